@@ -1,0 +1,98 @@
+/**
+ * The one definition of every DynamoDB table. The CDK stateful stack, the local runtime and the tests
+ * all create tables from these; functions learn the physical names from the environment variables
+ * named here (CloudFormation generates the names in AWS).
+ */
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+export interface TableDefinition {
+  /** CDK construct id and the base of local table names. */
+  readonly id: string;
+  readonly envVar: string;
+  readonly description: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly timeToLiveAttribute?: string;
+  readonly globalSecondaryIndexes?: ReadonlyArray<{
+    readonly indexName: string;
+    readonly partitionKey: KeyAttribute;
+    readonly sortKey?: KeyAttribute;
+  }>;
+}
+
+/** Items expire through this attribute (epoch seconds); readers also ignore items already past it. */
+export const EXPIRES_AT = 'expiresAt';
+
+export const TABLES = {
+  watchlist: {
+    id: 'Watchlist',
+    envVar: 'WATCHLIST_TABLE',
+    description: 'shared mule-account lists: one item per pseudonymised account, one attribute per listing source',
+    partitionKey: { name: 'accountKey', type: 'S' },
+    timeToLiveAttribute: EXPIRES_AT,
+  },
+  aggregates: {
+    id: 'Aggregates',
+    envVar: 'AGGREGATES_TABLE',
+    description: 'behavioural aggregates on event time: per account and UTC day, and per debtor history',
+    partitionKey: { name: 'pk', type: 'S' },
+    timeToLiveAttribute: EXPIRES_AT,
+  },
+  rulePacks: {
+    id: 'RulePacks',
+    envVar: 'RULE_PACKS_TABLE',
+    description: 'versioned rule packs, and per pack an ACTIVE pointer to the version in force',
+    partitionKey: { name: 'packId', type: 'S' },
+    sortKey: { name: 'version', type: 'S' },
+  },
+  decisions: {
+    id: 'Decisions',
+    envVar: 'DECISIONS_TABLE',
+    description: 'one decision record per accepted transfer, keyed by (partnerId, transferId)',
+    partitionKey: { name: 'partnerId', type: 'S' },
+    sortKey: { name: 'transferId', type: 'S' },
+    timeToLiveAttribute: EXPIRES_AT,
+  },
+  rejections: {
+    id: 'Rejections',
+    envVar: 'REJECTIONS_TABLE',
+    description: 'malformed, oversize or misrouted records with the reason, keyed by partner and SQS message id',
+    partitionKey: { name: 'partnerId', type: 'S' },
+    sortKey: { name: 'rejectionId', type: 'S' },
+    timeToLiveAttribute: EXPIRES_AT,
+  },
+  flags: {
+    id: 'Flags',
+    envVar: 'FLAGS_TABLE',
+    description: 'held transfers (REVIEW, DELAY) for compliance review, with version and audit trail',
+    partitionKey: { name: 'partnerId', type: 'S' },
+    sortKey: { name: 'transferId', type: 'S' },
+    globalSecondaryIndexes: [
+      { indexName: 'byPartnerStatus', partitionKey: { name: 'partnerStatus', type: 'S' }, sortKey: { name: 'rank', type: 'S' } },
+      { indexName: 'byStatus', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'rank', type: 'S' } },
+    ],
+  },
+} as const satisfies Record<string, TableDefinition>;
+
+export type TableKey = keyof typeof TABLES;
+export type TableNames = Record<TableKey, string>;
+
+/** Reads the physical table names from the environment; a missing one fails loudly at start-up. */
+export function tableNamesFromEnv(env: Record<string, string | undefined>): TableNames {
+  const names = {} as TableNames;
+  for (const [key, table] of Object.entries(TABLES) as Array<[TableKey, TableDefinition]>) {
+    const name = env[table.envVar];
+    if (!name) throw new Error(`environment variable ${table.envVar} (the ${table.id} table name) is not set`);
+    names[key] = name;
+  }
+  return names;
+}
+
+/** Environment variables that point a function at the given table names. */
+export function tableEnvironment(names: TableNames): Record<string, string> {
+  return Object.fromEntries((Object.entries(TABLES) as Array<[TableKey, TableDefinition]>).map(([key, t]) => [t.envVar, names[key]]));
+}

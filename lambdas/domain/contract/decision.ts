@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { PartnerIdSchema } from './transfer-event.ts';
+
+/** Outcomes from mild to hard; the order is the severity used when rules and thresholds disagree. */
+export const OUTCOMES = ['ALLOW', 'DELAY', 'REVIEW', 'BLOCK'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export function severity(outcome: Outcome): number {
+  return OUTCOMES.indexOf(outcome);
+}
+
+export function harderOutcome(a: Outcome, b: Outcome): Outcome {
+  return severity(a) >= severity(b) ? a : b;
+}
+
+export const EvidenceValueSchema = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.object({ value: z.string(), currency: z.string() }),
+]);
+
+export const ReasonSchema = z.object({
+  ruleId: z.string(),
+  typology: z.string(),
+  points: z.int(),
+  explanation: z.string(),
+  evidence: z.record(z.string(), EvidenceValueSchema),
+});
+
+export const DecisionSchema = z
+  .object({
+    transferId: z.string(),
+    partnerId: PartnerIdSchema,
+    outcome: z.enum(OUTCOMES),
+    score: z.int().min(0).max(100),
+    holdUntil: z.iso.datetime().nullable(),
+    rulesetVersion: z.string(),
+    reasons: z.array(ReasonSchema),
+    decidedAt: z.iso.datetime(),
+  })
+  .meta({
+    id: 'DecisionV1',
+    title: 'Screening decision, contract version 1',
+    description:
+      'Sent to the partner outbound decision queue for every accepted transfer. Delivered at least once: deduplicate on (partnerId, transferId).',
+  });
+
+export type Reason = z.infer<typeof ReasonSchema>;
+export type Decision = z.infer<typeof DecisionSchema>;
+export type EvidenceValue = z.infer<typeof EvidenceValueSchema>;

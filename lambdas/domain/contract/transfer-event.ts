@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { COUNTRY_CODES, CURRENCY_CODES, currencyMinorUnits } from './iso.ts';
+import { DECIMAL_AMOUNT } from './money.ts';
+import { describeIssues, type FieldIssue } from './issues.ts';
+
+/** SQS allows 256 KiB; a real transfer event is under 2 KiB, so anything past 16 KiB is refused. */
+export const MAX_TRANSFER_EVENT_BYTES = 16 * 1024;
+
+export const CHANNELS = ['MOBILE', 'INTERNET', 'ATM', 'BRANCH', 'OPEN_API', 'QR'] as const;
+export const ACCOUNT_TYPES = ['PERSONAL', 'BUSINESS', 'CRYPTO_EXCHANGE', 'EMONEY'] as const;
+
+const identifier = (max: number) =>
+  z
+    .string()
+    .min(1, { error: 'must not be empty' })
+    .max(max, { error: `must be at most ${max} characters` })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:\/-]*$/, {
+      error: 'may contain only letters, digits and . _ : / - and must start with a letter or digit',
+    });
+
+export const PartnerIdSchema = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, {
+    error: 'must be 1-40 lower-case letters, digits or hyphens (for example kr-demo-bank)',
+  });
+
+const countryCode = z.enum(COUNTRY_CODES, {
+  error: (issue) => `${JSON.stringify(issue.input)} is not an ISO 3166-1 alpha-2 country code (upper case, such as KR or KH)`,
+});
+
+const currencyCode = z.enum(CURRENCY_CODES, {
+  error: (issue) => `${JSON.stringify(issue.input)} is not an ISO 4217 currency code (upper case, such as KRW or USD)`,
+});
+
+const accountId = z
+  .string()
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(64, { error: 'must be at most 64 characters' });
+
+const calendarDate = z.iso.date({ error: 'must be a calendar date YYYY-MM-DD' });
+
+export const MoneySchema = z
+  .object({
+    value: z.string({ error: 'must be a decimal string such as "1500000" or "12.50"' }).regex(DECIMAL_AMOUNT, {
+      error: 'must be a positive decimal string in major units, such as "1500000" or "12.50" (no sign, exponent or thousands separator)',
+    }),
+    currency: currencyCode,
+  })
+  .superRefine((money, ctx) => {
+    const digits = currencyMinorUnits(money.currency);
+    if (digits === undefined) return;
+    const decimals = money.value.split('.')[1]?.length ?? 0;
+    if (decimals > digits) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message: `${money.currency} allows ${digits} decimal place${digits === 1 ? '' : 's'}, got ${decimals} in "${money.value}"`,
+      });
+    }
+    if (/^0(\.0+)?$/.test(money.value)) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'must be greater than zero' });
+    }
+  });
+
+export const TransferEventSchema = z
+  .object({
+    schemaVersion: z.literal(1, { error: 'must be 1 (this service speaks transfer event contract version 1)' }),
+    transferId: identifier(64),
+    partnerId: PartnerIdSchema,
+    occurredAt: z.iso.datetime({
+      offset: true,
+      error: 'must be an ISO 8601 date-time with a time zone, such as 2026-11-24T09:15:02.123+09:00',
+    }),
+    amount: MoneySchema,
+    channel: z.enum(CHANNELS).optional(),
+    debtor: z.object({
+      accountId,
+      bankCode: z.string().max(16).optional(),
+      country: countryCode.optional(),
+      customerId: z.string().min(1).max(64).optional(),
+      birthYear: z.int().min(1900).max(2100).optional(),
+      accountOpenedAt: calendarDate.optional(),
+    }),
+    creditor: z.object({
+      accountId,
+      bankCode: z.string().max(16).optional(),
+      country: countryCode.optional(),
+      name: z.string().max(140).optional(),
+      accountOpenedAt: calendarDate.optional(),
+      accountType: z.enum(ACCOUNT_TYPES).optional(),
+    }),
+    remittanceInfo: z.string().max(280).optional(),
+    context: z
+      .object({
+        newPayee: z.boolean().optional(),
+        newDevice: z.boolean().optional(),
+        remoteAccessApp: z.boolean().optional(),
+        activeCall: z.boolean().optional(),
+        ipCountry: countryCode.optional(),
+      })
+      .optional(),
+  })
+  .meta({
+    id: 'TransferEventV1',
+    title: 'Transfer event, contract version 1',
+    description:
+      'One outgoing bank transfer, one per SQS message. (partnerId, transferId) identifies it. Unknown fields are ignored.',
+  });
+
+export type TransferEvent = z.infer<typeof TransferEventSchema>;
+
+/** Zod's default for a missing field names types; a partner needs to hear that the field is required. */
+function requiredFieldMessage(issue: { code: string; input?: unknown }): string | undefined {
+  return issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined;
+}
+
+export type TransferParseResult =
+  | { ok: true; event: TransferEvent }
+  | { ok: false; reason: string; issues: FieldIssue[]; transferId?: string; partnerId?: string };
+
+/**
+ * Parses one SQS message body. Never throws: bad input comes back as a reason naming the field,
+ * plus whatever identifiers could still be read, so the rejection can be traced by the partner.
+ */
+export function parseTransferEvent(body: string): TransferParseResult {
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes > MAX_TRANSFER_EVENT_BYTES) {
+    const issue = { path: '(event)', message: `is ${bytes} bytes; the limit is ${MAX_TRANSFER_EVENT_BYTES} bytes` };
+    return { ok: false, reason: describeIssues([issue]), issues: [issue] };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    const issue = { path: '(event)', message: `is not valid JSON: ${(error as Error).message}` };
+    return { ok: false, reason: describeIssues([issue]), issues: [issue] };
+  }
+  const parsed = TransferEventSchema.safeParse(json, { error: requiredFieldMessage });
+  if (parsed.success) return { ok: true, event: parsed.data };
+  const issues = parsed.error.issues.map((issue) => ({
+    path: issue.path.length ? issue.path.join('.') : '(event)',
+    message: issue.message,
+  }));
+  const readable = json && typeof json === 'object' ? (json as Record<string, unknown>) : {};
+  return {
+    ok: false,
+    reason: describeIssues(issues),
+    issues,
+    ...(typeof readable.transferId === 'string' && readable.transferId.length <= 64 ? { transferId: readable.transferId } : {}),
+    ...(typeof readable.partnerId === 'string' && readable.partnerId.length <= 40 ? { partnerId: readable.partnerId } : {}),
+  };
+}

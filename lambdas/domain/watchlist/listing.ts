@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { WATCHLIST_CATEGORIES } from '../rules/facts.ts';
+
+/** One source's listing of an account. An account may carry several (one per source). */
+export const WatchlistListingSchema = z.object({
+  category: z.enum(WATCHLIST_CATEGORIES),
+  source: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: 'must be a lower-case slug naming the bank or task force, such as kr-kh-taskforce' }),
+  confidence: z.int().min(0).max(100),
+  bankCode: z.string().max(16).optional(),
+  listedAt: z.iso.datetime({ offset: true }),
+  expiresAt: z.iso.datetime({ offset: true }),
+  note: z.string().max(500).optional(),
+});
+
+export type WatchlistListing = z.infer<typeof WatchlistListingSchema>;
+
+const CATEGORY_RANK: Record<WatchlistListing['category'], number> = {
+  CONFIRMED_FRAUD: 4,
+  SUSPENDED: 3,
+  SUSPECTED_MULE: 2,
+  SCAM_REPORTED: 1,
+};
+
+/** The listing that should drive a decision: the gravest category, then the highest confidence. */
+export function strongestListing(listings: readonly WatchlistListing[]): WatchlistListing | undefined {
+  let best: WatchlistListing | undefined;
+  for (const listing of listings) {
+    if (
+      !best ||
+      CATEGORY_RANK[listing.category] > CATEGORY_RANK[best.category] ||
+      (listing.category === best.category && listing.confidence > best.confidence)
+    ) {
+      best = listing;
+    }
+  }
+  return best;
+}

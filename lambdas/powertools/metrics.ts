@@ -1,0 +1,16 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+
+/** The one metrics instance (CloudWatch embedded metric format); the dashboard and alarms read these names. */
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'TransferScreening',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'transfer-screening',
+});
+
+export const METRIC = {
+  screened: 'TransfersScreened',
+  outcome: (outcome: string) => `Outcome${outcome.charAt(0)}${outcome.slice(1).toLowerCase()}`,
+  held: 'TransfersHeld',
+  rejected: 'RecordsRejected',
+  retried: 'RecordsRetried',
+  latency: 'EnqueueToDecisionMs',
+} as const;
