@@ -107,8 +107,8 @@ export function buildFacts(
       outboundSum1h: debtorOut1h.sum,
       outboundSum24h: debtorOut24h.sum,
       distinctNewPayees24h: debtorNewPayees24h.counterparties.size,
-      firstToCreditorCountry: isFirst(profile.firstToCountry, creditorCountry),
-      firstToAccountType: isFirst(profile.firstToAccountType, event.creditor.accountType),
+      firstToCreditorCountry: isFirst(profile.firstToCountry, transfer.creditorCountry),
+      firstToAccountType: isFirst(profile.firstToAccountType, transfer.creditorAccountType),
     },
     creditor: {
       country: creditorCountry,

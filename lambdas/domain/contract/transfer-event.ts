@@ -9,6 +9,12 @@ export const MAX_TRANSFER_EVENT_BYTES = 16 * 1024;
 export const CHANNELS = ['MOBILE', 'INTERNET', 'ATM', 'BRANCH', 'OPEN_API', 'QR'] as const;
 export const ACCOUNT_TYPES = ['PERSONAL', 'BUSINESS', 'CRYPTO_EXCHANGE', 'EMONEY'] as const;
 
+/**
+ * A field's own message explains its format; when the field is absent altogether, the parse-level
+ * "is required" message says so instead.
+ */
+const unlessMissing = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? undefined : message);
+
 const identifier = (max: number) =>
   z
     .string()
@@ -25,11 +31,13 @@ export const PartnerIdSchema = z
   });
 
 const countryCode = z.enum(COUNTRY_CODES, {
-  error: (issue) => `${JSON.stringify(issue.input)} is not an ISO 3166-1 alpha-2 country code (upper case, such as KR or KH)`,
+  error: (issue) =>
+    issue.input === undefined ? undefined : `${JSON.stringify(issue.input)} is not an ISO 3166-1 alpha-2 country code (upper case, such as KR or KH)`,
 });
 
 const currencyCode = z.enum(CURRENCY_CODES, {
-  error: (issue) => `${JSON.stringify(issue.input)} is not an ISO 4217 currency code (upper case, such as KRW or USD)`,
+  error: (issue) =>
+    issue.input === undefined ? undefined : `${JSON.stringify(issue.input)} is not an ISO 4217 currency code (upper case, such as KRW or USD)`,
 });
 
 const accountId = z
@@ -42,7 +50,7 @@ const calendarDate = z.iso.date({ error: 'must be a calendar date YYYY-MM-DD' })
 
 export const MoneySchema = z
   .object({
-    value: z.string({ error: 'must be a decimal string such as "1500000" or "12.50"' }).regex(DECIMAL_AMOUNT, {
+    value: z.string({ error: unlessMissing('must be a decimal string such as "1500000" or "12.50"') }).regex(DECIMAL_AMOUNT, {
       error: 'must be a positive decimal string in major units, such as "1500000" or "12.50" (no sign, exponent or thousands separator)',
     }),
     currency: currencyCode,
@@ -65,12 +73,12 @@ export const MoneySchema = z
 
 export const TransferEventSchema = z
   .object({
-    schemaVersion: z.literal(1, { error: 'must be 1 (this service speaks transfer event contract version 1)' }),
+    schemaVersion: z.literal(1, { error: unlessMissing('must be 1 (this service speaks transfer event contract version 1)') }),
     transferId: identifier(64),
     partnerId: PartnerIdSchema,
     occurredAt: z.iso.datetime({
       offset: true,
-      error: 'must be an ISO 8601 date-time with a time zone, such as 2026-11-24T09:15:02.123+09:00',
+      error: unlessMissing('must be an ISO 8601 date-time with a time zone, such as 2026-11-24T09:15:02.123+09:00'),
     }),
     amount: MoneySchema,
     channel: z.enum(CHANNELS).optional(),

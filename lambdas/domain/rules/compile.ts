@@ -325,6 +325,13 @@ const COMPARE = {
   lte: <T>(a: T, b: T) => a <= b,
 } as const;
 
+/** "1500000.50" -> "1,500,000.50", on the decimal string (money never becomes a float, even for display). */
+function groupThousands(decimal: string): string {
+  const [whole = '', fraction] = decimal.split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
+}
+
 /** "{creditor.distinctSenders24h}" placeholders are resolved against the fact catalogue at compile time. */
 function compileReason(rule: Rule, pack: RulePack, issues: FieldIssue[], path: string): (facts: Facts) => Reason {
   const render = (value: unknown, definition: FactDefinition): EvidenceValue => {
@@ -333,7 +340,7 @@ function compileReason(rule: Rule, pack: RulePack, issues: FieldIssue[], path: s
     return value as string | number | boolean;
   };
   const text = (value: EvidenceValue): string =>
-    value === null ? 'unknown' : typeof value === 'object' ? `${value.currency} ${Number(value.value).toLocaleString('en-US')}` : String(value);
+    value === null ? 'unknown' : typeof value === 'object' ? `${value.currency} ${groupThousands(value.value)}` : String(value);
 
   const parts: Array<string | FactDefinition> = [];
   let last = 0;

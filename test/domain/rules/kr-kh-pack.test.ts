@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { compileRulePack } from '#domain/rules/compile.ts';
+import type { Facts } from '#domain/rules/facts.ts';
+import shippedPack from '../../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
+import { quietFacts } from '../../support/facts.ts';
+
+const pack = compileRulePack(shippedPack);
+const fired = (facts: Facts) => pack.evaluate(facts).reasons.map((r) => r.ruleId);
+const listed = (category: string, confidence = 90) => ({ listed: true, category, confidence, source: 'kr-kh-taskforce', sources: 1 }) as Facts['creditor']['watchlist'];
+
+/** For each shipped rule: facts where it fires, and the nearest facts where it must not. */
+const CASES: Record<string, { fires: Facts; quiet: Facts }> = {
+  'WATCHLIST-CONFIRMED': {
+    fires: quietFacts({ creditor: { watchlist: listed('CONFIRMED_FRAUD') } }),
+    quiet: quietFacts({ creditor: { watchlist: listed('SCAM_REPORTED', 30) } }),
+  },
+  'WATCHLIST-SUSPECTED': {
+    fires: quietFacts({ creditor: { watchlist: listed('SUSPECTED_MULE', 60) } }),
+    quiet: quietFacts({ creditor: { watchlist: listed('SUSPECTED_MULE', 40) } }),
+  },
+  'DEBTOR-LISTED-MULE': {
+    fires: quietFacts({ debtor: { watchlist: listed('SUSPECTED_MULE') } }),
+    quiet: quietFacts(),
+  },
+  'MULE-FANIN-24H': {
+    fires: quietFacts({ creditor: { distinctSenders24h: 5, accountType: 'PERSONAL' } }),
+    quiet: quietFacts({ creditor: { distinctSenders24h: 12, accountType: 'BUSINESS', accountAgeDays: 2000 } }),
+  },
+  'MULE-FANIN-1H': {
+    fires: quietFacts({ creditor: { distinctSenders1h: 5, distinctSenders24h: 5 } }),
+    quiet: quietFacts({ creditor: { distinctSenders1h: 4, distinctSenders24h: 4 } }),
+  },
+  'PASS-THROUGH-1H': {
+    fires: quietFacts({ amount: 2_000_000n, debtor: { inboundSum1h: 1_600_000n, inboundCount1h: 3 } }),
+    quiet: quietFacts({ amount: 2_000_000n, debtor: { inboundSum1h: 1_599_999n, inboundCount1h: 3 } }),
+  },
+  'VOICE-PHISHING-LIVE': {
+    fires: quietFacts({ amount: 5_000_000n, context: { activeCall: true, newPayee: true } }),
+    quiet: quietFacts({ amount: 5_000_000n, context: { activeCall: true, newPayee: false } }),
+  },
+  'ELDERLY-NEW-PAYEE': {
+    fires: quietFacts({ amount: 3_000_000n, debtor: { age: 72 }, context: { newPayee: true } }),
+    quiet: quietFacts({ amount: 3_000_000n, debtor: { age: 64 }, context: { newPayee: true } }),
+  },
+  'ESCALATING-DEPOSITS': {
+    fires: quietFacts({ amount: 5_000_000n, pair: { increasingStreak: 3, daysSinceFirst: 20 } }),
+    quiet: quietFacts({ amount: 5_000_000n, pair: { increasingStreak: 2, daysSinceFirst: 20 } }),
+  },
+  'FIRST-CRYPTO-OFFRAMP': {
+    fires: quietFacts({ amount: 3_000_000n, creditor: { accountType: 'CRYPTO_EXCHANGE' }, debtor: { firstToAccountType: true }, context: { newPayee: true } }),
+    quiet: quietFacts({ amount: 3_000_000n, creditor: { accountType: 'CRYPTO_EXCHANGE' }, debtor: { firstToAccountType: false }, context: { newPayee: true } }),
+  },
+  'SCAM-HUB-CROSS-BORDER': {
+    fires: quietFacts({ amount: 500_000n, crossBorder: true, creditor: { country: 'KH' }, context: { newPayee: true } }),
+    quiet: quietFacts({ amount: 500_000n, crossBorder: true, creditor: { country: 'JP' }, context: { newPayee: true } }),
+  },
+  'SCAM-REMITTANCE-TEXT': {
+    fires: quietFacts({ remittanceText: '코인 투자 수익금 출금 수수료' }),
+    quiet: quietFacts({ remittanceText: '3월 월세' }),
+  },
+  'DRAINING-VICTIM': {
+    fires: quietFacts({ debtor: { outboundCount1h: 4, distinctNewPayees24h: 3 } }),
+    quiet: quietFacts({ debtor: { outboundCount1h: 4, distinctNewPayees24h: 2 } }),
+  },
+  'DELAYED-WITHDRAWAL': {
+    fires: quietFacts({ amount: 1_000_000n, creditor: { accountAgeDays: 3 } }),
+    quiet: quietFacts({ amount: 999_999n, creditor: { accountAgeDays: 3 } }),
+  },
+};
+
+describe('the shipped Korea-Cambodia rule pack', () => {
+  it('compiles, and every rule has a rationale and a test case here', () => {
+    expect(pack.version).toBe('kr-kh-2026.11.1');
+    expect(pack.rules.map((r) => r.id).sort()).toEqual(Object.keys(CASES).sort());
+    for (const rule of shippedPack.rules) expect(rule.rationale.length).toBeGreaterThan(80);
+  });
+
+  it('covers every typology DESIGN.md asks for', () => {
+    const typologies = new Set(pack.rules.map((r) => r.typology));
+    for (const typology of ['known-mule', 'mule-fan-in', 'rapid-pass-through', 'voice-phishing', 'elderly-new-payee', 'escalating-deposits', 'crypto-offramp', 'scam-hub-cross-border', 'scam-remittance-text', 'delayed-withdrawal']) {
+      expect(typologies).toContain(typology);
+    }
+  });
+
+  it('allows an unremarkable transfer with no reasons', () => {
+    expect(pack.evaluate(quietFacts())).toEqual({ score: 0, outcome: 'ALLOW', reasons: [] });
+  });
+
+  describe.each(Object.entries(CASES))('%s', (ruleId, { fires, quiet }) => {
+    it('fires on its pattern', () => expect(fired(fires)).toContain(ruleId));
+    it('stays quiet just outside it', () => expect(fired(quiet)).not.toContain(ruleId));
+  });
+
+  it('blocks a transfer to a confirmed fraud account whatever else is true', () => {
+    const result = pack.evaluate(CASES['WATCHLIST-CONFIRMED']!.fires);
+    expect(result.outcome).toBe('BLOCK');
+    expect(result.reasons[0]).toMatchObject({
+      ruleId: 'WATCHLIST-CONFIRMED',
+      explanation: 'creditor account is listed as CONFIRMED_FRAUD by kr-kh-taskforce',
+      evidence: { 'creditor.watchlist.category': 'CONFIRMED_FRAUD', 'creditor.watchlist.confidence': 90 },
+    });
+  });
+
+  it('delays KRW 1,000,000 to a new account for 30 minutes (delayed withdrawal)', () => {
+    const result = pack.evaluate(CASES['DELAYED-WITHDRAWAL']!.fires);
+    expect(result).toMatchObject({ outcome: 'DELAY', holdMinutes: 30, score: 20 });
+    expect(result.reasons[0]?.explanation).toBe('KRW 1,000,000 to an account opened 3 days ago is delayed 30 minutes');
+    expect(result.reasons[0]?.evidence).toEqual({ amount: { value: '1000000', currency: 'KRW' }, 'creditor.accountAgeDays': 3 });
+  });
+
+  it('sends voice phishing in progress to review', () => {
+    expect(pack.evaluate(CASES['VOICE-PHISHING-LIVE']!.fires).outcome).toBe('REVIEW');
+  });
+
+  it('delays mule fan-in at five senders and reviews a one-hour burst', () => {
+    expect(pack.evaluate(quietFacts({ creditor: { distinctSenders24h: 5, distinctSenders1h: 2 } })).outcome).toBe('DELAY');
+    expect(pack.evaluate(quietFacts({ creditor: { distinctSenders24h: 6, distinctSenders1h: 6 } })).outcome).toBe('REVIEW');
+  });
+
+  it('does not fire rules whose facts the event did not carry', () => {
+    const facts = quietFacts({ amount: 5_000_000n, context: { activeCall: undefined, remoteAccessApp: undefined, newPayee: true }, debtor: { age: undefined } });
+    expect(fired(facts)).toEqual([]);
+  });
+
+  it('matches Khmer and English scam phrases in remittance text', () => {
+    expect(fired(quietFacts({ remittanceText: 'ប្រាក់ចំណេញ' }))).toContain('SCAM-REMITTANCE-TEXT');
+    expect(fired(quietFacts({ remittanceText: 'task fee for vip level' }))).toContain('SCAM-REMITTANCE-TEXT');
+  });
+});

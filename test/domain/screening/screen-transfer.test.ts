@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { BehaviourState } from '#domain/aggregates/behaviour.ts';
+import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
+import { compileRulePack } from '#domain/rules/compile.ts';
+import { screenTransfer, toActivity, transferKey } from '#domain/screening/screen-transfer.ts';
+import shippedPack from '../../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
+import { TEST_PSEUDONYM_KEY, transferEvent } from '../../support/transfers.ts';
+
+const pack = compileRulePack(shippedPack);
+const pseudonymiser = createPseudonymiser(TEST_PSEUDONYM_KEY);
+const now = new Date('2026-11-24T01:00:00Z');
+const noListings = { debtor: [], creditor: [] };
+
+describe('screening one transfer', () => {
+  it('decides the DESIGN.md example for review, with readable reasons and evidence', () => {
+    const event = transferEvent();
+    const { decision } = screenTransfer({ event, activity: toActivity(event, pseudonymiser), state: new BehaviourState(), watchlist: noListings, pack, now });
+    expect(decision).toMatchObject({ transferId: event.transferId, partnerId: 'kr-demo-bank', outcome: 'REVIEW', rulesetVersion: 'kr-kh-2026.11.1', decidedAt: now.toISOString(), holdUntil: null });
+    expect(decision.reasons.map((r) => r.ruleId)).toEqual(
+      expect.arrayContaining(['VOICE-PHISHING-LIVE', 'SCAM-HUB-CROSS-BORDER', 'SCAM-REMITTANCE-TEXT', 'DELAYED-WITHDRAWAL']),
+    );
+    expect(decision.score).toBe(100);
+  });
+
+  it('sets holdUntil from the event time for a DELAY', () => {
+    const event = transferEvent({ context: { newPayee: false, activeCall: false, remoteAccessApp: false }, debtor: { accountId: 'D', birthYear: 1990 }, remittanceInfo: 'rent', creditor: { accountId: 'C', country: 'KR', accountOpenedAt: '2026-11-20' } });
+    const { decision } = screenTransfer({ event, activity: toActivity(event, pseudonymiser), state: new BehaviourState(), watchlist: noListings, pack, now });
+    expect(decision.outcome).toBe('DELAY');
+    expect(decision.holdUntil).toBe('2026-11-24T00:45:02.123Z');
+  });
+
+  it('gives the same decision for the same event, pack and state, also after the transfer is recorded', () => {
+    const event = transferEvent();
+    const state = new BehaviourState();
+    const first = screenTransfer({ event, activity: toActivity(event, pseudonymiser), state, watchlist: noListings, pack, now });
+    const again = screenTransfer({ event, activity: toActivity(event, pseudonymiser), state, watchlist: noListings, pack, now });
+    expect(again.decision).toEqual(first.decision);
+    expect(again.mutations).toEqual([]);
+  });
+
+  it('blocks a creditor that a bank confirmed as fraud, matching on the pseudonymised account', () => {
+    const event = transferEvent({ context: { newPayee: false } });
+    const listing = { category: 'CONFIRMED_FRAUD' as const, source: 'kh-demo-bank', confidence: 100, listedAt: '2026-11-01T00:00:00Z', expiresAt: '2028-11-01T00:00:00Z' };
+    const { decision } = screenTransfer({ event, activity: toActivity(event, pseudonymiser), state: new BehaviourState(), watchlist: { debtor: [], creditor: [listing] }, pack, now });
+    expect(decision.outcome).toBe('BLOCK');
+  });
+
+  it('ignores expired listings and listings of another bank code', () => {
+    const event = transferEvent({ context: { newPayee: false, activeCall: false, remoteAccessApp: false }, debtor: { accountId: 'D', birthYear: 1990 }, remittanceInfo: 'rent', creditor: { accountId: 'C', bankCode: 'ABAAKHPP', accountOpenedAt: '2010-01-01' } });
+    const base = { category: 'CONFIRMED_FRAUD' as const, source: 'kh-demo-bank', confidence: 100, listedAt: '2026-01-01T00:00:00Z' };
+    const listings = [
+      { ...base, expiresAt: '2026-11-01T00:00:00Z' },
+      { ...base, bankCode: 'ACLBKHPP', expiresAt: '2030-01-01T00:00:00Z' },
+    ];
+    const { decision } = screenTransfer({ event, activity: toActivity(event, pseudonymiser), state: new BehaviourState(), watchlist: { debtor: [], creditor: listings }, pack, now });
+    expect(decision.outcome).toBe('ALLOW');
+  });
+
+  it('keys transfers by partner and transfer id', () => {
+    expect(transferKey('kr-demo-bank', 'T-1')).not.toBe(transferKey('kh-demo-bank', 'T-1'));
+    expect(transferKey('kr-demo-bank', 'T-1')).toMatch(/^[A-Za-z0-9_-]{12}$/);
+  });
+});
