@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 
 export interface RecordedCall {
@@ -17,7 +17,7 @@ export class DynamoCallRecorder {
   private round = 0;
 
   readonly instrument = (client: DynamoDBClient | SQSClient) => {
-    if (client.config.serviceId !== 'DynamoDB') return;
+    if (!(client instanceof DynamoDBClient)) return;
     client.middlewareStack.add(
       (next, context) => async (args) => {
         if (this.inFlight++ === 0) this.round += 1;
