@@ -10,7 +10,7 @@ export function quietFacts(overrides: DeepPartial<Facts> = {}): Facts {
     amount: 85_000n,
     currency: 'KRW',
     channel: 'MOBILE',
-    remittanceText: '관리비',
+    remittanceInfo: '관리비',
     crossBorder: false,
     context: { newPayee: false, newDevice: false, remoteAccessApp: false, activeCall: false, ipCountry: 'KR' },
     debtor: {

@@ -86,7 +86,7 @@ export function buildFacts(
     amount: pack.toReference(transfer.minor, transfer.currency),
     currency: transfer.currency,
     channel: event.channel,
-    remittanceText: event.remittanceInfo?.normalize('NFKC').toLowerCase(),
+    remittanceInfo: event.remittanceInfo?.normalize('NFKC').toLowerCase(),
     crossBorder: debtorCountry && creditorCountry ? debtorCountry !== creditorCountry : undefined,
     context: {
       newPayee: context.newPayee,

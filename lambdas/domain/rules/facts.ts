@@ -22,7 +22,7 @@ export interface Facts {
   readonly amount?: bigint;
   readonly currency: string;
   readonly channel?: string;
-  readonly remittanceText?: string;
+  readonly remittanceInfo?: string;
   readonly crossBorder?: boolean;
   readonly context: {
     readonly newPayee?: boolean;
@@ -84,12 +84,15 @@ const fact = (
   values?: readonly string[],
 ): FactDefinition => (values ? { type, description, get, values } : { type, description, get });
 
-/** The fact catalogue: the only names a rule pack may use, with their types. */
+/**
+ * The fact catalogue: the only names a rule pack may use, with their types. Every name is also the
+ * property path of its value in Facts (the rule compiler generates `f.<name>` from it).
+ */
 export const FACTS: Readonly<Record<string, FactDefinition>> = {
   amount: fact('money', 'transfer amount in the reference currency', (f) => f.amount),
   currency: fact('string', 'currency the transfer was sent in', (f) => f.currency),
   channel: fact('string', 'channel the transfer was made on', (f) => f.channel, CHANNELS),
-  remittanceInfo: fact('text', 'remittance text, normalised to lower case', (f) => f.remittanceText),
+  remittanceInfo: fact('text', 'remittance text, normalised to lower case', (f) => f.remittanceInfo),
   crossBorder: fact('boolean', 'debtor and creditor countries differ', (f) => f.crossBorder),
 
   'context.newPayee': fact('boolean', 'the bank marks the creditor as a new payee', (f) => f.context.newPayee),

@@ -55,8 +55,8 @@ const CASES: Record<string, { fires: Facts; quiet: Facts }> = {
     quiet: quietFacts({ amount: 500_000n, crossBorder: true, creditor: { country: 'JP' }, context: { newPayee: true } }),
   },
   'SCAM-REMITTANCE-TEXT': {
-    fires: quietFacts({ remittanceText: '코인 투자 수익금 출금 수수료' }),
-    quiet: quietFacts({ remittanceText: '3월 월세' }),
+    fires: quietFacts({ remittanceInfo: '코인 투자 수익금 출금 수수료' }),
+    quiet: quietFacts({ remittanceInfo: '3월 월세' }),
   },
   'DRAINING-VICTIM': {
     fires: quietFacts({ debtor: { outboundCount1h: 4, distinctNewPayees24h: 3 } }),
@@ -123,7 +123,7 @@ describe('the shipped Korea-Cambodia rule pack', () => {
   });
 
   it('matches Khmer and English scam phrases in remittance text', () => {
-    expect(fired(quietFacts({ remittanceText: 'ប្រាក់ចំណេញ' }))).toContain('SCAM-REMITTANCE-TEXT');
-    expect(fired(quietFacts({ remittanceText: 'task fee for vip level' }))).toContain('SCAM-REMITTANCE-TEXT');
+    expect(fired(quietFacts({ remittanceInfo: 'ប្រាក់ចំណេញ' }))).toContain('SCAM-REMITTANCE-TEXT');
+    expect(fired(quietFacts({ remittanceInfo: 'task fee for vip level' }))).toContain('SCAM-REMITTANCE-TEXT');
   });
 });
