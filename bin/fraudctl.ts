@@ -3,6 +3,7 @@
  * and exports `run(args)`, returning the process exit code.
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> }> = {
+  rules: { summary: 'validate, publish and activate rule packs', load: () => import('./commands/rules.ts') },
   schema: { summary: 'print or write the JSON Schemas of the transfer event, decision and rule pack', load: () => import('./commands/schema.ts') },
 };
 

@@ -202,7 +202,7 @@ class ConditionCompiler {
 
   private predicate(p: Predicate, path: string): string | undefined {
     const definition = FACTS[p.fact];
-    if (!definition) return this.fail(`${path}.fact`, `unknown fact "${p.fact}"; known facts: ${Object.keys(FACTS).join(', ')}`);
+    if (!definition) return this.fail(`${path}.fact`, unknownFact(p.fact));
     if (p.op === 'exists') return `(f.${p.fact} !== undefined)`;
 
     switch (definition.type) {
@@ -235,7 +235,7 @@ class ConditionCompiler {
     const isMoney = definition.type === 'money';
     if (p.compareTo !== undefined) {
       const other = FACTS[p.compareTo];
-      if (!other) return this.fail(`${path}.compareTo`, `unknown fact "${p.compareTo}"`);
+      if (!other) return this.fail(`${path}.compareTo`, unknownFact(p.compareTo));
       if (other.type !== definition.type) {
         return this.fail(`${path}.compareTo`, `${p.compareTo} is ${other.type}; it cannot be compared with ${p.fact} (${definition.type})`);
       }
@@ -302,6 +302,31 @@ class ConditionCompiler {
   }
 }
 
+/** Names the nearest catalogue fact, since most unknown facts are typos of a real one. */
+function unknownFact(name: string): string {
+  let best = '';
+  let bestDistance = Infinity;
+  for (const known of Object.keys(FACTS)) {
+    const distance = editDistance(name, known);
+    if (distance < bestDistance) [best, bestDistance] = [known, distance];
+  }
+  return bestDistance <= Math.max(3, name.length / 4)
+    ? `unknown fact "${name}"; did you mean "${best}"?`
+    : `unknown fact "${name}"; the facts a rule can use are listed in the README (Rule packs)`;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
 const OPERATORS = { eq: '===', ne: '!==', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
 /** "1500000.50" -> "1,500,000.50", on the decimal string (money never becomes a float, even for display). */
@@ -326,7 +351,7 @@ function compileReason(rule: Rule, pack: RulePack, issues: FieldIssue[], path: s
   for (const match of rule.explanation.matchAll(/\{([^}]+)\}/g)) {
     parts.push(rule.explanation.slice(last, match.index));
     const definition = FACTS[match[1]!];
-    if (!definition) issues.push({ path: `${path}.explanation`, message: `unknown fact "{${match[1]}}" in the explanation` });
+    if (!definition) issues.push({ path: `${path}.explanation`, message: `${unknownFact(match[1]!)} (in "{${match[1]}}")` });
     else parts.push(definition);
     last = match.index + match[0].length;
   }
@@ -335,7 +360,7 @@ function compileReason(rule: Rule, pack: RulePack, issues: FieldIssue[], path: s
   const evidence: Array<[string, FactDefinition]> = [];
   rule.evidence.forEach((name, i) => {
     const definition = FACTS[name];
-    if (!definition) issues.push({ path: `${path}.evidence.${i}`, message: `unknown fact "${name}"` });
+    if (!definition) issues.push({ path: `${path}.evidence.${i}`, message: unknownFact(name) });
     else evidence.push([name, definition]);
   });
 

@@ -39,13 +39,13 @@ const issuesOf = (input: unknown) => {
 describe('rule pack compiler', () => {
   describe('refuses a bad pack with the exact path of the error', () => {
     it.each([
-      ['an unknown fact', [rule({ when: { all: [{ fact: 'amount', op: 'gte', value: '1' }, { fact: 'creditor.watchlist.categry', op: 'eq', value: 'X' }] } })], 'rules.0.when.all.1.fact', 'unknown fact "creditor.watchlist.categry"'],
+      ['an unknown fact', [rule({ when: { all: [{ fact: 'amount', op: 'gte', value: '1' }, { fact: 'creditor.watchlist.categry', op: 'eq', value: 'X' }] } })], 'rules.0.when.all.1.fact', 'unknown fact "creditor.watchlist.categry"; did you mean "creditor.watchlist.category"?'],
       ['a money value that is a number', [rule({ when: { fact: 'amount', op: 'gte', value: 1000000 } })], 'rules.0.when.value', 'decimal string in KRW'],
       ['too many decimals for the reference currency', [rule({ when: { fact: 'amount', op: 'gte', value: '10.5' } })], 'rules.0.when.value', 'KRW allows 0 decimal places'],
       ['an operator that does not fit the fact', [rule({ when: { fact: 'context.activeCall', op: 'gt', value: true } })], 'rules.0.when.op', 'boolean'],
       ['a value a code fact can never take', [rule({ when: { fact: 'creditor.accountType', op: 'in', value: ['CRYPTO'] } })], 'rules.0.when.value', '"CRYPTO" can never be a value of creditor.accountType'],
       ['an undefined list', [rule({ when: { fact: 'creditor.country', op: 'in', list: 'hubz' } })], 'rules.0.when.list', 'no list named "hubz"'],
-      ['an unknown fact in the explanation', [rule({ explanation: 'sent {amont}' })], 'rules.0.explanation', 'unknown fact "{amont}"'],
+      ['an unknown fact in the explanation', [rule({ explanation: 'sent {amont}' })], 'rules.0.explanation', 'unknown fact "amont"; did you mean "amount"? (in "{amont}")'],
       ['an unknown evidence fact', [rule({ evidence: ['amount', 'nope'] })], 'rules.0.evidence.1', 'unknown fact "nope"'],
       ['duplicate rule ids', [rule(), rule()], 'rules.1.id', 'duplicate rule id BIG-AMOUNT'],
       ['compareTo across types', [rule({ when: { fact: 'amount', op: 'gte', compareTo: 'debtor.age' } })], 'rules.0.when.compareTo', 'cannot be compared'],
