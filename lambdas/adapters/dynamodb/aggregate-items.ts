@@ -22,6 +22,12 @@ export const DAY_ITEM_RETENTION_SECONDS = 3 * 24 * 3600;
 export const HISTORY_RETENTION_SECONDS = 400 * 24 * 3600;
 /** Pair history older than this (in event time) is pruned when the debtor's item is next written. */
 export const PAIR_HISTORY_MS = 180 * DAY_MS;
+/**
+ * An account-day item stops taking entries at this many (about 70 bytes each, well under DynamoDB's
+ * 400 KB item limit). Only merchant-scale accounts get there; their windows then count at least this
+ * many, which is past every fan-in threshold.
+ */
+export const MAX_ENTRIES_PER_DAY_ITEM = 4000;
 /** Keeps update expressions far below DynamoDB's 4 KB expression limit. */
 export const MAX_ASSIGNMENTS_PER_UPDATE = 100;
 
@@ -118,6 +124,15 @@ export function encodeMutation(mutation: BehaviourMutation): { pk: string; write
         write: { name: `${mutation.kind === 'firstToCountry' ? 'c' : 'a'}:${mutation.value}`, value: `${mutation.mark.t}|${mutation.mark.tk}`, onlyIfAbsent: true },
       };
   }
+}
+
+/** Entries of one direction an account-day item holds in the batch's state (stored ones and this batch's). */
+export function dayItemEntries(state: BehaviourState, pk: string, direction: 'inbound' | 'outbound'): number {
+  const accountKey = pk.slice(2, pk.lastIndexOf('#'));
+  const day = pk.slice(pk.lastIndexOf('#') + 1);
+  let count = 0;
+  for (const entry of state.account(accountKey)[direction].values()) if (utcDay(entry.t) === day) count += 1;
+  return count;
 }
 
 /** Pair-history attributes of a debtor that fell out of the retained period, for removal. */

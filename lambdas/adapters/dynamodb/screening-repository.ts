@@ -15,6 +15,8 @@ import {
   DAY_ITEM_RETENTION_SECONDS,
   HISTORY_RETENTION_SECONDS,
   MAX_ASSIGNMENTS_PER_UPDATE,
+  MAX_ENTRIES_PER_DAY_ITEM,
+  dayItemEntries,
   encodeMutation,
   itemsForTransfer,
   loadAggregateItem,
@@ -174,9 +176,15 @@ export class DynamoScreeningRepository implements ScreeningRepository {
 
   private aggregateUpdates(writes: BatchWrites): ItemUpdate[] {
     const updates = new Map<string, ItemUpdate>();
-    const newestByDebtor = new Map<string, { t: number; state?: BehaviourState }>();
+    const newestByDebtor = new Map<string, { t: number }>();
+    const full = new Map<string, boolean>();
     for (const { transferKey, mutation } of writes.mutations) {
       const { pk, write } = encodeMutation(mutation);
+      if ((mutation.kind === 'inbound' || mutation.kind === 'outbound') && writes.state) {
+        const key = `${pk}\n${mutation.kind}`;
+        if (!full.has(key)) full.set(key, dayItemEntries(writes.state, pk, mutation.kind) > MAX_ENTRIES_PER_DAY_ITEM);
+        if (full.get(key)) continue;
+      }
       let update = updates.get(pk);
       if (!update) updates.set(pk, (update = { pk, writes: [], removals: [], owners: new Set() }));
       update.writes.push(write);
