@@ -12,3 +12,11 @@ describe('fact catalogue', () => {
     }
   });
 });
+
+describe('README', () => {
+  it('documents every fact a rule can use', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    for (const [name, definition] of Object.entries(FACTS)) expect(readme).toContain(`| \`${name}\` | ${definition.type} |`);
+  });
+});
