@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_BATCH_SIZE } from '#adapters/sqs/queues.ts';
+import { partnerQueueNames } from './constructs/partner-queues.ts';
+
+/** SQS refuses queue names longer than this. */
+const MAX_QUEUE_NAME_LENGTH = 80;
+
+const AccountId = z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id, such as "123456789012"' });
+const Slug = z
+  .string()
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: 'must be lower-case letters, digits and single hyphens, such as "kr-demo-bank"' });
+const Seconds = (min: number, max: number) => z.int().min(min).max(max);
+
+const PartnerSchema = z.object({
+  /** The partnerId partners put in every transfer event; also part of their queue names. */
+  id: Slug,
+  /** The only account allowed to send transfer events to the partner's inbound queue. */
+  senderAccountId: AccountId,
+  /** The only account allowed to read (receive and delete) the partner's decisions. */
+  decisionReaderAccountId: AccountId,
+});
+
+const LogRetention = z
+  .number()
+  .refine((days) => (Object.values(RetentionDays) as unknown[]).includes(days), {
+    error: `must be one of CloudWatch Logs' retention periods in days: ${Object.values(RetentionDays).filter((d) => typeof d === 'number').join(', ')}`,
+  })
+  .transform((days) => days as RetentionDays);
+
+const ScreeningSchema = z.object({
+  /** Records per invocation; above 10, Lambda requires a batching window of at least one second. */
+  batchSize: z.int().min(1).max(10_000).default(DEFAULT_BATCH_SIZE),
+  maxBatchingWindowSeconds: Seconds(0, 300).default(1),
+  /** Upper bound on concurrent invocations per inbound queue (Lambda's SQS mapping requires at least 2). */
+  maxConcurrency: z.int().min(2).max(1000).default(10),
+  timeoutSeconds: Seconds(3, 900).default(30),
+  memorySizeMb: z.int().min(128).max(10_240).default(1024),
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  logRetentionDays: LogRetention.default(RetentionDays.THREE_MONTHS),
+  /** Bounded staleness of the cached active rule pack. */
+  rulePackMaxAgeSeconds: Seconds(1, 3600).default(60),
+});
+
+const ShareSchema = z.number().min(0).max(1);
+
+const AlarmsSchema = z.object({
+  /** An inbound queue whose oldest message is older than this means screening is falling behind. */
+  inboundOldestMessageAgeSeconds: Seconds(60, 1_209_600).default(300),
+  /**
+   * The normal band of the share of screened transfers held (DELAY, REVIEW or BLOCK). Above `high`:
+   * a noisy rule or an attack wave; below `low` (when above 0): rules that stopped firing.
+   */
+  heldShare: z
+    .object({
+      low: ShareSchema.default(0),
+      high: ShareSchema.default(0.05),
+      /** Periods with fewer screened transfers than this are ignored: a share of three is noise. */
+      minimumScreened: z.int().min(1).default(20),
+      periodMinutes: z.int().min(1).max(60).default(5),
+      evaluationPeriods: z.int().min(1).max(24).default(5),
+      datapointsToAlarm: z.int().min(1).max(24).default(3),
+    })
+    .prefault({}),
+});
+
+const StageConfigSchema = z
+  .object({
+    stage: Slug,
+    /** Pins the stacks to one account and region; without it the stacks are environment-agnostic. */
+    env: z.object({ account: AccountId.optional(), region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/).optional() }).optional(),
+    partners: z.array(PartnerSchema).min(1, { error: 'must list at least one partner bank' }),
+    /** Receives every alarm; the address must confirm the SNS subscription once. */
+    alarmEmail: z.email({ error: 'must be an e-mail address that receives the alarms' }),
+    screening: ScreeningSchema.prefault({}),
+    alarms: AlarmsSchema.prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.partners.forEach((partner, index) => {
+      if (seen.has(partner.id)) ctx.addIssue({ code: 'custom', path: ['partners', index, 'id'], message: `partner "${partner.id}" is listed twice` });
+      seen.add(partner.id);
+      for (const name of Object.values(partnerQueueNames(queuePrefix(config.stage), partner.id))) {
+        if (name.length > MAX_QUEUE_NAME_LENGTH) {
+          ctx.addIssue({ code: 'custom', path: ['partners', index, 'id'], message: `makes the queue name "${name}" longer than the ${MAX_QUEUE_NAME_LENGTH} characters SQS allows: shorten it` });
+          break;
+        }
+      }
+    });
+    if (config.screening.batchSize > 10 && config.screening.maxBatchingWindowSeconds < 1) {
+      ctx.addIssue({ code: 'custom', path: ['screening', 'maxBatchingWindowSeconds'], message: 'must be at least 1 when batchSize is above 10 (a Lambda rule)' });
+    }
+    const band = config.alarms.heldShare;
+    if (band.low >= band.high) ctx.addIssue({ code: 'custom', path: ['alarms', 'heldShare', 'low'], message: `must be below high (${band.high})` });
+    if (band.datapointsToAlarm > band.evaluationPeriods) {
+      ctx.addIssue({ code: 'custom', path: ['alarms', 'heldShare', 'datapointsToAlarm'], message: `must not exceed evaluationPeriods (${band.evaluationPeriods})` });
+    }
+  });
+
+export type StageConfigInput = z.input<typeof StageConfigSchema>;
+export type StageConfig = z.output<typeof StageConfigSchema>;
+
+/** Every queue and alarm of a stage is named from this, e.g. "fraud-prod"; the function gets it as QUEUE_PREFIX. */
+export function queuePrefix(stage: string): string {
+  return `fraud-${stage}`;
+}
+
+/**
+ * Validates a stage's configuration; the error names the stage, each wrong field and what it must be,
+ * so that an operator can fix lib/stages.ts without reading this file.
+ */
+export function parseStageConfig(stage: string, input: unknown): StageConfig {
+  const parsed = StageConfigSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  throw new Error(`stage "${stage}" configuration is invalid:\n${problems.join('\n')}`);
+}
+
+/** The stage named by `-c stage=<name>` (default dev), validated. */
+export function selectStage(stages: Readonly<Record<string, StageConfigInput>>, requested: unknown): StageConfig {
+  const name = requested === undefined ? 'dev' : String(requested);
+  const input = stages[name];
+  if (!input) throw new Error(`unknown stage "${name}": choose one of ${Object.keys(stages).join(', ')} with -c stage=<name>`);
+  return parseStageConfig(name, input);
+}

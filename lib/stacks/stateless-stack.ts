@@ -1,0 +1,141 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { tableEnvironment, type TableKey, type TableNames } from '#adapters/dynamodb/tables.ts';
+import { VISIBILITY_TIMEOUT_FACTOR } from '#adapters/sqs/queues.ts';
+import { queuePrefix, type StageConfig } from '../config.ts';
+import { Monitoring } from '../constructs/monitoring.ts';
+import { PartnerQueues } from '../constructs/partner-queues.ts';
+import { ServiceFunction } from '../constructs/service-function.ts';
+
+/** What the stateless stack uses from the stateful one; it only references them, never changes them. */
+export interface DataResources {
+  readonly key: IKey;
+  readonly tables: Readonly<Record<TableKey, ITable>>;
+  readonly pseudonymKey: ISecret;
+  readonly rulePackId: string;
+}
+
+export interface StatelessStackProps extends StackProps {
+  readonly config: StageConfig;
+  readonly data: DataResources;
+}
+
+/** "kr-demo-bank" -> "KrDemoBank", for output ids. */
+const pascal = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+
+/**
+ * Everything that can be destroyed and redeployed without losing data: per partner its queues, the
+ * screening function with one SQS event source per inbound queue, and the alarms and dashboard.
+ * (Messages still in the queues are lost with them: drain the DLQs before destroying this stack.)
+ */
+export class StatelessStack extends Stack {
+  readonly partners: readonly PartnerQueues[];
+  readonly screening: ServiceFunction;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config, data } = props;
+    const { screening } = config;
+    const prefix = queuePrefix(config.stage);
+    const timeout = Duration.seconds(screening.timeoutSeconds);
+
+    this.partners = config.partners.map(
+      (partner) =>
+        new PartnerQueues(this, `Partner-${partner.id}`, {
+          prefix,
+          partnerId: partner.id,
+          senderAccountId: partner.senderAccountId,
+          decisionReaderAccountId: partner.decisionReaderAccountId,
+          key: data.key,
+          // A message must stay invisible while Lambda retries a throttled batch and while it waits to fill a batch.
+          inboundVisibilityTimeout: Duration.seconds(VISIBILITY_TIMEOUT_FACTOR * screening.timeoutSeconds + screening.maxBatchingWindowSeconds),
+        }),
+    );
+
+    const tableNames = Object.fromEntries(Object.entries(data.tables).map(([key, table]) => [key, table.tableName])) as TableNames;
+    this.screening = new ServiceFunction(this, 'Screening', {
+      entry: 'lambdas/handlers/screening.ts',
+      description: `${prefix}: screens partner transfer events and sends each partner its decisions`,
+      timeout,
+      memorySizeMb: screening.memorySizeMb,
+      logLevel: screening.logLevel,
+      logRetention: screening.logRetentionDays,
+      environment: {
+        QUEUE_PREFIX: prefix,
+        OUTBOUND_QUEUE_URLS: this.toJsonString(Object.fromEntries(this.partners.map((p) => [p.partnerId, p.decisions.queueUrl]))),
+        RULE_PACK_ID: data.rulePackId,
+        RULE_PACK_MAX_AGE_SECONDS: String(screening.rulePackMaxAgeSeconds),
+        PSEUDONYM_KEY_SECRET_ARN: data.pseudonymKey.secretArn,
+        ...tableEnvironment(tableNames),
+      },
+    });
+    this.grantScreeningAccess(data);
+
+    for (const partner of this.partners) {
+      // Also grants the function what consuming needs: receive, delete, change visibility, kms:Decrypt.
+      this.screening.function.addEventSource(
+        new SqsEventSource(partner.inbound, {
+          batchSize: screening.batchSize,
+          maxBatchingWindow: Duration.seconds(screening.maxBatchingWindowSeconds),
+          maxConcurrency: screening.maxConcurrency,
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      prefix,
+      key: data.key,
+      alarmEmail: config.alarmEmail,
+      screeningFunction: this.screening.function,
+      partners: this.partners,
+      alarms: config.alarms,
+    });
+
+    for (const partner of this.partners) {
+      const id = pascal(partner.partnerId);
+      new CfnOutput(this, `${id}InboundQueueUrl`, { value: partner.inbound.queueUrl, description: `${partner.partnerId} sends transfer events here` });
+      new CfnOutput(this, `${id}InboundQueueArn`, { value: partner.inbound.queueArn, description: `${partner.partnerId} allows sqs:SendMessage on this in its IAM policy` });
+      new CfnOutput(this, `${id}DecisionQueueUrl`, { value: partner.decisions.queueUrl, description: `${partner.partnerId} reads its decisions here` });
+      new CfnOutput(this, `${id}DecisionQueueArn`, { value: partner.decisions.queueArn, description: `${partner.partnerId} allows receive and delete on this in its IAM policy` });
+    }
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+  }
+
+  /**
+   * Exactly the calls the screening function makes (see DynamoScreeningRepository, DynamoRulePackStore,
+   * SqsDecisionPublisher and the handler's getSecret), on exactly the resources it makes them on.
+   */
+  private grantScreeningAccess(data: DataResources) {
+    const role = this.screening.role;
+    const arnsOf = (...keys: TableKey[]) => keys.map((key) => data.tables[key].tableArn);
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'ReadScreeningState',
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+        resources: arnsOf('watchlist', 'aggregates', 'rulePacks', 'decisions'),
+      }),
+    );
+    role.addToPolicy(new PolicyStatement({ sid: 'UpdateAggregates', actions: ['dynamodb:UpdateItem'], resources: arnsOf('aggregates') }));
+    role.addToPolicy(new PolicyStatement({ sid: 'RecordOutcomes', actions: ['dynamodb:PutItem'], resources: arnsOf('decisions', 'rejections', 'flags') }));
+    role.addToPolicy(new PolicyStatement({ sid: 'ReadPseudonymKey', actions: ['secretsmanager:GetSecretValue'], resources: [data.pseudonymKey.secretArn] }));
+    role.addToPolicy(
+      new PolicyStatement({ sid: 'SendDecisions', actions: ['sqs:SendMessage'], resources: this.partners.map((p) => p.decisions.queueArn) }),
+    );
+    // One key encrypts tables, queues and secret: DynamoDB reads and writes, SQS sends, and the secret read use it.
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'UseDataKey',
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [data.key.keyArn],
+      }),
+    );
+  }
+}

@@ -1,0 +1,29 @@
+import type { StageConfigInput } from './config.ts';
+
+/**
+ * Per-stage settings, chosen with `-c stage=<name>` (default dev) and validated by lib/config.ts.
+ * Settings left out take the defaults documented there. The account ids below are placeholders:
+ * replace them with the partner banks' real accounts before deploying (AWS refuses policies that
+ * name accounts that do not exist).
+ */
+export const STAGES = {
+  dev: {
+    stage: 'dev',
+    alarmEmail: 'fraud-ops-dev@example.com',
+    partners: [
+      { id: 'kr-demo-bank', senderAccountId: '111111111111', decisionReaderAccountId: '111111111111' },
+      { id: 'kh-demo-bank', senderAccountId: '222222222222', decisionReaderAccountId: '222222222222' },
+    ],
+    screening: { maxConcurrency: 2, logLevel: 'DEBUG', logRetentionDays: 14 },
+  },
+  prod: {
+    stage: 'prod',
+    alarmEmail: 'fraud-ops@example.com',
+    partners: [
+      { id: 'kr-demo-bank', senderAccountId: '333333333333', decisionReaderAccountId: '444444444444' },
+      { id: 'kh-demo-bank', senderAccountId: '555555555555', decisionReaderAccountId: '666666666666' },
+    ],
+    screening: { batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 20, logRetentionDays: 400 },
+    alarms: { inboundOldestMessageAgeSeconds: 120, heldShare: { low: 0.001, high: 0.05 } },
+  },
+} satisfies Record<string, StageConfigInput>;
