@@ -35,6 +35,8 @@ function sampleFacts(count: number, risky: boolean): Facts[] {
         watchlist: { listed: false, sources: 0 },
         inboundCount1h: Math.floor(random() * 3),
         inboundSum1h: BigInt(Math.floor(random() * 3_000_000)),
+        inboundCount24h: 2,
+        inboundSum24h: 3_000_000n,
         outboundCount1h: 1,
         outboundCount24h: 2,
         outboundSum1h: amount,

@@ -12,7 +12,7 @@ export function quietFacts(overrides: DeepPartial<Facts> = {}): Facts {
     channel: 'MOBILE',
     remittanceInfo: '관리비',
     crossBorder: false,
-    context: { newPayee: false, newDevice: false, remoteAccessApp: false, activeCall: false, ipCountry: 'KR' },
+    context: { newPayee: false, newDevice: false, remoteAccessApp: false, activeCall: false, ipCountry: 'KR', foreignIp: false },
     debtor: {
       country: 'KR',
       age: 41,
@@ -20,6 +20,8 @@ export function quietFacts(overrides: DeepPartial<Facts> = {}): Facts {
       watchlist: unlisted,
       inboundCount1h: 0,
       inboundSum1h: 0n,
+      inboundCount24h: 0,
+      inboundSum24h: 0n,
       outboundCount1h: 1,
       outboundCount24h: 2,
       outboundSum1h: 85_000n,

@@ -107,8 +107,10 @@ export function isAtOrBefore(a: { t: number; tk: string }, b: { t: number; tk: s
 export function applyTransfer(state: BehaviourState, transfer: TransferActivity): BehaviourMutation[] {
   const mutations: BehaviourMutation[] = [];
   const pair = state.pair(transfer.debtorKey, transfer.creditorKey);
-  const earlierToPayee = [...pair.entries.values()].some((e) => e.tk !== transfer.tk && isAtOrBefore(e, transfer));
-  const newPayee = transfer.newPayeeFlag === true || !earlierToPayee;
+  // The bank's payee list spans years of history; ours only what we have seen. Trust the bank's flag
+  // when it sends one, and fall back on our own history when it does not.
+  const newPayee =
+    transfer.newPayeeFlag ?? ![...pair.entries.values()].some((e) => e.tk !== transfer.tk && isAtOrBefore(e, transfer));
 
   const inbound = state.account(transfer.creditorKey).inbound;
   if (!inbound.has(transfer.tk)) {

@@ -46,6 +46,7 @@ export function buildFacts(
   const creditorIn1h = window(creditorActivity.inbound, HOUR_MS);
   const creditorIn24h = window(creditorActivity.inbound, DAY_MS);
   const debtorIn1h = window(debtorActivity.inbound, HOUR_MS);
+  const debtorIn24h = window(debtorActivity.inbound, DAY_MS);
   const debtorOut1h = window(debtorActivity.outbound, HOUR_MS);
   const debtorOut24h = window(debtorActivity.outbound, DAY_MS);
   const debtorNewPayees24h = window(debtorActivity.outbound, DAY_MS, true);
@@ -94,6 +95,7 @@ export function buildFacts(
       remoteAccessApp: context.remoteAccessApp,
       activeCall: context.activeCall,
       ipCountry: context.ipCountry,
+      foreignIp: context.ipCountry && debtorCountry ? context.ipCountry !== debtorCountry : undefined,
     },
     debtor: {
       country: debtorCountry,
@@ -102,6 +104,8 @@ export function buildFacts(
       watchlist: watchlistFacts(watchlist.debtor, event.debtor.bankCode, now),
       inboundCount1h: debtorIn1h.count,
       inboundSum1h: debtorIn1h.sum,
+      inboundCount24h: debtorIn24h.count,
+      inboundSum24h: debtorIn24h.sum,
       outboundCount1h: debtorOut1h.count,
       outboundCount24h: debtorOut24h.count,
       outboundSum1h: debtorOut1h.sum,

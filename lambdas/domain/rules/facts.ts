@@ -30,6 +30,7 @@ export interface Facts {
     readonly remoteAccessApp?: boolean;
     readonly activeCall?: boolean;
     readonly ipCountry?: string;
+    readonly foreignIp?: boolean;
   };
   readonly debtor: {
     readonly country?: string;
@@ -38,6 +39,8 @@ export interface Facts {
     readonly watchlist: WatchlistFacts;
     readonly inboundCount1h: number;
     readonly inboundSum1h: bigint;
+    readonly inboundCount24h: number;
+    readonly inboundSum24h: bigint;
     readonly outboundCount1h: number;
     readonly outboundCount24h: number;
     readonly outboundSum1h: bigint;
@@ -100,6 +103,7 @@ export const FACTS: Readonly<Record<string, FactDefinition>> = {
   'context.remoteAccessApp': fact('boolean', 'a remote-access app was running', (f) => f.context.remoteAccessApp),
   'context.activeCall': fact('boolean', 'the customer was on a phone call', (f) => f.context.activeCall),
   'context.ipCountry': fact('string', 'country of the client IP address', (f) => f.context.ipCountry, COUNTRY_CODES),
+  'context.foreignIp': fact('boolean', "the client IP is in another country than the debtor's account", (f) => f.context.foreignIp),
 
   'debtor.country': fact('string', 'debtor account country', (f) => f.debtor.country, COUNTRY_CODES),
   'debtor.age': fact('integer', 'debtor age in years at the transfer', (f) => f.debtor.age),
@@ -109,6 +113,8 @@ export const FACTS: Readonly<Record<string, FactDefinition>> = {
   'debtor.watchlist.confidence': fact('integer', 'confidence 0-100 of that listing', (f) => f.debtor.watchlist.confidence),
   'debtor.inboundCount1h': fact('integer', 'transfers the debtor account received in the hour before', (f) => f.debtor.inboundCount1h),
   'debtor.inboundSum1h': fact('money', 'money the debtor account received in the hour before', (f) => f.debtor.inboundSum1h),
+  'debtor.inboundCount24h': fact('integer', 'transfers the debtor account received in the 24 h before', (f) => f.debtor.inboundCount24h),
+  'debtor.inboundSum24h': fact('money', 'money the debtor account received in the 24 h before', (f) => f.debtor.inboundSum24h),
   'debtor.outboundCount1h': fact('integer', 'transfers sent by the debtor in 1 h, this one included', (f) => f.debtor.outboundCount1h),
   'debtor.outboundCount24h': fact('integer', 'transfers sent by the debtor in 24 h, this one included', (f) => f.debtor.outboundCount24h),
   'debtor.outboundSum1h': fact('money', 'money sent by the debtor in 1 h, this one included', (f) => f.debtor.outboundSum1h),

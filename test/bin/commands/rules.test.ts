@@ -41,20 +41,21 @@ describe('fraudctl rules', () => {
   it('validates the shipped pack', async () => {
     capture();
     expect(await run(['validate', '--file', SHIPPED])).toBe(0);
-    expect(out.join('')).toContain('kr-kh-2026.11.1 is valid (14 enabled rules)');
+    expect(out.join('')).toContain('kr-kh-2026.11.1 is valid (16 enabled rules)');
   });
 
   it('refuses a bad pack, listing each problem with its exact path', async () => {
+    const fanIn = (pack: Record<string, any>) => pack.rules.findIndex((rule: { id: string }) => rule.id === 'MULE-FANIN-24H');
     const file = await packFile((pack) => {
-      pack.rules[3].when.all[0].value = 'five';
+      pack.rules[fanIn(pack)].when.all[0].value = 'five';
       pack.thresholds.review = 20;
     });
     capture();
     expect(await run(['validate', '--file', file])).toBe(1);
     const text = err.join('');
     expect(text).toContain('thresholds: delay must not be above review');
-    expect(await run(['validate', '--file', await packFile((pack) => (pack.rules[3].when.all[0].value = 'five'))])).toBe(1);
-    expect(err.join('')).toContain('rules.3.when.all.0.value: creditor.distinctSenders24h is a whole number');
+    expect(await run(['validate', '--file', await packFile((pack) => (pack.rules[fanIn(pack)].when.all[0].value = 'five'))])).toBe(1);
+    expect(err.join('')).toContain('rules.4.when.all.0.value: creditor.distinctSenders24h is a whole number');
   });
 
   it('publishes a new version, puts it in force and shows it', async () => {

@@ -82,15 +82,16 @@ describe('behavioural aggregates on event time', () => {
     expect(factsAfter(state, first).debtor.firstToAccountType).toBe(true);
   });
 
-  it('marks an outbound entry as a new payee when the bank says so or no earlier transfer to the payee is known', () => {
+  it('counts new payees by the bank\'s flag, and by our own history only when the bank sends none', () => {
     const state = new BehaviourState();
     applyTransfer(state, activity({ creditorKey: 'p1', t: T0 }));
     applyTransfer(state, activity({ creditorKey: 'p1', t: T0 + 1 }));
     applyTransfer(state, activity({ creditorKey: 'p2', t: T0 + 2, newPayeeFlag: true }));
-    const last = activity({ creditorKey: 'p3', t: T0 + 3 });
+    applyTransfer(state, activity({ creditorKey: 'staff', t: T0 + 3, newPayeeFlag: false }));
+    const last = activity({ creditorKey: 'p3', t: T0 + 4 });
     applyTransfer(state, last);
     expect(factsAfter(state, last).debtor.distinctNewPayees24h).toBe(3);
-    expect(factsAfter(state, last).debtor.outboundCount1h).toBe(4);
+    expect(factsAfter(state, last).debtor.outboundCount1h).toBe(5);
   });
 
   it('sums foreign-currency activity in the reference currency', () => {

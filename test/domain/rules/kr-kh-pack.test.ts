@@ -18,21 +18,25 @@ const CASES: Record<string, { fires: Facts; quiet: Facts }> = {
     fires: quietFacts({ creditor: { watchlist: listed('SUSPECTED_MULE', 60) } }),
     quiet: quietFacts({ creditor: { watchlist: listed('SUSPECTED_MULE', 40) } }),
   },
+  'WATCHLIST-SUSPECTED-LOW': {
+    fires: quietFacts({ creditor: { watchlist: listed('SCAM_REPORTED', 35) } }),
+    quiet: quietFacts({ creditor: { watchlist: listed('SUSPECTED_MULE', 60) } }),
+  },
   'DEBTOR-LISTED-MULE': {
     fires: quietFacts({ debtor: { watchlist: listed('SUSPECTED_MULE') } }),
     quiet: quietFacts(),
   },
   'MULE-FANIN-24H': {
-    fires: quietFacts({ creditor: { distinctSenders24h: 5, accountType: 'PERSONAL' } }),
-    quiet: quietFacts({ creditor: { distinctSenders24h: 12, accountType: 'BUSINESS', accountAgeDays: 2000 } }),
+    fires: quietFacts({ amount: 300_000n, creditor: { distinctSenders24h: 5, accountType: 'PERSONAL' } }),
+    quiet: quietFacts({ amount: 99_999n, creditor: { distinctSenders24h: 12, accountType: 'PERSONAL' } }),
   },
   'MULE-FANIN-1H': {
-    fires: quietFacts({ creditor: { distinctSenders1h: 5, distinctSenders24h: 5 } }),
-    quiet: quietFacts({ creditor: { distinctSenders1h: 4, distinctSenders24h: 4 } }),
+    fires: quietFacts({ amount: 300_000n, creditor: { distinctSenders1h: 5, distinctSenders24h: 5 } }),
+    quiet: quietFacts({ amount: 300_000n, creditor: { distinctSenders1h: 4, distinctSenders24h: 4 } }),
   },
   'PASS-THROUGH-1H': {
     fires: quietFacts({ amount: 2_000_000n, debtor: { inboundSum1h: 1_600_000n, inboundCount1h: 3 } }),
-    quiet: quietFacts({ amount: 2_000_000n, debtor: { inboundSum1h: 1_599_999n, inboundCount1h: 3 } }),
+    quiet: quietFacts({ amount: 2_000_000n, debtor: { inboundSum1h: 1_599_999n, inboundCount1h: 3, inboundSum24h: 1_599_999n, inboundCount24h: 3 } }),
   },
   'VOICE-PHISHING-LIVE': {
     fires: quietFacts({ amount: 5_000_000n, context: { activeCall: true, newPayee: true } }),
@@ -43,12 +47,16 @@ const CASES: Record<string, { fires: Facts; quiet: Facts }> = {
     quiet: quietFacts({ amount: 3_000_000n, debtor: { age: 64 }, context: { newPayee: true } }),
   },
   'ESCALATING-DEPOSITS': {
-    fires: quietFacts({ amount: 5_000_000n, pair: { increasingStreak: 3, daysSinceFirst: 20 } }),
-    quiet: quietFacts({ amount: 5_000_000n, pair: { increasingStreak: 2, daysSinceFirst: 20 } }),
+    fires: quietFacts({ amount: 5_000_000n, pair: { transfersBefore: 2, largestBefore: 4_000_000n, daysSinceFirst: 20 } }),
+    quiet: quietFacts({ amount: 5_000_000n, pair: { transfersBefore: 2, largestBefore: 4_200_000n, daysSinceFirst: 20 } }),
   },
   'FIRST-CRYPTO-OFFRAMP': {
     fires: quietFacts({ amount: 3_000_000n, creditor: { accountType: 'CRYPTO_EXCHANGE' }, debtor: { firstToAccountType: true }, context: { newPayee: true } }),
-    quiet: quietFacts({ amount: 3_000_000n, creditor: { accountType: 'CRYPTO_EXCHANGE' }, debtor: { firstToAccountType: false }, context: { newPayee: true } }),
+    quiet: quietFacts({ amount: 3_000_000n, creditor: { accountType: 'CRYPTO_EXCHANGE', accountAgeDays: 400 }, debtor: { firstToAccountType: false }, context: { newPayee: true } }),
+  },
+  'LARGE-TO-YOUNG-ACCOUNT': {
+    fires: quietFacts({ amount: 6_000_000n, creditor: { accountAgeDays: 40 }, context: { newPayee: true } }),
+    quiet: quietFacts({ amount: 6_000_000n, creditor: { accountAgeDays: 120 }, context: { newPayee: true } }),
   },
   'SCAM-HUB-CROSS-BORDER': {
     fires: quietFacts({ amount: 500_000n, crossBorder: true, creditor: { country: 'KH' }, context: { newPayee: true } }),
@@ -77,7 +85,7 @@ describe('the shipped Korea-Cambodia rule pack', () => {
 
   it('covers every typology DESIGN.md asks for', () => {
     const typologies = new Set(pack.rules.map((r) => r.typology));
-    for (const typology of ['known-mule', 'mule-fan-in', 'rapid-pass-through', 'voice-phishing', 'elderly-new-payee', 'escalating-deposits', 'crypto-offramp', 'scam-hub-cross-border', 'scam-remittance-text', 'delayed-withdrawal']) {
+    for (const typology of ['known-mule', 'new-account-large-inbound', 'mule-fan-in', 'rapid-pass-through', 'voice-phishing', 'elderly-new-payee', 'escalating-deposits', 'crypto-offramp', 'scam-hub-cross-border', 'scam-remittance-text', 'delayed-withdrawal']) {
       expect(typologies).toContain(typology);
     }
   });
@@ -113,8 +121,15 @@ describe('the shipped Korea-Cambodia rule pack', () => {
   });
 
   it('delays mule fan-in at five senders and reviews a one-hour burst', () => {
-    expect(pack.evaluate(quietFacts({ creditor: { distinctSenders24h: 5, distinctSenders1h: 2 } })).outcome).toBe('DELAY');
-    expect(pack.evaluate(quietFacts({ creditor: { distinctSenders24h: 6, distinctSenders1h: 6 } })).outcome).toBe('REVIEW');
+    expect(pack.evaluate(quietFacts({ amount: 300_000n, creditor: { distinctSenders24h: 5, distinctSenders1h: 2 } })).outcome).toBe('DELAY');
+    expect(pack.evaluate(quietFacts({ amount: 300_000n, creditor: { distinctSenders24h: 6, distinctSenders1h: 6 } })).outcome).toBe('REVIEW');
+  });
+
+  it('scales amount thresholds down for customers of Cambodian accounts', () => {
+    const elderly = (country: string, amount: bigint) => quietFacts({ amount, debtor: { age: 70, country }, context: { newPayee: true } });
+    expect(fired(elderly('KH', 800_000n))).toContain('ELDERLY-NEW-PAYEE');
+    expect(fired(elderly('KR', 800_000n))).not.toContain('ELDERLY-NEW-PAYEE');
+    expect(fired(elderly('KR', 2_000_000n))).toContain('ELDERLY-NEW-PAYEE');
   });
 
   it('does not fire rules whose facts the event did not carry', () => {

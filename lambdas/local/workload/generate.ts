@@ -1,0 +1,119 @@
+import { formatMinorUnits } from '#domain/contract/money.ts';
+import { LegitimateTraffic } from './legitimate.ts';
+import { Random } from './random.ts';
+import { ScamScenarios, type WatchlistEntry } from './scenarios.ts';
+import { DAY_MS, World, isoAtOffset, type Draft, type Money, type Partner } from './world.ts';
+
+export interface WorkloadOptions {
+  transfers: number;
+  seed: number;
+  start?: Date;
+}
+
+export interface Workload {
+  /** v1 transfer events as plain JSON, each with an extra `label` (see labels.ts), in event-time order. */
+  events: Array<Record<string, unknown>>;
+  /** Listings to load before streaming: the known mules' accounts and some that receive nothing. */
+  watchlist: WatchlistEntry[];
+}
+
+/** A Monday in the Korea-Cambodia corridor, midnight in Seoul. */
+export const DEFAULT_WORKLOAD_START = new Date('2026-11-23T00:00:00+09:00');
+/** Below this, the scenarios every typology needs would crowd out the legitimate traffic. */
+export const MIN_WORKLOAD_TRANSFERS = 200;
+
+/**
+ * A labelled, reproducible workload for the partners kr-demo-bank and kh-demo-bank: two days of
+ * ordinary retail traffic with scam scenarios of every typology injected (about one scenario per
+ * typology per thousand transfers; see scenarios.ts). Exactly `transfers` events; the same options
+ * give the same events, byte for byte, because every draw comes from one generator seeded with
+ * `seed` (taken as an unsigned 32-bit integer) and nothing reads the wall clock.
+ */
+export function generateWorkload({ transfers, seed, start = DEFAULT_WORKLOAD_START }: WorkloadOptions): Workload {
+  if (!Number.isInteger(transfers) || transfers < MIN_WORKLOAD_TRANSFERS) {
+    throw new RangeError(`transfers must be a whole number of at least ${MIN_WORKLOAD_TRANSFERS}, got ${transfers}`);
+  }
+  if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
+  if (Number.isNaN(start.getTime())) throw new RangeError('start must be a valid date');
+
+  const world = new World(new Random(seed), start.getTime(), transfers);
+  const scams = new ScamScenarios(world, transfers).generate();
+  const legitimate = new LegitimateTraffic(world, transfers).generate(transfers - scams.drafts.length);
+  const drafts = [...scams.drafts, ...legitimate].sort((a, b) => a.at - b.at || a.sequence - b.sequence);
+  return { events: toEvents(drafts, world.start), watchlist: scams.watchlist };
+}
+
+/**
+ * Dresses drafts, already in event order, as contract events. Here, in order, a payee becomes known:
+ * `newPayee` is true for the first payment to an account that was not on the payee list before.
+ */
+function toEvents(drafts: readonly Draft[], start: number): Array<Record<string, unknown>> {
+  const paidPairs = new Set<string>();
+  const dailyCounters = new Map<string, number>();
+  const openingDates = new Map<string, string>();
+  /** The local calendar date a number of days before the workload starts (many accounts share one). */
+  const openedOn = (partner: Partner, daysAgo: number) => {
+    const key = `${partner.key}${daysAgo}`;
+    let date = openingDates.get(key);
+    if (!date) openingDates.set(key, (date = isoAtOffset(start - daysAgo * DAY_MS, partner.utcOffsetMinutes).slice(0, 10)));
+    return date;
+  };
+  return drafts.map((draft) => {
+    const { debtor, creditor } = draft;
+    const { partner } = debtor;
+    const pair = `${debtor.account.accountId}>${creditor.accountId}`;
+    const newPayee = !draft.payeeListed && !paidPairs.has(pair);
+    paidPairs.add(pair);
+
+    const occurredAt = isoAtOffset(draft.at, partner.utcOffsetMinutes);
+    const day = occurredAt.slice(0, 10).replaceAll('-', '');
+    const counterKey = `${partner.partnerId} ${day}`;
+    const number = (dailyCounters.get(counterKey) ?? 0) + 1;
+    dailyCounters.set(counterKey, number);
+
+    const ipCountry = draft.ipCountry ?? partner.country;
+    const { newDevice, remoteAccessApp, activeCall } = draft.device;
+    // What the bank can observe depends on the channel: the app sees calls, a PC session sees
+    // remote-control software, a branch or a third-party API sees neither.
+    const context =
+      draft.channel === 'MOBILE' || draft.channel === 'QR'
+        ? { newPayee, newDevice, remoteAccessApp, activeCall, ipCountry }
+        : draft.channel === 'INTERNET'
+          ? { newPayee, newDevice, remoteAccessApp, ipCountry }
+          : { newPayee };
+
+    return {
+      schemaVersion: 1,
+      transferId: `${partner.transferPrefix}-${day}-${String(number).padStart(6, '0')}`,
+      partnerId: partner.partnerId,
+      occurredAt,
+      amount: { value: formatAmount(draft.amount), currency: draft.amount.currency },
+      channel: draft.channel,
+      debtor: {
+        accountId: debtor.account.accountId,
+        bankCode: debtor.account.bank.code,
+        country: partner.country,
+        customerId: debtor.customerId,
+        ...(debtor.birthYear === undefined ? {} : { birthYear: debtor.birthYear }),
+        accountOpenedAt: openedOn(partner, debtor.account.openedDaysAgo),
+      },
+      creditor: {
+        accountId: creditor.accountId,
+        bankCode: creditor.bank.code,
+        country: creditor.bank.country,
+        name: creditor.name,
+        ...(creditor.openingDateVisible ? { accountOpenedAt: openedOn(partner, creditor.openedDaysAgo) } : {}),
+        accountType: creditor.accountType,
+      },
+      ...(draft.remittanceInfo === undefined ? {} : { remittanceInfo: draft.remittanceInfo }),
+      context,
+      label: draft.label,
+    };
+  });
+}
+
+function formatAmount({ minor, currency }: Money): string {
+  // ISO 4217 gives the riel two decimals, but riel circulate in whole notes and partners send none.
+  if (currency === 'KHR') return String(minor / 100);
+  return formatMinorUnits(BigInt(minor), currency);
+}

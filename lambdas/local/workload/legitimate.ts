@@ -1,0 +1,583 @@
+import { FOREIGN_BANKS, KH_BANKS, KH_RETAIL_BANKS, KR_BANKS, KR_CRYPTO_EXCHANGES, KR_RETAIL_BANKS, type Bank, type ForeignCountry } from './banks.ts';
+import type { LegitimatePattern } from './labels.ts';
+import { BUSINESS_NAMES, TEXTS, personName, remittanceText } from './vocabulary.ts';
+import {
+  HOUR_MS,
+  MINUTE_MS,
+  PARTNERS,
+  type Account,
+  type Channel,
+  type Customer,
+  type DeviceSignals,
+  type Draft,
+  type Money,
+  type Partner,
+  type World,
+} from './world.ts';
+
+interface Payment {
+  readonly debtor: Customer;
+  readonly creditor: Account;
+  readonly amount: Money;
+  readonly pattern: LegitimatePattern;
+  readonly texts: readonly string[];
+  /** Probability that the creditor was already on the debtor's payee list. */
+  readonly listed: number;
+  readonly at?: number;
+  readonly channel?: Channel;
+  readonly device?: DeviceSignals;
+}
+
+type Pattern = () => Draft[];
+
+/**
+ * Ordinary traffic of both partners, weighted after the shape of retail payments in each country:
+ * in Korea family transfers, shop payments, bills and payroll; in Cambodia QR payments, family
+ * support in dollars and riel, payroll and microfinance repayments.
+ * The edge cases a naive rule set would hold (elderly customers paying new contractors, landlords
+ * paid by several tenants, first crypto purchases, family support abroad, ...) come at the low rates
+ * they have in life, so that the share of legitimate transfers held means something.
+ */
+export class LegitimateTraffic {
+  private readonly rng;
+  private readonly krMerchants: Account[];
+  private readonly krApartmentOffices: Account[];
+  private readonly khMerchants: Account[];
+  private readonly khVendors: Account[];
+  private readonly khBillers: Account[];
+  private readonly khSchools: Account[];
+  private readonly khLenders: Account[];
+  private readonly patterns: Record<Partner['key'], ReadonlyArray<readonly [Pattern, number]>>;
+
+  constructor(
+    private readonly world: World,
+    transfers: number,
+  ) {
+    this.rng = world.rng;
+    const business = (bank: Bank, names: readonly string[]) => world.account(bank, this.rng.pick(names), 'BUSINESS', this.businessAge());
+    this.krMerchants = Array.from({ length: 30 + Math.ceil(transfers / 150) }, () =>
+      business(this.rng.weighted(KR_RETAIL_BANKS), BUSINESS_NAMES.krMerchants),
+    );
+    this.krApartmentOffices = Array.from({ length: 10 + Math.ceil(transfers / 400) }, () =>
+      world.account(this.rng.weighted(KR_RETAIL_BANKS), `${this.rng.pick(BUSINESS_NAMES.krApartments)}${this.rng.int(1, 9)}단지 관리사무소`, 'BUSINESS', this.businessAge()),
+    );
+    this.khMerchants = Array.from({ length: 30 + Math.ceil(transfers / 150) }, () =>
+      business(this.rng.weighted([[KH_BANKS.aba, 7], [KH_BANKS.acleda, 3]]), BUSINESS_NAMES.khMerchants),
+    );
+    // Stalls, tuk-tuk drivers and home cooks take KHQR payments into personal accounts; each is
+    // sized to see about ten payments from this bank's customers over the two days.
+    this.khVendors = Array.from({ length: Math.max(2, Math.round((transfers * 0.38 * 0.025) / 10)) }, () =>
+      world.account(KH_BANKS.aba, personName(this.rng, 'KH'), 'PERSONAL'),
+    );
+    this.khBillers = BUSINESS_NAMES.khBillers.map((name) => world.account(KH_BANKS.acleda, name, 'BUSINESS', this.businessAge()));
+    this.khSchools = Array.from({ length: 6 + Math.ceil(transfers / 2000) }, () => business(KH_BANKS.aba, BUSINESS_NAMES.khSchools));
+    this.khLenders = BUSINESS_NAMES.khLenders.map((name) => world.account(KH_BANKS.aba, name, 'BUSINESS', this.businessAge()));
+
+    // Weights are per pick; a pattern that yields a batch (payroll, a landlord's tenants) is weighted
+    // by its share of transfers divided by its mean batch size. The workload's two days are not the
+    // usual paydays (the 10th and 25th in Korea), so payroll is a modest share.
+    this.patterns = {
+      kr: [
+        [() => [this.krFamilySupport()], 15],
+        [() => [this.krFriendPayment()], 13],
+        [() => [this.krNewPayeePayment()], 8],
+        [() => [this.krMerchantPayment()], 15],
+        [() => [this.krBillPayment()], 11],
+        [() => [this.krRent()], 4],
+        [() => this.payroll(PARTNERS.kr), 4 / 12.5],
+        [() => [this.krOwnAccountTransfer()], 6],
+        [() => [this.krSecuritiesDeposit()], 2],
+        [() => [this.krCryptoDeposit()], 2.5],
+        [() => this.krCryptoFirstPurchase(), 0.12],
+        [() => [this.krCrossBorderFamilySupport()], 2],
+        [() => [this.krCrossBorderNewPayee()], 0.25],
+        [() => [this.krElderlyLargeNewPayee()], 0.2],
+        [() => this.multiUnitLandlord(PARTNERS.kr), 0.35 / 4],
+        [() => this.krClubDues(), 0.3 / 6],
+        [() => this.krSmallBusinessPersonalAccount(), 0.3 / 5.5],
+        [() => [this.krRentDeposit()], 0.06],
+      ],
+      kh: [
+        [() => [this.khFamilySupport()], 18],
+        [() => [this.khFriendPayment()], 10],
+        [() => [this.khNewPayeePayment()], 7],
+        [() => [this.khQrMerchantPayment()], 24],
+        [() => [this.khQrPersonalVendor()], 2.5],
+        [() => [this.khBillPayment()], 8],
+        [() => [this.khSchoolFee()], 3],
+        [() => [this.khLoanRepayment()], 5],
+        [() => [this.khRent()], 4],
+        [() => this.multiUnitLandlord(PARTNERS.kh), 0.4 / 4],
+        [() => this.payroll(PARTNERS.kh), 5 / 15],
+        [() => [this.khEmoneyTopup()], 5],
+        [() => [this.khCrossBorderNewPayee()], 0.3],
+        [() => [this.khElderlyLargeNewPayee()], 0.08],
+      ],
+    };
+  }
+
+  /** Exactly `count` legitimate transfers; a batch that would overshoot is cut short. */
+  generate(count: number): Draft[] {
+    const drafts: Draft[] = [];
+    while (drafts.length < count) {
+      // The Korean partner is the bigger bank: about three transfers in five are its customers'.
+      const partner = this.rng.chance(0.62) ? PARTNERS.kr : PARTNERS.kh;
+      const batch = this.rng.weighted(this.patterns[partner.key])();
+      drafts.push(...batch.slice(0, count - drafts.length));
+    }
+    return drafts;
+  }
+
+  // ---- Korea ----
+
+  private krFamilySupport(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kr);
+    const role = this.rng.pick(['mother', 'father', 'son', 'daughter', 'sibling']);
+    const creditor = this.world.payee(debtor, role, () => this.relative(debtor));
+    const amount = this.world.krw(200_000, 0.9, 10_000, 3_000_000);
+    return this.payment({ debtor, creditor, amount, pattern: 'family-support', texts: TEXTS.krFamily, listed: 0.97 });
+  }
+
+  private krFriendPayment(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kr);
+    const creditor = this.world.payee(debtor, `friend-${this.rng.int(1, 4)}`, () => this.relative(debtor));
+    const amount = this.world.krw(40_000, 1, 3_000, 1_500_000);
+    return this.payment({ debtor, creditor, amount, pattern: 'friend-payment', texts: TEXTS.krFriend, listed: 0.9 });
+  }
+
+  /** Second-hand purchases, a new tutor, splitting a bill with new acquaintances. */
+  private krNewPayeePayment(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kr);
+    const creditor = this.person('KR');
+    const amount = this.world.krw(90_000, 1.1, 5_000, 3_000_000);
+    return this.payment({ debtor, creditor, amount, pattern: 'new-payee-payment', texts: TEXTS.krNewPayee, listed: 0 });
+  }
+
+  private krMerchantPayment(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kr);
+    const creditor = this.popular(this.krMerchants);
+    const amount = this.world.krw(35_000, 1.1, 1_000, 3_000_000, 'exact');
+    return this.payment({ debtor, creditor, amount, pattern: 'merchant-payment', texts: TEXTS.krMerchant, listed: 0.5 });
+  }
+
+  /** Maintenance fees go to the building's office; utilities issue each customer a virtual account. */
+  private krBillPayment(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kr);
+    if (this.rng.chance(0.45)) {
+      const creditor = this.world.payee(debtor, 'apartment-office', () => this.rng.pick(this.krApartmentOffices));
+      const amount = this.world.krw(230_000, 0.35, 60_000, 700_000, 'exact');
+      return this.payment({ debtor, creditor, amount, pattern: 'bill-payment', texts: ['11월 관리비', '관리비', '{name}'], listed: 0.95 });
+    }
+    const biller = this.rng.pick(BUSINESS_NAMES.krBillers);
+    const creditor = this.world.payee(debtor, `bill-${biller}`, () =>
+      this.world.account(this.rng.weighted(KR_RETAIL_BANKS), biller, 'BUSINESS', this.businessAge()),
+    );
+    const amount = this.world.krw(60_000, 0.7, 10_000, 500_000, 'exact');
+    return this.payment({ debtor, creditor, amount, pattern: 'bill-payment', texts: TEXTS.krBill, listed: 0.95 });
+  }
+
+  private krRent(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kr, (c) => (this.world.ageOf(c) ?? 99) < 60);
+    const creditor = this.world.payee(debtor, 'landlord', () => this.person('KR'));
+    const amount = this.world.krw(550_000, 0.4, 200_000, 2_500_000);
+    return this.payment({ debtor, creditor, amount, pattern: 'rent', texts: TEXTS.krRent, listed: 0.97 });
+  }
+
+  private krOwnAccountTransfer(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kr);
+    const creditor = this.world.payee(debtor, 'own-savings', () => this.ownAccountElsewhere(debtor));
+    const amount = this.world.krw(500_000, 1, 10_000, 20_000_000);
+    return this.payment({ debtor, creditor, amount, pattern: 'own-account-transfer', texts: TEXTS.krOwnAccount, listed: 0.98 });
+  }
+
+  /** Money into the customer's own brokerage account; a few write "투자" (investment) on it. */
+  private krSecuritiesDeposit(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kr);
+    const creditor = this.world.payee(debtor, 'securities', () =>
+      this.world.account(this.rng.pick([KR_BANKS.kiwoom, KR_BANKS.mirae]), debtor.account.name, 'PERSONAL'),
+    );
+    const amount = this.world.krw(1_000_000, 1, 50_000, 30_000_000);
+    const texts = this.rng.chance(0.05) ? ['투자', '주식투자'] : TEXTS.krSecurities;
+    return this.payment({ debtor, creditor, amount, pattern: 'securities-deposit', texts, listed: 0.97 });
+  }
+
+  private krCryptoDeposit(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kr, (c) => (this.world.ageOf(c) ?? 99) < 60);
+    const creditor = this.world.payee(debtor, 'crypto-exchange', () => this.exchangeDepositAccount());
+    const amount = this.world.krw(500_000, 1, 10_000, 20_000_000);
+    return this.payment({ debtor, creditor, amount, pattern: 'crypto-deposit', texts: ['', '{name}'], listed: 1 });
+  }
+
+  /**
+   * A long-standing customer buys coins for the first time: a new exchange deposit account, often
+   * topped up again the same day (no longer a new payee then).
+   */
+  private krCryptoFirstPurchase(): Draft[] {
+    const debtor = this.world.activeCustomer(PARTNERS.kr, (c) => c.account.openedDaysAgo > 730 && (this.world.ageOf(c) ?? 99) < 65);
+    const creditor = this.world.payee(debtor, 'crypto-exchange-new', () => this.exchangeDepositAccount());
+    const first = this.payment({
+      at: this.world.busyMoment(PARTNERS.kr, this.world.start, this.world.end - 5 * HOUR_MS),
+      debtor,
+      creditor,
+      amount: this.world.krw(700_000, 0.9, 50_000, 10_000_000),
+      pattern: 'crypto-first-purchase',
+      texts: ['', '{name}'],
+      listed: 0,
+    });
+    if (!this.rng.chance(0.3)) return [first];
+    const again = this.payment({
+      debtor,
+      creditor,
+      amount: this.world.krw(500_000, 0.9, 50_000, 10_000_000),
+      pattern: 'crypto-deposit',
+      texts: ['', '{name}'],
+      listed: 0,
+      at: first.at + this.rng.int(20, 300) * MINUTE_MS,
+    });
+    return [first, again];
+  }
+
+  /**
+   * Migrant workers (and multicultural families) sending money home to a payee they have paid for
+   * years, often to a Wing wallet in the provinces.
+   */
+  private krCrossBorderFamilySupport(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kr, (c) => c.segment === 'migrant-worker' || this.rng.chance(0.02));
+    const country = debtor.homeCountry ?? this.rng.weighted<ForeignCountry>([['KH', 3], ['VN', 4], ['PH', 3]]);
+    const creditor = this.world.payee(debtor, 'family-abroad', () => this.foreignPerson(country));
+    const amount = this.rng.chance(0.5) ? this.world.usd(400, 0.5, 100, 2_500) : this.world.krw(600_000, 0.5, 100_000, 3_000_000);
+    const texts = country === 'KH' ? [...TEXTS.crossBorderFamily, ...TEXTS.crossBorderKhmer] : TEXTS.crossBorderFamily;
+    return this.payment({ debtor, creditor, amount, pattern: 'cross-border-family-support', texts, listed: 0.97 });
+  }
+
+  /** A sibling's new account back home, a child's tuition abroad, a hotel deposit, a supplier. */
+  private krCrossBorderNewPayee(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kr);
+    const country =
+      debtor.homeCountry ?? this.rng.weighted<ForeignCountry>([['KH', 3], ['VN', 2], ['PH', 2], ['TH', 2], ['LA', 0.5], ['MM', 0.5]]);
+    const creditor = this.foreignPerson(country);
+    const amount = this.rng.chance(0.5) ? this.world.usd(500, 0.8, 50, 10_000) : this.world.krw(800_000, 0.8, 50_000, 10_000_000);
+    const texts = country === 'KH' ? [...TEXTS.crossBorderNewPayee, ...TEXTS.crossBorderKhmer] : TEXTS.crossBorderNewPayee;
+    return this.payment({ debtor, creditor, amount, pattern: 'cross-border-new-payee', texts, listed: 0 });
+  }
+
+  /**
+   * A customer of 65 or more pays a renovation firm, a hospital or a builder for the first time, a
+   * large sum; at the branch or on the app, sometimes on the phone with the contractor meanwhile.
+   */
+  private krElderlyLargeNewPayee(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kr, (c) => (this.world.ageOf(c) ?? 0) >= 65);
+    const creditor = this.rng.chance(0.7)
+      ? this.world.account(this.rng.weighted(KR_RETAIL_BANKS), this.rng.pick(BUSINESS_NAMES.krContractors), 'BUSINESS', this.businessAge())
+      : this.person('KR');
+    const channel = this.rng.weighted<Channel>([['BRANCH', 40], ['MOBILE', 45], ['INTERNET', 15]]);
+    return this.payment({
+      debtor,
+      creditor,
+      amount: this.world.krw(4_000_000, 0.7, 1_000_000, 40_000_000),
+      pattern: 'elderly-large-new-payee',
+      texts: TEXTS.krContractor,
+      listed: 0,
+      channel,
+      device: this.world.ordinaryDevice(channel === 'MOBILE' ? 0.15 : 0),
+    });
+  }
+
+  /** A club treasurer's personal account collects the month's dues after a reminder in the group chat. */
+  private krClubDues(): Draft[] {
+    const treasurer = this.rng.chance(0.3) ? this.world.activeCustomer(PARTNERS.kr).account : this.person('KR');
+    const dues = this.rng.pick([20_000, 30_000, 30_000, 50_000, 100_000]);
+    const reminder = this.world.momentBetweenHours(PARTNERS.kr, 18, 22, this.world.start, this.world.end - 8 * HOUR_MS);
+    return this.distinctCustomers(PARTNERS.kr, this.rng.int(3, 12)).map((member) =>
+      this.payment({
+        debtor: member,
+        creditor: treasurer,
+        amount: { minor: dues, currency: 'KRW' },
+        pattern: 'club-dues',
+        texts: TEXTS.krClubDues,
+        listed: 0.6,
+        at: reminder + Math.floor(Math.min(7 * 60, this.rng.logNormal(40, 1.1)) * MINUTE_MS),
+      }),
+    );
+  }
+
+  /** A home baker or online seller takes orders into a personal account. */
+  private krSmallBusinessPersonalAccount(): Draft[] {
+    const seller = this.rng.chance(0.3) ? this.world.activeCustomer(PARTNERS.kr).account : this.person('KR');
+    return this.distinctCustomers(PARTNERS.kr, this.rng.int(3, 10)).map((buyer) =>
+      this.payment({
+        debtor: buyer,
+        creditor: seller,
+        amount: this.world.krw(45_000, 0.6, 10_000, 300_000, 'exact'),
+        pattern: 'small-business-personal-account',
+        texts: TEXTS.krSmallBusiness,
+        listed: 0.3,
+      }),
+    );
+  }
+
+  /** A tenant pays the deposit (보증금) for a new flat to a landlord never paid before. */
+  private krRentDeposit(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kr, (c) => {
+      const age = this.world.ageOf(c) ?? 0;
+      return age >= 22 && age <= 50;
+    });
+    const amount = this.world.krw(10_000_000, 0.8, 3_000_000, 100_000_000);
+    return this.payment({ debtor, creditor: this.person('KR'), amount, pattern: 'rent-deposit', texts: TEXTS.krRentDeposit, listed: 0 });
+  }
+
+  // ---- Cambodia ----
+
+  private khFamilySupport(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kh);
+    const role = this.rng.pick(['mother', 'father', 'sibling', 'child']);
+    const creditor = this.world.payee(debtor, role, () => this.relative(debtor));
+    return this.payment({ debtor, creditor, amount: this.khAmount(50, 100_000, 1_000), pattern: 'family-support', texts: TEXTS.khFamily, listed: 0.97 });
+  }
+
+  private khFriendPayment(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kh);
+    const creditor = this.world.payee(debtor, `friend-${this.rng.int(1, 4)}`, () => this.relative(debtor));
+    return this.payment({ debtor, creditor, amount: this.khAmount(12, 30_000, 300), pattern: 'friend-payment', texts: TEXTS.khFriend, listed: 0.9 });
+  }
+
+  private khNewPayeePayment(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kh);
+    return this.payment({
+      debtor,
+      creditor: this.person('KH'),
+      amount: this.khAmount(25, 40_000, 1_500),
+      pattern: 'new-payee-payment',
+      texts: [...TEXTS.khFriend, ...TEXTS.khContractor],
+      listed: 0,
+    });
+  }
+
+  private khQrMerchantPayment(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kh);
+    const amount = this.rng.chance(0.75) ? this.world.usd(6, 1, 0.5, 400, 'exact') : this.world.khr(15_000, 0.8, 1_000, 400_000);
+    const creditor = this.popular(this.khMerchants);
+    return this.payment({ debtor, creditor, amount, pattern: 'qr-merchant-payment', texts: TEXTS.khMerchant, listed: 0.5, channel: 'QR' });
+  }
+
+  private khQrPersonalVendor(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kh);
+    const amount = this.rng.chance(0.6) ? this.world.usd(3, 0.7, 0.5, 50, 'exact') : this.world.khr(8_000, 0.6, 1_000, 100_000);
+    const creditor = this.popular(this.khVendors);
+    return this.payment({ debtor, creditor, amount, pattern: 'qr-personal-vendor', texts: TEXTS.khMerchant, listed: 0.5, channel: 'QR' });
+  }
+
+  private khBillPayment(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kh);
+    const amount = this.rng.chance(0.7) ? this.world.usd(25, 0.6, 3, 300, 'exact') : this.world.khr(60_000, 0.6, 5_000, 800_000);
+    return this.payment({ debtor, creditor: this.rng.pick(this.khBillers), amount, pattern: 'bill-payment', texts: TEXTS.khBill, listed: 0.95 });
+  }
+
+  private khSchoolFee(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kh, (c) => (this.world.ageOf(c) ?? 0) >= 25);
+    const creditor = this.world.payee(debtor, 'school', () => this.rng.pick(this.khSchools));
+    return this.payment({ debtor, creditor, amount: this.world.usd(250, 0.7, 30, 3_000), pattern: 'school-fee', texts: TEXTS.khSchool, listed: 0.9 });
+  }
+
+  private khLoanRepayment(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kh);
+    const creditor = this.world.payee(debtor, 'lender', () => this.rng.pick(this.khLenders));
+    return this.payment({ debtor, creditor, amount: this.world.usd(120, 0.7, 20, 2_000, 'exact'), pattern: 'loan-repayment', texts: TEXTS.khLoan, listed: 0.98 });
+  }
+
+  private khRent(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kh);
+    const creditor = this.world.payee(debtor, 'landlord', () => this.person('KH'));
+    return this.payment({ debtor, creditor, amount: this.world.usd(180, 0.5, 50, 1_200), pattern: 'rent', texts: TEXTS.khRent, listed: 0.97 });
+  }
+
+  private khEmoneyTopup(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kh);
+    const creditor = this.world.payee(debtor, 'own-wallet', () => this.world.account(KH_BANKS.wing, debtor.account.name, 'EMONEY'));
+    return this.payment({ debtor, creditor, amount: this.world.usd(20, 0.8, 2, 500), pattern: 'emoney-topup', texts: ['', 'top up'], listed: 0.98 });
+  }
+
+  /** A trader paying a new supplier in Thailand or Vietnam. */
+  private khCrossBorderNewPayee(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kh);
+    const creditor = this.foreignPerson(this.rng.pick<ForeignCountry>(['TH', 'VN']));
+    return this.payment({
+      debtor,
+      creditor,
+      amount: this.world.usd(800, 1, 50, 20_000),
+      pattern: 'cross-border-new-payee',
+      texts: ['invoice payment', 'goods', ''],
+      listed: 0,
+    });
+  }
+
+  private khElderlyLargeNewPayee(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kh, (c) => (this.world.ageOf(c) ?? 0) >= 65);
+    return this.payment({
+      debtor,
+      creditor: this.person('KH'),
+      amount: this.world.usd(2_000, 0.8, 500, 30_000),
+      pattern: 'elderly-large-new-payee',
+      texts: ['land deposit', 'hospital', ...TEXTS.khContractor],
+      listed: 0,
+      channel: this.rng.weighted<Channel>([['BRANCH', 50], ['MOBILE', 50]]),
+    });
+  }
+
+  // ---- both partners ----
+
+  /**
+   * An employer pays its staff in one run in the morning; staff are customers of this bank or of
+   * others. Some on-us employees move most of the salary on within the hour, to their own savings
+   * (Korea) or to family (Cambodia): ordinary, and it looks like a pass-through.
+   */
+  private payroll(partner: Partner): Draft[] {
+    const korea = partner.key === 'kr';
+    const factory = !korea && this.rng.chance(0.3);
+    const shop = korea && this.rng.chance(0.5);
+    const staff = factory ? this.rng.int(15, 60) : shop ? this.rng.int(2, 5) : korea ? this.rng.int(6, 45) : this.rng.int(2, 10);
+    const employerNames = korea ? (shop ? BUSINESS_NAMES.krSmallShops : BUSINESS_NAMES.krEmployers) : BUSINESS_NAMES.khEmployers;
+    const employer = this.world.customer(
+      partner,
+      this.world.account(partner.bank, this.rng.pick(employerNames), 'BUSINESS', this.businessAge()),
+      'business',
+    );
+    const runAt = this.world.momentBetweenHours(partner, 9, 11, this.world.start, this.world.end - 2 * HOUR_MS);
+    const onUsShare = korea ? 0.5 : 0.7;
+    const employees = this.distinctCustomers(partner, Math.round(staff * onUsShare), (c) => {
+      const age = this.world.ageOf(c) ?? 0;
+      return age >= 19 && age <= 64;
+    });
+    const accounts: Array<{ account: Account; onUs?: Customer }> = employees.map((c) => ({ account: c.account, onUs: c }));
+    while (accounts.length < staff) accounts.push({ account: this.person(partner.country) });
+
+    const drafts: Draft[] = [];
+    let at = runAt;
+    for (const { account, onUs } of accounts) {
+      at += this.rng.int(1, 6) * 1_000;
+      const amount = korea
+        ? shop
+          ? this.world.krw(900_000, 0.5, 200_000, 2_000_000, 'exact')
+          : this.world.krw(3_100_000, 0.3, 2_100_000, 9_000_000, 'exact')
+        : factory
+          ? this.world.usd(230, 0.1, 208, 400, 'exact')
+          : this.world.usd(300, 0.4, 150, 2_000, 'exact');
+      const texts = korea ? (shop && this.rng.chance(0.4) ? TEXTS.krPartTimeWages : TEXTS.krSalary) : TEXTS.khSalary;
+      const channel = this.rng.weighted<Channel>([['INTERNET', 3], ['OPEN_API', korea ? 1 : 0]]);
+      const salary = this.payment({ debtor: employer, creditor: account, amount, pattern: 'salary', texts, listed: 0.98, at, channel, device: NO_SIGNALS });
+      drafts.push(salary);
+      if (onUs && this.rng.chance(korea ? 0.1 : 0.08)) drafts.push(this.salarySweep(onUs, salary));
+    }
+    return drafts;
+  }
+
+  private salarySweep(employee: Customer, salary: Draft): Draft {
+    const korea = employee.partner.key === 'kr';
+    const share = korea ? this.rng.between(0.8, 1) : this.rng.between(0.5, 0.9);
+    const step = korea ? 10_000 : 100;
+    const creditor = korea
+      ? this.world.payee(employee, 'own-savings', () => this.ownAccountElsewhere(employee))
+      : this.world.payee(employee, 'mother', () => this.relative(employee));
+    return this.payment({
+      debtor: employee,
+      creditor,
+      amount: { minor: Math.max(step, Math.floor((salary.amount.minor * share) / step) * step), currency: salary.amount.currency },
+      pattern: 'salary-sweep',
+      texts: korea ? TEXTS.krOwnAccount : TEXTS.khFamily,
+      listed: 1,
+      at: salary.at + this.rng.int(5, 55) * MINUTE_MS,
+    });
+  }
+
+  /**
+   * Several tenants of one building pay the same landlord's personal account on the building's rent
+   * day; only the tenants who bank here are visible, usually two to four.
+   */
+  private multiUnitLandlord(partner: Partner): Draft[] {
+    const korea = partner.key === 'kr';
+    const landlord = this.rng.chance(0.3) ? this.world.activeCustomer(partner).account : this.person(partner.country);
+    const firstMorning = this.world.momentBetweenHours(partner, 7, 10, this.world.start, this.world.end - 16 * HOUR_MS);
+    const baseRent = korea ? this.world.krw(500_000, 0.3, 300_000, 1_200_000).minor : this.world.usd(100, 0.3, 50, 300).minor;
+    const tenants = this.distinctCustomers(partner, this.rng.weighted([[2, 30], [3, 25], [4, 18], [5, 10], [6, 8], [7, 5], [8, 4]]));
+    return tenants.map((tenant, index) => {
+      const unit = `${this.rng.int(1, 5)}0${index + 1}호 월세`;
+      const step = korea ? 10_000 : 100;
+      return this.payment({
+        debtor: tenant,
+        creditor: landlord,
+        amount: { minor: Math.round((baseRent * this.rng.between(0.9, 1.1)) / step) * step, currency: korea ? 'KRW' : 'USD' },
+        pattern: 'rent-multi-unit-landlord',
+        texts: korea ? [unit, ...TEXTS.krRent] : TEXTS.khRent,
+        listed: 0.98,
+        at: firstMorning + this.rng.int(0, 15 * 60) * MINUTE_MS,
+      });
+    });
+  }
+
+  // ---- building blocks ----
+
+  private payment(spec: Payment): Draft {
+    const channel = spec.channel ?? this.world.channel(spec.debtor);
+    return this.world.draft({
+      at: spec.at ?? this.world.busyMoment(spec.debtor.partner),
+      debtor: spec.debtor,
+      creditor: spec.creditor,
+      amount: spec.amount,
+      channel,
+      remittanceInfo: remittanceText(this.rng, spec.texts, spec.debtor.account.name),
+      device: spec.device ?? (channel === 'BRANCH' || channel === 'ATM' ? NO_SIGNALS : this.world.ordinaryDevice()),
+      payeeListed: this.world.listedBefore(spec.debtor, spec.creditor, spec.listed),
+      label: { kind: 'legitimate', pattern: spec.pattern },
+    });
+  }
+
+  private khAmount(medianUsd: number, medianKhr: number, maxUsd: number): Money {
+    return this.rng.chance(0.75)
+      ? this.world.usd(medianUsd, 0.9, 1, maxUsd)
+      : this.world.khr(medianKhr, 0.8, 1_000, maxUsd * 4_000);
+  }
+
+  /** Family and friends: a customer of the same bank about a third of the time, so money circulates. */
+  private relative(customer: Customer): Account {
+    if (this.rng.chance(0.35)) return this.world.activeCustomer(customer.partner, (c) => c !== customer).account;
+    return this.person(customer.partner.country);
+  }
+
+  private person(country: 'KR' | 'KH'): Account {
+    const bank = this.rng.weighted(country === 'KR' ? KR_RETAIL_BANKS : KH_RETAIL_BANKS);
+    return this.world.account(bank, personName(this.rng, country), bank === KH_BANKS.wing ? 'EMONEY' : 'PERSONAL');
+  }
+
+  private foreignPerson(country: ForeignCountry): Account {
+    const bank = this.rng.pick(FOREIGN_BANKS[country]);
+    return this.world.account(bank, personName(this.rng, country), bank === KH_BANKS.wing ? 'EMONEY' : 'PERSONAL');
+  }
+
+  private ownAccountElsewhere(customer: Customer): Account {
+    const banks = KR_RETAIL_BANKS.filter(([bank]) => bank !== customer.partner.bank);
+    return this.world.account(this.rng.weighted(banks), customer.account.name, 'PERSONAL');
+  }
+
+  /** Korean exchanges give every customer a deposit account of their own at the partner bank. */
+  private exchangeDepositAccount(): Account {
+    const exchange = this.rng.weighted(KR_CRYPTO_EXCHANGES);
+    return this.world.account(exchange.bank, exchange.name, 'CRYPTO_EXCHANGE', this.rng.int(200, 2_500));
+  }
+
+  private businessAge(): number {
+    return this.rng.int(300, 7_000);
+  }
+
+  /** Popular accounts get most of the traffic: a few big merchants, a long tail of small ones. */
+  private popular(accounts: readonly Account[]): Account {
+    return accounts[Math.floor(accounts.length * this.rng.next() ** 1.8)]!;
+  }
+
+  private distinctCustomers(partner: Partner, count: number, accepts: (customer: Customer) => boolean = () => true): Customer[] {
+    const chosen = new Set<Customer>();
+    while (chosen.size < count) chosen.add(this.world.activeCustomer(partner, (c) => !chosen.has(c) && accepts(c)));
+    return [...chosen];
+  }
+}
+
+const NO_SIGNALS: DeviceSignals = { newDevice: false, remoteAccessApp: false, activeCall: false };
