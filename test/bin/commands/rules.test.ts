@@ -22,6 +22,15 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
+/** What an analyst exports to point fraudctl at a RulePacks table (here: the test's DynamoDB). */
+function pointAtFixture() {
+  vi.stubEnv('RULE_PACKS_TABLE', fixture.tables.rulePacks);
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', fixture.dynamo.endpoint);
+  vi.stubEnv('AWS_REGION', 'eu-west-1');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+}
+
 function capture() {
   out = [];
   err = [];
@@ -59,11 +68,7 @@ describe('fraudctl rules', () => {
   });
 
   it('publishes a new version, puts it in force and shows it', async () => {
-    vi.stubEnv('RULE_PACKS_TABLE', fixture.tables.rulePacks);
-    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', fixture.dynamo.endpoint);
-    vi.stubEnv('AWS_REGION', 'eu-west-1');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+    pointAtFixture();
     const file = await packFile((pack) => {
       pack.version = 'kr-kh-2026.11.2';
       pack.thresholds.delay = 35;
@@ -79,11 +84,7 @@ describe('fraudctl rules', () => {
   });
 
   it('will not activate a version that was never stored', async () => {
-    vi.stubEnv('RULE_PACKS_TABLE', fixture.tables.rulePacks);
-    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', fixture.dynamo.endpoint);
-    vi.stubEnv('AWS_REGION', 'eu-west-1');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+    pointAtFixture();
     await expect(run(['activate', '--version', 'kr-kh-9999.1.1'])).rejects.toThrow('is not stored');
   });
 });
