@@ -29,6 +29,21 @@ export const ReasonSchema = z.object({
   evidence: z.record(z.string(), EvidenceValueSchema),
 });
 
+/**
+ * Present only on a decision update sent after a compliance review (or the automatic end of a DELAY
+ * hold). It supersedes the earlier decision for the same transfer. Identifies the actor by id, never
+ * by name.
+ */
+export const ReviewOfDecisionSchema = z
+  .object({
+    action: z.enum(['RELEASE', 'CONFIRM_FRAUD', 'AUTO_RELEASE']),
+    actorId: z.string(),
+    role: z.enum(['analyst', 'supervisor', 'system']),
+    at: z.iso.datetime(),
+    flagVersion: z.int().positive(),
+  })
+  .meta({ description: 'The review that produced this decision update; deduplicate updates on (partnerId, transferId, review.flagVersion).' });
+
 export const DecisionSchema = z
   .object({
     transferId: z.string(),
@@ -39,12 +54,13 @@ export const DecisionSchema = z
     rulesetVersion: z.string(),
     reasons: z.array(ReasonSchema),
     decidedAt: z.iso.datetime(),
+    review: ReviewOfDecisionSchema.optional(),
   })
   .meta({
     id: 'DecisionV1',
     title: 'Screening decision, contract version 1',
     description:
-      'Sent to the partner outbound decision queue for every accepted transfer. Delivered at least once: deduplicate on (partnerId, transferId).',
+      'Sent to the partner outbound decision queue for every accepted transfer, and again as a decision update (with `review`) when a held transfer is released, confirmed as fraud or released at the end of its hold. Delivered at least once: deduplicate on (partnerId, transferId) and, for updates, review.flagVersion.',
   });
 
 export type Reason = z.infer<typeof ReasonSchema>;

@@ -4,6 +4,44 @@ import type { TransferEvent } from '../contract/transfer-event.ts';
 export const FLAG_STATUSES = ['PENDING', 'ESCALATED', 'RELEASED', 'CONFIRMED_FRAUD', 'AUTO_RELEASED'] as const;
 export type FlagStatus = (typeof FLAG_STATUSES)[number];
 
+/** Once a flag reaches one of these, nobody can act on it again. */
+export const FINAL_STATUSES: ReadonlySet<FlagStatus> = new Set(['RELEASED', 'CONFIRMED_FRAUD', 'AUTO_RELEASED']);
+
+export function isFinal(status: FlagStatus): boolean {
+  return FINAL_STATUSES.has(status);
+}
+
+/** What an officer may do to a flag; AUTO_RELEASE is the system ending a DELAY hold. */
+export const OFFICER_ACTIONS = ['RELEASE', 'CONFIRM_FRAUD', 'ESCALATE'] as const;
+export type OfficerAction = (typeof OFFICER_ACTIONS)[number];
+export type FlagAction = OfficerAction | 'AUTO_RELEASE';
+
+export const ACTOR_ROLES = ['analyst', 'supervisor', 'system'] as const;
+export type ActorRole = (typeof ACTOR_ROLES)[number];
+
+/** One line of a flag's append-only audit trail. */
+export interface AuditEntry {
+  readonly at: string;
+  /** Stable id of the actor (the token's `sub`), never a customer's data. */
+  readonly actorId: string;
+  /** The officer's user name, for people reading the trail. */
+  readonly actorName: string;
+  readonly role: ActorRole;
+  readonly action: FlagAction;
+  readonly note: string;
+  readonly fromStatus: FlagStatus;
+  readonly toStatus: FlagStatus;
+  /** The flag's version after this entry. */
+  readonly version: number;
+}
+
+/**
+ * Side effects a final action still owes the outside world. They are recorded on the flag in the same
+ * write as the action, and removed once done, so that a failure between the two is re-driven later.
+ */
+export const PENDING_EFFECTS = ['WATCHLIST', 'DECISION_UPDATE'] as const;
+export type PendingEffect = (typeof PENDING_EFFECTS)[number];
+
 /** A held transfer waiting for a compliance officer (REVIEW) or for its hold to end (DELAY). */
 export interface Flag {
   readonly partnerId: string;
@@ -18,6 +56,8 @@ export interface Flag {
   readonly reasons: Decision['reasons'];
   readonly rulesetVersion: string;
   readonly transfer: TransferEvent;
+  readonly audit: readonly AuditEntry[];
+  readonly pendingEffects?: readonly PendingEffect[];
 }
 
 /** Only held outcomes that a person can still act on become flags; BLOCK is final. */
@@ -39,6 +79,7 @@ export function flagFromDecision(decision: Decision, event: TransferEvent): Flag
     reasons: decision.reasons,
     rulesetVersion: decision.rulesetVersion,
     transfer: event,
+    audit: [],
   };
 }
 

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { TABLES } from '#adapters/dynamodb/tables.ts';
+import { DEFAULT_RELEASE_LIMITS, releasePolicy, type ReleasePolicy } from '#domain/review/release-policy.ts';
+
+const jsonObject = <T extends z.ZodType>(values: T, description: string) =>
+  z.string({ error: `must be ${description}` }).transform((text, ctx) => {
+    try {
+      return z.record(z.string(), values).parse(JSON.parse(text));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be ${description}` });
+      return z.NEVER;
+    }
+  });
+
+const ReviewEnvSchema = z.object({
+  [TABLES.flags.envVar]: z.string().min(1, { error: 'must name the Flags table' }),
+  [TABLES.watchlist.envVar]: z.string().min(1, { error: 'must name the Watchlist table' }),
+  OUTBOUND_QUEUE_URLS: jsonObject(z.url(), 'a JSON object mapping partnerId to its outbound decision queue URL'),
+  FOUR_EYES_RELEASE_LIMITS: z.string().optional(),
+  PSEUDONYM_KEY: z.string().min(32).optional(),
+  PSEUDONYM_KEY_SECRET_ARN: z.string().min(1).optional(),
+});
+
+const LIMITS_SHAPE = 'a JSON object mapping currency to the largest amount one officer may release alone, such as {"KRW":"10000000"}';
+
+/** FOUR_EYES_RELEASE_LIMITS as a release policy; unset means DEFAULT_RELEASE_LIMITS. Errors name the variable. */
+export function releasePolicyFromEnv(text: string | undefined): ReleasePolicy {
+  if (text === undefined) return releasePolicy(DEFAULT_RELEASE_LIMITS);
+  const parsed = jsonObject(z.string(), LIMITS_SHAPE).safeParse(text);
+  if (!parsed.success) throw new Error(`FOUR_EYES_RELEASE_LIMITS must be ${LIMITS_SHAPE}`);
+  try {
+    return releasePolicy(parsed.data);
+  } catch (error) {
+    throw new Error(`FOUR_EYES_RELEASE_LIMITS: ${(error as Error).message}`);
+  }
+}
+
+export interface ReviewConfig {
+  readonly flagsTable: string;
+  readonly watchlistTable: string;
+  readonly outboundQueueUrls: Readonly<Record<string, string>>;
+  readonly releasePolicy: ReleasePolicy;
+  readonly pseudonymKey: { readonly value: string } | { readonly secretArn: string };
+}
+
+/**
+ * Settings of the review API and auto-release functions, read and validated once at start-up.
+ * FOUR_EYES_RELEASE_LIMITS is optional (DEFAULT_RELEASE_LIMITS); everything else must be set.
+ */
+export function loadReviewConfig(env: Record<string, string | undefined>): ReviewConfig {
+  const parsed = ReviewEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`review configuration is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const settings = parsed.data;
+  const pseudonymKey = settings.PSEUDONYM_KEY
+    ? { value: settings.PSEUDONYM_KEY }
+    : settings.PSEUDONYM_KEY_SECRET_ARN
+      ? { secretArn: settings.PSEUDONYM_KEY_SECRET_ARN }
+      : undefined;
+  if (!pseudonymKey) throw new Error('review configuration is invalid: set PSEUDONYM_KEY_SECRET_ARN (AWS) or PSEUDONYM_KEY (local)');
+  let policy: ReleasePolicy;
+  try {
+    policy = releasePolicyFromEnv(settings.FOUR_EYES_RELEASE_LIMITS);
+  } catch (error) {
+    throw new Error(`review configuration is invalid: ${(error as Error).message}`);
+  }
+  return {
+    flagsTable: settings[TABLES.flags.envVar] as string,
+    watchlistTable: settings[TABLES.watchlist.envVar] as string,
+    outboundQueueUrls: settings.OUTBOUND_QUEUE_URLS,
+    releasePolicy: policy,
+    pseudonymKey,
+  };
+}

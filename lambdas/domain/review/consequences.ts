@@ -1,0 +1,81 @@
+import type { Decision, Reason } from '../contract/decision.ts';
+import type { WatchlistListing } from '../watchlist/listing.ts';
+import { isFinal, type AuditEntry, type Flag, type FlagAction } from './flag.ts';
+
+/** How long a bank's confirmation keeps a creditor on the shared watchlist. */
+export const CONFIRMED_FRAUD_LISTING_DAYS = 730;
+/** A confirmation by the bank that reviewed the evidence is as strong as a listing gets short of a court order. */
+export const CONFIRMED_FRAUD_CONFIDENCE = 95;
+
+const FINAL_OUTCOME: Partial<Record<FlagAction, Decision['outcome']>> = {
+  RELEASE: 'ALLOW',
+  CONFIRM_FRAUD: 'BLOCK',
+  AUTO_RELEASE: 'ALLOW',
+};
+
+/** The audit entry that made the flag final, from which every consequence is derived. */
+export function finalEntry(flag: Flag): AuditEntry & { action: 'RELEASE' | 'CONFIRM_FRAUD' | 'AUTO_RELEASE' } {
+  const entry = flag.audit.at(-1);
+  if (!isFinal(flag.status) || !entry || !FINAL_OUTCOME[entry.action]) {
+    throw new Error(`flag ${flag.partnerId}/${flag.transferId} has no final decision yet (status ${flag.status})`);
+  }
+  return entry as AuditEntry & { action: 'RELEASE' | 'CONFIRM_FRAUD' | 'AUTO_RELEASE' };
+}
+
+/**
+ * The decision update the partner receives when a flag becomes final: the final outcome, the
+ * original reasons and one more saying who (by role and id) decided and when. Derived only from the
+ * stored flag, so a re-driven update is identical to the first.
+ */
+export function decisionUpdate(flag: Flag): Decision {
+  const entry = finalEntry(flag);
+  return {
+    transferId: flag.transferId,
+    partnerId: flag.partnerId,
+    outcome: FINAL_OUTCOME[entry.action]!,
+    score: flag.score,
+    holdUntil: null,
+    rulesetVersion: flag.rulesetVersion,
+    reasons: [...flag.reasons, reviewReason(flag, entry)],
+    decidedAt: entry.at,
+    review: { action: entry.action, actorId: entry.actorId, role: entry.role, at: entry.at, flagVersion: entry.version },
+  };
+}
+
+function reviewReason(flag: Flag, entry: AuditEntry): Reason {
+  const explanation =
+    entry.action === 'RELEASE'
+      ? `released by a compliance ${entry.role} after review`
+      : entry.action === 'CONFIRM_FRAUD'
+        ? `confirmed as fraud by a compliance ${entry.role}; the creditor account is now on the shared watchlist`
+        : `released automatically when the hold ended at ${flag.holdUntil}`;
+  return {
+    ruleId: `REVIEW-${entry.action.replace('_', '-')}`,
+    typology: 'compliance-review',
+    points: 0,
+    explanation,
+    evidence: { reviewAction: entry.action, reviewerRole: entry.role, flagVersion: entry.version },
+  };
+}
+
+/**
+ * The listing a fraud confirmation adds to the shared watchlist: the confirming bank as the source,
+ * so that its listing can be told apart from (and survives) other banks' and the task force's.
+ */
+export function confirmedFraudListing(flag: Flag): { accountId: string; listing: WatchlistListing } {
+  const entry = finalEntry(flag);
+  if (entry.action !== 'CONFIRM_FRAUD') throw new Error(`flag ${flag.partnerId}/${flag.transferId} was not confirmed as fraud`);
+  const listedAt = new Date(entry.at);
+  return {
+    accountId: flag.transfer.creditor.accountId,
+    listing: {
+      category: 'CONFIRMED_FRAUD',
+      source: flag.partnerId,
+      confidence: CONFIRMED_FRAUD_CONFIDENCE,
+      ...(flag.transfer.creditor.bankCode ? { bankCode: flag.transfer.creditor.bankCode } : {}),
+      listedAt: listedAt.toISOString(),
+      expiresAt: new Date(listedAt.getTime() + CONFIRMED_FRAUD_LISTING_DAYS * 86_400_000).toISOString(),
+      note: 'confirmed as fraud in compliance review',
+    },
+  };
+}

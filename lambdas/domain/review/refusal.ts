@@ -1,0 +1,28 @@
+/**
+ * Why the review domain says no. Each code maps to one HTTP status in the review API; the message is
+ * written for the officer who has to act on it.
+ */
+export const REFUSAL_CODES = [
+  'INVALID_INPUT',
+  'NO_ROLE',
+  'OUT_OF_SCOPE',
+  'NOT_FOUND',
+  'SUPERVISOR_REQUIRED',
+  'FOUR_EYES',
+  'VERSION_CONFLICT',
+  'FLAG_CLOSED',
+  'ALREADY_ESCALATED',
+  'NOT_DUE',
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+
+export class ReviewRefusal extends Error {
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+    readonly details: { readonly field?: string; readonly currentVersion?: number } = {},
+  ) {
+    super(message);
+    this.name = 'ReviewRefusal';
+  }
+}

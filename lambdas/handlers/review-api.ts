@@ -1,0 +1,54 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createAwsClients } from '#adapters/aws-clients.ts';
+import { createReviewRouter } from '#adapters/http/review-router.ts';
+import { reviewAdapters } from '#adapters/review-adapters.ts';
+import { loadReviewConfig } from '#config/review.ts';
+import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
+import { logger } from '#powertools/logger.ts';
+import { metrics } from '#powertools/metrics.ts';
+import { createReviewService } from '#use-cases/review/service.ts';
+
+export const REVIEW_API_METRIC = { requests: 'ReviewRequests', conflicts: 'ReviewConflicts', failures: 'ReviewFailures' } as const;
+
+const clients = createAwsClients();
+
+async function initialise() {
+  const config = loadReviewConfig(process.env);
+  const key = 'value' in config.pseudonymKey ? config.pseudonymKey.value : await getSecret<string>(config.pseudonymKey.secretArn, { maxAge: 3600 });
+  if (!key) throw new Error('the pseudonymisation key secret is empty');
+  const adapters = reviewAdapters({ ...clients, ...config, pseudonymiser: createPseudonymiser(key) });
+  return createReviewRouter(createReviewService({ ...adapters, policy: config.releasePolicy, clock: () => new Date() }), logger);
+}
+
+let ready: ReturnType<typeof initialise> | undefined;
+
+/**
+ * API Gateway HTTP API (payload v2) in front of the review router. The JWT authorizer has already
+ * verified the Cognito token: requests without a valid one never get here, and its claims arrive
+ * in requestContext.authorizer.jwt.claims.
+ */
+export async function handleReviewApi(event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyStructuredResultV2> {
+  const route = await (ready ??= initialise().catch((error: unknown) => {
+    ready = undefined;
+    throw error;
+  }));
+  const claims = event.requestContext.authorizer?.jwt?.claims;
+  const response = await route({
+    method: event.requestContext.http.method,
+    path: event.rawPath,
+    query: event.queryStringParameters ?? {},
+    body: event.body !== undefined && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body,
+    auth: claims ? { claims } : { failure: 'the request carries no verified token' },
+  });
+  metrics.addMetric(REVIEW_API_METRIC.requests, MetricUnit.Count, 1);
+  if (response.status === 409) metrics.addMetric(REVIEW_API_METRIC.conflicts, MetricUnit.Count, 1);
+  if (response.status >= 500) metrics.addMetric(REVIEW_API_METRIC.failures, MetricUnit.Count, 1);
+  return { statusCode: response.status, headers: { ...response.headers }, body: response.body };
+}
+
+export const handler = middy(handleReviewApi).use(injectLambdaContext(logger)).use(logMetrics(metrics));

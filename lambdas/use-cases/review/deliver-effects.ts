@@ -1,0 +1,56 @@
+import { confirmedFraudListing, decisionUpdate } from '#domain/review/consequences.ts';
+import type { Flag, PendingEffect } from '#domain/review/flag.ts';
+import type { DecisionPublisher, FlagRepository, WatchlistWriter } from './ports.ts';
+
+export interface DeliverEffectsDependencies {
+  readonly flags: FlagRepository;
+  readonly publisher: DecisionPublisher;
+  readonly watchlist: WatchlistWriter;
+}
+
+/**
+ * Delivers what a final action owes, after the flag itself was stored. Primary course:
+ *   1. for each pending effect, in order: list the creditor on the watchlist (CONFIRM_FRAUD), send the
+ *      decision update to the partner's outbound queue;
+ *   2. record on the flag which effects are still owed (none when all went through).
+ * Why this order: DynamoDB Local stand-ins have no transactions, and a flag, a queue and a watchlist
+ * cannot share one anyway. The flag is the source of truth, so it is written first, together with the
+ * list of effects it owes (an outbox inside the item). A failure here leaves that list in place, and
+ * the auto-release sweep re-drives it; both effects are idempotent (the listing is a per-source put,
+ * the update is derived from the stored flag and partners deduplicate on review.flagVersion).
+ * Never throws: returns the flag as stored, with whatever is still owed.
+ */
+export function createDeliverEffects(deps: DeliverEffectsDependencies) {
+  return async function deliverEffects(flag: Flag): Promise<Flag> {
+    const owed = flag.pendingEffects ?? [];
+    if (!owed.length) return flag;
+    const remaining: PendingEffect[] = [];
+    for (const effect of owed) {
+      if (remaining.length || !(await deliver(effect, flag))) remaining.push(effect);
+    }
+    try {
+      await deps.flags.settleEffects(flag, remaining);
+    } catch {
+      // The owed list stays as it was: delivering again is harmless, losing an effect is not.
+      return flag;
+    }
+    const { pendingEffects: _delivered, ...settled } = flag;
+    return remaining.length ? { ...settled, pendingEffects: remaining } : settled;
+  };
+
+  async function deliver(effect: PendingEffect, flag: Flag): Promise<boolean> {
+    try {
+      if (effect === 'WATCHLIST') {
+        const { accountId, listing } = confirmedFraudListing(flag);
+        await deps.watchlist.list(accountId, listing);
+        return true;
+      }
+      const failed = await deps.publisher.publish([{ transferKey: `${flag.partnerId}/${flag.transferId}`, decision: decisionUpdate(flag) }]);
+      return failed.size === 0;
+    } catch {
+      return false;
+    }
+  }
+}
+
+export type DeliverEffects = ReturnType<typeof createDeliverEffects>;

@@ -1,0 +1,56 @@
+import type { Flag, FlagStatus, PendingEffect } from '#domain/review/flag.ts';
+import type { WatchlistListing } from '#domain/watchlist/listing.ts';
+
+export type { DecisionPublisher } from '../ports.ts';
+
+export interface FlagQuery {
+  /** One partner's flags, or every partner's (ALL_PARTNERS) for the task force. */
+  readonly partnerId: string;
+  readonly status: FlagStatus;
+  readonly limit: number;
+  /** Opaque position returned as nextCursor by the previous page. */
+  readonly cursor?: string;
+}
+
+export interface FlagPage {
+  /** Highest score first, then oldest first. */
+  readonly items: readonly Flag[];
+  readonly nextCursor: string | null;
+}
+
+/** The flags' store: the source of truth of every flag's status, version and audit trail. */
+export interface FlagRepository {
+  /** Throws InvalidCursorError when the cursor was not issued for this query. */
+  list(query: FlagQuery): Promise<FlagPage>;
+  get(partnerId: string, transferId: string): Promise<Flag | undefined>;
+  /**
+   * Stores `next` if the stored flag is still at `expectedVersion` (atomically, with the new audit
+   * entry and pending effects); throws StaleFlagError with the stored version otherwise.
+   */
+  saveTransition(next: Flag, expectedVersion: number): Promise<void>;
+  /** Records which effects are still owed (none: all delivered) on a flag at `version`. */
+  settleEffects(flag: Flag, remaining: readonly PendingEffect[]): Promise<void>;
+  /** PENDING DELAY flags whose hold ended at or before `now`, at most `limit`. */
+  dueForAutoRelease(now: Date, limit: number): Promise<Flag[]>;
+  /** Final flags whose effects are still owed, at most `limit`. */
+  withPendingEffects(limit: number): Promise<Flag[]>;
+}
+
+/** Where a fraud confirmation lists the creditor (DynamoWatchlistStore). */
+export interface WatchlistWriter {
+  list(accountId: string, listing: WatchlistListing): Promise<unknown>;
+}
+
+export class StaleFlagError extends Error {
+  constructor(readonly currentVersion: number | undefined) {
+    super(currentVersion === undefined ? 'the flag does not exist' : `the flag is at version ${currentVersion}`);
+    this.name = 'StaleFlagError';
+  }
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('is not a cursor issued for this list: start again without a cursor');
+    this.name = 'InvalidCursorError';
+  }
+}

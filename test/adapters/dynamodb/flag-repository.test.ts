@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoFlagRepository } from '#adapters/dynamodb/flag-repository.ts';
+import { DEFAULT_RELEASE_LIMITS, releasePolicy } from '#domain/review/release-policy.ts';
+import { decideAction, type Actor } from '#domain/review/transition.ts';
+import { InvalidCursorError, StaleFlagError } from '#use-cases/review/ports.ts';
+import { startDynamoFixture, type DynamoFixture } from '../../support/local-dynamo.ts';
+import { delayedTransfer, heldTransfer, screen } from '../../support/review-fixtures.ts';
+
+/** Integration: the flag repository against dynalite, on flags written by the real screening code. */
+let fixture: DynamoFixture;
+let flags: DynamoFlagRepository;
+const analyst: Actor = { id: 'sub-kim', username: 'kim', role: 'analyst', partnerId: 'kr-demo-bank' };
+const policy = releasePolicy(DEFAULT_RELEASE_LIMITS);
+const now = new Date('2026-11-24T06:00:00.000Z');
+
+beforeAll(async () => {
+  fixture = await startDynamoFixture();
+  flags = new DynamoFlagRepository(fixture.clients.documents, fixture.tables.flags);
+  // Scores differ by what the transfers carry: with and without voice-phishing signals.
+  await screen(fixture, [
+    ...Array.from({ length: 5 }, (_, i) => heldTransfer({ transferId: `KR-HIGH-${i}` })),
+    ...Array.from({ length: 4 }, (_, i) => delayedTransfer({ transferId: `KR-DELAY-${i}` })),
+    ...Array.from({ length: 3 }, (_, i) => heldTransfer({ transferId: `KH-${i}`, partnerId: 'kh-demo-bank' })),
+  ], now);
+});
+afterAll(async () => fixture.close());
+
+async function allPages(partnerId: string, limit: number) {
+  const pages = [];
+  let cursor: string | undefined;
+  do {
+    const page = await flags.list({ partnerId, status: 'PENDING', limit, ...(cursor ? { cursor } : {}) });
+    pages.push(page.items.map((f) => f.transferId));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return pages;
+}
+
+describe('DynamoFlagRepository', () => {
+  it("lists one partner's pending flags by score, then age, in pages that never end empty", async () => {
+    const pages = await allPages('kr-demo-bank', 4);
+    expect(pages.map((p) => p.length)).toEqual([4, 4, 1]);
+    const all = await flags.list({ partnerId: 'kr-demo-bank', status: 'PENDING', limit: 100 });
+    expect(all.items.map((f) => f.transferId)).toEqual(pages.flat());
+    expect(all.nextCursor).toBeNull();
+    const scores = all.items.map((f) => f.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(all.items.every((f) => f.partnerId === 'kr-demo-bank')).toBe(true);
+  });
+
+  it('lists every partner for the task force', async () => {
+    const page = await flags.list({ partnerId: '*', status: 'PENDING', limit: 100 });
+    expect(new Set(page.items.map((f) => f.partnerId))).toEqual(new Set(['kr-demo-bank', 'kh-demo-bank']));
+  });
+
+  it("refuses a cursor that is garbage, or that was issued for another partner's list", async () => {
+    await expect(flags.list({ partnerId: 'kr-demo-bank', status: 'PENDING', limit: 2, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
+    const khCursor = (await flags.list({ partnerId: 'kh-demo-bank', status: 'PENDING', limit: 1 })).nextCursor!;
+    await expect(flags.list({ partnerId: 'kr-demo-bank', status: 'PENDING', limit: 2, cursor: khCursor })).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+
+  it('stores a transition only at the expected version, appending the audit entry and moving the flag between queues', async () => {
+    const flag = (await flags.get('kr-demo-bank', 'KR-HIGH-0'))!;
+    const escalated = decideAction(flag, analyst, { action: 'ESCALATE', note: 'needs a second look', expectedVersion: 1 }, policy, now);
+    await flags.saveTransition(escalated, 1);
+    await expect(flags.saveTransition(escalated, 1)).rejects.toEqual(new StaleFlagError(2));
+
+    const stored = await fixture.clients.documents.send(new GetCommand({ TableName: fixture.tables.flags, Key: { partnerId: 'kr-demo-bank', transferId: 'KR-HIGH-0' } }));
+    expect(stored.Item).toMatchObject({ status: 'ESCALATED', partnerStatus: 'kr-demo-bank#ESCALATED', version: 2, audit: [{ action: 'ESCALATE', note: 'needs a second look', version: 2 }] });
+    expect((await flags.list({ partnerId: 'kr-demo-bank', status: 'ESCALATED', limit: 10 })).items.map((f) => f.transferId)).toEqual(['KR-HIGH-0']);
+    expect((await flags.list({ partnerId: 'kr-demo-bank', status: 'PENDING', limit: 100 })).items.map((f) => f.transferId)).not.toContain('KR-HIGH-0');
+  });
+
+  it('reports a missing flag as stale with no version', async () => {
+    const flag = (await flags.get('kr-demo-bank', 'KR-HIGH-1'))!;
+    const ghost = decideAction({ ...flag, transferId: 'NO-SUCH' }, analyst, { action: 'ESCALATE', note: 'x', expectedVersion: 1 }, policy, now);
+    await expect(flags.saveTransition(ghost, 1)).rejects.toEqual(new StaleFlagError(undefined));
+  });
+
+  it('finds final flags that still owe effects, until they are settled', async () => {
+    const flag = (await flags.get('kr-demo-bank', 'KR-HIGH-2'))!;
+    const released = decideAction(flag, analyst, { action: 'RELEASE', note: 'ok', expectedVersion: 1 }, policy, now);
+    await flags.saveTransition(released, 1);
+    expect((await flags.withPendingEffects(10)).map((f) => [f.transferId, f.pendingEffects])).toEqual([['KR-HIGH-2', ['DECISION_UPDATE']]]);
+    await flags.settleEffects(released, []);
+    expect(await flags.withPendingEffects(10)).toEqual([]);
+    expect((await flags.get('kr-demo-bank', 'KR-HIGH-2'))!.pendingEffects).toBeUndefined();
+  });
+
+  it('finds pending DELAY flags whose hold has ended, and no others', async () => {
+    const due = await flags.dueForAutoRelease(new Date('2030-01-01T00:00:00Z'), 100);
+    expect(due.map((f) => f.transferId).sort()).toEqual(['KR-DELAY-0', 'KR-DELAY-1', 'KR-DELAY-2', 'KR-DELAY-3']);
+    const holdUntil = due[0]!.holdUntil!;
+    expect(await flags.dueForAutoRelease(new Date(Date.parse(holdUntil) - 1), 100)).toEqual([]);
+    expect(await flags.dueForAutoRelease(new Date('2030-01-01T00:00:00Z'), 2)).toHaveLength(2);
+  });
+
+  it('refuses to read a malformed flag item, naming the fields but not their values', async () => {
+    await fixture.clients.documents.send(
+      new UpdateCommand({ TableName: fixture.tables.flags, Key: { partnerId: 'kh-demo-bank', transferId: 'KH-2' }, UpdateExpression: 'SET score = :s', ExpressionAttributeValues: { ':s': 'high' } }),
+    );
+    await expect(flags.get('kh-demo-bank', 'KH-2')).rejects.toThrow('flag item kh-demo-bank/KH-2 is malformed at score');
+  });
+});

@@ -1,0 +1,101 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { asList, policyStatements, referencedId, resourcesOf } from '../stage-fixture.ts';
+import { synthesizeReview } from './review-fixture.ts';
+
+const { template, ids } = synthesizeReview();
+const only = (type: string) => {
+  const found = Object.entries(resourcesOf(template, type));
+  expect(found, type).toHaveLength(1);
+  return found[0]!;
+};
+const [poolId] = only('AWS::Cognito::UserPool');
+const [clientId, client] = only('AWS::Cognito::UserPoolClient');
+const [authorizerId, authorizer] = only('AWS::ApiGatewayV2::Authorizer');
+const functions = resourcesOf(template, 'AWS::Lambda::Function');
+const reviewFunctionId = Object.keys(functions).find((id) => id.startsWith('ReviewApiHandler'))!;
+const consoleDomain = { 'Fn::GetAtt': [expect.stringMatching(/^ReviewConsoleCdn/), 'DomainName'] };
+
+describe('review API construct', () => {
+  it('routes the three review endpoints to the review function, each behind the JWT authorizer', () => {
+    const routes = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((r) => r.Properties!);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(['GET /flags', 'GET /flags/{partnerId}/{transferId}', 'POST /flags/{partnerId}/{transferId}/actions']);
+    for (const route of routes) expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0', IntegrationUri: { 'Fn::GetAtt': [reviewFunctionId, 'Arn'] } });
+  });
+
+  it('verifies Cognito ID tokens: JWT authorizer, the user pool as issuer, the console client as audience', () => {
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Audience: [{ Ref: clientId }], Issuer: { 'Fn::Join': ['', ['https://cognito-idp.ap-northeast-2.amazonaws.com/', { Ref: poolId }]] } },
+    });
+  });
+
+  it('keeps officers in a user pool with the three groups, a partner attribute, required MFA, no self sign-up, kept on delete', () => {
+    const groups = Object.values(resourcesOf(template, 'AWS::Cognito::UserPoolGroup')).map((g) => g.Properties!);
+    expect(groups.map((g) => g.GroupName).sort()).toEqual(['analyst', 'supervisor', 'taskforce']);
+    for (const group of groups) expect(group.UserPoolId).toEqual({ Ref: poolId });
+    template.hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        MfaConfiguration: 'ON',
+        Schema: Match.arrayWith([Match.objectLike({ Name: 'partner', AttributeDataType: 'String', Mutable: true })]),
+        UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      }),
+    });
+  });
+
+  it('lets the console sign in with the code flow and no secret, read the partner attribute but never write it', () => {
+    expect(client.Properties).toMatchObject({
+      AllowedOAuthFlows: ['code'],
+      GenerateSecret: false,
+      CallbackURLs: [{ 'Fn::Join': ['', ['https://', consoleDomain, '/']] }],
+      ReadAttributes: expect.arrayContaining(['custom:partner']),
+    });
+    expect(client.Properties!.WriteAttributes).not.toContain('custom:partner');
+  });
+
+  it('allows the console origin only (CORS), throttles the stage and writes access logs', () => {
+    expect(only('AWS::ApiGatewayV2::Api')[1].Properties).toMatchObject({
+      ProtocolType: 'HTTP',
+      CorsConfiguration: { AllowOrigins: [{ 'Fn::Join': ['', ['https://', consoleDomain]] }], AllowHeaders: ['authorization', 'content-type'], AllowMethods: ['GET', 'POST'] },
+    });
+    const [, stage] = only('AWS::ApiGatewayV2::Stage');
+    expect(stage.Properties).toMatchObject({ StageName: '$default', AutoDeploy: true, DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 } });
+    const format = JSON.parse((stage.Properties!.AccessLogSettings as { Format: string }).Format);
+    expect(format).toMatchObject({ requestId: '$context.requestId', route: '$context.routeKey', subject: '$context.authorizer.claims.sub' });
+  });
+
+  it('runs the review handler on Node.js 22, arm64, configured by environment', () => {
+    const properties = functions[reviewFunctionId]!.Properties!;
+    expect(properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+    expect((properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      FLAGS_TABLE: { Ref: ids.flags },
+      WATCHLIST_TABLE: { Ref: ids.watchlist },
+      OUTBOUND_QUEUE_URLS: expect.anything(),
+      PSEUDONYM_KEY_SECRET_ARN: expect.anything(),
+      FOUR_EYES_RELEASE_LIMITS: '{"KRW":"5000000"}',
+    });
+  });
+
+  it('grants the review function exactly the calls the review adapters make, with no wildcard', () => {
+    // Statements without a Sid are ServiceFunction's own: its log group and X-Ray.
+    const statements = policyStatements(template).filter(({ resource, statement }) => resource.startsWith('ReviewApiHandlerRole') && statement.Sid);
+    const bySid = Object.fromEntries(statements.map(({ statement }) => [statement.Sid, statement]));
+    expect(Object.keys(bySid).sort()).toEqual(['DecideFlags', 'ListConfirmedFraud', 'QueryReviewQueues', 'ReadFlags', 'ReadPseudonymKey', 'SendDecisionUpdates', 'UseDataKey']);
+    expect(bySid.ReadFlags).toMatchObject({ Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [ids.flags, 'Arn'] } });
+    expect(bySid.DecideFlags).toMatchObject({ Action: 'dynamodb:UpdateItem', Resource: { 'Fn::GetAtt': [ids.flags, 'Arn'] } });
+    expect(JSON.stringify(bySid.QueryReviewQueues!.Resource)).toMatch(/\/index\/byPartnerStatus.*\/index\/byStatus/);
+    expect(bySid.ListConfirmedFraud).toMatchObject({ Action: 'dynamodb:UpdateItem', Resource: { 'Fn::GetAtt': [ids.watchlist, 'Arn'] } });
+    expect(asList(bySid.SendDecisionUpdates!.Resource)).toHaveLength(2);
+    expect(referencedId(bySid.UseDataKey!.Resource)).toBe(ids.key);
+    for (const { statement } of statements) for (const action of asList(statement.Action)) expect(action).not.toContain('*');
+  });
+
+  it('passes the AWS Solutions checks with no unacknowledged finding', () => {
+    expect(() => synthesizeReview({ plugins: [new AwsSolutionsChecks()] })).not.toThrow();
+  });
+});
