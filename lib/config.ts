@@ -5,6 +5,9 @@ import { partnerQueueNames } from './constructs/partner-queues.ts';
 
 /** SQS refuses queue names longer than this. */
 const MAX_QUEUE_NAME_LENGTH = 80;
+/** Cognito refuses hosted UI domain prefixes longer than this, or containing one of these words. */
+const MAX_COGNITO_DOMAIN_PREFIX_LENGTH = 63;
+const COGNITO_RESERVED_WORDS = ['aws', 'amazon', 'cognito'] as const;
 
 const AccountId = z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id, such as "123456789012"' });
 const Slug = z
@@ -87,6 +90,17 @@ const StageConfigSchema = z
         }
       }
     });
+    // Slug already keeps the prefix to lower-case letters, digits and inner hyphens, as Cognito requires.
+    // Without a pinned account, the deploying account's id (12 digits, like a pinned one) takes the place of <account>.
+    const account = config.env?.account ?? '<account>';
+    const domainPrefix = signInDomainPrefix(config.stage, account);
+    if (domainPrefix.length - account.length + 12 > MAX_COGNITO_DOMAIN_PREFIX_LENGTH) {
+      ctx.addIssue({ code: 'custom', path: ['stage'], message: `makes the Cognito sign-in domain prefix "${domainPrefix}" longer than the ${MAX_COGNITO_DOMAIN_PREFIX_LENGTH} characters Cognito allows: shorten the stage name` });
+    }
+    const reserved = COGNITO_RESERVED_WORDS.find((word) => domainPrefix.includes(word));
+    if (reserved) {
+      ctx.addIssue({ code: 'custom', path: ['stage'], message: `puts "${reserved}", which Cognito reserves, into the sign-in domain prefix "${domainPrefix}": choose a stage name without it` });
+    }
     if (config.screening.batchSize > 10 && config.screening.maxBatchingWindowSeconds < 1) {
       ctx.addIssue({ code: 'custom', path: ['screening', 'maxBatchingWindowSeconds'], message: 'must be at least 1 when batchSize is above 10 (a Lambda rule)' });
     }
@@ -103,6 +117,14 @@ export type StageConfig = z.output<typeof StageConfigSchema>;
 /** Every queue and alarm of a stage is named from this, e.g. "fraud-prod"; the function gets it as QUEUE_PREFIX. */
 export function queuePrefix(stage: string): string {
   return `fraud-${stage}`;
+}
+
+/**
+ * The review console's sign-in domain, <prefix>.auth.<region>.amazoncognito.com: Cognito domain
+ * prefixes are unique per region across all accounts, hence the account id in it.
+ */
+export function signInDomainPrefix(stage: string, account: string): string {
+  return `${queuePrefix(stage)}-review-${account}`;
 }
 
 /**

@@ -5,7 +5,7 @@ import { StatelessStack } from './stacks/stateless-stack.ts';
 
 /**
  * Adds one stage's two stacks to an app: "<prefix>-stateful" (key, tables, secret) and
- * "<prefix>-stateless" (queues, function, alarms), e.g. fraud-prod-stateful and fraud-prod-stateless.
+ * "<prefix>-stateless" (queues, functions, review API and console, alarms), e.g. fraud-prod-stateful and fraud-prod-stateless.
  */
 export function addScreeningStacks(app: App, config: StageConfig): { stateful: StatefulStack; stateless: StatelessStack } {
   const prefix = queuePrefix(config.stage);
@@ -19,7 +19,7 @@ export function addScreeningStacks(app: App, config: StageConfig): { stateful: S
     config,
     ...(env ? { env } : {}),
     data: stateful,
-    description: `Transfer screening (${config.stage}): partner queues, screening function, alarms and dashboard`,
+    description: `Transfer screening (${config.stage}): partner queues, screening function, compliance review API and console, alarms and dashboard`,
   });
   Tags.of(app).add('project', 'transfer-screening');
   Tags.of(app).add('stage', config.stage);

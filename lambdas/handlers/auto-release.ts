@@ -8,12 +8,9 @@ import { reviewAdapters } from '#adapters/review-adapters.ts';
 import { loadReviewConfig } from '#config/review.ts';
 import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { logger } from '#powertools/logger.ts';
-import { metrics } from '#powertools/metrics.ts';
+import { METRIC, metrics } from '#powertools/metrics.ts';
 import { createReviewService } from '#use-cases/review/service.ts';
 import type { AutoReleaseResult } from '#use-cases/review/auto-release.ts';
-
-/** FlagEffectsOwed above zero for several runs means partners or the watchlist are not being told. */
-export const AUTO_RELEASE_METRIC = { released: 'FlagsAutoReleased', redriven: 'FlagEffectsRedriven', owed: 'FlagEffectsOwed', failed: 'FlagsAutoReleaseFailed' } as const;
 
 const clients = createAwsClients();
 
@@ -38,10 +35,10 @@ export async function releaseDueFlags(): Promise<AutoReleaseResult> {
     throw error;
   }));
   const result = await service.autoRelease();
-  metrics.addMetric(AUTO_RELEASE_METRIC.released, MetricUnit.Count, result.released);
-  metrics.addMetric(AUTO_RELEASE_METRIC.redriven, MetricUnit.Count, result.redriven);
-  metrics.addMetric(AUTO_RELEASE_METRIC.owed, MetricUnit.Count, result.stillOwed);
-  metrics.addMetric(AUTO_RELEASE_METRIC.failed, MetricUnit.Count, result.failed);
+  metrics.addMetric(METRIC.autoRelease.released, MetricUnit.Count, result.released);
+  metrics.addMetric(METRIC.autoRelease.redriven, MetricUnit.Count, result.redriven);
+  metrics.addMetric(METRIC.autoRelease.owed, MetricUnit.Count, result.stillOwed);
+  metrics.addMetric(METRIC.autoRelease.failed, MetricUnit.Count, result.failed);
   if (result.failed || result.stillOwed) logger.warn('auto-release left work for the next run', { ...result });
   else logger.info('auto-release run', { ...result });
   return result;

@@ -10,10 +10,8 @@ import { reviewAdapters } from '#adapters/review-adapters.ts';
 import { loadReviewConfig } from '#config/review.ts';
 import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { logger } from '#powertools/logger.ts';
-import { metrics } from '#powertools/metrics.ts';
+import { METRIC, metrics } from '#powertools/metrics.ts';
 import { createReviewService } from '#use-cases/review/service.ts';
-
-export const REVIEW_API_METRIC = { requests: 'ReviewRequests', conflicts: 'ReviewConflicts', failures: 'ReviewFailures' } as const;
 
 const clients = createAwsClients();
 
@@ -45,9 +43,9 @@ export async function handleReviewApi(event: APIGatewayProxyEventV2WithJWTAuthor
     body: event.body !== undefined && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body,
     auth: claims ? { claims } : { failure: 'the request carries no verified token' },
   });
-  metrics.addMetric(REVIEW_API_METRIC.requests, MetricUnit.Count, 1);
-  if (response.status === 409) metrics.addMetric(REVIEW_API_METRIC.conflicts, MetricUnit.Count, 1);
-  if (response.status >= 500) metrics.addMetric(REVIEW_API_METRIC.failures, MetricUnit.Count, 1);
+  metrics.addMetric(METRIC.review.requests, MetricUnit.Count, 1);
+  if (response.status === 409) metrics.addMetric(METRIC.review.conflicts, MetricUnit.Count, 1);
+  if (response.status >= 500) metrics.addMetric(METRIC.review.failures, MetricUnit.Count, 1);
   return { statusCode: response.status, headers: { ...response.headers }, body: response.body };
 }
 

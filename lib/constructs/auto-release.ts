@@ -2,8 +2,11 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
+import { TABLES } from '#adapters/dynamodb/tables.ts';
 import { grantReviewData, reviewEnvironment, type ReviewDataProps } from './review-api.ts';
 import { ServiceFunction } from './service-function.ts';
+
+const [, BY_STATUS] = TABLES.flags.globalSecondaryIndexes;
 
 export interface AutoReleaseProps extends ReviewDataProps {
   /** How often due DELAY flags are released; DELAY holds are minutes long, so a minute by default. */
@@ -30,7 +33,8 @@ export class AutoRelease extends Construct {
       logRetention: props.logRetention,
       environment: reviewEnvironment(this, props),
     });
-    grantReviewData(this.function.role, props);
+    // The sweep finds due and owing flags by status across partners (byStatus), never by partner.
+    grantReviewData(this.function.role, props, [BY_STATUS]);
     this.schedule = new Rule(this, 'Schedule', {
       description: `${props.prefix}: release due DELAY flags`,
       schedule: Schedule.rate(props.every ?? Duration.minutes(1)),

@@ -30,6 +30,8 @@ export interface MonitoringProps {
   readonly key: IKey;
   readonly alarmEmail: string;
   readonly screeningFunction: IFunction;
+  readonly reviewApiFunction: IFunction;
+  readonly autoReleaseFunction: IFunction;
   readonly partners: readonly PartnerQueues[];
   readonly alarms: StageConfig['alarms'];
 }
@@ -95,6 +97,7 @@ export class Monitoring extends Construct {
       ],
     });
     this.alarmOnHeldShare(prefix, props.alarms.heldShare);
+    this.alarmOnReview(prefix, props.reviewApiFunction, props.autoReleaseFunction);
 
     this.dashboard = this.createDashboard(prefix, fn, partners);
   }
@@ -150,6 +153,46 @@ export class Monitoring extends Construct {
         ],
       });
     }
+  }
+
+  /** Officers who cannot work the review queue, DELAY holds that do not end, decisions that never reach partners. */
+  private alarmOnReview(prefix: string, api: IFunction, autoRelease: IFunction) {
+    const anyOf = { threshold: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 1 };
+    this.addAlarm(`${prefix}-review-api-errors`, {
+      ...anyOf,
+      metric: api.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      description: [
+        'Review API invocations failed outright (invalid configuration, unreadable pseudonymisation secret, timeout): officers got an error instead of their queue or their decision.',
+        'Read the review function logs for the error; check the latest deploy and the pseudonymisation secret.',
+      ],
+    });
+    this.addAlarm(`${prefix}-review-api-failures`, {
+      ...anyOf,
+      metric: this.powertoolsMetric(METRIC.review.failures, 'Sum'),
+      description: [
+        'The review API answered officers with 500: reading or changing flags, listing a confirmed account, or sending a decision update failed.',
+        'Read the review function logs ("review request failed"): throttling, a missing permission or an unreachable table or queue. The flag shows what was saved; officers may retry.',
+      ],
+    });
+    this.addAlarm(`${prefix}-auto-release-errors`, {
+      ...anyOf,
+      metric: autoRelease.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      description: [
+        'Auto-release runs failed (flags unreadable, invalid configuration, timeout): DELAY holds that have ended stay held, and owed decision updates are not re-driven, until a run succeeds.',
+        'Read the auto-release function logs for the error; check the latest deploy, the Flags table and the pseudonymisation secret.',
+      ],
+    });
+    this.addAlarm(`${prefix}-flag-effects-owed`, {
+      // The lowest count of every run in each period: above zero means no run in it caught up.
+      metric: this.powertoolsMetric(METRIC.autoRelease.owed, 'Minimum'),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      description: [
+        "For 15 minutes every auto-release run left flags whose decision update or watchlist listing is still owed: partners are not told of officers' decisions, or confirmed mule accounts are not listed.",
+        'Read the auto-release logs ("auto-release left work for the next run") for the failing send or write: a decision queue, its key, or the Watchlist table. Owed effects are re-driven by themselves once the cause is fixed.',
+      ],
+    });
   }
 
   private addAlarm(

@@ -75,14 +75,14 @@ export function reviewEnvironment(scope: Construct, props: ReviewDataProps): Rec
 
 /**
  * Exactly the calls the review use cases make through DynamoFlagRepository, DynamoWatchlistStore and
- * SqsDecisionPublisher, on exactly those resources: read flags (item and the two queue indexes),
- * change them with conditional updates, list a confirmed creditor, send decision updates.
+ * SqsDecisionPublisher, on exactly those resources: read flags (the item, and the queue indexes
+ * given), change them with conditional updates, list a confirmed creditor, send decision updates.
  */
-export function grantReviewData(role: IRole, props: ReviewDataProps): void {
+export function grantReviewData(role: IRole, props: ReviewDataProps, queueIndexes: ReadonlyArray<{ readonly indexName: string }>): void {
   const flags = props.flagsTable.tableArn;
   role.addToPrincipalPolicy(new PolicyStatement({ sid: 'ReadFlags', actions: ['dynamodb:GetItem'], resources: [flags] }));
   role.addToPrincipalPolicy(
-    new PolicyStatement({ sid: 'QueryReviewQueues', actions: ['dynamodb:Query'], resources: [`${flags}/index/${BY_PARTNER_STATUS.indexName}`, `${flags}/index/${BY_STATUS.indexName}`] }),
+    new PolicyStatement({ sid: 'QueryReviewQueues', actions: ['dynamodb:Query'], resources: queueIndexes.map(({ indexName }) => `${flags}/index/${indexName}`) }),
   );
   role.addToPrincipalPolicy(new PolicyStatement({ sid: 'DecideFlags', actions: ['dynamodb:UpdateItem'], resources: [flags] }));
   role.addToPrincipalPolicy(new PolicyStatement({ sid: 'ListConfirmedFraud', actions: ['dynamodb:UpdateItem'], resources: [props.watchlistTable.tableArn] }));
@@ -163,7 +163,8 @@ export class ReviewApi extends Construct {
       logRetention: props.logRetention,
       environment: reviewEnvironment(this, props),
     });
-    grantReviewData(this.function.role, props);
+    // Officers list their partner's flags (byPartnerStatus), the task force every partner's (byStatus).
+    grantReviewData(this.function.role, props, [BY_PARTNER_STATUS, BY_STATUS]);
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     this.api = new HttpApi(this, 'Api', {

@@ -7,9 +7,12 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { tableEnvironment, type TableKey, type TableNames } from '#adapters/dynamodb/tables.ts';
 import { VISIBILITY_TIMEOUT_FACTOR } from '#adapters/sqs/queues.ts';
-import { queuePrefix, type StageConfig } from '../config.ts';
+import { queuePrefix, signInDomainPrefix, type StageConfig } from '../config.ts';
+import { AutoRelease } from '../constructs/auto-release.ts';
+import { ConsoleHosting } from '../constructs/console-hosting.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
 import { PartnerQueues } from '../constructs/partner-queues.ts';
+import { ReviewApi } from '../constructs/review-api.ts';
 import { ServiceFunction } from '../constructs/service-function.ts';
 
 /** What the stateless stack uses from the stateful one; it only references them, never changes them. */
@@ -30,13 +33,17 @@ const pascal = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string)
 
 /**
  * Everything that can be destroyed and redeployed without losing data: per partner its queues, the
- * screening function with one SQS event source per inbound queue, and the alarms and dashboard.
+ * screening function with one SQS event source per inbound queue, the compliance review API, its
+ * console and the auto-release schedule, and the alarms and dashboard.
  * (Messages still in the queues are lost with them: drain the DLQs before destroying this stack.)
  */
 export class StatelessStack extends Stack {
   readonly partners: readonly PartnerQueues[];
   readonly screening: ServiceFunction;
   readonly monitoring: Monitoring;
+  readonly review: ReviewApi;
+  readonly reviewConsole: ConsoleHosting;
+  readonly autoRelease: AutoRelease;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -89,11 +96,34 @@ export class StatelessStack extends Stack {
       );
     }
 
+    // Compliance review: the console's hosting first (the API needs its origin for CORS and sign-in
+    // redirects), then the API, then the console's upload with the API's address in config.json.
+    const reviewData = {
+      prefix,
+      flagsTable: data.tables.flags,
+      watchlistTable: data.tables.watchlist,
+      key: data.key,
+      pseudonymKey: data.pseudonymKey,
+      partners: this.partners,
+      logLevel: screening.logLevel,
+      logRetention: screening.logRetentionDays,
+    };
+    this.reviewConsole = new ConsoleHosting(this, 'ReviewConsole', { prefix });
+    this.review = new ReviewApi(this, 'ReviewApi', {
+      ...reviewData,
+      consoleUrl: this.reviewConsole.url,
+      cognitoDomainPrefix: signInDomainPrefix(config.stage, this.account),
+    });
+    this.reviewConsole.deployApp(this.review.consoleConfig(this.reviewConsole.url), screening.logRetentionDays);
+    this.autoRelease = new AutoRelease(this, 'AutoRelease', reviewData);
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       prefix,
       key: data.key,
       alarmEmail: config.alarmEmail,
       screeningFunction: this.screening.function,
+      reviewApiFunction: this.review.function.function,
+      autoReleaseFunction: this.autoRelease.function.function,
       partners: this.partners,
       alarms: config.alarms,
     });
@@ -105,6 +135,10 @@ export class StatelessStack extends Stack {
       new CfnOutput(this, `${id}DecisionQueueUrl`, { value: partner.decisions.queueUrl, description: `${partner.partnerId} reads its decisions here` });
       new CfnOutput(this, `${id}DecisionQueueArn`, { value: partner.decisions.queueArn, description: `${partner.partnerId} allows receive and delete on this in its IAM policy` });
     }
+    new CfnOutput(this, 'ReviewConsoleUrl', { value: this.reviewConsole.url, description: 'compliance officers open this' });
+    new CfnOutput(this, 'ReviewApiUrl', { value: this.review.url, description: 'fraudctl flags --api' });
+    new CfnOutput(this, 'OfficersUserPoolId', { value: this.review.userPool.userPoolId, description: 'aws cognito-idp admin-create-user --user-pool-id' });
+    new CfnOutput(this, 'OfficersSignInDomain', { value: this.review.hostedUi.baseUrl() });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BATCH_SIZE } from '#adapters/sqs/queues.ts';
-import { parseStageConfig, selectStage, type StageConfigInput } from '../../lib/config.ts';
+import { parseStageConfig, selectStage, signInDomainPrefix, type StageConfigInput } from '../../lib/config.ts';
 import { STAGES } from '../../lib/stages.ts';
 
 const valid: StageConfigInput = {
@@ -40,6 +40,19 @@ describe('stage configuration', () => {
   it('refuses a partner id that would make a queue name longer than SQS allows', () => {
     const id = `bank-${'x'.repeat(60)}`;
     expect(() => parseStageConfig('test', { ...valid, partners: [{ ...valid.partners[0]!, id }] })).toThrow(/partners\.0\.id: makes the queue name ".*" longer than the 80 characters/);
+  });
+
+  it('refuses a stage name that would make the Cognito sign-in domain prefix one Cognito refuses', () => {
+    expect(signInDomainPrefix('prod', '123456789012')).toBe('fraud-prod-review-123456789012');
+    expect(() => parseStageConfig('paws', { ...valid, stage: 'paws' })).toThrow(
+      'stage: puts "aws", which Cognito reserves, into the sign-in domain prefix "fraud-paws-review-<account>": choose a stage name without it',
+    );
+    for (const stage of ['amazon-test', 'cognito']) expect(() => parseStageConfig(stage, { ...valid, stage })).toThrow(/stage: puts "(amazon|cognito)", which Cognito reserves/);
+    // 63 characters with the 12 digits of the account: accepted; one more: refused.
+    const longest = 'x'.repeat(63 - 'fraud--review-123456789012'.length);
+    expect(parseStageConfig(longest, { ...valid, stage: longest }).stage).toBe(longest);
+    expect(() => parseStageConfig('long', { ...valid, stage: `${longest}x` })).toThrow(/stage: makes the Cognito sign-in domain prefix "fraud-x+-review-<account>" longer than the 63 characters/);
+    expect(() => parseStageConfig('long', { ...valid, stage: `${longest}x`, env: { account: '123456789012' } })).toThrow(`"fraud-${longest}x-review-123456789012" longer`);
   });
 
   it('refuses settings Lambda or CloudWatch would refuse at deploy time', () => {

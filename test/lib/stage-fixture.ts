@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { parseStageConfig, type StageConfig, type StageConfigInput } from '../../lib/config.ts';
 import { addScreeningStacks } from '../../lib/screening-stacks.ts';
 import { STAGES } from '../../lib/stages.ts';
@@ -59,6 +60,7 @@ export function policyStatements(template: Template): Array<{ resource: string; 
       case 'AWS::IAM::ManagedPolicy':
       case 'AWS::SQS::QueuePolicy':
       case 'AWS::SNS::TopicPolicy':
+      case 'AWS::S3::BucketPolicy':
         return [properties.PolicyDocument];
       case 'AWS::IAM::Role':
         return asList(properties.Policies as Array<{ PolicyDocument: unknown }> | undefined).map((p) => p.PolicyDocument);
@@ -72,6 +74,20 @@ export function policyStatements(template: Template): Array<{ resource: string; 
     }
   }
   return statements;
+}
+
+/** The Allow statements of every identity policy of one role (by its logical id): attached and inline. */
+export function allowsOf(template: Template, roleId: string): PolicyStatementJson[] {
+  const attached = (resource: CfnResource) => asList(resource.Properties?.Roles as unknown[] | undefined).some((role) => referencedId(role) === roleId);
+  return policyStatements(template)
+    .filter(({ resource, type }) => (type === 'AWS::IAM::Role' ? resource === roleId : type.startsWith('AWS::IAM::') && attached(template.toJSON().Resources[resource])))
+    .map(({ statement }) => statement)
+    .filter((statement) => statement.Effect === 'Allow');
+}
+
+/** The logical id of a construct's CloudFormation resource: selects a resource by construct path, not by its place in the template. */
+export function logicalIdOf(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
 }
 
 /** The logical id a { Ref } or { Fn::GetAtt } points at. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { policyStatements, resourcesOf } from '../stage-fixture.ts';
 import { synthesizeReview } from './review-fixture.ts';
 
-const { template } = synthesizeReview();
+const { template, ids } = synthesizeReview();
 const functions = resourcesOf(template, 'AWS::Lambda::Function');
 const autoReleaseId = Object.keys(functions).find((id) => id.startsWith('AutoReleaseHandler'))!;
 
@@ -15,7 +15,7 @@ describe('auto-release construct', () => {
     template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [autoReleaseId, 'Arn'] } });
   });
 
-  it('gives the function the review configuration and the same least-privilege grants as the API', () => {
+  it('gives the function the review configuration and the grants of the API, querying only the across-partners index', () => {
     const properties = functions[autoReleaseId]!.Properties!;
     expect(properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: 50 });
     expect(Object.keys((properties.Environment as { Variables: Record<string, unknown> }).Variables)).toEqual(
@@ -28,6 +28,7 @@ describe('auto-release construct', () => {
         .filter(Boolean)
         .sort();
     expect(sids('AutoReleaseHandlerRole')).toEqual(sids('ReviewApiHandlerRole'));
-    expect(sids('AutoReleaseHandlerRole')).toContain('QueryReviewQueues');
+    const query = policyStatements(template).find(({ resource, statement }) => resource.startsWith('AutoReleaseHandlerRole') && statement.Sid === 'QueryReviewQueues')!;
+    expect(query.statement.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.flags, 'Arn'] }, '/index/byStatus']] });
   });
 });

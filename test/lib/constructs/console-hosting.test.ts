@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { resourcesOf, type PolicyStatementJson } from '../stage-fixture.ts';
+import { allowsOf, logicalIdOf, resourcesOf, type PolicyStatementJson } from '../stage-fixture.ts';
 import { synthesizeReview } from './review-fixture.ts';
 
-const { template } = synthesizeReview();
+const { template, hosting } = synthesizeReview();
 const [bucketId] = Object.keys(resourcesOf(template, 'AWS::S3::Bucket'));
 const [distributionId, distribution] = Object.entries(resourcesOf(template, 'AWS::CloudFront::Distribution'))[0]!;
 const bucketPolicy = Object.values(resourcesOf(template, 'AWS::S3::BucketPolicy'))[0]!.Properties!.PolicyDocument as { Statement: PolicyStatementJson[] };
@@ -14,6 +14,11 @@ describe('console hosting construct', () => {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
     });
     expect(bucketPolicy.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+  });
+
+  it("keeps the bucket when the stack is deleted, rather than emptying it with CDK's auto-delete provider and its role", () => {
+    expect(template.toJSON().Resources[bucketId!]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(resourcesOf(template, 'Custom::S3AutoDeleteObjects')).toEqual({});
   });
 
   it('lets only this CloudFront distribution read it, through origin access control', () => {
@@ -48,5 +53,25 @@ describe('console hosting construct', () => {
     expect(markers).toMatch(/ReviewApi[0-9A-F]{8}","ApiEndpoint/);
     expect(markers).toMatch(/"Ref":"ReviewApiOfficersConsole/);
     expect(markers).toMatch(/"Ref":"ReviewApiOfficersHostedUi/);
+  });
+
+  it('uploads with a role that may read only the source zips, replace only console files and invalidate only this distribution', () => {
+    const roleId = logicalIdOf(hosting.node.findChild('DeployRole'));
+    const [uploadId, upload] = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).find(([id]) => id.startsWith('CustomCDKBucketDeployment'))!;
+    expect(upload.Properties!.Role, uploadId).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    const [deployment] = Object.values(resourcesOf(template, 'Custom::CDKBucketDeployment'));
+    const zips = (deployment!.Properties!.SourceObjectKeys as string[]).map((key) => `arn:aws:s3:::cdk-hnb659fds-assets-123456789012-ap-northeast-2/${key}`);
+    const bucketArn = { 'Fn::GetAtt': [bucketId, 'Arn'] };
+    expect(allowsOf(template, roleId)).toEqual([
+      expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ReviewConsoleDeployLogs/), 'Arn'] } }),
+      expect.objectContaining({ Sid: 'ReadSourceZips', Action: 's3:GetObject', Resource: zips.sort() }),
+      expect.objectContaining({ Sid: 'ListConsoleFiles', Action: 's3:ListBucket', Resource: bucketArn }),
+      expect.objectContaining({ Sid: 'ReplaceConsoleFiles', Action: ['s3:DeleteObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [bucketArn, '/*']] } }),
+      expect.objectContaining({
+        Sid: 'InvalidateConsoleCache',
+        Action: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+        Resource: { 'Fn::Join': ['', ['arn:aws:cloudfront::123456789012:distribution/', { Ref: distributionId }]] },
+      }),
+    ]);
   });
 });

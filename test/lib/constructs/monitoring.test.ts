@@ -4,11 +4,11 @@ import { OUTCOMES } from '#domain/contract/decision.ts';
 import { METRIC } from '#powertools/metrics.ts';
 import { queuePrefix } from '../../../lib/config.ts';
 import { STAGES } from '../../../lib/stages.ts';
-import { producedBy, referencedId, resourcesOf, synthesizeStage, type CfnResource } from '../stage-fixture.ts';
+import { logicalIdOf, producedBy, referencedId, resourcesOf, synthesizeStage, type CfnResource } from '../stage-fixture.ts';
 
 const dev = synthesizeStage(STAGES.dev);
 const prod = synthesizeStage(STAGES.prod);
-const { config, stateful, stateless } = dev;
+const { config, stacks, stateful, stateless } = dev;
 const prefix = queuePrefix(config.stage);
 const topicId = Object.keys(resourcesOf(stateless, 'AWS::SNS::Topic'))[0]!;
 const alarmsOf = (template: typeof stateless) => Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties!);
@@ -22,7 +22,9 @@ const inboundQueueIds = Object.entries(queues)
   .filter(([, q]) => String(q.Properties?.QueueName).endsWith('-inbound'))
   .map(([id]) => id);
 const onQueue = (alarm: Record<string, unknown>) => referencedId((alarm.Dimensions as Array<{ Name: string; Value: unknown }> | undefined)?.find((d) => d.Name === 'QueueName')?.Value);
-const functionId = Object.keys(resourcesOf(stateless, 'AWS::Lambda::Function'))[0]!;
+const functionId = logicalIdOf(stacks.stateless.screening.function);
+const alarmNamed = (name: string) => alarms.filter((a) => a.AlarmName === `${prefix}-${name}`);
+const powertoolsMetric = (name: string) => ({ Namespace: 'TransferScreening', MetricName: name, Dimensions: [{ Name: 'service', Value: 'transfer-screening' }] });
 
 describe('monitoring', () => {
   it('notifies one topic encrypted with the customer managed key, TLS only, subscribed by the alarm e-mail', () => {
@@ -74,6 +76,37 @@ describe('monitoring', () => {
       held: { Namespace: 'TransferScreening', MetricName: METRIC.held, Dimensions: [{ Name: 'service', Value: 'transfer-screening' }] },
       screened: { Namespace: 'TransferScreening', MetricName: METRIC.screened, Dimensions: [{ Name: 'service', Value: 'transfer-screening' }] },
     });
+  });
+
+  it('alarms on any error of the review API and auto-release functions, and on any 500 the review API answers', () => {
+    for (const [name, fn] of [['review-api-errors', stacks.stateless.review.function], ['auto-release-errors', stacks.stateless.autoRelease.function]] as const) {
+      expect(alarmNamed(name), name).toEqual([
+        expect.objectContaining({
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Errors',
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(fn.function) } }],
+          Statistic: 'Sum',
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        }),
+      ]);
+    }
+    expect(alarmNamed('review-api-failures')).toEqual([
+      expect.objectContaining({ ...powertoolsMetric(METRIC.review.failures), Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
+    ]);
+  });
+
+  it('alarms when, for 15 minutes, every auto-release run left decision updates or watchlist listings owed', () => {
+    expect(alarmNamed('flag-effects-owed')).toEqual([
+      expect.objectContaining({
+        ...powertoolsMetric(METRIC.autoRelease.owed),
+        Statistic: 'Minimum',
+        Period: 300,
+        EvaluationPeriods: 3,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    ]);
   });
 
   it('alarms below the band only where a lower bound is configured', () => {

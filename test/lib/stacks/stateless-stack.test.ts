@@ -1,10 +1,10 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { TABLES, type TableDefinition } from '#adapters/dynamodb/tables.ts';
 import { MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_FACTOR, partnerOfInboundQueue, queueName } from '#adapters/sqs/queues.ts';
 import { queuePrefix, type StageConfigInput } from '../../../lib/config.ts';
 import { STAGES } from '../../../lib/stages.ts';
-import { asList, policyStatements, producedBy, referencedId, resourcesOf, synthesizeStage, type PolicyStatementJson } from '../stage-fixture.ts';
+import { allowsOf, asList, logicalIdOf, producedBy, referencedId, resourcesOf, synthesizeStage, type PolicyStatementJson } from '../stage-fixture.ts';
 
 // Values unlike the defaults, so that each assertion proves the setting flows from the configuration.
 const input: StageConfigInput = {
@@ -12,7 +12,7 @@ const input: StageConfigInput = {
   stage: 'qa',
   screening: { batchSize: 25, maxBatchingWindowSeconds: 2, maxConcurrency: 7, timeoutSeconds: 20, memorySizeMb: 1536, logLevel: 'DEBUG', logRetentionDays: 30 },
 };
-const { config, stateful, stateless } = synthesizeStage(input);
+const { config, stacks, stateful, stateless } = synthesizeStage(input);
 const prefix = queuePrefix(config.stage);
 const keyId = Object.keys(resourcesOf(stateful, 'AWS::KMS::Key'))[0]!;
 const queues = resourcesOf(stateless, 'AWS::SQS::Queue');
@@ -20,7 +20,9 @@ const queueIdNamed = (name: string) => Object.entries(queues).find(([, q]) => q.
 const redriveOf = (id: string) => queues[id]?.Properties?.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number } | undefined;
 const deadLetterIds = new Set(Object.keys(queues).map(redriveOf).filter((r) => r !== undefined).map((r) => referencedId(r.deadLetterTargetArn)!));
 const functions = resourcesOf(stateless, 'AWS::Lambda::Function');
-const [screeningId, screening] = Object.entries(functions)[0]!;
+const { screening: screeningFunction, review, autoRelease } = stacks.stateless;
+const screeningId = logicalIdOf(screeningFunction.function);
+const screening = functions[screeningId]!;
 const environment = (screening.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
 const queuePolicies = Object.values(resourcesOf(stateless, 'AWS::SQS::QueuePolicy')).map((p) => ({
   queues: (p.Properties!.Queues as unknown[]).map(referencedId),
@@ -102,7 +104,6 @@ describe('stateless stack: partner queues', () => {
 
 describe('stateless stack: screening function', () => {
   it('runs the screening handler on Node.js 22 on arm64', () => {
-    expect(Object.keys(functions)).toHaveLength(1);
     expect(screening.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', MemorySize: 1536, TracingConfig: { Mode: 'Active' } });
   });
 
@@ -160,40 +161,104 @@ describe('stateless stack: screening function', () => {
   });
 });
 
-describe('stateless stack: least privilege', () => {
-  const allows = policyStatements(stateless).filter(({ type, statement }) => type === 'AWS::IAM::Policy' && statement.Effect === 'Allow');
-  const tableIdOf = (resource: unknown) => producedBy(resource, stateful)?.replace(/[0-9A-F]{8}$/, '');
+describe('stateless stack: review functions', () => {
+  const reviewFunctions = { 'review API': review.function, 'auto-release': autoRelease.function };
 
-  it('grants exactly the DynamoDB calls the function makes, on exactly the tables it makes them on', () => {
-    const granted: Record<string, string[]> = {};
-    for (const { statement } of allows) {
-      for (const action of asList(statement.Action).filter((a) => a.startsWith('dynamodb:'))) {
-        for (const resource of asList(statement.Resource)) {
-          const table = tableIdOf(resource) ?? JSON.stringify(resource);
-          (granted[table] ??= []).push(action);
-        }
-      }
+  it('runs the review API and auto-release handlers on Node.js 22 on arm64 with active tracing, besides screening only CDK\'s console upload', () => {
+    const ownIds = [screeningFunction, ...Object.values(reviewFunctions)].map((fn) => logicalIdOf(fn.function));
+    expect(Object.keys(functions).filter((id) => !ownIds.includes(id))).toEqual([expect.stringMatching(/^CustomCDKBucketDeployment/)]);
+    for (const [name, fn] of Object.entries(reviewFunctions)) {
+      expect(functions[logicalIdOf(fn.function)]!.Properties, name).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
     }
-    for (const actions of Object.values(granted)) actions.sort();
-    expect(granted).toEqual({
+  });
+
+  it("points both at the stateful stack's Flags and Watchlist tables and pseudonymisation secret, and at every partner's decision queue", () => {
+    for (const [name, fn] of Object.entries(reviewFunctions)) {
+      const variables = (functions[logicalIdOf(fn.function)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(producedBy(variables[TABLES.flags.envVar], stateful), name).toMatch(/^Flags[0-9A-F]{8}$/);
+      expect(producedBy(variables[TABLES.watchlist.envVar], stateful), name).toMatch(/^Watchlist[0-9A-F]{8}$/);
+      expect(producedBy(variables.PSEUDONYM_KEY_SECRET_ARN, stateful), name).toMatch(/^PseudonymKey/);
+      const outbound = JSON.stringify(variables.OUTBOUND_QUEUE_URLS);
+      for (const partner of config.partners) expect(outbound, name).toContain(`{"Ref":"${queueIdNamed(queueName(prefix, partner.id, 'decisions'))}"}`);
+    }
+  });
+});
+
+describe('stateless stack: least privilege', () => {
+  const withoutHash = (id: string) => id.replace(/[0-9A-F]{8}$/, '');
+  const queueNames: Record<string, string> = Object.fromEntries(Object.entries(queues).map(([id, queue]) => [id, String(queue.Properties!.QueueName)]));
+  /** A policy resource by what it is: a table, key or secret of the stateful stack, a queue by name, an index ARN, or '*'. */
+  const nameOf = (resource: unknown): string => {
+    if (resource === '*') return '*';
+    const inStateful = producedBy(resource, stateful);
+    if (inStateful) return withoutHash(inStateful);
+    const inStateless = referencedId(resource);
+    if (inStateless) return queueNames[inStateless] ?? withoutHash(inStateless);
+    const join = (resource as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    if (join) return join[1].map((part) => (typeof part === 'string' ? part : nameOf(part))).join(join[0]);
+    return JSON.stringify(resource);
+  };
+  /** Every action a role may call, by the resource it may call it on. */
+  const grantsOf = (role: IConstruct) => {
+    const grants: Record<string, Set<string>> = {};
+    for (const statement of allowsOf(stateless, logicalIdOf(role))) {
+      for (const resource of asList(statement.Resource)) for (const action of asList(statement.Action)) (grants[nameOf(resource)] ??= new Set()).add(action);
+    }
+    return Object.fromEntries(Object.entries(grants).map(([resource, actions]) => [resource, [...actions].sort()]));
+  };
+  const onEach = (names: string[], actions: string[]) => Object.fromEntries(names.map((name) => [name, actions]));
+  const decisionQueues = config.partners.map((p) => queueName(prefix, p.id, 'decisions'));
+  /** What every function of the project needs: its own log group, X-Ray (no resource-level permissions), the data key, the pseudonymisation secret. */
+  const basics = (logGroup: string) => ({
+    [logGroup]: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    '*': ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+    DataKey: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+    PseudonymKey: ['secretsmanager:GetSecretValue'],
+  });
+
+  it('grants the screening function exactly the calls it makes, on exactly the tables and queues it makes them on', () => {
+    expect(grantsOf(screeningFunction.role)).toEqual({
+      ...basics('ScreeningLogs'),
       Watchlist: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
       Aggregates: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
       RulePacks: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
       Decisions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
       Rejections: ['dynamodb:PutItem'],
       Flags: ['dynamodb:PutItem'],
+      ...onEach(decisionQueues, ['sqs:SendMessage']),
+      // Lambda's event source mappings consume the inbound queues with the function's role.
+      ...onEach(
+        config.partners.map((p) => queueName(prefix, p.id, 'inbound')),
+        ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+      ),
     });
   });
 
-  it('lets the function send only to the decision queues and read only the pseudonymisation secret', () => {
-    const send = allows.filter(({ statement }) => asList(statement.Action).includes('sqs:SendMessage'));
-    const decisionQueues = config.partners.map((p) => ({ 'Fn::GetAtt': [queueIdNamed(queueName(prefix, p.id, 'decisions')), 'Arn'] }));
-    expect(send.map(({ statement }) => statement.Resource)).toEqual([expect.arrayContaining(decisionQueues)]);
-    const secret = allows.find(({ statement }) => asList(statement.Action).includes('secretsmanager:GetSecretValue'))!;
-    expect(producedBy(secret.statement.Resource, stateful)).toMatch(/^PseudonymKey/);
+  it('grants the review API function exactly the calls of the review use cases: flags by key and by both queue indexes, watchlist listings, decision updates', () => {
+    expect(grantsOf(review.function.role)).toEqual({
+      ...basics('ReviewApiHandlerLogs'),
+      Flags: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      'Flags/index/byPartnerStatus': ['dynamodb:Query'],
+      'Flags/index/byStatus': ['dynamodb:Query'],
+      Watchlist: ['dynamodb:UpdateItem'],
+      ...onEach(decisionQueues, ['sqs:SendMessage']),
+    });
   });
 
-  it('gives the function a role without managed policies', () => {
-    stateless.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: Match.anyValue(), ManagedPolicyArns: Match.absent() });
+  it('grants the auto-release function the same, except the per-partner index its sweep never reads', () => {
+    expect(grantsOf(autoRelease.function.role)).toEqual({
+      ...basics('AutoReleaseHandlerLogs'),
+      Flags: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      'Flags/index/byStatus': ['dynamodb:Query'],
+      Watchlist: ['dynamodb:UpdateItem'],
+      ...onEach(decisionQueues, ['sqs:SendMessage']),
+    });
+  });
+
+  it('defines every role itself, none of them CDK provider roles, and none with managed policies', () => {
+    const roles = resourcesOf(stateless, 'AWS::IAM::Role');
+    const own = [screeningFunction.role, review.function.role, autoRelease.function.role, stacks.stateless.reviewConsole.node.findChild('DeployRole')];
+    expect(Object.keys(roles).sort()).toEqual(own.map(logicalIdOf).sort());
+    for (const [id, role] of Object.entries(roles)) expect(role.Properties!.ManagedPolicyArns, id).toBeUndefined();
   });
 });
