@@ -1,0 +1,135 @@
+import { parseArgs } from 'node:util';
+import { TABLES, type TableKey } from '#adapters/dynamodb/tables.ts';
+import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
+import { DEMO_PARTNERS, startLocalPipeline, type LocalPipeline } from '#local/pipeline.ts';
+
+/** The ports DynamoDB Local and ElasticMQ use, so that existing local tooling finds the stand-ins. */
+export const DEFAULT_DYNAMODB_PORT = 8000;
+export const DEFAULT_SQS_PORT = 9324;
+
+const USAGE = `usage: fraudctl up [--port-dynamodb N] [--port-sqs N] [--partners a,b] [--json]
+  Runs the pipeline on local stand-ins until Ctrl-C (or SIGTERM) and prints how to reach it, so that
+  the AWS CLI and SDKs can send transfers to a partner queue, read decisions and scan the tables.
+  --port-dynamodb N  DynamoDB endpoint port (default ${DEFAULT_DYNAMODB_PORT}; 0 picks a free one)
+  --port-sqs N       SQS endpoint port (default ${DEFAULT_SQS_PORT}; 0 picks a free one)
+  --partners a,b     partner slugs to create queues for (default ${DEMO_PARTNERS.join(',')})
+  --json             print the endpoints as one JSON object instead of the readable list
+  Screening logs (Powertools, JSON) follow on stdout; POWERTOOLS_LOG_LEVEL changes their level.
+  PSEUDONYM_KEY, if set, is the account pseudonym key; otherwise a new random one is printed.
+`;
+
+export async function run(args: string[]): Promise<number> {
+  // The SDK's documented switch for its notice that it drops Node 20 in 2027, which would open every run.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { values } = parseArgs({
+    args,
+    options: {
+      'port-dynamodb': { type: 'string' },
+      'port-sqs': { type: 'string' },
+      partners: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const dynamodbPort = port(values['port-dynamodb'], DEFAULT_DYNAMODB_PORT, '--port-dynamodb');
+  const sqsPort = port(values['port-sqs'], DEFAULT_SQS_PORT, '--port-sqs');
+  const partners = values.partners === undefined ? [...DEMO_PARTNERS] : values.partners.split(',').map((p) => p.trim());
+  const problems = [
+    ...(typeof dynamodbPort === 'string' ? [dynamodbPort] : []),
+    ...(typeof sqsPort === 'string' ? [sqsPort] : []),
+    ...partners.flatMap((p) => (PartnerIdSchema.safeParse(p).success ? [] : [`--partners: ${JSON.stringify(p)} is not a partner slug (1-40 lower-case letters, digits or hyphens)`])),
+  ];
+  if (problems.length || typeof dynamodbPort === 'string' || typeof sqsPort === 'string') {
+    process.stderr.write(problems.map((p) => `fraudctl up: ${p}\n`).join(''));
+    return 2;
+  }
+
+  const pipeline = await startLocalPipeline({
+    partners,
+    ports: { dynamodb: dynamodbPort, sqs: sqsPort },
+    handlerLogLevel: (process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
+    ...(process.env.PSEUDONYM_KEY ? { pseudonymKey: process.env.PSEUDONYM_KEY } : {}),
+  }).catch((error: Error) => {
+    throw new Error(
+      /EADDRINUSE/.test(error.message) ? `${error.message}: another server holds the port; choose others with --port-dynamodb / --port-sqs` : error.message,
+    );
+  });
+  process.stdout.write(values.json ? `${JSON.stringify(describe(pipeline))}\n` : renderEndpoints(pipeline));
+
+  const signal = await firstSignal(['SIGINT', 'SIGTERM']);
+  process.stderr.write(`\n${signal}: stopping the local pipeline...\n`);
+  await pipeline.stop();
+  process.stderr.write('stopped; nothing was left on disk\n');
+  return 0;
+}
+
+/** Resolves with the first of the signals; both listeners then go, so that a second Ctrl-C ends the process at once. */
+function firstSignal(names: readonly NodeJS.Signals[]): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const listeners = names.map((name) => [name, () => done(name)] as const);
+    const done = (name: NodeJS.Signals) => {
+      for (const [n, listener] of listeners) process.off(n, listener);
+      resolve(name);
+    };
+    for (const [n, listener] of listeners) process.once(n, listener);
+  });
+}
+
+function port(text: string | undefined, fallback: number, flag: string): number | string {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  return Number.isInteger(value) && value >= 0 && value <= 65535 ? value : `${flag} must be a port number from 0 to 65535, got "${text}"`;
+}
+
+/** Everything a client needs, as data: what --json prints. */
+export function describe(pipeline: LocalPipeline) {
+  return {
+    region: pipeline.region,
+    credentials: pipeline.credentials,
+    endpoints: pipeline.endpoints,
+    tables: pipeline.tables,
+    queues: Object.fromEntries(
+      Object.entries(pipeline.queues).map(([partnerId, q]) => [partnerId, { inbound: q.inbound.url, dlq: q['inbound-dlq'].url, decisions: q.decisions.url }]),
+    ),
+    pseudonymKey: pipeline.pseudonymKey,
+  };
+}
+
+function renderEndpoints(pipeline: LocalPipeline): string {
+  const { endpoints, region, credentials } = pipeline;
+  const first = pipeline.partners[0]!;
+  const tableLines = (Object.keys(TABLES) as TableKey[]).map((key) => `    ${TABLES[key].id.padEnd(11)} ${pipeline.tables[key]}`);
+  const queueLines = Object.entries(pipeline.queues).flatMap(([partnerId, q]) => [
+    `  ${partnerId}`,
+    `    inbound     ${q.inbound.url}`,
+    `    DLQ         ${q['inbound-dlq'].url}`,
+    `    decisions   ${q.decisions.url}`,
+  ]);
+  return [
+    'The local pipeline is running (Ctrl-C stops it).',
+    '',
+    `  DynamoDB      ${endpoints.dynamodb}`,
+    `  SQS           ${endpoints.sqs}`,
+    `  region        ${region}`,
+    '',
+    '  tables',
+    ...tableLines,
+    '',
+    '  queues (use them with the SQS endpoint above; their host names are not resolvable)',
+    ...queueLines,
+    '',
+    'For the AWS CLI and SDKs, in another shell (the AWS CLI must be a 2024 or later release: older',
+    'ones speak the SQS query protocol, and fauxqs serves only the JSON protocol the SDKs now use):',
+    `  export AWS_REGION=${region} AWS_DEFAULT_REGION=${region} AWS_ACCESS_KEY_ID=${credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey} AWS_EC2_METADATA_DISABLED=true`,
+    `  export PSEUDONYM_KEY=${pipeline.pseudonymKey}   # for fraudctl watchlist import/lookup`,
+    `  aws --endpoint-url ${endpoints.sqs} sqs send-message --queue-url ${pipeline.queues[first]!.inbound.url} --message-body file://transfer.json`,
+    `  aws --endpoint-url ${endpoints.sqs} sqs receive-message --queue-url ${pipeline.queues[first]!.decisions.url}`,
+    `  aws --endpoint-url ${endpoints.dynamodb} dynamodb scan --table-name ${pipeline.tables.decisions}`,
+    '',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { renderSummary, run } from '../../../bin/commands/demo.ts';
+import { TYPOLOGIES } from '#local/workload/labels.ts';
+
+let out: string[];
+let err: string[];
+
+async function fraudctl(...args: string[]) {
+  out = [];
+  err = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+  return run(args);
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('fraudctl demo', () => {
+  it('with --json prints one JSON object on stdout, with every figure the summary promises', async () => {
+    expect(await fraudctl('--transfers', '300', '--seed', '5', '--json')).toBe(0);
+    expect(out).toHaveLength(1);
+    const summary = JSON.parse(out[0]!) as Record<string, any>;
+    expect(summary).toMatchObject({
+      transfers: 300,
+      screened: 300,
+      rejected: 0,
+      dlq: 0,
+      seed: 5,
+      elapsedSeconds: expect.any(Number),
+      throughputPerSec: expect.any(Number),
+      latencyMs: { p50: expect.any(Number), p99: expect.any(Number) },
+      legitimate: { transfers: expect.any(Number), held: expect.any(Number) },
+    });
+    expect(Object.values(summary.outcomes as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(300);
+    expect(Object.keys(summary.typologies)).toEqual([...TYPOLOGIES]);
+    for (const t of Object.values(summary.typologies as Record<string, { scenarios: number; caught: number }>)) expect(t.caught).toBeLessThanOrEqual(t.scenarios);
+    expect(summary.latencyMs.p50).toBeLessThanOrEqual(summary.latencyMs.p99);
+  }, 90_000);
+
+  it('refuses a workload too small to hold every typology, and a seed that is not an integer', async () => {
+    expect(await fraudctl('--transfers', '10')).toBe(2);
+    expect(err.join('')).toMatch(/--transfers must be a whole number of at least \d+, got "10"/);
+    expect(await fraudctl('--seed', 'abc')).toBe(2);
+    expect(err.join('')).toMatch(/--seed must be an integer, got "abc"/);
+  });
+
+  it('renders a readable summary with per-typology detection and the legitimate transfers held', () => {
+    const text = renderSummary({
+      seed: 1,
+      partners: ['kr-demo-bank', 'kh-demo-bank'],
+      transfers: 20_000,
+      screened: 20_000,
+      outcomes: { ALLOW: 19_500, DELAY: 300, REVIEW: 150, BLOCK: 50 },
+      rejected: 0,
+      dlq: 0,
+      elapsedSeconds: 64.2,
+      throughputPerSec: 311.5,
+      latencyMs: { p50: 812.4, p99: 1990 },
+      typologies: { 'mule-fan-in': { scenarios: 20, caught: 20 }, 'crypto-offramp': { scenarios: 20, caught: 17 } },
+      legitimate: { transfers: 19_000, held: 410 },
+    });
+    expect(text).toContain('Screened 20,000 of 20,000 transfers in 64.2 s: 312 transfers/s end to end');
+    expect(text).toContain('ALLOW 19,500 · DELAY 300 · REVIEW 150 · BLOCK 50');
+    expect(text).toContain('p50 812 ms · p99 1,990 ms');
+    expect(text).toMatch(/crypto-offramp\s+20\s+17 {2}\(missed 3\)/);
+    expect(text).toContain('legitimate transfers held: 410 of 19,000 (2.2%)');
+  });
+});

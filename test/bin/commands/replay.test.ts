@@ -1,0 +1,69 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run } from '../../../bin/commands/replay.ts';
+import { quietTransfer, transferEvent } from '../../support/transfers.ts';
+
+let dir: string;
+let out: string[];
+let err: string[];
+
+async function fraudctl(...args: string[]) {
+  out = [];
+  err = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+  return run(args);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'replay-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('fraudctl replay', () => {
+  it('screens the file with the watchlist given and prints a JSON summary', async () => {
+    const file = join(dir, 'in.ndjson');
+    const results = join(dir, 'out.ndjson');
+    const watchlist = join(dir, 'list.csv');
+    await writeFile(
+      watchlist,
+      'accountId,bankCode,category,source,confidence,listedAt,expiresAt\nMULE-77,ABAAKHPP,CONFIRMED_FRAUD,kr-kh-taskforce,100,2026-11-01T00:00:00Z,2030-11-01T00:00:00Z\n',
+    );
+    const toMule = transferEvent({ transferId: 'C-1', creditor: { accountId: 'MULE-77', bankCode: 'ABAAKHPP' } });
+    await writeFile(file, `${JSON.stringify(toMule)}\n\n${JSON.stringify(quietTransfer({ transferId: 'C-2' }))}\nnot json\n`);
+
+    expect(await fraudctl('--file', file, '--out', results, '--watchlist', watchlist, '--json')).toBe(0);
+    expect(JSON.parse(out.join(''))).toMatchObject({ lines: 4, blankLines: 1, decisions: 2, rejected: 1, duplicates: 0, deadLettered: 0, out: results });
+    const lines = (await readFile(results, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.line, l.outcome])).toEqual([
+      [1, 'BLOCK'],
+      [3, 'ALLOW'],
+      [4, 'REJECTED'],
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('MULE-77');
+  }, 60_000);
+
+  it('names what is missing or unreadable before starting anything', async () => {
+    expect(await fraudctl('--file', join(dir, 'in.ndjson'))).toBe(2);
+    expect(err.join('')).toContain('--file and --out are both required');
+    expect(await fraudctl('--file', join(dir, 'nope.ndjson'), '--out', join(dir, 'x'))).toBe(2);
+    expect(err.join('')).toContain('cannot read --file');
+  });
+
+  it('refuses a watchlist with bad lines, listing each with its line number', async () => {
+    const file = join(dir, 'one.ndjson');
+    const watchlist = join(dir, 'bad.csv');
+    await writeFile(file, `${JSON.stringify(quietTransfer())}\n`);
+    await writeFile(watchlist, 'accountId,bankCode,category,source,confidence,listedAt,expiresAt\nA,,MULE,x,1,2026-11-01T00:00:00Z,2027-11-01T00:00:00Z\n');
+    expect(await fraudctl('--file', file, '--out', join(dir, 'o'), '--watchlist', watchlist)).toBe(2);
+    expect(err.join('')).toMatch(/bad\.csv line 2: category: /);
+    expect(err.join('')).toContain('nothing was loaded');
+  });
+});

@@ -1,0 +1,52 @@
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { run } from '../../../bin/commands/up.ts';
+import { createAwsClients } from '#adapters/aws-clients.ts';
+import { transferEvent } from '../../support/transfers.ts';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
+
+describe('fraudctl up', () => {
+  it('serves the pipeline to an outside SDK client until SIGTERM, then stops cleanly', async () => {
+    const out: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+    const exited = run(['--port-dynamodb', '0', '--port-sqs', '0', '--partners', 'kr-demo-bank,kh-demo-bank', '--json']);
+    await vi.waitFor(() => expect(out.length).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
+    const running = JSON.parse(out[0]!) as {
+      region: string;
+      credentials: { accessKeyId: string; secretAccessKey: string };
+      endpoints: { dynamodb: string; sqs: string };
+      tables: { decisions: string };
+      queues: Record<string, { inbound: string; dlq: string; decisions: string }>;
+    };
+    expect(Object.keys(running.queues)).toEqual(['kr-demo-bank', 'kh-demo-bank']);
+
+    // A client that knows only what `up` printed, as the AWS CLI would.
+    const outside = createAwsClients({ endpoints: running.endpoints, region: running.region, credentials: running.credentials });
+    await outside.sqs.send(new SendMessageCommand({ QueueUrl: running.queues['kr-demo-bank']!.inbound, MessageBody: JSON.stringify(transferEvent({ transferId: 'UP-1' })) }));
+    const received = await outside.sqs.send(new ReceiveMessageCommand({ QueueUrl: running.queues['kr-demo-bank']!.decisions, WaitTimeSeconds: 20 }));
+    expect(JSON.parse(received.Messages?.[0]?.Body ?? '{}')).toMatchObject({ partnerId: 'kr-demo-bank', transferId: 'UP-1', outcome: expect.any(String) });
+    const scanned = await outside.documents.send(new ScanCommand({ TableName: running.tables.decisions }));
+    expect(scanned.Items?.map((i) => i.transferId)).toEqual(['UP-1']);
+
+    process.emit('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(process.listenerCount('SIGINT') + process.listenerCount('SIGTERM')).toBe(0);
+    outside.sqs.destroy();
+    outside.dynamodb.destroy();
+  }, 60_000);
+
+  it('refuses a bad port or partner slug before starting anything', async () => {
+    const err: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+    expect(await run(['--port-sqs', '99999', '--partners', 'kr-demo-bank,KH Bank'])).toBe(2);
+    expect(err.join('')).toContain('--port-sqs must be a port number from 0 to 65535, got "99999"');
+    expect(err.join('')).toContain('--partners: "KH Bank" is not a partner slug');
+  });
+});
