@@ -14,8 +14,6 @@ const USAGE = `usage: fraudctl replay --file transfers.ndjson --out results.ndjs
 `;
 
 export async function run(args: string[]): Promise<number> {
-  // The SDK's documented switch for its notice that it drops Node 20 in 2027, which would open every run.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArgs({
     args,
     options: {
