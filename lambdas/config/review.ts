@@ -1,24 +1,14 @@
 import { z } from 'zod';
 import { TABLES } from '#adapters/dynamodb/tables.ts';
 import { DEFAULT_RELEASE_LIMITS, releasePolicy, type ReleasePolicy } from '#domain/review/release-policy.ts';
-
-const jsonObject = <T extends z.ZodType>(values: T, description: string) =>
-  z.string({ error: `must be ${description}` }).transform((text, ctx) => {
-    try {
-      return z.record(z.string(), values).parse(JSON.parse(text));
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `must be ${description}` });
-      return z.NEVER;
-    }
-  });
+import { jsonObject, OutboundQueueUrlsSchema, parseEnvironment, PseudonymKeySettings, pseudonymKeySetting, type PseudonymKeySetting } from './settings.ts';
 
 const ReviewEnvSchema = z.object({
   [TABLES.flags.envVar]: z.string().min(1, { error: 'must name the Flags table' }),
   [TABLES.watchlist.envVar]: z.string().min(1, { error: 'must name the Watchlist table' }),
-  OUTBOUND_QUEUE_URLS: jsonObject(z.url(), 'a JSON object mapping partnerId to its outbound decision queue URL'),
+  OUTBOUND_QUEUE_URLS: OutboundQueueUrlsSchema,
   FOUR_EYES_RELEASE_LIMITS: z.string().optional(),
-  PSEUDONYM_KEY: z.string().min(32).optional(),
-  PSEUDONYM_KEY_SECRET_ARN: z.string().min(1).optional(),
+  ...PseudonymKeySettings,
 });
 
 const LIMITS_SHAPE = 'a JSON object mapping currency to the largest amount one officer may release alone, such as {"KRW":"10000000"}';
@@ -40,7 +30,7 @@ export interface ReviewConfig {
   readonly watchlistTable: string;
   readonly outboundQueueUrls: Readonly<Record<string, string>>;
   readonly releasePolicy: ReleasePolicy;
-  readonly pseudonymKey: { readonly value: string } | { readonly secretArn: string };
+  readonly pseudonymKey: PseudonymKeySetting;
 }
 
 /**
@@ -48,17 +38,8 @@ export interface ReviewConfig {
  * FOUR_EYES_RELEASE_LIMITS is optional (DEFAULT_RELEASE_LIMITS); everything else must be set.
  */
 export function loadReviewConfig(env: Record<string, string | undefined>): ReviewConfig {
-  const parsed = ReviewEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(`review configuration is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  const settings = parsed.data;
-  const pseudonymKey = settings.PSEUDONYM_KEY
-    ? { value: settings.PSEUDONYM_KEY }
-    : settings.PSEUDONYM_KEY_SECRET_ARN
-      ? { secretArn: settings.PSEUDONYM_KEY_SECRET_ARN }
-      : undefined;
-  if (!pseudonymKey) throw new Error('review configuration is invalid: set PSEUDONYM_KEY_SECRET_ARN (AWS) or PSEUDONYM_KEY (local)');
+  const settings = parseEnvironment('review', ReviewEnvSchema, env);
+  const pseudonymKey = pseudonymKeySetting('review', settings);
   let policy: ReleasePolicy;
   try {
     policy = releasePolicyFromEnv(settings.FOUR_EYES_RELEASE_LIMITS);

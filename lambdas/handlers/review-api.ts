@@ -2,14 +2,13 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createAwsClients } from '#adapters/aws-clients.ts';
 import { createReviewRouter } from '#adapters/http/review-router.ts';
 import { reviewAdapters } from '#adapters/review-adapters.ts';
 import { loadReviewConfig } from '#config/review.ts';
-import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { logger } from '#powertools/logger.ts';
+import { initialiseOnce, loadPseudonymiser } from './initialise-once.ts';
 import { METRIC, metrics } from '#powertools/metrics.ts';
 import { createReviewService } from '#use-cases/review/service.ts';
 
@@ -17,13 +16,12 @@ const clients = createAwsClients();
 
 async function initialise() {
   const config = loadReviewConfig(process.env);
-  const key = 'value' in config.pseudonymKey ? config.pseudonymKey.value : await getSecret<string>(config.pseudonymKey.secretArn, { maxAge: 3600 });
-  if (!key) throw new Error('the pseudonymisation key secret is empty');
-  const adapters = reviewAdapters({ ...clients, ...config, pseudonymiser: createPseudonymiser(key) });
+  const pseudonymiser = await loadPseudonymiser(config.pseudonymKey);
+  const adapters = reviewAdapters({ ...clients, ...config, pseudonymiser });
   return createReviewRouter(createReviewService({ ...adapters, policy: config.releasePolicy, clock: () => new Date() }), logger);
 }
 
-let ready: ReturnType<typeof initialise> | undefined;
+const ready = initialiseOnce(initialise);
 
 /**
  * API Gateway HTTP API (payload v2) in front of the review router. The JWT authorizer has already
@@ -31,10 +29,7 @@ let ready: ReturnType<typeof initialise> | undefined;
  * in requestContext.authorizer.jwt.claims.
  */
 export async function handleReviewApi(event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyStructuredResultV2> {
-  const route = await (ready ??= initialise().catch((error: unknown) => {
-    ready = undefined;
-    throw error;
-  }));
+  const route = await ready();
   const claims = event.requestContext.authorizer?.jwt?.claims;
   const response = await route({
     method: event.requestContext.http.method,

@@ -2,7 +2,6 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createAwsClients } from '#adapters/aws-clients.ts';
 import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
@@ -10,8 +9,8 @@ import { CachedRulePackSource, DynamoRulePackStore } from '#adapters/dynamodb/ru
 import { SqsDecisionPublisher } from '#adapters/sqs/decision-publisher.ts';
 import { partnerOfInboundQueue } from '#adapters/sqs/queues.ts';
 import { loadScreeningConfig } from '#config/screening.ts';
-import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { logger } from '#powertools/logger.ts';
+import { initialiseOnce, loadPseudonymiser } from './initialise-once.ts';
 import { METRIC, metrics } from '#powertools/metrics.ts';
 import { createScreenBatch, type BatchResult } from '#use-cases/screen-batch.ts';
 
@@ -20,19 +19,18 @@ const clients = createAwsClients();
 
 async function initialise() {
   const config = loadScreeningConfig(process.env);
-  const key = 'value' in config.pseudonymKey ? config.pseudonymKey.value : await getSecret<string>(config.pseudonymKey.secretArn, { maxAge: 3600 });
-  if (!key) throw new Error('the pseudonymisation key secret is empty');
+  const pseudonymiser = await loadPseudonymiser(config.pseudonymKey);
   const screenBatch = createScreenBatch({
     repository: new DynamoScreeningRepository(clients.documents, config.tables),
     publisher: new SqsDecisionPublisher(clients.sqs, config.outboundQueueUrls),
     rulePacks: new CachedRulePackSource(new DynamoRulePackStore(clients.documents, config.tables.rulePacks), config.rulePackId, config.rulePackMaxAgeMs),
-    pseudonymiser: createPseudonymiser(key),
+    pseudonymiser,
     clock: () => new Date(),
   });
   return { config, screenBatch };
 }
 
-let ready: ReturnType<typeof initialise> | undefined;
+const ready = initialiseOnce(initialise);
 
 /**
  * SQS screening handler, built for partial batch responses (ReportBatchItemFailures).
@@ -43,10 +41,7 @@ let ready: ReturnType<typeof initialise> | undefined;
  * handler needs the whole batch at once to read and write it in a constant number of DynamoDB rounds.
  */
 export async function screenSqsBatch(event: SQSEvent): Promise<SQSBatchResponse> {
-  const app = await (ready ??= initialise().catch((error: unknown) => {
-    ready = undefined;
-    throw error;
-  }));
+  const app = await ready();
   const receivedAt = Date.now();
   const sentAt = new Map(event.Records.map((r) => [r.messageId, Number(r.attributes?.SentTimestamp ?? receivedAt)]));
   const result = await app.screenBatch(

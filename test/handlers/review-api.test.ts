@@ -1,10 +1,11 @@
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { SendMessageBatchCommand, SQSClient, type SendMessageBatchCommandInput } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Decision } from '#domain/contract/decision.ts';
 import { flagFromDecision, flagRank } from '#domain/review/flag.ts';
+import { captureStdout, everySendSucceeds } from '../support/handler-harness.ts';
 import { TEST_PSEUDONYM_KEY, transferEvent } from '../support/transfers.ts';
 
 /** The review API Lambda behind API Gateway (payload v2, JWT authorizer), with the AWS SDK mocked. */
@@ -74,12 +75,8 @@ beforeEach(() => {
   documents.on(GetCommand).resolves({ Item: item });
   documents.on(QueryCommand).resolves({ Items: [item] });
   documents.on(UpdateCommand).resolves({});
-  sqs.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommandInput) => ({ Successful: input.Entries!.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: '' })), Failed: [] }));
-  stdout = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk));
-    return true;
-  });
+  sqs.on(SendMessageBatchCommand).callsFake(everySendSucceeds);
+  stdout = captureStdout();
 });
 afterEach(() => {
   vi.restoreAllMocks();

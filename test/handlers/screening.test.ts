@@ -4,6 +4,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Decision } from '#domain/contract/decision.ts';
+import { captureStdout, everySendSucceeds } from '../support/handler-harness.ts';
 import shippedPack from '../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 import { TEST_PSEUDONYM_KEY, quietTransfer, transferEvent } from '../support/transfers.ts';
 
@@ -68,15 +69,8 @@ beforeEach(() => {
   documents.on(BatchGetCommand).resolves({ Responses: {} });
   documents.on(UpdateCommand).resolves({});
   documents.on(PutCommand).resolves({});
-  sqs.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommandInput) => ({
-    Successful: input.Entries!.map((e) => ({ Id: e.Id!, MessageId: `out-${e.Id}`, MD5OfMessageBody: '' })),
-    Failed: [],
-  }));
-  stdout = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk));
-    return true;
-  });
+  sqs.on(SendMessageBatchCommand).callsFake(everySendSucceeds);
+  stdout = captureStdout();
 });
 
 afterEach(() => {
