@@ -30,7 +30,8 @@ export interface QueueRef {
   readonly arn: string;
 }
 
-export type PartnerQueues = Record<QueueRole, QueueRef>;
+/** Locally the pipeline itself reads the decision queues, so they need no dead-letter queue. */
+export type PartnerQueues = Record<Exclude<QueueRole, 'decisions-dlq'>, QueueRef>;
 
 export interface PartnerQueueSettings {
   /** How long a received message stays hidden before it comes back (Lambda: 6 x the function timeout). */
@@ -43,7 +44,7 @@ export interface PartnerQueueSettings {
  * outbound decision queue. fauxqs performs the redrive itself (on the receive after the last one).
  */
 export async function createPartnerQueues(sqs: SQSClient, prefix: string, partnerId: string, settings: PartnerQueueSettings): Promise<PartnerQueues> {
-  const create = async (role: QueueRole, attributes: Record<string, string>): Promise<QueueRef> => {
+  const create = async (role: keyof PartnerQueues, attributes: Record<string, string>): Promise<QueueRef> => {
     const name = queueName(prefix, partnerId, role);
     const { QueueUrl: url } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
     if (!url) throw new Error(`CreateQueue returned no URL for ${name}`);

@@ -7,13 +7,11 @@ import { MAX_RECEIVE_COUNT, queueName } from '#adapters/sqs/queues.ts';
 
 /** Physical names of one partner's queues; the inbound name is the one the screening function parses. */
 export function partnerQueueNames(prefix: string, partnerId: string) {
-  const decisions = queueName(prefix, partnerId, 'decisions');
   return {
     inbound: queueName(prefix, partnerId, 'inbound'),
     inboundDeadLetters: queueName(prefix, partnerId, 'inbound-dlq'),
-    decisions,
-    // queues.ts has no role for it: the screening function never touches the decision DLQ.
-    decisionDeadLetters: `${decisions}-dlq`,
+    decisions: queueName(prefix, partnerId, 'decisions'),
+    decisionDeadLetters: queueName(prefix, partnerId, 'decisions-dlq'),
   };
 }
 

@@ -10,7 +10,7 @@ export const DEFAULT_BATCH_SIZE = 10;
 /** Lambda's guidance: the queue's visibility timeout is at least six times the function timeout. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 
-export type QueueRole = 'inbound' | 'inbound-dlq' | 'decisions';
+export type QueueRole = 'inbound' | 'inbound-dlq' | 'decisions' | 'decisions-dlq';
 
 /** Physical queue name: "<prefix>-<partnerId>-<role>", e.g. "fraud-prod-kr-demo-bank-inbound". */
 export function queueName(prefix: string, partnerId: string, role: QueueRole): string {
