@@ -5,7 +5,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Decision } from '#domain/contract/decision.ts';
 import { flagFromDecision, flagRank } from '#domain/review/flag.ts';
-import { captureStdout, everySendSucceeds } from '../support/handler-harness.ts';
+import { everySendSucceeds } from '../support/handler-harness.ts';
+import { captureStdout } from '../support/output.ts';
 import { TEST_PSEUDONYM_KEY, transferEvent } from '../support/transfers.ts';
 
 /** The review API Lambda behind API Gateway (payload v2, JWT authorizer), with the AWS SDK mocked. */

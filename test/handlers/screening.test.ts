@@ -4,7 +4,8 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Decision } from '#domain/contract/decision.ts';
-import { captureStdout, everySendSucceeds } from '../support/handler-harness.ts';
+import { everySendSucceeds } from '../support/handler-harness.ts';
+import { captureStdout } from '../support/output.ts';
 import shippedPack from '../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 import { TEST_PSEUDONYM_KEY, quietTransfer, transferEvent } from '../support/transfers.ts';
 

@@ -176,9 +176,8 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   throw new HttpProblem(400, 'INVALID_INPUT', `${field}: ${issue.message}`, field);
 }
 
-/** A queue row: enough to rank and triage, without the transfer's account details. */
-function summary(flag: Flag) {
-  const last = flag.audit.at(-1);
+/** What every view of a flag shows: identity, state, risk and amount. */
+function essentials(flag: Flag) {
   return {
     partnerId: flag.partnerId,
     transferId: flag.transferId,
@@ -189,6 +188,14 @@ function summary(flag: Flag) {
     createdAt: flag.createdAt,
     holdUntil: flag.holdUntil,
     amount: flag.amount,
+  };
+}
+
+/** A queue row: enough to rank and triage, without the transfer's account details. */
+function summary(flag: Flag) {
+  const last = flag.audit.at(-1);
+  return {
+    ...essentials(flag),
     reasons: flag.reasons.map(({ ruleId, typology, points, explanation }) => ({ ruleId, typology, points, explanation })),
     lastAction: last ? { action: last.action, actorName: last.actorName, role: last.role, at: last.at } : null,
     ...(flag.pendingEffects?.length ? { pendingEffects: flag.pendingEffects } : {}),
@@ -197,15 +204,7 @@ function summary(flag: Flag) {
 
 function detail(flag: Flag) {
   return {
-    partnerId: flag.partnerId,
-    transferId: flag.transferId,
-    status: flag.status,
-    outcome: flag.outcome,
-    score: flag.score,
-    version: flag.version,
-    createdAt: flag.createdAt,
-    holdUntil: flag.holdUntil,
-    amount: flag.amount,
+    ...essentials(flag),
     rulesetVersion: flag.rulesetVersion,
     reasons: flag.reasons,
     transfer: flag.transfer,

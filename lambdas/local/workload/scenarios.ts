@@ -14,6 +14,7 @@ import {
   type Customer,
   type DeviceSignals,
   type Draft,
+  type DraftInput,
   type Money,
   type Partner,
   type World,
@@ -24,18 +25,8 @@ export interface WatchlistEntry {
   readonly listing: WatchlistListing;
 }
 
-/** One transfer of a scenario before it is numbered. */
-interface ScamTransfer {
-  readonly at: number;
-  readonly debtor: Customer;
-  readonly creditor: Account;
-  readonly amount: Money;
-  readonly channel: Channel;
-  readonly remittanceInfo?: string;
-  readonly device: DeviceSignals;
-  readonly ipCountry?: string;
-  readonly role: ScamLabel['role'];
-}
+/** One transfer of a scenario before it is numbered and labelled: a draft with its role in the scam. */
+type ScamTransfer = Omit<DraftInput, 'payeeListed' | 'label'> & { readonly role: ScamLabel['role'] };
 
 /** What one victim pays a collection account, by kind of scam: median, spread, least and most, in KRW or USD. */
 const FAN_IN_PAYMENTS = {

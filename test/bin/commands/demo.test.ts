@@ -1,15 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderSummary, run } from '../../../bin/commands/demo.ts';
 import { TYPOLOGIES } from '#local/workload/labels.ts';
+import { captureOutput } from '../../support/output.ts';
 
 let out: string[];
 let err: string[];
 
 async function fraudctl(...args: string[]) {
-  out = [];
-  err = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+  ({ out, err } = captureOutput());
   return run(args);
 }
 

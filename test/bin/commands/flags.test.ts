@@ -7,6 +7,7 @@ import { issueLocalToken, loadLocalSigningKey, verifyLocalToken } from '#local/a
 import { startReviewServer, type ReviewServer } from '#local/review-server.ts';
 import { startDynamoFixture, type DynamoFixture } from '../../support/local-dynamo.ts';
 import { heldTransfer, reviewService, screen } from '../../support/review-fixtures.ts';
+import { captureOutput } from '../../support/output.ts';
 
 /** fraudctl flags against the local review server: the same HTTP API a deployed stack serves. */
 let fixture: DynamoFixture;
@@ -35,10 +36,7 @@ afterEach(() => {
 });
 
 async function fraudctl(...args: string[]) {
-  out = [];
-  err = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+  ({ out, err } = captureOutput());
   try {
     return await run([...args, '--api', `${server.url}/api`]);
   } finally {

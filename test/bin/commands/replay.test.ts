@@ -4,16 +4,14 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../../bin/commands/replay.ts';
 import { quietTransfer, transferEvent } from '../../support/transfers.ts';
+import { captureOutput } from '../../support/output.ts';
 
 let dir: string;
 let out: string[];
 let err: string[];
 
 async function fraudctl(...args: string[]) {
-  out = [];
-  err = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+  ({ out, err } = captureOutput());
   return run(args);
 }
 

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { run } from '../../../bin/commands/rules.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { startDynamoFixture, type DynamoFixture } from '../../support/local-dynamo.ts';
+import { captureOutput } from '../../support/output.ts';
 
 const SHIPPED = join(import.meta.dirname, '..', '..', '..', 'lambdas', 'rule-packs', 'kr-kh.json');
 let fixture: DynamoFixture;
@@ -32,10 +33,7 @@ function pointAtFixture() {
 }
 
 function capture() {
-  out = [];
-  err = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+  ({ out, err } = captureOutput());
 }
 
 async function packFile(edit: (pack: Record<string, any>) => void): Promise<string> {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadLocalSigningKey, verifyLocalToken } from '#local/auth/local-issuer.ts';
+import { captureOutput } from '../../support/output.ts';
 
 let stateDir: string;
 let out: string[];
@@ -21,10 +22,7 @@ afterEach(async () => {
 
 async function fraudctlToken(...args: string[]) {
   const { run } = await import('../../../bin/commands/token.ts');
-  out = [];
-  err = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+  ({ out, err } = captureOutput());
   try {
     return await run(args);
   } finally {

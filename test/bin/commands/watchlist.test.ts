@@ -7,6 +7,7 @@ import { createAwsClients, type AwsClients } from '#adapters/aws-clients.ts';
 import { createTables, startLocalDynamo, type LocalDynamo } from '#local/dynamodb.ts';
 import { LOCAL_CREDENTIALS, LOCAL_PREFIX, LOCAL_REGION } from '#local/pipeline.ts';
 import { TEST_PSEUDONYM_KEY } from '../../support/transfers.ts';
+import { captureOutput } from '../../support/output.ts';
 
 /** fraudctl watchlist against a dynalite with the local runtime's tables, as `fraudctl up` runs it. */
 let dir: string;
@@ -16,10 +17,7 @@ let out: string[];
 let err: string[];
 
 async function fraudctl(...args: string[]) {
-  out = [];
-  err = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+  ({ out, err } = captureOutput());
   return run(args);
 }
 
