@@ -4,14 +4,38 @@
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> }> = {
   rules: { summary: 'validate, publish and activate rule packs', load: () => import('./commands/rules.ts') },
-  demo: { summary: 'stream a generated workload through the local pipeline and summarise what was caught (npm start)', load: () => import('./commands/demo.ts') },
-  replay: { summary: 'screen an NDJSON file of transfer events on the local pipeline, one result per line', load: () => import('./commands/replay.ts') },
-  up: { summary: 'keep the local pipeline running for the AWS CLI and SDKs, and print its endpoints', load: () => import('./commands/up.ts') },
-  watchlist: { summary: 'import a watchlist CSV, or look an account up (local or AWS)', load: () => import('./commands/watchlist.ts') },
-  schema: { summary: 'print or write the JSON Schemas of the transfer event, decision and rule pack', load: () => import('./commands/schema.ts') },
-  serve: { summary: 'run the pipeline locally with the review API and console (--demo: with demo flags)', load: () => import('./commands/serve.ts') },
-  token: { summary: 'print a local review API token for an analyst or supervisor', load: () => import('./commands/token.ts') },
-  flags: { summary: 'list, show and act on review flags through the review API', load: () => import('./commands/flags.ts') },
+  demo: {
+    summary: 'stream a generated workload through the local pipeline and summarise what was caught (npm start)',
+    load: () => import('./commands/demo.ts'),
+  },
+  replay: {
+    summary: 'screen an NDJSON file of transfer events on the local pipeline, one result per line',
+    load: () => import('./commands/replay.ts'),
+  },
+  up: {
+    summary: 'keep the local pipeline running for the AWS CLI and SDKs, and print its endpoints',
+    load: () => import('./commands/up.ts'),
+  },
+  watchlist: {
+    summary: 'import a watchlist CSV, or look an account up (local or AWS)',
+    load: () => import('./commands/watchlist.ts'),
+  },
+  schema: {
+    summary: 'print or write the JSON Schemas of the transfer event, decision and rule pack',
+    load: () => import('./commands/schema.ts'),
+  },
+  serve: {
+    summary: 'run the pipeline locally with the review API and console (--demo: with demo flags)',
+    load: () => import('./commands/serve.ts'),
+  },
+  token: {
+    summary: 'print a local review API token for an analyst or supervisor',
+    load: () => import('./commands/token.ts'),
+  },
+  flags: {
+    summary: 'list, show and act on review flags through the review API',
+    load: () => import('./commands/flags.ts'),
+  },
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -21,7 +45,9 @@ export async function main(argv: string[]): Promise<number> {
     const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
     process.stderr.write(
       `${name && name !== '--help' && name !== 'help' ? `fraudctl: unknown command "${name}"\n\n` : ''}usage: fraudctl <command> [options]\n\n` +
-        Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`).join('\n') +
+        Object.entries(COMMANDS)
+          .map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`)
+          .join('\n') +
         '\n\nRun fraudctl <command> --help for its options.\n',
     );
     return name && name !== '--help' && name !== 'help' ? 2 : 0;

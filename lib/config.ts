@@ -12,7 +12,9 @@ const COGNITO_RESERVED_WORDS = ['aws', 'amazon', 'cognito'] as const;
 const AccountId = z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id, such as "123456789012"' });
 const Slug = z
   .string()
-  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: 'must be lower-case letters, digits and single hyphens, such as "kr-demo-bank"' });
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, {
+    error: 'must be lower-case letters, digits and single hyphens, such as "kr-demo-bank"',
+  });
 const Seconds = (min: number, max: number) => z.int().min(min).max(max);
 
 const PartnerSchema = z.object({
@@ -27,7 +29,9 @@ const PartnerSchema = z.object({
 const LogRetention = z
   .number()
   .refine((days) => (Object.values(RetentionDays) as unknown[]).includes(days), {
-    error: `must be one of CloudWatch Logs' retention periods in days: ${Object.values(RetentionDays).filter((d) => typeof d === 'number').join(', ')}`,
+    error: `must be one of CloudWatch Logs' retention periods in days: ${Object.values(RetentionDays)
+      .filter((d) => typeof d === 'number')
+      .join(', ')}`,
   })
   .transform((days) => days as RetentionDays);
 
@@ -71,7 +75,15 @@ const StageConfigSchema = z
   .object({
     stage: Slug,
     /** Pins the stacks to one account and region; without it the stacks are environment-agnostic. */
-    env: z.object({ account: AccountId.optional(), region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/).optional() }).optional(),
+    env: z
+      .object({
+        account: AccountId.optional(),
+        region: z
+          .string()
+          .regex(/^[a-z]{2}(-[a-z]+)+-\d$/)
+          .optional(),
+      })
+      .optional(),
     partners: z.array(PartnerSchema).min(1, { error: 'must list at least one partner bank' }),
     /** Receives every alarm; the address must confirm the SNS subscription once. */
     alarmEmail: z.email({ error: 'must be an e-mail address that receives the alarms' }),
@@ -81,11 +93,20 @@ const StageConfigSchema = z
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
     config.partners.forEach((partner, index) => {
-      if (seen.has(partner.id)) ctx.addIssue({ code: 'custom', path: ['partners', index, 'id'], message: `partner "${partner.id}" is listed twice` });
+      if (seen.has(partner.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['partners', index, 'id'],
+          message: `partner "${partner.id}" is listed twice`,
+        });
       seen.add(partner.id);
       for (const name of Object.values(partnerQueueNames(queuePrefix(config.stage), partner.id))) {
         if (name.length > MAX_QUEUE_NAME_LENGTH) {
-          ctx.addIssue({ code: 'custom', path: ['partners', index, 'id'], message: `makes the queue name "${name}" longer than the ${MAX_QUEUE_NAME_LENGTH} characters SQS allows: shorten it` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['partners', index, 'id'],
+            message: `makes the queue name "${name}" longer than the ${MAX_QUEUE_NAME_LENGTH} characters SQS allows: shorten it`,
+          });
           break;
         }
       }
@@ -95,19 +116,40 @@ const StageConfigSchema = z
     const account = config.env?.account ?? '<account>';
     const domainPrefix = signInDomainPrefix(config.stage, account);
     if (domainPrefix.length - account.length + 12 > MAX_COGNITO_DOMAIN_PREFIX_LENGTH) {
-      ctx.addIssue({ code: 'custom', path: ['stage'], message: `makes the Cognito sign-in domain prefix "${domainPrefix}" longer than the ${MAX_COGNITO_DOMAIN_PREFIX_LENGTH} characters Cognito allows: shorten the stage name` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stage'],
+        message: `makes the Cognito sign-in domain prefix "${domainPrefix}" longer than the ${MAX_COGNITO_DOMAIN_PREFIX_LENGTH} characters Cognito allows: shorten the stage name`,
+      });
     }
     const reserved = COGNITO_RESERVED_WORDS.find((word) => domainPrefix.includes(word));
     if (reserved) {
-      ctx.addIssue({ code: 'custom', path: ['stage'], message: `puts "${reserved}", which Cognito reserves, into the sign-in domain prefix "${domainPrefix}": choose a stage name without it` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stage'],
+        message: `puts "${reserved}", which Cognito reserves, into the sign-in domain prefix "${domainPrefix}": choose a stage name without it`,
+      });
     }
     if (config.screening.batchSize > 10 && config.screening.maxBatchingWindowSeconds < 1) {
-      ctx.addIssue({ code: 'custom', path: ['screening', 'maxBatchingWindowSeconds'], message: 'must be at least 1 when batchSize is above 10 (a Lambda rule)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['screening', 'maxBatchingWindowSeconds'],
+        message: 'must be at least 1 when batchSize is above 10 (a Lambda rule)',
+      });
     }
     const band = config.alarms.heldShare;
-    if (band.low >= band.high) ctx.addIssue({ code: 'custom', path: ['alarms', 'heldShare', 'low'], message: `must be below high (${band.high})` });
+    if (band.low >= band.high)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alarms', 'heldShare', 'low'],
+        message: `must be below high (${band.high})`,
+      });
     if (band.datapointsToAlarm > band.evaluationPeriods) {
-      ctx.addIssue({ code: 'custom', path: ['alarms', 'heldShare', 'datapointsToAlarm'], message: `must not exceed evaluationPeriods (${band.evaluationPeriods})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alarms', 'heldShare', 'datapointsToAlarm'],
+        message: `must not exceed evaluationPeriods (${band.evaluationPeriods})`,
+      });
     }
   });
 
@@ -142,6 +184,7 @@ export function parseStageConfig(stage: string, input: unknown): StageConfig {
 export function selectStage(stages: Readonly<Record<string, StageConfigInput>>, requested: unknown): StageConfig {
   const name = requested === undefined ? 'dev' : String(requested);
   const input = stages[name];
-  if (!input) throw new Error(`unknown stage "${name}": choose one of ${Object.keys(stages).join(', ')} with -c stage=<name>`);
+  if (!input)
+    throw new Error(`unknown stage "${name}": choose one of ${Object.keys(stages).join(', ')} with -c stage=<name>`);
   return parseStageConfig(name, input);
 }

@@ -7,7 +7,10 @@ import { StatelessStack } from './stacks/stateless-stack.ts';
  * Adds one stage's two stacks to an app: "<prefix>-stateful" (key, tables, secret) and
  * "<prefix>-stateless" (queues, functions, review API and console, alarms), e.g. fraud-prod-stateful and fraud-prod-stateless.
  */
-export function addScreeningStacks(app: App, config: StageConfig): { stateful: StatefulStack; stateless: StatelessStack } {
+export function addScreeningStacks(
+  app: App,
+  config: StageConfig,
+): { stateful: StatefulStack; stateless: StatelessStack } {
   const prefix = queuePrefix(config.stage);
   const env = config.env ? { ...config.env } : undefined;
   const stateful = new StatefulStack(app, `${prefix}-stateful`, {

@@ -27,7 +27,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const transfers = values.transfers === undefined ? DEFAULT_DEMO_TRANSFERS : Number(values.transfers);
   if (!Number.isInteger(transfers) || transfers < MIN_WORKLOAD_TRANSFERS) {
-    process.stderr.write(`fraudctl demo: --transfers must be a whole number of at least ${MIN_WORKLOAD_TRANSFERS}, got "${values.transfers}"\n`);
+    process.stderr.write(
+      `fraudctl demo: --transfers must be a whole number of at least ${MIN_WORKLOAD_TRANSFERS}, got "${values.transfers}"\n`,
+    );
     return 2;
   }
   const seed = values.seed === undefined ? DEFAULT_DEMO_SEED : Number(values.seed);
@@ -59,7 +61,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const accountedFor = summary.screened + summary.rejected + summary.dlq;
   if (accountedFor < summary.transfers) {
-    process.stderr.write(`fraudctl demo: ${summary.transfers - accountedFor} transfers ended with neither a decision, a rejection nor a DLQ entry\n`);
+    process.stderr.write(
+      `fraudctl demo: ${summary.transfers - accountedFor} transfers ended with neither a decision, a rejection nor a DLQ entry\n`,
+    );
     return 1;
   }
   return 0;
@@ -71,13 +75,16 @@ const percent = (part: number, whole: number) => (whole ? `${((100 * part) / who
 export function renderSummary(s: DemoSummary): string {
   const typologyWidth = Math.max(...Object.keys(s.typologies).map((t) => t.length), 'typology'.length);
   const typologies = Object.entries(s.typologies).map(
-    ([name, t]) => `  ${name.padEnd(typologyWidth)}  ${String(t.scenarios).padStart(9)}  ${String(t.caught).padStart(6)}${t.caught < t.scenarios ? '  (missed ' + (t.scenarios - t.caught) + ')' : ''}`,
+    ([name, t]) =>
+      `  ${name.padEnd(typologyWidth)}  ${String(t.scenarios).padStart(9)}  ${String(t.caught).padStart(6)}${t.caught < t.scenarios ? '  (missed ' + (t.scenarios - t.caught) + ')' : ''}`,
   );
   return [
     '',
     `Screened ${number(s.screened)} of ${number(s.transfers)} transfers in ${s.elapsedSeconds.toFixed(1)} s: ${number(Math.round(s.throughputPerSec))} transfers/s end to end`,
     `  partners      ${s.partners.join(', ')} (workload seed ${s.seed})`,
-    `  outcomes      ${Object.entries(s.outcomes).map(([o, n]) => `${o} ${number(n)}`).join(' · ')}`,
+    `  outcomes      ${Object.entries(s.outcomes)
+      .map(([o, n]) => `${o} ${number(n)}`)
+      .join(' · ')}`,
     `  rejected      ${number(s.rejected)}`,
     `  DLQ           ${number(s.dlq)}`,
     `  latency       p50 ${number(Math.round(s.latencyMs.p50))} ms · p99 ${number(Math.round(s.latencyMs.p99))} ms (enqueued to decided)`,

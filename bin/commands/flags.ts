@@ -41,8 +41,23 @@ interface FlagJson {
   reasons: Reason[];
   pendingEffects?: string[];
   lastAction?: { action: string; actorName: string; at: string } | null;
-  transfer?: { creditor: Record<string, unknown>; debtor: Record<string, unknown>; remittanceInfo?: string; channel?: string; occurredAt: string };
-  audit?: Array<{ at: string; actorName: string; role: string; action: string; note: string; fromStatus: string; toStatus: string; version: number }>;
+  transfer?: {
+    creditor: Record<string, unknown>;
+    debtor: Record<string, unknown>;
+    remittanceInfo?: string;
+    channel?: string;
+    occurredAt: string;
+  };
+  audit?: Array<{
+    at: string;
+    actorName: string;
+    role: string;
+    action: string;
+    note: string;
+    fromStatus: string;
+    toStatus: string;
+    version: number;
+  }>;
   choices?: Record<string, { allowed: boolean; reason?: string }>;
 }
 
@@ -69,7 +84,8 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return values.help ? 0 : 2;
   }
-  if (!values.token) throw new Error('no token: pass --token or set FRAUDCTL_TOKEN (fraudctl token prints one locally)');
+  if (!values.token)
+    throw new Error('no token: pass --token or set FRAUDCTL_TOKEN (fraudctl token prints one locally)');
   const call = (path: string, init: RequestInit = {}) => request(values.api!, values.token!, path, init);
 
   if (command === 'list') {
@@ -86,11 +102,13 @@ export async function run(args: string[]): Promise<number> {
         `${String(flag.score).padStart(3)}  ${flag.partnerId}/${flag.transferId}  ${flag.outcome.padEnd(6)}  ${money(flag.amount).padStart(18)}  v${flag.version}  ${top?.explanation ?? ''}\n`,
       );
     }
-    if (page.nextCursor) process.stdout.write(`next page: fraudctl flags list --status ${values.status} --cursor ${page.nextCursor}\n`);
+    if (page.nextCursor)
+      process.stdout.write(`next page: fraudctl flags list --status ${values.status} --cursor ${page.nextCursor}\n`);
     return 0;
   }
 
-  if (!partnerId || !transferId) throw new Error(`fraudctl flags ${command} needs PARTNER and TRANSFER, such as kr-demo-bank KB-20261124-000018`);
+  if (!partnerId || !transferId)
+    throw new Error(`fraudctl flags ${command} needs PARTNER and TRANSFER, such as kr-demo-bank KB-20261124-000018`);
   const path = `/flags/${encodeURIComponent(partnerId)}/${encodeURIComponent(transferId)}`;
 
   if (command === 'show') {
@@ -106,7 +124,9 @@ export async function run(args: string[]): Promise<number> {
     if (!values.note) throw new Error('--note is required: what you checked and why');
     const expectedVersion = Number(values['expected-version']);
     if (!Number.isInteger(expectedVersion) || expectedVersion < 1) {
-      throw new Error('--expected-version is required: the version of the flag you decided on (fraudctl flags show prints it)');
+      throw new Error(
+        '--expected-version is required: the version of the flag you decided on (fraudctl flags show prints it)',
+      );
     }
     const flag = (await call(`${path}/actions`, {
       method: 'POST',
@@ -115,7 +135,8 @@ export async function run(args: string[]): Promise<number> {
     if (!flag) return 1;
     if (values.json) return print(flag);
     process.stdout.write(`${flag.partnerId}/${flag.transferId} is now ${flag.status} (version ${flag.version})\n`);
-    if (flag.pendingEffects?.length) process.stdout.write(`still to be delivered: ${flag.pendingEffects.join(', ')} (retried automatically)\n`);
+    if (flag.pendingEffects?.length)
+      process.stdout.write(`still to be delivered: ${flag.pendingEffects.join(', ')} (retried automatically)\n`);
     return 0;
   }
   throw new Error(`unknown flags command "${command}": use list, show or act`);
@@ -149,25 +170,36 @@ function money(amount: { value: string; currency: string }): string {
 function describe(flag: FlagJson): void {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   out(`${flag.partnerId}/${flag.transferId}  ${flag.status}  version ${flag.version}`);
-  out(`  ${flag.outcome}, score ${flag.score}, ${money(flag.amount)}, held since ${flag.createdAt}${flag.holdUntil ? `, hold ends ${flag.holdUntil}` : ''}`);
+  out(
+    `  ${flag.outcome}, score ${flag.score}, ${money(flag.amount)}, held since ${flag.createdAt}${flag.holdUntil ? `, hold ends ${flag.holdUntil}` : ''}`,
+  );
   if (flag.pendingEffects?.length) out(`  still to be delivered: ${flag.pendingEffects.join(', ')}`);
   out('reasons:');
   for (const reason of [...flag.reasons].sort((a, b) => b.points - a.points)) {
     out(`  ${String(reason.points).padStart(3)}  ${reason.ruleId}: ${reason.explanation}`);
-    for (const [name, value] of Object.entries(reason.evidence ?? {})) out(`         ${name} = ${typeof value === 'object' && value ? JSON.stringify(value) : String(value)}`);
+    for (const [name, value] of Object.entries(reason.evidence ?? {}))
+      out(`         ${name} = ${typeof value === 'object' && value ? JSON.stringify(value) : String(value)}`);
   }
   if (flag.transfer) {
     const { debtor, creditor } = flag.transfer;
     out('transfer:');
-    out(`  occurred ${flag.transfer.occurredAt}${flag.transfer.channel ? ` via ${flag.transfer.channel}` : ''}${flag.transfer.remittanceInfo ? `, "${flag.transfer.remittanceInfo}"` : ''}`);
+    out(
+      `  occurred ${flag.transfer.occurredAt}${flag.transfer.channel ? ` via ${flag.transfer.channel}` : ''}${flag.transfer.remittanceInfo ? `, "${flag.transfer.remittanceInfo}"` : ''}`,
+    );
     out(`  from ${String(debtor.accountId)}${debtor.country ? ` (${String(debtor.country)})` : ''}`);
-    out(`  to   ${String(creditor.accountId)}${creditor.name ? ` ${String(creditor.name)}` : ''}${creditor.country ? ` (${String(creditor.country)})` : ''}${creditor.accountType ? `, ${String(creditor.accountType)}` : ''}`);
+    out(
+      `  to   ${String(creditor.accountId)}${creditor.name ? ` ${String(creditor.name)}` : ''}${creditor.country ? ` (${String(creditor.country)})` : ''}${creditor.accountType ? `, ${String(creditor.accountType)}` : ''}`,
+    );
   }
   out('audit trail:');
   if (!flag.audit?.length) out('  (no actions yet)');
-  for (const entry of flag.audit ?? []) out(`  ${entry.at}  ${entry.actorName} (${entry.role})  ${entry.action}  ${entry.fromStatus} -> ${entry.toStatus}  v${entry.version}  "${entry.note}"`);
+  for (const entry of flag.audit ?? [])
+    out(
+      `  ${entry.at}  ${entry.actorName} (${entry.role})  ${entry.action}  ${entry.fromStatus} -> ${entry.toStatus}  v${entry.version}  "${entry.note}"`,
+    );
   if (flag.choices) {
     out('you may:');
-    for (const [action, choice] of Object.entries(flag.choices)) out(`  ${action.padEnd(13)} ${choice.allowed ? 'yes' : `no: ${choice.reason}`}`);
+    for (const [action, choice] of Object.entries(flag.choices))
+      out(`  ${action.padEnd(13)} ${choice.allowed ? 'yes' : `no: ${choice.reason}`}`);
   }
 }

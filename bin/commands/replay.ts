@@ -57,9 +57,13 @@ export async function run(args: string[]): Promise<number> {
     onProgress: (done, total) => bar.update(done, total),
   });
   bar.clear();
-  process.stdout.write(values.json ? `${JSON.stringify({ ...summary, out: values.out })}\n` : renderSummary(summary, values.out));
+  process.stdout.write(
+    values.json ? `${JSON.stringify({ ...summary, out: values.out })}\n` : renderSummary(summary, values.out),
+  );
   if (summary.deadLettered) {
-    process.stderr.write(`fraudctl replay: ${summary.deadLettered} lines still failed after every retry and sit in a DLQ (marked DEAD_LETTERED in ${values.out})\n`);
+    process.stderr.write(
+      `fraudctl replay: ${summary.deadLettered} lines still failed after every retry and sit in a DLQ (marked DEAD_LETTERED in ${values.out})\n`,
+    );
     return 1;
   }
   return 0;
@@ -69,7 +73,9 @@ function renderSummary(s: ReplaySummary, out: string): string {
   const n = (x: number) => x.toLocaleString('en-US');
   return [
     `Replayed ${n(s.lines)} lines in ${s.elapsedSeconds.toFixed(1)} s (partners: ${s.partners.join(', ') || 'none'}); results in ${out}`,
-    `  decisions     ${n(s.decisions)} (${Object.entries(s.outcomes).map(([o, c]) => `${o} ${n(c)}`).join(' · ')})`,
+    `  decisions     ${n(s.decisions)} (${Object.entries(s.outcomes)
+      .map(([o, c]) => `${o} ${n(c)}`)
+      .join(' · ')})`,
     `  duplicates    ${n(s.duplicates)}`,
     `  rejected      ${n(s.rejected)}`,
     `  DLQ           ${n(s.deadLettered)}`,

@@ -46,7 +46,9 @@ export async function run(args: string[]): Promise<number> {
       compiled = compileRulePack(document);
     } catch (error) {
       if (!(error instanceof RulePackError)) throw error;
-      process.stderr.write(`${values.file}: refused, ${error.issues.length} problem${error.issues.length === 1 ? '' : 's'}:\n`);
+      process.stderr.write(
+        `${values.file}: refused, ${error.issues.length} problem${error.issues.length === 1 ? '' : 's'}:\n`,
+      );
       for (const issue of error.issues) process.stderr.write(`  ${issue.path}: ${issue.message}\n`);
       return 1;
     }
@@ -54,8 +56,14 @@ export async function run(args: string[]): Promise<number> {
       process.stdout.write(`${values.file}: ${compiled.version} is valid (${compiled.rules.length} enabled rules)\n`);
       return 0;
     }
-    const published = await store().publish(document, { activate: values.activate, publishedBy: values.by, now: new Date() });
-    process.stdout.write(`published ${published.version}${values.activate ? ' and put it in force' : ' (not active: run fraudctl rules activate)'}\n`);
+    const published = await store().publish(document, {
+      activate: values.activate,
+      publishedBy: values.by,
+      now: new Date(),
+    });
+    process.stdout.write(
+      `published ${published.version}${values.activate ? ' and put it in force' : ' (not active: run fraudctl rules activate)'}\n`,
+    );
     return 0;
   }
   if (action === 'activate') {

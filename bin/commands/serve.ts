@@ -5,7 +5,13 @@ import { reviewAdapters } from '#adapters/review-adapters.ts';
 import type { RequestLog } from '#adapters/http/review-router.ts';
 import { releasePolicy } from '#domain/review/release-policy.ts';
 import { releasePolicyFromEnv } from '#config/review.ts';
-import { DEFAULT_STATE_DIR, issueLocalToken, loadLocalSigningKey, verifyLocalToken, type LocalTokenRequest } from '#local/auth/local-issuer.ts';
+import {
+  DEFAULT_STATE_DIR,
+  issueLocalToken,
+  loadLocalSigningKey,
+  verifyLocalToken,
+  type LocalTokenRequest,
+} from '#local/auth/local-issuer.ts';
 import { DEMO_PARTNERS, sampleWatchlist, startLocalPipeline, type LocalPipeline } from '#local/pipeline.ts';
 import { API_BASE, startReviewServer } from '#local/review-server.ts';
 import { generateWorkload } from '#local/workload/generate.ts';
@@ -55,8 +61,13 @@ export interface LocalReviewStack {
  */
 export async function startLocalReviewStack(options: ServeOptions = {}): Promise<LocalReviewStack> {
   const progress = options.progress ?? (() => {});
-  const workload = options.demo ? generateWorkload({ ...options.demo, start: new Date(Date.now() - WORKLOAD_SPAN_MS) }) : undefined;
-  const pipeline = await startLocalPipeline({ partners: DEMO_PARTNERS, watchlist: [...sampleWatchlist(), ...(workload?.watchlist ?? [])] });
+  const workload = options.demo
+    ? generateWorkload({ ...options.demo, start: new Date(Date.now() - WORKLOAD_SPAN_MS) })
+    : undefined;
+  const pipeline = await startLocalPipeline({
+    partners: DEMO_PARTNERS,
+    watchlist: [...sampleWatchlist(), ...(workload?.watchlist ?? [])],
+  });
   const timers: NodeJS.Timeout[] = [];
   let server: Awaited<ReturnType<typeof startReviewServer>> | undefined;
   try {
@@ -65,13 +76,20 @@ export async function startLocalReviewStack(options: ServeOptions = {}): Promise
       progress(`screening a demo workload of ${workload.events.length} transfers…`);
       await Promise.all(
         DEMO_PARTNERS.map((partnerId) =>
-          pipeline.send(partnerId, workload.events.filter((event) => event.partnerId === partnerId).map((event) => ({ body: JSON.stringify(event) }))),
+          pipeline.send(
+            partnerId,
+            workload.events
+              .filter((event) => event.partnerId === partnerId)
+              .map((event) => ({ body: JSON.stringify(event) })),
+          ),
         ),
       );
       await pipeline.drain();
       // Read the outbound queues as the partner banks would, so that only review updates follow.
       const { decisions } = await pipeline.collectDecisions();
-      for (const decision of decisions.values()) if (decision.outcome === 'REVIEW' || decision.outcome === 'DELAY') held[decision.partnerId] = (held[decision.partnerId] ?? 0) + 1;
+      for (const decision of decisions.values())
+        if (decision.outcome === 'REVIEW' || decision.outcome === 'DELAY')
+          held[decision.partnerId] = (held[decision.partnerId] ?? 0) + 1;
     }
 
     const signingKey = await loadLocalSigningKey(options.stateDir ?? DEFAULT_STATE_DIR);
@@ -83,7 +101,9 @@ export async function startLocalReviewStack(options: ServeOptions = {}): Promise
       outboundQueueUrls: Object.fromEntries(pipeline.partners.map((p) => [p, pipeline.queues[p]!.decisions.url])),
       pseudonymiser: pipeline.pseudonymiser,
     });
-    const policy = options.releaseLimits ? releasePolicy(options.releaseLimits) : releasePolicyFromEnv(process.env.FOUR_EYES_RELEASE_LIMITS);
+    const policy = options.releaseLimits
+      ? releasePolicy(options.releaseLimits)
+      : releasePolicyFromEnv(process.env.FOUR_EYES_RELEASE_LIMITS);
     const service = createReviewService({ ...adapters, policy, clock: () => new Date() });
     server = await startReviewServer({
       service,
@@ -97,7 +117,12 @@ export async function startLocalReviewStack(options: ServeOptions = {}): Promise
     let running: Promise<AutoReleaseResult> | undefined;
     const autoRelease = () => (running ??= service.autoRelease().finally(() => (running = undefined)));
     await autoRelease();
-    timers.push(setInterval(() => autoRelease().catch((error: unknown) => progress(`auto-release failed: ${(error as Error).message}`)), options.autoReleaseIntervalMs ?? AUTO_RELEASE_INTERVAL_MS));
+    timers.push(
+      setInterval(
+        () => autoRelease().catch((error: unknown) => progress(`auto-release failed: ${(error as Error).message}`)),
+        options.autoReleaseIntervalMs ?? AUTO_RELEASE_INTERVAL_MS,
+      ),
+    );
 
     const url = server.url;
     const stopServer = server.close;
@@ -140,7 +165,8 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port "${values.port}" is not a port number (0-65535)`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`--port "${values.port}" is not a port number (0-65535)`);
   const transfers = Number(values.transfers);
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new Error(`--seed "${values.seed}" is not a whole number`);
@@ -160,7 +186,13 @@ export async function run(args: string[]): Promise<number> {
     `review API      ${stack.apiUrl}  (Authorization: Bearer <token>; fraudctl token prints one)`,
     `DynamoDB        ${stack.pipeline.endpoints.dynamodb}    SQS ${stack.pipeline.endpoints.sqs}    region ${stack.pipeline.region}`,
     ...stack.pipeline.partners.map((p) => `inbound queue   ${stack.pipeline.queues[p]!.inbound.url}`),
-    ...(values.demo ? [`held in the demo workload: ${Object.entries(stack.held).map(([p, n]) => `${p} ${n}`).join(', ')}`] : []),
+    ...(values.demo
+      ? [
+          `held in the demo workload: ${Object.entries(stack.held)
+            .map(([p, n]) => `${p} ${n}`)
+            .join(', ')}`,
+        ]
+      : []),
     '',
     'sign in (links valid 8 hours; the token stays in the browser tab):',
     `  kr-demo-bank analyst     ${await link({ username: 'kim.analyst', partnerId: 'kr-demo-bank', role: 'analyst' })}`,

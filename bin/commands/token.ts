@@ -1,6 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { OfficerRole } from '#domain/review/officer.ts';
-import { DEFAULT_STATE_DIR, checkTokenRequest, issueLocalToken, loadLocalSigningKey } from '#local/auth/local-issuer.ts';
+import {
+  DEFAULT_STATE_DIR,
+  checkTokenRequest,
+  issueLocalToken,
+  loadLocalSigningKey,
+} from '#local/auth/local-issuer.ts';
 
 const USAGE = `usage: fraudctl token --user NAME --partner ID --role analyst|supervisor [--ttl 8h]
   prints a review API token for the local server (fraudctl serve) on the last line of stdout.
@@ -37,11 +42,18 @@ export async function run(args: string[]): Promise<number> {
       return 2;
     }
   }
-  const request = { username: values.user!, partnerId: values.partner!, role: values.role as OfficerRole, ttlSeconds: parseDuration(values.ttl) };
+  const request = {
+    username: values.user!,
+    partnerId: values.partner!,
+    role: values.role as OfficerRole,
+    ttlSeconds: parseDuration(values.ttl),
+  };
   checkTokenRequest(request);
   const token = await issueLocalToken(await loadLocalSigningKey(DEFAULT_STATE_DIR), request);
   const expires = new Date(Date.now() + request.ttlSeconds * 1000).toISOString();
-  process.stderr.write(`token for ${request.username} (${request.role}, partner ${request.partnerId}), valid until ${expires}\n`);
+  process.stderr.write(
+    `token for ${request.username} (${request.role}, partner ${request.partnerId}), valid until ${expires}\n`,
+  );
   process.stdout.write(`${token}\n`);
   return 0;
 }

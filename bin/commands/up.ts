@@ -39,7 +39,11 @@ export async function run(args: string[]): Promise<number> {
   const problems = [
     ...(typeof dynamodbPort === 'string' ? [dynamodbPort] : []),
     ...(typeof sqsPort === 'string' ? [sqsPort] : []),
-    ...partners.flatMap((p) => (PartnerIdSchema.safeParse(p).success ? [] : [`--partners: ${JSON.stringify(p)} is not a partner slug (1-40 lower-case letters, digits or hyphens)`])),
+    ...partners.flatMap((p) =>
+      PartnerIdSchema.safeParse(p).success
+        ? []
+        : [`--partners: ${JSON.stringify(p)} is not a partner slug (1-40 lower-case letters, digits or hyphens)`],
+    ),
   ];
   if (problems.length || typeof dynamodbPort === 'string' || typeof sqsPort === 'string') {
     process.stderr.write(problems.map((p) => `fraudctl up: ${p}\n`).join(''));
@@ -53,7 +57,9 @@ export async function run(args: string[]): Promise<number> {
     ...(process.env.PSEUDONYM_KEY ? { pseudonymKey: process.env.PSEUDONYM_KEY } : {}),
   }).catch((error: Error) => {
     throw new Error(
-      /EADDRINUSE/.test(error.message) ? `${error.message}: another server holds the port; choose others with --port-dynamodb / --port-sqs` : error.message,
+      /EADDRINUSE/.test(error.message)
+        ? `${error.message}: another server holds the port; choose others with --port-dynamodb / --port-sqs`
+        : error.message,
     );
   });
   process.stdout.write(values.json ? `${JSON.stringify(describe(pipeline))}\n` : renderEndpoints(pipeline));
@@ -80,7 +86,9 @@ function firstSignal(names: readonly NodeJS.Signals[]): Promise<NodeJS.Signals> 
 function port(text: string | undefined, fallback: number, flag: string): number | string {
   if (text === undefined) return fallback;
   const value = Number(text);
-  return Number.isInteger(value) && value >= 0 && value <= 65535 ? value : `${flag} must be a port number from 0 to 65535, got "${text}"`;
+  return Number.isInteger(value) && value >= 0 && value <= 65535
+    ? value
+    : `${flag} must be a port number from 0 to 65535, got "${text}"`;
 }
 
 /** Everything a client needs, as data: what --json prints. */
@@ -91,7 +99,10 @@ export function describe(pipeline: LocalPipeline) {
     endpoints: pipeline.endpoints,
     tables: pipeline.tables,
     queues: Object.fromEntries(
-      Object.entries(pipeline.queues).map(([partnerId, q]) => [partnerId, { inbound: q.inbound.url, dlq: q['inbound-dlq'].url, decisions: q.decisions.url }]),
+      Object.entries(pipeline.queues).map(([partnerId, q]) => [
+        partnerId,
+        { inbound: q.inbound.url, dlq: q['inbound-dlq'].url, decisions: q.decisions.url },
+      ]),
     ),
     pseudonymKey: pipeline.pseudonymKey,
   };
@@ -100,7 +111,9 @@ export function describe(pipeline: LocalPipeline) {
 function renderEndpoints(pipeline: LocalPipeline): string {
   const { endpoints, region, credentials } = pipeline;
   const first = pipeline.partners[0]!;
-  const tableLines = (Object.keys(TABLES) as TableKey[]).map((key) => `    ${TABLES[key].id.padEnd(11)} ${pipeline.tables[key]}`);
+  const tableLines = (Object.keys(TABLES) as TableKey[]).map(
+    (key) => `    ${TABLES[key].id.padEnd(11)} ${pipeline.tables[key]}`,
+  );
   const queueLines = Object.entries(pipeline.queues).flatMap(([partnerId, q]) => [
     `  ${partnerId}`,
     `    inbound     ${q.inbound.url}`,

@@ -42,15 +42,25 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (subcommand !== 'import' && subcommand !== 'lookup') {
-    process.stderr.write(`fraudctl watchlist: ${subcommand ? `unknown subcommand "${subcommand}"` : 'name a subcommand'}\n\n${USAGE}`);
+    process.stderr.write(
+      `fraudctl watchlist: ${subcommand ? `unknown subcommand "${subcommand}"` : 'name a subcommand'}\n\n${USAGE}`,
+    );
     return 2;
   }
   if (subcommand === 'import' && !values.file) return usageError('import needs --file list.csv');
   if (subcommand === 'lookup' && !values.account) return usageError('lookup needs --account ID');
   const table = values.table ?? process.env.WATCHLIST_TABLE ?? (values.endpoint ? LOCAL_WATCHLIST_TABLE : undefined);
-  if (!table) return usageError('name the Watchlist table with --table or WATCHLIST_TABLE (on AWS, its physical name from the stack outputs)');
-  const key = process.env.PSEUDONYM_KEY ?? (process.env.PSEUDONYM_KEY_SECRET_ARN ? await getSecret<string>(process.env.PSEUDONYM_KEY_SECRET_ARN) : undefined);
-  if (!key) return usageError('set PSEUDONYM_KEY (printed by `fraudctl up`) or PSEUDONYM_KEY_SECRET_ARN, so that accounts get the same pseudonyms as in screening');
+  if (!table)
+    return usageError(
+      'name the Watchlist table with --table or WATCHLIST_TABLE (on AWS, its physical name from the stack outputs)',
+    );
+  const key =
+    process.env.PSEUDONYM_KEY ??
+    (process.env.PSEUDONYM_KEY_SECRET_ARN ? await getSecret<string>(process.env.PSEUDONYM_KEY_SECRET_ARN) : undefined);
+  if (!key)
+    return usageError(
+      'set PSEUDONYM_KEY (printed by `fraudctl up`) or PSEUDONYM_KEY_SECRET_ARN, so that accounts get the same pseudonyms as in screening',
+    );
 
   const local = values.endpoint !== undefined;
   const region = values.region ?? process.env.AWS_REGION ?? (local ? LOCAL_REGION : undefined);
@@ -91,11 +101,18 @@ async function importFile(store: DynamoWatchlistStore, file: string, table: stri
       }
     }),
   );
-  process.stdout.write(`listed ${loaded.entries.length} account${loaded.entries.length === 1 ? '' : 's'} in ${table}\n`);
+  process.stdout.write(
+    `listed ${loaded.entries.length} account${loaded.entries.length === 1 ? '' : 's'} in ${table}\n`,
+  );
   return 0;
 }
 
-async function lookup(store: DynamoWatchlistStore, accountId: string, accountKey: string, json: boolean): Promise<number> {
+async function lookup(
+  store: DynamoWatchlistStore,
+  accountId: string,
+  accountKey: string,
+  json: boolean,
+): Promise<number> {
   const listings = (await store.lookup([accountId], new Date())).get(accountId) ?? [];
   if (json) {
     process.stdout.write(`${JSON.stringify({ accountKey, listings })}\n`);
@@ -105,7 +122,10 @@ async function lookup(store: DynamoWatchlistStore, accountId: string, accountKey
     process.stdout.write(
       `account ${accountKey} (pseudonym):\n` +
         listings
-          .map((l) => `  ${l.category} by ${l.source}, confidence ${l.confidence}, listed ${l.listedAt}, expires ${l.expiresAt}${l.bankCode ? `, bank ${l.bankCode}` : ''}\n`)
+          .map(
+            (l) =>
+              `  ${l.category} by ${l.source}, confidence ${l.confidence}, listed ${l.listedAt}, expires ${l.expiresAt}${l.bankCode ? `, bank ${l.bankCode}` : ''}\n`,
+          )
           .join(''),
     );
   }

@@ -27,7 +27,10 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts: 3,
   };
-  const dynamodb = new DynamoDBClient({ ...common, ...(options.endpoints?.dynamodb ? { endpoint: options.endpoints.dynamodb } : {}) });
+  const dynamodb = new DynamoDBClient({
+    ...common,
+    ...(options.endpoints?.dynamodb ? { endpoint: options.endpoints.dynamodb } : {}),
+  });
   const sqs = new SQSClient({ ...common, ...(options.endpoints?.sqs ? { endpoint: options.endpoints.sqs } : {}) });
   options.instrument?.(dynamodb);
   options.instrument?.(sqs);

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { TABLES } from '#adapters/dynamodb/tables.ts';
 import { DEFAULT_RELEASE_LIMITS, releasePolicy, type ReleasePolicy } from '#domain/review/release-policy.ts';
-import { jsonObject, OutboundQueueUrlsSchema, parseEnvironment, PseudonymKeySettings, pseudonymKeySetting, type PseudonymKeySetting } from './settings.ts';
+import {
+  jsonObject,
+  OutboundQueueUrlsSchema,
+  parseEnvironment,
+  PseudonymKeySettings,
+  pseudonymKeySetting,
+  type PseudonymKeySetting,
+} from './settings.ts';
 
 const ReviewEnvSchema = z.object({
   [TABLES.flags.envVar]: z.string().min(1, { error: 'must name the Flags table' }),
@@ -11,7 +18,8 @@ const ReviewEnvSchema = z.object({
   ...PseudonymKeySettings,
 });
 
-const LIMITS_SHAPE = 'a JSON object mapping currency to the largest amount one officer may release alone, such as {"KRW":"10000000"}';
+const LIMITS_SHAPE =
+  'a JSON object mapping currency to the largest amount one officer may release alone, such as {"KRW":"10000000"}';
 
 /** FOUR_EYES_RELEASE_LIMITS as a release policy; unset means DEFAULT_RELEASE_LIMITS. Errors name the variable. */
 export function releasePolicyFromEnv(text: string | undefined): ReleasePolicy {

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { tableNamesFromEnv, type TableNames } from '#adapters/dynamodb/tables.ts';
-import { OutboundQueueUrlsSchema, parseEnvironment, PseudonymKeySettings, pseudonymKeySetting, type PseudonymKeySetting } from './settings.ts';
+import {
+  OutboundQueueUrlsSchema,
+  parseEnvironment,
+  PseudonymKeySettings,
+  pseudonymKeySetting,
+  type PseudonymKeySetting,
+} from './settings.ts';
 
 const ScreeningEnvSchema = z.object({
   QUEUE_PREFIX: z.string().min(1, { error: 'must name the queue prefix, such as fraud-prod' }),

@@ -16,7 +16,10 @@ export const jsonObject = <T extends z.ZodType>(values: T, description: string) 
     }
   });
 
-export const OutboundQueueUrlsSchema = jsonObject(z.url(), 'a JSON object mapping partnerId to its outbound decision queue URL');
+export const OutboundQueueUrlsSchema = jsonObject(
+  z.url(),
+  'a JSON object mapping partnerId to its outbound decision queue URL',
+);
 
 export const PseudonymKeySettings = {
   PSEUDONYM_KEY: z.string().min(32).optional(),
@@ -32,14 +35,22 @@ export function pseudonymKeySetting(
 ): PseudonymKeySetting {
   if (settings.PSEUDONYM_KEY) return { value: settings.PSEUDONYM_KEY };
   if (settings.PSEUDONYM_KEY_SECRET_ARN) return { secretArn: settings.PSEUDONYM_KEY_SECRET_ARN };
-  throw new Error(`${functionName} configuration is invalid: set PSEUDONYM_KEY_SECRET_ARN (AWS) or PSEUDONYM_KEY (local)`);
+  throw new Error(
+    `${functionName} configuration is invalid: set PSEUDONYM_KEY_SECRET_ARN (AWS) or PSEUDONYM_KEY (local)`,
+  );
 }
 
 /** Parses an environment with a schema, or throws one message listing every bad variable. */
-export function parseEnvironment<T extends z.ZodType>(functionName: string, schema: T, env: Record<string, string | undefined>): z.infer<T> {
+export function parseEnvironment<T extends z.ZodType>(
+  functionName: string,
+  schema: T,
+  env: Record<string, string | undefined>,
+): z.infer<T> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`${functionName} configuration is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `${functionName} configuration is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }

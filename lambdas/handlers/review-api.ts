@@ -18,7 +18,10 @@ async function initialise() {
   const config = loadReviewConfig(process.env);
   const pseudonymiser = await loadPseudonymiser(config.pseudonymKey);
   const adapters = reviewAdapters({ ...clients, ...config, pseudonymiser });
-  return createReviewRouter(createReviewService({ ...adapters, policy: config.releasePolicy, clock: () => new Date() }), logger);
+  return createReviewRouter(
+    createReviewService({ ...adapters, policy: config.releasePolicy, clock: () => new Date() }),
+    logger,
+  );
 }
 
 const ready = initialiseOnce(initialise);
@@ -28,14 +31,19 @@ const ready = initialiseOnce(initialise);
  * verified the Cognito token: requests without a valid one never get here, and its claims arrive
  * in requestContext.authorizer.jwt.claims.
  */
-export async function handleReviewApi(event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyStructuredResultV2> {
+export async function handleReviewApi(
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+): Promise<APIGatewayProxyStructuredResultV2> {
   const route = await ready();
   const claims = event.requestContext.authorizer?.jwt?.claims;
   const response = await route({
     method: event.requestContext.http.method,
     path: event.rawPath,
     query: event.queryStringParameters ?? {},
-    body: event.body !== undefined && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body,
+    body:
+      event.body !== undefined && event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body,
     auth: claims ? { claims } : { failure: 'the request carries no verified token' },
   });
   metrics.addMetric(METRIC.review.requests, MetricUnit.Count, 1);

@@ -23,7 +23,11 @@ async function initialise() {
   const screenBatch = createScreenBatch({
     repository: new DynamoScreeningRepository(clients.documents, config.tables),
     publisher: new SqsDecisionPublisher(clients.sqs, config.outboundQueueUrls),
-    rulePacks: new CachedRulePackSource(new DynamoRulePackStore(clients.documents, config.tables.rulePacks), config.rulePackId, config.rulePackMaxAgeMs),
+    rulePacks: new CachedRulePackSource(
+      new DynamoRulePackStore(clients.documents, config.tables.rulePacks),
+      config.rulePackId,
+      config.rulePackMaxAgeMs,
+    ),
     pseudonymiser,
     clock: () => new Date(),
   });
@@ -63,19 +67,37 @@ function record(result: BatchResult, sentAt: Map<string, number>) {
   const outcomes = new Map<string, number>();
   for (const { messageId, decision, duplicate } of result.screened) {
     outcomes.set(decision.outcome, (outcomes.get(decision.outcome) ?? 0) + 1);
-    if (!duplicate) metrics.addMetric(METRIC.latency, MetricUnit.Milliseconds, decidedAt - (sentAt.get(messageId) ?? decidedAt));
+    if (!duplicate)
+      metrics.addMetric(METRIC.latency, MetricUnit.Milliseconds, decidedAt - (sentAt.get(messageId) ?? decidedAt));
     if (decision.outcome !== 'ALLOW') {
-      logger.info('transfer held', { partnerId: decision.partnerId, transferId: decision.transferId, outcome: decision.outcome, score: decision.score, rules: decision.reasons.map((r) => r.ruleId) });
+      logger.info('transfer held', {
+        partnerId: decision.partnerId,
+        transferId: decision.transferId,
+        outcome: decision.outcome,
+        score: decision.score,
+        rules: decision.reasons.map((r) => r.ruleId),
+      });
     }
   }
-  for (const outcome of ['ALLOW', 'DELAY', 'REVIEW', 'BLOCK']) metrics.addMetric(METRIC.outcome(outcome), MetricUnit.Count, outcomes.get(outcome) ?? 0);
+  for (const outcome of ['ALLOW', 'DELAY', 'REVIEW', 'BLOCK'])
+    metrics.addMetric(METRIC.outcome(outcome), MetricUnit.Count, outcomes.get(outcome) ?? 0);
   metrics.addMetric(METRIC.held, MetricUnit.Count, result.screened.length - (outcomes.get('ALLOW') ?? 0));
   for (const rejection of result.rejected) {
     // The reason names fields and formats, never the values of account numbers or names.
-    logger.warn('record rejected', { messageId: rejection.messageId, partnerId: rejection.partnerId, transferId: rejection.transferId, fields: rejection.issues.map((i) => i.path) });
+    logger.warn('record rejected', {
+      messageId: rejection.messageId,
+      partnerId: rejection.partnerId,
+      transferId: rejection.transferId,
+      fields: rejection.issues.map((i) => i.path),
+    });
   }
   for (const failure of result.failures) logger.error('record will be retried', { ...failure });
-  logger.info('batch screened', { rulesetVersion: result.rulesetVersion, screened: result.screened.length, rejected: result.rejected.length, retried: result.failures.length });
+  logger.info('batch screened', {
+    rulesetVersion: result.rulesetVersion,
+    screened: result.screened.length,
+    rejected: result.rejected.length,
+    retried: result.failures.length,
+  });
 }
 
 export const handler = middy(screenSqsBatch).use(injectLambdaContext(logger)).use(logMetrics(metrics));

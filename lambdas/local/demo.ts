@@ -66,7 +66,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     try {
       await Promise.all(
         [...byPartner].map(async ([partnerId, messages]) => {
-          for (let i = 0; i < messages.length; i += SEND_CHUNK) await pipeline.send(partnerId, messages.slice(i, i + SEND_CHUNK));
+          for (let i = 0; i < messages.length; i += SEND_CHUNK)
+            await pipeline.send(partnerId, messages.slice(i, i + SEND_CHUNK));
         }),
       );
       await pipeline.drain();

@@ -12,9 +12,10 @@ const THREAD_MODULE = new URL('./dynamodb-thread-worker.ts', import.meta.url).hr
  */
 export async function startLocalDynamoThread(port = 0): Promise<LocalDynamo> {
   const worker = new Worker(BOOTSTRAP, { workerData: { module: THREAD_MODULE, port } });
-  const [started] = (await Promise.race([once(worker, 'message'), once(worker, 'error').then(([error]) => Promise.reject(error))])) as [
-    { endpoint: string },
-  ];
+  const [started] = (await Promise.race([
+    once(worker, 'message'),
+    once(worker, 'error').then(([error]) => Promise.reject(error)),
+  ])) as [{ endpoint: string }];
   return {
     endpoint: started.endpoint,
     async close() {

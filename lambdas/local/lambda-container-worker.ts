@@ -17,11 +17,19 @@ if (typeof handler !== 'function') throw new Error(`${spec.module} exports no fu
 parentPort!.on('message', async ({ event, awsRequestId }: InvokeRequest) => {
   let result: InvokeResult;
   try {
-    const context = lambdaContext({ functionName: spec.functionName, region: spec.region, awsRequestId, deadline: Date.now() + spec.timeoutMs });
+    const context = lambdaContext({
+      functionName: spec.functionName,
+      region: spec.region,
+      awsRequestId,
+      deadline: Date.now() + spec.timeoutMs,
+    });
     const response = await (handler as SqsBatchHandler)(event, context);
     result = { ok: true, response: response ?? undefined };
   } catch (error) {
-    result = { ok: false, error: { name: (error as Error)?.name ?? 'Error', message: (error as Error)?.message ?? String(error) } };
+    result = {
+      ok: false,
+      error: { name: (error as Error)?.name ?? 'Error', message: (error as Error)?.message ?? String(error) },
+    };
   }
   parentPort!.postMessage(result);
 });

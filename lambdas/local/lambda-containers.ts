@@ -49,7 +49,8 @@ const CONTAINER_MODULE = new URL('./lambda-container-worker.ts', import.meta.url
  * concurrency that lets screening use every core; a container that dies is replaced.
  */
 export async function startLambdaContainers(spec: LambdaFunctionSpec, count: number): Promise<LambdaContainers> {
-  if (!Number.isInteger(count) || count < 1) throw new Error(`container count must be a positive integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`container count must be a positive integer, got ${count}`);
   const idle: Container[] = [];
   const waiting: Array<(container: Container) => void> = [];
   const all = new Set<Container>();
@@ -108,7 +109,8 @@ export async function startLambdaContainers(spec: LambdaFunctionSpec, count: num
   }
   for (const s of started) if (s.status === 'fulfilled') idle.push(s.value);
 
-  const acquire = () => new Promise<Container>((resolve) => (idle.length ? resolve(idle.pop()!) : waiting.push(resolve)));
+  const acquire = () =>
+    new Promise<Container>((resolve) => (idle.length ? resolve(idle.pop()!) : waiting.push(resolve)));
 
   const handler: SqsBatchHandler = async (event: SQSEvent, context: Context) => {
     const container = await acquire();

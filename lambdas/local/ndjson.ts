@@ -1,7 +1,9 @@
 import { createReadStream } from 'node:fs';
 
 /** One physical line of a file: its 1-based number and its text, or how long it was if too long to keep. */
-export type FileLine = { readonly line: number; readonly text: string } | { readonly line: number; readonly tooLongBytes: number };
+export type FileLine =
+  | { readonly line: number; readonly text: string }
+  | { readonly line: number; readonly tooLongBytes: number };
 
 /** Far above any transfer event (16 KiB), so that such lines still get the parser's own reason. */
 export const MAX_KEPT_LINE_BYTES = 1024 * 1024;

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type Message } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type Message,
+} from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients, type AwsClients } from '#adapters/aws-clients.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
@@ -155,7 +160,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const pseudonymiser = createPseudonymiser(pseudonymKey);
 
   const region = LOCAL_REGION;
-  const [dynamo, sqsServer] = await Promise.all([startLocalDynamoThread(options.ports?.dynamodb), startLocalSqs({ port: options.ports?.sqs, region })]);
+  const [dynamo, sqsServer] = await Promise.all([
+    startLocalDynamoThread(options.ports?.dynamodb),
+    startLocalSqs({ port: options.ports?.sqs, region }),
+  ]);
   const endpoints = { dynamodb: dynamo.endpoint, sqs: sqsServer.endpoint };
   const clients = createAwsClients({ endpoints, region, credentials: { ...LOCAL_CREDENTIALS } });
   const eventSources: EventSource[] = [];
@@ -171,10 +179,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     })());
 
   try {
-    const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? VISIBILITY_TIMEOUT_FACTOR * LOCAL_FUNCTION_TIMEOUT_SECONDS;
+    const visibilityTimeoutSeconds =
+      options.visibilityTimeoutSeconds ?? VISIBILITY_TIMEOUT_FACTOR * LOCAL_FUNCTION_TIMEOUT_SECONDS;
     const [tables, queueList] = await Promise.all([
       createTables(clients.dynamodb, LOCAL_PREFIX),
-      Promise.all(partners.map((partnerId) => createPartnerQueues(clients.sqs, LOCAL_PREFIX, partnerId, { visibilityTimeoutSeconds }))),
+      Promise.all(
+        partners.map((partnerId) =>
+          createPartnerQueues(clients.sqs, LOCAL_PREFIX, partnerId, { visibilityTimeoutSeconds }),
+        ),
+      ),
     ]);
     const queues = Object.fromEntries(partners.map((partnerId, i) => [partnerId, queueList[i]!]));
 
@@ -183,7 +196,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       publishedBy: 'local-runtime',
       now: new Date(),
     });
-    await loadWatchlist(new DynamoWatchlistStore(clients.documents, tables.watchlist, pseudonymiser), options.watchlist ?? sampleWatchlist());
+    await loadWatchlist(
+      new DynamoWatchlistStore(clients.documents, tables.watchlist, pseudonymiser),
+      options.watchlist ?? sampleWatchlist(),
+    );
 
     containers = await startLambdaContainers(
       {
@@ -244,7 +260,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           waitTimeSeconds: options.waitTimeSeconds ?? LOCAL_TUNING.waitTimeSeconds,
           functionTimeoutMs: LOCAL_FUNCTION_TIMEOUT_SECONDS * 1000,
           onInvocation,
-          onError: options.onEventSourceError ?? ((error) => process.stderr.write(`local event source on ${partnerId}: ${(error as Error)?.message ?? String(error)}\n`)),
+          onError:
+            options.onEventSourceError ??
+            ((error) =>
+              process.stderr.write(
+                `local event source on ${partnerId}: ${(error as Error)?.message ?? String(error)}\n`,
+              )),
         }),
       );
     }
@@ -252,7 +273,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const maxBacklog = options.maxBacklogPerPartner ?? LOCAL_TUNING.maxBacklogPerPartner;
     const send = async (partnerId: string, messages: readonly OutgoingMessage[]): Promise<string[]> => {
       const queue = queues[partnerId];
-      if (!queue) throw new Error(`partner ${JSON.stringify(partnerId)} has no queues in this pipeline; it has ${partners.join(', ')}`);
+      if (!queue)
+        throw new Error(
+          `partner ${JSON.stringify(partnerId)} has no queues in this pipeline; it has ${partners.join(', ')}`,
+        );
       const ids: string[] = [];
       for (let start = 0; start < messages.length; start += SQS_BATCH_LIMIT) {
         await backlog.below(partnerId, maxBacklog);
@@ -277,7 +301,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       async drain({ timeoutMs = 10 * 60_000 } = {}) {
         const deadline = Date.now() + timeoutMs;
         while (!(await backlog.empty())) {
-          if (Date.now() > deadline) throw new Error(`inbound queues still hold messages after ${Math.round(timeoutMs / 1000)} s`);
+          if (Date.now() > deadline)
+            throw new Error(`inbound queues still hold messages after ${Math.round(timeoutMs / 1000)} s`);
         }
       },
       async collectDecisions() {
@@ -318,12 +343,16 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       async deadLetters() {
         const letters: DeadLetter[] = [];
         for (const partnerId of partners) {
-          for (const message of await receiveAll(clients, queues[partnerId]!['inbound-dlq'].url, { deleteAfter: false })) {
+          for (const message of await receiveAll(clients, queues[partnerId]!['inbound-dlq'].url, {
+            deleteAfter: false,
+          })) {
             letters.push({
               partnerId,
               messageId: message.MessageId ?? '',
               body: message.Body ?? '',
-              attributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? ''])),
+              attributes: Object.fromEntries(
+                Object.entries(message.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']),
+              ),
             });
           }
         }
@@ -347,7 +376,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 /** The watchlist shipped for local runs: a few made-up accounts, one per category. */
 export function sampleWatchlist(): WatchlistEntry[] {
   const parsed = parseWatchlistCsv(readFileSync(new URL('./sample-watchlist.csv', import.meta.url), 'utf8'));
-  if (!parsed.ok) throw new Error(`sample-watchlist.csv: ${parsed.errors.map((e) => `line ${e.line}: ${e.message}`).join('; ')}`);
+  if (!parsed.ok)
+    throw new Error(`sample-watchlist.csv: ${parsed.errors.map((e) => `line ${e.line}: ${e.message}`).join('; ')}`);
   return parsed.entries;
 }
 
@@ -375,15 +405,23 @@ async function sendChunk(clients: AwsClients, queueUrl: string, chunk: readonly 
           Id: String(index),
           MessageBody: message.body,
           ...(message.attributes
-            ? { MessageAttributes: Object.fromEntries(Object.entries(message.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])) }
+            ? {
+                MessageAttributes: Object.fromEntries(
+                  Object.entries(message.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+                ),
+              }
             : {}),
         })),
       }),
     );
-    for (const entry of response.Successful ?? []) if (entry.Id && entry.MessageId) ids[Number(entry.Id)] = entry.MessageId;
+    for (const entry of response.Successful ?? [])
+      if (entry.Id && entry.MessageId) ids[Number(entry.Id)] = entry.MessageId;
     const failed = new Set((response.Failed ?? []).filter((f) => !f.SenderFault).map((f) => f.Id));
     const refused = (response.Failed ?? []).find((f) => f.SenderFault);
-    if (refused) throw new Error(`SQS refused message ${Number(refused.Id) + 1} of the batch: ${refused.Code}: ${refused.Message}`);
+    if (refused)
+      throw new Error(
+        `SQS refused message ${Number(refused.Id) + 1} of the batch: ${refused.Code}: ${refused.Message}`,
+      );
     pending = pending.filter(({ index }) => failed.has(String(index)));
   }
   return ids;
@@ -457,7 +495,11 @@ class InboundBacklog {
 }
 
 /** Receives every message currently on a queue (10 a call, four calls at a time). */
-async function receiveAll(clients: AwsClients, queueUrl: string, { deleteAfter }: { deleteAfter: boolean }): Promise<Message[]> {
+async function receiveAll(
+  clients: AwsClients,
+  queueUrl: string,
+  { deleteAfter }: { deleteAfter: boolean },
+): Promise<Message[]> {
   const received: Message[] = [];
   const worker = async () => {
     for (;;) {
@@ -474,7 +516,10 @@ async function receiveAll(clients: AwsClients, queueUrl: string, { deleteAfter }
       received.push(...Messages);
       if (deleteAfter) {
         await clients.sqs.send(
-          new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+          }),
         );
       }
     }

@@ -62,9 +62,11 @@ const RECEIVE_LIMIT = 10;
  */
 export function startEventSource(options: EventSourceOptions): EventSource {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new Error(`batchSize must be an integer from 1 to 10000, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
+    throw new Error(`batchSize must be an integer from 1 to 10000, got ${batchSize}`);
   const concurrency = options.concurrency ?? 2;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, got ${concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new Error(`concurrency must be a positive integer, got ${concurrency}`);
   const waitTimeSeconds = options.waitTimeSeconds ?? 20;
   const windowMs = options.maximumBatchingWindowMs ?? 0;
   const functionTimeoutMs = options.functionTimeoutMs ?? 30_000;
@@ -108,13 +110,20 @@ export function startEventSource(options: EventSourceOptions): EventSource {
     let failed: Set<string>;
     let error: unknown;
     try {
-      const context = lambdaContext({ functionName: options.functionName, region: options.region, awsRequestId: randomUUID(), deadline: startedAt + functionTimeoutMs });
+      const context = lambdaContext({
+        functionName: options.functionName,
+        region: options.region,
+        awsRequestId: randomUUID(),
+        deadline: startedAt + functionTimeoutMs,
+      });
       const response = await options.handler({ Records: records }, context);
       const ids = new Set(records.map((r) => r.messageId));
       const listed = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
       const unknown = listed.find((id) => !id || !ids.has(id));
       if (unknown !== undefined) {
-        error = new Error(`batchItemFailures names "${unknown}", which is not a record of this batch: the whole batch is retried`);
+        error = new Error(
+          `batchItemFailures names "${unknown}", which is not a record of this batch: the whole batch is retried`,
+        );
         failed = ids;
       } else {
         failed = new Set(listed);
@@ -124,7 +133,14 @@ export function startEventSource(options: EventSourceOptions): EventSource {
       failed = new Set(records.map((r) => r.messageId));
     }
     await deleteMessages(records.filter((r) => !failed.has(r.messageId)));
-    options.onInvocation?.({ queue: options.queue, records, failed, ...(error === undefined ? {} : { error }), startedAt, finishedAt: Date.now() });
+    options.onInvocation?.({
+      queue: options.queue,
+      records,
+      failed,
+      ...(error === undefined ? {} : { error }),
+      startedAt,
+      finishedAt: Date.now(),
+    });
   };
 
   const deleteMessages = async (records: SQSRecord[]) => {
@@ -140,7 +156,12 @@ export function startEventSource(options: EventSourceOptions): EventSource {
               Entries: chunk.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
             }),
           );
-          if (Failed.length) options.onError?.(new Error(`DeleteMessageBatch left ${Failed.length} records on ${options.queue.name}: ${Failed[0]!.Code}`));
+          if (Failed.length)
+            options.onError?.(
+              new Error(
+                `DeleteMessageBatch left ${Failed.length} records on ${options.queue.name}: ${Failed[0]!.Code}`,
+              ),
+            );
         } catch (thrown) {
           options.onError?.(thrown);
         }
@@ -211,7 +232,12 @@ export function toLambdaRecord(message: Message, queue: QueueRef, region: string
 }
 
 /** The invocation context Lambda passes, enough for Powertools' injectLambdaContext. */
-export function lambdaContext(fields: { functionName: string; region: string; awsRequestId: string; deadline: number }): Context {
+export function lambdaContext(fields: {
+  functionName: string;
+  region: string;
+  awsRequestId: string;
+  deadline: number;
+}): Context {
   const callbackStyle = () => {
     throw new Error('the local runtime supports promise-returning handlers only');
   };

@@ -58,7 +58,9 @@ interface SentLine {
 /** One non-blank line: rejected here with a reason, or sent to its partner's inbound queue. */
 type LineFate = RejectedLine | SentLine;
 
-type Routing = { route: true; partnerId: string; transferId?: string; text: string } | { route: false; reason: string; transferId?: string };
+type Routing =
+  | { route: true; partnerId: string; transferId?: string; text: string }
+  | { route: false; reason: string; transferId?: string };
 
 /**
  * Replays a file of transfer events through the local pipeline and writes one result per non-blank
@@ -82,7 +84,8 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
     if (isBlank(fileLine)) continue;
     nonBlank += 1;
     const routing = route(fileLine);
-    if (routing.route && !partners.includes(routing.partnerId) && partners.length < MAX_REPLAY_PARTNERS) partners.push(routing.partnerId);
+    if (routing.route && !partners.includes(routing.partnerId) && partners.length < MAX_REPLAY_PARTNERS)
+      partners.push(routing.partnerId);
   }
 
   const pipeline = partners.length
@@ -98,7 +101,10 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
       const batch = pending.get(partnerId) ?? [];
       pending.set(partnerId, []);
       if (!batch.length || !pipeline) return;
-      const ids = await pipeline.send(partnerId, batch.map((b) => b.message));
+      const ids = await pipeline.send(
+        partnerId,
+        batch.map((b) => b.message),
+      );
       batch.forEach((b, i) => (b.fate.messageId = ids[i]));
       progress();
     };
@@ -108,7 +114,11 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
       if (isBlank(fileLine)) continue;
       const routing = route(fileLine);
       if (routing.route && partners.includes(routing.partnerId)) {
-        const fate: SentLine = { line: fileLine.line, partnerId: routing.partnerId, ...(routing.transferId ? { transferId: routing.transferId } : {}) };
+        const fate: SentLine = {
+          line: fileLine.line,
+          partnerId: routing.partnerId,
+          ...(routing.transferId ? { transferId: routing.transferId } : {}),
+        };
         fates.push(fate);
         const queue = pending.get(routing.partnerId) ?? [];
         queue.push({ fate, message: { body: routing.text, attributes: { line: String(fileLine.line) } } });
@@ -152,7 +162,12 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
     for (const fate of fates) {
       if ('reason' in fate) {
         rejected += 1;
-        await write({ line: fate.line, outcome: 'REJECTED', reason: fate.reason, ...(fate.transferId ? { transferId: fate.transferId } : {}) });
+        await write({
+          line: fate.line,
+          outcome: 'REJECTED',
+          reason: fate.reason,
+          ...(fate.transferId ? { transferId: fate.transferId } : {}),
+        });
         continue;
       }
       const messageId = fate.messageId ?? '';
@@ -161,10 +176,21 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
       const decision = fate.transferId === undefined ? undefined : decisions.get(key);
       if (rejection) {
         rejected += 1;
-        await write({ line: fate.line, outcome: 'REJECTED', reason: rejection.reason, ...(rejection.transferId ? { transferId: rejection.transferId } : {}) });
+        await write({
+          line: fate.line,
+          outcome: 'REJECTED',
+          reason: rejection.reason,
+          ...(rejection.transferId ? { transferId: rejection.transferId } : {}),
+        });
       } else if (decision && firstLineOf.has(key)) {
         duplicates += 1;
-        await write({ line: fate.line, duplicate: true, duplicateOfLine: firstLineOf.get(key), partnerId: fate.partnerId, transferId: fate.transferId });
+        await write({
+          line: fate.line,
+          duplicate: true,
+          duplicateOfLine: firstLineOf.get(key),
+          partnerId: fate.partnerId,
+          transferId: fate.transferId,
+        });
       } else if (decision) {
         firstLineOf.set(key, fate.line);
         outcomes[decision.outcome] += 1;
@@ -179,7 +205,9 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
           ...(fate.transferId ? { transferId: fate.transferId } : {}),
         });
       } else {
-        throw new Error(`line ${fate.line} was sent as SQS message ${messageId} but was neither decided, rejected nor dead-lettered`);
+        throw new Error(
+          `line ${fate.line} was sent as SQS message ${messageId} but was neither decided, rejected nor dead-lettered`,
+        );
       }
     }
     out.end();
@@ -214,10 +242,16 @@ function route(fileLine: FileLine): Routing {
     };
   }
   const parsed = parseTransferEvent(fileLine.text);
-  if (parsed.ok) return { route: true, partnerId: parsed.event.partnerId, transferId: parsed.event.transferId, text: fileLine.text };
+  if (parsed.ok)
+    return { route: true, partnerId: parsed.event.partnerId, transferId: parsed.event.transferId, text: fileLine.text };
   // An invalid event that names a valid partner goes to that partner's queue: the function rejects it there.
   if (parsed.partnerId !== undefined && PartnerIdSchema.safeParse(parsed.partnerId).success) {
-    return { route: true, partnerId: parsed.partnerId, ...(parsed.transferId ? { transferId: parsed.transferId } : {}), text: fileLine.text };
+    return {
+      route: true,
+      partnerId: parsed.partnerId,
+      ...(parsed.transferId ? { transferId: parsed.transferId } : {}),
+      text: fileLine.text,
+    };
   }
   return { route: false, reason: parsed.reason, ...(parsed.transferId ? { transferId: parsed.transferId } : {}) };
 }

@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MAX_BODY_BYTES, createReviewRouter, type RequestLog, type ReviewRequest } from '#adapters/http/review-router.ts';
+import {
+  MAX_BODY_BYTES,
+  createReviewRouter,
+  type RequestLog,
+  type ReviewRequest,
+} from '#adapters/http/review-router.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
 import type { TokenCheck } from './auth/local-issuer.ts';
 
@@ -58,8 +63,16 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      options.log?.error('local review server failed', { error: error instanceof Error ? error.message : String(error) });
-      if (!response.headersSent) send(response, 500, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'INTERNAL', message: 'the local server failed' } }));
+      options.log?.error('local review server failed', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      if (!response.headersSent)
+        send(
+          response,
+          500,
+          { 'content-type': 'application/json' },
+          JSON.stringify({ error: { code: 'INTERNAL', message: 'the local server failed' } }),
+        );
     });
   });
 
@@ -68,7 +81,18 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     if (url.pathname === API_BASE || url.pathname.startsWith(`${API_BASE}/`)) {
       const body = await readBody(request);
       if (body === undefined) {
-        send(response, 413, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: `the body is larger than ${MAX_BODY_BYTES} bytes`, field: 'body' } }));
+        send(
+          response,
+          413,
+          { 'content-type': 'application/json' },
+          JSON.stringify({
+            error: {
+              code: 'PAYLOAD_TOO_LARGE',
+              message: `the body is larger than ${MAX_BODY_BYTES} bytes`,
+              field: 'body',
+            },
+          }),
+        );
         return;
       }
       const result = await route({
@@ -82,7 +106,12 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      send(response, 405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }, 'the console accepts GET only');
+      send(
+        response,
+        405,
+        { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' },
+        'the console accepts GET only',
+      );
       return;
     }
     if (url.pathname === '/config.json') {
@@ -94,12 +123,20 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
       send(response, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'not found');
       return;
     }
-    send(response, 200, { 'content-type': CONTENT_TYPES[extname(name)]!, 'cache-control': 'no-cache' }, await readFile(join(consoleDir, name)));
+    send(
+      response,
+      200,
+      { 'content-type': CONTENT_TYPES[extname(name)]!, 'cache-control': 'no-cache' },
+      await readFile(join(consoleDir, name)),
+    );
   }
 
   async function authenticate(header: string | undefined): Promise<ReviewRequest['auth']> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-    if (!match) return { failure: 'the request has no bearer token: send Authorization: Bearer <token> (fraudctl token prints one)' };
+    if (!match)
+      return {
+        failure: 'the request has no bearer token: send Authorization: Bearer <token> (fraudctl token prints one)',
+      };
     return options.verifyToken(match[1]!);
   }
 
@@ -130,7 +167,12 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function send(response: ServerResponse, status: number, headers: Readonly<Record<string, string>>, body: string | Buffer) {
+function send(
+  response: ServerResponse,
+  status: number,
+  headers: Readonly<Record<string, string>>,
+  body: string | Buffer,
+) {
   response.writeHead(status, { ...SECURITY_HEADERS, ...headers });
   response.end(response.req.method === 'HEAD' ? undefined : body);
 }

@@ -43,12 +43,19 @@ export interface PartnerQueueSettings {
  * an inbound queue that redrives to its DLQ after MAX_RECEIVE_COUNT receives, the DLQ, and the
  * outbound decision queue. fauxqs performs the redrive itself (on the receive after the last one).
  */
-export async function createPartnerQueues(sqs: SQSClient, prefix: string, partnerId: string, settings: PartnerQueueSettings): Promise<PartnerQueues> {
+export async function createPartnerQueues(
+  sqs: SQSClient,
+  prefix: string,
+  partnerId: string,
+  settings: PartnerQueueSettings,
+): Promise<PartnerQueues> {
   const create = async (role: keyof PartnerQueues, attributes: Record<string, string>): Promise<QueueRef> => {
     const name = queueName(prefix, partnerId, role);
     const { QueueUrl: url } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
     if (!url) throw new Error(`CreateQueue returned no URL for ${name}`);
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+    );
     if (!Attributes?.QueueArn) throw new Error(`GetQueueAttributes returned no QueueArn for ${name}`);
     return { name, url, arn: Attributes.QueueArn };
   };
@@ -77,7 +84,11 @@ export async function queueDepth(sqs: SQSClient, url: string): Promise<QueueDept
   const { Attributes = {} } = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
     }),
   );
   return {

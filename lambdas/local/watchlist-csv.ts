@@ -16,7 +16,15 @@ export interface WatchlistCsvError {
 export type WatchlistCsvResult = { ok: true; entries: WatchlistEntry[] } | { ok: false; errors: WatchlistCsvError[] };
 
 /** The columns of a watchlist file, in the order `fraudctl` writes them; any order is read. */
-export const WATCHLIST_CSV_COLUMNS = ['accountId', 'bankCode', 'category', 'source', 'confidence', 'listedAt', 'expiresAt'] as const;
+export const WATCHLIST_CSV_COLUMNS = [
+  'accountId',
+  'bankCode',
+  'category',
+  'source',
+  'confidence',
+  'listedAt',
+  'expiresAt',
+] as const;
 type Column = (typeof WATCHLIST_CSV_COLUMNS)[number];
 
 /**
@@ -29,7 +37,11 @@ type Column = (typeof WATCHLIST_CSV_COLUMNS)[number];
 export function parseWatchlistCsv(text: string): WatchlistCsvResult {
   const rows = csvRows(text.startsWith('\uFEFF') ? text.slice(1) : text);
   const header = rows.find((row) => !isBlank(row.fields));
-  if (!header) return { ok: false, errors: [{ line: 1, message: `the file is empty; expected the header ${WATCHLIST_CSV_COLUMNS.join(',')}` }] };
+  if (!header)
+    return {
+      ok: false,
+      errors: [{ line: 1, message: `the file is empty; expected the header ${WATCHLIST_CSV_COLUMNS.join(',')}` }],
+    };
   const names = header.fields.map((name) => name.trim());
   const index = new Map<string, number>(names.map((name, i) => [name, i]));
   const missing = WATCHLIST_CSV_COLUMNS.filter((name) => name !== 'bankCode' && !index.has(name));
@@ -39,7 +51,12 @@ export function parseWatchlistCsv(text: string): WatchlistCsvResult {
       ...(missing.length ? [`missing ${missing.join(', ')}`] : []),
       ...(unknown.length ? [`unknown ${unknown.map((n) => JSON.stringify(n)).join(', ')}`] : []),
     ];
-    return { ok: false, errors: [{ line: header.line, message: `header: ${problems.join('; ')}; expected ${WATCHLIST_CSV_COLUMNS.join(',')}` }] };
+    return {
+      ok: false,
+      errors: [
+        { line: header.line, message: `header: ${problems.join('; ')}; expected ${WATCHLIST_CSV_COLUMNS.join(',')}` },
+      ],
+    };
   }
 
   const errors: WatchlistCsvError[] = [];
@@ -89,7 +106,9 @@ export function parseWatchlistCsv(text: string): WatchlistCsvResult {
 }
 
 /** Reads and parses a watchlist CSV file; on failure, a message listing the lines to fix. */
-export async function readWatchlistFile(path: string): Promise<{ ok: true; entries: WatchlistEntry[] } | { ok: false; message: string }> {
+export async function readWatchlistFile(
+  path: string,
+): Promise<{ ok: true; entries: WatchlistEntry[] } | { ok: false; message: string }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -108,7 +127,17 @@ export async function readWatchlistFile(path: string): Promise<{ ok: true; entri
 export function formatWatchlistCsv(entries: readonly WatchlistEntry[]): string {
   const quote = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
   const lines = entries.map(({ accountId, listing }) =>
-    [accountId, listing.bankCode ?? '', listing.category, listing.source, String(listing.confidence), listing.listedAt, listing.expiresAt].map(quote).join(','),
+    [
+      accountId,
+      listing.bankCode ?? '',
+      listing.category,
+      listing.source,
+      String(listing.confidence),
+      listing.listedAt,
+      listing.expiresAt,
+    ]
+      .map(quote)
+      .join(','),
   );
   return `${[WATCHLIST_CSV_COLUMNS.join(','), ...lines].join('\n')}\n`;
 }

@@ -16,5 +16,10 @@ export const METRIC = {
   /** Published by the review API per request; failures are its 500 responses. */
   review: { requests: 'ReviewRequests', conflicts: 'ReviewConflicts', failures: 'ReviewFailures' },
   /** Published by each auto-release run; `owed` above zero run after run means partners or the watchlist are not being told. */
-  autoRelease: { released: 'FlagsAutoReleased', redriven: 'FlagEffectsRedriven', owed: 'FlagEffectsOwed', failed: 'FlagsAutoReleaseFailed' },
+  autoRelease: {
+    released: 'FlagsAutoReleased',
+    redriven: 'FlagEffectsRedriven',
+    owed: 'FlagEffectsOwed',
+    failed: 'FlagsAutoReleaseFailed',
+  },
 } as const;

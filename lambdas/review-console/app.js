@@ -70,7 +70,11 @@ function formatAmount(amount) {
 function timeElement(iso) {
   if (!iso) return '—';
   const date = new Date(iso);
-  return h('time', { datetime: iso }, Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }));
+  return h(
+    'time',
+    { datetime: iso },
+    Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }),
+  );
 }
 
 function formatValue(value) {
@@ -94,7 +98,11 @@ function scoreBadge(score) {
 }
 
 function facts(list, entries) {
-  list.replaceChildren(...entries.filter(([, value]) => value !== undefined).flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value instanceof Node ? value : formatValue(value))]));
+  list.replaceChildren(
+    ...entries
+      .filter(([, value]) => value !== undefined)
+      .flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value instanceof Node ? value : formatValue(value))]),
+  );
 }
 
 // ---------- sign-in ----------
@@ -119,13 +127,18 @@ function isTaskForce() {
 
 function useToken(token) {
   const claims = decodeClaims(token);
-  if (!claims || typeof claims.exp !== 'number') return 'That is not an access token: copy the whole token printed by fraudctl token.';
+  if (!claims || typeof claims.exp !== 'number')
+    return 'That is not an access token: copy the whole token printed by fraudctl token.';
   if (claims.exp * 1000 <= Date.now()) return 'This token has expired: get a new one and sign in again.';
   state.token = token;
   state.claims = claims;
   sessionStorage.setItem(TOKEN_KEY, token);
   const groups = groupsOf(claims);
-  const role = groups.includes('taskforce') ? 'task-force supervisor' : groups.includes('supervisor') ? 'supervisor' : 'analyst';
+  const role = groups.includes('taskforce')
+    ? 'task-force supervisor'
+    : groups.includes('supervisor')
+      ? 'supervisor'
+      : 'analyst';
   const partner = groups.includes('taskforce') ? 'all partners' : claims['custom:partner'];
   $('who-text').textContent = `Signed in as ${claims['cognito:username'] ?? claims.sub} (${role}, ${partner})`;
   $('who').hidden = false;
@@ -142,7 +155,10 @@ function signOut(problem) {
   const auth = state.config?.auth;
   if (!problem && auth?.mode === 'cognito') {
     const url = new URL('/logout', auth.domain);
-    url.search = new URLSearchParams({ client_id: auth.clientId, logout_uri: auth.logoutUri ?? auth.redirectUri }).toString();
+    url.search = new URLSearchParams({
+      client_id: auth.clientId,
+      logout_uri: auth.logoutUri ?? auth.redirectUri,
+    }).toString();
     location.assign(url.toString());
     return;
   }
@@ -159,14 +175,19 @@ function showSignIn(problem) {
 }
 
 function base64url(bytes) {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 /** Cognito hosted UI, authorization code with PKCE: no client secret in the browser. */
 async function startCognitoSignIn() {
   const auth = state.config.auth;
   const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
-  const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
+  const challenge = base64url(
+    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
+  );
   const stateValue = base64url(crypto.getRandomValues(new Uint8Array(16)));
   sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state: stateValue }));
   const url = new URL('/oauth2/authorize', auth.domain);
@@ -187,11 +208,18 @@ async function finishCognitoSignIn(params) {
   const saved = JSON.parse(sessionStorage.getItem(PKCE_KEY) ?? 'null');
   sessionStorage.removeItem(PKCE_KEY);
   history.replaceState(null, '', location.pathname);
-  if (!saved || saved.state !== params.get('state')) return 'The sign-in could not be matched to this tab: sign in again.';
+  if (!saved || saved.state !== params.get('state'))
+    return 'The sign-in could not be matched to this tab: sign in again.';
   const response = await fetch(new URL('/oauth2/token', auth.domain), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: auth.clientId, code: params.get('code'), redirect_uri: auth.redirectUri, code_verifier: saved.verifier }),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: auth.clientId,
+      code: params.get('code'),
+      redirect_uri: auth.redirectUri,
+      code_verifier: saved.verifier,
+    }),
   });
   if (!response.ok) return 'The sign-in service refused the sign-in: sign in again.';
   const tokens = await response.json();
@@ -204,9 +232,16 @@ async function finishCognitoSignIn(params) {
 async function api(path, options = {}) {
   const response = await fetch(`${state.config.apiBase}${path}`, {
     ...options,
-    headers: { authorization: `Bearer ${state.token}`, ...(options.body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${state.token}`,
+      ...(options.body ? { 'content-type': 'application/json' } : {}),
+    },
   });
-  const body = await response.json().catch(() => ({ error: { code: 'BAD_RESPONSE', message: `the review API answered ${response.status} without JSON` } }));
+  const body = await response
+    .json()
+    .catch(() => ({
+      error: { code: 'BAD_RESPONSE', message: `the review API answered ${response.status} without JSON` },
+    }));
   if (response.status === 401) {
     signOut(`You are signed out: ${body.error?.message ?? 'the token was refused'}.`);
     throw new SignedOut();
@@ -237,14 +272,16 @@ async function loadQueue({ focus } = {}) {
   queue.nextCursor = body.nextCursor;
   renderQueue(body.items);
   if (focus === 'heading') $('queue-heading').focus();
-  else if (focus === 'row' && state.lastOpened) (document.querySelector(`a[data-key="${CSS.escape(state.lastOpened)}"]`) ?? $('queue-heading')).focus();
+  else if (focus === 'row' && state.lastOpened)
+    (document.querySelector(`a[data-key="${CSS.escape(state.lastOpened)}"]`) ?? $('queue-heading')).focus();
 }
 
 function renderQueue(items) {
   const queue = state.queue;
   const taskForce = isTaskForce();
   const columns = taskForce ? 8 : 7;
-  $('queue-caption').textContent = `${STATUS_LABEL[queue.status]} flags${queue.partnerId ? ` of ${queue.partnerId}` : ''}, highest risk first, then oldest first`;
+  $('queue-caption').textContent =
+    `${STATUS_LABEL[queue.status]} flags${queue.partnerId ? ` of ${queue.partnerId}` : ''}, highest risk first, then oldest first`;
   const rows = items.map((flag) => {
     const key = `${flag.partnerId}/${flag.transferId}`;
     const reasons = [...flag.reasons].sort((a, b) => b.points - a.points).slice(0, 2);
@@ -252,16 +289,43 @@ function renderQueue(items) {
       'tr',
       {},
       h('td', {}, scoreBadge(flag.score)),
-      h('td', {}, h('a', { href: `#/flags/${encodeURIComponent(flag.partnerId)}/${encodeURIComponent(flag.transferId)}`, 'data-key': key }, flag.transferId)),
+      h(
+        'td',
+        {},
+        h(
+          'a',
+          {
+            href: `#/flags/${encodeURIComponent(flag.partnerId)}/${encodeURIComponent(flag.transferId)}`,
+            'data-key': key,
+          },
+          flag.transferId,
+        ),
+      ),
       taskForce ? h('td', {}, flag.partnerId) : null,
       h('td', {}, flag.outcome === 'DELAY' ? h('span', {}, 'Delay until ', timeElement(flag.holdUntil)) : 'Review'),
       h('td', { className: 'number' }, formatAmount(flag.amount)),
-      h('td', {}, h('ul', {}, reasons.map((reason) => h('li', {}, reason.explanation)))),
+      h(
+        'td',
+        {},
+        h(
+          'ul',
+          {},
+          reasons.map((reason) => h('li', {}, reason.explanation)),
+        ),
+      ),
       h('td', {}, timeElement(flag.createdAt)),
-      h('td', {}, flag.lastAction ? `${ACTION_DONE[flag.lastAction.action] ?? flag.lastAction.action} by ${flag.lastAction.actorName}` : '—', flag.pendingEffects ? h('span', { className: 'status' }, ' (update to bank pending)') : null),
+      h(
+        'td',
+        {},
+        flag.lastAction
+          ? `${ACTION_DONE[flag.lastAction.action] ?? flag.lastAction.action} by ${flag.lastAction.actorName}`
+          : '—',
+        flag.pendingEffects ? h('span', { className: 'status' }, ' (update to bank pending)') : null,
+      ),
     );
   });
-  if (!rows.length) rows.push(h('tr', {}, h('td', { colspan: columns }, queue.page ? 'No more flags.' : 'No flags with this status.')));
+  if (!rows.length)
+    rows.push(h('tr', {}, h('td', { colspan: columns }, queue.page ? 'No more flags.' : 'No flags with this status.')));
   $('queue-rows').replaceChildren(...rows);
   $('previous-page').disabled = queue.page === 0;
   $('next-page').disabled = !queue.nextCursor;
@@ -271,7 +335,14 @@ function renderQueue(items) {
 function applyFilters(event) {
   event.preventDefault();
   const form = new FormData($('filters'));
-  state.queue = { ...state.queue, status: String(form.get('status')), limit: Number(form.get('limit')), partnerId: String(form.get('partnerId') ?? '').trim(), cursors: [null], page: 0 };
+  state.queue = {
+    ...state.queue,
+    status: String(form.get('status')),
+    limit: Number(form.get('limit')),
+    partnerId: String(form.get('partnerId') ?? '').trim(),
+    cursors: [null],
+    page: 0,
+  };
   loadQueue().catch(report);
 }
 
@@ -285,7 +356,8 @@ async function openFlag(partnerId, transferId, { focus = true } = {}) {
     state.flag = null;
     $('detail-heading').textContent = `Flag ${transferId}`;
     setProblem('detail-problem', body.error?.message ?? `the review API answered ${status}`);
-    for (const id of ['flag-summary', 'reasons', 'debtor-facts', 'creditor-facts', 'context-facts', 'audit-rows']) $(id).replaceChildren();
+    for (const id of ['flag-summary', 'reasons', 'debtor-facts', 'creditor-facts', 'context-facts', 'audit-rows'])
+      $(id).replaceChildren();
     $('decide').hidden = true;
     $('owed-effects').hidden = true;
   } else {
@@ -319,13 +391,18 @@ function renderFlag(flag) {
       .sort((a, b) => b.points - a.points)
       .map((reason) => {
         const evidence = h('dl', { className: 'facts' });
-        facts(evidence, Object.entries(reason.evidence ?? {}).map(([name, value]) => [humanise(name), value]));
+        facts(
+          evidence,
+          Object.entries(reason.evidence ?? {}).map(([name, value]) => [humanise(name), value]),
+        );
         return h(
           'li',
           {},
           h('p', { className: 'explanation' }, reason.explanation),
           h('p', { className: 'rule' }, `Rule ${reason.ruleId} (${reason.typology}), ${reason.points} points`),
-          Object.keys(reason.evidence ?? {}).length ? [h('p', { className: 'visually-hidden' }, 'Evidence:'), evidence] : null,
+          Object.keys(reason.evidence ?? {}).length
+            ? [h('p', { className: 'visually-hidden' }, 'Evidence:'), evidence]
+            : null,
         );
       }),
   );
@@ -370,7 +447,8 @@ function renderFlag(flag) {
   $('closed-note').hidden = !final;
   if (final) {
     const last = flag.audit.at(-1);
-    $('closed-note').textContent = `This flag is final: ${STATUS_LABEL[flag.status].toLowerCase()}${last ? ` by ${last.actorName}` : ''}. It cannot be changed.`;
+    $('closed-note').textContent =
+      `This flag is final: ${STATUS_LABEL[flag.status].toLowerCase()}${last ? ` by ${last.actorName}` : ''}. It cannot be changed.`;
   }
   let anyAllowed = false;
   for (const [action, id] of Object.entries(CHOICE_IDS)) {
@@ -406,7 +484,11 @@ async function submitAction(event) {
   const form = new FormData($('action-form'));
   const action = form.get('action');
   const note = String(form.get('note') ?? '').trim();
-  const problem = !action ? 'Choose an action.' : !note ? 'Write a note: what you checked and why you decided so.' : null;
+  const problem = !action
+    ? 'Choose an action.'
+    : !note
+      ? 'Write a note: what you checked and why you decided so.'
+      : null;
   if (problem) {
     setProblem('action-problem', problem);
     (action ? $('action-note') : $('action-problem')).focus();
@@ -414,13 +496,19 @@ async function submitAction(event) {
   }
   $('action-submit').disabled = true;
   try {
-    const { status, body } = await api(`/flags/${encodeURIComponent(flag.partnerId)}/${encodeURIComponent(flag.transferId)}/actions`, {
-      method: 'POST',
-      body: JSON.stringify({ action, note, expectedVersion: flag.version }),
-    });
+    const { status, body } = await api(
+      `/flags/${encodeURIComponent(flag.partnerId)}/${encodeURIComponent(flag.transferId)}/actions`,
+      {
+        method: 'POST',
+        body: JSON.stringify({ action, note, expectedVersion: flag.version }),
+      },
+    );
     if (status !== 200) {
       const conflict = status === 409;
-      setProblem('action-problem', `${conflict ? 'Not recorded: someone else acted first. ' : 'Not recorded. '}${body.error?.message ?? `The review API answered ${status}.`}`);
+      setProblem(
+        'action-problem',
+        `${conflict ? 'Not recorded: someone else acted first. ' : 'Not recorded. '}${body.error?.message ?? `The review API answered ${status}.`}`,
+      );
       $('reload-flag').hidden = !conflict;
       $('action-submit').disabled = false;
       $('action-problem').focus();
@@ -512,5 +600,8 @@ window.addEventListener('hashchange', () => {
 
 boot().catch((error) => {
   show('sign-in-view');
-  setProblem('sign-in-problem', `The console could not start: ${error instanceof Error ? error.message : String(error)}`);
+  setProblem(
+    'sign-in-problem',
+    `The console could not start: ${error instanceof Error ? error.message : String(error)}`,
+  );
 });

@@ -79,7 +79,12 @@ export function createScreenBatch(deps: ScreenBatchDependencies) {
     for (const record of records) {
       const problem = rejectionOf(record, now);
       if ('rejection' in problem) rejected.push({ ...problem.rejection, messageId: record.messageId });
-      else accepted.push({ messageId: record.messageId, event: problem.event, activity: toActivity(problem.event, deps.pseudonymiser) });
+      else
+        accepted.push({
+          messageId: record.messageId,
+          event: problem.event,
+          activity: toActivity(problem.event, deps.pseudonymiser),
+        });
     }
 
     // 2-3. rule pack and state; any failure here fails the accepted records closed
@@ -94,7 +99,11 @@ export function createScreenBatch(deps: ScreenBatchDependencies) {
       if (pack) {
         try {
           state = await deps.repository.loadBatchState(
-            accepted.map((a) => ({ partnerId: a.event.partnerId, transferId: a.event.transferId, activity: a.activity })),
+            accepted.map((a) => ({
+              partnerId: a.event.partnerId,
+              transferId: a.event.transferId,
+              activity: a.activity,
+            })),
             now,
           );
         } catch (error) {
@@ -110,7 +119,9 @@ export function createScreenBatch(deps: ScreenBatchDependencies) {
     const flagRecords: DecisionRecord[] = [];
     const screenedOrder: Accepted[] = [];
     if (pack && state) {
-      const ordered = [...accepted].sort((a, b) => a.activity.t - b.activity.t || (a.activity.tk < b.activity.tk ? -1 : 1));
+      const ordered = [...accepted].sort(
+        (a, b) => a.activity.t - b.activity.t || (a.activity.tk < b.activity.tk ? -1 : 1),
+      );
       for (const item of ordered) {
         screenedOrder.push(item);
         const tk = item.activity.tk;
@@ -128,7 +139,12 @@ export function createScreenBatch(deps: ScreenBatchDependencies) {
         });
         for (const mutation of result.mutations) mutations.push({ transferKey: tk, mutation });
         const stored = state.decisions.get(tk);
-        const record = { transferKey: tk, decision: stored ?? result.decision, event: item.event, messageId: item.messageId };
+        const record = {
+          transferKey: tk,
+          decision: stored ?? result.decision,
+          event: item.event,
+          messageId: item.messageId,
+        };
         decided.set(tk, { decision: record.decision, duplicate: stored !== undefined });
         if (!stored) decisionRecords.push(record);
         flagRecords.push(record);
@@ -137,7 +153,16 @@ export function createScreenBatch(deps: ScreenBatchDependencies) {
 
     // 5. write
     const saved = await deps.repository
-      .saveBatch({ mutations, decisions: decisionRecords, flags: flagRecords, rejections: rejected, ...(state ? { state: state.behaviour } : {}) }, now)
+      .saveBatch(
+        {
+          mutations,
+          decisions: decisionRecords,
+          flags: flagRecords,
+          rejections: rejected,
+          ...(state ? { state: state.behaviour } : {}),
+        },
+        now,
+      )
       .catch((error: unknown) => ({
         failedTransfers: new Set(screenedOrder.map((a) => a.activity.tk)),
         failedRejections: new Set(rejected.map((r) => r.rejectionId)),
@@ -147,21 +172,32 @@ export function createScreenBatch(deps: ScreenBatchDependencies) {
     for (const [tk, decision] of saved.storedDecisions) decided.set(tk, { decision, duplicate: true });
     for (const rejection of rejected) {
       if (saved.failedRejections.has(rejection.rejectionId)) {
-        failures.push({ messageId: rejection.messageId, stage: 'write', cause: 'the rejection record could not be stored', ...(rejection.transferId ? { transferId: rejection.transferId } : {}) });
+        failures.push({
+          messageId: rejection.messageId,
+          stage: 'write',
+          cause: 'the rejection record could not be stored',
+          ...(rejection.transferId ? { transferId: rejection.transferId } : {}),
+        });
       }
     }
 
     // 6. publish what was durably decided, once per transfer
-    const toPublish = [...decided].filter(([tk]) => !saved.failedTransfers.has(tk)).map(([transferKey, { decision }]) => ({ transferKey, decision }));
-    const unsent = toPublish.length ? await deps.publisher.publish(toPublish).catch(() => new Set(toPublish.map((p) => p.transferKey))) : new Set<string>();
+    const toPublish = [...decided]
+      .filter(([tk]) => !saved.failedTransfers.has(tk))
+      .map(([transferKey, { decision }]) => ({ transferKey, decision }));
+    const unsent = toPublish.length
+      ? await deps.publisher.publish(toPublish).catch(() => new Set(toPublish.map((p) => p.transferKey)))
+      : new Set<string>();
 
     // 7. report
     const screened: ScreenedTransfer[] = [];
     const seen = new Set<string>();
     for (const item of screenedOrder) {
       const tk = item.activity.tk;
-      if (saved.failedTransfers.has(tk)) failures.push(failure(item, 'write', 'an aggregate or decision write did not land'));
-      else if (unsent.has(tk)) failures.push(failure(item, 'publish', 'the decision could not be sent to the outbound queue'));
+      if (saved.failedTransfers.has(tk))
+        failures.push(failure(item, 'write', 'an aggregate or decision write did not land'));
+      else if (unsent.has(tk))
+        failures.push(failure(item, 'publish', 'the decision could not be sent to the outbound queue'));
       else {
         const { decision, duplicate } = decided.get(tk)!;
         screened.push({ messageId: item.messageId, decision, duplicate: duplicate || seen.has(tk) });
@@ -173,7 +209,12 @@ export function createScreenBatch(deps: ScreenBatchDependencies) {
 }
 
 function failure(item: Accepted, stage: RecordFailure['stage'], cause: unknown): RecordFailure {
-  return { messageId: item.messageId, transferId: item.event.transferId, stage, cause: cause instanceof Error ? cause.message : String(cause) };
+  return {
+    messageId: item.messageId,
+    transferId: item.event.transferId,
+    stage,
+    cause: cause instanceof Error ? cause.message : String(cause),
+  };
 }
 
 function rejectionOf(record: InboundRecord, now: Date): { event: TransferEvent } | { rejection: RejectionRecord } {
@@ -189,14 +230,28 @@ function rejectionOf(record: InboundRecord, now: Date): { event: TransferEvent }
   }
   const parsed = parseTransferEvent(record.body);
   if (!parsed.ok) {
-    return { rejection: { ...base, reason: parsed.reason, issues: parsed.issues, ...(parsed.transferId ? { transferId: parsed.transferId } : {}) } };
+    return {
+      rejection: {
+        ...base,
+        reason: parsed.reason,
+        issues: parsed.issues,
+        ...(parsed.transferId ? { transferId: parsed.transferId } : {}),
+      },
+    };
   }
   if (parsed.event.partnerId !== record.queuePartnerId) {
     const issue = {
       path: 'partnerId',
       message: `"${parsed.event.partnerId}" does not match the partner of the queue it arrived on ("${record.queuePartnerId}"); each partner sends only on its own queue`,
     };
-    return { rejection: { ...base, reason: `${issue.path}: ${issue.message}`, issues: [issue], transferId: parsed.event.transferId } };
+    return {
+      rejection: {
+        ...base,
+        reason: `${issue.path}: ${issue.message}`,
+        issues: [issue],
+        transferId: parsed.event.transferId,
+      },
+    };
   }
   return { event: parsed.event };
 }

@@ -97,7 +97,11 @@ export class ConsoleHosting extends Construct {
         responseHeadersPolicy: headers,
       },
       ...(props.domain
-        ? { domainNames: [...props.domain.names], certificate: props.domain.certificate, minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021 }
+        ? {
+            domainNames: [...props.domain.names],
+            certificate: props.domain.certificate,
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
         : {}),
       httpVersion: HttpVersion.HTTP2_AND_3,
       // Edge locations in Asia, where the partner banks' officers work.
@@ -105,28 +109,33 @@ export class ConsoleHosting extends Construct {
       ...(props.webAclId ? { webAclId: props.webAclId } : {}),
       ...(props.viewerCountries?.length ? { geoRestriction: GeoRestriction.allowlist(...props.viewerCountries) } : {}),
     });
-    this.url = props.domain ? `https://${props.domain.names[0]}` : `https://${this.distribution.distributionDomainName}`;
+    this.url = props.domain
+      ? `https://${props.domain.names[0]}`
+      : `https://${this.distribution.distributionDomainName}`;
 
     const logsReason =
-      'The bucket and the CDN serve only the static console (no customer data, nothing writable by viewers). Who signed in is in Cognito, and every API call is in the review API access log and the flags\' audit trail.';
+      "The bucket and the CDN serve only the static console (no customer data, nothing writable by viewers). Who signed in is in Cognito, and every API call is in the review API access log and the flags' audit trail.";
     Validations.of(this.bucket).acknowledge({ id: 'AwsSolutions-S1', reason: logsReason });
     Validations.of(this.distribution).acknowledge({ id: 'AwsSolutions-CFR3', reason: logsReason });
     if (!props.domain) {
       Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR4',
-        reason: 'Without a custom domain CloudFront uses its default certificate, whose TLS policy it fixes itself; pass `domain` with an ACM certificate to enforce TLS 1.2.',
+        reason:
+          'Without a custom domain CloudFront uses its default certificate, whose TLS policy it fixes itself; pass `domain` with an ACM certificate to enforce TLS 1.2.',
       });
     }
     if (!props.webAclId) {
       Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR2',
-        reason: 'Static files only; the API behind them requires a Cognito token and is throttled. Pass `webAclId` to add the organisation\'s WAF.',
+        reason:
+          "Static files only; the API behind them requires a Cognito token and is throttled. Pass `webAclId` to add the organisation's WAF.",
       });
     }
     if (!props.viewerCountries?.length) {
       Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR1',
-        reason: 'Task-force officers travel; pass `viewerCountries` to restrict where the console loads. Sign-in (Cognito, MFA) guards access, not geography.',
+        reason:
+          'Task-force officers travel; pass `viewerCountries` to restrict where the console loads. Sign-in (Cognito, MFA) guards access, not geography.',
       });
     }
   }
@@ -135,7 +144,10 @@ export class ConsoleHosting extends Construct {
   deployApp(config: ConsoleConfig, logRetention: RetentionDays): BucketDeployment {
     // An own role and log group, rather than CDK's default role with AWSLambdaBasicExecutionRole
     // (which may write to every log group of the account).
-    const role = new Role(this, 'DeployRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: 'uploads the review console to its bucket' });
+    const role = new Role(this, 'DeployRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'uploads the review console to its bucket',
+    });
     const logGroup = new LogGroup(this, 'DeployLogs', { retention: logRetention });
     logGroup.grantWrite(role);
     // Exactly the calls the upload makes: aws s3 cp of each source zip (added as the sources are
@@ -143,10 +155,22 @@ export class ConsoleHosting extends Construct {
     // grants would be wider: s3:GetObject*, s3:List*, s3:DeleteObject* and more, on every distribution.
     const readSourceZips = new PolicyStatement({ sid: 'ReadSourceZips', actions: ['s3:GetObject'] });
     role.addToPolicy(readSourceZips);
-    role.addToPolicy(new PolicyStatement({ sid: 'ListConsoleFiles', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
-    role.addToPolicy(new PolicyStatement({ sid: 'ReplaceConsoleFiles', actions: ['s3:DeleteObject', 's3:PutObject'], resources: [this.bucket.arnForObjects('*')] }));
     role.addToPolicy(
-      new PolicyStatement({ sid: 'InvalidateConsoleCache', actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'], resources: [this.distribution.distributionArn] }),
+      new PolicyStatement({ sid: 'ListConsoleFiles', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
+    );
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'ReplaceConsoleFiles',
+        actions: ['s3:DeleteObject', 's3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+      }),
+    );
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'InvalidateConsoleCache',
+        actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+        resources: [this.distribution.distributionArn],
+      }),
     );
     const readingItsZip = (source: ISource): ISource => ({
       bind: (scope, context) => {
@@ -173,10 +197,13 @@ export class ConsoleHosting extends Construct {
         'The upload replaces the console with `aws s3 sync --delete`, so it writes and deletes objects whose names it learns from the build: only in the console bucket, which holds nothing else. Every other statement of this role names its object, bucket or distribution.',
     });
     // The upload runs in CDK's singleton provider function at the stack's root.
-    for (const provider of Stack.of(this).node.children.filter((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'))) {
+    for (const provider of Stack.of(this).node.children.filter((child) =>
+      child.node.id.startsWith('Custom::CDKBucketDeployment'),
+    )) {
       Validations.of(provider).acknowledge({
         id: 'AwsSolutions-L1',
-        reason: "CDK's BucketDeployment provider (Python, with the AWS CLI layer): aws-cdk-lib chooses its runtime and moves it with each aws-cdk-lib upgrade; it only runs during deploys, never on officers' requests.",
+        reason:
+          "CDK's BucketDeployment provider (Python, with the AWS CLI layer): aws-cdk-lib chooses its runtime and moves it with each aws-cdk-lib upgrade; it only runs during deploys, never on officers' requests.",
       });
     }
     return deployment;

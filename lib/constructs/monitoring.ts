@@ -52,7 +52,11 @@ export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     const { prefix, partners, screeningFunction: fn } = props;
-    this.topic = new Topic(this, 'AlarmTopic', { displayName: `${prefix} transfer screening alarms`, masterKey: props.key, enforceSSL: true });
+    this.topic = new Topic(this, 'AlarmTopic', {
+      displayName: `${prefix} transfer screening alarms`,
+      masterKey: props.key,
+      enforceSSL: true,
+    });
     this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     for (const partner of partners) {
@@ -119,7 +123,10 @@ export class Monitoring extends Construct {
    */
   private alarmOnHeldShare(prefix: string, band: StageConfig['alarms']['heldShare']) {
     const period = Duration.minutes(band.periodMinutes);
-    const usingMetrics = { held: this.powertoolsMetric(METRIC.held, 'Sum', period), screened: this.powertoolsMetric(METRIC.screened, 'Sum', period) };
+    const usingMetrics = {
+      held: this.powertoolsMetric(METRIC.held, 'Sum', period),
+      screened: this.powertoolsMetric(METRIC.screened, 'Sum', period),
+    };
     const share = (belowMinimum: number) =>
       new MathExpression({
         // Below the minimum volume the expression yields a value inside the band, so it never alarms.
@@ -157,7 +164,11 @@ export class Monitoring extends Construct {
 
   /** Officers who cannot work the review queue, DELAY holds that do not end, decisions that never reach partners. */
   private alarmOnReview(prefix: string, api: IFunction, autoRelease: IFunction) {
-    const anyOf = { threshold: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 1 };
+    const anyOf = {
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+    };
     this.addAlarm(`${prefix}-review-api-errors`, {
       ...anyOf,
       metric: api.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
@@ -197,7 +208,14 @@ export class Monitoring extends Construct {
 
   private addAlarm(
     name: string,
-    options: { metric: IMetric; threshold: number; comparisonOperator: ComparisonOperator; evaluationPeriods: number; datapointsToAlarm?: number; description: string[] },
+    options: {
+      metric: IMetric;
+      threshold: number;
+      comparisonOperator: ComparisonOperator;
+      evaluationPeriods: number;
+      datapointsToAlarm?: number;
+      description: string[];
+    },
   ) {
     const alarm = new Alarm(this, name, {
       alarmName: name,
@@ -228,23 +246,30 @@ export class Monitoring extends Construct {
   }
 
   private createDashboard(prefix: string, fn: IFunction, partners: readonly PartnerQueues[]): Dashboard {
-    const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `${prefix}-screening`, defaultInterval: Duration.hours(3) });
-    const metric = (name: string, statistic = 'Sum', label?: string) => this.powertoolsMetric(name, statistic, FIVE_MINUTES, label);
+    const dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `${prefix}-screening`,
+      defaultInterval: Duration.hours(3),
+    });
+    const metric = (name: string, statistic = 'Sum', label?: string) =>
+      this.powertoolsMetric(name, statistic, FIVE_MINUTES, label);
     const heldShare = new MathExpression({
       expression: '100 * held / screened',
       usingMetrics: { held: metric(METRIC.held), screened: metric(METRIC.screened) },
       period: FIVE_MINUTES,
       label: 'held share (%)',
     });
-    const perPartner = (label: string, pick: (p: PartnerQueues) => Metric) => partners.map((p) => pick(p).with({ label: `${p.partnerId} ${label}` }));
+    const perPartner = (label: string, pick: (p: PartnerQueues) => Metric) =>
+      partners.map((p) => pick(p).with({ label: `${p.partnerId} ${label}` }));
 
-    dashboard.addWidgets(
-      new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }),
-    );
+    dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }));
     dashboard.addWidgets(
       new GraphWidget({
         title: 'Throughput: screened, rejected, retried (per 5 min)',
-        left: [metric(METRIC.screened, 'Sum', 'screened'), metric(METRIC.rejected, 'Sum', 'rejected'), metric(METRIC.retried, 'Sum', 'retried')],
+        left: [
+          metric(METRIC.screened, 'Sum', 'screened'),
+          metric(METRIC.rejected, 'Sum', 'rejected'),
+          metric(METRIC.retried, 'Sum', 'retried'),
+        ],
         width: 8,
       }),
       new GraphWidget({
@@ -263,22 +288,40 @@ export class Monitoring extends Construct {
     dashboard.addWidgets(
       new GraphWidget({
         title: 'Screening function',
-        left: [fn.metricInvocations({ period: FIVE_MINUTES }), fn.metricErrors({ period: FIVE_MINUTES }), fn.metricThrottles({ period: FIVE_MINUTES })],
+        left: [
+          fn.metricInvocations({ period: FIVE_MINUTES }),
+          fn.metricErrors({ period: FIVE_MINUTES }),
+          fn.metricThrottles({ period: FIVE_MINUTES }),
+        ],
         right: [fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99', label: 'duration p99 (ms)' })],
         width: 8,
       }),
       new GraphWidget({
         title: 'Inbound queue depth',
-        left: perPartner('visible', (p) => p.inbound.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' })),
-        right: perPartner('in flight', (p) => p.inbound.metricApproximateNumberOfMessagesNotVisible({ period: ONE_MINUTE, statistic: 'Maximum' })),
+        left: perPartner('visible', (p) =>
+          p.inbound.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
+        ),
+        right: perPartner('in flight', (p) =>
+          p.inbound.metricApproximateNumberOfMessagesNotVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
+        ),
         width: 8,
       }),
       new GraphWidget({
         title: 'Oldest inbound message (s) and DLQ depth',
-        left: perPartner('oldest (s)', (p) => p.inbound.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE, statistic: 'Maximum' })),
+        left: perPartner('oldest (s)', (p) =>
+          p.inbound.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE, statistic: 'Maximum' }),
+        ),
         right: partners.flatMap((p) => [
-          p.inboundDeadLetters.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum', label: `${p.partnerId} inbound DLQ` }),
-          p.decisionDeadLetters.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum', label: `${p.partnerId} decisions DLQ` }),
+          p.inboundDeadLetters.metricApproximateNumberOfMessagesVisible({
+            period: ONE_MINUTE,
+            statistic: 'Maximum',
+            label: `${p.partnerId} inbound DLQ`,
+          }),
+          p.decisionDeadLetters.metricApproximateNumberOfMessagesVisible({
+            period: ONE_MINUTE,
+            statistic: 'Maximum',
+            label: `${p.partnerId} decisions DLQ`,
+          }),
         ]),
         width: 8,
       }),

@@ -16,7 +16,12 @@ export function partnerQueueNames(prefix: string, partnerId: string) {
 }
 
 /** What a partner's decision reader may do on its decision queue and that queue's DLQ. */
-const DECISION_READER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'];
+const DECISION_READER_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueAttributes',
+];
 
 export interface PartnerQueuesProps {
   readonly prefix: string;

@@ -1,6 +1,12 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CorsHttpMethod, HttpApi, HttpMethod, LogGroupLogDestination, type HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  LogGroupLogDestination,
+  type HttpStage,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
@@ -57,7 +63,14 @@ export interface ReviewApiProps extends ReviewDataProps {
 /** What the console reads from config.json in AWS (lambdas/review-console/app.js). */
 export interface ConsoleConfig {
   readonly apiBase: string;
-  readonly auth: { readonly mode: 'cognito'; readonly domain: string; readonly clientId: string; readonly redirectUri: string; readonly logoutUri: string; readonly scopes: readonly string[] };
+  readonly auth: {
+    readonly mode: 'cognito';
+    readonly domain: string;
+    readonly clientId: string;
+    readonly redirectUri: string;
+    readonly logoutUri: string;
+    readonly scopes: readonly string[];
+  };
 }
 
 const [BY_PARTNER_STATUS, BY_STATUS] = TABLES.flags.globalSecondaryIndexes;
@@ -67,7 +80,9 @@ export function reviewEnvironment(scope: Construct, props: ReviewDataProps): Rec
   return {
     [TABLES.flags.envVar]: props.flagsTable.tableName,
     [TABLES.watchlist.envVar]: props.watchlistTable.tableName,
-    OUTBOUND_QUEUE_URLS: Stack.of(scope).toJsonString(Object.fromEntries(props.partners.map((p) => [p.partnerId, p.decisions.queueUrl]))),
+    OUTBOUND_QUEUE_URLS: Stack.of(scope).toJsonString(
+      Object.fromEntries(props.partners.map((p) => [p.partnerId, p.decisions.queueUrl])),
+    ),
     PSEUDONYM_KEY_SECRET_ARN: props.pseudonymKey.secretArn,
     ...(props.releaseLimits ? { FOUR_EYES_RELEASE_LIMITS: JSON.stringify(props.releaseLimits) } : {}),
   };
@@ -78,18 +93,52 @@ export function reviewEnvironment(scope: Construct, props: ReviewDataProps): Rec
  * SqsDecisionPublisher, on exactly those resources: read flags (the item, and the queue indexes
  * given), change them with conditional updates, list a confirmed creditor, send decision updates.
  */
-export function grantReviewData(role: IRole, props: ReviewDataProps, queueIndexes: ReadonlyArray<{ readonly indexName: string }>): void {
+export function grantReviewData(
+  role: IRole,
+  props: ReviewDataProps,
+  queueIndexes: ReadonlyArray<{ readonly indexName: string }>,
+): void {
   const flags = props.flagsTable.tableArn;
-  role.addToPrincipalPolicy(new PolicyStatement({ sid: 'ReadFlags', actions: ['dynamodb:GetItem'], resources: [flags] }));
   role.addToPrincipalPolicy(
-    new PolicyStatement({ sid: 'QueryReviewQueues', actions: ['dynamodb:Query'], resources: queueIndexes.map(({ indexName }) => `${flags}/index/${indexName}`) }),
+    new PolicyStatement({ sid: 'ReadFlags', actions: ['dynamodb:GetItem'], resources: [flags] }),
   );
-  role.addToPrincipalPolicy(new PolicyStatement({ sid: 'DecideFlags', actions: ['dynamodb:UpdateItem'], resources: [flags] }));
-  role.addToPrincipalPolicy(new PolicyStatement({ sid: 'ListConfirmedFraud', actions: ['dynamodb:UpdateItem'], resources: [props.watchlistTable.tableArn] }));
-  role.addToPrincipalPolicy(new PolicyStatement({ sid: 'SendDecisionUpdates', actions: ['sqs:SendMessage'], resources: props.partners.map((p) => p.decisions.queueArn) }));
-  role.addToPrincipalPolicy(new PolicyStatement({ sid: 'ReadPseudonymKey', actions: ['secretsmanager:GetSecretValue'], resources: [props.pseudonymKey.secretArn] }));
   role.addToPrincipalPolicy(
-    new PolicyStatement({ sid: 'UseDataKey', actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
+    new PolicyStatement({
+      sid: 'QueryReviewQueues',
+      actions: ['dynamodb:Query'],
+      resources: queueIndexes.map(({ indexName }) => `${flags}/index/${indexName}`),
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new PolicyStatement({ sid: 'DecideFlags', actions: ['dynamodb:UpdateItem'], resources: [flags] }),
+  );
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      sid: 'ListConfirmedFraud',
+      actions: ['dynamodb:UpdateItem'],
+      resources: [props.watchlistTable.tableArn],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      sid: 'SendDecisionUpdates',
+      actions: ['sqs:SendMessage'],
+      resources: props.partners.map((p) => p.decisions.queueArn),
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      sid: 'ReadPseudonymKey',
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [props.pseudonymKey.secretArn],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      sid: 'UseDataKey',
+      actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      resources: [props.key.keyArn],
+    }),
   );
 }
 
@@ -121,7 +170,14 @@ export class ReviewApi extends Construct {
       customAttributes: { partner: new StringAttribute({ minLen: 1, maxLen: 40, mutable: true }) },
       mfa: Mfa.REQUIRED,
       mfaSecondFactor: { sms: false, otp: true },
-      passwordPolicy: { minLength: 14, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
+      passwordPolicy: {
+        minLength: 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       featurePlan: FeaturePlan.PLUS,
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
@@ -129,9 +185,18 @@ export class ReviewApi extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.userPool.addGroup('Analysts', { groupName: GROUPS.analyst, description: 'Compliance analysts: release, confirm fraud or escalate the flags of their partner bank' });
-    this.userPool.addGroup('Supervisors', { groupName: GROUPS.supervisor, description: 'Compliance supervisors: also decide escalated flags and releases above the single-officer limit' });
-    this.userPool.addGroup('TaskForce', { groupName: GROUPS.taskforce, description: 'Joint task-force supervisors: work the flags of every partner bank' });
+    this.userPool.addGroup('Analysts', {
+      groupName: GROUPS.analyst,
+      description: 'Compliance analysts: release, confirm fraud or escalate the flags of their partner bank',
+    });
+    this.userPool.addGroup('Supervisors', {
+      groupName: GROUPS.supervisor,
+      description: 'Compliance supervisors: also decide escalated flags and releases above the single-officer limit',
+    });
+    this.userPool.addGroup('TaskForce', {
+      groupName: GROUPS.taskforce,
+      description: 'Joint task-force supervisors: work the flags of every partner bank',
+    });
     this.hostedUi = this.userPool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: props.cognitoDomainPrefix } });
     this.consoleClient = this.userPool.addClient('Console', {
       userPoolClientName: `${props.prefix}-review-console`,
@@ -144,7 +209,9 @@ export class ReviewApi extends Construct {
         logoutUrls: [`${props.consoleUrl}/`],
       },
       supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
-      readAttributes: new ClientAttributes().withStandardAttributes({ email: true, emailVerified: true, fullname: true }).withCustomAttributes('partner'),
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
+        .withCustomAttributes('partner'),
       // Never custom:partner: an officer must not be able to move themselves to another bank.
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
       preventUserExistenceErrors: true,
@@ -177,7 +244,9 @@ export class ReviewApi extends Construct {
         allowHeaders: ['authorization', 'content-type'],
         maxAge: Duration.hours(1),
       },
-      defaultAuthorizer: new HttpUserPoolAuthorizer('Officers', this.userPool, { userPoolClients: [this.consoleClient] }),
+      defaultAuthorizer: new HttpUserPoolAuthorizer('Officers', this.userPool, {
+        userPoolClients: [this.consoleClient],
+      }),
     });
     this.stage = this.api.addStage('Stage', {
       stageName: '$default',

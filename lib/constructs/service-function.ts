@@ -1,7 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { Validations, type Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -91,11 +98,13 @@ export class ServiceFunction extends Construct {
     const defaultPolicy = this.role.node.findChild('DefaultPolicy');
     Validations.of(defaultPolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: "Only X-Ray's xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) use Resource '*': X-Ray has no resource-level permissions. Every other statement names its resources.",
+      reason:
+        "Only X-Ray's xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) use Resource '*': X-Ray has no resource-level permissions. Every other statement names its resources.",
     });
     Validations.of(this.function.node.defaultChild!).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'nodejs22.x is deliberate: the code supports Node 20 and 22 (package.json engines) and the bundle targets node22. Moving to a newer runtime is a tested change of its own, not a side effect of a deploy.',
+      reason:
+        'nodejs22.x is deliberate: the code supports Node 20 and 22 (package.json engines) and the bundle targets node22. Moving to a newer runtime is a tested change of its own, not a side effect of a deploy.',
     });
   }
 }

@@ -14,7 +14,10 @@ export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;
 }
 
-const attribute = (key: KeyAttribute) => ({ name: key.name, type: key.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER });
+const attribute = (key: KeyAttribute) => ({
+  name: key.name,
+  type: key.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER,
+});
 
 /**
  * Everything that holds data and must outlive any deploy: the customer managed key, every table of
@@ -91,7 +94,8 @@ export class StatefulStack extends Stack {
     });
     Validations.of(this.pseudonymKey).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'The pseudonymisation key must not rotate on a schedule: every stored watchlist, aggregate and decision key is an HMAC under it and partner banks match shared lists on those keys, so a new key orphans all of them. Changing it is a planned re-keying migration.',
+      reason:
+        'The pseudonymisation key must not rotate on a schedule: every stored watchlist, aggregate and decision key is an HMAC under it and partner banks match shared lists on those keys, so a new key orphans all of them. Changing it is a planned re-keying migration.',
     });
 
     const pack = compileRulePack(shippedPack);

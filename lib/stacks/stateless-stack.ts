@@ -61,11 +61,15 @@ export class StatelessStack extends Stack {
           decisionReaderAccountId: partner.decisionReaderAccountId,
           key: data.key,
           // A message must stay invisible while Lambda retries a throttled batch and while it waits to fill a batch.
-          inboundVisibilityTimeout: Duration.seconds(VISIBILITY_TIMEOUT_FACTOR * screening.timeoutSeconds + screening.maxBatchingWindowSeconds),
+          inboundVisibilityTimeout: Duration.seconds(
+            VISIBILITY_TIMEOUT_FACTOR * screening.timeoutSeconds + screening.maxBatchingWindowSeconds,
+          ),
         }),
     );
 
-    const tableNames = Object.fromEntries(Object.entries(data.tables).map(([key, table]) => [key, table.tableName])) as TableNames;
+    const tableNames = Object.fromEntries(
+      Object.entries(data.tables).map(([key, table]) => [key, table.tableName]),
+    ) as TableNames;
     this.screening = new ServiceFunction(this, 'Screening', {
       entry: 'lambdas/handlers/screening.ts',
       description: `${prefix}: screens partner transfer events and sends each partner its decisions`,
@@ -75,7 +79,9 @@ export class StatelessStack extends Stack {
       logRetention: screening.logRetentionDays,
       environment: {
         QUEUE_PREFIX: prefix,
-        OUTBOUND_QUEUE_URLS: this.toJsonString(Object.fromEntries(this.partners.map((p) => [p.partnerId, p.decisions.queueUrl]))),
+        OUTBOUND_QUEUE_URLS: this.toJsonString(
+          Object.fromEntries(this.partners.map((p) => [p.partnerId, p.decisions.queueUrl])),
+        ),
         RULE_PACK_ID: data.rulePackId,
         RULE_PACK_MAX_AGE_SECONDS: String(screening.rulePackMaxAgeSeconds),
         PSEUDONYM_KEY_SECRET_ARN: data.pseudonymKey.secretArn,
@@ -130,14 +136,32 @@ export class StatelessStack extends Stack {
 
     for (const partner of this.partners) {
       const id = pascal(partner.partnerId);
-      new CfnOutput(this, `${id}InboundQueueUrl`, { value: partner.inbound.queueUrl, description: `${partner.partnerId} sends transfer events here` });
-      new CfnOutput(this, `${id}InboundQueueArn`, { value: partner.inbound.queueArn, description: `${partner.partnerId} allows sqs:SendMessage on this in its IAM policy` });
-      new CfnOutput(this, `${id}DecisionQueueUrl`, { value: partner.decisions.queueUrl, description: `${partner.partnerId} reads its decisions here` });
-      new CfnOutput(this, `${id}DecisionQueueArn`, { value: partner.decisions.queueArn, description: `${partner.partnerId} allows receive and delete on this in its IAM policy` });
+      new CfnOutput(this, `${id}InboundQueueUrl`, {
+        value: partner.inbound.queueUrl,
+        description: `${partner.partnerId} sends transfer events here`,
+      });
+      new CfnOutput(this, `${id}InboundQueueArn`, {
+        value: partner.inbound.queueArn,
+        description: `${partner.partnerId} allows sqs:SendMessage on this in its IAM policy`,
+      });
+      new CfnOutput(this, `${id}DecisionQueueUrl`, {
+        value: partner.decisions.queueUrl,
+        description: `${partner.partnerId} reads its decisions here`,
+      });
+      new CfnOutput(this, `${id}DecisionQueueArn`, {
+        value: partner.decisions.queueArn,
+        description: `${partner.partnerId} allows receive and delete on this in its IAM policy`,
+      });
     }
-    new CfnOutput(this, 'ReviewConsoleUrl', { value: this.reviewConsole.url, description: 'compliance officers open this' });
+    new CfnOutput(this, 'ReviewConsoleUrl', {
+      value: this.reviewConsole.url,
+      description: 'compliance officers open this',
+    });
     new CfnOutput(this, 'ReviewApiUrl', { value: this.review.url, description: 'fraudctl flags --api' });
-    new CfnOutput(this, 'OfficersUserPoolId', { value: this.review.userPool.userPoolId, description: 'aws cognito-idp admin-create-user --user-pool-id' });
+    new CfnOutput(this, 'OfficersUserPoolId', {
+      value: this.review.userPool.userPoolId,
+      description: 'aws cognito-idp admin-create-user --user-pool-id',
+    });
     new CfnOutput(this, 'OfficersSignInDomain', { value: this.review.hostedUi.baseUrl() });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
@@ -157,11 +181,33 @@ export class StatelessStack extends Stack {
         resources: arnsOf('watchlist', 'aggregates', 'rulePacks', 'decisions'),
       }),
     );
-    role.addToPolicy(new PolicyStatement({ sid: 'UpdateAggregates', actions: ['dynamodb:UpdateItem'], resources: arnsOf('aggregates') }));
-    role.addToPolicy(new PolicyStatement({ sid: 'RecordOutcomes', actions: ['dynamodb:PutItem'], resources: arnsOf('decisions', 'rejections', 'flags') }));
-    role.addToPolicy(new PolicyStatement({ sid: 'ReadPseudonymKey', actions: ['secretsmanager:GetSecretValue'], resources: [data.pseudonymKey.secretArn] }));
     role.addToPolicy(
-      new PolicyStatement({ sid: 'SendDecisions', actions: ['sqs:SendMessage'], resources: this.partners.map((p) => p.decisions.queueArn) }),
+      new PolicyStatement({
+        sid: 'UpdateAggregates',
+        actions: ['dynamodb:UpdateItem'],
+        resources: arnsOf('aggregates'),
+      }),
+    );
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'RecordOutcomes',
+        actions: ['dynamodb:PutItem'],
+        resources: arnsOf('decisions', 'rejections', 'flags'),
+      }),
+    );
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'ReadPseudonymKey',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [data.pseudonymKey.secretArn],
+      }),
+    );
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'SendDecisions',
+        actions: ['sqs:SendMessage'],
+        resources: this.partners.map((p) => p.decisions.queueArn),
+      }),
     );
     // One key encrypts tables, queues and secret: DynamoDB reads and writes, SQS sends, and the secret read use it.
     role.addToPolicy(

@@ -7,10 +7,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueLocalToken, loadLocalSigningKey, verifyLocalToken, type LocalSigningKey } from '#local/auth/local-issuer.ts';
+import {
+  issueLocalToken,
+  loadLocalSigningKey,
+  verifyLocalToken,
+  type LocalSigningKey,
+} from '#local/auth/local-issuer.ts';
 import { startReviewServer, type ReviewServer } from '#local/review-server.ts';
 import { startDynamoFixture, type DynamoFixture } from '../support/local-dynamo.ts';
-import { RecordingPublisher, delayedTransfer, heldTransfer, officer, reviewService, screen, seedPendingFlags } from '../support/review-fixtures.ts';
+import {
+  RecordingPublisher,
+  delayedTransfer,
+  heldTransfer,
+  officer,
+  reviewService,
+  screen,
+  seedPendingFlags,
+} from '../support/review-fixtures.ts';
 
 /**
  * The review console in real Chromium (Debian's chromium, driven by playwright-core) against the local
@@ -37,10 +50,21 @@ beforeAll(async () => {
     delayedTransfer({ transferId: 'KB-DELAY-1', occurredAt: new Date().toISOString() }),
     heldTransfer({ transferId: 'ABA-KH-1', partnerId: 'kh-demo-bank', amount: { value: '950.00', currency: 'USD' } }),
   ]);
-  server = await startReviewServer({ service: reviewService(fixture, { publisher }), verifyToken: (token) => verifyLocalToken(key, token) });
+  server = await startReviewServer({
+    service: reviewService(fixture, { publisher }),
+    verifyToken: (token) => verifyLocalToken(key, token),
+  });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 });
 afterAll(async () => {
@@ -95,7 +119,9 @@ describe('review console', () => {
       await page.getByRole('heading', { level: 1, name: 'Transfer KB-TOP-1: Pending' }).waitFor();
     }
     const reasons = kim.locator('#reasons');
-    await expect.poll(() => reasons.textContent()).toContain('new payee paid KRW 3,200,000 during a phone call or remote-access session');
+    await expect
+      .poll(() => reasons.textContent())
+      .toContain('new payee paid KRW 3,200,000 during a phone call or remote-access session');
     expect(await reasons.textContent()).toContain('Rule VOICE-PHISHING-LIVE');
     // Evidence under the reason, in words and formatted values.
     expect(await reasons.locator('dt').allTextContents()).toContain('context · active call');
@@ -105,10 +131,19 @@ describe('review console', () => {
     await kim.getByLabel(/^Note/).fill('Customer came to the branch and confirmed the payee.');
     await kim.getByRole('button', { name: 'Record decision' }).click();
     await kim.getByRole('heading', { level: 1, name: 'Transfer KB-TOP-1: Released' }).waitFor();
-    expect(await kim.locator('#announcer').textContent()).toContain('Released: transfer KB-TOP-1, now version 2. The decision update was sent to kr-demo-bank.');
+    expect(await kim.locator('#announcer').textContent()).toContain(
+      'Released: transfer KB-TOP-1, now version 2. The decision update was sent to kr-demo-bank.',
+    );
     const auditRow = kim.locator('#audit-rows tr');
     expect(await auditRow.count()).toBe(1);
-    expect(await auditRow.first().locator('td').allTextContents()).toEqual([expect.any(String), 'kim', 'analyst', 'Released', 'Pending → Released', 'Customer came to the branch and confirmed the payee.']);
+    expect(await auditRow.first().locator('td').allTextContents()).toEqual([
+      expect.any(String),
+      'kim',
+      'analyst',
+      'Released',
+      'Pending → Released',
+      'Customer came to the branch and confirmed the payee.',
+    ]);
     expect(await kim.locator('#closed-note').textContent()).toContain('This flag is final');
     expect(publisher.sent.filter((d) => d.transferId === 'KB-TOP-1').map((d) => d.outcome)).toEqual(['ALLOW']);
 
@@ -158,7 +193,11 @@ describe('review console', () => {
       page.evaluate(() =>
         [...document.querySelectorAll('input, select, textarea, button')]
           .filter((el) => !(el as HTMLElement).closest('[hidden]'))
-          .filter((el) => (el.tagName === 'BUTTON' ? !el.textContent?.trim() : !(el as HTMLInputElement).labels?.length && !el.getAttribute('aria-label')))
+          .filter((el) =>
+            el.tagName === 'BUTTON'
+              ? !el.textContent?.trim()
+              : !(el as HTMLInputElement).labels?.length && !el.getAttribute('aria-label'),
+          )
           .map((el) => el.outerHTML),
       );
     expect(await unlabelled()).toEqual([]);
@@ -178,7 +217,9 @@ describe('review console', () => {
     const failures = await page.evaluate(() => {
       const rgb = (css: string) => (css.match(/[\d.]+/g) ?? []).map(Number);
       const luminance = ([r, g, b]: number[]) =>
-        [r!, g!, b!].map((c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)).reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i]!, 0);
+        [r!, g!, b!]
+          .map((c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
+          .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i]!, 0);
       const background = (element: Element | null): number[] => {
         for (let el = element; el; el = el.parentElement) {
           const color = rgb(getComputedStyle(el).backgroundColor);
@@ -194,15 +235,19 @@ describe('review console', () => {
         const style = getComputedStyle(html);
         const [a, b] = [luminance(rgb(style.color)), luminance(background(html))];
         const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-        const large = parseFloat(style.fontSize) >= 24 || (parseFloat(style.fontSize) >= 18.66 && Number(style.fontWeight) >= 700);
-        if (ratio < (large ? 3 : 4.5)) problems.push(`${html.tagName}#${html.id}.${html.className} "${html.textContent!.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+        const large =
+          parseFloat(style.fontSize) >= 24 || (parseFloat(style.fontSize) >= 18.66 && Number(style.fontWeight) >= 700);
+        if (ratio < (large ? 3 : 4.5))
+          problems.push(
+            `${html.tagName}#${html.id}.${html.className} "${html.textContent!.trim().slice(0, 30)}" ${ratio.toFixed(2)}`,
+          );
       }
       return problems;
     });
     expect(failures).toEqual([]);
   });
 
-  it("does not show an officer of kh-demo-bank a kr-demo-bank flag, even by its address", async () => {
+  it('does not show an officer of kh-demo-bank a kr-demo-bank flag, even by its address', async () => {
     const page = await signIn('sok', 'kh-demo-bank', 'analyst');
     expect(await queueIds(page)).toEqual(['ABA-KH-1']);
     await page.goto(`${server.url}/#/flags/kr-demo-bank/KB-TOP-2`);
@@ -212,12 +257,20 @@ describe('review console', () => {
   });
 
   it('shows confirmed flags under their filter, and asks for a token again after signing out', async () => {
-    await reviewService(fixture).actOnFlag(officer('supervisor', 'kr-demo-bank'), { partnerId: 'kr-demo-bank', transferId: 'KB-DONE', action: 'CONFIRM_FRAUD', note: 'mule', expectedVersion: 1 });
+    await reviewService(fixture).actOnFlag(officer('supervisor', 'kr-demo-bank'), {
+      partnerId: 'kr-demo-bank',
+      transferId: 'KB-DONE',
+      action: 'CONFIRM_FRAUD',
+      note: 'mule',
+      expectedVersion: 1,
+    });
     const page = await signIn('kim', 'kr-demo-bank', 'analyst');
     await page.getByLabel('Status').selectOption('CONFIRMED_FRAUD');
     await page.getByRole('button', { name: 'Show' }).click();
     await expect.poll(() => queueIds(page)).toEqual(['KB-DONE']);
-    expect(await page.locator('#queue-rows td').last().textContent()).toBe('Confirmed as fraud by supervisor-kr-demo-bank');
+    expect(await page.locator('#queue-rows td').last().textContent()).toBe(
+      'Confirmed as fraud by supervisor-kr-demo-bank',
+    );
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('reviewConsole.token'))).toBeNull();
@@ -232,7 +285,10 @@ describe('review console with 10,000 pending flags', () => {
   beforeAll(async () => {
     bulk = await startDynamoFixture();
     await seedPendingFlags(bulk, 10_000);
-    bulkServer = await startReviewServer({ service: reviewService(bulk), verifyToken: (token) => verifyLocalToken(key, token) });
+    bulkServer = await startReviewServer({
+      service: reviewService(bulk),
+      verifyToken: (token) => verifyLocalToken(key, token),
+    });
   }, 120_000);
   afterAll(async () => {
     await bulkServer?.close();
@@ -275,18 +331,35 @@ describe('review console sign-in with the Cognito hosted UI', () => {
     contexts.push(context);
     const page = await context.newPage();
     await page.route(`${server.url}/config.json`, (route) =>
-      route.fulfill({ json: { apiBase: '/api', auth: { mode: 'cognito', domain, clientId: 'console-client', redirectUri: `${server.url}/`, logoutUri: `${server.url}/`, scopes: ['openid', 'email', 'profile'] } } }),
+      route.fulfill({
+        json: {
+          apiBase: '/api',
+          auth: {
+            mode: 'cognito',
+            domain,
+            clientId: 'console-client',
+            redirectUri: `${server.url}/`,
+            logoutUri: `${server.url}/`,
+            scopes: ['openid', 'email', 'profile'],
+          },
+        },
+      }),
     );
     let authorize: URL | undefined;
     let tokenRequest: URLSearchParams | undefined;
     const idToken = await issueLocalToken(key, { username: 'kim', partnerId: 'kr-demo-bank', role: 'analyst' });
     await page.route(`${domain}/oauth2/authorize**`, (route) => {
       authorize = new URL(route.request().url());
-      return route.fulfill({ status: 302, headers: { location: `${server.url}/?code=one-time-code&state=${authorize.searchParams.get('state')}` } });
+      return route.fulfill({
+        status: 302,
+        headers: { location: `${server.url}/?code=one-time-code&state=${authorize.searchParams.get('state')}` },
+      });
     });
     await page.route(`${domain}/oauth2/token`, (route) => {
       tokenRequest = new URLSearchParams(route.request().postData() ?? '');
-      return route.fulfill({ json: { id_token: idToken, access_token: 'unused', token_type: 'Bearer', expires_in: 3600 } });
+      return route.fulfill({
+        json: { id_token: idToken, access_token: 'unused', token_type: 'Bearer', expires_in: 3600 },
+      });
     });
 
     await page.goto(`${server.url}/`);
@@ -302,8 +375,14 @@ describe('review console sign-in with the Cognito hosted UI', () => {
       code_challenge_method: 'S256',
     });
     const verifier = tokenRequest!.get('code_verifier')!;
-    expect(authorize!.searchParams.get('code_challenge')).toBe(createHash('sha256').update(verifier).digest('base64url'));
-    expect(Object.fromEntries(tokenRequest!)).toMatchObject({ grant_type: 'authorization_code', code: 'one-time-code', client_id: 'console-client' });
+    expect(authorize!.searchParams.get('code_challenge')).toBe(
+      createHash('sha256').update(verifier).digest('base64url'),
+    );
+    expect(Object.fromEntries(tokenRequest!)).toMatchObject({
+      grant_type: 'authorization_code',
+      code: 'one-time-code',
+      client_id: 'console-client',
+    });
     expect(page.url()).not.toContain('code=');
     expect(await page.locator('#who-text').textContent()).toBe('Signed in as kim (analyst, kr-demo-bank)');
   });

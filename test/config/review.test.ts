@@ -4,26 +4,40 @@ import { loadReviewConfig } from '#config/review.ts';
 const env = {
   FLAGS_TABLE: 'Flags',
   WATCHLIST_TABLE: 'Watchlist',
-  OUTBOUND_QUEUE_URLS: JSON.stringify({ 'kr-demo-bank': 'https://sqs.ap-northeast-2.amazonaws.com/123456789012/fraud-prod-kr-demo-bank-decisions' }),
+  OUTBOUND_QUEUE_URLS: JSON.stringify({
+    'kr-demo-bank': 'https://sqs.ap-northeast-2.amazonaws.com/123456789012/fraud-prod-kr-demo-bank-decisions',
+  }),
   PSEUDONYM_KEY_SECRET_ARN: 'arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:pseudonym',
 };
 
 describe('review configuration', () => {
   it('reads the tables, queues, key and the default release limits', () => {
     const config = loadReviewConfig(env);
-    expect(config).toMatchObject({ flagsTable: 'Flags', watchlistTable: 'Watchlist', pseudonymKey: { secretArn: env.PSEUDONYM_KEY_SECRET_ARN } });
+    expect(config).toMatchObject({
+      flagsTable: 'Flags',
+      watchlistTable: 'Watchlist',
+      pseudonymKey: { secretArn: env.PSEUDONYM_KEY_SECRET_ARN },
+    });
     expect(config.releasePolicy.limits.get('KRW')).toBe(10_000_000n);
   });
 
   it('takes release limits from FOUR_EYES_RELEASE_LIMITS, in minor units', () => {
-    expect(loadReviewConfig({ ...env, FOUR_EYES_RELEASE_LIMITS: '{"USD":"2500.50"}' }).releasePolicy.limits).toEqual(new Map([['USD', 250_050n]]));
+    expect(loadReviewConfig({ ...env, FOUR_EYES_RELEASE_LIMITS: '{"USD":"2500.50"}' }).releasePolicy.limits).toEqual(
+      new Map([['USD', 250_050n]]),
+    );
   });
 
   it('fails loudly, naming the setting', () => {
     expect(() => loadReviewConfig({ ...env, FLAGS_TABLE: undefined })).toThrow(/FLAGS_TABLE/);
-    expect(() => loadReviewConfig({ ...env, OUTBOUND_QUEUE_URLS: '[]' })).toThrow(/OUTBOUND_QUEUE_URLS: must be a JSON object/);
-    expect(() => loadReviewConfig({ ...env, FOUR_EYES_RELEASE_LIMITS: 'KRW=1' })).toThrow(/FOUR_EYES_RELEASE_LIMITS must be a JSON object/);
-    expect(() => loadReviewConfig({ ...env, FOUR_EYES_RELEASE_LIMITS: '{"KRW":"1.5"}' })).toThrow('FOUR_EYES_RELEASE_LIMITS: release limit for KRW: KRW allows 0 decimal places');
+    expect(() => loadReviewConfig({ ...env, OUTBOUND_QUEUE_URLS: '[]' })).toThrow(
+      /OUTBOUND_QUEUE_URLS: must be a JSON object/,
+    );
+    expect(() => loadReviewConfig({ ...env, FOUR_EYES_RELEASE_LIMITS: 'KRW=1' })).toThrow(
+      /FOUR_EYES_RELEASE_LIMITS must be a JSON object/,
+    );
+    expect(() => loadReviewConfig({ ...env, FOUR_EYES_RELEASE_LIMITS: '{"KRW":"1.5"}' })).toThrow(
+      'FOUR_EYES_RELEASE_LIMITS: release limit for KRW: KRW allows 0 decimal places',
+    );
     expect(() => loadReviewConfig({ ...env, PSEUDONYM_KEY_SECRET_ARN: undefined })).toThrow(/PSEUDONYM_KEY_SECRET_ARN/);
   });
 });

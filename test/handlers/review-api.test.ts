@@ -1,4 +1,10 @@
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -16,12 +22,20 @@ const sqs = mockClient(SQSClient);
 const ENV = {
   FLAGS_TABLE: 'Flags',
   WATCHLIST_TABLE: 'Watchlist',
-  OUTBOUND_QUEUE_URLS: JSON.stringify({ 'kr-demo-bank': 'https://sqs.eu-west-1.amazonaws.com/123456789012/fraud-test-kr-demo-bank-decisions' }),
+  OUTBOUND_QUEUE_URLS: JSON.stringify({
+    'kr-demo-bank': 'https://sqs.eu-west-1.amazonaws.com/123456789012/fraud-test-kr-demo-bank-decisions',
+  }),
   PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
   AWS_REGION: 'eu-west-1',
   POWERTOOLS_METRICS_NAMESPACE: 'TransferScreeningTest',
 };
-const context = { functionName: 'review-api', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:review-api', memoryLimitInMB: '512', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+const context = {
+  functionName: 'review-api',
+  awsRequestId: 'req-1',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:review-api',
+  memoryLimitInMB: '512',
+  getRemainingTimeInMillis: () => 10_000,
+} as unknown as Context;
 
 const event = transferEvent({ transferId: 'KB-1', creditor: { accountId: 'KH-ABA-SECRET-1', name: 'SECRET NAME' } });
 const decision: Decision = {
@@ -31,16 +45,34 @@ const decision: Decision = {
   score: 88,
   holdUntil: null,
   rulesetVersion: 'kr-kh-2026.11.1',
-  reasons: [{ ruleId: 'VOICE-PHISHING-LIVE', typology: 'voice-phishing', points: 75, explanation: 'new payee paid during a call', evidence: { 'context.activeCall': true } }],
+  reasons: [
+    {
+      ruleId: 'VOICE-PHISHING-LIVE',
+      typology: 'voice-phishing',
+      points: 75,
+      explanation: 'new payee paid during a call',
+      evidence: { 'context.activeCall': true },
+    },
+  ],
   decidedAt: '2026-11-24T05:00:00.000Z',
 };
 const flag = flagFromDecision(decision, event);
 const item = { ...flag, partnerStatus: 'kr-demo-bank#PENDING', rank: flagRank(flag) };
 
 /** Cognito ID-token claims as API Gateway's JWT authorizer passes them: arrays flattened to "[a b]". */
-const analystClaims = { sub: '7c1e-analyst', 'cognito:username': 'kim', 'cognito:groups': '[analyst]', 'custom:partner': 'kr-demo-bank', token_use: 'id' };
+const analystClaims = {
+  sub: '7c1e-analyst',
+  'cognito:username': 'kim',
+  'cognito:groups': '[analyst]',
+  'custom:partner': 'kr-demo-bank',
+  token_use: 'id',
+};
 
-function apiEvent(method: string, rawPath: string, options: { claims?: Record<string, string>; body?: unknown; query?: Record<string, string> } = {}): APIGatewayProxyEventV2WithJWTAuthorizer {
+function apiEvent(
+  method: string,
+  rawPath: string,
+  options: { claims?: Record<string, string>; body?: unknown; query?: Record<string, string> } = {},
+): APIGatewayProxyEventV2WithJWTAuthorizer {
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   return {
     version: '2.0',
@@ -60,7 +92,11 @@ function apiEvent(method: string, rawPath: string, options: { claims?: Record<st
       stage: '$default',
       time: '24/Nov/2026:06:00:00 +0000',
       timeEpoch: 0,
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: options.claims ?? analystClaims, scopes: [] } },
+      authorizer: {
+        principalId: '',
+        integrationLatency: 0,
+        jwt: { claims: options.claims ?? analystClaims, scopes: [] },
+      },
     },
     isBase64Encoded: body !== undefined,
     ...(body !== undefined ? { body: Buffer.from(body).toString('base64') } : {}),
@@ -95,40 +131,73 @@ describe('review API handler', () => {
   it("lists the officer's partner from the byPartnerStatus index, with groups in API Gateway's flattened form", async () => {
     const { status, body } = await invoke(apiEvent('GET', '/flags', { query: { status: 'PENDING', limit: '10' } }));
     expect(status).toBe(200);
-    expect(body.items).toEqual([expect.objectContaining({ partnerId: 'kr-demo-bank', transferId: 'KB-1', score: 88, version: 1 })]);
+    expect(body.items).toEqual([
+      expect.objectContaining({ partnerId: 'kr-demo-bank', transferId: 'KB-1', score: 88, version: 1 }),
+    ]);
     const query = documents.commandCalls(QueryCommand)[0]!.args[0].input;
-    expect(query).toMatchObject({ IndexName: 'byPartnerStatus', ExpressionAttributeValues: { ':key': 'kr-demo-bank#PENDING' }, Limit: 11 });
+    expect(query).toMatchObject({
+      IndexName: 'byPartnerStatus',
+      ExpressionAttributeValues: { ':key': 'kr-demo-bank#PENDING' },
+      Limit: 11,
+    });
   });
 
   it('releases with a conditional update on the version and sends the decision update with a base64 body', async () => {
-    const { status, body } = await invoke(apiEvent('POST', '/flags/kr-demo-bank/KB-1/actions', { body: { action: 'RELEASE', note: 'customer verified SECRET NAME', expectedVersion: 1 } }));
+    const { status, body } = await invoke(
+      apiEvent('POST', '/flags/kr-demo-bank/KB-1/actions', {
+        body: { action: 'RELEASE', note: 'customer verified SECRET NAME', expectedVersion: 1 },
+      }),
+    );
     expect(status).toBe(200);
     expect(body).toMatchObject({ status: 'RELEASED', version: 2 });
     const update = documents.commandCalls(UpdateCommand)[0]!.args[0].input as UpdateCommandInput;
-    expect(update).toMatchObject({ ConditionExpression: '#version = :expected', ExpressionAttributeValues: expect.objectContaining({ ':expected': 1, ':version': 2, ':status': 'RELEASED' }) });
-    const sent = sqs.commandCalls(SendMessageBatchCommand).flatMap((call) => call.args[0].input.Entries!.map((e) => JSON.parse(e.MessageBody!) as Decision));
-    expect(sent).toEqual([expect.objectContaining({ outcome: 'ALLOW', review: expect.objectContaining({ actorId: '7c1e-analyst', role: 'analyst' }) })]);
+    expect(update).toMatchObject({
+      ConditionExpression: '#version = :expected',
+      ExpressionAttributeValues: expect.objectContaining({ ':expected': 1, ':version': 2, ':status': 'RELEASED' }),
+    });
+    const sent = sqs
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((call) => call.args[0].input.Entries!.map((e) => JSON.parse(e.MessageBody!) as Decision));
+    expect(sent).toEqual([
+      expect.objectContaining({
+        outcome: 'ALLOW',
+        review: expect.objectContaining({ actorId: '7c1e-analyst', role: 'analyst' }),
+      }),
+    ]);
   });
 
   it('answers 401 when the authorizer passed no claims, and 403 to a token without a role group', async () => {
     const noClaims = apiEvent('GET', '/flags');
     delete (noClaims.requestContext as { authorizer?: unknown }).authorizer;
     expect((await invoke(noClaims)).status).toBe(401);
-    expect((await invoke(apiEvent('GET', '/flags', { claims: { ...analystClaims, 'cognito:groups': '[]' } }))).status).toBe(403);
+    expect(
+      (await invoke(apiEvent('GET', '/flags', { claims: { ...analystClaims, 'cognito:groups': '[]' } }))).status,
+    ).toBe(403);
   });
 
   it('answers 409 with the stored version when the conditional update loses a race', async () => {
-    documents.on(UpdateCommand).rejects(Object.assign(new Error('conditional'), { name: 'ConditionalCheckFailedException' }));
-    const { status, body } = await invoke(apiEvent('POST', '/flags/kr-demo-bank/KB-1/actions', { body: { action: 'ESCALATE', note: 'check', expectedVersion: 1 } }));
+    documents
+      .on(UpdateCommand)
+      .rejects(Object.assign(new Error('conditional'), { name: 'ConditionalCheckFailedException' }));
+    const { status, body } = await invoke(
+      apiEvent('POST', '/flags/kr-demo-bank/KB-1/actions', {
+        body: { action: 'ESCALATE', note: 'check', expectedVersion: 1 },
+      }),
+    );
     expect(status).toBe(409);
     expect(body.error).toMatchObject({ code: 'VERSION_CONFLICT', currentVersion: 1 });
   });
 
   it('logs who did what to which flag, never account numbers, names or notes', async () => {
-    await invoke(apiEvent('POST', '/flags/kr-demo-bank/KB-1/actions', { body: { action: 'RELEASE', note: 'customer verified SECRET NAME', expectedVersion: 1 } }));
+    await invoke(
+      apiEvent('POST', '/flags/kr-demo-bank/KB-1/actions', {
+        body: { action: 'RELEASE', note: 'customer verified SECRET NAME', expectedVersion: 1 },
+      }),
+    );
     const output = stdout.join('');
     expect(output).toContain('"action":"RELEASE"');
     expect(output).toContain('"officerId":"7c1e-analyst"');
-    for (const secret of ['KH-ABA-SECRET-1', 'SECRET NAME', '110-234-567890', 'C-88123', 'customer verified']) expect(output).not.toContain(secret);
+    for (const secret of ['KH-ABA-SECRET-1', 'SECRET NAME', '110-234-567890', 'C-88123', 'customer verified'])
+      expect(output).not.toContain(secret);
   });
 });

@@ -13,7 +13,9 @@ import { TEST_PSEUDONYM_KEY, quietTransfer, transferEvent } from '../support/tra
 const documents = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
 
-const OUTBOUND = { 'kr-demo-bank': 'https://sqs.eu-west-1.amazonaws.com/123456789012/fraud-test-kr-demo-bank-decisions' };
+const OUTBOUND = {
+  'kr-demo-bank': 'https://sqs.eu-west-1.amazonaws.com/123456789012/fraud-test-kr-demo-bank-decisions',
+};
 const ENV = {
   QUEUE_PREFIX: 'fraud-test',
   OUTBOUND_QUEUE_URLS: JSON.stringify(OUTBOUND),
@@ -29,14 +31,25 @@ const ENV = {
   POWERTOOLS_METRICS_NAMESPACE: 'TransferScreeningTest',
 };
 
-const context = { functionName: 'screening', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:screening', memoryLimitInMB: '512', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+const context = {
+  functionName: 'screening',
+  awsRequestId: 'req-1',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:screening',
+  memoryLimitInMB: '512',
+  getRemainingTimeInMillis: () => 30_000,
+} as unknown as Context;
 
 function sqsRecord(body: unknown, messageId: string, queue = 'fraud-test-kr-demo-bank-inbound'): SQSRecord {
   return {
     messageId,
     receiptHandle: `rh-${messageId}`,
     body: typeof body === 'string' ? body : JSON.stringify(body),
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now() - 50), SenderId: 'partner', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(Date.now() - 50),
+      SenderId: 'partner',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -53,12 +66,20 @@ async function loadHandler() {
 }
 
 function givenActivePack() {
-  documents.on(GetCommand, { Key: { packId: 'kr-kh', version: 'ACTIVE' } }).resolves({ Item: { activeVersion: shippedPack.version } });
-  documents.on(GetCommand, { Key: { packId: 'kr-kh', version: shippedPack.version } }).resolves({ Item: { document: JSON.stringify(shippedPack) } });
+  documents
+    .on(GetCommand, { Key: { packId: 'kr-kh', version: 'ACTIVE' } })
+    .resolves({ Item: { activeVersion: shippedPack.version } });
+  documents
+    .on(GetCommand, { Key: { packId: 'kr-kh', version: shippedPack.version } })
+    .resolves({ Item: { document: JSON.stringify(shippedPack) } });
 }
 
 const sentDecisions = () =>
-  sqs.commandCalls(SendMessageBatchCommand).flatMap((call) => (call.args[0].input as SendMessageBatchCommandInput).Entries!.map((e) => JSON.parse(e.MessageBody!) as Decision));
+  sqs
+    .commandCalls(SendMessageBatchCommand)
+    .flatMap((call) =>
+      (call.args[0].input as SendMessageBatchCommandInput).Entries!.map((e) => JSON.parse(e.MessageBody!) as Decision),
+    );
 
 let stdout: string[];
 
@@ -88,31 +109,61 @@ describe('screening handler', () => {
     const decisionPuts = documents.commandCalls(PutCommand, { TableName: 'Decisions' });
     expect(decisionPuts).toHaveLength(2);
     expect(decisionPuts[0]!.args[0].input.ConditionExpression).toBe('attribute_not_exists(transferId)');
-    expect(sentDecisions().map((d) => [d.transferId, d.outcome])).toEqual(expect.arrayContaining([['Q-1', 'ALLOW'], ['V-1', 'REVIEW']]));
+    expect(sentDecisions().map((d) => [d.transferId, d.outcome])).toEqual(
+      expect.arrayContaining([
+        ['Q-1', 'ALLOW'],
+        ['V-1', 'REVIEW'],
+      ]),
+    );
     expect(sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input.QueueUrl).toBe(OUTBOUND['kr-demo-bank']);
   });
 
   it('stores a malformed record as a rejection and acknowledges it, without holding up the batch', async () => {
     const handler = await loadHandler();
-    const response = await handler(event(sqsRecord(quietTransfer({ transferId: 'OK-1' }), 'good'), sqsRecord('{"schemaVersion":1,"transferId":"BAD-1"', 'bad')), context);
+    const response = await handler(
+      event(
+        sqsRecord(quietTransfer({ transferId: 'OK-1' }), 'good'),
+        sqsRecord('{"schemaVersion":1,"transferId":"BAD-1"', 'bad'),
+      ),
+      context,
+    );
     expect(response.batchItemFailures).toEqual([]);
     const rejection = documents.commandCalls(PutCommand, { TableName: 'Rejections' })[0]!.args[0].input.Item!;
-    expect(rejection).toMatchObject({ partnerId: 'kr-demo-bank', rejectionId: 'bad', reason: expect.stringContaining('is not valid JSON') });
+    expect(rejection).toMatchObject({
+      partnerId: 'kr-demo-bank',
+      rejectionId: 'bad',
+      reason: expect.stringContaining('is not valid JSON'),
+    });
     expect(sentDecisions().map((d) => d.transferId)).toEqual(['OK-1']);
   });
 
   it('rejects a record whose partnerId is not the partner of its queue', async () => {
     const handler = await loadHandler();
-    const response = await handler(event(sqsRecord(quietTransfer({ transferId: 'X-1', partnerId: 'kh-demo-bank' }), 'x')), context);
+    const response = await handler(
+      event(sqsRecord(quietTransfer({ transferId: 'X-1', partnerId: 'kh-demo-bank' }), 'x')),
+      context,
+    );
     expect(response.batchItemFailures).toEqual([]);
-    expect(documents.commandCalls(PutCommand, { TableName: 'Rejections' })[0]!.args[0].input.Item).toMatchObject({ transferId: 'X-1', reason: expect.stringMatching(/^partnerId: /) });
+    expect(documents.commandCalls(PutCommand, { TableName: 'Rejections' })[0]!.args[0].input.Item).toMatchObject({
+      transferId: 'X-1',
+      reason: expect.stringMatching(/^partnerId: /),
+    });
     expect(sentDecisions()).toEqual([]);
   });
 
   it('fails closed when the rule pack cannot be read: every transfer comes back, nothing is allowed', async () => {
-    documents.on(GetCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' }));
+    documents
+      .on(GetCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' }));
     const handler = await loadHandler();
-    const response = await handler(event(sqsRecord(quietTransfer({ transferId: 'A' }), 'a'), sqsRecord(quietTransfer({ transferId: 'B' }), 'b'), sqsRecord('not json', 'c')), context);
+    const response = await handler(
+      event(
+        sqsRecord(quietTransfer({ transferId: 'A' }), 'a'),
+        sqsRecord(quietTransfer({ transferId: 'B' }), 'b'),
+        sqsRecord('not json', 'c'),
+      ),
+      context,
+    );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'a' }, { itemIdentifier: 'b' }]);
     expect(sentDecisions()).toEqual([]);
     expect(documents.commandCalls(PutCommand, { TableName: 'Decisions' })).toEqual([]);
@@ -132,11 +183,16 @@ describe('screening handler', () => {
     const { createPseudonymiser } = await import('#domain/identity/pseudonym.ts');
     const flakyKey = createPseudonymiser(TEST_PSEUDONYM_KEY).accountKey('FLAKY-CREDITOR');
     documents.on(UpdateCommand).callsFake((input: { Key: { pk: string } }) => {
-      if (input.Key.pk.startsWith(`A#${flakyKey}#`)) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+      if (input.Key.pk.startsWith(`A#${flakyKey}#`))
+        throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
       return {};
     });
     const ok = quietTransfer({ transferId: 'OK', creditor: { accountId: 'STEADY-CREDITOR' } });
-    const flaky = quietTransfer({ transferId: 'FLAKY', debtor: { accountId: 'OTHER-DEBTOR' }, creditor: { accountId: 'FLAKY-CREDITOR' } });
+    const flaky = quietTransfer({
+      transferId: 'FLAKY',
+      debtor: { accountId: 'OTHER-DEBTOR' },
+      creditor: { accountId: 'FLAKY-CREDITOR' },
+    });
     const response = await handler(event(sqsRecord(ok, 'ok'), sqsRecord(flaky, 'flaky')), context);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'flaky' }]);
     expect(sentDecisions().map((d) => d.transferId)).toEqual(['OK']);
@@ -147,21 +203,43 @@ describe('screening handler', () => {
       const entries = input.Entries!;
       const failing = entries.filter((e) => JSON.parse(e.MessageBody!).transferId === 'STUCK');
       return {
-        Successful: entries.filter((e) => !failing.includes(e)).map((e) => ({ Id: e.Id!, MessageId: 'x', MD5OfMessageBody: '' })),
+        Successful: entries
+          .filter((e) => !failing.includes(e))
+          .map((e) => ({ Id: e.Id!, MessageId: 'x', MD5OfMessageBody: '' })),
         Failed: failing.map((e) => ({ Id: e.Id!, Code: 'InternalError', SenderFault: false })),
       };
     });
     const handler = await loadHandler();
-    const response = await handler(event(sqsRecord(quietTransfer({ transferId: 'FINE' }), 'fine'), sqsRecord(quietTransfer({ transferId: 'STUCK', creditor: { accountId: 'C2' } }), 'stuck')), context);
+    const response = await handler(
+      event(
+        sqsRecord(quietTransfer({ transferId: 'FINE' }), 'fine'),
+        sqsRecord(quietTransfer({ transferId: 'STUCK', creditor: { accountId: 'C2' } }), 'stuck'),
+      ),
+      context,
+    );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'stuck' }]);
     expect(sqs.commandCalls(SendMessageBatchCommand).length).toBe(3);
   });
 
   it('a redelivered transfer gets its stored decision again and no second decision record', async () => {
     const transfer = quietTransfer({ transferId: 'AGAIN' });
-    const stored: Decision = { transferId: 'AGAIN', partnerId: 'kr-demo-bank', outcome: 'DELAY', score: 45, holdUntil: '2026-11-24T01:00:00.000Z', rulesetVersion: 'kr-kh-2026.10.9', reasons: [], decidedAt: '2026-11-24T00:30:00.000Z' };
+    const stored: Decision = {
+      transferId: 'AGAIN',
+      partnerId: 'kr-demo-bank',
+      outcome: 'DELAY',
+      score: 45,
+      holdUntil: '2026-11-24T01:00:00.000Z',
+      rulesetVersion: 'kr-kh-2026.10.9',
+      reasons: [],
+      decidedAt: '2026-11-24T00:30:00.000Z',
+    };
     documents.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, unknown> }) => ({
-      Responses: { Decisions: 'Decisions' in input.RequestItems ? [{ partnerId: 'kr-demo-bank', transferId: 'AGAIN', decision: stored }] : [] },
+      Responses: {
+        Decisions:
+          'Decisions' in input.RequestItems
+            ? [{ partnerId: 'kr-demo-bank', transferId: 'AGAIN', decision: stored }]
+            : [],
+      },
     }));
     const handler = await loadHandler();
     const response = await handler(event(sqsRecord(transfer, 'again')), context);
@@ -171,10 +249,27 @@ describe('screening handler', () => {
   });
 
   it('a decision recorded first by a concurrent delivery stands', async () => {
-    const winner: Decision = { transferId: 'RACE', partnerId: 'kr-demo-bank', outcome: 'ALLOW', score: 0, holdUntil: null, rulesetVersion: shippedPack.version, reasons: [], decidedAt: '2026-11-24T00:30:00.000Z' };
-    documents.on(PutCommand, { TableName: 'Decisions' }).rejects(Object.assign(new Error('conditional'), { name: 'ConditionalCheckFailedException' }));
+    const winner: Decision = {
+      transferId: 'RACE',
+      partnerId: 'kr-demo-bank',
+      outcome: 'ALLOW',
+      score: 0,
+      holdUntil: null,
+      rulesetVersion: shippedPack.version,
+      reasons: [],
+      decidedAt: '2026-11-24T00:30:00.000Z',
+    };
+    documents
+      .on(PutCommand, { TableName: 'Decisions' })
+      .rejects(Object.assign(new Error('conditional'), { name: 'ConditionalCheckFailedException' }));
     let reads = 0;
-    documents.on(BatchGetCommand).callsFake(() => (++reads === 1 ? { Responses: {} } : { Responses: { Decisions: [{ partnerId: 'kr-demo-bank', transferId: 'RACE', decision: winner }] } }));
+    documents
+      .on(BatchGetCommand)
+      .callsFake(() =>
+        ++reads === 1
+          ? { Responses: {} }
+          : { Responses: { Decisions: [{ partnerId: 'kr-demo-bank', transferId: 'RACE', decision: winner }] } },
+      );
     const handler = await loadHandler();
     const response = await handler(event(sqsRecord(quietTransfer({ transferId: 'RACE' }), 'race')), context);
     expect(response.batchItemFailures).toEqual([]);
@@ -184,10 +279,22 @@ describe('screening handler', () => {
   it('logs and emits metrics without account numbers, names or customer ids', async () => {
     const handler = await loadHandler();
     const risky = transferEvent({ transferId: 'LOG-1' });
-    await handler(event(sqsRecord(risky, 'log-1'), sqsRecord({ ...risky, transferId: 'LOG-2', amount: { value: '1.5', currency: 'KRW' } }, 'log-2')), context);
+    await handler(
+      event(
+        sqsRecord(risky, 'log-1'),
+        sqsRecord({ ...risky, transferId: 'LOG-2', amount: { value: '1.5', currency: 'KRW' } }, 'log-2'),
+      ),
+      context,
+    );
     const output = stdout.join('');
     expect(output).toContain('LOG-1');
     expect(output).toContain('TransfersScreened');
-    for (const secret of [risky.debtor.accountId, risky.creditor.accountId, risky.creditor.name!, risky.debtor.customerId!]) expect(output).not.toContain(secret);
+    for (const secret of [
+      risky.debtor.accountId,
+      risky.creditor.accountId,
+      risky.creditor.name!,
+      risky.debtor.customerId!,
+    ])
+      expect(output).not.toContain(secret);
   });
 });

@@ -7,7 +7,9 @@ import { addScreeningStacks } from '../../lib/screening-stacks.ts';
 import { STAGES } from '../../lib/stages.ts';
 
 /** The feature flags `cdk synth` runs with, so that the tests see the templates a deploy would. */
-const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context;
+const CDK_JSON_CONTEXT = (
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }
+).context;
 
 /**
  * An app with cdk.json's context and no asset bundling (the bundled synth has its own test in
@@ -15,7 +17,10 @@ const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(new URL('../../cdk.json', impo
  * that check validation findings turn it on.
  */
 export function testApp(options: { validate?: boolean } = {}): App {
-  return new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: options.validate ?? false });
+  return new App({
+    context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] },
+    builtinCloudFormationValidation: options.validate ?? false,
+  });
 }
 
 export interface SynthesizedStage {
@@ -30,10 +35,21 @@ export function synthesizeStage(input: StageConfigInput = STAGES.dev): Synthesiz
   const config = parseStageConfig(input.stage, input);
   const app = testApp();
   const stacks = addScreeningStacks(app, config);
-  return { config, app, stacks, stateful: Template.fromStack(stacks.stateful), stateless: Template.fromStack(stacks.stateless) };
+  return {
+    config,
+    app,
+    stacks,
+    stateful: Template.fromStack(stacks.stateful),
+    stateless: Template.fromStack(stacks.stateless),
+  };
 }
 
-export type CfnResource = { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+export type CfnResource = {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
 
 export function resourcesOf(template: Template, type: string): Record<string, CfnResource> {
   return template.findResources(type) as Record<string, CfnResource>;
@@ -48,10 +64,13 @@ export interface PolicyStatementJson {
   Sid?: string;
 }
 
-export const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+export const asList = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /** Every statement of every identity and resource policy in a template, except KMS key policies. */
-export function policyStatements(template: Template): Array<{ resource: string; type: string; statement: PolicyStatementJson }> {
+export function policyStatements(
+  template: Template,
+): Array<{ resource: string; type: string; statement: PolicyStatementJson }> {
   const statements: Array<{ resource: string; type: string; statement: PolicyStatementJson }> = [];
   const documentsOf = (resource: CfnResource): unknown[] => {
     const properties = resource.Properties ?? {};
@@ -63,14 +82,17 @@ export function policyStatements(template: Template): Array<{ resource: string; 
       case 'AWS::S3::BucketPolicy':
         return [properties.PolicyDocument];
       case 'AWS::IAM::Role':
-        return asList(properties.Policies as Array<{ PolicyDocument: unknown }> | undefined).map((p) => p.PolicyDocument);
+        return asList(properties.Policies as Array<{ PolicyDocument: unknown }> | undefined).map(
+          (p) => p.PolicyDocument,
+        );
       default:
         return [];
     }
   };
   for (const [id, resource] of Object.entries(template.toJSON().Resources as Record<string, CfnResource>)) {
     for (const document of documentsOf(resource)) {
-      for (const statement of (document as { Statement: PolicyStatementJson[] }).Statement) statements.push({ resource: id, type: resource.Type, statement });
+      for (const statement of (document as { Statement: PolicyStatementJson[] }).Statement)
+        statements.push({ resource: id, type: resource.Type, statement });
     }
   }
   return statements;
@@ -78,9 +100,14 @@ export function policyStatements(template: Template): Array<{ resource: string; 
 
 /** The Allow statements of every identity policy of one role (by its logical id): attached and inline. */
 export function allowsOf(template: Template, roleId: string): PolicyStatementJson[] {
-  const attached = (resource: CfnResource) => asList(resource.Properties?.Roles as unknown[] | undefined).some((role) => referencedId(role) === roleId);
+  const attached = (resource: CfnResource) =>
+    asList(resource.Properties?.Roles as unknown[] | undefined).some((role) => referencedId(role) === roleId);
   return policyStatements(template)
-    .filter(({ resource, type }) => (type === 'AWS::IAM::Role' ? resource === roleId : type.startsWith('AWS::IAM::') && attached(template.toJSON().Resources[resource])))
+    .filter(({ resource, type }) =>
+      type === 'AWS::IAM::Role'
+        ? resource === roleId
+        : type.startsWith('AWS::IAM::') && attached(template.toJSON().Resources[resource]),
+    )
     .map(({ statement }) => statement)
     .filter((statement) => statement.Effect === 'Allow');
 }
@@ -106,7 +133,8 @@ export function referencedId(value: unknown): string | undefined {
 export function producedBy(value: unknown, producer: Template): string | undefined {
   const outputs = (producer.toJSON().Outputs ?? {}) as Record<string, { Value: unknown; Export?: { Name: string } }>;
   if (value && typeof value === 'object') {
-    if ('Fn::GetStackOutput' in value) return referencedId(outputs[(value['Fn::GetStackOutput'] as { OutputName: string }).OutputName]?.Value);
+    if ('Fn::GetStackOutput' in value)
+      return referencedId(outputs[(value['Fn::GetStackOutput'] as { OutputName: string }).OutputName]?.Value);
     if ('Fn::ImportValue' in value) {
       const name = value['Fn::ImportValue'];
       return referencedId(Object.values(outputs).find((output) => output.Export?.Name === name)?.Value);

@@ -9,7 +9,12 @@ const eventOf = (body: string): SQSEvent => ({
       messageId: 'm-1',
       receiptHandle: 'r-1',
       body,
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 'x',
+        ApproximateFirstReceiveTimestamp: '0',
+      },
       messageAttributes: {},
       md5OfBody: '',
       eventSource: 'aws:sqs',
@@ -18,9 +23,13 @@ const eventOf = (body: string): SQSEvent => ({
     },
   ],
 });
-const context = (): Context => lambdaContext({ functionName: 'fixture', region: 'us-east-1', awsRequestId: 'req-1', deadline: Date.now() + 30_000 });
+const context = (): Context =>
+  lambdaContext({ functionName: 'fixture', region: 'us-east-1', awsRequestId: 'req-1', deadline: Date.now() + 30_000 });
 const answer = async (containers: LambdaContainers, body: string) =>
-  JSON.parse((await containers.handler(eventOf(body), context()))!.batchItemFailures[0]!.itemIdentifier) as Record<string, unknown>;
+  JSON.parse((await containers.handler(eventOf(body), context()))!.batchItemFailures[0]!.itemIdentifier) as Record<
+    string,
+    unknown
+  >;
 
 describe('startLambdaContainers', () => {
   let containers: LambdaContainers;
@@ -56,7 +65,10 @@ describe('startLambdaContainers', () => {
   });
 
   it("passes the function's exception back as the invocation's error", async () => {
-    await expect(containers.handler(eventOf('throw'), context())).rejects.toMatchObject({ name: 'TypeError', message: 'asked to fail' });
+    await expect(containers.handler(eventOf('throw'), context())).rejects.toMatchObject({
+      name: 'TypeError',
+      message: 'asked to fail',
+    });
   });
 
   it('replaces a container whose thread died, failing only the invocation it was running', async () => {
@@ -68,7 +80,15 @@ describe('startLambdaContainers', () => {
   it('says which module failed to load', async () => {
     await expect(
       startLambdaContainers(
-        { module: new URL('./fixtures/container-handler.ts', import.meta.url), exportName: 'missing', functionName: 'broken', region: 'us-east-1', timeoutMs: 1000, resolveLocalhostNames: false, environment: {} },
+        {
+          module: new URL('./fixtures/container-handler.ts', import.meta.url),
+          exportName: 'missing',
+          functionName: 'broken',
+          region: 'us-east-1',
+          timeoutMs: 1000,
+          resolveLocalhostNames: false,
+          environment: {},
+        },
         1,
       ),
     ).rejects.toThrow(/the broken container did not start: .*exports no function named missing/);

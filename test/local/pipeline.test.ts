@@ -53,7 +53,10 @@ describe('the local pipeline, end to end', () => {
     const out = join(dir, 'results.ndjson');
     await writeFile(file, `${lines.join('\n')}\n`);
     summary = await replayFile({ file, out, watchlist: workload.watchlist });
-    results = (await readFile(out, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    results = (await readFile(out, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   }, 120_000);
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -81,7 +84,9 @@ describe('the local pipeline, end to end', () => {
   });
 
   it('catches every typology at least once', () => {
-    const decisions = new Map(results.filter((r) => r.decidedAt !== undefined).map((r) => [keyOf(r), r as unknown as Decision]));
+    const decisions = new Map(
+      results.filter((r) => r.decidedAt !== undefined).map((r) => [keyOf(r), r as unknown as Decision]),
+    );
     const detection = summariseDetection(workload.events, decisions);
     for (const typology of TYPOLOGIES) {
       expect(detection.typologies[typology]?.scenarios, typology).toBeGreaterThan(0);
@@ -105,15 +110,27 @@ describe('startLocalPipeline', () => {
   it('screens what is sent to the partner queues, records one decision per transfer and delivers each to the partner', async () => {
     const byPartner = new Map<string, string[]>();
     for (const { label: _label, ...event } of [...events, ...events.slice(0, 20)]) {
-      byPartner.set(String(event.partnerId), [...(byPartner.get(String(event.partnerId)) ?? []), JSON.stringify(event)]);
+      byPartner.set(String(event.partnerId), [
+        ...(byPartner.get(String(event.partnerId)) ?? []),
+        JSON.stringify(event),
+      ]);
     }
-    await Promise.all([...byPartner].map(([partnerId, bodies]) => pipeline.send(partnerId, bodies.map((body) => ({ body })))));
+    await Promise.all(
+      [...byPartner].map(([partnerId, bodies]) =>
+        pipeline.send(
+          partnerId,
+          bodies.map((body) => ({ body })),
+        ),
+      ),
+    );
     await pipeline.drain({ timeoutMs: 60_000 });
 
     const { decisions, deliveries } = await pipeline.collectDecisions();
     expect(new Set(decisions.keys())).toEqual(new Set(events.map(keyOf)));
     expect(deliveries).toBe(events.length + 20);
-    const stored = await pipeline.clients.documents.send(new ScanCommand({ TableName: pipeline.tables.decisions, Select: 'COUNT' }));
+    const stored = await pipeline.clients.documents.send(
+      new ScanCommand({ TableName: pipeline.tables.decisions, Select: 'COUNT' }),
+    );
     expect(stored.Count).toBe(events.length);
     expect(await pipeline.rejections()).toEqual([]);
     expect(await pipeline.deadLetters()).toEqual([]);
@@ -123,7 +140,11 @@ describe('startLocalPipeline', () => {
 
   it('loads the sample watchlist under a fresh pseudonym key, so that screening blocks a confirmed fraud account', async () => {
     expect(pipeline.pseudonymKey).toMatch(/^[0-9a-f]{64}$/);
-    const toFraudAccount = quietTransfer({ transferId: 'SAMPLE-1', partnerId: 'kr-demo-bank', creditor: { accountId: 'KH-ACL-000998877', bankCode: 'ACLBKHPP', country: 'KH' } });
+    const toFraudAccount = quietTransfer({
+      transferId: 'SAMPLE-1',
+      partnerId: 'kr-demo-bank',
+      creditor: { accountId: 'KH-ACL-000998877', bankCode: 'ACLBKHPP', country: 'KH' },
+    });
     await pipeline.send('kr-demo-bank', [{ body: JSON.stringify(toFraudAccount) }]);
     await pipeline.drain({ timeoutMs: 30_000 });
     const { decisions } = await pipeline.collectDecisions();
@@ -131,12 +152,18 @@ describe('startLocalPipeline', () => {
   }, 30_000);
 
   it('refuses a partner that cannot name a queue', async () => {
-    await expect(startLocalPipeline({ partners: ['Kr Demo'] })).rejects.toThrow(/partner "Kr Demo": must be 1-40 lower-case/);
+    await expect(startLocalPipeline({ partners: ['Kr Demo'] })).rejects.toThrow(
+      /partner "Kr Demo": must be 1-40 lower-case/,
+    );
   });
 
   it('leaves nothing listening once stopped', async () => {
     const other = await startLocalPipeline({ partners: ['stop-test'] });
-    const clients = createAwsClients({ endpoints: other.endpoints, region: other.region, credentials: { ...LOCAL_CREDENTIALS } });
+    const clients = createAwsClients({
+      endpoints: other.endpoints,
+      region: other.region,
+      credentials: { ...LOCAL_CREDENTIALS },
+    });
     await other.stop();
     await expect(clients.dynamodb.send(new ListTablesCommand({}))).rejects.toThrow(/ECONNREFUSED|connect/);
     clients.dynamodb.destroy();

@@ -19,16 +19,26 @@ describe('startEventSource', () => {
 
   beforeAll(async () => {
     sqs = await startLocalSqs({ region: LOCAL_REGION });
-    clients = createAwsClients({ endpoints: { sqs: sqs.endpoint }, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } });
+    clients = createAwsClients({
+      endpoints: { sqs: sqs.endpoint },
+      region: LOCAL_REGION,
+      credentials: { ...LOCAL_CREDENTIALS },
+    });
   });
   afterAll(async () => {
     clients.sqs.destroy();
     await sqs.close();
   });
 
-  const freshQueues = () => createPartnerQueues(clients.sqs, 'poller-test', `partner-${++queueCount}`, { visibilityTimeoutSeconds: 1 });
+  const freshQueues = () =>
+    createPartnerQueues(clients.sqs, 'poller-test', `partner-${++queueCount}`, { visibilityTimeoutSeconds: 1 });
   const sendBodies = (queues: PartnerQueues, bodies: string[]) =>
-    clients.sqs.send(new SendMessageBatchCommand({ QueueUrl: queues.inbound.url, Entries: bodies.map((b, i) => ({ Id: String(i), MessageBody: b })) }));
+    clients.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queues.inbound.url,
+        Entries: bodies.map((b, i) => ({ Id: String(i), MessageBody: b })),
+      }),
+    );
   const depth = async (url: string) => {
     const d = await queueDepth(clients.sqs, url);
     return d.visible + d.inFlight + d.delayed;
@@ -40,7 +50,11 @@ describe('startEventSource', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  const run = async (queues: PartnerQueues, handler: SqsBatchHandler, options: { batchSize?: number; concurrency?: number } = {}) => {
+  const run = async (
+    queues: PartnerQueues,
+    handler: SqsBatchHandler,
+    options: { batchSize?: number; concurrency?: number } = {},
+  ) => {
     const reports: InvocationReport[] = [];
     const source = startEventSource({
       sqs: clients.sqs,
@@ -83,8 +97,13 @@ describe('startEventSource', () => {
     const queues = await freshQueues();
     const receives = new Map<string, number[]>();
     const { stop } = await run(queues, async (event): Promise<SQSBatchResponse> => {
-      for (const r of event.Records) receives.set(r.body, [...(receives.get(r.body) ?? []), Number(r.attributes.ApproximateReceiveCount)]);
-      return { batchItemFailures: event.Records.filter((r) => r.body === 'poison').map((r) => ({ itemIdentifier: r.messageId })) };
+      for (const r of event.Records)
+        receives.set(r.body, [...(receives.get(r.body) ?? []), Number(r.attributes.ApproximateReceiveCount)]);
+      return {
+        batchItemFailures: event.Records.filter((r) => r.body === 'poison').map((r) => ({
+          itemIdentifier: r.messageId,
+        })),
+      };
     });
     await sendBodies(queues, ['fine', 'poison']);
     await until(async () => (await depth(queues['inbound-dlq'].url)) === 1, 30_000);
@@ -116,20 +135,35 @@ describe('startEventSource', () => {
     expect(String(reports[0]!.error)).toContain('boom');
     expect(reports[1]!.failed.size).toBe(reports[1]!.records.length);
     expect(String(reports[1]!.error)).toContain('not-in-this-batch');
-    expect(reports.at(-1)!.records.map((r) => r.attributes.ApproximateReceiveCount)).toEqual(expect.arrayContaining(['3']));
+    expect(reports.at(-1)!.records.map((r) => r.attributes.ApproximateReceiveCount)).toEqual(
+      expect.arrayContaining(['3']),
+    );
     expect(await depth(queues.inbound.url)).toBe(0);
   }, 30_000);
 
   it('fills batches larger than one receive from several receives', async () => {
     const queues = await freshQueues();
     const sizes: number[] = [];
-    await sendBodies(queues, Array.from({ length: 10 }, (_, i) => `m${i}`));
-    await sendBodies(queues, Array.from({ length: 10 }, (_, i) => `n${i}`));
-    await sendBodies(queues, Array.from({ length: 5 }, (_, i) => `o${i}`));
-    const { stop } = await run(queues, async (event) => {
-      sizes.push(event.Records.length);
-      return { batchItemFailures: [] };
-    }, { batchSize: 25, concurrency: 1 });
+    await sendBodies(
+      queues,
+      Array.from({ length: 10 }, (_, i) => `m${i}`),
+    );
+    await sendBodies(
+      queues,
+      Array.from({ length: 10 }, (_, i) => `n${i}`),
+    );
+    await sendBodies(
+      queues,
+      Array.from({ length: 5 }, (_, i) => `o${i}`),
+    );
+    const { stop } = await run(
+      queues,
+      async (event) => {
+        sizes.push(event.Records.length);
+        return { batchItemFailures: [] };
+      },
+      { batchSize: 25, concurrency: 1 },
+    );
     await until(() => sizes.reduce((a, b) => a + b, 0) === 25);
     await stop();
     expect(sizes).toEqual([25]);

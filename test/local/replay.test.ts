@@ -12,7 +12,11 @@ import { quietTransfer, transferEvent } from '../support/transfers.ts';
  * number. Line endings are mixed on purpose (CRLF and LF) and the file starts with a BOM.
  */
 const decided = quietTransfer({ transferId: 'R-1', partnerId: 'kr-demo-bank' });
-const khTransfer = transferEvent({ transferId: 'R-2', partnerId: 'kh-demo-bank', amount: { value: '100', currency: 'USD' } });
+const khTransfer = transferEvent({
+  transferId: 'R-2',
+  partnerId: 'kh-demo-bank',
+  amount: { value: '100', currency: 'USD' },
+});
 const sameIdOtherPartner = quietTransfer({ transferId: 'R-1', partnerId: 'kh-demo-bank' });
 const missingAmount = JSON.stringify({ ...quietTransfer({ transferId: 'R-3' }), amount: undefined });
 const badSlug = JSON.stringify(quietTransfer({ transferId: 'R-4', partnerId: 'KR Demo Bank!' }));
@@ -43,7 +47,10 @@ describe('replayFile', () => {
     const out = join(dir, 'results.ndjson');
     await writeFile(file, LINES.map((l) => l.text + l.ending).join(''));
     summary = await replayFile({ file, out });
-    results = (await readFile(out, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    results = (await readFile(out, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   }, 60_000);
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -51,7 +58,14 @@ describe('replayFile', () => {
 
   it('writes exactly one result per non-blank line, in line order', () => {
     expect(results.map((r) => r.line)).toEqual([1, 3, 4, 5, 6, 7, 8, 10, 11, 12]);
-    expect(summary).toMatchObject({ lines: 12, blankLines: 2, decisions: 3, duplicates: 1, rejected: 6, deadLettered: 0 });
+    expect(summary).toMatchObject({
+      lines: 12,
+      blankLines: 2,
+      decisions: 3,
+      duplicates: 1,
+      rejected: 6,
+      deadLettered: 0,
+    });
     expect(summary.partners).toEqual(['kr-demo-bank', 'kh-demo-bank']);
   });
 
@@ -63,7 +77,13 @@ describe('replayFile', () => {
     }
     expect(byLine.get(1)).toMatchObject({ partnerId: 'kr-demo-bank', transferId: 'R-1' });
     expect(byLine.get(12)).toMatchObject({ partnerId: 'kh-demo-bank', transferId: 'R-1' });
-    expect(byLine.get(4)).toEqual({ line: 4, duplicate: true, duplicateOfLine: 1, partnerId: 'kr-demo-bank', transferId: 'R-1' });
+    expect(byLine.get(4)).toEqual({
+      line: 4,
+      duplicate: true,
+      duplicateOfLine: 1,
+      partnerId: 'kr-demo-bank',
+      transferId: 'R-1',
+    });
   });
 
   it("rejects bad lines with the contract parser's own reason, whether refused here or by the screening function", () => {

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER, issueLocalToken, loadLocalSigningKey, verifyLocalToken, type LocalSigningKey } from '#local/auth/local-issuer.ts';
+import {
+  LOCAL_AUDIENCE,
+  LOCAL_ISSUER,
+  issueLocalToken,
+  loadLocalSigningKey,
+  verifyLocalToken,
+  type LocalSigningKey,
+} from '#local/auth/local-issuer.ts';
 import { startReviewServer, type ReviewServer } from '#local/review-server.ts';
 import { startDynamoFixture, type DynamoFixture } from '../support/local-dynamo.ts';
 import { heldTransfer, reviewService, screen } from '../support/review-fixtures.ts';
@@ -27,9 +34,14 @@ beforeAll(async () => {
   await screen(fixture, [
     ...Array.from({ length: 6 }, (_, i) => heldTransfer({ transferId: `KR-${i}` })),
     heldTransfer({ transferId: 'KR-LARGE', amount: { value: '25000000', currency: 'KRW' } }),
-    ...Array.from({ length: 2 }, (_, i) => heldTransfer({ transferId: `KH-${i}`, partnerId: KH, amount: { value: '900.00', currency: 'USD' } })),
+    ...Array.from({ length: 2 }, (_, i) =>
+      heldTransfer({ transferId: `KH-${i}`, partnerId: KH, amount: { value: '900.00', currency: 'USD' } }),
+    ),
   ]);
-  server = await startReviewServer({ service: reviewService(fixture), verifyToken: (token) => verifyLocalToken(key, token) });
+  server = await startReviewServer({
+    service: reviewService(fixture),
+    verifyToken: (token) => verifyLocalToken(key, token),
+  });
   for (const [name, partnerId, role] of [
     ['kim', KR, 'analyst'],
     ['lee', KR, 'supervisor'],
@@ -49,13 +61,19 @@ afterAll(async () => {
 async function call(path: string, options: { token?: string; method?: string; body?: unknown } = {}) {
   const response = await fetch(`${server.url}/api${path}`, {
     method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
-    headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
+    headers: {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(options.body !== undefined
+      ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }
+      : {}),
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
 }
 
-const act = (who: string, transferId: string, body: unknown, partnerId = KR) => call(`/flags/${partnerId}/${transferId}/actions`, { token: tokens[who]!, body });
+const act = (who: string, transferId: string, body: unknown, partnerId = KR) =>
+  call(`/flags/${partnerId}/${transferId}/actions`, { token: tokens[who]!, body });
 
 describe('review API: authentication', () => {
   it('answers 401 without a token, with a Bearer challenge', async () => {
@@ -81,7 +99,13 @@ describe('review API: authentication', () => {
   });
 
   it('answers 401 to an expired token', async () => {
-    const expired = await issueLocalToken(key, { username: 'kim', partnerId: KR, role: 'analyst', ttlSeconds: 60, now: new Date(Date.now() - 3_600_000) });
+    const expired = await issueLocalToken(key, {
+      username: 'kim',
+      partnerId: KR,
+      role: 'analyst',
+      ttlSeconds: 60,
+      now: new Date(Date.now() - 3_600_000),
+    });
     const { status, body } = await call('/flags', { token: expired });
     expect(status).toBe(401);
     expect(body.error.message).toContain('expired');
@@ -95,7 +119,11 @@ describe('review API: authentication', () => {
   });
 
   it('answers 403 to a validly signed token that claims all partners without the task-force group', async () => {
-    const sneaky = await new SignJWT({ 'cognito:username': 'kim', 'cognito:groups': ['supervisor'], 'custom:partner': '*' })
+    const sneaky = await new SignJWT({
+      'cognito:username': 'kim',
+      'cognito:groups': ['supervisor'],
+      'custom:partner': '*',
+    })
       .setProtectedHeader({ alg: 'ES256' })
       .setIssuer(LOCAL_ISSUER)
       .setAudience(LOCAL_AUDIENCE)
@@ -115,8 +143,21 @@ describe('review API: partner scoping', () => {
     expect(status).toBe(200);
     expect(body.items.length).toBeGreaterThanOrEqual(7);
     expect(body.items.every((item: any) => item.partnerId === KR)).toBe(true);
-    expect(body.items[0]).toMatchObject({ partnerId: KR, status: 'PENDING', outcome: 'REVIEW', score: expect.any(Number), version: 1, createdAt: expect.any(String), amount: { currency: 'KRW' } });
-    expect(body.items[0].reasons[0]).toEqual({ ruleId: expect.any(String), typology: expect.any(String), points: expect.any(Number), explanation: expect.any(String) });
+    expect(body.items[0]).toMatchObject({
+      partnerId: KR,
+      status: 'PENDING',
+      outcome: 'REVIEW',
+      score: expect.any(Number),
+      version: 1,
+      createdAt: expect.any(String),
+      amount: { currency: 'KRW' },
+    });
+    expect(body.items[0].reasons[0]).toEqual({
+      ruleId: expect.any(String),
+      typology: expect.any(String),
+      points: expect.any(Number),
+      explanation: expect.any(String),
+    });
     expect(body.items[0].transfer).toBeUndefined();
   });
 
@@ -152,13 +193,27 @@ describe('review API: decisions', () => {
   it('shows a flag with its transfer, reasons, evidence and (empty) audit trail', async () => {
     const { status, body } = await call(`/flags/${KR}/KR-0`, { token: tokens.kim! });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ partnerId: KR, transferId: 'KR-0', version: 1, audit: [], transfer: { creditor: { accountId: expect.any(String) } } });
+    expect(body).toMatchObject({
+      partnerId: KR,
+      transferId: 'KR-0',
+      version: 1,
+      audit: [],
+      transfer: { creditor: { accountId: expect.any(String) } },
+    });
     expect(body.reasons.some((r: any) => Object.keys(r.evidence).length > 0)).toBe(true);
-    expect(body.choices).toEqual({ RELEASE: { allowed: true }, CONFIRM_FRAUD: { allowed: true }, ESCALATE: { allowed: true } });
+    expect(body.choices).toEqual({
+      RELEASE: { allowed: true },
+      CONFIRM_FRAUD: { allowed: true },
+      ESCALATE: { allowed: true },
+    });
   });
 
   it('releases once; a second release on the old version is 409 with the current version', async () => {
-    const first = await act('kim', 'KR-1', { action: 'RELEASE', note: 'customer confirmed the payee in branch', expectedVersion: 1 });
+    const first = await act('kim', 'KR-1', {
+      action: 'RELEASE',
+      note: 'customer confirmed the payee in branch',
+      expectedVersion: 1,
+    });
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ status: 'RELEASED', version: 2, pendingEffects: [] });
     const second = await act('lee', 'KR-1', { action: 'RELEASE', note: 'releasing too', expectedVersion: 1 });
@@ -171,31 +226,64 @@ describe('review API: decisions', () => {
 
   it('records every action in the audit trail: who, role, when, action, note', async () => {
     await act('kim', 'KR-2', { action: 'ESCALATE', note: 'payee looks like a mule', expectedVersion: 1 });
-    await act('lee', 'KR-2', { action: 'CONFIRM_FRAUD', note: 'confirmed with the receiving bank', expectedVersion: 2 });
+    await act('lee', 'KR-2', {
+      action: 'CONFIRM_FRAUD',
+      note: 'confirmed with the receiving bank',
+      expectedVersion: 2,
+    });
     const { body } = await call(`/flags/${KR}/KR-2`, { token: tokens.kim! });
     expect(body.status).toBe('CONFIRMED_FRAUD');
     expect(body.audit).toEqual([
-      expect.objectContaining({ actorName: 'kim', role: 'analyst', action: 'ESCALATE', note: 'payee looks like a mule', fromStatus: 'PENDING', toStatus: 'ESCALATED', version: 2, at: expect.any(String) }),
-      expect.objectContaining({ actorName: 'lee', role: 'supervisor', action: 'CONFIRM_FRAUD', note: 'confirmed with the receiving bank', fromStatus: 'ESCALATED', toStatus: 'CONFIRMED_FRAUD', version: 3 }),
+      expect.objectContaining({
+        actorName: 'kim',
+        role: 'analyst',
+        action: 'ESCALATE',
+        note: 'payee looks like a mule',
+        fromStatus: 'PENDING',
+        toStatus: 'ESCALATED',
+        version: 2,
+        at: expect.any(String),
+      }),
+      expect.objectContaining({
+        actorName: 'lee',
+        role: 'supervisor',
+        action: 'CONFIRM_FRAUD',
+        note: 'confirmed with the receiving bank',
+        fromStatus: 'ESCALATED',
+        toStatus: 'CONFIRMED_FRAUD',
+        version: 3,
+      }),
     ]);
   });
 
   it('refuses an analyst acting as a supervisor on an escalated flag (403)', async () => {
     await act('lee', 'KR-3', { action: 'ESCALATE', note: 'second opinion', expectedVersion: 1 });
-    const { status, body } = await act('kim', 'KR-3', { action: 'RELEASE', note: 'I think it is fine', expectedVersion: 2 });
+    const { status, body } = await act('kim', 'KR-3', {
+      action: 'RELEASE',
+      note: 'I think it is fine',
+      expectedVersion: 2,
+    });
     expect(status).toBe(403);
     expect(body.error.code).toBe('SUPERVISOR_REQUIRED');
   });
 
   it('enforces four eyes: the escalating supervisor cannot decide, another can; a large release needs escalation', async () => {
-    expect((await act('lee', 'KR-3', { action: 'RELEASE', note: 'fine', expectedVersion: 2 })).body.error.code).toBe('FOUR_EYES');
-    expect((await act('park', 'KR-3', { action: 'RELEASE', note: 'verified by phone', expectedVersion: 2 })).status).toBe(200);
+    expect((await act('lee', 'KR-3', { action: 'RELEASE', note: 'fine', expectedVersion: 2 })).body.error.code).toBe(
+      'FOUR_EYES',
+    );
+    expect(
+      (await act('park', 'KR-3', { action: 'RELEASE', note: 'verified by phone', expectedVersion: 2 })).status,
+    ).toBe(200);
 
     const large = await act('lee', 'KR-LARGE', { action: 'RELEASE', note: 'fine', expectedVersion: 1 });
     expect(large.status).toBe(403);
     expect(large.body.error.message).toContain('escalate the flag');
-    expect((await act('kim', 'KR-LARGE', { action: 'ESCALATE', note: 'above my limit', expectedVersion: 1 })).status).toBe(200);
-    expect((await act('lee', 'KR-LARGE', { action: 'RELEASE', note: 'verified', expectedVersion: 2 })).status).toBe(200);
+    expect(
+      (await act('kim', 'KR-LARGE', { action: 'ESCALATE', note: 'above my limit', expectedVersion: 1 })).status,
+    ).toBe(200);
+    expect((await act('lee', 'KR-LARGE', { action: 'RELEASE', note: 'verified', expectedVersion: 2 })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -213,7 +301,11 @@ describe('review API: bad input names the field', () => {
   ])('POST actions %j -> 400 on %s', async (body, field, message) => {
     const response = await act('kim', 'KR-4', body);
     expect(response.status).toBe(400);
-    expect(response.body.error).toMatchObject({ code: 'INVALID_INPUT', field, message: expect.stringContaining(message) });
+    expect(response.body.error).toMatchObject({
+      code: 'INVALID_INPUT',
+      field,
+      message: expect.stringContaining(message),
+    });
   });
 
   it.each([
@@ -242,7 +334,10 @@ describe('console hosting', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect(await (await fetch(`${server.url}/config.json`)).json()).toEqual({ apiBase: '/api', auth: { mode: 'local' } });
+    expect(await (await fetch(`${server.url}/config.json`)).json()).toEqual({
+      apiBase: '/api',
+      auth: { mode: 'local' },
+    });
     expect((await fetch(`${server.url}/..%2F..%2Fpackage.json`)).status).toBe(404);
     expect((await fetch(`${server.url}/app.js`)).headers.get('content-type')).toContain('javascript');
   });

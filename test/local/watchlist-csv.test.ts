@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { formatWatchlistCsv, parseWatchlistCsv } from '#local/watchlist-csv.ts';
 
 const HEADER = 'accountId,bankCode,category,source,confidence,listedAt,expiresAt';
-const ROW = 'KH-ABA-000771234,ABAAKHPP,SUSPECTED_MULE,kr-kh-taskforce,85,2026-11-01T00:00:00+09:00,2027-11-01T00:00:00+09:00';
+const ROW =
+  'KH-ABA-000771234,ABAAKHPP,SUSPECTED_MULE,kr-kh-taskforce,85,2026-11-01T00:00:00+09:00,2027-11-01T00:00:00+09:00';
 
 describe('parseWatchlistCsv', () => {
   it('reads a file with a BOM, CRLF endings, blank lines and quoted fields', () => {
@@ -22,8 +23,13 @@ describe('parseWatchlistCsv', () => {
   });
 
   it('accepts the columns in any order and an empty bank code', () => {
-    const parsed = parseWatchlistCsv('category,accountId,source,confidence,listedAt,expiresAt,bankCode\nCONFIRMED_FRAUD,A-1,kh-demo-bank,100,2026-11-01T00:00:00Z,2027-11-01T00:00:00Z,\n');
-    expect(parsed).toMatchObject({ ok: true, entries: [{ accountId: 'A-1', listing: { category: 'CONFIRMED_FRAUD', confidence: 100 } }] });
+    const parsed = parseWatchlistCsv(
+      'category,accountId,source,confidence,listedAt,expiresAt,bankCode\nCONFIRMED_FRAUD,A-1,kh-demo-bank,100,2026-11-01T00:00:00Z,2027-11-01T00:00:00Z,\n',
+    );
+    expect(parsed).toMatchObject({
+      ok: true,
+      entries: [{ accountId: 'A-1', listing: { category: 'CONFIRMED_FRAUD', confidence: 100 } }],
+    });
     if (parsed.ok) expect(parsed.entries[0]!.listing.bankCode).toBeUndefined();
   });
 
@@ -53,17 +59,35 @@ describe('parseWatchlistCsv', () => {
 
   it('names missing and unknown header columns', () => {
     const parsed = parseWatchlistCsv('accountId,category,source,confidence,listed,expiresAt\n');
-    expect(parsed).toEqual({ ok: false, errors: [{ line: 1, message: expect.stringMatching(/missing listedAt; unknown "listed"/) }] });
+    expect(parsed).toEqual({
+      ok: false,
+      errors: [{ line: 1, message: expect.stringMatching(/missing listedAt; unknown "listed"/) }],
+    });
   });
 
   it('refuses an empty file and an unclosed quote', () => {
-    expect(parseWatchlistCsv('\uFEFF\n\n')).toMatchObject({ ok: false, errors: [{ line: 1, message: expect.stringContaining('empty') }] });
-    expect(parseWatchlistCsv(`${HEADER}\n"A-1,011,SCAM_REPORTED\n`)).toMatchObject({ ok: false, errors: [{ line: 2, message: expect.stringContaining('not closed') }] });
+    expect(parseWatchlistCsv('\uFEFF\n\n')).toMatchObject({
+      ok: false,
+      errors: [{ line: 1, message: expect.stringContaining('empty') }],
+    });
+    expect(parseWatchlistCsv(`${HEADER}\n"A-1,011,SCAM_REPORTED\n`)).toMatchObject({
+      ok: false,
+      errors: [{ line: 2, message: expect.stringContaining('not closed') }],
+    });
   });
 
   it('reads back what formatWatchlistCsv writes', () => {
     const entries = [
-      { accountId: 'A "quoted", one', listing: { category: 'SUSPENDED' as const, source: 'kh-demo-bank', confidence: 90, listedAt: '2026-11-01T00:00:00Z', expiresAt: '2027-11-01T00:00:00Z' } },
+      {
+        accountId: 'A "quoted", one',
+        listing: {
+          category: 'SUSPENDED' as const,
+          source: 'kh-demo-bank',
+          confidence: 90,
+          listedAt: '2026-11-01T00:00:00Z',
+          expiresAt: '2027-11-01T00:00:00Z',
+        },
+      },
     ];
     expect(parseWatchlistCsv(formatWatchlistCsv(entries))).toEqual({ ok: true, entries });
   });

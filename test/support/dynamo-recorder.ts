@@ -21,7 +21,11 @@ export class DynamoCallRecorder {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         if (this.inFlight++ === 0) this.round += 1;
-        this.calls.push({ command: String(context.commandName).replace(/Command$/, ''), input: args.input as Record<string, unknown>, round: this.round });
+        this.calls.push({
+          command: String(context.commandName).replace(/Command$/, ''),
+          input: args.input as Record<string, unknown>,
+          round: this.round,
+        });
         try {
           return await next(args);
         } finally {
@@ -49,6 +53,14 @@ export class DynamoCallRecorder {
   batchGetKeys(): number {
     return this.calls
       .filter((c) => c.command === 'BatchGetItem')
-      .reduce((sum, c) => sum + Object.values(c.input.RequestItems as Record<string, { Keys: unknown[] }>).reduce((n, t) => n + t.Keys.length, 0), 0);
+      .reduce(
+        (sum, c) =>
+          sum +
+          Object.values(c.input.RequestItems as Record<string, { Keys: unknown[] }>).reduce(
+            (n, t) => n + t.Keys.length,
+            0,
+          ),
+        0,
+      );
   }
 }

@@ -1,6 +1,8 @@
 import type { Facts, WatchlistFacts } from '#domain/rules/facts.ts';
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends bigint ? T[K] : DeepPartial<T[K]>) : T[K] };
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends object ? (T[K] extends bigint ? T[K] : DeepPartial<T[K]>) : T[K];
+};
 
 const unlisted: WatchlistFacts = { listed: false, sources: 0 };
 
@@ -12,7 +14,14 @@ export function quietFacts(overrides: DeepPartial<Facts> = {}): Facts {
     channel: 'MOBILE',
     remittanceInfo: '관리비',
     crossBorder: false,
-    context: { newPayee: false, newDevice: false, remoteAccessApp: false, activeCall: false, ipCountry: 'KR', foreignIp: false },
+    context: {
+      newPayee: false,
+      newDevice: false,
+      remoteAccessApp: false,
+      activeCall: false,
+      ipCountry: 'KR',
+      foreignIp: false,
+    },
     debtor: {
       country: 'KR',
       age: 41,
@@ -42,7 +51,13 @@ export function quietFacts(overrides: DeepPartial<Facts> = {}): Facts {
       inboundSum1h: 85_000n,
       inboundSum24h: 85_000n,
     },
-    pair: { firstTransfer: false, transfersBefore: 6, largestBefore: 90_000n, increasingStreak: 1, daysSinceFirst: 200 },
+    pair: {
+      firstTransfer: false,
+      transfersBefore: 6,
+      largestBefore: 90_000n,
+      increasingStreak: 1,
+      daysSinceFirst: 200,
+    },
   };
   return {
     ...base,

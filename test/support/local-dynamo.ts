@@ -31,7 +31,11 @@ async function startEngine(): Promise<LocalDynamo> {
   const port = await freePort();
   const child = spawnDynamoDbLocal({ port });
   const endpoint = `http://127.0.0.1:${port}`;
-  const probe = createAwsClients({ endpoints: { dynamodb: endpoint }, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const probe = createAwsClients({
+    endpoints: { dynamodb: endpoint },
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   for (let attempt = 0; ; attempt++) {
     try {
       await probe.dynamodb.send(new ListTablesCommand({}));
@@ -74,7 +78,11 @@ export async function startDynamoFixture(): Promise<DynamoFixture> {
     instrument: recorder.instrument,
   });
   const tables = await createTables(clients.dynamodb, `test${++fixtures}`);
-  await new DynamoRulePackStore(clients.documents, tables.rulePacks).publish(shippedPack, { activate: true, publishedBy: 'test', now: new Date() });
+  await new DynamoRulePackStore(clients.documents, tables.rulePacks).publish(shippedPack, {
+    activate: true,
+    publishedBy: 'test',
+    now: new Date(),
+  });
   recorder.reset();
   return {
     dynamo,
@@ -85,7 +93,9 @@ export async function startDynamoFixture(): Promise<DynamoFixture> {
       const items: Record<string, unknown>[] = [];
       let start: Record<string, unknown> | undefined;
       do {
-        const page = await clients.documents.send(new ScanCommand({ TableName: tables[table], ExclusiveStartKey: start }));
+        const page = await clients.documents.send(
+          new ScanCommand({ TableName: tables[table], ExclusiveStartKey: start }),
+        );
         items.push(...((page.Items ?? []) as Record<string, unknown>[]));
         start = page.LastEvaluatedKey;
       } while (start);

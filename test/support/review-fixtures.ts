@@ -25,7 +25,12 @@ let held = 0;
  */
 export function heldTransfer(overrides: Partial<Record<keyof TransferEvent, unknown>> = {}): TransferEvent {
   held += 1;
-  return transferEvent({ transferId: `HELD-${held}`, debtor: { accountId: `VICTIM-${held}` }, creditor: { accountId: `KH-MULE-${held}` }, ...overrides });
+  return transferEvent({
+    transferId: `HELD-${held}`,
+    debtor: { accountId: `VICTIM-${held}` },
+    creditor: { accountId: `KH-MULE-${held}` },
+    ...overrides,
+  });
 }
 
 /** A transfer the shipped pack only DELAYs (30 minutes): a large amount to a recently opened account. */
@@ -54,24 +59,43 @@ export class RecordingPublisher implements DecisionPublisher {
 }
 
 /** Screens transfers with the shipped pack, exactly as the screening function does; returns the decisions. */
-export async function screen(fixture: DynamoFixture, events: readonly TransferEvent[], now = new Date()): Promise<Decision[]> {
+export async function screen(
+  fixture: DynamoFixture,
+  events: readonly TransferEvent[],
+  now = new Date(),
+): Promise<Decision[]> {
   const run = createScreenBatch({
     repository: new DynamoScreeningRepository(fixture.clients.documents, fixture.tables),
     publisher: new RecordingPublisher(),
-    rulePacks: new CachedRulePackSource(new DynamoRulePackStore(fixture.clients.documents, fixture.tables.rulePacks), 'kr-kh', 60_000),
+    rulePacks: new CachedRulePackSource(
+      new DynamoRulePackStore(fixture.clients.documents, fixture.tables.rulePacks),
+      'kr-kh',
+      60_000,
+    ),
     pseudonymiser,
     clock: () => now,
   });
   const decisions: Decision[] = [];
   for (let i = 0; i < events.length; i += 10) {
-    const result = await run(events.slice(i, i + 10).map((event, j) => ({ messageId: `m-${event.partnerId}-${event.transferId}-${i + j}`, body: JSON.stringify(event), queuePartnerId: event.partnerId })));
+    const result = await run(
+      events
+        .slice(i, i + 10)
+        .map((event, j) => ({
+          messageId: `m-${event.partnerId}-${event.transferId}-${i + j}`,
+          body: JSON.stringify(event),
+          queuePartnerId: event.partnerId,
+        })),
+    );
     if (result.failures.length) throw new Error(`screening failed: ${JSON.stringify(result.failures)}`);
     decisions.push(...result.screened.map((s) => s.decision));
   }
   return decisions;
 }
 
-export function reviewService(fixture: DynamoFixture, options: { publisher?: DecisionPublisher; clock?: () => Date; limits?: Record<string, string> } = {}) {
+export function reviewService(
+  fixture: DynamoFixture,
+  options: { publisher?: DecisionPublisher; clock?: () => Date; limits?: Record<string, string> } = {},
+) {
   return createReviewService({
     flags: new DynamoFlagRepository(fixture.clients.documents, fixture.tables.flags),
     publisher: options.publisher ?? new RecordingPublisher(),
@@ -89,9 +113,17 @@ export function officer(role: Officer['role'], partnerId: string, username = `${
  * Writes `count` PENDING REVIEW flags straight into the Flags table, in the item shape the screening
  * repository writes, with scores spread over 0..100: a large queue in seconds, for paging and speed.
  */
-export async function seedPendingFlags(fixture: DynamoFixture, count: number, partnerId = 'kr-demo-bank'): Promise<void> {
+export async function seedPendingFlags(
+  fixture: DynamoFixture,
+  count: number,
+  partnerId = 'kr-demo-bank',
+): Promise<void> {
   const items = Array.from({ length: count }, (_, i) => {
-    const event = transferEvent({ partnerId, transferId: `BULK-${String(i).padStart(6, '0')}`, creditor: { accountId: `BULK-CREDITOR-${i}` } });
+    const event = transferEvent({
+      partnerId,
+      transferId: `BULK-${String(i).padStart(6, '0')}`,
+      creditor: { accountId: `BULK-CREDITOR-${i}` },
+    });
     const flag = flagFromDecision(
       {
         transferId: event.transferId,
@@ -100,7 +132,15 @@ export async function seedPendingFlags(fixture: DynamoFixture, count: number, pa
         score: i % 101,
         holdUntil: null,
         rulesetVersion: 'kr-kh-2026.11.1',
-        reasons: [{ ruleId: 'MULE-FANIN-24H', typology: 'mule-fan-in', points: 45, explanation: 'creditor received from 14 distinct senders in 24 h', evidence: { 'creditor.distinctSenders24h': 14 } }],
+        reasons: [
+          {
+            ruleId: 'MULE-FANIN-24H',
+            typology: 'mule-fan-in',
+            points: 45,
+            explanation: 'creditor received from 14 distinct senders in 24 h',
+            evidence: { 'creditor.distinctSenders24h': 14 },
+          },
+        ],
         decidedAt: new Date(Date.UTC(2026, 10, 24) + i * 1000).toISOString(),
       },
       event,
@@ -114,7 +154,9 @@ export async function seedPendingFlags(fixture: DynamoFixture, count: number, pa
       batches.slice(i, i + 8).map(async (batch) => {
         let pending: Record<string, unknown>[] = batch.map((Item) => ({ PutRequest: { Item } }));
         while (pending.length) {
-          const result = await fixture.clients.documents.send(new BatchWriteCommand({ RequestItems: { [fixture.tables.flags]: pending as never } }));
+          const result = await fixture.clients.documents.send(
+            new BatchWriteCommand({ RequestItems: { [fixture.tables.flags]: pending as never } }),
+          );
           pending = (result.UnprocessedItems?.[fixture.tables.flags] ?? []) as Record<string, unknown>[];
         }
       }),

@@ -29,7 +29,11 @@ function screen() {
   return createScreenBatch({
     repository: new DynamoScreeningRepository(fixture.clients.documents, fixture.tables),
     publisher,
-    rulePacks: new CachedRulePackSource(new DynamoRulePackStore(fixture.clients.documents, fixture.tables.rulePacks), 'kr-kh', 60_000),
+    rulePacks: new CachedRulePackSource(
+      new DynamoRulePackStore(fixture.clients.documents, fixture.tables.rulePacks),
+      'kr-kh',
+      60_000,
+    ),
     pseudonymiser,
     clock,
   });
@@ -43,7 +47,12 @@ function muleBatch(n: number): InboundRecord[] {
     const minute = String(i % 60).padStart(2, '0');
     const event =
       i % 3 === 0
-        ? quietTransfer({ transferId: `B${batchNo}-Q${i}`, occurredAt: `2026-11-24T0${1 + Math.floor(i / 60)}:${minute}:00Z`, debtor: { accountId: `Q-D-${batchNo}-${i}` }, creditor: { accountId: `Q-C-${batchNo}-${i}` } })
+        ? quietTransfer({
+            transferId: `B${batchNo}-Q${i}`,
+            occurredAt: `2026-11-24T0${1 + Math.floor(i / 60)}:${minute}:00Z`,
+            debtor: { accountId: `Q-D-${batchNo}-${i}` },
+            creditor: { accountId: `Q-C-${batchNo}-${i}` },
+          })
         : transferEvent({
             transferId: `B${batchNo}-M${i}`,
             occurredAt: `2026-11-24T0${1 + Math.floor(i / 60)}:${minute}:00Z`,
@@ -84,7 +93,7 @@ describe('screening a batch against DynamoDB (dynalite)', () => {
     expect(first.screened.map((s) => s.decision.outcome)).toContain('REVIEW');
   });
 
-  it('a redelivered transfer is not counted twice by later transfers\' aggregates', async () => {
+  it("a redelivered transfer is not counted twice by later transfers' aggregates", async () => {
     const records = muleBatch(4).filter((r) => r.messageId.includes('-1') || r.messageId.includes('-2'));
     await screen()(records);
     await screen()(records);
@@ -97,9 +106,13 @@ describe('screening a batch against DynamoDB (dynalite)', () => {
       amount: { value: '10000', currency: 'KRW' },
       remittanceInfo: 'x',
     });
-    const result = await screen()([{ messageId: 'later', body: JSON.stringify(later), queuePartnerId: 'kr-demo-bank' }]);
+    const result = await screen()([
+      { messageId: 'later', body: JSON.stringify(later), queuePartnerId: 'kr-demo-bank' },
+    ]);
     expect(result.screened[0]?.decision.reasons).toEqual([]);
-    const item = (await fixture.scan('aggregates')).find((i) => String(i.pk).startsWith(`A#${pseudonymiser.accountKey(`MULE-${batchNo}`)}#`));
+    const item = (await fixture.scan('aggregates')).find((i) =>
+      String(i.pk).startsWith(`A#${pseudonymiser.accountKey(`MULE-${batchNo}`)}#`),
+    );
     expect(Object.keys(item!).filter((k) => k.startsWith('i:'))).toHaveLength(3);
   });
 
@@ -114,43 +127,64 @@ describe('screening a batch against DynamoDB (dynalite)', () => {
     expect(published).toHaveLength(9);
     expect(result.rejected).toHaveLength(1);
     const rejection = (await fixture.scan('rejections')).find((r) => r.rejectionId === records[4]!.messageId);
-    expect(rejection).toMatchObject({ partnerId: 'kr-demo-bank', transferId: broken.transferId, reason: expect.stringContaining('amount.value: KRW allows 0 decimal places') });
+    expect(rejection).toMatchObject({
+      partnerId: 'kr-demo-bank',
+      transferId: broken.transferId,
+      reason: expect.stringContaining('amount.value: KRW allows 0 decimal places'),
+    });
   });
 
   it('a record naming another partner than its queue is rejected the same way', async () => {
     const event = quietTransfer({ transferId: 'WRONG-1', partnerId: 'kh-demo-bank' });
-    const result = await screen()([{ messageId: 'wrong-partner', body: JSON.stringify(event), queuePartnerId: 'kr-demo-bank' }]);
+    const result = await screen()([
+      { messageId: 'wrong-partner', body: JSON.stringify(event), queuePartnerId: 'kr-demo-bank' },
+    ]);
     expect(result.failures).toEqual([]);
-    expect(result.rejected[0]?.reason).toMatch(/^partnerId: "kh-demo-bank" does not match the partner of the queue it arrived on \("kr-demo-bank"\)/);
+    expect(result.rejected[0]?.reason).toMatch(
+      /^partnerId: "kh-demo-bank" does not match the partner of the queue it arrived on \("kr-demo-bank"\)/,
+    );
     expect(published).toEqual([]);
   });
 
-  it.each([10, 100])('a batch of %i transfers takes one read round and one write round, and one BatchGetItem per 100 keys', async (size) => {
-    const run = screen();
-    await run(muleBatch(1)); // warm the rule pack cache, as a warm Lambda has it
-    fixture.recorder.reset();
-    const result = await run(muleBatch(size));
-    expect(result.failures).toEqual([]);
-    const { recorder } = fixture;
-    expect(recorder.rounds).toBe(2);
-    expect(recorder.calls.filter((c) => c.round === 1).every((c) => c.command === 'BatchGetItem')).toBe(true);
-    expect(recorder.count('BatchGetItem')).toBe(Math.ceil(recorder.batchGetKeys() / 100));
-    expect(recorder.calls.filter((c) => c.round === 2).every((c) => c.command === 'UpdateItem' || c.command === 'PutItem')).toBe(true);
-    const writesPerTransfer = recorder.calls.filter((c) => c.round === 2).length / size;
-    expect(writesPerTransfer).toBeLessThanOrEqual(6);
-  });
+  it.each([10, 100])(
+    'a batch of %i transfers takes one read round and one write round, and one BatchGetItem per 100 keys',
+    async (size) => {
+      const run = screen();
+      await run(muleBatch(1)); // warm the rule pack cache, as a warm Lambda has it
+      fixture.recorder.reset();
+      const result = await run(muleBatch(size));
+      expect(result.failures).toEqual([]);
+      const { recorder } = fixture;
+      expect(recorder.rounds).toBe(2);
+      expect(recorder.calls.filter((c) => c.round === 1).every((c) => c.command === 'BatchGetItem')).toBe(true);
+      expect(recorder.count('BatchGetItem')).toBe(Math.ceil(recorder.batchGetKeys() / 100));
+      expect(
+        recorder.calls.filter((c) => c.round === 2).every((c) => c.command === 'UpdateItem' || c.command === 'PutItem'),
+      ).toBe(true);
+      const writesPerTransfer = recorder.calls.filter((c) => c.round === 2).length / size;
+      expect(writesPerTransfer).toBeLessThanOrEqual(6);
+    },
+  );
 
   it('a transfer to an account a bank confirmed as fraud is blocked, and the listing is matched by pseudonym', async () => {
-    await new DynamoWatchlistStore(fixture.clients.documents, fixture.tables.watchlist, pseudonymiser).list('KH-ABA-999', {
-      category: 'CONFIRMED_FRAUD',
-      source: 'kh-demo-bank',
-      confidence: 100,
-      listedAt: '2026-11-01T00:00:00Z',
-      expiresAt: '2028-11-01T00:00:00Z',
-    });
+    await new DynamoWatchlistStore(fixture.clients.documents, fixture.tables.watchlist, pseudonymiser).list(
+      'KH-ABA-999',
+      {
+        category: 'CONFIRMED_FRAUD',
+        source: 'kh-demo-bank',
+        confidence: 100,
+        listedAt: '2026-11-01T00:00:00Z',
+        expiresAt: '2028-11-01T00:00:00Z',
+      },
+    );
     const event = quietTransfer({ transferId: 'TO-MULE-1', creditor: { accountId: 'kh aba 999' } });
-    const result = await screen()([{ messageId: 'to-mule', body: JSON.stringify(event), queuePartnerId: 'kr-demo-bank' }]);
-    expect(result.screened[0]?.decision).toMatchObject({ outcome: 'BLOCK', reasons: [expect.objectContaining({ ruleId: 'WATCHLIST-CONFIRMED' })] });
+    const result = await screen()([
+      { messageId: 'to-mule', body: JSON.stringify(event), queuePartnerId: 'kr-demo-bank' },
+    ]);
+    expect(result.screened[0]?.decision).toMatchObject({
+      outcome: 'BLOCK',
+      reasons: [expect.objectContaining({ ruleId: 'WATCHLIST-CONFIRMED' })],
+    });
     const stored = (await fixture.scan('watchlist')).map((item) => JSON.stringify(item));
     expect(stored.join()).not.toContain('999');
   });

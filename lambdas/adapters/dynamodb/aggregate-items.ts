@@ -89,7 +89,14 @@ export function loadAggregateItem(state: BehaviourState, item: Record<string, un
 function parseActivity(tk: string, value: string): ActivityEntry | undefined {
   const [t, currency, minor, counterparty, newPayee] = value.split('|');
   if (!t || !currency || !minor || !counterparty) return undefined;
-  return { t: Number(t), tk, currency, minor: BigInt(minor), counterparty, ...(newPayee !== undefined ? { newPayee: newPayee === '1' } : {}) };
+  return {
+    t: Number(t),
+    tk,
+    currency,
+    minor: BigInt(minor),
+    counterparty,
+    ...(newPayee !== undefined ? { newPayee: newPayee === '1' } : {}),
+  };
 }
 
 export interface AttributeWrite {
@@ -104,24 +111,42 @@ export function encodeMutation(mutation: BehaviourMutation): { pk: string; write
   switch (mutation.kind) {
     case 'inbound': {
       const e = mutation.entry;
-      return { pk: dayItemKey(mutation.accountKey, e.t), write: { name: `i:${e.tk}`, value: `${e.t}|${e.currency}|${e.minor}|${e.counterparty}`, onlyIfAbsent: false } };
+      return {
+        pk: dayItemKey(mutation.accountKey, e.t),
+        write: { name: `i:${e.tk}`, value: `${e.t}|${e.currency}|${e.minor}|${e.counterparty}`, onlyIfAbsent: false },
+      };
     }
     case 'outbound': {
       const e = mutation.entry;
       return {
         pk: dayItemKey(mutation.accountKey, e.t),
-        write: { name: `o:${e.tk}`, value: `${e.t}|${e.currency}|${e.minor}|${e.counterparty}|${e.newPayee ? 1 : 0}`, onlyIfAbsent: false },
+        write: {
+          name: `o:${e.tk}`,
+          value: `${e.t}|${e.currency}|${e.minor}|${e.counterparty}|${e.newPayee ? 1 : 0}`,
+          onlyIfAbsent: false,
+        },
       };
     }
     case 'pair': {
       const e = mutation.entry;
-      return { pk: historyItemKey(mutation.debtorKey), write: { name: `p:${mutation.creditorKey}:${e.tk}`, value: `${e.t}|${e.currency}|${e.minor}`, onlyIfAbsent: false } };
+      return {
+        pk: historyItemKey(mutation.debtorKey),
+        write: {
+          name: `p:${mutation.creditorKey}:${e.tk}`,
+          value: `${e.t}|${e.currency}|${e.minor}`,
+          onlyIfAbsent: false,
+        },
+      };
     }
     case 'firstToCountry':
     case 'firstToAccountType':
       return {
         pk: historyItemKey(mutation.debtorKey),
-        write: { name: `${mutation.kind === 'firstToCountry' ? 'c' : 'a'}:${mutation.value}`, value: `${mutation.mark.t}|${mutation.mark.tk}`, onlyIfAbsent: true },
+        write: {
+          name: `${mutation.kind === 'firstToCountry' ? 'c' : 'a'}:${mutation.value}`,
+          value: `${mutation.mark.t}|${mutation.mark.tk}`,
+          onlyIfAbsent: true,
+        },
       };
   }
 }

@@ -16,7 +16,10 @@ export type Item = Record<string, unknown>;
  * limit), one call per chunk, all chunks at once; UnprocessedKeys are retried with backoff and
  * jitter. Hand-written because lib-dynamodb has no paginator for BatchGet that retries unprocessed keys.
  */
-export async function batchGetAll(documents: DynamoDBDocumentClient, requests: readonly KeyRequest[]): Promise<Map<string, Item[]>> {
+export async function batchGetAll(
+  documents: DynamoDBDocumentClient,
+  requests: readonly KeyRequest[],
+): Promise<Map<string, Item[]>> {
   const byTable = new Map<string, Item[]>();
   const chunks: KeyRequest[][] = [];
   for (let i = 0; i < requests.length; i += BATCH_GET_LIMIT) chunks.push(requests.slice(i, i + BATCH_GET_LIMIT));
@@ -25,7 +28,8 @@ export async function batchGetAll(documents: DynamoDBDocumentClient, requests: r
       let pending: Record<string, { Keys: Record<string, unknown>[] }> | undefined = groupByTable(chunk);
       for (let round = 0; pending && Object.keys(pending).length; round++) {
         if (round > 0) {
-          if (round > MAX_UNPROCESSED_ROUNDS) throw new Error(`BatchGetItem left keys unprocessed after ${MAX_UNPROCESSED_ROUNDS} retries`);
+          if (round > MAX_UNPROCESSED_ROUNDS)
+            throw new Error(`BatchGetItem left keys unprocessed after ${MAX_UNPROCESSED_ROUNDS} retries`);
           await pause(round);
         }
         const response = await documents.send(new BatchGetCommand({ RequestItems: pending }));

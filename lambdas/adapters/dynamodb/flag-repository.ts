@@ -14,7 +14,13 @@ import {
   type PendingEffect,
 } from '#domain/review/flag.ts';
 import { ALL_PARTNERS } from '#domain/review/officer.ts';
-import { InvalidCursorError, StaleFlagError, type FlagPage, type FlagQuery, type FlagRepository } from '#use-cases/review/ports.ts';
+import {
+  InvalidCursorError,
+  StaleFlagError,
+  type FlagPage,
+  type FlagQuery,
+  type FlagRepository,
+} from '#use-cases/review/ports.ts';
 import { TABLES } from './tables.ts';
 
 const [BY_PARTNER_STATUS, BY_STATUS] = TABLES.flags.globalSecondaryIndexes;
@@ -60,7 +66,9 @@ function toFlag(item: Record<string, unknown>): Flag {
   const parsed = FlagItemSchema.safeParse(item);
   if (!parsed.success) {
     // Names the item and the fields, never their values: a flag holds account numbers and names.
-    throw new Error(`flag item ${String(item.partnerId)}/${String(item.transferId)} is malformed at ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    throw new Error(
+      `flag item ${String(item.partnerId)}/${String(item.transferId)} is malformed at ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+    );
   }
   const { pendingEffects, ...flag } = parsed.data;
   return pendingEffects?.length ? { ...flag, pendingEffects } : flag;
@@ -103,20 +111,27 @@ export class DynamoFlagRepository implements FlagRepository {
             partnerId: query.partnerId,
           };
     // One item more than asked tells whether another page exists, so the last page is never empty.
-    const items = await this.queryIndex(index, query.limit + 1, query.cursor ? this.decodeCursor(query.cursor, index) : undefined);
+    const items = await this.queryIndex(
+      index,
+      query.limit + 1,
+      query.cursor ? this.decodeCursor(query.cursor, index) : undefined,
+    );
     const page = items.slice(0, query.limit).map(toFlag);
     const last = items.length > query.limit ? items[query.limit - 1] : undefined;
     return { items: page, nextCursor: last ? encodeCursor(last) : null };
   }
 
   async get(partnerId: string, transferId: string): Promise<Flag | undefined> {
-    const result = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { partnerId, transferId }, ConsistentRead: true }));
+    const result = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { partnerId, transferId }, ConsistentRead: true }),
+    );
     return result.Item ? toFlag(result.Item) : undefined;
   }
 
   async saveTransition(next: Flag, expectedVersion: number): Promise<void> {
     const entry = next.audit.at(-1);
-    if (!entry || entry.version !== next.version) throw new Error('a transition must end with the audit entry of its new version');
+    if (!entry || entry.version !== next.version)
+      throw new Error('a transition must end with the audit entry of its new version');
     const owed = next.pendingEffects?.length ? next.pendingEffects : undefined;
     try {
       await this.documents.send(
@@ -166,7 +181,11 @@ export class DynamoFlagRepository implements FlagRepository {
         UpdateExpression: remaining.length ? 'SET #owed = :owed, #rank = :rank' : 'SET #rank = :rank REMOVE #owed',
         ConditionExpression: '#version = :version',
         ExpressionAttributeNames: { '#owed': 'pendingEffects', '#rank': 'rank', '#version': 'version' },
-        ExpressionAttributeValues: { ':rank': rankOf(settled), ':version': flag.version, ...(remaining.length ? { ':owed': remaining } : {}) },
+        ExpressionAttributeValues: {
+          ':rank': rankOf(settled),
+          ':version': flag.version,
+          ...(remaining.length ? { ':owed': remaining } : {}),
+        },
       }),
     );
   }
@@ -178,7 +197,11 @@ export class DynamoFlagRepository implements FlagRepository {
       { indexName: BY_STATUS.indexName, keyName: BY_STATUS.partitionKey.name, keyValue: 'PENDING' },
       limit,
       undefined,
-      { expression: '#outcome = :delay AND #holdUntil <= :now', names: { '#outcome': 'outcome', '#holdUntil': 'holdUntil' }, values: { ':delay': 'DELAY', ':now': now.toISOString() } },
+      {
+        expression: '#outcome = :delay AND #holdUntil <= :now',
+        names: { '#outcome': 'outcome', '#holdUntil': 'holdUntil' },
+        values: { ':delay': 'DELAY', ':now': now.toISOString() },
+      },
     );
     return items.map(toFlag);
   }
@@ -186,7 +209,13 @@ export class DynamoFlagRepository implements FlagRepository {
   async withPendingEffects(limit: number): Promise<Flag[]> {
     const pages = await Promise.all(
       [...FINAL_STATUSES].map((status: FlagStatus) =>
-        this.queryIndex({ indexName: BY_STATUS.indexName, keyName: BY_STATUS.partitionKey.name, keyValue: status }, limit, undefined, undefined, OWED_PREFIX),
+        this.queryIndex(
+          { indexName: BY_STATUS.indexName, keyName: BY_STATUS.partitionKey.name, keyValue: status },
+          limit,
+          undefined,
+          undefined,
+          OWED_PREFIX,
+        ),
       ),
     );
     return pages.flat().slice(0, limit).map(toFlag);
@@ -208,8 +237,16 @@ export class DynamoFlagRepository implements FlagRepository {
           TableName: this.tableName,
           IndexName: index.indexName,
           KeyConditionExpression: rankPrefix ? '#key = :key AND begins_with(#rank, :prefix)' : '#key = :key',
-          ExpressionAttributeNames: { '#key': index.keyName, ...(rankPrefix ? { '#rank': 'rank' } : {}), ...filter?.names },
-          ExpressionAttributeValues: { ':key': index.keyValue, ...(rankPrefix ? { ':prefix': rankPrefix } : {}), ...filter?.values },
+          ExpressionAttributeNames: {
+            '#key': index.keyName,
+            ...(rankPrefix ? { '#rank': 'rank' } : {}),
+            ...filter?.names,
+          },
+          ExpressionAttributeValues: {
+            ':key': index.keyValue,
+            ...(rankPrefix ? { ':prefix': rankPrefix } : {}),
+            ...filter?.values,
+          },
           ...(filter ? { FilterExpression: filter.expression } : {}),
           // With a filter, Limit counts items read, not items kept: read in larger steps.
           Limit: filter ? Math.max(wanted, 500) : wanted - items.length,

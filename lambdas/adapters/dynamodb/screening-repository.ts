@@ -61,7 +61,8 @@ export class DynamoScreeningRepository implements ScreeningRepository {
     }
     const items = await batchGetAll(this.documents, uniqueKeys(requests));
     const nowSeconds = epochSeconds(now);
-    const live = (item: Record<string, unknown>) => typeof item[EXPIRES_AT] !== 'number' || (item[EXPIRES_AT] as number) > nowSeconds;
+    const live = (item: Record<string, unknown>) =>
+      typeof item[EXPIRES_AT] !== 'number' || (item[EXPIRES_AT] as number) > nowSeconds;
 
     const behaviour = new BehaviourState();
     for (const item of items.get(this.tables.aggregates) ?? []) if (live(item)) loadAggregateItem(behaviour, item);
@@ -117,28 +118,33 @@ export class DynamoScreeningRepository implements ScreeningRepository {
             }),
           );
         } catch (error) {
-          if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') {
+          if (
+            error instanceof ConditionalCheckFailedException ||
+            (error as Error).name === 'ConditionalCheckFailedException'
+          ) {
             conflicts.push(record);
           } else {
             failedTransfers.add(record.transferKey);
           }
         }
       }),
-      ...writes.flags.filter((record) => needsFlag(record.decision)).map(async (record) => {
-        const flag = flagFromDecision(record.decision, record.event);
-        try {
-          await this.documents.send(
-            new PutCommand({
-              TableName: this.tables.flags,
-              Item: { ...flag, partnerStatus: `${flag.partnerId}#${flag.status}`, rank: flagRank(flag), audit: [] },
-              ConditionExpression: 'attribute_not_exists(transferId)',
-            }),
-          );
-        } catch (error) {
-          // Already flagged by an earlier delivery: the stored flag (perhaps already worked) stands.
-          if ((error as Error).name !== 'ConditionalCheckFailedException') failedTransfers.add(record.transferKey);
-        }
-      }),
+      ...writes.flags
+        .filter((record) => needsFlag(record.decision))
+        .map(async (record) => {
+          const flag = flagFromDecision(record.decision, record.event);
+          try {
+            await this.documents.send(
+              new PutCommand({
+                TableName: this.tables.flags,
+                Item: { ...flag, partnerStatus: `${flag.partnerId}#${flag.status}`, rank: flagRank(flag), audit: [] },
+                ConditionExpression: 'attribute_not_exists(transferId)',
+              }),
+            );
+          } catch (error) {
+            // Already flagged by an earlier delivery: the stored flag (perhaps already worked) stands.
+            if ((error as Error).name !== 'ConditionalCheckFailedException') failedTransfers.add(record.transferKey);
+          }
+        }),
       ...writes.rejections.map(async (rejection) => {
         try {
           await this.documents.send(
@@ -159,11 +165,18 @@ export class DynamoScreeningRepository implements ScreeningRepository {
       try {
         const stored = await batchGetAll(
           this.documents,
-          conflicts.map((c) => ({ table: this.tables.decisions, key: { partnerId: c.decision.partnerId, transferId: c.decision.transferId } })),
+          conflicts.map((c) => ({
+            table: this.tables.decisions,
+            key: { partnerId: c.decision.partnerId, transferId: c.decision.transferId },
+          })),
         );
-        const byId = new Map((stored.get(this.tables.decisions) ?? []).map((item) => [`${item.partnerId}\n${item.transferId}`, item]));
+        const byId = new Map(
+          (stored.get(this.tables.decisions) ?? []).map((item) => [`${item.partnerId}\n${item.transferId}`, item]),
+        );
         for (const record of conflicts) {
-          const parsed = DecisionSchema.safeParse(byId.get(`${record.decision.partnerId}\n${record.decision.transferId}`)?.decision);
+          const parsed = DecisionSchema.safeParse(
+            byId.get(`${record.decision.partnerId}\n${record.decision.transferId}`)?.decision,
+          );
           if (parsed.success) storedDecisions.set(record.transferKey, parsed.data);
           else failedTransfers.add(record.transferKey);
         }
@@ -197,14 +210,19 @@ export class DynamoScreeningRepository implements ScreeningRepository {
     if (writes.state) {
       for (const [debtorKey, { t }] of newestByDebtor) {
         const update = updates.get(`D#${debtorKey}`);
-        if (update) update.removals.push(...stalePairAttributes(writes.state, debtorKey, t).slice(0, MAX_ASSIGNMENTS_PER_UPDATE));
+        if (update)
+          update.removals.push(...stalePairAttributes(writes.state, debtorKey, t).slice(0, MAX_ASSIGNMENTS_PER_UPDATE));
       }
     }
     // Split very large items' updates so each expression stays small.
     const split: ItemUpdate[] = [];
     for (const update of updates.values()) {
       for (let i = 0; i < Math.max(1, update.writes.length); i += MAX_ASSIGNMENTS_PER_UPDATE) {
-        split.push({ ...update, writes: update.writes.slice(i, i + MAX_ASSIGNMENTS_PER_UPDATE), removals: i === 0 ? update.removals : [] });
+        split.push({
+          ...update,
+          writes: update.writes.slice(i, i + MAX_ASSIGNMENTS_PER_UPDATE),
+          removals: i === 0 ? update.removals : [],
+        });
       }
     }
     return split;

@@ -72,7 +72,11 @@ export const TABLES = {
     partitionKey: { name: 'partnerId', type: 'S' },
     sortKey: { name: 'transferId', type: 'S' },
     globalSecondaryIndexes: [
-      { indexName: 'byPartnerStatus', partitionKey: { name: 'partnerStatus', type: 'S' }, sortKey: { name: 'rank', type: 'S' } },
+      {
+        indexName: 'byPartnerStatus',
+        partitionKey: { name: 'partnerStatus', type: 'S' },
+        sortKey: { name: 'rank', type: 'S' },
+      },
       { indexName: 'byStatus', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'rank', type: 'S' } },
     ],
   },
@@ -94,5 +98,7 @@ export function tableNamesFromEnv(env: Record<string, string | undefined>): Tabl
 
 /** Environment variables that point a function at the given table names. */
 export function tableEnvironment(names: TableNames): Record<string, string> {
-  return Object.fromEntries((Object.entries(TABLES) as Array<[TableKey, TableDefinition]>).map(([key, t]) => [t.envVar, names[key]]));
+  return Object.fromEntries(
+    (Object.entries(TABLES) as Array<[TableKey, TableDefinition]>).map(([key, t]) => [t.envVar, names[key]]),
+  );
 }

@@ -28,7 +28,10 @@ export class DynamoWatchlistStore {
           Key: { accountKey },
           UpdateExpression: extendItemExpiry ? 'SET #l = :l, #x = :x' : 'SET #l = :l',
           ...(extendItemExpiry ? { ConditionExpression: 'attribute_not_exists(#x) OR #x < :x' } : {}),
-          ExpressionAttributeNames: { '#l': listingAttribute(valid.source), ...(extendItemExpiry ? { '#x': EXPIRES_AT } : {}) },
+          ExpressionAttributeNames: {
+            '#l': listingAttribute(valid.source),
+            ...(extendItemExpiry ? { '#x': EXPIRES_AT } : {}),
+          },
           ExpressionAttributeValues: { ':l': valid, ...(extendItemExpiry ? { ':x': expiresAt } : {}) },
         }),
       );

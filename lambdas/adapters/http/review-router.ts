@@ -45,7 +45,8 @@ const STATUS_OF: Record<RefusalCode, number> = {
 };
 
 /** A field's message for a wrong value; a missing field is reported as required, not as a wrong type. */
-const expecting = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message);
+const expecting = (message: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? 'is required' : message;
 
 const ListQuerySchema = z.object({
   status: z.enum(FLAG_STATUSES, { error: `must be one of ${FLAG_STATUSES.join(', ')}` }).default('PENDING'),
@@ -55,7 +56,11 @@ const ListQuerySchema = z.object({
     .min(1, { error: 'must be a whole number from 1 to 100' })
     .max(100, { error: 'must be a whole number from 1 to 100' })
     .default(50),
-  cursor: z.string().min(1, { error: 'must not be empty' }).max(1024, { error: 'is too long to be a cursor this API issued' }).optional(),
+  cursor: z
+    .string()
+    .min(1, { error: 'must not be empty' })
+    .max(1024, { error: 'is too long to be a cursor this API issued' })
+    .optional(),
   partnerId: PartnerIdSchema.optional(),
 });
 
@@ -98,12 +103,19 @@ export function createReviewRouter(service: ReviewService, log?: RequestLog) {
     const context: Record<string, unknown> = { method: request.method };
     try {
       const segments = splitPath(request.path);
-      if (segments[0] !== 'flags' || segments.length === 2 || segments.length > 4 || (segments.length === 4 && segments[3] !== 'actions')) {
+      if (
+        segments[0] !== 'flags' ||
+        segments.length === 2 ||
+        segments.length > 4 ||
+        (segments.length === 4 && segments[3] !== 'actions')
+      ) {
         throw new HttpProblem(404, 'NOT_FOUND', `no such route: ${request.method} ${request.path}; see GET /flags`);
       }
       const expected = segments.length === 4 ? 'POST' : 'GET';
       if (request.method !== expected) {
-        throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `${request.path} accepts ${expected} only`, undefined, { allow: expected });
+        throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `${request.path} accepts ${expected} only`, undefined, {
+          allow: expected,
+        });
       }
       const officer = authenticate(request);
       context.officerId = officer.id;
@@ -133,7 +145,11 @@ export function createReviewRouter(service: ReviewService, log?: RequestLog) {
       const problem = problemOf(error);
       context.code = problem.code;
       if (problem.status >= 500) log?.error('review request failed', { ...context, error: describeError(error) });
-      return json(problem.status, { error: { code: problem.code, message: problem.message, ...problem.details } }, problem.headers);
+      return json(
+        problem.status,
+        { error: { code: problem.code, message: problem.message, ...problem.details } },
+        problem.headers,
+      );
     } finally {
       context.ms = Date.now() - started;
       log?.info('review request', context);
@@ -146,21 +162,34 @@ function authenticate(request: ReviewRequest): Officer {
     throw new HttpProblem(401, 'UNAUTHENTICATED', request.auth.failure, undefined, { 'www-authenticate': 'Bearer' });
   }
   const identity = identityFromClaims(request.auth.claims);
-  if (!identity) throw new HttpProblem(401, 'UNAUTHENTICATED', 'the token names no subject (sub)', undefined, { 'www-authenticate': 'Bearer' });
+  if (!identity)
+    throw new HttpProblem(401, 'UNAUTHENTICATED', 'the token names no subject (sub)', undefined, {
+      'www-authenticate': 'Bearer',
+    });
   return officerFromIdentity(identity);
 }
 
 function splitPath(path: string): string[] {
   try {
-    return path.replace(/^\/+|\/+$/g, '').split('/').map((segment) => decodeURIComponent(segment));
+    return path
+      .replace(/^\/+|\/+$/g, '')
+      .split('/')
+      .map((segment) => decodeURIComponent(segment));
   } catch {
     throw new HttpProblem(400, 'INVALID_INPUT', 'the path is not correctly percent-encoded', 'path');
   }
 }
 
 function parseJsonBody(body: string | undefined): unknown {
-  if (body === undefined || body === '') throw new HttpProblem(400, 'INVALID_INPUT', 'the request needs a JSON body { "action", "note", "expectedVersion" }', 'body');
-  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES} bytes`, 'body');
+  if (body === undefined || body === '')
+    throw new HttpProblem(
+      400,
+      'INVALID_INPUT',
+      'the request needs a JSON body { "action", "note", "expectedVersion" }',
+      'body',
+    );
+  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES)
+    throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES} bytes`, 'body');
   try {
     return JSON.parse(body);
   } catch (error) {
@@ -196,7 +225,12 @@ function summary(flag: Flag) {
   const last = flag.audit.at(-1);
   return {
     ...essentials(flag),
-    reasons: flag.reasons.map(({ ruleId, typology, points, explanation }) => ({ ruleId, typology, points, explanation })),
+    reasons: flag.reasons.map(({ ruleId, typology, points, explanation }) => ({
+      ruleId,
+      typology,
+      points,
+      explanation,
+    })),
     lastAction: last ? { action: last.action, actorName: last.actorName, role: last.role, at: last.at } : null,
     ...(flag.pendingEffects?.length ? { pendingEffects: flag.pendingEffects } : {}),
   };
@@ -231,10 +265,22 @@ interface Problem {
 
 function problemOf(error: unknown): Problem {
   if (error instanceof HttpProblem) {
-    return { status: error.status, code: error.code, message: error.message, details: error.field ? { field: error.field } : {}, headers: error.headers };
+    return {
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      details: error.field ? { field: error.field } : {},
+      headers: error.headers,
+    };
   }
-  if (error instanceof ReviewRefusal) return { status: STATUS_OF[error.code], code: error.code, message: error.message, details: error.details };
-  return { status: 500, code: 'INTERNAL', message: 'the review service failed; nothing was changed unless the flag shows it. Try again in a moment.', details: {} };
+  if (error instanceof ReviewRefusal)
+    return { status: STATUS_OF[error.code], code: error.code, message: error.message, details: error.details };
+  return {
+    status: 500,
+    code: 'INTERNAL',
+    message: 'the review service failed; nothing was changed unless the flag shows it. Try again in a moment.',
+    details: {},
+  };
 }
 
 function describeError(error: unknown): string {

@@ -67,7 +67,8 @@ export class BehaviourState {
 
   profile(debtorKey: string): DebtorProfile {
     let profile = this.profiles.get(debtorKey);
-    if (!profile) this.profiles.set(debtorKey, (profile = { firstToCountry: new Map(), firstToAccountType: new Map() }));
+    if (!profile)
+      this.profiles.set(debtorKey, (profile = { firstToCountry: new Map(), firstToAccountType: new Map() }));
     return profile;
   }
 }
@@ -114,13 +115,26 @@ export function applyTransfer(state: BehaviourState, transfer: TransferActivity)
 
   const inbound = state.account(transfer.creditorKey).inbound;
   if (!inbound.has(transfer.tk)) {
-    const entry = { t: transfer.t, tk: transfer.tk, currency: transfer.currency, minor: transfer.minor, counterparty: transfer.debtorKey };
+    const entry = {
+      t: transfer.t,
+      tk: transfer.tk,
+      currency: transfer.currency,
+      minor: transfer.minor,
+      counterparty: transfer.debtorKey,
+    };
     inbound.set(transfer.tk, entry);
     mutations.push({ kind: 'inbound', accountKey: transfer.creditorKey, entry });
   }
   const outbound = state.account(transfer.debtorKey).outbound;
   if (!outbound.has(transfer.tk)) {
-    const entry = { t: transfer.t, tk: transfer.tk, currency: transfer.currency, minor: transfer.minor, counterparty: transfer.creditorKey, newPayee };
+    const entry = {
+      t: transfer.t,
+      tk: transfer.tk,
+      currency: transfer.currency,
+      minor: transfer.minor,
+      counterparty: transfer.creditorKey,
+      newPayee,
+    };
     outbound.set(transfer.tk, entry);
     mutations.push({ kind: 'outbound', accountKey: transfer.debtorKey, entry });
   }

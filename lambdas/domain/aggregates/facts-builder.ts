@@ -2,7 +2,14 @@ import type { TransferEvent } from '../contract/transfer-event.ts';
 import type { CompiledPack } from '../rules/compile.ts';
 import type { Facts, WatchlistFacts } from '../rules/facts.ts';
 import { strongestListing, type WatchlistListing } from '../watchlist/listing.ts';
-import { BehaviourState, DAY_MS, HOUR_MS, isAtOrBefore, type ActivityEntry, type TransferActivity } from './behaviour.ts';
+import {
+  BehaviourState,
+  DAY_MS,
+  HOUR_MS,
+  isAtOrBefore,
+  type ActivityEntry,
+  type TransferActivity,
+} from './behaviour.ts';
 
 export interface WatchlistHits {
   readonly debtor: readonly WatchlistListing[];
@@ -136,10 +143,15 @@ export function buildFacts(
   };
 }
 
-function watchlistFacts(listings: readonly WatchlistListing[], bankCode: string | undefined, now: Date): WatchlistFacts {
+function watchlistFacts(
+  listings: readonly WatchlistListing[],
+  bankCode: string | undefined,
+  now: Date,
+): WatchlistFacts {
   const matching = listings.filter(
     (listing) =>
-      Date.parse(listing.expiresAt) > now.getTime() && (!listing.bankCode || !bankCode || listing.bankCode === bankCode),
+      Date.parse(listing.expiresAt) > now.getTime() &&
+      (!listing.bankCode || !bankCode || listing.bankCode === bankCode),
   );
   const strongest = strongestListing(matching);
   if (!strongest) return { listed: false, sources: 0 };

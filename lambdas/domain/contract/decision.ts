@@ -42,7 +42,10 @@ export const ReviewOfDecisionSchema = z
     at: z.iso.datetime(),
     flagVersion: z.int().positive(),
   })
-  .meta({ description: 'The review that produced this decision update; deduplicate updates on (partnerId, transferId, review.flagVersion).' });
+  .meta({
+    description:
+      'The review that produced this decision update; deduplicate updates on (partnerId, transferId, review.flagVersion).',
+  });
 
 export const DecisionSchema = z
   .object({

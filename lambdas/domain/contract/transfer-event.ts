@@ -13,7 +13,8 @@ export const ACCOUNT_TYPES = ['PERSONAL', 'BUSINESS', 'CRYPTO_EXCHANGE', 'EMONEY
  * A field's own message explains its format; when the field is absent altogether, the parse-level
  * "is required" message says so instead.
  */
-const unlessMissing = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? undefined : message);
+const unlessMissing = (message: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? undefined : message;
 
 const identifier = (max: number) =>
   z
@@ -24,20 +25,22 @@ const identifier = (max: number) =>
       error: 'may contain only letters, digits and . _ : / - and must start with a letter or digit',
     });
 
-export const PartnerIdSchema = z
-  .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, {
-    error: 'must be 1-40 lower-case letters, digits or hyphens (for example kr-demo-bank)',
-  });
+export const PartnerIdSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, {
+  error: 'must be 1-40 lower-case letters, digits or hyphens (for example kr-demo-bank)',
+});
 
 const countryCode = z.enum(COUNTRY_CODES, {
   error: (issue) =>
-    issue.input === undefined ? undefined : `${JSON.stringify(issue.input)} is not an ISO 3166-1 alpha-2 country code (upper case, such as KR or KH)`,
+    issue.input === undefined
+      ? undefined
+      : `${JSON.stringify(issue.input)} is not an ISO 3166-1 alpha-2 country code (upper case, such as KR or KH)`,
 });
 
 const currencyCode = z.enum(CURRENCY_CODES, {
   error: (issue) =>
-    issue.input === undefined ? undefined : `${JSON.stringify(issue.input)} is not an ISO 4217 currency code (upper case, such as KRW or USD)`,
+    issue.input === undefined
+      ? undefined
+      : `${JSON.stringify(issue.input)} is not an ISO 4217 currency code (upper case, such as KRW or USD)`,
 });
 
 const accountId = z
@@ -50,9 +53,12 @@ const calendarDate = z.iso.date({ error: 'must be a calendar date YYYY-MM-DD' })
 
 export const MoneySchema = z
   .object({
-    value: z.string({ error: unlessMissing('must be a decimal string such as "1500000" or "12.50"') }).regex(DECIMAL_AMOUNT, {
-      error: 'must be a positive decimal string in major units, such as "1500000" or "12.50" (no sign, exponent or thousands separator)',
-    }),
+    value: z
+      .string({ error: unlessMissing('must be a decimal string such as "1500000" or "12.50"') })
+      .regex(DECIMAL_AMOUNT, {
+        error:
+          'must be a positive decimal string in major units, such as "1500000" or "12.50" (no sign, exponent or thousands separator)',
+      }),
     currency: currencyCode,
   })
   .superRefine((money, ctx) => {
@@ -73,7 +79,9 @@ export const MoneySchema = z
 
 export const TransferEventSchema = z
   .object({
-    schemaVersion: z.literal(1, { error: unlessMissing('must be 1 (this service speaks transfer event contract version 1)') }),
+    schemaVersion: z.literal(1, {
+      error: unlessMissing('must be 1 (this service speaks transfer event contract version 1)'),
+    }),
     transferId: identifier(64),
     partnerId: PartnerIdSchema,
     occurredAt: z.iso.datetime({
@@ -155,7 +163,11 @@ export function parseTransferEvent(body: string): TransferParseResult {
     ok: false,
     reason: describeIssues(issues),
     issues,
-    ...(typeof readable.transferId === 'string' && readable.transferId.length <= 64 ? { transferId: readable.transferId } : {}),
-    ...(typeof readable.partnerId === 'string' && readable.partnerId.length <= 40 ? { partnerId: readable.partnerId } : {}),
+    ...(typeof readable.transferId === 'string' && readable.transferId.length <= 64
+      ? { transferId: readable.transferId }
+      : {}),
+    ...(typeof readable.partnerId === 'string' && readable.partnerId.length <= 40
+      ? { partnerId: readable.partnerId }
+      : {}),
   };
 }

@@ -10,7 +10,10 @@ export interface Pseudonymiser {
 
 /** Separators and case differ between banks' renderings of the same account number. */
 export function normaliseAccountId(accountId: string): string {
-  return accountId.normalize('NFKC').toUpperCase().replace(/[\s\-./_]/g, '');
+  return accountId
+    .normalize('NFKC')
+    .toUpperCase()
+    .replace(/[\s\-./_]/g, '');
 }
 
 export function createPseudonymiser(secret: string): Pseudonymiser {
@@ -20,7 +23,10 @@ export function createPseudonymiser(secret: string): Pseudonymiser {
   return {
     accountKey(accountId) {
       // 128 bits of HMAC-SHA256: collisions are negligible and keys stay short in DynamoDB.
-      return createHmac('sha256', secret).update(`account:${normaliseAccountId(accountId)}`).digest('base64url').slice(0, 22);
+      return createHmac('sha256', secret)
+        .update(`account:${normaliseAccountId(accountId)}`)
+        .digest('base64url')
+        .slice(0, 22);
     },
   };
 }

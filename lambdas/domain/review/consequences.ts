@@ -38,7 +38,13 @@ export function decisionUpdate(flag: Flag): Decision {
     rulesetVersion: flag.rulesetVersion,
     reasons: [...flag.reasons, reviewReason(flag, entry)],
     decidedAt: entry.at,
-    review: { action: entry.action, actorId: entry.actorId, role: entry.role, at: entry.at, flagVersion: entry.version },
+    review: {
+      action: entry.action,
+      actorId: entry.actorId,
+      role: entry.role,
+      at: entry.at,
+      flagVersion: entry.version,
+    },
   };
 }
 
@@ -64,7 +70,8 @@ function reviewReason(flag: Flag, entry: AuditEntry): Reason {
  */
 export function confirmedFraudListing(flag: Flag): { accountId: string; listing: WatchlistListing } {
   const entry = finalEntry(flag);
-  if (entry.action !== 'CONFIRM_FRAUD') throw new Error(`flag ${flag.partnerId}/${flag.transferId} was not confirmed as fraud`);
+  if (entry.action !== 'CONFIRM_FRAUD')
+    throw new Error(`flag ${flag.partnerId}/${flag.transferId} was not confirmed as fraud`);
   const listedAt = new Date(entry.at);
   return {
     accountId: flag.transfer.creditor.accountId,

@@ -41,13 +41,22 @@ export function officerFromIdentity(identity: Identity): Officer {
       ? 'analyst'
       : undefined;
   if (!role) {
-    throw new ReviewRefusal('NO_ROLE', `user ${identity.username} is in none of the groups analyst, supervisor or taskforce`);
+    throw new ReviewRefusal(
+      'NO_ROLE',
+      `user ${identity.username} is in none of the groups analyst, supervisor or taskforce`,
+    );
   }
   if (identity.partner === ALL_PARTNERS) {
-    throw new ReviewRefusal('NO_ROLE', 'the partner "*" (all partners) is reserved for task-force supervisors (group taskforce)');
+    throw new ReviewRefusal(
+      'NO_ROLE',
+      'the partner "*" (all partners) is reserved for task-force supervisors (group taskforce)',
+    );
   }
   if (!identity.partner || !PartnerIdSchema.safeParse(identity.partner).success) {
-    throw new ReviewRefusal('NO_ROLE', `user ${identity.username} has no valid partner attribute (custom:partner), so no flags can be shown`);
+    throw new ReviewRefusal(
+      'NO_ROLE',
+      `user ${identity.username} has no valid partner attribute (custom:partner), so no flags can be shown`,
+    );
   }
   return { ...base, role, partnerId: identity.partner };
 }

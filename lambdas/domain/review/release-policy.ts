@@ -6,7 +6,11 @@ import type { TransferEvent } from '../contract/transfer-event.ts';
  * Per currency rather than converted to a reference currency, so that the limit a bank's compliance
  * policy states is the limit enforced, with no exchange rate in between.
  */
-export const DEFAULT_RELEASE_LIMITS: Readonly<Record<string, string>> = { KRW: '10000000', USD: '7000', KHR: '28000000' };
+export const DEFAULT_RELEASE_LIMITS: Readonly<Record<string, string>> = {
+  KRW: '10000000',
+  USD: '7000',
+  KHR: '28000000',
+};
 
 export interface ReleasePolicy {
   /** Minor units by currency; a currency without a limit needs four eyes for every release. */
@@ -17,7 +21,8 @@ export interface ReleasePolicy {
 export function releasePolicy(limits: Readonly<Record<string, string>>): ReleasePolicy {
   const parsed = new Map<string, bigint>();
   for (const [currency, value] of Object.entries(limits)) {
-    if (!DECIMAL_AMOUNT.test(value)) throw new Error(`release limit for ${currency}: "${value}" is not a decimal amount such as "10000000"`);
+    if (!DECIMAL_AMOUNT.test(value))
+      throw new Error(`release limit for ${currency}: "${value}" is not a decimal amount such as "10000000"`);
     try {
       parsed.set(currency, toMinorUnits(value, currency));
     } catch (error) {

@@ -20,7 +20,12 @@ export interface Actor {
   readonly partnerId: string;
 }
 
-export const AUTO_RELEASE_ACTOR: Actor = { id: 'system:auto-release', username: 'auto-release', role: 'system', partnerId: ALL_PARTNERS };
+export const AUTO_RELEASE_ACTOR: Actor = {
+  id: 'system:auto-release',
+  username: 'auto-release',
+  role: 'system',
+  partnerId: ALL_PARTNERS,
+};
 
 export interface ActionRequest {
   readonly action: FlagAction;
@@ -89,35 +94,64 @@ export function decideAction(flag: Flag, actor: Actor, request: ActionRequest, p
   };
   const effects = EFFECTS[request.action];
   // Only final actions owe effects, and a flag that is not final has none outstanding.
-  return { ...flag, status, version, audit: [...flag.audit, entry], ...(effects.length ? { pendingEffects: effects } : {}) };
+  return {
+    ...flag,
+    status,
+    version,
+    audit: [...flag.audit, entry],
+    ...(effects.length ? { pendingEffects: effects } : {}),
+  };
 }
 
 function checkAllowed(flag: Flag, actor: Actor, action: FlagAction, policy: ReleasePolicy, now: Date): void {
   if (action === 'AUTO_RELEASE') {
-    if (actor.role !== 'system') throw new ReviewRefusal('INVALID_INPUT', 'AUTO_RELEASE is done by the system when a hold ends', { field: 'action' });
-    if (flag.status !== 'PENDING' || flag.outcome !== 'DELAY' || flag.holdUntil === null || Date.parse(flag.holdUntil) > now.getTime()) {
-      throw new ReviewRefusal('NOT_DUE', `the flag is not a pending DELAY whose hold has ended (status ${flag.status}, outcome ${flag.outcome}, holdUntil ${flag.holdUntil})`);
+    if (actor.role !== 'system')
+      throw new ReviewRefusal('INVALID_INPUT', 'AUTO_RELEASE is done by the system when a hold ends', {
+        field: 'action',
+      });
+    if (
+      flag.status !== 'PENDING' ||
+      flag.outcome !== 'DELAY' ||
+      flag.holdUntil === null ||
+      Date.parse(flag.holdUntil) > now.getTime()
+    ) {
+      throw new ReviewRefusal(
+        'NOT_DUE',
+        `the flag is not a pending DELAY whose hold has ended (status ${flag.status}, outcome ${flag.outcome}, holdUntil ${flag.holdUntil})`,
+      );
     }
     return;
   }
-  if (actor.role === 'system') throw new ReviewRefusal('INVALID_INPUT', `${action} is an officer's decision`, { field: 'action' });
+  if (actor.role === 'system')
+    throw new ReviewRefusal('INVALID_INPUT', `${action} is an officer's decision`, { field: 'action' });
 
   if (action === 'ESCALATE') {
-    if (flag.status === 'ESCALATED') throw new ReviewRefusal('ALREADY_ESCALATED', 'the flag is already escalated to a supervisor');
+    if (flag.status === 'ESCALATED')
+      throw new ReviewRefusal('ALREADY_ESCALATED', 'the flag is already escalated to a supervisor');
     return;
   }
   if (flag.status === 'ESCALATED') {
     if (actor.role !== 'supervisor') {
-      throw new ReviewRefusal('SUPERVISOR_REQUIRED', 'the flag is escalated: only a supervisor can release it or confirm fraud');
+      throw new ReviewRefusal(
+        'SUPERVISOR_REQUIRED',
+        'the flag is escalated: only a supervisor can release it or confirm fraud',
+      );
     }
     if (escalators(flag).has(actor.id)) {
-      throw new ReviewRefusal('FOUR_EYES', 'you escalated this flag: a different supervisor must decide it (four-eyes rule)');
+      throw new ReviewRefusal(
+        'FOUR_EYES',
+        'you escalated this flag: a different supervisor must decide it (four-eyes rule)',
+      );
     }
     return;
   }
   if (action === 'RELEASE') {
     const reason = fourEyesReason(policy, flag.amount);
-    if (reason) throw new ReviewRefusal('FOUR_EYES', `${reason}: escalate the flag so that a second officer, a supervisor, releases it (four-eyes rule)`);
+    if (reason)
+      throw new ReviewRefusal(
+        'FOUR_EYES',
+        `${reason}: escalate the flag so that a second officer, a supervisor, releases it (four-eyes rule)`,
+      );
   }
 }
 
@@ -131,7 +165,12 @@ export type ActionChoice = { readonly allowed: true } | { readonly allowed: fals
  * What the officer could do to the flag as it is now, and if not, why: the console shows the reason
  * beside a disabled button rather than letting the officer find out by trying.
  */
-export function actionChoices(flag: Flag, officer: Actor, policy: ReleasePolicy, now: Date): Record<OfficerAction, ActionChoice> {
+export function actionChoices(
+  flag: Flag,
+  officer: Actor,
+  policy: ReleasePolicy,
+  now: Date,
+): Record<OfficerAction, ActionChoice> {
   const choice = (action: OfficerAction): ActionChoice => {
     try {
       decideAction(flag, officer, { action, note: 'preview', expectedVersion: flag.version }, policy, now);

@@ -51,7 +51,9 @@ export class RulePackError extends Error {
 export function compileRulePack(input: unknown): CompiledPack {
   const parsed = RulePackSchema.safeParse(input);
   if (!parsed.success) {
-    throw new RulePackError(parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(pack)', message: i.message })));
+    throw new RulePackError(
+      parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(pack)', message: i.message })),
+    );
   }
   const pack = parsed.data;
   const issues: FieldIssue[] = [];
@@ -97,7 +99,9 @@ export function compileRulePack(input: unknown): CompiledPack {
     toReference(minor, currency) {
       const rate = rates.get(currency);
       if (!rate) return undefined;
-      return currency === pack.referenceCurrency ? minor : convertMinorUnits(minor, currency, pack.referenceCurrency, rate);
+      return currency === pack.referenceCurrency
+        ? minor
+        : convertMinorUnits(minor, currency, pack.referenceCurrency, rate);
     },
     evaluate(facts) {
       let points = 0;
@@ -170,7 +174,10 @@ class ConditionCompiler {
       let closing = '';
       children.forEach((child, i) => {
         const value = this.node(child, `${path}.${isAll ? 'all' : 'any'}.${i}`);
-        this.lines.push(`  if (${value} === ${decisive}) ${result} = ${decisive}; else {`, `  if (${value} === undefined) ${result} = undefined;`);
+        this.lines.push(
+          `  if (${value} === ${decisive}) ${result} = ${decisive}; else {`,
+          `  if (${value} === undefined) ${result} = undefined;`,
+        );
         closing += '}';
       });
       this.lines.push(`  ${closing}`);
@@ -211,7 +218,8 @@ class ConditionCompiler {
         return this.numeric(p, definition, path);
       case 'boolean': {
         if (p.op !== 'eq' && p.op !== 'ne') return this.fail(`${path}.op`, `${p.fact} is a boolean: use eq or ne`);
-        if (typeof p.value !== 'boolean') return this.fail(`${path}.value`, `${p.fact} is a boolean: value must be true or false`);
+        if (typeof p.value !== 'boolean')
+          return this.fail(`${path}.value`, `${p.fact} is a boolean: value must be true or false`);
         const wanted = p.op === 'eq' ? p.value : !p.value;
         return this.guarded(p.fact, (v) => `${v} === ${wanted}`);
       }
@@ -230,24 +238,37 @@ class ConditionCompiler {
   private numeric(p: Predicate, definition: FactDefinition, path: string): string | undefined {
     const operator = OPERATORS[p.op as keyof typeof OPERATORS];
     if (!operator) {
-      return this.fail(`${path}.op`, `${p.fact} is ${definition.type === 'money' ? 'money' : 'a number'}: use eq, ne, gt, gte, lt or lte`);
+      return this.fail(
+        `${path}.op`,
+        `${p.fact} is ${definition.type === 'money' ? 'money' : 'a number'}: use eq, ne, gt, gte, lt or lte`,
+      );
     }
     const isMoney = definition.type === 'money';
     if (p.compareTo !== undefined) {
       const other = FACTS[p.compareTo];
       if (!other) return this.fail(`${path}.compareTo`, unknownFact(p.compareTo));
       if (other.type !== definition.type) {
-        return this.fail(`${path}.compareTo`, `${p.compareTo} is ${other.type}; it cannot be compared with ${p.fact} (${definition.type})`);
+        return this.fail(
+          `${path}.compareTo`,
+          `${p.compareTo} is ${other.type}; it cannot be compared with ${p.fact} (${definition.type})`,
+        );
       }
       if (p.value !== undefined) return this.fail(`${path}.value`, 'give either value or compareTo, not both');
       const percent = p.percent ?? 100;
       const suffix = isMoney ? 'n' : '';
-      return this.guarded(p.fact, (v) => `${v} * 100${suffix} ${operator} f.${p.compareTo} * ${percent}${suffix}`, `f.${p.compareTo}`);
+      return this.guarded(
+        p.fact,
+        (v) => `${v} * 100${suffix} ${operator} f.${p.compareTo} * ${percent}${suffix}`,
+        `f.${p.compareTo}`,
+      );
     }
     if (p.percent !== undefined) return this.fail(`${path}.percent`, 'percent applies only with compareTo');
     if (isMoney) {
       if (typeof p.value !== 'string') {
-        return this.fail(`${path}.value`, `${p.fact} is money: value must be a decimal string in ${this.pack.referenceCurrency}, such as "1000000"`);
+        return this.fail(
+          `${path}.value`,
+          `${p.fact} is money: value must be a decimal string in ${this.pack.referenceCurrency}, such as "1000000"`,
+        );
       }
       let limit: bigint;
       try {
@@ -271,7 +292,8 @@ class ConditionCompiler {
       const wanted = this.constant(p.value);
       return this.guarded(p.fact, (v) => `${v} ${p.op === 'eq' ? '===' : '!=='} ${wanted}`);
     }
-    if (p.op !== 'in' && p.op !== 'notIn') return this.fail(`${path}.op`, `${p.fact} is a code: use eq, ne, in or notIn`);
+    if (p.op !== 'in' && p.op !== 'notIn')
+      return this.fail(`${path}.op`, `${p.fact} is a code: use eq, ne, in or notIn`);
     const values = this.stringValues(p, path);
     if (!values) return undefined;
     this.checkAllowed(definition, values, p.list ? `${path}.list` : `${path}.value`, p.fact);
@@ -283,10 +305,15 @@ class ConditionCompiler {
     if (p.list !== undefined) {
       if (p.value !== undefined) return this.fail(`${path}.value`, 'give either value or list, not both');
       const list = this.pack.lists[p.list];
-      if (!list) return this.fail(`${path}.list`, `no list named "${p.list}" in lists; defined: ${Object.keys(this.pack.lists).join(', ') || 'none'}`);
+      if (!list)
+        return this.fail(
+          `${path}.list`,
+          `no list named "${p.list}" in lists; defined: ${Object.keys(this.pack.lists).join(', ') || 'none'}`,
+        );
       return list;
     }
-    if (!Array.isArray(p.value)) return this.fail(`${path}.value`, `${p.op} needs an array of strings in value, or a list name in list`);
+    if (!Array.isArray(p.value))
+      return this.fail(`${path}.value`, `${p.op} needs an array of strings in value, or a list name in list`);
     return p.value;
   }
 
@@ -340,18 +367,24 @@ function groupThousands(decimal: string): string {
 function compileReason(rule: Rule, pack: RulePack, issues: FieldIssue[], path: string): (facts: Facts) => Reason {
   const render = (value: unknown, definition: FactDefinition): EvidenceValue => {
     if (value === undefined) return null;
-    if (definition.type === 'money') return { value: formatMinorUnits(value as bigint, pack.referenceCurrency), currency: pack.referenceCurrency };
+    if (definition.type === 'money')
+      return { value: formatMinorUnits(value as bigint, pack.referenceCurrency), currency: pack.referenceCurrency };
     return value as string | number | boolean;
   };
   const text = (value: EvidenceValue): string =>
-    value === null ? 'unknown' : typeof value === 'object' ? `${value.currency} ${groupThousands(value.value)}` : String(value);
+    value === null
+      ? 'unknown'
+      : typeof value === 'object'
+        ? `${value.currency} ${groupThousands(value.value)}`
+        : String(value);
 
   const parts: Array<string | FactDefinition> = [];
   let last = 0;
   for (const match of rule.explanation.matchAll(/\{([^}]+)\}/g)) {
     parts.push(rule.explanation.slice(last, match.index));
     const definition = FACTS[match[1]!];
-    if (!definition) issues.push({ path: `${path}.explanation`, message: `${unknownFact(match[1]!)} (in "{${match[1]}}")` });
+    if (!definition)
+      issues.push({ path: `${path}.explanation`, message: `${unknownFact(match[1]!)} (in "{${match[1]}}")` });
     else parts.push(definition);
     last = match.index + match[0].length;
   }
@@ -372,4 +405,3 @@ function compileReason(rule: Rule, pack: RulePack, issues: FieldIssue[], path: s
     return { ruleId: rule.id, typology: rule.typology, points: rule.points, explanation, evidence: values };
   };
 }
-

@@ -40,13 +40,23 @@ const DecimalString = z.string().regex(/^(0|[1-9]\d{0,17})(\.\d{1,8})?$/, {
 });
 
 export const RuleSchema = z.strictObject({
-  id: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,47}$/, { error: 'must be upper-case letters, digits and hyphens, such as MULE-FANIN-24H' }),
+  id: z
+    .string()
+    .regex(/^[A-Z0-9][A-Z0-9-]{1,47}$/, {
+      error: 'must be upper-case letters, digits and hyphens, such as MULE-FANIN-24H',
+    }),
   typology: z.string().regex(/^[a-z][a-z0-9-]{1,47}$/, { error: 'must be a lower-case slug such as mule-fan-in' }),
-  rationale: z.string().min(20, { error: 'must explain in a sentence or more why the rule exists and cite its source' }),
+  rationale: z
+    .string()
+    .min(20, { error: 'must explain in a sentence or more why the rule exists and cite its source' }),
   when: ConditionSchema,
   points: z.int().min(0).max(100),
   minOutcome: z.enum(OUTCOMES).optional(),
-  holdMinutes: z.int().min(1).max(7 * 24 * 60).optional(),
+  holdMinutes: z
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .optional(),
   explanation: z.string().min(1).max(300),
   evidence: z.array(z.string()).max(10).default([]),
   enabled: z.boolean().default(true),
@@ -55,14 +65,19 @@ export const RuleSchema = z.strictObject({
 export const RulePackSchema = z
   .strictObject({
     packId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: 'must be a lower-case slug such as kr-kh' }),
-    version: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, { error: 'must be a lower-case version string such as kr-kh-2026.11.1' }),
+    version: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, { error: 'must be a lower-case version string such as kr-kh-2026.11.1' }),
     description: z.string().max(2000).optional(),
     referenceCurrency: z.enum(CURRENCY_CODES),
     fxRates: z.partialRecord(z.enum(CURRENCY_CODES), DecimalString).default({}),
     thresholds: z
       .strictObject({ delay: z.int().min(1).max(100), review: z.int().min(1).max(100) })
       .refine((t) => t.delay <= t.review, { error: 'delay must not be above review' }),
-    delayMinutes: z.int().min(1).max(7 * 24 * 60),
+    delayMinutes: z
+      .int()
+      .min(1)
+      .max(7 * 24 * 60),
     lists: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/), z.array(z.string().min(1)).min(1)).default({}),
     rules: z.array(RuleSchema).min(1).max(200),
   })

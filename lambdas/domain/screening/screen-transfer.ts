@@ -4,7 +4,12 @@ import { toMinorUnits } from '../contract/money.ts';
 import type { TransferEvent } from '../contract/transfer-event.ts';
 import type { Pseudonymiser } from '../identity/pseudonym.ts';
 import type { CompiledPack } from '../rules/compile.ts';
-import { applyTransfer, type BehaviourMutation, type BehaviourState, type TransferActivity } from '../aggregates/behaviour.ts';
+import {
+  applyTransfer,
+  type BehaviourMutation,
+  type BehaviourState,
+  type TransferActivity,
+} from '../aggregates/behaviour.ts';
 import { buildFacts, type WatchlistHits } from '../aggregates/facts-builder.ts';
 
 /** Short, stable key of (partnerId, transferId): names a transfer's entry inside aggregate items. */

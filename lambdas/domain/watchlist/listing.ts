@@ -4,7 +4,11 @@ import { WATCHLIST_CATEGORIES } from '../rules/facts.ts';
 /** One source's listing of an account. An account may carry several (one per source). */
 export const WatchlistListingSchema = z.object({
   category: z.enum(WATCHLIST_CATEGORIES),
-  source: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: 'must be a lower-case slug naming the bank or task force, such as kr-kh-taskforce' }),
+  source: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, {
+      error: 'must be a lower-case slug naming the bank or task force, such as kr-kh-taskforce',
+    }),
   confidence: z.int().min(0).max(100),
   bankCode: z.string().max(16).optional(),
   listedAt: z.iso.datetime({ offset: true }),

@@ -2,7 +2,17 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdir, open, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SignJWT, errors, exportJWK, generateKeyPair, importJWK, jwtVerify, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import {
+  SignJWT,
+  errors,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
 import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
 import { ALL_PARTNERS, GROUPS, type OfficerRole } from '#domain/review/officer.ts';
 import { CLAIMS } from '#adapters/http/review-identity.ts';
@@ -15,7 +25,8 @@ const ALGORITHM = 'ES256';
 const KEY_FILE = 'review-signing-key.json';
 
 /** FRAUDCTL_STATE_DIR, or the repository's .fraudctl/ directory (git-ignored) whatever the working directory. */
-export const DEFAULT_STATE_DIR = process.env.FRAUDCTL_STATE_DIR ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '.fraudctl');
+export const DEFAULT_STATE_DIR =
+  process.env.FRAUDCTL_STATE_DIR ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '.fraudctl');
 
 export interface LocalSigningKey {
   readonly privateKey: CryptoKey;
@@ -75,12 +86,17 @@ const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 /** Refuses what a user pool would never issue: the message names the option to fix. */
 export function checkTokenRequest(request: LocalTokenRequest): void {
-  if (!USERNAME.test(request.username)) throw new Error('--user must be 1-64 letters, digits or . _ @ - (starting with a letter or digit)');
-  if (request.role !== 'analyst' && request.role !== 'supervisor') throw new Error('--role must be analyst or supervisor');
+  if (!USERNAME.test(request.username))
+    throw new Error('--user must be 1-64 letters, digits or . _ @ - (starting with a letter or digit)');
+  if (request.role !== 'analyst' && request.role !== 'supervisor')
+    throw new Error('--role must be analyst or supervisor');
   if (request.partnerId === ALL_PARTNERS) {
-    if (request.role !== 'supervisor') throw new Error('--partner "*" (all partners, the task force) is only valid with --role supervisor');
+    if (request.role !== 'supervisor')
+      throw new Error('--partner "*" (all partners, the task force) is only valid with --role supervisor');
   } else if (!PartnerIdSchema.safeParse(request.partnerId).success) {
-    throw new Error(`--partner "${request.partnerId}" is not a partner id (lower-case letters, digits, hyphens, such as kr-demo-bank) or "*"`);
+    throw new Error(
+      `--partner "${request.partnerId}" is not a partner id (lower-case letters, digits, hyphens, such as kr-demo-bank) or "*"`,
+    );
   }
   const ttl = request.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
   if (!Number.isInteger(ttl) || ttl < 60 || ttl > 7 * 24 * 3600) throw new Error('--ttl must be between 1m and 7d');
@@ -124,9 +140,12 @@ export async function verifyLocalToken(key: LocalSigningKey, token: string, now?
     });
     return { claims: payload };
   } catch (error) {
-    if (error instanceof errors.JWTExpired) return { failure: 'the token has expired: get a new one with fraudctl token' };
-    if (error instanceof errors.JWSSignatureVerificationFailed) return { failure: 'the token signature is not valid for this server' };
-    if (error instanceof errors.JWTClaimValidationFailed) return { failure: `the token's ${error.claim} claim is not valid: ${error.message}` };
+    if (error instanceof errors.JWTExpired)
+      return { failure: 'the token has expired: get a new one with fraudctl token' };
+    if (error instanceof errors.JWSSignatureVerificationFailed)
+      return { failure: 'the token signature is not valid for this server' };
+    if (error instanceof errors.JWTClaimValidationFailed)
+      return { failure: `the token's ${error.claim} claim is not valid: ${error.message}` };
     if (error instanceof errors.JOSEError) return { failure: `the token is not valid: ${error.message}` };
     return { failure: 'the token is not a JWT' };
   }

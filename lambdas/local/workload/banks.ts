@@ -57,7 +57,18 @@ export const KH_BANKS = {
   acleda: bank('ACLBKHPP', 'KH', 'ACLEDA Bank', '####-##-######-#-#'),
   canadia: bank('CADIKHPP', 'KH', 'Canadia Bank', '###-##-########'),
   ppcb: bank('PPCBKHPP', 'KH', 'Phnom Penh Commercial Bank', '##########'),
-  wing: bank('WINGKHPP', 'KH', 'Wing Bank', '012######', '017######', '092######', '096#######', '097#######', '085######', '077######'),
+  wing: bank(
+    'WINGKHPP',
+    'KH',
+    'Wing Bank',
+    '012######',
+    '017######',
+    '092######',
+    '096#######',
+    '097#######',
+    '085######',
+    '077######',
+  ),
 } as const;
 
 export const KH_RETAIL_BANKS: ReadonlyArray<readonly [Bank, number]> = [
@@ -74,7 +85,10 @@ export const FOREIGN_BANKS = {
   MM: [bank('KBZBMMMY', 'MM', 'KBZ Bank', '#################'), bank('AYABMMMY', 'MM', 'AYA Bank', '################')],
   LA: [bank('COEBLALA', 'LA', 'BCEL', '###############'), bank('LDBBLALA', 'LA', 'Lao Development Bank', '##########')],
   VN: [bank('BFTVVNVX', 'VN', 'Vietcombank', '##########'), bank('VBAAVNVX', 'VN', 'Agribank', '#############')],
-  TH: [bank('BKKBTHBK', 'TH', 'Bangkok Bank', '###-#-#####-#'), bank('KASITHBK', 'TH', 'Kasikornbank', '###-#-#####-#')],
+  TH: [
+    bank('BKKBTHBK', 'TH', 'Bangkok Bank', '###-#-#####-#'),
+    bank('KASITHBK', 'TH', 'Kasikornbank', '###-#-#####-#'),
+  ],
   NP: [bank('NARBNPKA', 'NP', 'Nabil Bank', '##############')],
   KH: [KH_BANKS.aba, KH_BANKS.acleda, KH_BANKS.canadia, KH_BANKS.wing],
 } as const satisfies Record<string, readonly Bank[]>;

@@ -16,8 +16,13 @@ export interface DetectionSummary {
  * @param decisions the screening decision of each transfer (not a later review update, which may
  *   release it), keyed by `${partnerId}\n${transferId}`
  */
-export function summariseDetection(events: Workload['events'], decisions: ReadonlyMap<string, Decision>): DetectionSummary {
-  const typologies: DetectionSummary['typologies'] = Object.fromEntries(TYPOLOGIES.map((t) => [t, { scenarios: 0, caught: 0 }]));
+export function summariseDetection(
+  events: Workload['events'],
+  decisions: ReadonlyMap<string, Decision>,
+): DetectionSummary {
+  const typologies: DetectionSummary['typologies'] = Object.fromEntries(
+    TYPOLOGIES.map((t) => [t, { scenarios: 0, caught: 0 }]),
+  );
   const legitimate = { transfers: 0, held: 0 };
   const scenarios = new Map<string, { typology: string; caught: boolean }>();
 

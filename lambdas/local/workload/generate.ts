@@ -55,7 +55,8 @@ function toEvents(drafts: readonly Draft[], start: number): Array<Record<string,
   const openedOn = (partner: Partner, daysAgo: number) => {
     const key = `${partner.key}${daysAgo}`;
     let date = openingDates.get(key);
-    if (!date) openingDates.set(key, (date = isoAtOffset(start - daysAgo * DAY_MS, partner.utcOffsetMinutes).slice(0, 10)));
+    if (!date)
+      openingDates.set(key, (date = isoAtOffset(start - daysAgo * DAY_MS, partner.utcOffsetMinutes).slice(0, 10)));
     return date;
   };
   return drafts.map((draft) => {

@@ -1,4 +1,13 @@
-import { FOREIGN_BANKS, KH_BANKS, KH_RETAIL_BANKS, KR_BANKS, KR_CRYPTO_EXCHANGES, KR_RETAIL_BANKS, type Bank, type ForeignCountry } from './banks.ts';
+import {
+  FOREIGN_BANKS,
+  KH_BANKS,
+  KH_RETAIL_BANKS,
+  KR_BANKS,
+  KR_CRYPTO_EXCHANGES,
+  KR_RETAIL_BANKS,
+  type Bank,
+  type ForeignCountry,
+} from './banks.ts';
 import type { LegitimatePattern } from './labels.ts';
 import { BUSINESS_NAMES, TEXTS, personName, remittanceText } from './vocabulary.ts';
 import {
@@ -54,24 +63,42 @@ export class LegitimateTraffic {
     transfers: number,
   ) {
     this.rng = world.rng;
-    const business = (bank: Bank, names: readonly string[]) => world.account(bank, this.rng.pick(names), 'BUSINESS', this.businessAge());
+    const business = (bank: Bank, names: readonly string[]) =>
+      world.account(bank, this.rng.pick(names), 'BUSINESS', this.businessAge());
     this.krMerchants = Array.from({ length: 30 + Math.ceil(transfers / 150) }, () =>
       business(this.rng.weighted(KR_RETAIL_BANKS), BUSINESS_NAMES.krMerchants),
     );
     this.krApartmentOffices = Array.from({ length: 10 + Math.ceil(transfers / 400) }, () =>
-      world.account(this.rng.weighted(KR_RETAIL_BANKS), `${this.rng.pick(BUSINESS_NAMES.krApartments)}${this.rng.int(1, 9)}단지 관리사무소`, 'BUSINESS', this.businessAge()),
+      world.account(
+        this.rng.weighted(KR_RETAIL_BANKS),
+        `${this.rng.pick(BUSINESS_NAMES.krApartments)}${this.rng.int(1, 9)}단지 관리사무소`,
+        'BUSINESS',
+        this.businessAge(),
+      ),
     );
     this.khMerchants = Array.from({ length: 30 + Math.ceil(transfers / 150) }, () =>
-      business(this.rng.weighted([[KH_BANKS.aba, 7], [KH_BANKS.acleda, 3]]), BUSINESS_NAMES.khMerchants),
+      business(
+        this.rng.weighted([
+          [KH_BANKS.aba, 7],
+          [KH_BANKS.acleda, 3],
+        ]),
+        BUSINESS_NAMES.khMerchants,
+      ),
     );
     // Stalls, tuk-tuk drivers and home cooks take KHQR payments into personal accounts; each is
     // sized to see about ten payments from this bank's customers over the two days.
     this.khVendors = Array.from({ length: Math.max(2, Math.round((transfers * 0.38 * 0.025) / 10)) }, () =>
       world.account(KH_BANKS.aba, personName(this.rng, 'KH'), 'PERSONAL'),
     );
-    this.khBillers = BUSINESS_NAMES.khBillers.map((name) => world.account(KH_BANKS.acleda, name, 'BUSINESS', this.businessAge()));
-    this.khSchools = Array.from({ length: 6 + Math.ceil(transfers / 2000) }, () => business(KH_BANKS.aba, BUSINESS_NAMES.khSchools));
-    this.khLenders = BUSINESS_NAMES.khLenders.map((name) => world.account(KH_BANKS.aba, name, 'BUSINESS', this.businessAge()));
+    this.khBillers = BUSINESS_NAMES.khBillers.map((name) =>
+      world.account(KH_BANKS.acleda, name, 'BUSINESS', this.businessAge()),
+    );
+    this.khSchools = Array.from({ length: 6 + Math.ceil(transfers / 2000) }, () =>
+      business(KH_BANKS.aba, BUSINESS_NAMES.khSchools),
+    );
+    this.khLenders = BUSINESS_NAMES.khLenders.map((name) =>
+      world.account(KH_BANKS.aba, name, 'BUSINESS', this.businessAge()),
+    );
 
     // Weights are per pick; a pattern that yields a batch (payroll, a landlord's tenants) is weighted
     // by its share of transfers divided by its mean batch size. The workload's two days are not the
@@ -157,7 +184,14 @@ export class LegitimateTraffic {
     const debtor = this.world.activeCustomer(PARTNERS.kr);
     const creditor = this.popular(this.krMerchants);
     const amount = this.world.krw(35_000, 1.1, 1_000, 3_000_000, 'exact');
-    return this.payment({ debtor, creditor, amount, pattern: 'merchant-payment', texts: TEXTS.krMerchant, listed: 0.5 });
+    return this.payment({
+      debtor,
+      creditor,
+      amount,
+      pattern: 'merchant-payment',
+      texts: TEXTS.krMerchant,
+      listed: 0.5,
+    });
   }
 
   /** Maintenance fees go to the building's office; utilities issue each customer a virtual account. */
@@ -166,7 +200,14 @@ export class LegitimateTraffic {
     if (this.rng.chance(0.45)) {
       const creditor = this.world.payee(debtor, 'apartment-office', () => this.rng.pick(this.krApartmentOffices));
       const amount = this.world.krw(230_000, 0.35, 60_000, 700_000, 'exact');
-      return this.payment({ debtor, creditor, amount, pattern: 'bill-payment', texts: ['11월 관리비', '관리비', '{name}'], listed: 0.95 });
+      return this.payment({
+        debtor,
+        creditor,
+        amount,
+        pattern: 'bill-payment',
+        texts: ['11월 관리비', '관리비', '{name}'],
+        listed: 0.95,
+      });
     }
     const biller = this.rng.pick(BUSINESS_NAMES.krBillers);
     const creditor = this.world.payee(debtor, `bill-${biller}`, () =>
@@ -187,7 +228,14 @@ export class LegitimateTraffic {
     const debtor = this.world.activeCustomer(PARTNERS.kr);
     const creditor = this.world.payee(debtor, 'own-savings', () => this.ownAccountElsewhere(debtor));
     const amount = this.world.krw(500_000, 1, 10_000, 20_000_000);
-    return this.payment({ debtor, creditor, amount, pattern: 'own-account-transfer', texts: TEXTS.krOwnAccount, listed: 0.98 });
+    return this.payment({
+      debtor,
+      creditor,
+      amount,
+      pattern: 'own-account-transfer',
+      texts: TEXTS.krOwnAccount,
+      listed: 0.98,
+    });
   }
 
   /** Money into the customer's own brokerage account; a few write "투자" (investment) on it. */
@@ -213,7 +261,10 @@ export class LegitimateTraffic {
    * topped up again the same day (no longer a new payee then).
    */
   private krCryptoFirstPurchase(): Draft[] {
-    const debtor = this.world.activeCustomer(PARTNERS.kr, (c) => c.account.openedDaysAgo > 730 && (this.world.ageOf(c) ?? 99) < 65);
+    const debtor = this.world.activeCustomer(
+      PARTNERS.kr,
+      (c) => c.account.openedDaysAgo > 730 && (this.world.ageOf(c) ?? 99) < 65,
+    );
     const creditor = this.world.payee(debtor, 'crypto-exchange-new', () => this.exchangeDepositAccount());
     const first = this.payment({
       at: this.world.busyMoment(PARTNERS.kr, this.world.start, this.world.end - 5 * HOUR_MS),
@@ -242,10 +293,21 @@ export class LegitimateTraffic {
    * years, often to a Wing wallet in the provinces.
    */
   private krCrossBorderFamilySupport(): Draft {
-    const debtor = this.world.activeCustomer(PARTNERS.kr, (c) => c.segment === 'migrant-worker' || this.rng.chance(0.02));
-    const country = debtor.homeCountry ?? this.rng.weighted<ForeignCountry>([['KH', 3], ['VN', 4], ['PH', 3]]);
+    const debtor = this.world.activeCustomer(
+      PARTNERS.kr,
+      (c) => c.segment === 'migrant-worker' || this.rng.chance(0.02),
+    );
+    const country =
+      debtor.homeCountry ??
+      this.rng.weighted<ForeignCountry>([
+        ['KH', 3],
+        ['VN', 4],
+        ['PH', 3],
+      ]);
     const creditor = this.world.payee(debtor, 'family-abroad', () => this.foreignPerson(country));
-    const amount = this.rng.chance(0.5) ? this.world.usd(400, 0.5, 100, 2_500) : this.world.krw(600_000, 0.5, 100_000, 3_000_000);
+    const amount = this.rng.chance(0.5)
+      ? this.world.usd(400, 0.5, 100, 2_500)
+      : this.world.krw(600_000, 0.5, 100_000, 3_000_000);
     const texts = country === 'KH' ? [...TEXTS.crossBorderFamily, ...TEXTS.crossBorderKhmer] : TEXTS.crossBorderFamily;
     return this.payment({ debtor, creditor, amount, pattern: 'cross-border-family-support', texts, listed: 0.97 });
   }
@@ -254,10 +316,21 @@ export class LegitimateTraffic {
   private krCrossBorderNewPayee(): Draft {
     const debtor = this.world.activeCustomer(PARTNERS.kr);
     const country =
-      debtor.homeCountry ?? this.rng.weighted<ForeignCountry>([['KH', 3], ['VN', 2], ['PH', 2], ['TH', 2], ['LA', 0.5], ['MM', 0.5]]);
+      debtor.homeCountry ??
+      this.rng.weighted<ForeignCountry>([
+        ['KH', 3],
+        ['VN', 2],
+        ['PH', 2],
+        ['TH', 2],
+        ['LA', 0.5],
+        ['MM', 0.5],
+      ]);
     const creditor = this.foreignPerson(country);
-    const amount = this.rng.chance(0.5) ? this.world.usd(500, 0.8, 50, 10_000) : this.world.krw(800_000, 0.8, 50_000, 10_000_000);
-    const texts = country === 'KH' ? [...TEXTS.crossBorderNewPayee, ...TEXTS.crossBorderKhmer] : TEXTS.crossBorderNewPayee;
+    const amount = this.rng.chance(0.5)
+      ? this.world.usd(500, 0.8, 50, 10_000)
+      : this.world.krw(800_000, 0.8, 50_000, 10_000_000);
+    const texts =
+      country === 'KH' ? [...TEXTS.crossBorderNewPayee, ...TEXTS.crossBorderKhmer] : TEXTS.crossBorderNewPayee;
     return this.payment({ debtor, creditor, amount, pattern: 'cross-border-new-payee', texts, listed: 0 });
   }
 
@@ -268,9 +341,18 @@ export class LegitimateTraffic {
   private krElderlyLargeNewPayee(): Draft {
     const debtor = this.world.activeCustomer(PARTNERS.kr, (c) => (this.world.ageOf(c) ?? 0) >= 65);
     const creditor = this.rng.chance(0.7)
-      ? this.world.account(this.rng.weighted(KR_RETAIL_BANKS), this.rng.pick(BUSINESS_NAMES.krContractors), 'BUSINESS', this.businessAge())
+      ? this.world.account(
+          this.rng.weighted(KR_RETAIL_BANKS),
+          this.rng.pick(BUSINESS_NAMES.krContractors),
+          'BUSINESS',
+          this.businessAge(),
+        )
       : this.person('KR');
-    const channel = this.rng.weighted<Channel>([['BRANCH', 40], ['MOBILE', 45], ['INTERNET', 15]]);
+    const channel = this.rng.weighted<Channel>([
+      ['BRANCH', 40],
+      ['MOBILE', 45],
+      ['INTERNET', 15],
+    ]);
     return this.payment({
       debtor,
       creditor,
@@ -323,7 +405,14 @@ export class LegitimateTraffic {
       return age >= 22 && age <= 50;
     });
     const amount = this.world.krw(10_000_000, 0.8, 3_000_000, 100_000_000);
-    return this.payment({ debtor, creditor: this.person('KR'), amount, pattern: 'rent-deposit', texts: TEXTS.krRentDeposit, listed: 0 });
+    return this.payment({
+      debtor,
+      creditor: this.person('KR'),
+      amount,
+      pattern: 'rent-deposit',
+      texts: TEXTS.krRentDeposit,
+      listed: 0,
+    });
   }
 
   // ---- Cambodia ----
@@ -332,13 +421,27 @@ export class LegitimateTraffic {
     const debtor = this.world.activeCustomer(PARTNERS.kh);
     const role = this.rng.pick(['mother', 'father', 'sibling', 'child']);
     const creditor = this.world.payee(debtor, role, () => this.relative(debtor));
-    return this.payment({ debtor, creditor, amount: this.khAmount(50, 100_000, 1_000), pattern: 'family-support', texts: TEXTS.khFamily, listed: 0.97 });
+    return this.payment({
+      debtor,
+      creditor,
+      amount: this.khAmount(50, 100_000, 1_000),
+      pattern: 'family-support',
+      texts: TEXTS.khFamily,
+      listed: 0.97,
+    });
   }
 
   private khFriendPayment(): Draft {
     const debtor = this.world.activeCustomer(PARTNERS.kh);
     const creditor = this.world.payee(debtor, `friend-${this.rng.int(1, 4)}`, () => this.relative(debtor));
-    return this.payment({ debtor, creditor, amount: this.khAmount(12, 30_000, 300), pattern: 'friend-payment', texts: TEXTS.khFriend, listed: 0.9 });
+    return this.payment({
+      debtor,
+      creditor,
+      amount: this.khAmount(12, 30_000, 300),
+      pattern: 'friend-payment',
+      texts: TEXTS.khFriend,
+      listed: 0.9,
+    });
   }
 
   private khNewPayeePayment(): Draft {
@@ -355,46 +458,105 @@ export class LegitimateTraffic {
 
   private khQrMerchantPayment(): Draft {
     const debtor = this.world.activeCustomer(PARTNERS.kh);
-    const amount = this.rng.chance(0.75) ? this.world.usd(6, 1, 0.5, 400, 'exact') : this.world.khr(15_000, 0.8, 1_000, 400_000);
+    const amount = this.rng.chance(0.75)
+      ? this.world.usd(6, 1, 0.5, 400, 'exact')
+      : this.world.khr(15_000, 0.8, 1_000, 400_000);
     const creditor = this.popular(this.khMerchants);
-    return this.payment({ debtor, creditor, amount, pattern: 'qr-merchant-payment', texts: TEXTS.khMerchant, listed: 0.5, channel: 'QR' });
+    return this.payment({
+      debtor,
+      creditor,
+      amount,
+      pattern: 'qr-merchant-payment',
+      texts: TEXTS.khMerchant,
+      listed: 0.5,
+      channel: 'QR',
+    });
   }
 
   private khQrPersonalVendor(): Draft {
     const debtor = this.world.activeCustomer(PARTNERS.kh);
-    const amount = this.rng.chance(0.6) ? this.world.usd(3, 0.7, 0.5, 50, 'exact') : this.world.khr(8_000, 0.6, 1_000, 100_000);
+    const amount = this.rng.chance(0.6)
+      ? this.world.usd(3, 0.7, 0.5, 50, 'exact')
+      : this.world.khr(8_000, 0.6, 1_000, 100_000);
     const creditor = this.popular(this.khVendors);
-    return this.payment({ debtor, creditor, amount, pattern: 'qr-personal-vendor', texts: TEXTS.khMerchant, listed: 0.5, channel: 'QR' });
+    return this.payment({
+      debtor,
+      creditor,
+      amount,
+      pattern: 'qr-personal-vendor',
+      texts: TEXTS.khMerchant,
+      listed: 0.5,
+      channel: 'QR',
+    });
   }
 
   private khBillPayment(): Draft {
     const debtor = this.world.activeCustomer(PARTNERS.kh);
-    const amount = this.rng.chance(0.7) ? this.world.usd(25, 0.6, 3, 300, 'exact') : this.world.khr(60_000, 0.6, 5_000, 800_000);
-    return this.payment({ debtor, creditor: this.rng.pick(this.khBillers), amount, pattern: 'bill-payment', texts: TEXTS.khBill, listed: 0.95 });
+    const amount = this.rng.chance(0.7)
+      ? this.world.usd(25, 0.6, 3, 300, 'exact')
+      : this.world.khr(60_000, 0.6, 5_000, 800_000);
+    return this.payment({
+      debtor,
+      creditor: this.rng.pick(this.khBillers),
+      amount,
+      pattern: 'bill-payment',
+      texts: TEXTS.khBill,
+      listed: 0.95,
+    });
   }
 
   private khSchoolFee(): Draft {
     const debtor = this.world.activeCustomer(PARTNERS.kh, (c) => (this.world.ageOf(c) ?? 0) >= 25);
     const creditor = this.world.payee(debtor, 'school', () => this.rng.pick(this.khSchools));
-    return this.payment({ debtor, creditor, amount: this.world.usd(250, 0.7, 30, 3_000), pattern: 'school-fee', texts: TEXTS.khSchool, listed: 0.9 });
+    return this.payment({
+      debtor,
+      creditor,
+      amount: this.world.usd(250, 0.7, 30, 3_000),
+      pattern: 'school-fee',
+      texts: TEXTS.khSchool,
+      listed: 0.9,
+    });
   }
 
   private khLoanRepayment(): Draft {
     const debtor = this.world.activeCustomer(PARTNERS.kh);
     const creditor = this.world.payee(debtor, 'lender', () => this.rng.pick(this.khLenders));
-    return this.payment({ debtor, creditor, amount: this.world.usd(120, 0.7, 20, 2_000, 'exact'), pattern: 'loan-repayment', texts: TEXTS.khLoan, listed: 0.98 });
+    return this.payment({
+      debtor,
+      creditor,
+      amount: this.world.usd(120, 0.7, 20, 2_000, 'exact'),
+      pattern: 'loan-repayment',
+      texts: TEXTS.khLoan,
+      listed: 0.98,
+    });
   }
 
   private khRent(): Draft {
     const debtor = this.world.activeCustomer(PARTNERS.kh);
     const creditor = this.world.payee(debtor, 'landlord', () => this.person('KH'));
-    return this.payment({ debtor, creditor, amount: this.world.usd(180, 0.5, 50, 1_200), pattern: 'rent', texts: TEXTS.khRent, listed: 0.97 });
+    return this.payment({
+      debtor,
+      creditor,
+      amount: this.world.usd(180, 0.5, 50, 1_200),
+      pattern: 'rent',
+      texts: TEXTS.khRent,
+      listed: 0.97,
+    });
   }
 
   private khEmoneyTopup(): Draft {
     const debtor = this.world.activeCustomer(PARTNERS.kh);
-    const creditor = this.world.payee(debtor, 'own-wallet', () => this.world.account(KH_BANKS.wing, debtor.account.name, 'EMONEY'));
-    return this.payment({ debtor, creditor, amount: this.world.usd(20, 0.8, 2, 500), pattern: 'emoney-topup', texts: ['', 'top up'], listed: 0.98 });
+    const creditor = this.world.payee(debtor, 'own-wallet', () =>
+      this.world.account(KH_BANKS.wing, debtor.account.name, 'EMONEY'),
+    );
+    return this.payment({
+      debtor,
+      creditor,
+      amount: this.world.usd(20, 0.8, 2, 500),
+      pattern: 'emoney-topup',
+      texts: ['', 'top up'],
+      listed: 0.98,
+    });
   }
 
   /** A trader paying a new supplier in Thailand or Vietnam. */
@@ -420,7 +582,10 @@ export class LegitimateTraffic {
       pattern: 'elderly-large-new-payee',
       texts: ['land deposit', 'hospital', ...TEXTS.khContractor],
       listed: 0,
-      channel: this.rng.weighted<Channel>([['BRANCH', 50], ['MOBILE', 50]]),
+      channel: this.rng.weighted<Channel>([
+        ['BRANCH', 50],
+        ['MOBILE', 50],
+      ]),
     });
   }
 
@@ -435,8 +600,18 @@ export class LegitimateTraffic {
     const korea = partner.key === 'kr';
     const factory = !korea && this.rng.chance(0.3);
     const shop = korea && this.rng.chance(0.5);
-    const staff = factory ? this.rng.int(15, 60) : shop ? this.rng.int(2, 5) : korea ? this.rng.int(6, 45) : this.rng.int(2, 10);
-    const employerNames = korea ? (shop ? BUSINESS_NAMES.krSmallShops : BUSINESS_NAMES.krEmployers) : BUSINESS_NAMES.khEmployers;
+    const staff = factory
+      ? this.rng.int(15, 60)
+      : shop
+        ? this.rng.int(2, 5)
+        : korea
+          ? this.rng.int(6, 45)
+          : this.rng.int(2, 10);
+    const employerNames = korea
+      ? shop
+        ? BUSINESS_NAMES.krSmallShops
+        : BUSINESS_NAMES.krEmployers
+      : BUSINESS_NAMES.khEmployers;
     const employer = this.world.customer(
       partner,
       this.world.account(partner.bank, this.rng.pick(employerNames), 'BUSINESS', this.businessAge()),
@@ -448,7 +623,10 @@ export class LegitimateTraffic {
       const age = this.world.ageOf(c) ?? 0;
       return age >= 19 && age <= 64;
     });
-    const accounts: Array<{ account: Account; onUs?: Customer }> = employees.map((c) => ({ account: c.account, onUs: c }));
+    const accounts: Array<{ account: Account; onUs?: Customer }> = employees.map((c) => ({
+      account: c.account,
+      onUs: c,
+    }));
     while (accounts.length < staff) accounts.push({ account: this.person(partner.country) });
 
     const drafts: Draft[] = [];
@@ -463,8 +641,21 @@ export class LegitimateTraffic {
           ? this.world.usd(230, 0.1, 208, 400, 'exact')
           : this.world.usd(300, 0.4, 150, 2_000, 'exact');
       const texts = korea ? (shop && this.rng.chance(0.4) ? TEXTS.krPartTimeWages : TEXTS.krSalary) : TEXTS.khSalary;
-      const channel = this.rng.weighted<Channel>([['INTERNET', 3], ['OPEN_API', korea ? 1 : 0]]);
-      const salary = this.payment({ debtor: employer, creditor: account, amount, pattern: 'salary', texts, listed: 0.98, at, channel, device: NO_SIGNALS });
+      const channel = this.rng.weighted<Channel>([
+        ['INTERNET', 3],
+        ['OPEN_API', korea ? 1 : 0],
+      ]);
+      const salary = this.payment({
+        debtor: employer,
+        creditor: account,
+        amount,
+        pattern: 'salary',
+        texts,
+        listed: 0.98,
+        at,
+        channel,
+        device: NO_SIGNALS,
+      });
       drafts.push(salary);
       if (onUs && this.rng.chance(korea ? 0.1 : 0.08)) drafts.push(this.salarySweep(onUs, salary));
     }
@@ -481,7 +672,10 @@ export class LegitimateTraffic {
     return this.payment({
       debtor: employee,
       creditor,
-      amount: { minor: Math.max(step, Math.floor((salary.amount.minor * share) / step) * step), currency: salary.amount.currency },
+      amount: {
+        minor: Math.max(step, Math.floor((salary.amount.minor * share) / step) * step),
+        currency: salary.amount.currency,
+      },
       pattern: 'salary-sweep',
       texts: korea ? TEXTS.krOwnAccount : TEXTS.khFamily,
       listed: 1,
@@ -497,15 +691,31 @@ export class LegitimateTraffic {
     const korea = partner.key === 'kr';
     const landlord = this.rng.chance(0.3) ? this.world.activeCustomer(partner).account : this.person(partner.country);
     const firstMorning = this.world.momentBetweenHours(partner, 7, 10, this.world.start, this.world.end - 16 * HOUR_MS);
-    const baseRent = korea ? this.world.krw(500_000, 0.3, 300_000, 1_200_000).minor : this.world.usd(100, 0.3, 50, 300).minor;
-    const tenants = this.distinctCustomers(partner, this.rng.weighted([[2, 30], [3, 25], [4, 18], [5, 10], [6, 8], [7, 5], [8, 4]]));
+    const baseRent = korea
+      ? this.world.krw(500_000, 0.3, 300_000, 1_200_000).minor
+      : this.world.usd(100, 0.3, 50, 300).minor;
+    const tenants = this.distinctCustomers(
+      partner,
+      this.rng.weighted([
+        [2, 30],
+        [3, 25],
+        [4, 18],
+        [5, 10],
+        [6, 8],
+        [7, 5],
+        [8, 4],
+      ]),
+    );
     return tenants.map((tenant, index) => {
       const unit = `${this.rng.int(1, 5)}0${index + 1}호 월세`;
       const step = korea ? 10_000 : 100;
       return this.payment({
         debtor: tenant,
         creditor: landlord,
-        amount: { minor: Math.round((baseRent * this.rng.between(0.9, 1.1)) / step) * step, currency: korea ? 'KRW' : 'USD' },
+        amount: {
+          minor: Math.round((baseRent * this.rng.between(0.9, 1.1)) / step) * step,
+          currency: korea ? 'KRW' : 'USD',
+        },
         pattern: 'rent-multi-unit-landlord',
         texts: korea ? [unit, ...TEXTS.krRent] : TEXTS.khRent,
         listed: 0.98,
@@ -573,7 +783,11 @@ export class LegitimateTraffic {
     return accounts[Math.floor(accounts.length * this.rng.next() ** 1.8)]!;
   }
 
-  private distinctCustomers(partner: Partner, count: number, accepts: (customer: Customer) => boolean = () => true): Customer[] {
+  private distinctCustomers(
+    partner: Partner,
+    count: number,
+    accepts: (customer: Customer) => boolean = () => true,
+  ): Customer[] {
     const chosen = new Set<Customer>();
     while (chosen.size < count) chosen.add(this.world.activeCustomer(partner, (c) => !chosen.has(c) && accepts(c)));
     return [...chosen];

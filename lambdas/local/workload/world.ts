@@ -23,8 +23,22 @@ export interface Partner {
 }
 
 export const PARTNERS: Readonly<Record<Partner['key'], Partner>> = {
-  kr: { key: 'kr', partnerId: 'kr-demo-bank', bank: KR_BANKS.kb, country: 'KR', utcOffsetMinutes: 540, transferPrefix: 'KB' },
-  kh: { key: 'kh', partnerId: 'kh-demo-bank', bank: KH_BANKS.aba, country: 'KH', utcOffsetMinutes: 420, transferPrefix: 'ABA' },
+  kr: {
+    key: 'kr',
+    partnerId: 'kr-demo-bank',
+    bank: KR_BANKS.kb,
+    country: 'KR',
+    utcOffsetMinutes: 540,
+    transferPrefix: 'KB',
+  },
+  kh: {
+    key: 'kh',
+    partnerId: 'kh-demo-bank',
+    bank: KH_BANKS.aba,
+    country: 'KH',
+    utcOffsetMinutes: 420,
+    transferPrefix: 'ABA',
+  },
 };
 
 export interface Account {
@@ -86,18 +100,38 @@ export type DraftInput = Omit<Draft, 'sequence'>;
 
 const AGE_MIX: Record<Partner['key'], ReadonlyArray<readonly [readonly [number, number], number]>> = {
   // Korea's adult banking population is old: one customer in five is 65 or over.
-  kr: [[[20, 29], 15], [[30, 39], 16], [[40, 49], 19], [[50, 59], 20], [[60, 64], 10], [[65, 74], 13], [[75, 89], 7]],
+  kr: [
+    [[20, 29], 15],
+    [[30, 39], 16],
+    [[40, 49], 19],
+    [[50, 59], 20],
+    [[60, 64], 10],
+    [[65, 74], 13],
+    [[75, 89], 7],
+  ],
   // Cambodia's is young: the median adult is in the early thirties.
-  kh: [[[18, 24], 22], [[25, 34], 34], [[35, 44], 21], [[45, 54], 12], [[55, 64], 7], [[65, 80], 4]],
+  kh: [
+    [[18, 24], 22],
+    [[25, 34], 34],
+    [[35, 44], 21],
+    [[45, 54], 12],
+    [[55, 64], 7],
+    [[65, 80], 4],
+  ],
 };
 
 const MIGRANT_HOME_COUNTRIES: ReadonlyArray<readonly [ForeignCountry, number]> = [
-  ['KH', 40], ['VN', 15], ['PH', 15], ['MM', 15], ['NP', 15],
+  ['KH', 40],
+  ['VN', 15],
+  ['PH', 15],
+  ['MM', 15],
+  ['NP', 15],
 ];
 
 /** Relative transfer volume by local hour: quiet nights, busy office hours and evenings. */
 const HOURLY_ACTIVITY = [
-  0.15, 0.08, 0.05, 0.04, 0.04, 0.08, 0.25, 0.5, 0.8, 1, 1, 1, 1, 0.95, 0.95, 0.95, 0.9, 0.9, 0.95, 0.9, 0.85, 0.75, 0.55, 0.35,
+  0.15, 0.08, 0.05, 0.04, 0.04, 0.08, 0.25, 0.5, 0.8, 1, 1, 1, 1, 0.95, 0.95, 0.95, 0.9, 0.9, 0.95, 0.9, 0.85, 0.75,
+  0.55, 0.35,
 ];
 
 /**
@@ -184,7 +218,9 @@ export class World {
     const customers = Array.from({ length: size }, (_, index) => {
       const migrant = partner.key === 'kr' && index % 25 === 0;
       const homeCountry = migrant ? this.rng.weighted(MIGRANT_HOME_COUNTRIES) : undefined;
-      const age = migrant ? this.rng.int(22, 40) : ageAtQuantile(AGE_MIX[partner.key], (index + this.rng.next()) / size);
+      const age = migrant
+        ? this.rng.int(22, 40)
+        : ageAtQuantile(AGE_MIX[partner.key], (index + this.rng.next()) / size);
       const name = personName(this.rng, homeCountry ?? partner.country);
       const account = this.account(partner.bank, name, 'PERSONAL', this.ordinaryAccountAge(Math.min(20, age - 17)));
       return this.customer(partner, account, migrant ? 'migrant-worker' : 'retail', age, homeCountry);
@@ -209,7 +245,9 @@ export class World {
       const candidate = pool[(offset + i) % pool.length]!;
       if (accepts(candidate)) return candidate;
     }
-    throw new Error(`none of the ${pool.length} ${partner.partnerId} customers fits the pattern; ask for more transfers`);
+    throw new Error(
+      `none of the ${pool.length} ${partner.partnerId} customers fits the pattern; ask for more transfers`,
+    );
   }
 
   /** A customer who has not been a scam victim yet in this workload. */
@@ -265,7 +303,16 @@ export class World {
   /** Won as people type them: round amounts, except bills and shop totals ('exact'). */
   krw(median: number, sigma: number, min: number, max: number, style: 'round' | 'exact' = 'round'): Money {
     const value = clamp(this.rng.logNormal(median, sigma), min, max);
-    const step = style === 'exact' ? 10 : value >= 100_000 ? (this.rng.chance(0.7) ? 10_000 : 1_000) : value >= 10_000 ? 1_000 : 100;
+    const step =
+      style === 'exact'
+        ? 10
+        : value >= 100_000
+          ? this.rng.chance(0.7)
+            ? 10_000
+            : 1_000
+          : value >= 10_000
+            ? 1_000
+            : 100;
     return { minor: Math.max(step, Math.round(value / step) * step), currency: 'KRW' };
   }
 
@@ -286,9 +333,27 @@ export class World {
 
   channel(customer: Customer): Channel {
     const age = this.ageOf(customer) ?? 45;
-    if (customer.partner.key === 'kh') return this.rng.weighted<Channel>([['MOBILE', 88], ['INTERNET', 3], ['BRANCH', 6], ['ATM', 3]]);
-    if (age >= 70) return this.rng.weighted<Channel>([['MOBILE', 50], ['BRANCH', 25], ['ATM', 15], ['INTERNET', 10]]);
-    return this.rng.weighted<Channel>([['MOBILE', 74], ['INTERNET', 11], ['OPEN_API', 6], ['ATM', 4], ['BRANCH', 5]]);
+    if (customer.partner.key === 'kh')
+      return this.rng.weighted<Channel>([
+        ['MOBILE', 88],
+        ['INTERNET', 3],
+        ['BRANCH', 6],
+        ['ATM', 3],
+      ]);
+    if (age >= 70)
+      return this.rng.weighted<Channel>([
+        ['MOBILE', 50],
+        ['BRANCH', 25],
+        ['ATM', 15],
+        ['INTERNET', 10],
+      ]);
+    return this.rng.weighted<Channel>([
+      ['MOBILE', 74],
+      ['INTERNET', 11],
+      ['OPEN_API', 6],
+      ['ATM', 4],
+      ['BRANCH', 5],
+    ]);
   }
 
   /** What an ordinary session looks like: now and then a phone call, rarely a remote-support app. */

@@ -54,7 +54,11 @@ export function createAutoRelease(deps: AutoReleaseDependencies) {
     const now = deps.clock();
     const due = await deps.flags.dueForAutoRelease(now, batchSize);
     await inParallel(due, async (flag) => {
-      const request = { action: 'AUTO_RELEASE' as const, note: `hold ended at ${flag.holdUntil}`, expectedVersion: flag.version };
+      const request = {
+        action: 'AUTO_RELEASE' as const,
+        note: `hold ended at ${flag.holdUntil}`,
+        expectedVersion: flag.version,
+      };
       let released: Flag;
       try {
         released = decideAction(flag, AUTO_RELEASE_ACTOR, request, deps.policy, now);

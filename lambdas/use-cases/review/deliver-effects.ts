@@ -45,7 +45,9 @@ export function createDeliverEffects(deps: DeliverEffectsDependencies) {
         await deps.watchlist.list(accountId, listing);
         return true;
       }
-      const failed = await deps.publisher.publish([{ transferKey: `${flag.partnerId}/${flag.transferId}`, decision: decisionUpdate(flag) }]);
+      const failed = await deps.publisher.publish([
+        { transferKey: `${flag.partnerId}/${flag.transferId}`, decision: decisionUpdate(flag) },
+      ]);
       return failed.size === 0;
     } catch {
       return false;

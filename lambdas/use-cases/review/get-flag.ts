@@ -15,7 +15,12 @@ export interface FlagView {
  * Reads a flag the officer may see. A flag of another partner is reported as not found, so that
  * officers cannot learn which transfers other banks hold.
  */
-export async function loadVisibleFlag(flags: FlagRepository, officer: Officer, partnerId: string, transferId: string): Promise<Flag> {
+export async function loadVisibleFlag(
+  flags: FlagRepository,
+  officer: Officer,
+  partnerId: string,
+  transferId: string,
+): Promise<Flag> {
   const flag = canSeePartner(officer, partnerId) ? await flags.get(partnerId, transferId) : undefined;
   if (!flag) throw new ReviewRefusal('NOT_FOUND', `no flag ${transferId} for partner ${partnerId}`);
   return flag;
@@ -26,7 +31,11 @@ export async function loadVisibleFlag(flags: FlagRepository, officer: Officer, p
  *   1. read it (another partner's is not found);
  *   2. work out which actions this officer may take now.
  */
-export function createGetFlag(deps: { readonly flags: FlagRepository; readonly policy: ReleasePolicy; readonly clock: () => Date }) {
+export function createGetFlag(deps: {
+  readonly flags: FlagRepository;
+  readonly policy: ReleasePolicy;
+  readonly clock: () => Date;
+}) {
   return async function getFlag(officer: Officer, partnerId: string, transferId: string): Promise<FlagView> {
     const flag = await loadVisibleFlag(deps.flags, officer, partnerId, transferId);
     return { flag, choices: actionChoices(flag, officer, deps.policy, deps.clock()) };

@@ -19,13 +19,23 @@ export interface ListFlagsInput {
 export function createListFlags(deps: { readonly flags: FlagRepository }) {
   return async function listFlags(officer: Officer, input: ListFlagsInput): Promise<FlagPage> {
     if (input.partnerId && !isTaskForce(officer) && input.partnerId !== officer.partnerId) {
-      throw new ReviewRefusal('OUT_OF_SCOPE', `you work the flags of ${officer.partnerId} only, not ${input.partnerId}`, { field: 'partnerId' });
+      throw new ReviewRefusal(
+        'OUT_OF_SCOPE',
+        `you work the flags of ${officer.partnerId} only, not ${input.partnerId}`,
+        { field: 'partnerId' },
+      );
     }
     const partnerId = isTaskForce(officer) ? (input.partnerId ?? ALL_PARTNERS) : officer.partnerId;
     try {
-      return await deps.flags.list({ partnerId, status: input.status, limit: input.limit, ...(input.cursor ? { cursor: input.cursor } : {}) });
+      return await deps.flags.list({
+        partnerId,
+        status: input.status,
+        limit: input.limit,
+        ...(input.cursor ? { cursor: input.cursor } : {}),
+      });
     } catch (error) {
-      if (error instanceof InvalidCursorError) throw new ReviewRefusal('INVALID_INPUT', error.message, { field: 'cursor' });
+      if (error instanceof InvalidCursorError)
+        throw new ReviewRefusal('INVALID_INPUT', error.message, { field: 'cursor' });
       throw error;
     }
   };

@@ -11,7 +11,11 @@ beforeEach(() => mock.reset());
 
 describe('batchGetAll', () => {
   it('reads 250 keys in three parallel calls of at most 100 keys', async () => {
-    mock.on(BatchGetCommand).callsFake((input) => ({ Responses: { T: input.RequestItems.T.Keys.map((key: object) => ({ ...key, found: true })) } }));
+    mock
+      .on(BatchGetCommand)
+      .callsFake((input) => ({
+        Responses: { T: input.RequestItems.T.Keys.map((key: object) => ({ ...key, found: true })) },
+      }));
     const keys = Array.from({ length: 250 }, (_, i) => ({ table: 'T', key: { pk: `k${i}` } }));
     const items = await batchGetAll(documents, keys);
     expect(items.get('T')).toHaveLength(250);
@@ -26,7 +30,10 @@ describe('batchGetAll', () => {
       const [first, ...rest] = input.RequestItems.T.Keys;
       return { Responses: { T: [first] }, ...(rest.length ? { UnprocessedKeys: { T: { Keys: rest } } } : {}) };
     });
-    const items = await batchGetAll(documents, [1, 2, 3].map((i) => ({ table: 'T', key: { pk: `k${i}` } })));
+    const items = await batchGetAll(
+      documents,
+      [1, 2, 3].map((i) => ({ table: 'T', key: { pk: `k${i}` } })),
+    );
     expect(items.get('T')?.map((item) => item.pk)).toEqual(['k1', 'k2', 'k3']);
     expect(calls).toBe(3);
   });
@@ -37,6 +44,12 @@ describe('batchGetAll', () => {
   });
 
   it('asks for each key once', () => {
-    expect(uniqueKeys([{ table: 'T', key: { pk: 'a' } }, { table: 'T', key: { pk: 'a' } }, { table: 'U', key: { pk: 'a' } }])).toHaveLength(2);
+    expect(
+      uniqueKeys([
+        { table: 'T', key: { pk: 'a' } },
+        { table: 'T', key: { pk: 'a' } },
+        { table: 'U', key: { pk: 'a' } },
+      ]),
+    ).toHaveLength(2);
   });
 });

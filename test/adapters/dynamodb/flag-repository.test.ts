@@ -18,11 +18,15 @@ beforeAll(async () => {
   fixture = await startDynamoFixture();
   flags = new DynamoFlagRepository(fixture.clients.documents, fixture.tables.flags);
   // Scores differ by what the transfers carry: with and without voice-phishing signals.
-  await screen(fixture, [
-    ...Array.from({ length: 5 }, (_, i) => heldTransfer({ transferId: `KR-HIGH-${i}` })),
-    ...Array.from({ length: 4 }, (_, i) => delayedTransfer({ transferId: `KR-DELAY-${i}` })),
-    ...Array.from({ length: 3 }, (_, i) => heldTransfer({ transferId: `KH-${i}`, partnerId: 'kh-demo-bank' })),
-  ], now);
+  await screen(
+    fixture,
+    [
+      ...Array.from({ length: 5 }, (_, i) => heldTransfer({ transferId: `KR-HIGH-${i}` })),
+      ...Array.from({ length: 4 }, (_, i) => delayedTransfer({ transferId: `KR-DELAY-${i}` })),
+      ...Array.from({ length: 3 }, (_, i) => heldTransfer({ transferId: `KH-${i}`, partnerId: 'kh-demo-bank' })),
+    ],
+    now,
+  );
 });
 afterAll(async () => fixture.close());
 
@@ -55,26 +59,53 @@ describe('DynamoFlagRepository', () => {
   });
 
   it("refuses a cursor that is garbage, or that was issued for another partner's list", async () => {
-    await expect(flags.list({ partnerId: 'kr-demo-bank', status: 'PENDING', limit: 2, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(
+      flags.list({ partnerId: 'kr-demo-bank', status: 'PENDING', limit: 2, cursor: 'not-a-cursor' }),
+    ).rejects.toBeInstanceOf(InvalidCursorError);
     const khCursor = (await flags.list({ partnerId: 'kh-demo-bank', status: 'PENDING', limit: 1 })).nextCursor!;
-    await expect(flags.list({ partnerId: 'kr-demo-bank', status: 'PENDING', limit: 2, cursor: khCursor })).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(
+      flags.list({ partnerId: 'kr-demo-bank', status: 'PENDING', limit: 2, cursor: khCursor }),
+    ).rejects.toBeInstanceOf(InvalidCursorError);
   });
 
   it('stores a transition only at the expected version, appending the audit entry and moving the flag between queues', async () => {
     const flag = (await flags.get('kr-demo-bank', 'KR-HIGH-0'))!;
-    const escalated = decideAction(flag, analyst, { action: 'ESCALATE', note: 'needs a second look', expectedVersion: 1 }, policy, now);
+    const escalated = decideAction(
+      flag,
+      analyst,
+      { action: 'ESCALATE', note: 'needs a second look', expectedVersion: 1 },
+      policy,
+      now,
+    );
     await flags.saveTransition(escalated, 1);
     await expect(flags.saveTransition(escalated, 1)).rejects.toEqual(new StaleFlagError(2));
 
-    const stored = await fixture.clients.documents.send(new GetCommand({ TableName: fixture.tables.flags, Key: { partnerId: 'kr-demo-bank', transferId: 'KR-HIGH-0' } }));
-    expect(stored.Item).toMatchObject({ status: 'ESCALATED', partnerStatus: 'kr-demo-bank#ESCALATED', version: 2, audit: [{ action: 'ESCALATE', note: 'needs a second look', version: 2 }] });
-    expect((await flags.list({ partnerId: 'kr-demo-bank', status: 'ESCALATED', limit: 10 })).items.map((f) => f.transferId)).toEqual(['KR-HIGH-0']);
-    expect((await flags.list({ partnerId: 'kr-demo-bank', status: 'PENDING', limit: 100 })).items.map((f) => f.transferId)).not.toContain('KR-HIGH-0');
+    const stored = await fixture.clients.documents.send(
+      new GetCommand({ TableName: fixture.tables.flags, Key: { partnerId: 'kr-demo-bank', transferId: 'KR-HIGH-0' } }),
+    );
+    expect(stored.Item).toMatchObject({
+      status: 'ESCALATED',
+      partnerStatus: 'kr-demo-bank#ESCALATED',
+      version: 2,
+      audit: [{ action: 'ESCALATE', note: 'needs a second look', version: 2 }],
+    });
+    expect(
+      (await flags.list({ partnerId: 'kr-demo-bank', status: 'ESCALATED', limit: 10 })).items.map((f) => f.transferId),
+    ).toEqual(['KR-HIGH-0']);
+    expect(
+      (await flags.list({ partnerId: 'kr-demo-bank', status: 'PENDING', limit: 100 })).items.map((f) => f.transferId),
+    ).not.toContain('KR-HIGH-0');
   });
 
   it('reports a missing flag as stale with no version', async () => {
     const flag = (await flags.get('kr-demo-bank', 'KR-HIGH-1'))!;
-    const ghost = decideAction({ ...flag, transferId: 'NO-SUCH' }, analyst, { action: 'ESCALATE', note: 'x', expectedVersion: 1 }, policy, now);
+    const ghost = decideAction(
+      { ...flag, transferId: 'NO-SUCH' },
+      analyst,
+      { action: 'ESCALATE', note: 'x', expectedVersion: 1 },
+      policy,
+      now,
+    );
     await expect(flags.saveTransition(ghost, 1)).rejects.toEqual(new StaleFlagError(undefined));
   });
 
@@ -82,7 +113,9 @@ describe('DynamoFlagRepository', () => {
     const flag = (await flags.get('kr-demo-bank', 'KR-HIGH-2'))!;
     const released = decideAction(flag, analyst, { action: 'RELEASE', note: 'ok', expectedVersion: 1 }, policy, now);
     await flags.saveTransition(released, 1);
-    expect((await flags.withPendingEffects(10)).map((f) => [f.transferId, f.pendingEffects])).toEqual([['KR-HIGH-2', ['DECISION_UPDATE']]]);
+    expect((await flags.withPendingEffects(10)).map((f) => [f.transferId, f.pendingEffects])).toEqual([
+      ['KR-HIGH-2', ['DECISION_UPDATE']],
+    ]);
     await flags.settleEffects(released, []);
     expect(await flags.withPendingEffects(10)).toEqual([]);
     expect((await flags.get('kr-demo-bank', 'KR-HIGH-2'))!.pendingEffects).toBeUndefined();
@@ -98,8 +131,15 @@ describe('DynamoFlagRepository', () => {
 
   it('refuses to read a malformed flag item, naming the fields but not their values', async () => {
     await fixture.clients.documents.send(
-      new UpdateCommand({ TableName: fixture.tables.flags, Key: { partnerId: 'kh-demo-bank', transferId: 'KH-2' }, UpdateExpression: 'SET score = :s', ExpressionAttributeValues: { ':s': 'high' } }),
+      new UpdateCommand({
+        TableName: fixture.tables.flags,
+        Key: { partnerId: 'kh-demo-bank', transferId: 'KH-2' },
+        UpdateExpression: 'SET score = :s',
+        ExpressionAttributeValues: { ':s': 'high' },
+      }),
     );
-    await expect(flags.get('kh-demo-bank', 'KH-2')).rejects.toThrow('flag item kh-demo-bank/KH-2 is malformed at score');
+    await expect(flags.get('kh-demo-bank', 'KH-2')).rejects.toThrow(
+      'flag item kh-demo-bank/KH-2 is malformed at score',
+    );
   });
 });

@@ -17,7 +17,10 @@ describe('rule packs in DynamoDB', () => {
     const t0 = new Date('2026-11-24T00:00:00Z');
     expect((await source.activePack(t0)).version).toBe('kr-kh-2026.11.1');
 
-    await store.publish({ ...shippedPack, version: 'kr-kh-2026.11.2' }, { activate: true, publishedBy: 'analyst', now: t0 });
+    await store.publish(
+      { ...shippedPack, version: 'kr-kh-2026.11.2' },
+      { activate: true, publishedBy: 'analyst', now: t0 },
+    );
     fixture.recorder.reset();
     expect((await source.activePack(new Date(t0.getTime() + 59_000))).version).toBe('kr-kh-2026.11.1');
     expect(fixture.recorder.calls).toEqual([]);
@@ -25,13 +28,24 @@ describe('rule packs in DynamoDB', () => {
   });
 
   it('fails closed past the bound when the active pointer cannot be read', async () => {
-    const source = new CachedRulePackSource(new DynamoRulePackStore(fixture.clients.documents, 'NoSuchTable'), 'kr-kh', 1_000);
+    const source = new CachedRulePackSource(
+      new DynamoRulePackStore(fixture.clients.documents, 'NoSuchTable'),
+      'kr-kh',
+      1_000,
+    );
     await expect(source.activePack(new Date())).rejects.toThrow();
   });
 
   it('refuses to publish an invalid pack, or to change a stored version', async () => {
     const store = new DynamoRulePackStore(fixture.clients.documents, fixture.tables.rulePacks);
-    await expect(store.publish({ ...shippedPack, version: 'bad-1', thresholds: { delay: 90, review: 10 } }, { activate: true, publishedBy: 'a', now: new Date() })).rejects.toBeInstanceOf(RulePackError);
-    await expect(store.publish({ ...shippedPack, delayMinutes: 45 }, { activate: false, publishedBy: 'a', now: new Date() })).rejects.toThrow(/conditional/i);
+    await expect(
+      store.publish(
+        { ...shippedPack, version: 'bad-1', thresholds: { delay: 90, review: 10 } },
+        { activate: true, publishedBy: 'a', now: new Date() },
+      ),
+    ).rejects.toBeInstanceOf(RulePackError);
+    await expect(
+      store.publish({ ...shippedPack, delayMinutes: 45 }, { activate: false, publishedBy: 'a', now: new Date() }),
+    ).rejects.toThrow(/conditional/i);
   });
 });

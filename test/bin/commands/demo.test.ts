@@ -33,7 +33,8 @@ describe('fraudctl demo', () => {
     });
     expect(Object.values(summary.outcomes as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(300);
     expect(Object.keys(summary.typologies)).toEqual([...TYPOLOGIES]);
-    for (const t of Object.values(summary.typologies as Record<string, { scenarios: number; caught: number }>)) expect(t.caught).toBeLessThanOrEqual(t.scenarios);
+    for (const t of Object.values(summary.typologies as Record<string, { scenarios: number; caught: number }>))
+      expect(t.caught).toBeLessThanOrEqual(t.scenarios);
     expect(summary.latencyMs.p50).toBeLessThanOrEqual(summary.latencyMs.p99);
   }, 90_000);
 

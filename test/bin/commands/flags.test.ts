@@ -21,7 +21,11 @@ beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'flags-cli-'));
   const key = await loadLocalSigningKey(stateDir);
   fixture = await startDynamoFixture();
-  await screen(fixture, [heldTransfer({ transferId: 'CLI-1' }), heldTransfer({ transferId: 'CLI-2' }), heldTransfer({ transferId: 'CLI-3' })]);
+  await screen(fixture, [
+    heldTransfer({ transferId: 'CLI-1' }),
+    heldTransfer({ transferId: 'CLI-2' }),
+    heldTransfer({ transferId: 'CLI-3' }),
+  ]);
   server = await startReviewServer({ service: reviewService(fixture), verifyToken: (t) => verifyLocalToken(key, t) });
   token = await issueLocalToken(key, { username: 'kim', partnerId: 'kr-demo-bank', role: 'analyst' });
 });
@@ -63,19 +67,33 @@ describe('fraudctl flags', () => {
   });
 
   it('acts on the version it was told, and reports a stale version as the API does', async () => {
-    const act = ['act', 'kr-demo-bank', 'CLI-2', '--action', 'ESCALATE', '--note', 'second opinion please', '--expected-version', '1', '--token', token];
+    const act = [
+      'act',
+      'kr-demo-bank',
+      'CLI-2',
+      '--action',
+      'ESCALATE',
+      '--note',
+      'second opinion please',
+      '--expected-version',
+      '1',
+      '--token',
+      token,
+    ];
     expect(await fraudctl(...act)).toBe(0);
     expect(out.join('')).toBe('kr-demo-bank/CLI-2 is now ESCALATED (version 2)\n');
     expect(await fraudctl(...act)).toBe(1);
     expect(err.join('')).toMatch(/^fraudctl flags: 409 VERSION_CONFLICT: the flag changed after you loaded it/);
   });
 
-  it('passes the API\'s field-level errors on', async () => {
+  it("passes the API's field-level errors on", async () => {
     expect(await fraudctl('list', '--status', 'OPEN', '--token', token)).toBe(1);
     expect(err.join('')).toContain('400 INVALID_INPUT (status): status: must be one of PENDING');
   });
 
   it('refuses to act without the expected version, before calling the API', async () => {
-    await expect(fraudctl('act', 'kr-demo-bank', 'CLI-3', '--action', 'RELEASE', '--note', 'ok', '--token', token)).rejects.toThrow('--expected-version is required');
+    await expect(
+      fraudctl('act', 'kr-demo-bank', 'CLI-3', '--action', 'RELEASE', '--note', 'ok', '--token', token),
+    ).rejects.toThrow('--expected-version is required');
   });
 });

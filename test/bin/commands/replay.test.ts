@@ -35,11 +35,25 @@ describe('fraudctl replay', () => {
       'accountId,bankCode,category,source,confidence,listedAt,expiresAt\nMULE-77,ABAAKHPP,CONFIRMED_FRAUD,kr-kh-taskforce,100,2026-11-01T00:00:00Z,2030-11-01T00:00:00Z\n',
     );
     const toMule = transferEvent({ transferId: 'C-1', creditor: { accountId: 'MULE-77', bankCode: 'ABAAKHPP' } });
-    await writeFile(file, `${JSON.stringify(toMule)}\n\n${JSON.stringify(quietTransfer({ transferId: 'C-2' }))}\nnot json\n`);
+    await writeFile(
+      file,
+      `${JSON.stringify(toMule)}\n\n${JSON.stringify(quietTransfer({ transferId: 'C-2' }))}\nnot json\n`,
+    );
 
     expect(await fraudctl('--file', file, '--out', results, '--watchlist', watchlist, '--json')).toBe(0);
-    expect(JSON.parse(out.join(''))).toMatchObject({ lines: 4, blankLines: 1, decisions: 2, rejected: 1, duplicates: 0, deadLettered: 0, out: results });
-    const lines = (await readFile(results, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(JSON.parse(out.join(''))).toMatchObject({
+      lines: 4,
+      blankLines: 1,
+      decisions: 2,
+      rejected: 1,
+      duplicates: 0,
+      deadLettered: 0,
+      out: results,
+    });
+    const lines = (await readFile(results, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.line, l.outcome])).toEqual([
       [1, 'BLOCK'],
       [3, 'ALLOW'],
@@ -59,7 +73,10 @@ describe('fraudctl replay', () => {
     const file = join(dir, 'one.ndjson');
     const watchlist = join(dir, 'bad.csv');
     await writeFile(file, `${JSON.stringify(quietTransfer())}\n`);
-    await writeFile(watchlist, 'accountId,bankCode,category,source,confidence,listedAt,expiresAt\nA,,MULE,x,1,2026-11-01T00:00:00Z,2027-11-01T00:00:00Z\n');
+    await writeFile(
+      watchlist,
+      'accountId,bankCode,category,source,confidence,listedAt,expiresAt\nA,,MULE,x,1,2026-11-01T00:00:00Z,2027-11-01T00:00:00Z\n',
+    );
     expect(await fraudctl('--file', file, '--out', join(dir, 'o'), '--watchlist', watchlist)).toBe(2);
     expect(err.join('')).toMatch(/bad\.csv line 2: category: /);
     expect(err.join('')).toContain('nothing was loaded');

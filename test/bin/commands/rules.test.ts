@@ -52,7 +52,8 @@ describe('fraudctl rules', () => {
   });
 
   it('refuses a bad pack, listing each problem with its exact path', async () => {
-    const fanIn = (pack: Record<string, any>) => pack.rules.findIndex((rule: { id: string }) => rule.id === 'MULE-FANIN-24H');
+    const fanIn = (pack: Record<string, any>) =>
+      pack.rules.findIndex((rule: { id: string }) => rule.id === 'MULE-FANIN-24H');
     const file = await packFile((pack) => {
       pack.rules[fanIn(pack)].when.all[0].value = 'five';
       pack.thresholds.review = 20;
@@ -61,7 +62,9 @@ describe('fraudctl rules', () => {
     expect(await run(['validate', '--file', file])).toBe(1);
     const text = err.join('');
     expect(text).toContain('thresholds: delay must not be above review');
-    expect(await run(['validate', '--file', await packFile((pack) => (pack.rules[fanIn(pack)].when.all[0].value = 'five'))])).toBe(1);
+    expect(
+      await run(['validate', '--file', await packFile((pack) => (pack.rules[fanIn(pack)].when.all[0].value = 'five'))]),
+    ).toBe(1);
     expect(err.join('')).toContain('rules.4.when.all.0.value: creditor.distinctSenders24h is a whole number');
   });
 

@@ -16,7 +16,11 @@ const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'serve-'));
-  stack = await startLocalReviewStack({ demo: { transfers: 400, seed: 1 }, stateDir, autoReleaseIntervalMs: 3_600_000 });
+  stack = await startLocalReviewStack({
+    demo: { transfers: 400, seed: 1 },
+    stateDir,
+    autoReleaseIntervalMs: 3_600_000,
+  });
   tokens.kim = await stack.token({ username: 'kim', partnerId: 'kr-demo-bank', role: 'analyst' });
   tokens.sok = await stack.token({ username: 'sok', partnerId: 'kh-demo-bank', role: 'analyst' });
 }, 180_000);
@@ -28,7 +32,10 @@ afterAll(async () => {
 async function call(path: string, token: string, body?: unknown) {
   const response = await fetch(`${stack.apiUrl}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, any> };
@@ -40,7 +47,7 @@ describe('fraudctl serve --demo', () => {
     expect(stack.held['kh-demo-bank']).toBeGreaterThan(0);
   });
 
-  it('shows an officer of kr-demo-bank only that bank\'s flags; a release works once, a second on the old version is 409, and kh-demo-bank cannot read it', async () => {
+  it("shows an officer of kr-demo-bank only that bank's flags; a release works once, a second on the old version is 409, and kh-demo-bank cannot read it", async () => {
     const { body: page } = await call('/flags?limit=100', tokens.kim!);
     expect(page.items.length).toBeGreaterThan(0);
     expect(page.items.every((flag: any) => flag.partnerId === 'kr-demo-bank')).toBe(true);
@@ -58,32 +65,57 @@ describe('fraudctl serve --demo', () => {
     }
     expect(releasable).toBeDefined();
     const path = `/flags/kr-demo-bank/${releasable.transferId}`;
-    const first = await call(`${path}/actions`, tokens.kim!, { action: 'RELEASE', note: 'customer confirmed in branch', expectedVersion: releasable.version });
+    const first = await call(`${path}/actions`, tokens.kim!, {
+      action: 'RELEASE',
+      note: 'customer confirmed in branch',
+      expectedVersion: releasable.version,
+    });
     expect(first.status).toBe(200);
-    const second = await call(`${path}/actions`, tokens.kim!, { action: 'RELEASE', note: 'again', expectedVersion: releasable.version });
+    const second = await call(`${path}/actions`, tokens.kim!, {
+      action: 'RELEASE',
+      note: 'again',
+      expectedVersion: releasable.version,
+    });
     expect(second.status).toBe(409);
     expect((await call(path, tokens.sok!)).status).toBe(404);
 
     // kr-demo-bank's outbound queue carries the update: ALLOW, after review.
     const { decisions } = await stack.pipeline.collectDecisions();
-    expect(decisions.get(`kr-demo-bank\n${releasable.transferId}`)).toMatchObject({ outcome: 'ALLOW', review: { action: 'RELEASE', role: 'analyst' } });
+    expect(decisions.get(`kr-demo-bank\n${releasable.transferId}`)).toMatchObject({
+      outcome: 'ALLOW',
+      review: { action: 'RELEASE', role: 'analyst' },
+    });
   });
 
   it('blocks the next transfer, from any bank, to a creditor confirmed as fraud', async () => {
     const { body: page } = await call('/flags?limit=100', tokens.kim!);
     const flag = (await call(`/flags/kr-demo-bank/${page.items[0].transferId}`, tokens.kim!)).body;
-    const confirmed = await call(`/flags/kr-demo-bank/${flag.transferId}/actions`, tokens.kim!, { action: 'CONFIRM_FRAUD', note: 'victim was coached on the phone', expectedVersion: flag.version });
+    const confirmed = await call(`/flags/kr-demo-bank/${flag.transferId}/actions`, tokens.kim!, {
+      action: 'CONFIRM_FRAUD',
+      note: 'victim was coached on the phone',
+      expectedVersion: flag.version,
+    });
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.pendingEffects).toEqual([]);
 
     // The same account at the same bank (listings carry the bank code: account numbers repeat across banks).
-    const next = transferEvent({ transferId: 'ABA-NEXT-VICTIM', partnerId: 'kh-demo-bank', occurredAt: new Date().toISOString(), creditor: flag.transfer.creditor });
+    const next = transferEvent({
+      transferId: 'ABA-NEXT-VICTIM',
+      partnerId: 'kh-demo-bank',
+      occurredAt: new Date().toISOString(),
+      creditor: flag.transfer.creditor,
+    });
     await stack.pipeline.send('kh-demo-bank', [{ body: JSON.stringify(next) }]);
     await stack.pipeline.drain();
     const { decisions } = await stack.pipeline.collectDecisions();
     expect(decisions.get('kh-demo-bank\nABA-NEXT-VICTIM')).toMatchObject({
       outcome: 'BLOCK',
-      reasons: expect.arrayContaining([expect.objectContaining({ ruleId: 'WATCHLIST-CONFIRMED', evidence: expect.objectContaining({ 'creditor.watchlist.source': 'kr-demo-bank' }) })]),
+      reasons: expect.arrayContaining([
+        expect.objectContaining({
+          ruleId: 'WATCHLIST-CONFIRMED',
+          evidence: expect.objectContaining({ 'creditor.watchlist.source': 'kr-demo-bank' }),
+        }),
+      ]),
     });
   });
 });

@@ -32,10 +32,14 @@ async function fraudctlToken(...args: string[]) {
 
 describe('fraudctl token', () => {
   it('prints, on the last line of stdout, a token the local server accepts for that officer', async () => {
-    expect(await fraudctlToken('--user', 'kim', '--partner', 'kr-demo-bank', '--role', 'analyst', '--ttl', '30m')).toBe(0);
+    expect(await fraudctlToken('--user', 'kim', '--partner', 'kr-demo-bank', '--role', 'analyst', '--ttl', '30m')).toBe(
+      0,
+    );
     const token = out.join('').trim().split('\n').at(-1)!;
     const check = await verifyLocalToken(await loadLocalSigningKey(stateDir), token);
-    expect(check).toMatchObject({ claims: { 'cognito:username': 'kim', 'cognito:groups': ['analyst'], 'custom:partner': 'kr-demo-bank' } });
+    expect(check).toMatchObject({
+      claims: { 'cognito:username': 'kim', 'cognito:groups': ['analyst'], 'custom:partner': 'kr-demo-bank' },
+    });
     const { claims } = check as { claims: { exp: number; iat: number } };
     expect(claims.exp - claims.iat).toBe(1800);
     expect(err.join('')).toContain('token for kim (analyst, partner kr-demo-bank)');
@@ -44,7 +48,11 @@ describe('fraudctl token', () => {
   it('names the missing option, and refuses a task-force analyst', async () => {
     expect(await fraudctlToken('--user', 'kim', '--role', 'analyst')).toBe(2);
     expect(err.join('')).toContain('--partner is required');
-    await expect(fraudctlToken('--user', 'kim', '--partner', '*', '--role', 'analyst')).rejects.toThrow('only valid with --role supervisor');
-    await expect(fraudctlToken('--user', 'kim', '--partner', 'kr-demo-bank', '--role', 'analyst', '--ttl', 'forever')).rejects.toThrow('--ttl "forever" is not a duration');
+    await expect(fraudctlToken('--user', 'kim', '--partner', '*', '--role', 'analyst')).rejects.toThrow(
+      'only valid with --role supervisor',
+    );
+    await expect(
+      fraudctlToken('--user', 'kim', '--partner', 'kr-demo-bank', '--role', 'analyst', '--ttl', 'forever'),
+    ).rejects.toThrow('--ttl "forever" is not a duration');
   });
 });

@@ -16,7 +16,15 @@ describe('fraudctl up', () => {
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
-    const exited = run(['--port-dynamodb', '0', '--port-sqs', '0', '--partners', 'kr-demo-bank,kh-demo-bank', '--json']);
+    const exited = run([
+      '--port-dynamodb',
+      '0',
+      '--port-sqs',
+      '0',
+      '--partners',
+      'kr-demo-bank,kh-demo-bank',
+      '--json',
+    ]);
     await vi.waitFor(() => expect(out.length).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
     const running = JSON.parse(out[0]!) as {
       region: string;
@@ -28,10 +36,25 @@ describe('fraudctl up', () => {
     expect(Object.keys(running.queues)).toEqual(['kr-demo-bank', 'kh-demo-bank']);
 
     // A client that knows only what `up` printed, as the AWS CLI would.
-    const outside = createAwsClients({ endpoints: running.endpoints, region: running.region, credentials: running.credentials });
-    await outside.sqs.send(new SendMessageCommand({ QueueUrl: running.queues['kr-demo-bank']!.inbound, MessageBody: JSON.stringify(transferEvent({ transferId: 'UP-1' })) }));
-    const received = await outside.sqs.send(new ReceiveMessageCommand({ QueueUrl: running.queues['kr-demo-bank']!.decisions, WaitTimeSeconds: 20 }));
-    expect(JSON.parse(received.Messages?.[0]?.Body ?? '{}')).toMatchObject({ partnerId: 'kr-demo-bank', transferId: 'UP-1', outcome: expect.any(String) });
+    const outside = createAwsClients({
+      endpoints: running.endpoints,
+      region: running.region,
+      credentials: running.credentials,
+    });
+    await outside.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: running.queues['kr-demo-bank']!.inbound,
+        MessageBody: JSON.stringify(transferEvent({ transferId: 'UP-1' })),
+      }),
+    );
+    const received = await outside.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: running.queues['kr-demo-bank']!.decisions, WaitTimeSeconds: 20 }),
+    );
+    expect(JSON.parse(received.Messages?.[0]?.Body ?? '{}')).toMatchObject({
+      partnerId: 'kr-demo-bank',
+      transferId: 'UP-1',
+      outcome: expect.any(String),
+    });
     const scanned = await outside.documents.send(new ScanCommand({ TableName: running.tables.decisions }));
     expect(scanned.Items?.map((i) => i.transferId)).toEqual(['UP-1']);
 

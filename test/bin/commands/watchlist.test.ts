@@ -24,7 +24,11 @@ async function fraudctl(...args: string[]) {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'watchlist-cli-'));
   dynamo = await startLocalDynamo();
-  clients = createAwsClients({ endpoints: { dynamodb: dynamo.endpoint }, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } });
+  clients = createAwsClients({
+    endpoints: { dynamodb: dynamo.endpoint },
+    region: LOCAL_REGION,
+    credentials: { ...LOCAL_CREDENTIALS },
+  });
   await createTables(clients.dynamodb, LOCAL_PREFIX);
 });
 afterAll(async () => {
@@ -50,10 +54,15 @@ describe('fraudctl watchlist', () => {
 
     expect(await fraudctl('lookup', '--account', '110 555 000111', '--endpoint', dynamo.endpoint, '--json')).toBe(0);
     const found = JSON.parse(out.join(''));
-    expect(found).toMatchObject({ accountKey: expect.any(String), listings: [{ category: 'SCAM_REPORTED', source: 'kr-demo-bank', confidence: 40 }] });
+    expect(found).toMatchObject({
+      accountKey: expect.any(String),
+      listings: [{ category: 'SCAM_REPORTED', source: 'kr-demo-bank', confidence: 40 }],
+    });
 
     expect(await fraudctl('lookup', '--account', '110-555-000111', '--endpoint', dynamo.endpoint)).toBe(0);
-    expect(out.join('')).toContain(`account ${found.accountKey} (pseudonym):\n  SCAM_REPORTED by kr-demo-bank, confidence 40`);
+    expect(out.join('')).toContain(
+      `account ${found.accountKey} (pseudonym):\n  SCAM_REPORTED by kr-demo-bank, confidence 40`,
+    );
     expect(out.join('')).not.toContain('000111');
   });
 

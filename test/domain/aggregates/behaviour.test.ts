@@ -66,23 +66,41 @@ describe('behavioural aggregates on event time', () => {
     const state = new BehaviourState();
     const amounts = [500_000n, 1_000_000n, 3_000_000n, 8_000_000n];
     let last: TransferActivity | undefined;
-    amounts.forEach((minor, i) => applyTransfer(state, (last = activity({ creditorKey: 'platform', t: T0 + i * HOUR_MS, minor }))));
+    amounts.forEach((minor, i) =>
+      applyTransfer(state, (last = activity({ creditorKey: 'platform', t: T0 + i * HOUR_MS, minor }))),
+    );
     const facts = factsAfter(state, last!);
-    expect(facts.pair).toMatchObject({ increasingStreak: 4, transfersBefore: 3, largestBefore: 3_000_000n, firstTransfer: false, daysSinceFirst: 0 });
+    expect(facts.pair).toMatchObject({
+      increasingStreak: 4,
+      transfersBefore: 3,
+      largestBefore: 3_000_000n,
+      firstTransfer: false,
+      daysSinceFirst: 0,
+    });
   });
 
-  it('knows a debtor\'s first transfer to a country or kind of account, in event order', () => {
+  it("knows a debtor's first transfer to a country or kind of account, in event order", () => {
     const state = new BehaviourState();
-    const first = activity({ creditorKey: 'exchange', creditorAccountType: 'CRYPTO_EXCHANGE', creditorCountry: 'KR', t: T0 });
+    const first = activity({
+      creditorKey: 'exchange',
+      creditorAccountType: 'CRYPTO_EXCHANGE',
+      creditorCountry: 'KR',
+      t: T0,
+    });
     applyTransfer(state, first);
     expect(factsAfter(state, first).debtor.firstToAccountType).toBe(true);
-    const second = activity({ creditorKey: 'exchange2', creditorAccountType: 'CRYPTO_EXCHANGE', creditorCountry: 'KR', t: T0 + HOUR_MS });
+    const second = activity({
+      creditorKey: 'exchange2',
+      creditorAccountType: 'CRYPTO_EXCHANGE',
+      creditorCountry: 'KR',
+      t: T0 + HOUR_MS,
+    });
     applyTransfer(state, second);
     expect(factsAfter(state, second).debtor.firstToAccountType).toBe(false);
     expect(factsAfter(state, first).debtor.firstToAccountType).toBe(true);
   });
 
-  it('counts new payees by the bank\'s flag, and by our own history only when the bank sends none', () => {
+  it("counts new payees by the bank's flag, and by our own history only when the bank sends none", () => {
     const state = new BehaviourState();
     applyTransfer(state, activity({ creditorKey: 'p1', t: T0 }));
     applyTransfer(state, activity({ creditorKey: 'p1', t: T0 + 1 }));

@@ -59,23 +59,36 @@ describe('transfer event contract v1', () => {
 
   it('says which required fields are missing and still reports the identifiers it could read', () => {
     const rejection = reasonOf({ schemaVersion: 1, transferId: 'T-9', partnerId: 'kr-demo-bank' });
-    expect(rejection.reason).toBe('occurredAt: is required; amount: is required; debtor: is required; creditor: is required');
+    expect(rejection.reason).toBe(
+      'occurredAt: is required; amount: is required; debtor: is required; creditor: is required',
+    );
     expect(rejection).toMatchObject({ transferId: 'T-9', partnerId: 'kr-demo-bank' });
   });
 
   it('rejects malformed JSON and non-objects with a reason', () => {
-    expect(parseTransferEvent('{"schemaVersion":')).toMatchObject({ ok: false, reason: expect.stringContaining('(event): is not valid JSON') });
+    expect(parseTransferEvent('{"schemaVersion":')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('(event): is not valid JSON'),
+    });
     expect(parseTransferEvent('[1,2]')).toMatchObject({ ok: false, reason: expect.stringContaining('(event)') });
     expect(parseTransferEvent('null')).toMatchObject({ ok: false });
   });
 
   it('rejects oversize events before parsing them', () => {
     const big = JSON.stringify({ ...transferEvent(), padding: 'x'.repeat(MAX_TRANSFER_EVENT_BYTES) });
-    expect(parseTransferEvent(big)).toMatchObject({ ok: false, reason: expect.stringContaining(`the limit is ${MAX_TRANSFER_EVENT_BYTES} bytes`) });
+    expect(parseTransferEvent(big)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining(`the limit is ${MAX_TRANSFER_EVENT_BYTES} bytes`),
+    });
   });
 
   it('never echoes account numbers or names in a reason', () => {
-    const rejection = reasonOf(transferEvent({ debtor: { accountId: 'x'.repeat(80) }, creditor: { accountId: '998877', name: 'y'.repeat(200) } }));
+    const rejection = reasonOf(
+      transferEvent({
+        debtor: { accountId: 'x'.repeat(80) },
+        creditor: { accountId: '998877', name: 'y'.repeat(200) },
+      }),
+    );
     expect(rejection.reason).not.toContain('xxxxxxxx');
     expect(rejection.reason).not.toContain('yyyyyyyy');
     expect(rejection.reason).toContain('debtor.accountId');

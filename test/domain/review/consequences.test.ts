@@ -11,26 +11,65 @@ const policy = releasePolicy(DEFAULT_RELEASE_LIMITS);
 describe('consequences of a final decision', () => {
   it('sends a release as ALLOW with the original reasons, one review reason and the review by id, never by name', () => {
     const flag = pendingFlag();
-    const released = decideAction(flag, analyst, { action: 'RELEASE', note: 'customer known', expectedVersion: 1 }, policy, NOW);
+    const released = decideAction(
+      flag,
+      analyst,
+      { action: 'RELEASE', note: 'customer known', expectedVersion: 1 },
+      policy,
+      NOW,
+    );
     const update = DecisionSchema.parse(decisionUpdate(released));
-    expect(update).toMatchObject({ transferId: flag.transferId, partnerId: 'kr-demo-bank', outcome: 'ALLOW', holdUntil: null, decidedAt: NOW.toISOString() });
+    expect(update).toMatchObject({
+      transferId: flag.transferId,
+      partnerId: 'kr-demo-bank',
+      outcome: 'ALLOW',
+      holdUntil: null,
+      decidedAt: NOW.toISOString(),
+    });
     expect(update.reasons.slice(0, -1)).toEqual(flag.reasons);
     expect(update.reasons.at(-1)).toMatchObject({ ruleId: 'REVIEW-RELEASE', typology: 'compliance-review', points: 0 });
-    expect(update.review).toEqual({ action: 'RELEASE', actorId: 'sub-analyst', role: 'analyst', at: NOW.toISOString(), flagVersion: 2 });
+    expect(update.review).toEqual({
+      action: 'RELEASE',
+      actorId: 'sub-analyst',
+      role: 'analyst',
+      at: NOW.toISOString(),
+      flagVersion: 2,
+    });
     expect(JSON.stringify(update)).not.toContain('kim');
     expect(JSON.stringify(update)).not.toContain('customer known');
   });
 
   it('sends a fraud confirmation as BLOCK, and an ended hold as ALLOW by the system', () => {
-    const confirmed = decideAction(pendingFlag(), analyst, { action: 'CONFIRM_FRAUD', note: 'mule', expectedVersion: 1 }, policy, NOW);
+    const confirmed = decideAction(
+      pendingFlag(),
+      analyst,
+      { action: 'CONFIRM_FRAUD', note: 'mule', expectedVersion: 1 },
+      policy,
+      NOW,
+    );
     expect(decisionUpdate(confirmed)).toMatchObject({ outcome: 'BLOCK', review: { action: 'CONFIRM_FRAUD' } });
     const due = pendingFlag({ outcome: 'DELAY', holdUntil: '2026-11-24T05:30:00.000Z' });
-    const released = decideAction(due, AUTO_RELEASE_ACTOR, { action: 'AUTO_RELEASE', note: 'hold ended', expectedVersion: 1 }, policy, NOW);
-    expect(decisionUpdate(released)).toMatchObject({ outcome: 'ALLOW', review: { action: 'AUTO_RELEASE', role: 'system' } });
+    const released = decideAction(
+      due,
+      AUTO_RELEASE_ACTOR,
+      { action: 'AUTO_RELEASE', note: 'hold ended', expectedVersion: 1 },
+      policy,
+      NOW,
+    );
+    expect(decisionUpdate(released)).toMatchObject({
+      outcome: 'ALLOW',
+      review: { action: 'AUTO_RELEASE', role: 'system' },
+    });
   });
 
   it('derives the same update every time, so a re-driven update is identical', () => {
-    const released = decideAction(pendingFlag(), analyst, { action: 'RELEASE', note: 'ok', expectedVersion: 1 }, policy, NOW);
+    const released = decideAction(
+      pendingFlag(),
+      analyst,
+      { action: 'RELEASE', note: 'ok', expectedVersion: 1 },
+      policy,
+      NOW,
+    );
     expect(decisionUpdate(released)).toEqual(decisionUpdate(structuredClone(released)));
   });
 
@@ -40,7 +79,13 @@ describe('consequences of a final decision', () => {
 
   it('lists the creditor as CONFIRMED_FRAUD by the confirming bank with high confidence for two years', () => {
     const flag = pendingFlag();
-    const confirmed = decideAction(flag, analyst, { action: 'CONFIRM_FRAUD', note: 'mule', expectedVersion: 1 }, policy, NOW);
+    const confirmed = decideAction(
+      flag,
+      analyst,
+      { action: 'CONFIRM_FRAUD', note: 'mule', expectedVersion: 1 },
+      policy,
+      NOW,
+    );
     const { accountId, listing } = confirmedFraudListing(confirmed);
     expect(accountId).toBe(flag.transfer.creditor.accountId);
     expect(WatchlistListingSchema.parse(listing)).toEqual({

@@ -6,7 +6,12 @@ const identity = { sub: 's-1', username: 'kim', groups: ['analyst'], partner: 'k
 
 describe('officers from token identities', () => {
   it('makes an analyst or supervisor of exactly the partner in the token', () => {
-    expect(officerFromIdentity(identity)).toEqual({ id: 's-1', username: 'kim', role: 'analyst', partnerId: 'kr-demo-bank' });
+    expect(officerFromIdentity(identity)).toEqual({
+      id: 's-1',
+      username: 'kim',
+      role: 'analyst',
+      partnerId: 'kr-demo-bank',
+    });
     expect(officerFromIdentity({ ...identity, groups: ['analyst', 'supervisor'] }).role).toBe('supervisor');
   });
 
@@ -17,7 +22,9 @@ describe('officers from token identities', () => {
   });
 
   it('refuses the all-partners value to anyone outside the task force', () => {
-    expect(() => officerFromIdentity({ ...identity, groups: ['supervisor'], partner: '*' })).toThrow(/reserved for task-force supervisors/);
+    expect(() => officerFromIdentity({ ...identity, groups: ['supervisor'], partner: '*' })).toThrow(
+      /reserved for task-force supervisors/,
+    );
   });
 
   it('refuses a token without a role group or without a valid partner', () => {

@@ -5,7 +5,9 @@ describe('single-officer release limits', () => {
   it('compares in minor units of the currency, without floating point', () => {
     const policy = releasePolicy({ USD: '7000.00', KRW: '10000000' });
     expect(fourEyesReason(policy, { value: '7000', currency: 'USD' })).toBeUndefined();
-    expect(fourEyesReason(policy, { value: '7000.01', currency: 'USD' })).toContain('above the single-officer release limit of USD 7000.00');
+    expect(fourEyesReason(policy, { value: '7000.01', currency: 'USD' })).toContain(
+      'above the single-officer release limit of USD 7000.00',
+    );
     expect(fourEyesReason(policy, { value: '9999999', currency: 'KRW' })).toBeUndefined();
   });
 

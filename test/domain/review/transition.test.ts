@@ -1,13 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RELEASE_LIMITS, releasePolicy } from '#domain/review/release-policy.ts';
 import { ReviewRefusal } from '#domain/review/refusal.ts';
-import { AUTO_RELEASE_ACTOR, actionChoices, decideAction, type ActionRequest, type Actor } from '#domain/review/transition.ts';
+import {
+  AUTO_RELEASE_ACTOR,
+  actionChoices,
+  decideAction,
+  type ActionRequest,
+  type Actor,
+} from '#domain/review/transition.ts';
 import type { Flag } from '#domain/review/flag.ts';
-import { NOW, analyst, otherBankAnalyst, pendingFlag, secondSupervisor, supervisor, taskForce } from './flag-fixture.ts';
+import {
+  NOW,
+  analyst,
+  otherBankAnalyst,
+  pendingFlag,
+  secondSupervisor,
+  supervisor,
+  taskForce,
+} from './flag-fixture.ts';
 
 const policy = releasePolicy(DEFAULT_RELEASE_LIMITS);
 const act = (flag: Flag, actor: Actor, request: Partial<ActionRequest> & Pick<ActionRequest, 'action'>) =>
-  decideAction(flag, actor, { note: 'checked with the customer', expectedVersion: flag.version, ...request }, policy, NOW);
+  decideAction(
+    flag,
+    actor,
+    { note: 'checked with the customer', expectedVersion: flag.version, ...request },
+    policy,
+    NOW,
+  );
 
 function refusal(run: () => unknown): ReviewRefusal {
   try {
@@ -21,15 +41,34 @@ function refusal(run: () => unknown): ReviewRefusal {
 
 describe('flag state machine', () => {
   it('releases a pending flag: new status, next version, one audit entry and a decision update owed', () => {
-    const released = decideAction(pendingFlag(), analyst, { action: 'RELEASE', note: 'customer confirmed', expectedVersion: 1 }, policy, NOW);
+    const released = decideAction(
+      pendingFlag(),
+      analyst,
+      { action: 'RELEASE', note: 'customer confirmed', expectedVersion: 1 },
+      policy,
+      NOW,
+    );
     expect(released).toMatchObject({ status: 'RELEASED', version: 2, pendingEffects: ['DECISION_UPDATE'] });
     expect(released.audit).toEqual([
-      { at: NOW.toISOString(), actorId: 'sub-analyst', actorName: 'kim', role: 'analyst', action: 'RELEASE', note: 'customer confirmed', fromStatus: 'PENDING', toStatus: 'RELEASED', version: 2 },
+      {
+        at: NOW.toISOString(),
+        actorId: 'sub-analyst',
+        actorName: 'kim',
+        role: 'analyst',
+        action: 'RELEASE',
+        note: 'customer confirmed',
+        fromStatus: 'PENDING',
+        toStatus: 'RELEASED',
+        version: 2,
+      },
     ]);
   });
 
   it('confirming fraud owes the watchlist listing before the decision update', () => {
-    expect(act(pendingFlag(), analyst, { action: 'CONFIRM_FRAUD' }).pendingEffects).toEqual(['WATCHLIST', 'DECISION_UPDATE']);
+    expect(act(pendingFlag(), analyst, { action: 'CONFIRM_FRAUD' }).pendingEffects).toEqual([
+      'WATCHLIST',
+      'DECISION_UPDATE',
+    ]);
   });
 
   it('escalating owes nothing: the transfer stays held', () => {
@@ -76,12 +115,19 @@ describe('flag state machine', () => {
   });
 
   it('lets one officer release exactly the limit, and confirm fraud at any amount', () => {
-    expect(act(pendingFlag({ amount: { value: '10000000', currency: 'KRW' } }), analyst, { action: 'RELEASE' }).status).toBe('RELEASED');
-    expect(act(pendingFlag({ amount: { value: '90000000', currency: 'KRW' } }), analyst, { action: 'CONFIRM_FRAUD' }).status).toBe('CONFIRMED_FRAUD');
+    expect(
+      act(pendingFlag({ amount: { value: '10000000', currency: 'KRW' } }), analyst, { action: 'RELEASE' }).status,
+    ).toBe('RELEASED');
+    expect(
+      act(pendingFlag({ amount: { value: '90000000', currency: 'KRW' } }), analyst, { action: 'CONFIRM_FRAUD' }).status,
+    ).toBe('CONFIRMED_FRAUD');
   });
 
   it('needs four eyes for every release in a currency without a configured limit', () => {
-    expect(refusal(() => act(pendingFlag({ amount: { value: '1', currency: 'EUR' } }), analyst, { action: 'RELEASE' })).message).toContain('no single-officer release limit is configured for EUR');
+    expect(
+      refusal(() => act(pendingFlag({ amount: { value: '1', currency: 'EUR' } }), analyst, { action: 'RELEASE' }))
+        .message,
+    ).toContain('no single-officer release limit is configured for EUR');
   });
 
   it("hides another partner's flag, but lets the task force act on any partner's", () => {
@@ -91,15 +137,26 @@ describe('flag state machine', () => {
 
   it('auto-releases a pending DELAY flag only once its hold has ended, and only as the system', () => {
     const due = pendingFlag({ outcome: 'DELAY', holdUntil: '2026-11-24T05:59:59.000Z' });
-    expect(act(due, AUTO_RELEASE_ACTOR, { action: 'AUTO_RELEASE' })).toMatchObject({ status: 'AUTO_RELEASED', pendingEffects: ['DECISION_UPDATE'] });
-    expect(refusal(() => act(pendingFlag({ outcome: 'DELAY', holdUntil: '2026-11-24T06:00:01.000Z' }), AUTO_RELEASE_ACTOR, { action: 'AUTO_RELEASE' })).code).toBe('NOT_DUE');
+    expect(act(due, AUTO_RELEASE_ACTOR, { action: 'AUTO_RELEASE' })).toMatchObject({
+      status: 'AUTO_RELEASED',
+      pendingEffects: ['DECISION_UPDATE'],
+    });
+    expect(
+      refusal(() =>
+        act(pendingFlag({ outcome: 'DELAY', holdUntil: '2026-11-24T06:00:01.000Z' }), AUTO_RELEASE_ACTOR, {
+          action: 'AUTO_RELEASE',
+        }),
+      ).code,
+    ).toBe('NOT_DUE');
     expect(refusal(() => act(pendingFlag(), AUTO_RELEASE_ACTOR, { action: 'AUTO_RELEASE' })).code).toBe('NOT_DUE');
     expect(refusal(() => act(due, supervisor, { action: 'AUTO_RELEASE' })).details.field).toBe('action');
     expect(refusal(() => act(due, AUTO_RELEASE_ACTOR, { action: 'RELEASE' })).details.field).toBe('action');
   });
 
   it('does not auto-release a DELAY flag an officer escalated', () => {
-    const escalated = act(pendingFlag({ outcome: 'DELAY', holdUntil: '2026-11-24T05:00:00.000Z' }), analyst, { action: 'ESCALATE' });
+    const escalated = act(pendingFlag({ outcome: 'DELAY', holdUntil: '2026-11-24T05:00:00.000Z' }), analyst, {
+      action: 'ESCALATE',
+    });
     expect(refusal(() => act(escalated, AUTO_RELEASE_ACTOR, { action: 'AUTO_RELEASE' })).code).toBe('NOT_DUE');
   });
 

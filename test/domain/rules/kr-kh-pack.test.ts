@@ -6,7 +6,8 @@ import { quietFacts } from '../../support/facts.ts';
 
 const pack = compileRulePack(shippedPack);
 const fired = (facts: Facts) => pack.evaluate(facts).reasons.map((r) => r.ruleId);
-const listed = (category: string, confidence = 90) => ({ listed: true, category, confidence, source: 'kr-kh-taskforce', sources: 1 }) as Facts['creditor']['watchlist'];
+const listed = (category: string, confidence = 90) =>
+  ({ listed: true, category, confidence, source: 'kr-kh-taskforce', sources: 1 }) as Facts['creditor']['watchlist'];
 
 /** For each shipped rule: facts where it fires, and the nearest facts where it must not. */
 const CASES: Record<string, { fires: Facts; quiet: Facts }> = {
@@ -36,7 +37,10 @@ const CASES: Record<string, { fires: Facts; quiet: Facts }> = {
   },
   'PASS-THROUGH-1H': {
     fires: quietFacts({ amount: 2_000_000n, debtor: { inboundSum1h: 1_600_000n, inboundCount1h: 3 } }),
-    quiet: quietFacts({ amount: 2_000_000n, debtor: { inboundSum1h: 1_599_999n, inboundCount1h: 3, inboundSum24h: 1_599_999n, inboundCount24h: 3 } }),
+    quiet: quietFacts({
+      amount: 2_000_000n,
+      debtor: { inboundSum1h: 1_599_999n, inboundCount1h: 3, inboundSum24h: 1_599_999n, inboundCount24h: 3 },
+    }),
   },
   'VOICE-PHISHING-LIVE': {
     fires: quietFacts({ amount: 5_000_000n, context: { activeCall: true, newPayee: true } }),
@@ -47,20 +51,46 @@ const CASES: Record<string, { fires: Facts; quiet: Facts }> = {
     quiet: quietFacts({ amount: 3_000_000n, debtor: { age: 64 }, context: { newPayee: true } }),
   },
   'ESCALATING-DEPOSITS': {
-    fires: quietFacts({ amount: 5_000_000n, pair: { transfersBefore: 2, largestBefore: 4_000_000n, daysSinceFirst: 20 } }),
-    quiet: quietFacts({ amount: 5_000_000n, pair: { transfersBefore: 2, largestBefore: 4_200_000n, daysSinceFirst: 20 } }),
+    fires: quietFacts({
+      amount: 5_000_000n,
+      pair: { transfersBefore: 2, largestBefore: 4_000_000n, daysSinceFirst: 20 },
+    }),
+    quiet: quietFacts({
+      amount: 5_000_000n,
+      pair: { transfersBefore: 2, largestBefore: 4_200_000n, daysSinceFirst: 20 },
+    }),
   },
   'FIRST-CRYPTO-OFFRAMP': {
-    fires: quietFacts({ amount: 3_000_000n, creditor: { accountType: 'CRYPTO_EXCHANGE' }, debtor: { firstToAccountType: true }, context: { newPayee: true } }),
-    quiet: quietFacts({ amount: 3_000_000n, creditor: { accountType: 'CRYPTO_EXCHANGE', accountAgeDays: 400 }, debtor: { firstToAccountType: false }, context: { newPayee: true } }),
+    fires: quietFacts({
+      amount: 3_000_000n,
+      creditor: { accountType: 'CRYPTO_EXCHANGE' },
+      debtor: { firstToAccountType: true },
+      context: { newPayee: true },
+    }),
+    quiet: quietFacts({
+      amount: 3_000_000n,
+      creditor: { accountType: 'CRYPTO_EXCHANGE', accountAgeDays: 400 },
+      debtor: { firstToAccountType: false },
+      context: { newPayee: true },
+    }),
   },
   'LARGE-TO-YOUNG-ACCOUNT': {
     fires: quietFacts({ amount: 6_000_000n, creditor: { accountAgeDays: 40 }, context: { newPayee: true } }),
     quiet: quietFacts({ amount: 6_000_000n, creditor: { accountAgeDays: 120 }, context: { newPayee: true } }),
   },
   'SCAM-HUB-CROSS-BORDER': {
-    fires: quietFacts({ amount: 500_000n, crossBorder: true, creditor: { country: 'KH' }, context: { newPayee: true } }),
-    quiet: quietFacts({ amount: 500_000n, crossBorder: true, creditor: { country: 'JP' }, context: { newPayee: true } }),
+    fires: quietFacts({
+      amount: 500_000n,
+      crossBorder: true,
+      creditor: { country: 'KH' },
+      context: { newPayee: true },
+    }),
+    quiet: quietFacts({
+      amount: 500_000n,
+      crossBorder: true,
+      creditor: { country: 'JP' },
+      context: { newPayee: true },
+    }),
   },
   'SCAM-REMITTANCE-TEXT': {
     fires: quietFacts({ remittanceInfo: '코인 투자 수익금 출금 수수료' }),
@@ -85,7 +115,19 @@ describe('the shipped Korea-Cambodia rule pack', () => {
 
   it('covers every typology DESIGN.md asks for', () => {
     const typologies = new Set(pack.rules.map((r) => r.typology));
-    for (const typology of ['known-mule', 'new-account-large-inbound', 'mule-fan-in', 'rapid-pass-through', 'voice-phishing', 'elderly-new-payee', 'escalating-deposits', 'crypto-offramp', 'scam-hub-cross-border', 'scam-remittance-text', 'delayed-withdrawal']) {
+    for (const typology of [
+      'known-mule',
+      'new-account-large-inbound',
+      'mule-fan-in',
+      'rapid-pass-through',
+      'voice-phishing',
+      'elderly-new-payee',
+      'escalating-deposits',
+      'crypto-offramp',
+      'scam-hub-cross-border',
+      'scam-remittance-text',
+      'delayed-withdrawal',
+    ]) {
       expect(typologies).toContain(typology);
     }
   });
@@ -113,7 +155,10 @@ describe('the shipped Korea-Cambodia rule pack', () => {
     const result = pack.evaluate(CASES['DELAYED-WITHDRAWAL']!.fires);
     expect(result).toMatchObject({ outcome: 'DELAY', holdMinutes: 30, score: 20 });
     expect(result.reasons[0]?.explanation).toBe('KRW 1,000,000 to an account opened 3 days ago is delayed 30 minutes');
-    expect(result.reasons[0]?.evidence).toEqual({ amount: { value: '1000000', currency: 'KRW' }, 'creditor.accountAgeDays': 3 });
+    expect(result.reasons[0]?.evidence).toEqual({
+      amount: { value: '1000000', currency: 'KRW' },
+      'creditor.accountAgeDays': 3,
+    });
   });
 
   it('sends voice phishing in progress to review', () => {
@@ -121,19 +166,30 @@ describe('the shipped Korea-Cambodia rule pack', () => {
   });
 
   it('delays mule fan-in at five senders and reviews a one-hour burst', () => {
-    expect(pack.evaluate(quietFacts({ amount: 300_000n, creditor: { distinctSenders24h: 5, distinctSenders1h: 2 } })).outcome).toBe('DELAY');
-    expect(pack.evaluate(quietFacts({ amount: 300_000n, creditor: { distinctSenders24h: 6, distinctSenders1h: 6 } })).outcome).toBe('REVIEW');
+    expect(
+      pack.evaluate(quietFacts({ amount: 300_000n, creditor: { distinctSenders24h: 5, distinctSenders1h: 2 } }))
+        .outcome,
+    ).toBe('DELAY');
+    expect(
+      pack.evaluate(quietFacts({ amount: 300_000n, creditor: { distinctSenders24h: 6, distinctSenders1h: 6 } }))
+        .outcome,
+    ).toBe('REVIEW');
   });
 
   it('scales amount thresholds down for customers of Cambodian accounts', () => {
-    const elderly = (country: string, amount: bigint) => quietFacts({ amount, debtor: { age: 70, country }, context: { newPayee: true } });
+    const elderly = (country: string, amount: bigint) =>
+      quietFacts({ amount, debtor: { age: 70, country }, context: { newPayee: true } });
     expect(fired(elderly('KH', 800_000n))).toContain('ELDERLY-NEW-PAYEE');
     expect(fired(elderly('KR', 800_000n))).not.toContain('ELDERLY-NEW-PAYEE');
     expect(fired(elderly('KR', 2_000_000n))).toContain('ELDERLY-NEW-PAYEE');
   });
 
   it('does not fire rules whose facts the event did not carry', () => {
-    const facts = quietFacts({ amount: 5_000_000n, context: { activeCall: undefined, remoteAccessApp: undefined, newPayee: true }, debtor: { age: undefined } });
+    const facts = quietFacts({
+      amount: 5_000_000n,
+      context: { activeCall: undefined, remoteAccessApp: undefined, newPayee: true },
+      debtor: { age: undefined },
+    });
     expect(fired(facts)).toEqual([]);
   });
 

@@ -14,17 +14,48 @@ const noListings = { debtor: [], creditor: [] };
 describe('screening one transfer', () => {
   it('decides the DESIGN.md example for review, with readable reasons and evidence', () => {
     const event = transferEvent();
-    const { decision } = screenTransfer({ event, activity: toActivity(event, pseudonymiser), state: new BehaviourState(), watchlist: noListings, pack, now });
-    expect(decision).toMatchObject({ transferId: event.transferId, partnerId: 'kr-demo-bank', outcome: 'REVIEW', rulesetVersion: 'kr-kh-2026.11.1', decidedAt: now.toISOString(), holdUntil: null });
+    const { decision } = screenTransfer({
+      event,
+      activity: toActivity(event, pseudonymiser),
+      state: new BehaviourState(),
+      watchlist: noListings,
+      pack,
+      now,
+    });
+    expect(decision).toMatchObject({
+      transferId: event.transferId,
+      partnerId: 'kr-demo-bank',
+      outcome: 'REVIEW',
+      rulesetVersion: 'kr-kh-2026.11.1',
+      decidedAt: now.toISOString(),
+      holdUntil: null,
+    });
     expect(decision.reasons.map((r) => r.ruleId)).toEqual(
-      expect.arrayContaining(['VOICE-PHISHING-LIVE', 'SCAM-HUB-CROSS-BORDER', 'SCAM-REMITTANCE-TEXT', 'DELAYED-WITHDRAWAL']),
+      expect.arrayContaining([
+        'VOICE-PHISHING-LIVE',
+        'SCAM-HUB-CROSS-BORDER',
+        'SCAM-REMITTANCE-TEXT',
+        'DELAYED-WITHDRAWAL',
+      ]),
     );
     expect(decision.score).toBe(100);
   });
 
   it('sets holdUntil from the event time for a DELAY', () => {
-    const event = transferEvent({ context: { newPayee: false, activeCall: false, remoteAccessApp: false }, debtor: { accountId: 'D', birthYear: 1990 }, remittanceInfo: 'rent', creditor: { accountId: 'C', country: 'KR', accountOpenedAt: '2026-11-20' } });
-    const { decision } = screenTransfer({ event, activity: toActivity(event, pseudonymiser), state: new BehaviourState(), watchlist: noListings, pack, now });
+    const event = transferEvent({
+      context: { newPayee: false, activeCall: false, remoteAccessApp: false },
+      debtor: { accountId: 'D', birthYear: 1990 },
+      remittanceInfo: 'rent',
+      creditor: { accountId: 'C', country: 'KR', accountOpenedAt: '2026-11-20' },
+    });
+    const { decision } = screenTransfer({
+      event,
+      activity: toActivity(event, pseudonymiser),
+      state: new BehaviourState(),
+      watchlist: noListings,
+      pack,
+      now,
+    });
     expect(decision.outcome).toBe('DELAY');
     expect(decision.holdUntil).toBe('2026-11-24T00:45:02.123Z');
   });
@@ -32,27 +63,71 @@ describe('screening one transfer', () => {
   it('gives the same decision for the same event, pack and state, also after the transfer is recorded', () => {
     const event = transferEvent();
     const state = new BehaviourState();
-    const first = screenTransfer({ event, activity: toActivity(event, pseudonymiser), state, watchlist: noListings, pack, now });
-    const again = screenTransfer({ event, activity: toActivity(event, pseudonymiser), state, watchlist: noListings, pack, now });
+    const first = screenTransfer({
+      event,
+      activity: toActivity(event, pseudonymiser),
+      state,
+      watchlist: noListings,
+      pack,
+      now,
+    });
+    const again = screenTransfer({
+      event,
+      activity: toActivity(event, pseudonymiser),
+      state,
+      watchlist: noListings,
+      pack,
+      now,
+    });
     expect(again.decision).toEqual(first.decision);
     expect(again.mutations).toEqual([]);
   });
 
   it('blocks a creditor that a bank confirmed as fraud, matching on the pseudonymised account', () => {
     const event = transferEvent({ context: { newPayee: false } });
-    const listing = { category: 'CONFIRMED_FRAUD' as const, source: 'kh-demo-bank', confidence: 100, listedAt: '2026-11-01T00:00:00Z', expiresAt: '2028-11-01T00:00:00Z' };
-    const { decision } = screenTransfer({ event, activity: toActivity(event, pseudonymiser), state: new BehaviourState(), watchlist: { debtor: [], creditor: [listing] }, pack, now });
+    const listing = {
+      category: 'CONFIRMED_FRAUD' as const,
+      source: 'kh-demo-bank',
+      confidence: 100,
+      listedAt: '2026-11-01T00:00:00Z',
+      expiresAt: '2028-11-01T00:00:00Z',
+    };
+    const { decision } = screenTransfer({
+      event,
+      activity: toActivity(event, pseudonymiser),
+      state: new BehaviourState(),
+      watchlist: { debtor: [], creditor: [listing] },
+      pack,
+      now,
+    });
     expect(decision.outcome).toBe('BLOCK');
   });
 
   it('ignores expired listings and listings of another bank code', () => {
-    const event = transferEvent({ context: { newPayee: false, activeCall: false, remoteAccessApp: false }, debtor: { accountId: 'D', birthYear: 1990 }, remittanceInfo: 'rent', creditor: { accountId: 'C', bankCode: 'ABAAKHPP', accountOpenedAt: '2010-01-01' } });
-    const base = { category: 'CONFIRMED_FRAUD' as const, source: 'kh-demo-bank', confidence: 100, listedAt: '2026-01-01T00:00:00Z' };
+    const event = transferEvent({
+      context: { newPayee: false, activeCall: false, remoteAccessApp: false },
+      debtor: { accountId: 'D', birthYear: 1990 },
+      remittanceInfo: 'rent',
+      creditor: { accountId: 'C', bankCode: 'ABAAKHPP', accountOpenedAt: '2010-01-01' },
+    });
+    const base = {
+      category: 'CONFIRMED_FRAUD' as const,
+      source: 'kh-demo-bank',
+      confidence: 100,
+      listedAt: '2026-01-01T00:00:00Z',
+    };
     const listings = [
       { ...base, expiresAt: '2026-11-01T00:00:00Z' },
       { ...base, bankCode: 'ACLBKHPP', expiresAt: '2030-01-01T00:00:00Z' },
     ];
-    const { decision } = screenTransfer({ event, activity: toActivity(event, pseudonymiser), state: new BehaviourState(), watchlist: { debtor: [], creditor: listings }, pack, now });
+    const { decision } = screenTransfer({
+      event,
+      activity: toActivity(event, pseudonymiser),
+      state: new BehaviourState(),
+      watchlist: { debtor: [], creditor: listings },
+      pack,
+      now,
+    });
     expect(decision.outcome).toBe('ALLOW');
   });
 

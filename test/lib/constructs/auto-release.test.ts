@@ -10,9 +10,22 @@ describe('auto-release construct', () => {
   it('runs the auto-release function every minute, without retrying a missed run', () => {
     const rules = Object.values(resourcesOf(template, 'AWS::Events::Rule')).map((r) => r.Properties!);
     expect(rules).toEqual([
-      expect.objectContaining({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED', Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': [autoReleaseId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })] }),
+      expect.objectContaining({
+        ScheduleExpression: 'rate(1 minute)',
+        State: 'ENABLED',
+        Targets: [
+          expect.objectContaining({
+            Arn: { 'Fn::GetAtt': [autoReleaseId, 'Arn'] },
+            RetryPolicy: { MaximumRetryAttempts: 0 },
+          }),
+        ],
+      }),
     ]);
-    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [autoReleaseId, 'Arn'] } });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [autoReleaseId, 'Arn'] },
+    });
   });
 
   it('gives the function the review configuration and the grants of the API, querying only the across-partners index', () => {
@@ -28,7 +41,12 @@ describe('auto-release construct', () => {
         .filter(Boolean)
         .sort();
     expect(sids('AutoReleaseHandlerRole')).toEqual(sids('ReviewApiHandlerRole'));
-    const query = policyStatements(template).find(({ resource, statement }) => resource.startsWith('AutoReleaseHandlerRole') && statement.Sid === 'QueryReviewQueues')!;
-    expect(query.statement.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.flags, 'Arn'] }, '/index/byStatus']] });
+    const query = policyStatements(template).find(
+      ({ resource, statement }) =>
+        resource.startsWith('AutoReleaseHandlerRole') && statement.Sid === 'QueryReviewQueues',
+    )!;
+    expect(query.statement.Resource).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.flags, 'Arn'] }, '/index/byStatus']],
+    });
   });
 });

@@ -4,42 +4,79 @@ import { OUTCOMES } from '#domain/contract/decision.ts';
 import { METRIC } from '#powertools/metrics.ts';
 import { queuePrefix } from '../../../lib/config.ts';
 import { STAGES } from '../../../lib/stages.ts';
-import { logicalIdOf, producedBy, referencedId, resourcesOf, synthesizeStage, type CfnResource } from '../stage-fixture.ts';
+import {
+  logicalIdOf,
+  producedBy,
+  referencedId,
+  resourcesOf,
+  synthesizeStage,
+  type CfnResource,
+} from '../stage-fixture.ts';
 
 const dev = synthesizeStage(STAGES.dev);
 const prod = synthesizeStage(STAGES.prod);
 const { config, stacks, stateful, stateless } = dev;
 const prefix = queuePrefix(config.stage);
 const topicId = Object.keys(resourcesOf(stateless, 'AWS::SNS::Topic'))[0]!;
-const alarmsOf = (template: typeof stateless) => Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties!);
+const alarmsOf = (template: typeof stateless) =>
+  Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties!);
 const alarms = alarmsOf(stateless);
 const queues = resourcesOf(stateless, 'AWS::SQS::Queue');
 const deadLetterQueueIds = Object.values(queues)
-  .map((q: CfnResource) => (q.Properties?.RedrivePolicy as { deadLetterTargetArn: unknown } | undefined)?.deadLetterTargetArn)
+  .map(
+    (q: CfnResource) =>
+      (q.Properties?.RedrivePolicy as { deadLetterTargetArn: unknown } | undefined)?.deadLetterTargetArn,
+  )
   .filter((arn) => arn !== undefined)
   .map((arn) => referencedId(arn)!);
 const inboundQueueIds = Object.entries(queues)
   .filter(([, q]) => String(q.Properties?.QueueName).endsWith('-inbound'))
   .map(([id]) => id);
-const onQueue = (alarm: Record<string, unknown>) => referencedId((alarm.Dimensions as Array<{ Name: string; Value: unknown }> | undefined)?.find((d) => d.Name === 'QueueName')?.Value);
+const onQueue = (alarm: Record<string, unknown>) =>
+  referencedId(
+    (alarm.Dimensions as Array<{ Name: string; Value: unknown }> | undefined)?.find((d) => d.Name === 'QueueName')
+      ?.Value,
+  );
 const functionId = logicalIdOf(stacks.stateless.screening.function);
 const alarmNamed = (name: string) => alarms.filter((a) => a.AlarmName === `${prefix}-${name}`);
-const powertoolsMetric = (name: string) => ({ Namespace: 'TransferScreening', MetricName: name, Dimensions: [{ Name: 'service', Value: 'transfer-screening' }] });
+const powertoolsMetric = (name: string) => ({
+  Namespace: 'TransferScreening',
+  MetricName: name,
+  Dimensions: [{ Name: 'service', Value: 'transfer-screening' }],
+});
 
 describe('monitoring', () => {
   it('notifies one topic encrypted with the customer managed key, TLS only, subscribed by the alarm e-mail', () => {
-    expect(producedBy(resourcesOf(stateless, 'AWS::SNS::Topic')[topicId]!.Properties!.KmsMasterKeyId, stateful)).toMatch(/^DataKey/);
+    expect(
+      producedBy(resourcesOf(stateless, 'AWS::SNS::Topic')[topicId]!.Properties!.KmsMasterKeyId, stateful),
+    ).toMatch(/^DataKey/);
     stateless.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
-    stateless.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: config.alarmEmail, TopicArn: { Ref: topicId } });
+    stateless.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: config.alarmEmail,
+      TopicArn: { Ref: topicId },
+    });
   });
 
   it('alarms on the first message in every DLQ', () => {
     expect(deadLetterQueueIds).toHaveLength(2 * config.partners.length);
     for (const id of deadLetterQueueIds) {
-      expect(alarms.filter((a) => onQueue(a) === id && a.MetricName === 'ApproximateNumberOfMessagesVisible'), id).toEqual([
-        expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, Statistic: 'Maximum' }),
+      expect(
+        alarms.filter((a) => onQueue(a) === id && a.MetricName === 'ApproximateNumberOfMessagesVisible'),
+        id,
+      ).toEqual([
+        expect.objectContaining({
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          EvaluationPeriods: 1,
+          Statistic: 'Maximum',
+        }),
       ]);
     }
   });
@@ -47,8 +84,14 @@ describe('monitoring', () => {
   it("alarms when an inbound queue's oldest message is older than the configured age", () => {
     expect(inboundQueueIds).toHaveLength(config.partners.length);
     for (const id of inboundQueueIds) {
-      expect(alarms.filter((a) => onQueue(a) === id && a.MetricName === 'ApproximateAgeOfOldestMessage'), id).toEqual([
-        expect.objectContaining({ Threshold: config.alarms.inboundOldestMessageAgeSeconds, ComparisonOperator: 'GreaterThanThreshold' }),
+      expect(
+        alarms.filter((a) => onQueue(a) === id && a.MetricName === 'ApproximateAgeOfOldestMessage'),
+        id,
+      ).toEqual([
+        expect.objectContaining({
+          Threshold: config.alarms.inboundOldestMessageAgeSeconds,
+          ComparisonOperator: 'GreaterThanThreshold',
+        }),
       ]);
     }
   });
@@ -68,18 +111,40 @@ describe('monitoring', () => {
   it('alarms when the held share rises above its band, from the Powertools metrics the handler publishes', () => {
     const band = config.alarms.heldShare;
     const [high] = alarms.filter((a) => a.AlarmName === `${prefix}-held-share-high`);
-    expect(high).toMatchObject({ Threshold: band.high, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 5, DatapointsToAlarm: 3 });
-    const metrics = high!.Metrics as Array<{ Id: string; Expression?: string; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown[] } } }>;
-    expect(metrics.find((m) => m.Expression)?.Expression).toBe(`IF(screened >= ${band.minimumScreened}, held / screened, 0)`);
+    expect(high).toMatchObject({
+      Threshold: band.high,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 3,
+    });
+    const metrics = high!.Metrics as Array<{
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown[] } };
+    }>;
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe(
+      `IF(screened >= ${band.minimumScreened}, held / screened, 0)`,
+    );
     const inputs = Object.fromEntries(metrics.filter((m) => m.MetricStat).map((m) => [m.Id, m.MetricStat!.Metric]));
     expect(inputs).toEqual({
-      held: { Namespace: 'TransferScreening', MetricName: METRIC.held, Dimensions: [{ Name: 'service', Value: 'transfer-screening' }] },
-      screened: { Namespace: 'TransferScreening', MetricName: METRIC.screened, Dimensions: [{ Name: 'service', Value: 'transfer-screening' }] },
+      held: {
+        Namespace: 'TransferScreening',
+        MetricName: METRIC.held,
+        Dimensions: [{ Name: 'service', Value: 'transfer-screening' }],
+      },
+      screened: {
+        Namespace: 'TransferScreening',
+        MetricName: METRIC.screened,
+        Dimensions: [{ Name: 'service', Value: 'transfer-screening' }],
+      },
     });
   });
 
   it('alarms on any error of the review API and auto-release functions, and on any 500 the review API answers', () => {
-    for (const [name, fn] of [['review-api-errors', stacks.stateless.review.function], ['auto-release-errors', stacks.stateless.autoRelease.function]] as const) {
+    for (const [name, fn] of [
+      ['review-api-errors', stacks.stateless.review.function],
+      ['auto-release-errors', stacks.stateless.autoRelease.function],
+    ] as const) {
       expect(alarmNamed(name), name).toEqual([
         expect.objectContaining({
           Namespace: 'AWS/Lambda',
@@ -92,7 +157,12 @@ describe('monitoring', () => {
       ]);
     }
     expect(alarmNamed('review-api-failures')).toEqual([
-      expect.objectContaining({ ...powertoolsMetric(METRIC.review.failures), Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
+      expect.objectContaining({
+        ...powertoolsMetric(METRIC.review.failures),
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      }),
     ]);
   });
 
@@ -125,9 +195,20 @@ describe('monitoring', () => {
   });
 
   it('shows throughput, outcomes, latency percentiles, rejections, retries and queue depth and age on the dashboard', () => {
-    const body = JSON.stringify(Object.values(resourcesOf(stateless, 'AWS::CloudWatch::Dashboard'))[0]!.Properties!.DashboardBody);
-    for (const name of [METRIC.screened, METRIC.held, METRIC.rejected, METRIC.retried, METRIC.latency, ...OUTCOMES.map(METRIC.outcome)]) expect(body).toContain(name);
+    const body = JSON.stringify(
+      Object.values(resourcesOf(stateless, 'AWS::CloudWatch::Dashboard'))[0]!.Properties!.DashboardBody,
+    );
+    for (const name of [
+      METRIC.screened,
+      METRIC.held,
+      METRIC.rejected,
+      METRIC.retried,
+      METRIC.latency,
+      ...OUTCOMES.map(METRIC.outcome),
+    ])
+      expect(body).toContain(name);
     for (const stat of ['p50', 'p99']) expect(body).toContain(`\\"stat\\":\\"${stat}\\"`);
-    for (const metric of ['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage']) expect(body).toContain(metric);
+    for (const metric of ['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage'])
+      expect(body).toContain(metric);
   });
 });

@@ -20,16 +20,28 @@ const consoleDomain = { 'Fn::GetAtt': [expect.stringMatching(/^ReviewConsoleCdn/
 describe('review API construct', () => {
   it('routes the three review endpoints to the review function, each behind the JWT authorizer', () => {
     const routes = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((r) => r.Properties!);
-    expect(routes.map((r) => r.RouteKey).sort()).toEqual(['GET /flags', 'GET /flags/{partnerId}/{transferId}', 'POST /flags/{partnerId}/{transferId}/actions']);
-    for (const route of routes) expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0', IntegrationUri: { 'Fn::GetAtt': [reviewFunctionId, 'Arn'] } });
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual([
+      'GET /flags',
+      'GET /flags/{partnerId}/{transferId}',
+      'POST /flags/{partnerId}/{transferId}/actions',
+    ]);
+    for (const route of routes)
+      expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: { 'Fn::GetAtt': [reviewFunctionId, 'Arn'] },
+    });
   });
 
   it('verifies Cognito ID tokens: JWT authorizer, the user pool as issuer, the console client as audience', () => {
     expect(authorizer.Properties).toMatchObject({
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Audience: [{ Ref: clientId }], Issuer: { 'Fn::Join': ['', ['https://cognito-idp.ap-northeast-2.amazonaws.com/', { Ref: poolId }]] } },
+      JwtConfiguration: {
+        Audience: [{ Ref: clientId }],
+        Issuer: { 'Fn::Join': ['', ['https://cognito-idp.ap-northeast-2.amazonaws.com/', { Ref: poolId }]] },
+      },
     });
   });
 
@@ -61,12 +73,24 @@ describe('review API construct', () => {
   it('allows the console origin only (CORS), throttles the stage and writes access logs', () => {
     expect(only('AWS::ApiGatewayV2::Api')[1].Properties).toMatchObject({
       ProtocolType: 'HTTP',
-      CorsConfiguration: { AllowOrigins: [{ 'Fn::Join': ['', ['https://', consoleDomain]] }], AllowHeaders: ['authorization', 'content-type'], AllowMethods: ['GET', 'POST'] },
+      CorsConfiguration: {
+        AllowOrigins: [{ 'Fn::Join': ['', ['https://', consoleDomain]] }],
+        AllowHeaders: ['authorization', 'content-type'],
+        AllowMethods: ['GET', 'POST'],
+      },
     });
     const [, stage] = only('AWS::ApiGatewayV2::Stage');
-    expect(stage.Properties).toMatchObject({ StageName: '$default', AutoDeploy: true, DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 } });
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
     const format = JSON.parse((stage.Properties!.AccessLogSettings as { Format: string }).Format);
-    expect(format).toMatchObject({ requestId: '$context.requestId', route: '$context.routeKey', subject: '$context.authorizer.claims.sub' });
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      route: '$context.routeKey',
+      subject: '$context.authorizer.claims.sub',
+    });
   });
 
   it('runs the review handler on Node.js 22, arm64, configured by environment', () => {
@@ -83,16 +107,36 @@ describe('review API construct', () => {
 
   it('grants the review function exactly the calls the review adapters make, with no wildcard', () => {
     // Statements without a Sid are ServiceFunction's own: its log group and X-Ray.
-    const statements = policyStatements(template).filter(({ resource, statement }) => resource.startsWith('ReviewApiHandlerRole') && statement.Sid);
+    const statements = policyStatements(template).filter(
+      ({ resource, statement }) => resource.startsWith('ReviewApiHandlerRole') && statement.Sid,
+    );
     const bySid = Object.fromEntries(statements.map(({ statement }) => [statement.Sid, statement]));
-    expect(Object.keys(bySid).sort()).toEqual(['DecideFlags', 'ListConfirmedFraud', 'QueryReviewQueues', 'ReadFlags', 'ReadPseudonymKey', 'SendDecisionUpdates', 'UseDataKey']);
-    expect(bySid.ReadFlags).toMatchObject({ Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [ids.flags, 'Arn'] } });
-    expect(bySid.DecideFlags).toMatchObject({ Action: 'dynamodb:UpdateItem', Resource: { 'Fn::GetAtt': [ids.flags, 'Arn'] } });
+    expect(Object.keys(bySid).sort()).toEqual([
+      'DecideFlags',
+      'ListConfirmedFraud',
+      'QueryReviewQueues',
+      'ReadFlags',
+      'ReadPseudonymKey',
+      'SendDecisionUpdates',
+      'UseDataKey',
+    ]);
+    expect(bySid.ReadFlags).toMatchObject({
+      Action: 'dynamodb:GetItem',
+      Resource: { 'Fn::GetAtt': [ids.flags, 'Arn'] },
+    });
+    expect(bySid.DecideFlags).toMatchObject({
+      Action: 'dynamodb:UpdateItem',
+      Resource: { 'Fn::GetAtt': [ids.flags, 'Arn'] },
+    });
     expect(JSON.stringify(bySid.QueryReviewQueues!.Resource)).toMatch(/\/index\/byPartnerStatus.*\/index\/byStatus/);
-    expect(bySid.ListConfirmedFraud).toMatchObject({ Action: 'dynamodb:UpdateItem', Resource: { 'Fn::GetAtt': [ids.watchlist, 'Arn'] } });
+    expect(bySid.ListConfirmedFraud).toMatchObject({
+      Action: 'dynamodb:UpdateItem',
+      Resource: { 'Fn::GetAtt': [ids.watchlist, 'Arn'] },
+    });
     expect(asList(bySid.SendDecisionUpdates!.Resource)).toHaveLength(2);
     expect(referencedId(bySid.UseDataKey!.Resource)).toBe(ids.key);
-    for (const { statement } of statements) for (const action of asList(statement.Action)) expect(action).not.toContain('*');
+    for (const { statement } of statements)
+      for (const action of asList(statement.Action)) expect(action).not.toContain('*');
   });
 
   it('passes the AWS Solutions checks with no unacknowledged finding', () => {

@@ -21,23 +21,60 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
   const stack = new Stack(app, 'ReviewTest', { env: { account: '123456789012', region: 'ap-northeast-2' } });
   const key = new Key(stack, 'DataKey', { enableKeyRotation: true });
   const table = (definition: (typeof TABLES)[keyof typeof TABLES]) =>
-    new Table(stack, definition.id, { partitionKey: { name: definition.partitionKey.name, type: AttributeType.STRING }, billingMode: BillingMode.PAY_PER_REQUEST });
+    new Table(stack, definition.id, {
+      partitionKey: { name: definition.partitionKey.name, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+    });
   const flagsTable = table(TABLES.flags);
   const watchlistTable = table(TABLES.watchlist);
   const pseudonymKey = new Secret(stack, 'PseudonymKey', { encryptionKey: key });
   const partners = ['kr-demo-bank', 'kh-demo-bank'].map((partnerId) => ({
     partnerId,
-    decisions: new Queue(stack, `${partnerId}-decisions`, { encryption: QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true }),
+    decisions: new Queue(stack, `${partnerId}-decisions`, {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+    }),
   }));
   // The stand-ins are not under test: the stateful stack and PartnerQueues have their own checks.
   for (const standIn of [pseudonymKey, flagsTable, watchlistTable, ...partners.map((p) => p.decisions)]) {
-    for (const id of ['AwsSolutions-SMG4', 'AwsSolutions-SQS3', 'AwsSolutions-DDB3']) Validations.of(standIn).acknowledge({ id, reason: 'stand-in for a resource of the stateful stack or PartnerQueues' });
+    for (const id of ['AwsSolutions-SMG4', 'AwsSolutions-SQS3', 'AwsSolutions-DDB3'])
+      Validations.of(standIn).acknowledge({
+        id,
+        reason: 'stand-in for a resource of the stateful stack or PartnerQueues',
+      });
   }
-  const data = { prefix: 'fraud-test', flagsTable, watchlistTable, key, pseudonymKey, partners, logLevel: 'INFO' as const, logRetention: RetentionDays.THREE_MONTHS };
+  const data = {
+    prefix: 'fraud-test',
+    flagsTable,
+    watchlistTable,
+    key,
+    pseudonymKey,
+    partners,
+    logLevel: 'INFO' as const,
+    logRetention: RetentionDays.THREE_MONTHS,
+  };
 
   const hosting = new ConsoleHosting(stack, 'ReviewConsole', { prefix: 'fraud-test' });
-  const api = new ReviewApi(stack, 'ReviewApi', { ...data, consoleUrl: hosting.url, cognitoDomainPrefix: 'fraud-test-review', releaseLimits: { KRW: '5000000' } });
+  const api = new ReviewApi(stack, 'ReviewApi', {
+    ...data,
+    consoleUrl: hosting.url,
+    cognitoDomainPrefix: 'fraud-test-review',
+    releaseLimits: { KRW: '5000000' },
+  });
   hosting.deployApp(api.consoleConfig(hosting.url), RetentionDays.THREE_MONTHS);
   const autoRelease = new AutoRelease(stack, 'AutoRelease', data);
-  return { app, stack, hosting, api, autoRelease, template: Template.fromStack(stack), ids: { flags: stack.getLogicalId(flagsTable.node.defaultChild as never), watchlist: stack.getLogicalId(watchlistTable.node.defaultChild as never), key: stack.getLogicalId(key.node.defaultChild as never) } };
+  return {
+    app,
+    stack,
+    hosting,
+    api,
+    autoRelease,
+    template: Template.fromStack(stack),
+    ids: {
+      flags: stack.getLogicalId(flagsTable.node.defaultChild as never),
+      watchlist: stack.getLogicalId(watchlistTable.node.defaultChild as never),
+      key: stack.getLogicalId(key.node.defaultChild as never),
+    },
+  };
 }

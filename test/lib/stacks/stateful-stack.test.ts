@@ -11,7 +11,11 @@ const definitions = Object.values(TABLES) as TableDefinition[];
 describe('stateful stack', () => {
   it('owns one customer managed key, rotated yearly and kept when the stack goes', () => {
     stateful.resourceCountIs('AWS::KMS::Key', 1);
-    stateful.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    stateful.hasResource('AWS::KMS::Key', {
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
   });
 
   it('creates exactly the tables of TABLES, no table named by hand', () => {
@@ -23,53 +27,77 @@ describe('stateful stack', () => {
     for (const [id, table] of Object.entries(tables)) {
       expect(table.DeletionPolicy, id).toBe('Retain');
       expect(table.UpdateReplacePolicy, id).toBe('Retain');
-      expect(table.Properties, id).toMatchObject({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+      expect(table.Properties, id).toMatchObject({
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
     }
   });
 
   it('encrypts every table with the customer managed key', () => {
     for (const [id, table] of Object.entries(tables)) {
-      const sse = table.Properties?.SSESpecification as { SSEEnabled: boolean; SSEType: string; KMSMasterKeyId: unknown };
+      const sse = table.Properties?.SSESpecification as {
+        SSEEnabled: boolean;
+        SSEType: string;
+        KMSMasterKeyId: unknown;
+      };
       expect(sse, id).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
       expect(referencedId(sse.KMSMasterKeyId), id).toBe(keyId);
     }
   });
 
-  it.each(definitions.map((d) => [d.id, d] as const))('declares %s with the keys, TTL and indexes of its definition', (_, definition) => {
-    const keySchema = (pk: { name: string }, sk?: { name: string }) => [
-      { AttributeName: pk.name, KeyType: 'HASH' },
-      ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' }] : []),
-    ];
-    stateful.hasResourceProperties('AWS::DynamoDB::Table', {
-      KeySchema: keySchema(definition.partitionKey, definition.sortKey),
-      BillingMode: 'PAY_PER_REQUEST',
-      TimeToLiveSpecification: definition.timeToLiveAttribute ? { AttributeName: definition.timeToLiveAttribute, Enabled: true } : Match.absent(),
-      GlobalSecondaryIndexes: definition.globalSecondaryIndexes
-        ? definition.globalSecondaryIndexes.map((index) => ({
-            IndexName: index.indexName,
-            KeySchema: keySchema(index.partitionKey, index.sortKey),
-            Projection: { ProjectionType: 'ALL' },
-          }))
-        : Match.absent(),
-    });
-    expect(stacks.stateful.node.tryFindChild(definition.id), 'construct id comes from the definition').toBeDefined();
-  });
+  it.each(definitions.map((d) => [d.id, d] as const))(
+    'declares %s with the keys, TTL and indexes of its definition',
+    (_, definition) => {
+      const keySchema = (pk: { name: string }, sk?: { name: string }) => [
+        { AttributeName: pk.name, KeyType: 'HASH' },
+        ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' }] : []),
+      ];
+      stateful.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: keySchema(definition.partitionKey, definition.sortKey),
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: definition.timeToLiveAttribute
+          ? { AttributeName: definition.timeToLiveAttribute, Enabled: true }
+          : Match.absent(),
+        GlobalSecondaryIndexes: definition.globalSecondaryIndexes
+          ? definition.globalSecondaryIndexes.map((index) => ({
+              IndexName: index.indexName,
+              KeySchema: keySchema(index.partitionKey, index.sortKey),
+              Projection: { ProjectionType: 'ALL' },
+            }))
+          : Match.absent(),
+      });
+      expect(stacks.stateful.node.tryFindChild(definition.id), 'construct id comes from the definition').toBeDefined();
+    },
+  );
 
   it('generates the pseudonymisation key as a secret encrypted with the key and kept on delete', () => {
     stateful.hasResource('AWS::SecretsManager::Secret', {
-      Properties: { KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] }, GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) },
+      Properties: {
+        KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+        GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+      },
       DeletionPolicy: 'Retain',
     });
   });
 
   it('lets partner accounts use the key only through SQS, and CloudWatch publish to the encrypted alarm topic', () => {
-    const viaSqs = { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sqs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } };
+    const viaSqs = {
+      StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sqs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+    };
     stateful.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Sid: 'PartnersEncryptTransfersThroughSqs', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Condition: viaSqs }),
+          Match.objectLike({
+            Sid: 'PartnersEncryptTransfersThroughSqs',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Condition: viaSqs,
+          }),
           Match.objectLike({ Sid: 'PartnersDecryptDecisionsThroughSqs', Action: 'kms:Decrypt', Condition: viaSqs }),
-          Match.objectLike({ Sid: 'CloudWatchAlarmsPublishToEncryptedTopic', Principal: { Service: 'cloudwatch.amazonaws.com' } }),
+          Match.objectLike({
+            Sid: 'CloudWatchAlarmsPublishToEncryptedTopic',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+          }),
         ]),
       },
     });
@@ -77,7 +105,10 @@ describe('stateful stack', () => {
 
   it("outputs each table's name for operators' tools, and the key ARN for partners' IAM policies", () => {
     const outputs = stateful.toJSON().Outputs as Record<string, { Value: unknown }>;
-    for (const definition of definitions) expect(referencedId(outputs[`${definition.id}TableName`]?.Value), definition.id).toMatch(new RegExp(`^${definition.id}[0-9A-F]{8}$`));
+    for (const definition of definitions)
+      expect(referencedId(outputs[`${definition.id}TableName`]?.Value), definition.id).toMatch(
+        new RegExp(`^${definition.id}[0-9A-F]{8}$`),
+      );
     expect(outputs.DataKeyArn?.Value).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
   });
 

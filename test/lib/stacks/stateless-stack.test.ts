@@ -1,24 +1,52 @@
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { TABLES, type TableDefinition } from '#adapters/dynamodb/tables.ts';
-import { MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_FACTOR, partnerOfInboundQueue, queueName } from '#adapters/sqs/queues.ts';
+import {
+  MAX_RECEIVE_COUNT,
+  VISIBILITY_TIMEOUT_FACTOR,
+  partnerOfInboundQueue,
+  queueName,
+} from '#adapters/sqs/queues.ts';
 import { queuePrefix, type StageConfigInput } from '../../../lib/config.ts';
 import { STAGES } from '../../../lib/stages.ts';
-import { allowsOf, asList, logicalIdOf, producedBy, referencedId, resourcesOf, synthesizeStage, type PolicyStatementJson } from '../stage-fixture.ts';
+import {
+  allowsOf,
+  asList,
+  logicalIdOf,
+  producedBy,
+  referencedId,
+  resourcesOf,
+  synthesizeStage,
+  type PolicyStatementJson,
+} from '../stage-fixture.ts';
 
 // Values unlike the defaults, so that each assertion proves the setting flows from the configuration.
 const input: StageConfigInput = {
   ...STAGES.dev,
   stage: 'qa',
-  screening: { batchSize: 25, maxBatchingWindowSeconds: 2, maxConcurrency: 7, timeoutSeconds: 20, memorySizeMb: 1536, logLevel: 'DEBUG', logRetentionDays: 30 },
+  screening: {
+    batchSize: 25,
+    maxBatchingWindowSeconds: 2,
+    maxConcurrency: 7,
+    timeoutSeconds: 20,
+    memorySizeMb: 1536,
+    logLevel: 'DEBUG',
+    logRetentionDays: 30,
+  },
 };
 const { config, stacks, stateful, stateless } = synthesizeStage(input);
 const prefix = queuePrefix(config.stage);
 const keyId = Object.keys(resourcesOf(stateful, 'AWS::KMS::Key'))[0]!;
 const queues = resourcesOf(stateless, 'AWS::SQS::Queue');
 const queueIdNamed = (name: string) => Object.entries(queues).find(([, q]) => q.Properties?.QueueName === name)?.[0];
-const redriveOf = (id: string) => queues[id]?.Properties?.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number } | undefined;
-const deadLetterIds = new Set(Object.keys(queues).map(redriveOf).filter((r) => r !== undefined).map((r) => referencedId(r.deadLetterTargetArn)!));
+const redriveOf = (id: string) =>
+  queues[id]?.Properties?.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number } | undefined;
+const deadLetterIds = new Set(
+  Object.keys(queues)
+    .map(redriveOf)
+    .filter((r) => r !== undefined)
+    .map((r) => referencedId(r.deadLetterTargetArn)!),
+);
 const functions = resourcesOf(stateless, 'AWS::Lambda::Function');
 const { screening: screeningFunction, review, autoRelease } = stacks.stateless;
 const screeningId = logicalIdOf(screeningFunction.function);
@@ -28,8 +56,13 @@ const queuePolicies = Object.values(resourcesOf(stateless, 'AWS::SQS::QueuePolic
   queues: (p.Properties!.Queues as unknown[]).map(referencedId),
   statements: (p.Properties!.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement,
 }));
-const allowsOn = (queueId: string) => queuePolicies.filter((p) => p.queues.includes(queueId)).flatMap((p) => p.statements.filter((s) => s.Effect === 'Allow'));
-const accountRoot = (account: string) => ({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:root`]] } });
+const allowsOn = (queueId: string) =>
+  queuePolicies
+    .filter((p) => p.queues.includes(queueId))
+    .flatMap((p) => p.statements.filter((s) => s.Effect === 'Allow'));
+const accountRoot = (account: string) => ({
+  AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:root`]] },
+});
 
 describe('stateless stack: partner queues', () => {
   it('creates an inbound queue, a decision queue and a DLQ for each, per partner', () => {
@@ -37,7 +70,8 @@ describe('stateless stack: partner queues', () => {
   });
 
   it('encrypts every queue with the customer managed key of the stateful stack', () => {
-    for (const [id, queue] of Object.entries(queues)) expect(producedBy(queue.Properties!.KmsMasterKeyId, stateful), id).toBe(keyId);
+    for (const [id, queue] of Object.entries(queues))
+      expect(producedBy(queue.Properties!.KmsMasterKeyId, stateful), id).toBe(keyId);
   });
 
   it('puts every queue behind a policy that denies requests without TLS', () => {
@@ -73,7 +107,9 @@ describe('stateless stack: partner queues', () => {
     expect(timeout).toBe(20);
     for (const partner of config.partners) {
       const inbound = queues[queueIdNamed(queueName(prefix, partner.id, 'inbound'))!]!;
-      expect(inbound.Properties!.VisibilityTimeout as number).toBeGreaterThanOrEqual(VISIBILITY_TIMEOUT_FACTOR * timeout);
+      expect(inbound.Properties!.VisibilityTimeout as number).toBeGreaterThanOrEqual(
+        VISIBILITY_TIMEOUT_FACTOR * timeout,
+      );
     }
   });
 
@@ -81,7 +117,11 @@ describe('stateless stack: partner queues', () => {
     for (const partner of config.partners) {
       const inbound = queueIdNamed(queueName(prefix, partner.id, 'inbound'))!;
       expect(allowsOn(inbound)).toEqual([
-        expect.objectContaining({ Action: 'sqs:SendMessage', Principal: accountRoot(partner.senderAccountId), Resource: { 'Fn::GetAtt': [inbound, 'Arn'] } }),
+        expect.objectContaining({
+          Action: 'sqs:SendMessage',
+          Principal: accountRoot(partner.senderAccountId),
+          Resource: { 'Fn::GetAtt': [inbound, 'Arn'] },
+        }),
       ]);
     }
   });
@@ -93,7 +133,12 @@ describe('stateless stack: partner queues', () => {
       for (const id of [decisions, deadLetters]) {
         expect(allowsOn(id), id).toEqual([
           expect.objectContaining({
-            Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+            Action: [
+              'sqs:ChangeMessageVisibility',
+              'sqs:DeleteMessage',
+              'sqs:GetQueueAttributes',
+              'sqs:ReceiveMessage',
+            ],
             Principal: accountRoot(partner.decisionReaderAccountId),
           }),
         ]);
@@ -104,13 +149,26 @@ describe('stateless stack: partner queues', () => {
 
 describe('stateless stack: screening function', () => {
   it('runs the screening handler on Node.js 22 on arm64', () => {
-    expect(screening.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', MemorySize: 1536, TracingConfig: { Mode: 'Active' } });
+    expect(screening.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 1536,
+      TracingConfig: { Mode: 'Active' },
+    });
   });
 
   it('gives the function every setting loadScreeningConfig reads, and the Powertools settings', () => {
     const tableVariables = (Object.values(TABLES) as TableDefinition[]).map((t) => t.envVar);
     expect(Object.keys(environment)).toEqual(
-      expect.arrayContaining(['QUEUE_PREFIX', 'OUTBOUND_QUEUE_URLS', 'RULE_PACK_ID', 'RULE_PACK_MAX_AGE_SECONDS', 'PSEUDONYM_KEY_SECRET_ARN', ...tableVariables]),
+      expect.arrayContaining([
+        'QUEUE_PREFIX',
+        'OUTBOUND_QUEUE_URLS',
+        'RULE_PACK_ID',
+        'RULE_PACK_MAX_AGE_SECONDS',
+        'PSEUDONYM_KEY_SECRET_ARN',
+        ...tableVariables,
+      ]),
     );
     expect(environment).toMatchObject({
       QUEUE_PREFIX: prefix,
@@ -125,12 +183,16 @@ describe('stateless stack: screening function', () => {
 
   it('points each table variable at the table of that definition', () => {
     for (const definition of Object.values(TABLES) as TableDefinition[]) {
-      expect(producedBy(environment[definition.envVar], stateful), definition.envVar).toMatch(new RegExp(`^${definition.id}[0-9A-F]{8}$`));
+      expect(producedBy(environment[definition.envVar], stateful), definition.envVar).toMatch(
+        new RegExp(`^${definition.id}[0-9A-F]{8}$`),
+      );
     }
   });
 
   it("maps every partner to its own decision queue's URL in OUTBOUND_QUEUE_URLS", () => {
-    const json = JSON.stringify(stateless.toJSON().Resources[screeningId].Properties.Environment.Variables.OUTBOUND_QUEUE_URLS);
+    const json = JSON.stringify(
+      stateless.toJSON().Resources[screeningId].Properties.Environment.Variables.OUTBOUND_QUEUE_URLS,
+    );
     for (const partner of config.partners) {
       const decisions = queueIdNamed(queueName(prefix, partner.id, 'decisions'))!;
       expect(json).toContain(`\\"${partner.id}\\":\\"`);
@@ -164,29 +226,41 @@ describe('stateless stack: screening function', () => {
 describe('stateless stack: review functions', () => {
   const reviewFunctions = { 'review API': review.function, 'auto-release': autoRelease.function };
 
-  it('runs the review API and auto-release handlers on Node.js 22 on arm64 with active tracing, besides screening only CDK\'s console upload', () => {
+  it("runs the review API and auto-release handlers on Node.js 22 on arm64 with active tracing, besides screening only CDK's console upload", () => {
     const ownIds = [screeningFunction, ...Object.values(reviewFunctions)].map((fn) => logicalIdOf(fn.function));
-    expect(Object.keys(functions).filter((id) => !ownIds.includes(id))).toEqual([expect.stringMatching(/^CustomCDKBucketDeployment/)]);
+    expect(Object.keys(functions).filter((id) => !ownIds.includes(id))).toEqual([
+      expect.stringMatching(/^CustomCDKBucketDeployment/),
+    ]);
     for (const [name, fn] of Object.entries(reviewFunctions)) {
-      expect(functions[logicalIdOf(fn.function)]!.Properties, name).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
+      expect(functions[logicalIdOf(fn.function)]!.Properties, name).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+      });
     }
   });
 
   it("points both at the stateful stack's Flags and Watchlist tables and pseudonymisation secret, and at every partner's decision queue", () => {
     for (const [name, fn] of Object.entries(reviewFunctions)) {
-      const variables = (functions[logicalIdOf(fn.function)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+      const variables = (
+        functions[logicalIdOf(fn.function)]!.Properties!.Environment as { Variables: Record<string, unknown> }
+      ).Variables;
       expect(producedBy(variables[TABLES.flags.envVar], stateful), name).toMatch(/^Flags[0-9A-F]{8}$/);
       expect(producedBy(variables[TABLES.watchlist.envVar], stateful), name).toMatch(/^Watchlist[0-9A-F]{8}$/);
       expect(producedBy(variables.PSEUDONYM_KEY_SECRET_ARN, stateful), name).toMatch(/^PseudonymKey/);
       const outbound = JSON.stringify(variables.OUTBOUND_QUEUE_URLS);
-      for (const partner of config.partners) expect(outbound, name).toContain(`{"Ref":"${queueIdNamed(queueName(prefix, partner.id, 'decisions'))}"}`);
+      for (const partner of config.partners)
+        expect(outbound, name).toContain(`{"Ref":"${queueIdNamed(queueName(prefix, partner.id, 'decisions'))}"}`);
     }
   });
 });
 
 describe('stateless stack: least privilege', () => {
   const withoutHash = (id: string) => id.replace(/[0-9A-F]{8}$/, '');
-  const queueNames: Record<string, string> = Object.fromEntries(Object.entries(queues).map(([id, queue]) => [id, String(queue.Properties!.QueueName)]));
+  const queueNames: Record<string, string> = Object.fromEntries(
+    Object.entries(queues).map(([id, queue]) => [id, String(queue.Properties!.QueueName)]),
+  );
   /** A policy resource by what it is: a table, key or secret of the stateful stack, a queue by name, an index ARN, or '*'. */
   const nameOf = (resource: unknown): string => {
     if (resource === '*') return '*';
@@ -202,7 +276,8 @@ describe('stateless stack: least privilege', () => {
   const grantsOf = (role: IConstruct) => {
     const grants: Record<string, Set<string>> = {};
     for (const statement of allowsOf(stateless, logicalIdOf(role))) {
-      for (const resource of asList(statement.Resource)) for (const action of asList(statement.Action)) (grants[nameOf(resource)] ??= new Set()).add(action);
+      for (const resource of asList(statement.Resource))
+        for (const action of asList(statement.Action)) (grants[nameOf(resource)] ??= new Set()).add(action);
     }
     return Object.fromEntries(Object.entries(grants).map(([resource, actions]) => [resource, [...actions].sort()]));
   };
@@ -229,7 +304,13 @@ describe('stateless stack: least privilege', () => {
       // Lambda's event source mappings consume the inbound queues with the function's role.
       ...onEach(
         config.partners.map((p) => queueName(prefix, p.id, 'inbound')),
-        ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+        [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
+        ],
       ),
     });
   });
@@ -257,7 +338,12 @@ describe('stateless stack: least privilege', () => {
 
   it('defines every role itself, none of them CDK provider roles, and none with managed policies', () => {
     const roles = resourcesOf(stateless, 'AWS::IAM::Role');
-    const own = [screeningFunction.role, review.function.role, autoRelease.function.role, stacks.stateless.reviewConsole.node.findChild('DeployRole')];
+    const own = [
+      screeningFunction.role,
+      review.function.role,
+      autoRelease.function.role,
+      stacks.stateless.reviewConsole.node.findChild('DeployRole'),
+    ];
     expect(Object.keys(roles).sort()).toEqual(own.map(logicalIdOf).sort());
     for (const [id, role] of Object.entries(roles)) expect(role.Properties!.ManagedPolicyArns, id).toBeUndefined();
   });

@@ -28,8 +28,21 @@ describe('local token issuer', () => {
 
   it("issues tokens shaped like a Cognito ID token's claims, valid for 8 hours by default", async () => {
     const key = await loadLocalSigningKey(dir);
-    const claims = decodeJwt(await issueLocalToken(key, { username: 'kim', partnerId: 'kr-demo-bank', role: 'supervisor', now: new Date('2026-11-24T00:00:00Z') }));
-    expect(claims).toMatchObject({ iss: 'fraudctl-local', aud: 'review-api', 'cognito:username': 'kim', 'cognito:groups': ['supervisor'], 'custom:partner': 'kr-demo-bank' });
+    const claims = decodeJwt(
+      await issueLocalToken(key, {
+        username: 'kim',
+        partnerId: 'kr-demo-bank',
+        role: 'supervisor',
+        now: new Date('2026-11-24T00:00:00Z'),
+      }),
+    );
+    expect(claims).toMatchObject({
+      iss: 'fraudctl-local',
+      aud: 'review-api',
+      'cognito:username': 'kim',
+      'cognito:groups': ['supervisor'],
+      'custom:partner': 'kr-demo-bank',
+    });
     expect(claims.exp! - claims.iat!).toBe(8 * 3600);
     expect(claims.sub).toMatch(/^local-[0-9a-f]{20}$/);
     expect(claims.sub).not.toContain('kim');
@@ -37,12 +50,18 @@ describe('local token issuer', () => {
 
   it('issues a task-force token only to a supervisor', async () => {
     const key = await loadLocalSigningKey(dir);
-    await expect(issueLocalToken(key, { username: 'chan', partnerId: '*', role: 'analyst' })).rejects.toThrow('--partner "*" (all partners, the task force) is only valid with --role supervisor');
-    expect(decodeJwt(await issueLocalToken(key, { username: 'chan', partnerId: '*', role: 'supervisor' }))['cognito:groups']).toEqual(['supervisor', 'taskforce']);
+    await expect(issueLocalToken(key, { username: 'chan', partnerId: '*', role: 'analyst' })).rejects.toThrow(
+      '--partner "*" (all partners, the task force) is only valid with --role supervisor',
+    );
+    expect(
+      decodeJwt(await issueLocalToken(key, { username: 'chan', partnerId: '*', role: 'supervisor' }))['cognito:groups'],
+    ).toEqual(['supervisor', 'taskforce']);
   });
 
   it('refuses a partner id that is not one, naming the option', async () => {
     const key = await loadLocalSigningKey(dir);
-    await expect(issueLocalToken(key, { username: 'kim', partnerId: 'KR Bank', role: 'analyst' })).rejects.toThrow(/^--partner "KR Bank" is not a partner id/);
+    await expect(issueLocalToken(key, { username: 'kim', partnerId: 'KR Bank', role: 'analyst' })).rejects.toThrow(
+      /^--partner "KR Bank" is not a partner id/,
+    );
   });
 });

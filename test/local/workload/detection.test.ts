@@ -58,7 +58,12 @@ describe('detection summary', () => {
 
   it('counts a held legitimate transfer whatever the hold, and a missing decision as not held', () => {
     const events = ['L1', 'L2', 'L3', 'L4', 'L5'].map(legitimate);
-    const decisions = keyed([decision('L1', 'ALLOW'), decision('L2', 'DELAY'), decision('L3', 'REVIEW'), decision('L4', 'BLOCK')]);
+    const decisions = keyed([
+      decision('L1', 'ALLOW'),
+      decision('L2', 'DELAY'),
+      decision('L3', 'REVIEW'),
+      decision('L4', 'BLOCK'),
+    ]);
     expect(summariseDetection(events, decisions).legitimate).toEqual({ transfers: 5, held: 3 });
   });
 
@@ -68,10 +73,19 @@ describe('detection summary', () => {
   });
 
   it('reports every typology, with zeros where none was injected, and ignores unlabelled events', () => {
-    const summary = summariseDetection([{ partnerId: PARTNER, transferId: 'X1' }, legitimate('L1')], keyed([decision('X1', 'BLOCK')]));
+    const summary = summariseDetection(
+      [{ partnerId: PARTNER, transferId: 'X1' }, legitimate('L1')],
+      keyed([decision('X1', 'BLOCK')]),
+    );
     expect(Object.keys(summary.typologies).sort()).toEqual([
-      'crypto-offramp', 'elderly-new-payee', 'escalating-deposits', 'known-mule',
-      'mule-fan-in', 'rapid-pass-through', 'scam-hub-cross-border', 'voice-phishing',
+      'crypto-offramp',
+      'elderly-new-payee',
+      'escalating-deposits',
+      'known-mule',
+      'mule-fan-in',
+      'rapid-pass-through',
+      'scam-hub-cross-border',
+      'voice-phishing',
     ]);
     expect(Object.values(summary.typologies).every((t) => t.scenarios === 0)).toBe(true);
     expect(summary.legitimate).toEqual({ transfers: 1, held: 0 });
@@ -80,8 +94,15 @@ describe('detection summary', () => {
   it('catches nothing and holds nothing of a workload that is all allowed, and the opposite when all is held', () => {
     const { events } = generateWorkload({ transfers: 400, seed: 11 });
     const every = (outcome: Outcome) =>
-      new Map(events.map((e) => [`${String(e.partnerId)}\n${String(e.transferId)}`, { ...decision(String(e.transferId), outcome), partnerId: String(e.partnerId) }]));
-    const scenarioIds = new Set(events.flatMap((e) => ((e.label as WorkloadLabel).kind === 'scam' ? [(e.label as ScamLabel).scenarioId] : [])));
+      new Map(
+        events.map((e) => [
+          `${String(e.partnerId)}\n${String(e.transferId)}`,
+          { ...decision(String(e.transferId), outcome), partnerId: String(e.partnerId) },
+        ]),
+      );
+    const scenarioIds = new Set(
+      events.flatMap((e) => ((e.label as WorkloadLabel).kind === 'scam' ? [(e.label as ScamLabel).scenarioId] : [])),
+    );
     const legitimateCount = events.filter((e) => (e.label as WorkloadLabel).kind === 'legitimate').length;
 
     const allowed = summariseDetection(events, every('ALLOW'));

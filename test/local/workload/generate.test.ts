@@ -1,7 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TransferEventSchema } from '#domain/contract/transfer-event.ts';
 import { WatchlistListingSchema } from '#domain/watchlist/listing.ts';
-import { DEFAULT_WORKLOAD_START, MIN_WORKLOAD_TRANSFERS, generateWorkload, type Workload } from '#local/workload/generate.ts';
+import {
+  DEFAULT_WORKLOAD_START,
+  MIN_WORKLOAD_TRANSFERS,
+  generateWorkload,
+  type Workload,
+} from '#local/workload/generate.ts';
 import { TYPOLOGIES, WorkloadLabelSchema, type ScamLabel, type WorkloadLabel } from '#local/workload/labels.ts';
 
 /** The fields these tests read, typed; the schema test below checks them for every event. */
@@ -90,16 +95,20 @@ describe('workload generator', () => {
     expect(scam / 20_000).toBeLessThan(0.06);
   });
 
-  it('spreads two days of event time, in order, in each partner bank\'s time zone', () => {
+  it("spreads two days of event time, in order, in each partner bank's time zone", () => {
     const times = labelled(large).map((e) => Date.parse(e.occurredAt));
     expect(times.filter((t, i) => i > 0 && t < times[i - 1]!)).toEqual([]);
     expect(times.at(-1)! - times[0]!).toBeGreaterThan(40 * 3_600_000);
     const start = DEFAULT_WORKLOAD_START.getTime();
     for (const workload of [large, ...[1, 2, 3, 4, 5, 6].map((seed) => generateWorkload({ transfers: 600, seed }))]) {
-      const outside = labelled(workload).filter((e) => Date.parse(e.occurredAt) < start || Date.parse(e.occurredAt) >= start + 48 * 3_600_000);
+      const outside = labelled(workload).filter(
+        (e) => Date.parse(e.occurredAt) < start || Date.parse(e.occurredAt) >= start + 48 * 3_600_000,
+      );
       expect(outside).toEqual([]);
     }
-    const wrongZone = labelled(large).filter((e) => !e.occurredAt.endsWith(e.partnerId === 'kr-demo-bank' ? '+09:00' : '+07:00'));
+    const wrongZone = labelled(large).filter(
+      (e) => !e.occurredAt.endsWith(e.partnerId === 'kr-demo-bank' ? '+09:00' : '+07:00'),
+    );
     expect(wrongZone).toEqual([]);
   });
 
@@ -115,7 +124,9 @@ describe('workload generator', () => {
     expect(partners).toEqual(new Set(['kr-demo-bank', 'kh-demo-bank']));
     const currencies = { 'kr-demo-bank': ['KRW', 'USD'], 'kh-demo-bank': ['USD', 'KHR'] } as Record<string, string[]>;
     expect(labelled(large).filter((e) => !currencies[e.partnerId]!.includes(e.amount.currency))).toEqual([]);
-    expect(labelled(large).filter((e) => e.amount.currency !== 'USD' && !/^[1-9]\d*$/.test(e.amount.value))).toEqual([]);
+    expect(labelled(large).filter((e) => e.amount.currency !== 'USD' && !/^[1-9]\d*$/.test(e.amount.value))).toEqual(
+      [],
+    );
     expect(new Set(labelled(large).map((e) => e.amount.currency))).toEqual(new Set(['KRW', 'USD', 'KHR']));
   });
 
@@ -137,7 +148,9 @@ describe('workload generator', () => {
 
   it('lists every known mule on the watchlist, next to listed accounts that receive nothing', () => {
     const listed = new Set(large.watchlist.map((entry) => entry.accountId));
-    const knownMules = new Set(ofTypology(labelled(large), 'known-mule').flatMap((s) => s.map((e) => e.creditor.accountId)));
+    const knownMules = new Set(
+      ofTypology(labelled(large), 'known-mule').flatMap((s) => s.map((e) => e.creditor.accountId)),
+    );
     for (const accountId of knownMules) expect(listed).toContain(accountId);
     const paid = new Set(labelled(large).map((e) => e.creditor.accountId));
     expect([...listed].filter((accountId) => !paid.has(accountId)).length).toBeGreaterThan(0);
@@ -173,7 +186,9 @@ describe('workload generator', () => {
       const forwarded = onward.reduce((sum, e) => sum + Number(e.amount.value), 0);
       expect(forwarded / received).toBeGreaterThanOrEqual(0.8);
       expect(forwarded).toBeLessThanOrEqual(received);
-      expect(Date.parse(onward.at(-1)!.occurredAt) - Date.parse(victims.at(-1)!.occurredAt)).toBeLessThanOrEqual(60 * 60_000);
+      expect(Date.parse(onward.at(-1)!.occurredAt) - Date.parse(victims.at(-1)!.occurredAt)).toBeLessThanOrEqual(
+        60 * 60_000,
+      );
     }
   });
 
@@ -185,7 +200,9 @@ describe('workload generator', () => {
       for (const e of scenario) expect(koreanWon(e)).toBeGreaterThanOrEqual(1_000_000);
       for (const e of scenario) expect(koreanWon(e)).toBeLessThanOrEqual(30_000_000);
     }
-    const onCall = ofTypology(events, 'voice-phishing').filter((s) => s[0]!.context?.activeCall || s[0]!.context?.remoteAccessApp);
+    const onCall = ofTypology(events, 'voice-phishing').filter(
+      (s) => s[0]!.context?.activeCall || s[0]!.context?.remoteAccessApp,
+    );
     expect(onCall.length / ofTypology(events, 'voice-phishing').length).toBeGreaterThan(0.7);
     for (const scenario of ofTypology(events, 'elderly-new-payee')) {
       expect(year - scenario[0]!.debtor.birthYear!).toBeGreaterThanOrEqual(65);

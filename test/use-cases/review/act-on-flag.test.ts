@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoWatchlistStore } from '#adapters/dynamodb/watchlist-store.ts';
 import { ReviewRefusal } from '#domain/review/refusal.ts';
 import { startDynamoFixture, type DynamoFixture } from '../../support/local-dynamo.ts';
-import { RecordingPublisher, heldTransfer, officer, pseudonymiser, reviewService, screen } from '../../support/review-fixtures.ts';
+import {
+  RecordingPublisher,
+  heldTransfer,
+  officer,
+  pseudonymiser,
+  reviewService,
+  screen,
+} from '../../support/review-fixtures.ts';
 
 /** Integration: acting on flags with the real adapters on dynalite, and what each action leads to. */
 let fixture: DynamoFixture;
@@ -23,7 +30,10 @@ async function newFlag(overrides: Parameters<typeof heldTransfer>[0] = {}) {
 }
 
 async function refusalOf(promise: Promise<unknown>): Promise<ReviewRefusal> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ReviewRefusal);
   return error as ReviewRefusal;
 }
@@ -32,33 +42,83 @@ describe('acting on a flag', () => {
   it('releases a flag and sends the partner an ALLOW decision update', async () => {
     const publisher = new RecordingPublisher();
     const held = await newFlag();
-    const { flag, choices } = await reviewService(fixture, { publisher }).actOnFlag(kim, { partnerId: 'kr-demo-bank', transferId: held.transferId, action: 'RELEASE', note: 'called the customer back', expectedVersion: 1 });
+    const { flag, choices } = await reviewService(fixture, { publisher }).actOnFlag(kim, {
+      partnerId: 'kr-demo-bank',
+      transferId: held.transferId,
+      action: 'RELEASE',
+      note: 'called the customer back',
+      expectedVersion: 1,
+    });
     expect(flag).toMatchObject({ status: 'RELEASED', version: 2 });
     expect(flag.pendingEffects).toBeUndefined();
     expect(choices.RELEASE.allowed).toBe(false);
-    expect(publisher.sent).toEqual([expect.objectContaining({ transferId: held.transferId, partnerId: 'kr-demo-bank', outcome: 'ALLOW', review: expect.objectContaining({ action: 'RELEASE', flagVersion: 2 }) })]);
+    expect(publisher.sent).toEqual([
+      expect.objectContaining({
+        transferId: held.transferId,
+        partnerId: 'kr-demo-bank',
+        outcome: 'ALLOW',
+        review: expect.objectContaining({ action: 'RELEASE', flagVersion: 2 }),
+      }),
+    ]);
   });
 
   it('confirms fraud: the creditor goes on the watchlist, and the next transfer to it is blocked', async () => {
     const publisher = new RecordingPublisher();
     const held = await newFlag({ creditor: { accountId: 'KH-ABA-MULE-777' } });
-    await reviewService(fixture, { publisher }).actOnFlag(kim, { partnerId: 'kr-demo-bank', transferId: held.transferId, action: 'CONFIRM_FRAUD', note: 'customer was coached on the phone', expectedVersion: 1 });
+    await reviewService(fixture, { publisher }).actOnFlag(kim, {
+      partnerId: 'kr-demo-bank',
+      transferId: held.transferId,
+      action: 'CONFIRM_FRAUD',
+      note: 'customer was coached on the phone',
+      expectedVersion: 1,
+    });
     expect(publisher.sent.map((d) => d.outcome)).toEqual(['BLOCK']);
 
-    const listings = await new DynamoWatchlistStore(fixture.clients.documents, fixture.tables.watchlist, pseudonymiser).lookup(['KH-ABA-MULE-777'], now);
-    expect(listings.get('KH-ABA-MULE-777')).toEqual([expect.objectContaining({ category: 'CONFIRMED_FRAUD', source: 'kr-demo-bank', confidence: 95 })]);
+    const listings = await new DynamoWatchlistStore(
+      fixture.clients.documents,
+      fixture.tables.watchlist,
+      pseudonymiser,
+    ).lookup(['KH-ABA-MULE-777'], now);
+    expect(listings.get('KH-ABA-MULE-777')).toEqual([
+      expect.objectContaining({ category: 'CONFIRMED_FRAUD', source: 'kr-demo-bank', confidence: 95 }),
+    ]);
 
     // Another bank's customer, another day: blocked by the shipped WATCHLIST-CONFIRMED rule.
-    const [next] = await screen(fixture, [heldTransfer({ partnerId: 'kh-demo-bank', transferId: 'KH-NEXT-VICTIM', creditor: { accountId: 'KH-ABA-MULE-777' } })], new Date('2026-11-25T06:00:00.000Z'));
-    expect(next).toMatchObject({ outcome: 'BLOCK', reasons: expect.arrayContaining([expect.objectContaining({ ruleId: 'WATCHLIST-CONFIRMED' })]) });
+    const [next] = await screen(
+      fixture,
+      [
+        heldTransfer({
+          partnerId: 'kh-demo-bank',
+          transferId: 'KH-NEXT-VICTIM',
+          creditor: { accountId: 'KH-ABA-MULE-777' },
+        }),
+      ],
+      new Date('2026-11-25T06:00:00.000Z'),
+    );
+    expect(next).toMatchObject({
+      outcome: 'BLOCK',
+      reasons: expect.arrayContaining([expect.objectContaining({ ruleId: 'WATCHLIST-CONFIRMED' })]),
+    });
   });
 
   it('lets exactly one of two officers acting at once on the same version win', async () => {
     const held = await newFlag();
     const service = reviewService(fixture);
     const results = await Promise.allSettled([
-      service.actOnFlag(kim, { partnerId: 'kr-demo-bank', transferId: held.transferId, action: 'RELEASE', note: 'ok', expectedVersion: 1 }),
-      service.actOnFlag(lee, { partnerId: 'kr-demo-bank', transferId: held.transferId, action: 'CONFIRM_FRAUD', note: 'fraud', expectedVersion: 1 }),
+      service.actOnFlag(kim, {
+        partnerId: 'kr-demo-bank',
+        transferId: held.transferId,
+        action: 'RELEASE',
+        note: 'ok',
+        expectedVersion: 1,
+      }),
+      service.actOnFlag(lee, {
+        partnerId: 'kr-demo-bank',
+        transferId: held.transferId,
+        action: 'CONFIRM_FRAUD',
+        note: 'fraud',
+        expectedVersion: 1,
+      }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const loser = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
@@ -72,10 +132,18 @@ describe('acting on a flag', () => {
     publisher.failing = true;
     const held = await newFlag({ creditor: { accountId: 'KH-ABA-MULE-888' } });
     const service = reviewService(fixture, { publisher });
-    const { flag } = await service.actOnFlag(lee, { partnerId: 'kr-demo-bank', transferId: held.transferId, action: 'CONFIRM_FRAUD', note: 'mule', expectedVersion: 1 });
+    const { flag } = await service.actOnFlag(lee, {
+      partnerId: 'kr-demo-bank',
+      transferId: held.transferId,
+      action: 'CONFIRM_FRAUD',
+      note: 'mule',
+      expectedVersion: 1,
+    });
     // The flag is final and the watchlist written; only the decision update is still owed.
     expect(flag).toMatchObject({ status: 'CONFIRMED_FRAUD', pendingEffects: ['DECISION_UPDATE'] });
-    expect((await service.getFlag(lee, 'kr-demo-bank', held.transferId)).flag.pendingEffects).toEqual(['DECISION_UPDATE']);
+    expect((await service.getFlag(lee, 'kr-demo-bank', held.transferId)).flag.pendingEffects).toEqual([
+      'DECISION_UPDATE',
+    ]);
 
     publisher.failing = false;
     const result = await service.autoRelease();
@@ -88,12 +156,26 @@ describe('acting on a flag', () => {
     const held = await newFlag();
     const service = reviewService(fixture);
     expect((await refusalOf(service.getFlag(sok, 'kr-demo-bank', held.transferId))).code).toBe('NOT_FOUND');
-    expect((await refusalOf(service.actOnFlag(sok, { partnerId: 'kr-demo-bank', transferId: held.transferId, action: 'RELEASE', note: 'x', expectedVersion: 1 }))).code).toBe('NOT_FOUND');
+    expect(
+      (
+        await refusalOf(
+          service.actOnFlag(sok, {
+            partnerId: 'kr-demo-bank',
+            transferId: held.transferId,
+            action: 'RELEASE',
+            note: 'x',
+            expectedVersion: 1,
+          }),
+        )
+      ).code,
+    ).toBe('NOT_FOUND');
     expect((await service.getFlag(kim, 'kr-demo-bank', held.transferId)).flag.version).toBe(1);
   });
 
   it("refuses a list of another partner's flags to an officer, naming partnerId", async () => {
-    const refusal = await refusalOf(reviewService(fixture).listFlags(kim, { status: 'PENDING', limit: 10, partnerId: 'kh-demo-bank' }));
+    const refusal = await refusalOf(
+      reviewService(fixture).listFlags(kim, { status: 'PENDING', limit: 10, partnerId: 'kh-demo-bank' }),
+    );
     expect(refusal).toMatchObject({ code: 'OUT_OF_SCOPE', details: { field: 'partnerId' } });
   });
 });

@@ -6,7 +6,14 @@ import { createDeliverEffects } from '#use-cases/review/deliver-effects.ts';
 import type { FlagRepository } from '#use-cases/review/ports.ts';
 import { DynamoWatchlistStore } from '#adapters/dynamodb/watchlist-store.ts';
 import { startDynamoFixture, type DynamoFixture } from '../../support/local-dynamo.ts';
-import { RecordingPublisher, delayedTransfer, officer, pseudonymiser, reviewService, screen } from '../../support/review-fixtures.ts';
+import {
+  RecordingPublisher,
+  delayedTransfer,
+  officer,
+  pseudonymiser,
+  reviewService,
+  screen,
+} from '../../support/review-fixtures.ts';
 
 let fixture: DynamoFixture;
 const screenedAt = new Date('2026-11-24T06:00:00.000Z');
@@ -18,7 +25,14 @@ afterAll(async () => fixture.close());
 
 describe('auto-release of DELAY flags', () => {
   it('releases each due DELAY flag once, with an ALLOW decision update, and leaves holds that have not ended', async () => {
-    const due = await screen(fixture, [delayedTransfer({ occurredAt: '2026-11-24T05:00:00.000Z' }), delayedTransfer({ occurredAt: '2026-11-24T05:10:00.000Z' })], screenedAt);
+    const due = await screen(
+      fixture,
+      [
+        delayedTransfer({ occurredAt: '2026-11-24T05:00:00.000Z' }),
+        delayedTransfer({ occurredAt: '2026-11-24T05:10:00.000Z' }),
+      ],
+      screenedAt,
+    );
     const later = await screen(fixture, [delayedTransfer({ occurredAt: '2026-11-24T05:50:00.000Z' })], screenedAt);
     expect([...due, ...later].map((d) => d.outcome)).toEqual(['DELAY', 'DELAY', 'DELAY']);
 
@@ -29,8 +43,13 @@ describe('auto-release of DELAY flags', () => {
       due.map((d) => [d.transferId, 'ALLOW', 'AUTO_RELEASE', 'system']).sort(),
     );
     const { flag } = await service.getFlag(officer('analyst', 'kr-demo-bank'), 'kr-demo-bank', due[0]!.transferId);
-    expect(flag).toMatchObject({ status: 'AUTO_RELEASED', audit: [{ actorName: 'auto-release', role: 'system', action: 'AUTO_RELEASE' }] });
-    expect((await service.getFlag(officer('analyst', 'kr-demo-bank'), 'kr-demo-bank', later[0]!.transferId)).flag.status).toBe('PENDING');
+    expect(flag).toMatchObject({
+      status: 'AUTO_RELEASED',
+      audit: [{ actorName: 'auto-release', role: 'system', action: 'AUTO_RELEASE' }],
+    });
+    expect(
+      (await service.getFlag(officer('analyst', 'kr-demo-bank'), 'kr-demo-bank', later[0]!.transferId)).flag.status,
+    ).toBe('PENDING');
 
     expect(await service.autoRelease()).toMatchObject({ released: 0 });
     expect(publisher.sent).toHaveLength(2);
@@ -44,12 +63,25 @@ describe('auto-release of DELAY flags', () => {
     expect(snapshot).toHaveLength(1);
 
     const kim = officer('analyst', 'kr-demo-bank', 'kim');
-    await reviewService(fixture).actOnFlag(kim, { partnerId: 'kr-demo-bank', transferId: decision!.transferId, action: 'ESCALATE', note: 'odd payee', expectedVersion: 1 });
+    await reviewService(fixture).actOnFlag(kim, {
+      partnerId: 'kr-demo-bank',
+      transferId: decision!.transferId,
+      action: 'ESCALATE',
+      note: 'odd payee',
+      expectedVersion: 1,
+    });
 
     const publisher = new RecordingPublisher();
-    const staleReads: FlagRepository = Object.assign(Object.create(flags) as DynamoFlagRepository, { dueForAutoRelease: async () => snapshot });
+    const staleReads: FlagRepository = Object.assign(Object.create(flags) as DynamoFlagRepository, {
+      dueForAutoRelease: async () => snapshot,
+    });
     const watchlist = new DynamoWatchlistStore(fixture.clients.documents, fixture.tables.watchlist, pseudonymiser);
-    const autoRelease = createAutoRelease({ flags: staleReads, deliverEffects: createDeliverEffects({ flags, publisher, watchlist }), policy: releasePolicy(DEFAULT_RELEASE_LIMITS), clock });
+    const autoRelease = createAutoRelease({
+      flags: staleReads,
+      deliverEffects: createDeliverEffects({ flags, publisher, watchlist }),
+      policy: releasePolicy(DEFAULT_RELEASE_LIMITS),
+      clock,
+    });
     expect(await autoRelease()).toMatchObject({ released: 0, overtaken: 1 });
     expect(publisher.sent).toEqual([]);
     expect((await flags.get('kr-demo-bank', decision!.transferId))!.status).toBe('ESCALATED');
