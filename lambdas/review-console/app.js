@@ -237,11 +237,9 @@ async function api(path, options = {}) {
       ...(options.body ? { 'content-type': 'application/json' } : {}),
     },
   });
-  const body = await response
-    .json()
-    .catch(() => ({
-      error: { code: 'BAD_RESPONSE', message: `the review API answered ${response.status} without JSON` },
-    }));
+  const body = await response.json().catch(() => ({
+    error: { code: 'BAD_RESPONSE', message: `the review API answered ${response.status} without JSON` },
+  }));
   if (response.status === 401) {
     signOut(`You are signed out: ${body.error?.message ?? 'the token was refused'}.`);
     throw new SignedOut();

@@ -1,7 +1,7 @@
 import type { TransferEvent } from '../contract/transfer-event.ts';
 import type { CompiledPack } from '../rules/compile.ts';
-import type { Facts, WatchlistFacts } from '../rules/facts.ts';
-import { strongestListing, type WatchlistListing } from '../watchlist/listing.ts';
+import type { Facts } from '../rules/facts.ts';
+import { type WatchlistListing, watchlistFacts } from '../watchlist/listing.ts';
 import {
   BehaviourState,
   DAY_MS,
@@ -140,26 +140,5 @@ export function buildFacts(
       increasingStreak: streak,
       daysSinceFirst: Math.floor((transfer.t - firstSeen) / DAY_MS),
     },
-  };
-}
-
-function watchlistFacts(
-  listings: readonly WatchlistListing[],
-  bankCode: string | undefined,
-  now: Date,
-): WatchlistFacts {
-  const matching = listings.filter(
-    (listing) =>
-      Date.parse(listing.expiresAt) > now.getTime() &&
-      (!listing.bankCode || !bankCode || listing.bankCode === bankCode),
-  );
-  const strongest = strongestListing(matching);
-  if (!strongest) return { listed: false, sources: 0 };
-  return {
-    listed: true,
-    category: strongest.category,
-    confidence: strongest.confidence,
-    source: strongest.source,
-    sources: new Set(matching.map((listing) => listing.source)).size,
   };
 }

@@ -40,11 +40,9 @@ const DecimalString = z.string().regex(/^(0|[1-9]\d{0,17})(\.\d{1,8})?$/, {
 });
 
 export const RuleSchema = z.strictObject({
-  id: z
-    .string()
-    .regex(/^[A-Z0-9][A-Z0-9-]{1,47}$/, {
-      error: 'must be upper-case letters, digits and hyphens, such as MULE-FANIN-24H',
-    }),
+  id: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,47}$/, {
+    error: 'must be upper-case letters, digits and hyphens, such as MULE-FANIN-24H',
+  }),
   typology: z.string().regex(/^[a-z][a-z0-9-]{1,47}$/, { error: 'must be a lower-case slug such as mule-fan-in' }),
   rationale: z
     .string()

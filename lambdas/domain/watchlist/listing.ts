@@ -1,14 +1,12 @@
 import { z } from 'zod';
-import { WATCHLIST_CATEGORIES } from '../rules/facts.ts';
+import { WATCHLIST_CATEGORIES, type WatchlistFacts } from '../rules/facts.ts';
 
 /** One source's listing of an account. An account may carry several (one per source). */
 export const WatchlistListingSchema = z.object({
   category: z.enum(WATCHLIST_CATEGORIES),
-  source: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, {
-      error: 'must be a lower-case slug naming the bank or task force, such as kr-kh-taskforce',
-    }),
+  source: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, {
+    error: 'must be a lower-case slug naming the bank or task force, such as kr-kh-taskforce',
+  }),
   confidence: z.int().min(0).max(100),
   bankCode: z.string().max(16).optional(),
   listedAt: z.iso.datetime({ offset: true }),
@@ -38,4 +36,26 @@ export function strongestListing(listings: readonly WatchlistListing[]): Watchli
     }
   }
   return best;
+}
+
+/** What rules see of an account's listings: current ones whose bank code, where both sides give one, matches. */
+export function watchlistFacts(
+  listings: readonly WatchlistListing[],
+  bankCode: string | undefined,
+  now: Date,
+): WatchlistFacts {
+  const matching = listings.filter(
+    (listing) =>
+      Date.parse(listing.expiresAt) > now.getTime() &&
+      (!listing.bankCode || !bankCode || listing.bankCode === bankCode),
+  );
+  const strongest = strongestListing(matching);
+  if (!strongest) return { listed: false, sources: 0 };
+  return {
+    listed: true,
+    category: strongest.category,
+    confidence: strongest.confidence,
+    source: strongest.source,
+    sources: new Set(matching.map((listing) => listing.source)).size,
+  };
 }
