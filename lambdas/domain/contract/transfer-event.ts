@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { COUNTRY_CODES, CURRENCY_CODES, currencyMinorUnits } from './iso.ts';
 import { DECIMAL_AMOUNT } from './money.ts';
 import { describeIssues, type FieldIssue } from './issues.ts';
+import { parseJsonText } from './json-text.ts';
+import { isSqsText } from './sqs-characters.ts';
 
 /** SQS allows 256 KiB; a real transfer event is under 2 KiB, so anything past 16 KiB is refused. */
 export const MAX_TRANSFER_EVENT_BYTES = 16 * 1024;
@@ -16,16 +18,41 @@ export const ACCOUNT_TYPES = ['PERSONAL', 'BUSINESS', 'CRYPTO_EXCHANGE', 'EMONEY
 const unlessMissing = (message: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? undefined : message;
 
+/**
+ * Inputs longer than this are never quoted back: a code is two or three letters, and anything longer
+ * may be an account number or a name put in the wrong field.
+ */
+const MAX_QUOTED_INPUT = 3;
+
+/** The input quoted when it is short enough to be a mistyped code, otherwise only its kind. */
+function quotedIfShort(input: unknown): string {
+  if (typeof input === 'string' && input.length <= MAX_QUOTED_INPUT && /^[A-Za-z0-9]*$/.test(input))
+    return `"${input}"`;
+  return typeof input === 'string'
+    ? `a text of ${input.length} characters`
+    : `a ${input === null ? 'null' : typeof input}`;
+}
+
+/**
+ * Every text field is copied into decisions or stored, and must therefore be text SQS can carry: an
+ * escaped "\uffff" or lone surrogate parses as JSON but makes the decision unsendable.
+ */
+const text = () =>
+  z.string().refine(isSqsText, {
+    error:
+      'contains a character SQS cannot carry (control characters other than tab and line breaks, lone surrogates, U+FFFE or U+FFFF)',
+    abort: true,
+  });
+
 const identifier = (max: number) =>
-  z
-    .string()
+  text()
     .min(1, { error: 'must not be empty' })
     .max(max, { error: `must be at most ${max} characters` })
     .regex(/^[A-Za-z0-9][A-Za-z0-9._:\/-]*$/, {
       error: 'may contain only letters, digits and . _ : / - and must start with a letter or digit',
     });
 
-export const PartnerIdSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, {
+export const PartnerIdSchema = text().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, {
   error: 'must be 1-40 lower-case letters, digits or hyphens (for example kr-demo-bank)',
 });
 
@@ -33,18 +60,17 @@ const countryCode = z.enum(COUNTRY_CODES, {
   error: (issue) =>
     issue.input === undefined
       ? undefined
-      : `${JSON.stringify(issue.input)} is not an ISO 3166-1 alpha-2 country code (upper case, such as KR or KH)`,
+      : `${quotedIfShort(issue.input)} is not an ISO 3166-1 alpha-2 country code (two upper-case letters, such as KR or KH)`,
 });
 
 const currencyCode = z.enum(CURRENCY_CODES, {
   error: (issue) =>
     issue.input === undefined
       ? undefined
-      : `${JSON.stringify(issue.input)} is not an ISO 4217 currency code (upper case, such as KRW or USD)`,
+      : `${quotedIfShort(issue.input)} is not an ISO 4217 currency code (three upper-case letters, such as KRW or USD)`,
 });
 
-const accountId = z
-  .string()
+const accountId = text()
   .trim()
   .min(1, { error: 'must not be empty' })
   .max(64, { error: 'must be at most 64 characters' });
@@ -55,6 +81,7 @@ export const MoneySchema = z
   .object({
     value: z
       .string({ error: unlessMissing('must be a decimal string such as "1500000" or "12.50"') })
+      .refine(isSqsText, { error: 'contains a character SQS cannot carry', abort: true })
       .regex(DECIMAL_AMOUNT, {
         error:
           'must be a positive decimal string in major units, such as "1500000" or "12.50" (no sign, exponent or thousands separator)',
@@ -69,7 +96,7 @@ export const MoneySchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['value'],
-        message: `${money.currency} allows ${digits} decimal place${digits === 1 ? '' : 's'}, got ${decimals} in "${money.value}"`,
+        message: `${money.currency} allows ${digits} decimal place${digits === 1 ? '' : 's'}, got ${decimals}`,
       });
     }
     if (/^0(\.0+)?$/.test(money.value)) {
@@ -92,21 +119,21 @@ export const TransferEventSchema = z
     channel: z.enum(CHANNELS).optional(),
     debtor: z.object({
       accountId,
-      bankCode: z.string().max(16).optional(),
+      bankCode: text().max(16).optional(),
       country: countryCode.optional(),
-      customerId: z.string().min(1).max(64).optional(),
+      customerId: text().min(1).max(64).optional(),
       birthYear: z.int().min(1900).max(2100).optional(),
       accountOpenedAt: calendarDate.optional(),
     }),
     creditor: z.object({
       accountId,
-      bankCode: z.string().max(16).optional(),
+      bankCode: text().max(16).optional(),
       country: countryCode.optional(),
-      name: z.string().max(140).optional(),
+      name: text().max(140).optional(),
       accountOpenedAt: calendarDate.optional(),
       accountType: z.enum(ACCOUNT_TYPES).optional(),
     }),
-    remittanceInfo: z.string().max(280).optional(),
+    remittanceInfo: text().max(280).optional(),
     context: z
       .object({
         newPayee: z.boolean().optional(),
@@ -145,13 +172,12 @@ export function parseTransferEvent(body: string): TransferParseResult {
     const issue = { path: '(event)', message: `is ${bytes} bytes; the limit is ${MAX_TRANSFER_EVENT_BYTES} bytes` };
     return { ok: false, reason: describeIssues([issue]), issues: [issue] };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (error) {
-    const issue = { path: '(event)', message: `is not valid JSON: ${(error as Error).message}` };
+  const parsedJson = parseJsonText(body);
+  if (!parsedJson.ok) {
+    const issue = { path: '(event)', message: parsedJson.problem };
     return { ok: false, reason: describeIssues([issue]), issues: [issue] };
   }
+  const json = parsedJson.value;
   const parsed = TransferEventSchema.safeParse(json, { error: requiredFieldMessage });
   if (parsed.success) return { ok: true, event: parsed.data };
   const issues = parsed.error.issues.map((issue) => ({

@@ -7,7 +7,10 @@ export interface WatchlistFacts {
   readonly category?: WatchlistCategory;
   readonly confidence?: number;
   readonly source?: string;
+  /** How many sources list the account (current, matching listings). */
   readonly sources: number;
+  /** Those sources, sorted and comma-separated, for explanations that name them all. */
+  readonly sourceList?: string;
 }
 
 export const WATCHLIST_CATEGORIES = ['CONFIRMED_FRAUD', 'SUSPENDED', 'SUSPECTED_MULE', 'SCAM_REPORTED'] as const;
@@ -208,6 +211,16 @@ export const FACTS: Readonly<Record<string, FactDefinition>> = {
     (f) => f.creditor.watchlist.confidence,
   ),
   'creditor.watchlist.source': fact('string', 'who listed the creditor', (f) => f.creditor.watchlist.source),
+  'creditor.watchlist.sources': fact(
+    'integer',
+    'how many sources list the creditor',
+    (f) => f.creditor.watchlist.sources,
+  ),
+  'creditor.watchlist.sourceList': fact(
+    'text',
+    'every source listing the creditor, comma-separated',
+    (f) => f.creditor.watchlist.sourceList,
+  ),
   'creditor.distinctSenders1h': fact(
     'integer',
     'distinct accounts that paid the creditor in 1 h',

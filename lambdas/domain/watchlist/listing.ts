@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { WATCHLIST_CATEGORIES, type WatchlistFacts } from '../rules/facts.ts';
 
+/** Who listed an account: a bank's partner id, the task force, or an outside feed. */
+export const ListingSourceSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, {
+  error: 'must be a lower-case slug naming the bank or task force, such as kr-kh-taskforce',
+});
+
 /** One source's listing of an account. An account may carry several (one per source). */
 export const WatchlistListingSchema = z.object({
   category: z.enum(WATCHLIST_CATEGORIES),
-  source: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, {
-    error: 'must be a lower-case slug naming the bank or task force, such as kr-kh-taskforce',
-  }),
+  source: ListingSourceSchema,
   confidence: z.int().min(0).max(100),
   bankCode: z.string().max(16).optional(),
   listedAt: z.iso.datetime({ offset: true }),
@@ -51,11 +54,14 @@ export function watchlistFacts(
   );
   const strongest = strongestListing(matching);
   if (!strongest) return { listed: false, sources: 0 };
+  // Every source stays visible: a listing by the task force and one by a bank corroborate each other.
+  const sources = [...new Set(matching.map((listing) => listing.source))].sort();
   return {
     listed: true,
     category: strongest.category,
     confidence: strongest.confidence,
     source: strongest.source,
-    sources: new Set(matching.map((listing) => listing.source)).size,
+    sources: sources.length,
+    sourceList: sources.join(', '),
   };
 }
