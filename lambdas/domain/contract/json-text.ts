@@ -13,10 +13,27 @@ export function parseJsonText(text: string): JsonTextResult {
   }
 }
 
+/** Everything a syntax error can say was expected: fixed phrases, so that no input text gets in. */
+export const EXPECTED = {
+  value: 'a value (object, array, string, number, true, false or null)',
+  propertyName: 'a property name in double quotes',
+  colon: "':' after the property name",
+  afterProperty: "',' or '}' after the property value",
+  afterElement: "',' or ']' after the array element",
+  closingQuote: 'a closing double quote',
+  escape: 'an escape sequence (\\" \\\\ \\/ \\b \\f \\n \\r \\t or \\u and 4 hex digits)',
+  escapedControl: 'an escaped control character (a raw one may not appear in a string)',
+  digit: 'a digit',
+  end: 'nothing more after the JSON value',
+  true: 'true',
+  false: 'false',
+  null: 'null',
+} as const;
+
 class SyntaxProblem {
   constructor(
     readonly position: number,
-    readonly expected: string,
+    readonly expected: (typeof EXPECTED)[keyof typeof EXPECTED],
   ) {}
 }
 
@@ -64,12 +81,12 @@ class JsonScanner {
         } else if (this.text[this.at] === closer) {
           this.at++;
           closers.pop();
-        } else this.fail(closer === '}' ? "',' or '}' after the property value" : "',' or ']' after the array element");
+        } else this.fail(closer === '}' ? EXPECTED.afterProperty : EXPECTED.afterElement);
       }
       if (!another) break;
     }
     this.skipWhitespace();
-    if (this.at < this.text.length) this.fail('nothing more after the JSON value');
+    if (this.at < this.text.length) this.fail(EXPECTED.end);
   }
 
   /** Reads a scalar or an empty container, or opens a container whose first member follows and returns its closer. */
@@ -90,26 +107,26 @@ class JsonScanner {
     if (c === '"') this.string();
     else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) this.number();
     else {
-      const word = ['true', 'false', 'null'].find((w) => w[0] === c);
-      if (!word) this.fail('a value (object, array, string, number, true, false or null)');
-      for (const letter of word) this.expect(letter, word);
+      const word = (['true', 'false', 'null'] as const).find((w) => w[0] === c);
+      if (!word) this.fail(EXPECTED.value);
+      for (const letter of word) this.expect(letter, EXPECTED[word]);
     }
     return undefined;
   }
 
   private propertyName() {
     this.skipWhitespace();
-    if (this.text[this.at] !== '"') this.fail('a property name in double quotes');
+    if (this.text[this.at] !== '"') this.fail(EXPECTED.propertyName);
     this.string();
     this.skipWhitespace();
-    this.expect(':', "':' after the property name");
+    this.expect(':', EXPECTED.colon);
   }
 
   private string() {
     this.at++;
     for (;;) {
       const c = this.text[this.at];
-      if (c === undefined) this.fail('a closing double quote');
+      if (c === undefined) this.fail(EXPECTED.closingQuote);
       if (c === '"') {
         this.at++;
         return;
@@ -118,8 +135,8 @@ class JsonScanner {
         const escape = this.text[this.at + 1];
         if (escape !== undefined && SIMPLE_ESCAPES.has(escape)) this.at += 2;
         else if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(this.text.slice(this.at + 2, this.at + 6))) this.at += 6;
-        else this.fail('an escape sequence (\\" \\\\ \\/ \\b \\f \\n \\r \\t or \\u and 4 hex digits)', this.at + 1);
-      } else if (c < ' ') this.fail('an escaped control character (a raw one may not appear in a string)');
+        else this.fail(EXPECTED.escape, this.at + 1);
+      } else if (c < ' ') this.fail(EXPECTED.escapedControl);
       else this.at++;
     }
   }
@@ -140,11 +157,11 @@ class JsonScanner {
   }
 
   private digits() {
-    if (!/[0-9]/.test(this.text[this.at] ?? '')) this.fail('a digit');
+    if (!/[0-9]/.test(this.text[this.at] ?? '')) this.fail(EXPECTED.digit);
     while (/[0-9]/.test(this.text[this.at] ?? '')) this.at++;
   }
 
-  private expect(c: string, expected: string) {
+  private expect(c: string, expected: (typeof EXPECTED)[keyof typeof EXPECTED]) {
     if (this.text[this.at] !== c) this.fail(expected);
     this.at++;
   }
@@ -153,7 +170,7 @@ class JsonScanner {
     while (WHITESPACE.has(this.text[this.at] ?? '')) this.at++;
   }
 
-  private fail(expected: string, position = this.at): never {
+  private fail(expected: (typeof EXPECTED)[keyof typeof EXPECTED], position = this.at): never {
     throw new SyntaxProblem(position, expected);
   }
 }
