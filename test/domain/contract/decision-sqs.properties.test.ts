@@ -15,16 +15,14 @@ describe('decisions of accepted events, by property', () => {
   it('turns every accepted event into a decision SQS can carry', () => {
     const pack = compileRulePack(shippedPack);
     const screener = new InMemoryScreener(pack, createPseudonymiser('k'.repeat(32)));
-    const textOrEmoji = fc.oneof(
+    // Remittance text reaches the decision as evidence when it holds a scam phrase, so most do here.
+    const scamPhrase = fc.constantFrom('investment deposit', '투자 수익 보장', 'rent for mum 🙏');
+    const remittanceInfo = fc.oneof(
+      fc.tuple(scamPhrase, awkwardText).map(([phrase, text]) => `${phrase} ${text}`),
       awkwardText,
-      fc.constantFrom('rent for mum 🙏', 'investment deposit', '투자 수익 보장'),
     );
     const candidate = fc
-      .record({
-        event: mutatedEvent,
-        remittanceInfo: textOrEmoji,
-        name: textOrEmoji,
-      })
+      .record({ event: mutatedEvent, remittanceInfo, name: awkwardText })
       .map(({ event, remittanceInfo, name }) => {
         event.remittanceInfo = remittanceInfo;
         if (event.creditor && typeof event.creditor === 'object')
