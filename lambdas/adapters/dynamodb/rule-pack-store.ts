@@ -1,15 +1,32 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { compileRulePack, type CompiledPack } from '#domain/rules/compile.ts';
+import { PACK_ACTIONS, type PackActor, type PackAuditEntry } from '#domain/rules/maker-checker.ts';
 import type { RulePackSource } from '#use-cases/ports.ts';
+import type { RulePackGovernance } from '#use-cases/rules/maker-checker.ts';
 
 /** Sort key of the item that names a pack's version in force. */
 export const ACTIVE_VERSION = 'ACTIVE';
 
 /**
- * Rule packs in DynamoDB: each version stored as its JSON document, plus an ACTIVE pointer.
- * Publishing validates and compiles first, so a bad pack never reaches the table.
+ * Sort keys of the audit, beside the versions (lower-case, so never `AUDIT#...`) and the ACTIVE
+ * pointer. A proposal and a decision have one key per version, so a conditional put lets exactly one
+ * of two racing approvers win; activations may repeat (rollbacks), so theirs are unique per entry.
  */
-export class DynamoRulePackStore {
+const AUDIT_PREFIX = 'AUDIT#';
+function auditKey(entry: PackAuditEntry): string {
+  if (entry.action === 'PROPOSED') return `${AUDIT_PREFIX}PROPOSAL#${entry.version}`;
+  if (entry.action === 'ACTIVATED') return `${AUDIT_PREFIX}ACTIVATION#${entry.at}#${randomUUID()}`;
+  return `${AUDIT_PREFIX}DECISION#${entry.version}`;
+}
+
+/**
+ * Rule packs in DynamoDB: each version stored as its JSON document, plus an ACTIVE pointer, plus the
+ * pack's append-only maker-checker audit. Publishing validates and compiles first, so a bad pack
+ * never reaches the table.
+ */
+export class DynamoRulePackStore implements RulePackGovernance {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -37,6 +54,10 @@ export class DynamoRulePackStore {
     return compiled;
   }
 
+  /**
+   * Puts a version in force without the maker-checker: only for the deployment's seed (publish with
+   * activate, as the CDK seed and the local runtime do); people go through pointActive.
+   */
   async activate(packId: string, version: string, activatedBy: string, now: Date): Promise<void> {
     await this.documents.send(
       new PutCommand({
@@ -44,6 +65,104 @@ export class DynamoRulePackStore {
         Item: { packId, version: ACTIVE_VERSION, activeVersion: version, activatedBy, activatedAt: now.toISOString() },
       }),
     );
+  }
+
+  /** Appends one audit entry; false when its step was already recorded (a proposal or decision race lost). */
+  async append(entry: PackAuditEntry): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: stripUndefined({
+            ...entry,
+            version: auditKey(entry),
+            subject: entry.version,
+            backtest: jsonOrAbsent(entry.backtest),
+          }),
+          // Append-only: nothing ever overwrites an entry.
+          ConditionExpression: 'attribute_not_exists(version)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Every audit entry of a pack, oldest first. */
+  async auditTrail(packId: string): Promise<PackAuditEntry[]> {
+    const entries: PackAuditEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'packId = :p AND begins_with(version, :a)',
+          ExpressionAttributeValues: { ':p': packId, ':a': AUDIT_PREFIX },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const { version: _key, subject, backtest, ...rest } = item;
+        entries.push({
+          ...(rest as Omit<PackAuditEntry, 'version'>),
+          version: subject as string,
+          ...(typeof backtest === 'string' ? { backtest: JSON.parse(backtest) } : {}),
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return entries.sort(
+      (a, b) => a.at.localeCompare(b.at) || PACK_ACTIONS.indexOf(a.action) - PACK_ACTIONS.indexOf(b.action),
+    );
+  }
+
+  /**
+   * Moves the ACTIVE pointer from `previous` (undefined: no pointer yet) to `version`; false when
+   * someone else moved it in between.
+   */
+  async pointActive(
+    packId: string,
+    version: string,
+    previous: string | undefined,
+    actor: PackActor,
+    now: Date,
+  ): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            packId,
+            version: ACTIVE_VERSION,
+            activeVersion: version,
+            activatedBy: actor.username,
+            activatedAt: now.toISOString(),
+          },
+          ...(previous === undefined
+            ? { ConditionExpression: 'attribute_not_exists(version)' }
+            : {
+                ConditionExpression: 'activeVersion = :previous',
+                ExpressionAttributeValues: { ':previous': previous },
+              }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** The version in force, or undefined when the pack has none. */
+  async currentVersion(packId: string): Promise<string | undefined> {
+    const pointer = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { packId, version: ACTIVE_VERSION }, ConsistentRead: true }),
+    );
+    const version = pointer.Item?.activeVersion;
+    return typeof version === 'string' ? version : undefined;
   }
 
   async activeVersion(packId: string): Promise<string> {
@@ -61,6 +180,15 @@ export class DynamoRulePackStore {
     if (typeof document !== 'string') throw new Error(`rule pack ${packId} version ${version} is not stored`);
     return compileRulePack(JSON.parse(document));
   }
+}
+
+/** A backtest summary is kept as JSON text: one attribute whatever its shape, read back exactly. */
+function jsonOrAbsent(value: unknown): string | undefined {
+  return value === undefined ? undefined : JSON.stringify(value);
+}
+
+function stripUndefined(item: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).filter(([, value]) => value !== undefined));
 }
 
 /**

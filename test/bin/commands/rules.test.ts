@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../../bin/commands/rules.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
+import { issueLocalToken, loadLocalSigningKey } from '#local/auth/local-issuer.ts';
 import { startDynamoFixture, type DynamoFixture } from '../../support/local-dynamo.ts';
 import { captureOutput } from '../../support/output.ts';
 
@@ -22,6 +23,12 @@ afterEach(() => {
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
 });
+
+/** Signed tokens, as fraudctl token prints them, verified with the key in the test's state directory. */
+async function tokenFor(username: string, role: 'analyst' | 'supervisor'): Promise<string> {
+  vi.stubEnv('FRAUDCTL_STATE_DIR', dir);
+  return issueLocalToken(await loadLocalSigningKey(dir), { username, partnerId: 'kr-demo-bank', role });
+}
 
 /** What an analyst exports to point fraudctl at a RulePacks table (here: the test's DynamoDB). */
 function pointAtFixture() {
@@ -68,24 +75,146 @@ describe('fraudctl rules', () => {
     expect(err.join('')).toContain('rules.4.when.all.0.value: creditor.distinctSenders24h is a whole number');
   });
 
-  it('publishes a new version, puts it in force and shows it', async () => {
+  it('publishes a new version without putting it in force, and refuses publish --activate', async () => {
     pointAtFixture();
     const file = await packFile((pack) => {
       pack.version = 'kr-kh-2026.11.2';
       pack.thresholds.delay = 35;
     });
     capture();
-    expect(await run(['publish', '--file', file])).toBe(0);
+    const kim = await tokenFor('kim', 'analyst');
+    expect(await run(['publish', '--file', file, '--token', kim])).toBe(0);
     const store = new DynamoRulePackStore(fixture.clients.documents, fixture.tables.rulePacks);
     expect(await store.activeVersion('kr-kh')).toBe('kr-kh-2026.11.1');
-    expect(await run(['activate', '--version', 'kr-kh-2026.11.2'])).toBe(0);
-    expect(await store.activeVersion('kr-kh')).toBe('kr-kh-2026.11.2');
+    expect(await run(['publish', '--file', file, '--activate', '--token', kim])).toBe(1);
+    expect(err.join('')).toContain('publish --activate would bypass approval');
     expect(await run(['show'])).toBe(0);
-    expect(out.join('')).toContain('kr-kh: kr-kh-2026.11.2 is in force');
+    expect(out.join('')).toContain('kr-kh: kr-kh-2026.11.1 is in force');
   });
 
   it('will not activate a version that was never stored', async () => {
     pointAtFixture();
-    await expect(run(['activate', '--version', 'kr-kh-9999.1.1'])).rejects.toThrow('is not stored');
+    const kim = await tokenFor('kim', 'analyst');
+    await expect(run(['activate', '--version', 'kr-kh-9999.1.1', '--token', kim])).rejects.toThrow('is not stored');
   });
 });
+
+describe('fraudctl rules maker-checker', () => {
+  const store = () => new DynamoRulePackStore(fixture.clients.documents, fixture.tables.rulePacks);
+  const proposal = (version: string) =>
+    packFile((pack) => {
+      pack.version = version;
+      pack.thresholds.delay = 35;
+    });
+
+  it('refuses self-approval', async () => {
+    pointAtFixture();
+    const sam = await tokenFor('sam', 'supervisor');
+    capture();
+    expect(
+      await run(['propose', '--file', await proposal('kr-kh-2026.12.1'), '--note', 'lower DELAY', '--token', sam]),
+    ).toBe(0);
+    expect(await run(['approve', '--version', 'kr-kh-2026.12.1', '--note', 'fine', '--token', sam])).toBe(1);
+    expect(err.join('')).toContain('sam proposed kr-kh-2026.12.1; a different approver must decide on it');
+  });
+
+  it('refuses approval by someone without the approver role', async () => {
+    pointAtFixture();
+    const [kim, lee] = [await tokenFor('kim', 'analyst'), await tokenFor('lee', 'analyst')];
+    capture();
+    expect(await run(['propose', '--file', await proposal('kr-kh-2026.12.2'), '--note', 'x', '--token', kim])).toBe(0);
+    expect(await run(['approve', '--version', 'kr-kh-2026.12.2', '--note', 'ok', '--token', lee])).toBe(1);
+    expect(err.join('')).toContain('lee is analyst; deciding on a rule pack needs the approver capability');
+  });
+
+  it('refuses to activate a version that is not approved, with the reason', async () => {
+    pointAtFixture();
+    const kim = await tokenFor('kim', 'analyst');
+    capture();
+    expect(await run(['propose', '--file', await proposal('kr-kh-2026.12.3'), '--note', 'x', '--token', kim])).toBe(0);
+    expect(await run(['activate', '--version', 'kr-kh-2026.12.3', '--token', kim])).toBe(1);
+    expect(err.join('')).toContain(
+      'kr-kh-2026.12.3 is not approved yet: an approver other than kim must approve it first',
+    );
+    expect(await store().activeVersion('kr-kh')).toBe('kr-kh-2026.11.1');
+    expect(await run(['activate', '--version', 'kr-kh-2026.11.2', '--token', kim])).toBe(1);
+    expect(err.join('')).toContain('kr-kh-2026.11.2 was never proposed');
+  });
+
+  it('proposes with a backtest, approves, activates, rolls back, and lists every step in order', async () => {
+    pointAtFixture();
+    const [kim, sam] = [await tokenFor('kim', 'analyst'), await tokenFor('sam', 'supervisor')];
+    const transfers = join(dir, 'history-transfers.ndjson');
+    await writeFile(transfers, `${JSON.stringify(labelledTransfer('H-1'))}\n`);
+    capture();
+    expect(
+      await run([
+        'propose',
+        '--file',
+        await proposal('kr-kh-2026.12.4'),
+        '--note',
+        'DELAY from 35',
+        '--backtest-file',
+        transfers,
+        '--token',
+        kim,
+      ]),
+    ).toBe(0);
+    expect(await run(['approve', '--version', 'kr-kh-2026.12.4', '--note', 'backtest read', '--token', sam])).toBe(0);
+    expect(await run(['reject', '--version', 'kr-kh-2026.12.4', '--note', 'changed my mind', '--token', sam])).toBe(1);
+    expect(await run(['activate', '--version', 'kr-kh-2026.12.4', '--token', kim])).toBe(0);
+    expect(await store().activeVersion('kr-kh')).toBe('kr-kh-2026.12.4');
+    // Back to the deployment's seed: it was in force before, so it needs no new approval.
+    expect(await run(['activate', '--version', 'kr-kh-2026.11.1', '--note', 'rollback', '--token', sam])).toBe(0);
+    expect(await store().activeVersion('kr-kh')).toBe('kr-kh-2026.11.1');
+
+    const history = (await store().auditTrail('kr-kh')).filter(
+      (e) => e.version === 'kr-kh-2026.12.4' || e.action === 'ACTIVATED',
+    );
+    expect(history.map((e) => [e.action, e.version, e.actor.username, e.actor.role])).toEqual([
+      ['PROPOSED', 'kr-kh-2026.12.4', 'kim', 'analyst'],
+      ['APPROVED', 'kr-kh-2026.12.4', 'sam', 'supervisor'],
+      ['ACTIVATED', 'kr-kh-2026.12.4', 'kim', 'analyst'],
+      ['ACTIVATED', 'kr-kh-2026.11.1', 'sam', 'supervisor'],
+    ]);
+    expect(history[0]!.backtest).toMatchObject({ transfers: 1, baseline: { version: 'kr-kh-2026.11.1' } });
+    expect(history[2]!.previousVersion).toBe('kr-kh-2026.11.1');
+
+    out.length = 0;
+    expect(await run(['history'])).toBe(0);
+    const lines = out
+      .join('')
+      .trim()
+      .split('\n')
+      .filter((l) => l.includes('2026.12.4') || l.includes('ACTIVATED'));
+    expect(lines.map((l) => l.split(/\s+/).slice(1, 3).join(' '))).toEqual([
+      'PROPOSED kr-kh-2026.12.4',
+      'APPROVED kr-kh-2026.12.4',
+      'ACTIVATED kr-kh-2026.12.4',
+      'ACTIVATED kr-kh-2026.11.1',
+    ]);
+    expect(lines[0]).toContain('by kim (analyst): DELAY from 35; backtest: 1 transfers');
+  });
+
+  it('refuses a step without a valid token', async () => {
+    pointAtFixture();
+    vi.stubEnv('FRAUDCTL_TOKEN', '');
+    await expect(run(['approve', '--version', 'kr-kh-2026.12.4', '--note', 'x'])).rejects.toThrow('no token');
+    await expect(
+      run(['approve', '--version', 'kr-kh-2026.12.4', '--note', 'x', '--token', 'not-a-jwt']),
+    ).rejects.toThrow('the token is not');
+  });
+});
+
+function labelledTransfer(transferId: string) {
+  return {
+    schemaVersion: 1,
+    transferId,
+    partnerId: 'kr-demo-bank',
+    occurredAt: '2026-11-24T09:00:00+09:00',
+    amount: { value: '50000', currency: 'KRW' },
+    debtor: { accountId: 'D-1', country: 'KR' },
+    creditor: { accountId: 'C-1', country: 'KR' },
+    label: { fraud: false },
+  };
+}

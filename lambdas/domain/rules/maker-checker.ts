@@ -1,0 +1,135 @@
+import type { Officer } from '../review/officer.ts';
+
+/**
+ * Maker-checker for rule packs: one person proposes a version, a different person with the approver
+ * capability approves (or rejects) it, and only an approved version can be put in force. Every step
+ * is an entry of the pack's append-only audit.
+ */
+export const PACK_ACTIONS = ['PROPOSED', 'APPROVED', 'REJECTED', 'ACTIVATED'] as const;
+export type PackAction = (typeof PACK_ACTIONS)[number];
+
+/** Who acted, as their signed token says: a stable id, the name people read, and the role held. */
+export interface PackActor {
+  readonly id: string;
+  readonly username: string;
+  readonly role: string;
+}
+
+export interface PackAuditEntry {
+  readonly packId: string;
+  readonly version: string;
+  readonly action: PackAction;
+  readonly actor: PackActor;
+  readonly at: string;
+  readonly note?: string;
+  /** The backtest summary attached to a proposal. */
+  readonly backtest?: unknown;
+  /** For an activation: the version it replaced. */
+  readonly previousVersion?: string;
+}
+
+/** The approver capability: supervisors (of a bank or the task force) approve rule pack changes. */
+export function canApproveRulePacks(officer: Pick<Officer, 'role'>): boolean {
+  return officer.role === 'supervisor';
+}
+
+export function actorOf(officer: Officer): PackActor {
+  return { id: officer.id, username: officer.username, role: officer.role };
+}
+
+export const PACK_REFUSALS = [
+  'ALREADY_PROPOSED',
+  'NOT_PROPOSED',
+  'ALREADY_DECIDED',
+  'APPROVER_REQUIRED',
+  'SELF_APPROVAL',
+  'NOT_APPROVED',
+  'NOTE_REQUIRED',
+] as const;
+
+export class RulePackRefusal extends Error {
+  constructor(
+    readonly code: (typeof PACK_REFUSALS)[number],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RulePackRefusal';
+  }
+}
+
+/** What the audit says about one version. */
+export interface VersionRecord {
+  readonly proposal?: PackAuditEntry;
+  /** The approval or rejection; there is at most one. */
+  readonly decision?: PackAuditEntry;
+  /** The version was in force before (activated, or replaced by an activation): it may return. */
+  readonly wasInForce: boolean;
+}
+
+export function versionRecord(entries: readonly PackAuditEntry[], version: string): VersionRecord {
+  return {
+    proposal: entries.find((e) => e.version === version && e.action === 'PROPOSED'),
+    decision: entries.find((e) => e.version === version && (e.action === 'APPROVED' || e.action === 'REJECTED')),
+    wasInForce: entries.some(
+      (e) => e.action === 'ACTIVATED' && (e.version === version || e.previousVersion === version),
+    ),
+  };
+}
+
+export function requireNote(note: string | undefined, action: string): string {
+  const trimmed = note?.trim();
+  if (!trimmed) throw new RulePackRefusal('NOTE_REQUIRED', `${action} needs a note saying what was checked (--note)`);
+  return trimmed;
+}
+
+export function checkProposal(record: VersionRecord, version: string): void {
+  if (record.proposal)
+    throw new RulePackRefusal(
+      'ALREADY_PROPOSED',
+      `${version} was already proposed by ${record.proposal.actor.username} at ${record.proposal.at}; a changed pack needs a new version`,
+    );
+}
+
+/** Approve or reject: only an approver who did not propose the version, once. */
+export function checkDecision(record: VersionRecord, version: string, officer: Officer): void {
+  if (!record.proposal) throw new RulePackRefusal('NOT_PROPOSED', `${version} was never proposed`);
+  if (!canApproveRulePacks(officer))
+    throw new RulePackRefusal(
+      'APPROVER_REQUIRED',
+      `${officer.username} is ${officer.role}; deciding on a rule pack needs the approver capability (role supervisor)`,
+    );
+  if (record.proposal.actor.id === officer.id)
+    throw new RulePackRefusal(
+      'SELF_APPROVAL',
+      `${officer.username} proposed ${version}; a different approver must decide on it`,
+    );
+  if (record.decision)
+    throw new RulePackRefusal(
+      'ALREADY_DECIDED',
+      `${version} was already ${record.decision.action.toLowerCase()} by ${record.decision.actor.username} at ${record.decision.at}`,
+    );
+}
+
+/**
+ * A version goes into force only when approved by someone other than its proposer, or when it was in
+ * force before (a rollback to what was running, such as the deployment's seed).
+ */
+export function checkActivation(record: VersionRecord, version: string): void {
+  if (record.wasInForce) return;
+  const { proposal, decision } = record;
+  if (!proposal)
+    throw new RulePackRefusal(
+      'NOT_APPROVED',
+      `${version} was never proposed: propose it (fraudctl rules propose) and have an approver approve it first`,
+    );
+  if (decision?.action === 'REJECTED')
+    throw new RulePackRefusal(
+      'NOT_APPROVED',
+      `${version} was rejected by ${decision.actor.username}: ${decision.note}`,
+    );
+  if (decision?.action !== 'APPROVED' || decision.actor.id === proposal.actor.id)
+    throw new RulePackRefusal(
+      'NOT_APPROVED',
+      `${version} is not approved yet: an approver other than ${proposal.actor.username} must approve it first`,
+    );
+}
