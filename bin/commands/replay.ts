@@ -4,12 +4,13 @@ import { MAX_REPLAY_PARTNERS, replayFile, type ReplaySummary } from '#local/repl
 import { progressBar } from '#local/progress.ts';
 import { readWatchlistFile, type WatchlistEntry } from '#local/watchlist-csv.ts';
 
-const USAGE = `usage: fraudctl replay --file transfers.ndjson --out results.ndjson [--watchlist list.csv] [--json]
+const USAGE = `usage: fraudctl replay --file transfers.ndjson --out results.ndjson [--watchlist list.csv [--profile profile.json]] [--json]
   Screens a file of v1 transfer events (one JSON object per line, in file order) on the local
   pipeline. Each partnerId met gets its own queues (at most ${MAX_REPLAY_PARTNERS}). --out receives one line per
   non-blank input line, in order, each with its "line" number: the decision, a REJECTED line with
   the reason, or a line marked "duplicate": true when the transfer was already decided.
   --watchlist list.csv  listings to load first (header accountId,bankCode,category,source,confidence,listedAt,expiresAt)
+  --profile FILE        maps an outside list's column names, values and time zone to ours
   --json                print the summary as one JSON object on stdout
 `;
 
@@ -20,6 +21,7 @@ export async function run(args: string[]): Promise<number> {
       file: { type: 'string' },
       out: { type: 'string' },
       watchlist: { type: 'string' },
+      profile: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -38,9 +40,13 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`fraudctl replay: cannot read --file ${values.file}: no such file, or not readable\n`);
     return 2;
   }
+  if (values.profile && !values.watchlist) {
+    process.stderr.write(`fraudctl replay: --profile describes a --watchlist file; name the list too\n`);
+    return 2;
+  }
   let watchlist: WatchlistEntry[] = [];
   if (values.watchlist) {
-    const loaded = await readWatchlistFile(values.watchlist);
+    const loaded = await readWatchlistFile(values.watchlist, { profile: values.profile });
     if (!loaded.ok) {
       process.stderr.write(`fraudctl replay: ${loaded.message}`);
       return 2;

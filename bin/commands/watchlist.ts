@@ -1,19 +1,45 @@
+import { writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { createAwsClients } from '#adapters/aws-clients.ts';
 import { TABLES } from '#adapters/dynamodb/tables.ts';
 import { DynamoWatchlistStore } from '#adapters/dynamodb/watchlist-store.ts';
 import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
+import type { FeedPlan, KeyedListing } from '#domain/watchlist/feed.ts';
+import { ListingSourceSchema } from '#domain/watchlist/listing.ts';
 import { LOCAL_CREDENTIALS, LOCAL_PREFIX, LOCAL_REGION } from '#local/pipeline.ts';
-import { WATCHLIST_CSV_COLUMNS, readWatchlistFile } from '#local/watchlist-csv.ts';
+import {
+  WATCHLIST_CSV_COLUMNS,
+  describeProblems,
+  formatSharedWatchlistCsv,
+  loadWatchlistFile,
+  type RefusedRow,
+  type WatchlistCsvResult,
+  type WatchlistEntry,
+} from '#local/watchlist-csv.ts';
+import { importFeed } from '#local/watchlist-feed.ts';
 
 const LOCAL_WATCHLIST_TABLE = `${LOCAL_PREFIX}-${TABLES.watchlist.id}`;
-const IMPORT_CONCURRENCY = 16;
 
-const USAGE = `usage: fraudctl watchlist import --file list.csv [target]
+const USAGE = `usage: fraudctl watchlist import --file list.csv [--profile profile.json] [--dry-run] [--pseudonymised] [--by NAME] [target]
+       fraudctl watchlist delist --source S --account ID [--by NAME] [target]
+       fraudctl watchlist export --source S [--out FILE] [target]
+       fraudctl watchlist audit --source S [--json] [target]
        fraudctl watchlist lookup --account ID [target] [--json]
-  import  validates the whole CSV first, then lists every account; nothing is written if any
-          line is wrong (header: ${WATCHLIST_CSV_COLUMNS.join(',')})
+  import  validates the whole list first (header: ${WATCHLIST_CSV_COLUMNS.join(',')}); nothing is
+          written if any line is wrong. For each source in the file, the file becomes that source's
+          whole list: new listings are added, changed ones rewritten, the ones it no longer carries
+          delisted; the source's audit records the file (name, SHA-256) and who imported it.
+          --profile     maps an outside list's column names, values and time zone to ours
+          --dry-run     prints what would be added, changed, kept, delisted and refused; writes nothing
+          --pseudonymised  the list is keyed by pseudonyms (accountKey), as export writes it; also
+                        recognised from its header
+          --by NAME     who imports, for the audit (default: the login name)
+  delist  removes one source's listing of one account, and records it in the source's audit
+  export  writes a source's current listings keyed by pseudonyms, never account numbers: a deployment
+          holding the same pseudonym key imports them as they are (stdout without --out)
+  audit   prints a source's audit: every import and delisting, oldest first
   lookup  prints the current listings of one account, under its pseudonym
   target:
     --endpoint URL  a DynamoDB endpoint, such as the one \`fraudctl up\` prints; without it, AWS
@@ -23,12 +49,21 @@ const USAGE = `usage: fraudctl watchlist import --file list.csv [target]
   Secrets Manager secret named by PSEUDONYM_KEY_SECRET_ARN: the screening function's own key.
 `;
 
+const SUBCOMMANDS = ['import', 'delist', 'export', 'audit', 'lookup'] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
+
 export async function run(args: string[]): Promise<number> {
   const [subcommand, ...rest] = args;
   const { values } = parseArgs({
     args: rest,
     options: {
       file: { type: 'string' },
+      profile: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      pseudonymised: { type: 'boolean', default: false },
+      by: { type: 'string' },
+      source: { type: 'string' },
+      out: { type: 'string' },
       account: { type: 'string' },
       endpoint: { type: 'string' },
       table: { type: 'string' },
@@ -41,14 +76,21 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (subcommand !== 'import' && subcommand !== 'lookup') {
+  if (!(SUBCOMMANDS as readonly string[]).includes(subcommand ?? '')) {
     process.stderr.write(
       `fraudctl watchlist: ${subcommand ? `unknown subcommand "${subcommand}"` : 'name a subcommand'}\n\n${USAGE}`,
     );
     return 2;
   }
-  if (subcommand === 'import' && !values.file) return usageError('import needs --file list.csv');
-  if (subcommand === 'lookup' && !values.account) return usageError('lookup needs --account ID');
+  const command = subcommand as Subcommand;
+  if (command === 'import' && !values.file) return usageError('import needs --file list.csv');
+  if ((command === 'lookup' || command === 'delist') && !values.account)
+    return usageError(`${command} needs --account ID`);
+  if (command === 'delist' || command === 'export' || command === 'audit') {
+    if (!values.source) return usageError(`${command} needs --source S`);
+    if (!ListingSourceSchema.safeParse(values.source).success)
+      return usageError('--source must be a lower-case slug, such as kr-kh-taskforce');
+  }
   const table = values.table ?? process.env.WATCHLIST_TABLE ?? (values.endpoint ? LOCAL_WATCHLIST_TABLE : undefined);
   if (!table)
     return usageError(
@@ -70,12 +112,27 @@ export async function run(args: string[]): Promise<number> {
     // The stand-ins accept any credentials; the SDK still wants some.
     ...(local && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { ...LOCAL_CREDENTIALS } } : {}),
   });
-  const pseudonymiser = createPseudonymiser(key);
-  const store = new DynamoWatchlistStore(clients.documents, table, pseudonymiser);
+  const store = new DynamoWatchlistStore(clients.documents, table, createPseudonymiser(key));
+  const by = values.by ?? process.env.USER ?? userInfo().username;
   try {
-    return subcommand === 'import'
-      ? await importFile(store, values.file!, table)
-      : await lookup(store, values.account!, pseudonymiser.accountKey(values.account!), values.json);
+    switch (command) {
+      case 'import':
+        return await importList(store, table, {
+          file: values.file!,
+          profile: values.profile,
+          dryRun: values['dry-run'],
+          pseudonymised: values.pseudonymised,
+          by,
+        });
+      case 'delist':
+        return await delist(store, values.source!, values.account!, by);
+      case 'export':
+        return await exportSource(store, values.source!, values.out);
+      case 'audit':
+        return await audit(store, values.source!, values.json);
+      case 'lookup':
+        return await lookup(store, values.account!, values.json);
+    }
   } finally {
     clients.dynamodb.destroy();
   }
@@ -86,33 +143,143 @@ function usageError(message: string): number {
   return 2;
 }
 
-async function importFile(store: DynamoWatchlistStore, file: string, table: string): Promise<number> {
-  const loaded = await readWatchlistFile(file);
+async function importList(
+  store: DynamoWatchlistStore,
+  table: string,
+  options: { file: string; profile?: string; dryRun: boolean; pseudonymised: boolean; by: string },
+): Promise<number> {
+  const loaded = await loadWatchlistFile(options.file, { profile: options.profile, shared: options.pseudonymised });
   if (!loaded.ok) {
     process.stderr.write(`fraudctl watchlist: ${loaded.message}`);
     return 1;
   }
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: IMPORT_CONCURRENCY }, async () => {
-      while (next < loaded.entries.length) {
-        const { accountId, listing } = loaded.entries[next++]!;
-        await store.list(accountId, listing);
-      }
-    }),
-  );
+  const { list } = loaded;
+  const result = list.result;
+  if (!result.ok && !options.dryRun) {
+    process.stderr.write(`fraudctl watchlist: ${describeProblems(options.file, result)}`);
+    return 1;
+  }
+  const entries: KeyedListing[] = list.shared
+    ? (result.entries as KeyedListing[])
+    : (result.entries as WatchlistEntry[]).map((e) => ({
+        accountKey: store.accountKey(e.accountId),
+        listing: e.listing,
+      }));
+  const plan = await importFeed(store, entries, {
+    by: options.by,
+    file: { name: list.name, sha256: list.sha256 },
+    now: new Date(),
+    dryRun: options.dryRun,
+  });
+  const refused = result.ok ? [] : result.refused;
+  const totals = totalsOf(plan, refused);
+  const what = `${list.name} (sha256 ${list.sha256.slice(0, 12)}…)`;
   process.stdout.write(
-    `listed ${loaded.entries.length} account${loaded.entries.length === 1 ? '' : 's'} in ${table}\n`,
+    options.dryRun
+      ? `dry run of ${what} against ${table}; nothing was written:\n`
+      : `imported ${what} into ${table}:\n`,
+  );
+  process.stdout.write(renderCounts(plan, refused));
+  process.stdout.write(
+    `  total: ${totals.added} added, ${totals.changed} changed, ${totals.kept} kept, ${totals.delisted} delisted${refused.length ? `, ${refused.length} refused` : ''}\n`,
+  );
+  if (!result.ok) {
+    process.stderr.write(
+      `fraudctl watchlist: ${describeProblems(options.file, result as Extract<WatchlistCsvResult<unknown>, { ok: false }>)}` +
+        '  (until they are fixed, the accounts of refused lines count as delisted above)\n',
+    );
+    return 1;
+  }
+  return 0;
+}
+
+function totalsOf(plan: FeedPlan, refused: readonly RefusedRow[]) {
+  const totals = { added: 0, changed: 0, kept: 0, delisted: 0, refused: refused.length };
+  for (const c of plan.counts) {
+    totals.added += c.added;
+    totals.changed += c.changed;
+    totals.kept += c.kept;
+    totals.delisted += c.delisted;
+  }
+  return totals;
+}
+
+/** One line per source and category: what the import does to that source's listings. */
+function renderCounts(plan: FeedPlan, refused: readonly RefusedRow[]): string {
+  const rows = new Map<string, string[]>();
+  const cells = (source: string, category: string) => {
+    const key = `${source}\u0000${category}`;
+    let row = rows.get(key);
+    if (!row) rows.set(key, (row = [source, category, '0', '0', '0', '0', '0']));
+    return row;
+  };
+  for (const c of plan.counts) {
+    const row = cells(c.source, c.category);
+    row.splice(2, 4, ...[c.added, c.changed, c.kept, c.delisted].map(String));
+  }
+  for (const r of refused) {
+    const row = cells(r.source, r.category);
+    row[6] = String(Number(row[6]) + 1);
+  }
+  const table = [
+    ['source', 'category', 'added', 'changed', 'kept', 'delisted', 'refused'],
+    ...[...rows.values()].sort((a, b) => a[0]!.localeCompare(b[0]!) || a[1]!.localeCompare(b[1]!)),
+  ];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  return table
+    .map(
+      (row) => `  ${row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}\n`,
+    )
+    .join('');
+}
+
+async function delist(store: DynamoWatchlistStore, source: string, accountId: string, by: string): Promise<number> {
+  const accountKey = store.accountKey(accountId);
+  if (!(await store.delist(source, accountKey))) {
+    process.stdout.write(`${source} does not list account ${accountKey} (pseudonym); nothing changed\n`);
+    return 0;
+  }
+  await store.appendAudit({ at: new Date().toISOString(), by, action: 'delist', source, accountKey });
+  process.stdout.write(`delisted account ${accountKey} (pseudonym) from ${source}\n`);
+  return 0;
+}
+
+async function exportSource(store: DynamoWatchlistStore, source: string, out: string | undefined): Promise<number> {
+  const now = Date.now();
+  const current = (await store.listingsOfSource(source))
+    .filter((entry) => Date.parse(entry.listing.expiresAt) > now)
+    .sort((a, b) => a.accountKey.localeCompare(b.accountKey));
+  const csv = formatSharedWatchlistCsv(current);
+  if (!out) {
+    process.stdout.write(csv);
+    return 0;
+  }
+  await writeFile(out, csv);
+  process.stdout.write(
+    `exported ${current.length} listing${current.length === 1 ? '' : 's'} of ${source} to ${out} (pseudonyms only)\n`,
   );
   return 0;
 }
 
-async function lookup(
-  store: DynamoWatchlistStore,
-  accountId: string,
-  accountKey: string,
-  json: boolean,
-): Promise<number> {
+async function audit(store: DynamoWatchlistStore, source: string, json: boolean): Promise<number> {
+  const records = await store.auditOf(source);
+  if (json) {
+    process.stdout.write(`${JSON.stringify(records)}\n`);
+    return 0;
+  }
+  if (!records.length) process.stdout.write(`${source}: no imports or delistings recorded\n`);
+  for (const r of records) {
+    const what =
+      r.action === 'import'
+        ? `imported ${r.file?.name} (sha256 ${r.file?.sha256}): ${r.counts?.added} added, ${r.counts?.changed} changed, ${r.counts?.kept} kept, ${r.counts?.delisted} delisted`
+        : `delisted account ${r.accountKey} (pseudonym)`;
+    process.stdout.write(`${r.at}  ${r.by}  ${what}\n`);
+  }
+  return 0;
+}
+
+async function lookup(store: DynamoWatchlistStore, accountId: string, json: boolean): Promise<number> {
+  const accountKey = store.accountKey(accountId);
   const listings = (await store.lookup([accountId], new Date())).get(accountId) ?? [];
   if (json) {
     process.stdout.write(`${JSON.stringify({ accountKey, listings })}\n`);

@@ -31,9 +31,14 @@ export const TABLES = {
   watchlist: {
     id: 'Watchlist',
     envVar: 'WATCHLIST_TABLE',
-    description: 'shared mule-account lists: one item per pseudonymised account, one attribute per listing source',
+    description:
+      'shared mule-account lists: one item per pseudonymised account, one attribute per listing source; per source, membership and audit items',
     partitionKey: { name: 'accountKey', type: 'S' },
     timeToLiveAttribute: EXPIRES_AT,
+    // Every listing of one source, for feed imports and exports, without scanning the table.
+    globalSecondaryIndexes: [
+      { indexName: 'bySource', partitionKey: { name: 'source', type: 'S' }, sortKey: { name: 'entry', type: 'S' } },
+    ],
   },
   aggregates: {
     id: 'Aggregates',
