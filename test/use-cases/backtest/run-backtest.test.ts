@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
+import { compileRulePack } from '#domain/rules/compile.ts';
+import { renderHtmlReport } from '#use-cases/backtest/html-report.ts';
+import { parseLabelsCsv } from '#use-cases/backtest/labels.ts';
+import { runBacktest, watchlistByAccountKey, type BacktestLine } from '#use-cases/backtest/run-backtest.ts';
+
+const rule = (id: string, when: unknown, points: number, extra: Record<string, unknown> = {}) => ({
+  id,
+  typology: 'test-typology',
+  rationale: 'A rule of the hand-checked backtest pack, simple enough to score by hand.',
+  when,
+  points,
+  explanation: `${id} fired`,
+  ...extra,
+});
+
+/** DELAY from 40, REVIEW from 70. */
+const pack = (version: string, delay = 40) =>
+  compileRulePack({
+    packId: 'test',
+    version,
+    referenceCurrency: 'KRW',
+    thresholds: { delay, review: 70 },
+    delayMinutes: 30,
+    rules: [
+      rule('R-BIG', { fact: 'amount', op: 'gte', value: '1000000' }, 50),
+      rule('R-CALL', { fact: 'context.activeCall', op: 'eq', value: true }, 40),
+      rule('R-ATM', { fact: 'channel', op: 'eq', value: 'ATM' }, 10, { minOutcome: 'DELAY' }),
+      rule('R-LISTED', { fact: 'creditor.watchlist.listed', op: 'eq', value: true }, 0, { minOutcome: 'BLOCK' }),
+    ],
+  });
+
+const transfer = (
+  transferId: string,
+  minute: number,
+  value: string,
+  extra: { call?: boolean; channel?: string; creditor?: string; label?: unknown } = {},
+) =>
+  JSON.stringify({
+    schemaVersion: 1,
+    transferId,
+    partnerId: 'kr-demo-bank',
+    occurredAt: new Date(Date.parse('2026-11-24T09:00:00Z') + minute * 60_000).toISOString(),
+    amount: { value, currency: 'KRW' },
+    ...(extra.channel ? { channel: extra.channel } : {}),
+    debtor: { accountId: `D-${transferId}`, country: 'KR' },
+    creditor: { accountId: extra.creditor ?? `C-${transferId}`, country: 'KR' },
+    context: { activeCall: extra.call ?? false },
+    ...(extra.label ? { label: extra.label } : {}),
+  });
+
+async function* linesOf(texts: string[]): AsyncGenerator<BacktestLine> {
+  for (const [i, text] of texts.entries()) yield { line: i + 1, text };
+}
+
+const voice = (scenarioId: string) => ({ fraud: true, typology: 'voice-phishing', scenarioId });
+const legitimate = { fraud: false };
+
+/**
+ * By hand, with DELAY 40 / REVIEW 70:
+ *   T1 2,000,000 on a call: R-BIG + R-CALL = 90 REVIEW   fraud S1
+ *   T2 2,000,000:           R-BIG = 50 DELAY             legitimate
+ *   T3 10,000 on a call:    R-CALL = 40 DELAY            fraud S1
+ *   T4 10,000:              0 ALLOW                      fraud S2
+ *   T5 10,000:              0 ALLOW                      legitimate (label from the CSV)
+ *   T6 10,000 at an ATM:    R-ATM = 10, forced DELAY     legitimate
+ * Lines: 1 T3 (file order differs from event order), 2 T1, 3 not JSON, 4 blank, 5 T2, 6 no amount,
+ * 7 T4, 8 T5, 9 T6, 10 T1 again.
+ */
+const FILE = [
+  transfer('T3', 3, '10000', { call: true, label: voice('S1') }),
+  transfer('T1', 1, '2000000', { call: true, label: voice('S1') }),
+  '{"schemaVersion":1,',
+  '',
+  transfer('T2', 2, '2000000', { label: legitimate }),
+  JSON.stringify({ ...JSON.parse(transfer('T9', 9, '1')), amount: undefined }),
+  transfer('T4', 4, '10000', { label: voice('S2') }),
+  transfer('T5', 5, '10000'),
+  transfer('T6', 6, '10000', { channel: 'ATM', label: legitimate }),
+  transfer('T1', 1, '2000000', { call: true, label: voice('S1') }),
+];
+const pseudonymiser = createPseudonymiser('backtest-test-key-0123456789abcdef0123');
+const labels = parseLabelsCsv('partnerId,transferId,fraud\nkr-demo-bank,T5,false\n');
+
+describe('runBacktest', async () => {
+  if (!labels.ok) throw new Error('labels CSV refused');
+  const report = await runBacktest({
+    lines: linesOf(FILE),
+    candidate: pack('test-2', 45),
+    baseline: pack('test-1'),
+    pseudonymiser,
+    labels: labels.labels,
+  });
+  const baseline = report.baseline!;
+
+  it('counts lines, lists invalid ones with their line numbers, and screens a repeated transfer once', () => {
+    expect(report).toMatchObject({ lines: 10, blankLines: 1, transfers: 6, duplicates: 1 });
+    expect(report.invalid.count).toBe(2);
+    expect(report.invalid.lines.map((l) => l.line)).toEqual([3, 6]);
+    expect(report.invalid.lines[0]!.reason).toContain('is not valid JSON');
+    expect(report.invalid.lines[1]!.reason).toContain('amount: is required');
+    expect(report.period).toEqual({ from: '2026-11-24T09:01:00.000Z', to: '2026-11-24T09:06:00.000Z' });
+  });
+
+  it('gives the label-based figures worked out by hand', () => {
+    expect(baseline.outcomes).toEqual({ ALLOW: 2, DELAY: 3, REVIEW: 1, BLOCK: 0 });
+    expect(baseline.held).toBe(4);
+    expect(baseline.holdsPer1000).toBeCloseTo(666.667, 2);
+    expect(baseline.labels).toEqual({
+      fraud: 3,
+      legitimate: 3,
+      unlabelled: 0,
+      confusion: { fraudHeld: 2, fraudNotHeld: 1, legitimateHeld: 2, legitimateNotHeld: 1 },
+      recall: 2 / 3,
+      legitimateHoldRate: 2 / 3,
+      typologies: { 'voice-phishing': { scenarios: 2, caught: 1 } },
+    });
+    expect(baseline.rules.map((r) => [r.ruleId, r.fires, r.fraudFires, r.legitimateFires, r.precision])).toEqual([
+      ['R-BIG', 2, 1, 1, 0.5],
+      ['R-CALL', 2, 2, 0, 1],
+      ['R-ATM', 1, 0, 1, 0],
+      ['R-LISTED', 0, 0, 0, null],
+    ]);
+  });
+
+  it('compares with the baseline: DELAY from 45 lets the call alone (40) through', () => {
+    expect(report.candidate.outcomes).toEqual({ ALLOW: 3, DELAY: 2, REVIEW: 1, BLOCK: 0 });
+    expect(report.changes).toEqual({
+      count: 1,
+      first: [
+        {
+          partnerId: 'kr-demo-bank',
+          transferId: 'T3',
+          baseline: { outcome: 'DELAY', score: 40 },
+          candidate: { outcome: 'ALLOW', score: 40 },
+        },
+      ],
+    });
+    // The scenario is still caught through T1.
+    expect(report.candidate.labels!.typologies['voice-phishing']).toEqual({ scenarios: 2, caught: 1 });
+  });
+
+  it('has the JSON shape the command prints', () => {
+    const json = JSON.parse(JSON.stringify(report));
+    expect(Object.keys(json).sort()).toEqual(
+      [
+        'baseline',
+        'blankLines',
+        'candidate',
+        'changes',
+        'duplicates',
+        'elapsedSeconds',
+        'invalid',
+        'lines',
+        'period',
+        'transfers',
+        'transfersPerMinute',
+      ].sort(),
+    );
+    expect(Object.keys(json.candidate).sort()).toEqual(
+      [
+        'held',
+        'heldShare',
+        'holdsPer1000',
+        'labels',
+        'outcomes',
+        'pack',
+        'rules',
+        'scores',
+        'sweep',
+        'transfers',
+      ].sort(),
+    );
+    expect(json.candidate.scores.fraud).toHaveLength(101);
+    expect(json.candidate.scores.fraud[90]).toBe(1);
+    expect(json.candidate.sweep.points.length).toBeGreaterThan(100);
+  });
+
+  it('writes a self-contained HTML report with both SVG plots, the rule table and the confusion matrix', () => {
+    const html = renderHtmlReport(report, 'transfers.ndjson');
+    expect(html).toContain('<svg class="histogram"');
+    expect(html).toContain('<svg class="recall-plot"');
+    expect(html).toContain('<table class="rules">');
+    expect(html).toContain('<table class="confusion">');
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  });
+
+  it('meets the watchlist as it stood at event time, never at the wall clock', async () => {
+    const listing = {
+      category: 'CONFIRMED_FRAUD' as const,
+      source: 'kr-demo-bank',
+      confidence: 100,
+      listedAt: '2026-11-01T00:00:00Z',
+      expiresAt: '2026-11-24T09:30:00Z',
+    };
+    const listed = await runBacktest({
+      lines: linesOf([
+        transfer('W1', 10, '10000', { creditor: 'MULE-1' }),
+        transfer('W2', 40, '10000', { creditor: 'MULE-1' }),
+      ]),
+      candidate: pack('test-1'),
+      pseudonymiser,
+      watchlist: watchlistByAccountKey([{ accountId: 'MULE-1', listing }], pseudonymiser),
+    });
+    // Before its expiry the listing blocks; after it, it does not.
+    expect(listed.candidate.outcomes).toMatchObject({ BLOCK: 1, ALLOW: 1 });
+    expect(listed.candidate.labels).toBeNull();
+    expect(listed.candidate.rules.find((r) => r.ruleId === 'R-LISTED')).toMatchObject({ fires: 1, precision: null });
+  });
+});
