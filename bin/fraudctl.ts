@@ -3,7 +3,14 @@
  * and exports `run(args)`, returning the process exit code.
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> }> = {
-  rules: { summary: 'validate, publish and activate rule packs', load: () => import('./commands/rules.ts') },
+  rules: {
+    summary: 'validate rule packs; propose, approve, activate them (maker-checker) and show their history',
+    load: () => import('./commands/rules.ts'),
+  },
+  backtest: {
+    summary: 'screen a file of transfers in memory with a rule pack and score it against labels',
+    load: () => import('./commands/backtest.ts'),
+  },
   demo: {
     summary: 'stream a generated workload through the local pipeline and summarise what was caught (npm start)',
     load: () => import('./commands/demo.ts'),

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { access, readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createAwsClients } from '#adapters/aws-clients.ts';
+import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
+import { TABLES } from '#adapters/dynamodb/tables.ts';
+import { createPseudonymiser, type Pseudonymiser } from '#domain/identity/pseudonym.ts';
+import { compileRulePack, RulePackError, type CompiledPack } from '#domain/rules/compile.ts';
+import type { WatchlistListing } from '#domain/watchlist/listing.ts';
+import { readLines } from '#local/ndjson.ts';
+import { progressBar } from '#local/progress.ts';
+import { describeProblems, loadWatchlistFile, type WatchlistEntry } from '#local/watchlist-csv.ts';
+import type { KeyedListing } from '#domain/watchlist/feed.ts';
+import { renderHtmlReport } from '#use-cases/backtest/html-report.ts';
+import { parseLabelsCsv } from '#use-cases/backtest/labels.ts';
+import { runBacktest, watchlistByAccountKey, type BacktestReport } from '#use-cases/backtest/run-backtest.ts';
+import { formatTextReport } from '#use-cases/backtest/text-report.ts';
+import shippedPack from '../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
+
+const USAGE = `usage: fraudctl backtest --file transfers.ndjson [options]
+  screens a file of v1 transfer events in memory, in event-time order, as they would have been
+  screened live (processing time = the latest event time so far), and scores the decisions against
+  labels: outcomes, per-rule precision, scenarios caught, a threshold sweep.
+
+  --file F          NDJSON, one v1 event a line; invalid lines are counted and listed, never fatal
+  --labels F        CSV partnerId,transferId,fraud[,typology][,scenarioId]; a "label" field on an
+                    event ({"fraud":true,"typology":"...","scenarioId":"..."}) takes precedence
+  --pack P          the pack to test: a JSON file, or a version stored in the RulePacks table
+                    (default: the shipped pack lambdas/rule-packs/kr-kh.json)
+  --baseline P      a second pack (file or stored version): both side by side, and the transfers
+                    whose outcome changed
+  --pack-id ID      the pack a stored version belongs to (default kr-kh)
+  --watchlist F     listings in force (watchlist CSV; a shared list keyed by pseudonyms needs the
+                    PSEUDONYM_KEY it was made with) [--profile F: the provider's column profile]
+  --html F          also write a self-contained HTML report (score histograms, recall against hold rate)
+  --json            one JSON object on stdout instead of the text report
+
+  Account pseudonyms use PSEUDONYM_KEY, or a random key for this run: a watchlist keyed by
+  pseudonym matches only under the same key. Stored versions need ${TABLES.rulePacks.envVar} (see fraudctl rules --help).
+`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      file: { type: 'string' },
+      labels: { type: 'string' },
+      pack: { type: 'string' },
+      baseline: { type: 'string' },
+      'pack-id': { type: 'string', default: 'kr-kh' },
+      watchlist: { type: 'string' },
+      profile: { type: 'string' },
+      html: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (!values.file) {
+    process.stderr.write(`fraudctl backtest: --file is required\n\n${USAGE}`);
+    return 2;
+  }
+  await access(values.file).catch(() => {
+    throw new Error(`cannot read ${values.file}: no such file, or not readable`);
+  });
+  const candidate = await loadPack(values.pack, values['pack-id']);
+  const baseline = values.baseline ? await loadPack(values.baseline, values['pack-id']) : undefined;
+  const pseudonymiser = createPseudonymiser(process.env.PSEUDONYM_KEY ?? randomBytes(32).toString('hex'));
+  const watchlist = values.watchlist
+    ? await loadWatchlist(values.watchlist, values.profile, pseudonymiser)
+    : new Map<string, WatchlistListing[]>();
+  let labels;
+  if (values.labels) {
+    const parsed = parseLabelsCsv(await readFile(values.labels, 'utf8'));
+    if (!parsed.ok) {
+      for (const { line, message } of parsed.errors.slice(0, 20))
+        process.stderr.write(`${values.labels} line ${line}: ${message}\n`);
+      return 1;
+    }
+    labels = parsed.labels;
+  }
+
+  const bar = progressBar(process.stderr, 'backtest');
+  let report: BacktestReport;
+  try {
+    report = await runBacktest({
+      lines: readLines(values.file),
+      candidate,
+      ...(baseline ? { baseline } : {}),
+      pseudonymiser,
+      watchlist,
+      ...(labels ? { labels } : {}),
+      // Reading has no total to show until the file is read: the bar starts with screening.
+      onProgress: (phase, done, total) => (phase === 'screening' ? bar.update(done, total) : undefined),
+    });
+  } finally {
+    bar.clear();
+  }
+
+  if (values.html) await writeFile(values.html, renderHtmlReport(report, values.file));
+  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatTextReport(report, values.file));
+  if (values.html && !values.json) process.stdout.write(`HTML report: ${values.html}\n`);
+  return 0;
+}
+
+/** A pack from a JSON file, or a version stored in the RulePacks table; default: the shipped pack. */
+export async function loadPack(reference: string | undefined, packId: string): Promise<CompiledPack> {
+  if (!reference) return compileRulePack(shippedPack);
+  const isFile =
+    reference.endsWith('.json') ||
+    (await access(reference).then(
+      () => true,
+      () => false,
+    ));
+  if (!isFile) {
+    const table = process.env[TABLES.rulePacks.envVar];
+    if (!table) throw new Error(`"${reference}" is no file; to read a stored version set ${TABLES.rulePacks.envVar}`);
+    return new DynamoRulePackStore(createAwsClients().documents, table).load(packId, reference);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(await readFile(reference, 'utf8'));
+  } catch (error) {
+    throw new Error(`${reference} is not a readable JSON file: ${(error as Error).message}`);
+  }
+  try {
+    return compileRulePack(document);
+  } catch (error) {
+    if (error instanceof RulePackError)
+      throw new Error(`${reference}: ${error.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    throw error;
+  }
+}
+
+async function loadWatchlist(
+  path: string,
+  profile: string | undefined,
+  pseudonymiser: Pseudonymiser,
+): Promise<Map<string, WatchlistListing[]>> {
+  const loaded = await loadWatchlistFile(path, profile ? { profile } : {});
+  if (!loaded.ok) throw new Error(loaded.message.trim());
+  const { result, shared } = loaded.list;
+  if (!result.ok) throw new Error(describeProblems(path, result).trim());
+  if (!shared) return watchlistByAccountKey(result.entries as WatchlistEntry[], pseudonymiser);
+  const byKey = new Map<string, WatchlistListing[]>();
+  for (const { accountKey, listing } of result.entries as KeyedListing[])
+    byKey.set(accountKey, [...(byKey.get(accountKey) ?? []).filter((l) => l.source !== listing.source), listing]);
+  return byKey;
+}
