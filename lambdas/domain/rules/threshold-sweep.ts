@@ -47,7 +47,10 @@ export interface SweepPoint {
 
 export interface SweepResult {
   readonly points: readonly SweepPoint[];
-  /** The pairs holding at most 1% of transfers, best first (scenario recall, recall, then fewest holds). */
+  /**
+   * The pairs holding at most 1% of legitimate transfers (of all transfers, without labels: scams
+   * are not the burden), best first: scenario recall, recall, then fewest holds.
+   */
   readonly bestUnderOnePercent: readonly SweepPoint[];
 }
 
@@ -74,7 +77,7 @@ export function sweepThresholds(input: SweepInput): SweepResult {
     for (const review of [...reviews].sort((a, b) => a - b)) points.push(pointAt(input, delay, review));
   }
   const bestUnderOnePercent = points
-    .filter((point) => point.heldShare <= HOLD_SHARE_TARGET && point.recall !== null)
+    .filter((point) => point.recall !== null && (point.legitimateHoldRate ?? point.heldShare) <= HOLD_SHARE_TARGET)
     .sort(
       (a, b) =>
         (b.scenarioRecall ?? 0) - (a.scenarioRecall ?? 0) ||

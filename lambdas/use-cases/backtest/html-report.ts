@@ -40,7 +40,7 @@ ${labels ? confusionTable(labels.confusion) + typologyTable(labels.typologies) :
 ${histogram(summary)}
 <h3>Recall against hold rate, over DELAY thresholds</h3>
 ${labels ? recallPlot(summary) : '<p>Needs labels.</p>'}
-${summary.sweep.bestUnderOnePercent.length ? `<p>Best pairs holding at most 1%:</p><ul>${summary.sweep.bestUnderOnePercent.map((p) => `<li>${escape(sweepLine(p))}</li>`).join('')}</ul>` : ''}
+${summary.sweep.bestUnderOnePercent.length ? `<p>Best pairs holding at most 1% of legitimate transfers:</p><ul>${summary.sweep.bestUnderOnePercent.map((p) => `<li>${escape(sweepLine(p))}</li>`).join('')}</ul>` : ''}
 <h3>Rules</h3>
 <table class="rules"><tr><th>rule</th><th>typology</th><th>fires</th><th>on fraud</th><th>on legitimate</th><th>precision</th></tr>
 ${summary.rules.map((r) => `<tr><td>${escape(r.ruleId)}</td><td>${escape(r.typology)}</td><td>${count(r.fires)}</td><td>${r.fraudFires === null ? '-' : count(r.fraudFires)}</td><td>${r.legitimateFires === null ? '-' : count(r.legitimateFires)}</td><td>${percent(r.precision)}</td></tr>`).join('\n')}

@@ -66,10 +66,10 @@ export function formatTextReport(report: BacktestReport, file: string): string {
   out.push('', 'threshold sweep (a rule with minOutcome holds whatever the thresholds)');
   const best = candidate.sweep.bestUnderOnePercent;
   if (best.length) {
-    out.push('  best DELAY / REVIEW pairs holding at most 1% of transfers:');
+    out.push('  best DELAY / REVIEW pairs holding at most 1% of legitimate transfers:');
     for (const point of best) out.push(`    ${sweepLine(point)}`);
   } else if (candidate.labels) {
-    out.push('  no pair holds 1% of transfers or fewer');
+    out.push('  no pair holds 1% of legitimate transfers or fewer');
   }
   const current = candidate.sweep.points.find(
     (p) => p.delay === candidate.pack.delay && p.review === candidate.pack.review,
