@@ -96,7 +96,8 @@ export function mapValue(
     case 'category':
       return (WATCHLIST_CATEGORIES as readonly string[]).includes(raw) ? raw : undefined;
     case 'confidence':
-      return /^\d{1,3}$/.test(raw) && Number(raw) <= 100 ? Number(raw) : undefined;
+      // A number is ours even when out of range: the listing schema then says what range it needs.
+      return /^\d+$/.test(raw) ? Number(raw) : undefined;
     case 'source':
       return ListingSourceSchema.safeParse(raw).success ? raw : undefined;
   }

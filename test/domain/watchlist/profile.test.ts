@@ -48,7 +48,8 @@ describe('watchlist profile', () => {
     expect(mapValue('category', 'constructor', profile)).toBeUndefined();
     expect(mapValue('confidence', 'high', profile)).toBe(90);
     expect(mapValue('confidence', '100', undefined)).toBe(100);
-    expect(mapValue('confidence', '101', undefined)).toBeUndefined();
+    expect(mapValue('confidence', '101', undefined)).toBe(101);
+    expect(mapValue('confidence', 'very high', undefined)).toBeUndefined();
     expect(mapValue('source', 'kr-kh-taskforce', undefined)).toBe('kr-kh-taskforce');
     expect(mapValue('source', 'KR Taskforce', undefined)).toBeUndefined();
   });
