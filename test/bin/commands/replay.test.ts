@@ -78,7 +78,52 @@ describe('fraudctl replay', () => {
       'accountId,bankCode,category,source,confidence,listedAt,expiresAt\nA,,MULE,x,1,2026-11-01T00:00:00Z,2027-11-01T00:00:00Z\n',
     );
     expect(await fraudctl('--file', file, '--out', join(dir, 'o'), '--watchlist', watchlist)).toBe(2);
-    expect(err.join('')).toMatch(/bad\.csv line 2: category: /);
+    expect(err.join('')).toContain('category "MULE" has no mapping (line 2)');
     expect(err.join('')).toContain('nothing was loaded');
+  });
+
+  it("reads an outside list through --profile: a transfer to a listed account gets the mapped category's outcome", async () => {
+    const file = join(dir, 'outside.ndjson');
+    const results = join(dir, 'outside-out.ndjson');
+    const watchlist = join(dir, 'outside.csv');
+    const profile = join(dir, 'profile.json');
+    await writeFile(
+      watchlist,
+      'acct_no,bankCode,category,source,confidence,listedAt,expiresAt\nOUT-MULE-9,,mule,outside-feed,high,2026-10-03,2030-10-03\n',
+    );
+    await writeFile(
+      profile,
+      JSON.stringify({
+        columns: { accountId: 'acct_no' },
+        values: { category: { mule: 'SUSPECTED_MULE' }, confidence: { high: 90 } },
+        timeZone: 'Asia/Seoul',
+      }),
+    );
+    const toListed = quietTransfer({ transferId: 'P-1', creditor: { accountId: 'OUT-MULE-9', country: 'KR' } });
+    await writeFile(file, `${JSON.stringify(toListed)}\n${JSON.stringify(quietTransfer({ transferId: 'P-2' }))}\n`);
+
+    expect(await fraudctl('--file', file, '--out', results, '--watchlist', watchlist, '--json')).toBe(2);
+    expect(err.join('')).toContain('nothing was loaded');
+
+    expect(
+      await fraudctl('--file', file, '--out', results, '--watchlist', watchlist, '--profile', profile, '--json'),
+    ).toBe(0);
+    const lines = (await readFile(results, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.transferId, l.outcome])).toEqual([
+      ['P-1', 'REVIEW'],
+      ['P-2', 'ALLOW'],
+    ]);
+    expect(lines[0].reasons.map((r: { ruleId: string }) => r.ruleId)).toEqual(['WATCHLIST-SUSPECTED']);
+    expect(lines[0].reasons[0].explanation).toContain('SUSPECTED_MULE by outside-feed (confidence 90)');
+  }, 60_000);
+
+  it('needs the list a profile describes', async () => {
+    const file = join(dir, 'one.ndjson');
+    await writeFile(file, `${JSON.stringify(quietTransfer())}\n`);
+    expect(await fraudctl('--file', file, '--out', join(dir, 'o'), '--profile', join(dir, 'profile.json'))).toBe(2);
+    expect(err.join('')).toContain('--profile describes a --watchlist file');
   });
 });
