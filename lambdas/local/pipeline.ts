@@ -84,6 +84,9 @@ export interface OutgoingMessage {
   readonly attributes?: Readonly<Record<string, string>>;
 }
 
+/** What became of one sent message: its SQS message id, or the error code of SQS refusing it (not retried). */
+export type SendOutcome = { readonly messageId: string } | { readonly refusedCode: string };
+
 export interface PipelineStats {
   readonly invocations: number;
   /** Records acknowledged (decided, duplicate or rejected) and deleted from their inbound queue. */
@@ -118,8 +121,11 @@ export interface LocalPipeline {
   readonly clients: AwsClients;
   readonly pseudonymKey: string;
   readonly pseudonymiser: Pseudonymiser;
-  /** Enqueues messages on the partner's inbound queue, in order; returns their SQS message ids. */
-  send(partnerId: string, messages: readonly OutgoingMessage[]): Promise<string[]>;
+  /**
+   * Enqueues messages on the partner's inbound queue, in order; returns, per message, its SQS message
+   * id or why SQS refused it (a body with characters SQS does not carry, for example).
+   */
+  send(partnerId: string, messages: readonly OutgoingMessage[]): Promise<SendOutcome[]>;
   /** Resolves when every inbound queue is empty: each message decided, rejected or in its DLQ. */
   drain(options?: { timeoutMs?: number }): Promise<void>;
   /**
@@ -271,20 +277,24 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     }
 
     const maxBacklog = options.maxBacklogPerPartner ?? LOCAL_TUNING.maxBacklogPerPartner;
-    const send = async (partnerId: string, messages: readonly OutgoingMessage[]): Promise<string[]> => {
+    const send = async (partnerId: string, messages: readonly OutgoingMessage[]): Promise<SendOutcome[]> => {
       const queue = queues[partnerId];
       if (!queue)
         throw new Error(
           `partner ${JSON.stringify(partnerId)} has no queues in this pipeline; it has ${partners.join(', ')}`,
         );
-      const ids: string[] = [];
+      const outcomes: SendOutcome[] = [];
       for (let start = 0; start < messages.length; start += SQS_BATCH_LIMIT) {
         await backlog.below(partnerId, maxBacklog);
-        const chunk = messages.slice(start, start + SQS_BATCH_LIMIT);
-        ids.push(...(await sendChunk(clients, queue.inbound.url, chunk)));
-        backlog.sent(partnerId, chunk.length);
+        const chunkOutcomes = await sendChunk(
+          clients,
+          queue.inbound.url,
+          messages.slice(start, start + SQS_BATCH_LIMIT),
+        );
+        outcomes.push(...chunkOutcomes);
+        backlog.sent(partnerId, chunkOutcomes.filter((outcome) => 'messageId' in outcome).length);
       }
-      return ids;
+      return outcomes;
     };
 
     return {
@@ -392,8 +402,13 @@ async function loadWatchlist(store: DynamoWatchlistStore, entries: readonly Watc
   await Promise.all(Array.from({ length: 8 }, worker));
 }
 
-async function sendChunk(clients: AwsClients, queueUrl: string, chunk: readonly OutgoingMessage[]): Promise<string[]> {
-  const ids: string[] = new Array(chunk.length);
+/** Sends up to ten messages, retrying what SQS failed on its side; what it refused comes back as refused. */
+async function sendChunk(
+  clients: AwsClients,
+  queueUrl: string,
+  chunk: readonly OutgoingMessage[],
+): Promise<SendOutcome[]> {
+  const outcomes: SendOutcome[] = new Array(chunk.length);
   let pending = chunk.map((message, index) => ({ message, index }));
   for (let attempt = 0; pending.length; attempt++) {
     if (attempt === MAX_SEND_ATTEMPTS) throw new Error(`SendMessageBatch kept failing for ${pending.length} messages`);
@@ -415,16 +430,15 @@ async function sendChunk(clients: AwsClients, queueUrl: string, chunk: readonly 
       }),
     );
     for (const entry of response.Successful ?? [])
-      if (entry.Id && entry.MessageId) ids[Number(entry.Id)] = entry.MessageId;
-    const failed = new Set((response.Failed ?? []).filter((f) => !f.SenderFault).map((f) => f.Id));
-    const refused = (response.Failed ?? []).find((f) => f.SenderFault);
-    if (refused)
-      throw new Error(
-        `SQS refused message ${Number(refused.Id) + 1} of the batch: ${refused.Code}: ${refused.Message}`,
-      );
-    pending = pending.filter(({ index }) => failed.has(String(index)));
+      if (entry.Id && entry.MessageId) outcomes[Number(entry.Id)] = { messageId: entry.MessageId };
+    const retry = new Set<string | undefined>();
+    for (const failure of response.Failed ?? []) {
+      if (failure.SenderFault) outcomes[Number(failure.Id)] = { refusedCode: failure.Code ?? 'SenderFault' };
+      else retry.add(failure.Id);
+    }
+    pending = pending.filter(({ index }) => retry.has(String(index)));
   }
-  return ids;
+  return outcomes;
 }
 
 async function inboundDepth(clients: AwsClients, url: string): Promise<number> {

@@ -34,7 +34,7 @@ export interface ReplaySummary {
   readonly outcomes: Record<Outcome, number>;
   /** Lines repeating a transfer already decided from an earlier line. */
   readonly duplicates: number;
-  /** Lines refused with a reason: here, before routing, or by the screening function. */
+  /** Lines refused with a reason: here, before routing, by the partner's queue, or by the screening function. */
   readonly rejected: number;
   /** Lines still failing after MAX_RECEIVE_COUNT receives: they sit in their partner's DLQ. */
   readonly deadLettered: number;
@@ -52,14 +52,18 @@ interface SentLine {
   readonly line: number;
   readonly partnerId: string;
   readonly transferId?: string;
+  /** The contract's reason, for a line sent only so that the screening function rejects it. */
+  readonly contractReason?: string;
   messageId?: string;
+  /** SQS refused the message (its error code): it was never queued. */
+  refusedCode?: string;
 }
 
 /** One non-blank line: rejected here with a reason, or sent to its partner's inbound queue. */
 type LineFate = RejectedLine | SentLine;
 
 type Routing =
-  | { route: true; partnerId: string; transferId?: string; text: string }
+  | { route: true; partnerId: string; transferId?: string; text: string; reason?: string }
   | { route: false; reason: string; transferId?: string };
 
 /**
@@ -72,7 +76,8 @@ type Routing =
  *      an object, no valid partnerId, oversize) is rejected here with the contract parser's reason;
  *      every other line goes to its partner's inbound queue, tagged with its line number;
  *   4. wait until every inbound queue is empty;
- *   5. match each sent line, through its SQS message id, to the screening function's rejection, to
+ *   5. reject each line SQS refused to queue, with the contract's reason where it has one;
+ *   6. match each sent line, through its SQS message id, to the screening function's rejection, to
  *      its transfer's decision (the first line of a transfer gets it, later ones are marked
  *      duplicates), or to the DLQ; write the results in line order.
  */
@@ -101,11 +106,18 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
       const batch = pending.get(partnerId) ?? [];
       pending.set(partnerId, []);
       if (!batch.length || !pipeline) return;
-      const ids = await pipeline.send(
+      const outcomes = await pipeline.send(
         partnerId,
         batch.map((b) => b.message),
       );
-      batch.forEach((b, i) => (b.fate.messageId = ids[i]));
+      batch.forEach((b, i) => {
+        const outcome = outcomes[i]!;
+        if ('messageId' in outcome) b.fate.messageId = outcome.messageId;
+        else {
+          b.fate.refusedCode = outcome.refusedCode;
+          rejectedHere += 1;
+        }
+      });
       progress();
     };
 
@@ -118,6 +130,7 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
           line: fileLine.line,
           partnerId: routing.partnerId,
           ...(routing.transferId ? { transferId: routing.transferId } : {}),
+          ...(routing.reason ? { contractReason: routing.reason } : {}),
         };
         fates.push(fate);
         const queue = pending.get(routing.partnerId) ?? [];
@@ -166,6 +179,19 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
           line: fate.line,
           outcome: 'REJECTED',
           reason: fate.reason,
+          ...(fate.transferId ? { transferId: fate.transferId } : {}),
+        });
+        continue;
+      }
+      if (fate.refusedCode) {
+        // As on AWS, a message SQS refuses never reaches the function: the line gets the contract's reason if it has one.
+        rejected += 1;
+        await write({
+          line: fate.line,
+          outcome: 'REJECTED',
+          reason:
+            fate.contractReason ??
+            `(event): the partner's inbound queue refused the message (SQS error ${fate.refusedCode})`,
           ...(fate.transferId ? { transferId: fate.transferId } : {}),
         });
         continue;
@@ -251,6 +277,7 @@ function route(fileLine: FileLine): Routing {
       partnerId: parsed.partnerId,
       ...(parsed.transferId ? { transferId: parsed.transferId } : {}),
       text: fileLine.text,
+      reason: parsed.reason,
     };
   }
   return { route: false, reason: parsed.reason, ...(parsed.transferId ? { transferId: parsed.transferId } : {}) };
