@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseJsonText } from '#domain/contract/json-text.ts';
 import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
 import { FLAG_STATUSES, OFFICER_ACTIONS, type Flag } from '#domain/review/flag.ts';
 import { officerFromIdentity, type Officer } from '#domain/review/officer.ts';
@@ -64,17 +65,20 @@ const ListQuerySchema = z.object({
   partnerId: PartnerIdSchema.optional(),
 });
 
-const ActionBodySchema = z.object({
-  action: z.enum(OFFICER_ACTIONS, { error: expecting(`must be one of ${OFFICER_ACTIONS.join(', ')}`) }),
-  note: z
-    .string({ error: expecting('must be text saying why, 1 to 1000 characters') })
-    .trim()
-    .min(1, { error: 'must say why, in 1 to 1000 characters' })
-    .max(1000, { error: 'must be at most 1000 characters' }),
-  expectedVersion: z
-    .int({ error: expecting('must be the version of the flag you decided on, a positive whole number') })
-    .positive({ error: 'must be the version of the flag you decided on, a positive whole number' }),
-});
+const ActionBodySchema = z.object(
+  {
+    action: z.enum(OFFICER_ACTIONS, { error: expecting(`must be one of ${OFFICER_ACTIONS.join(', ')}`) }),
+    note: z
+      .string({ error: expecting('must be text saying why, 1 to 1000 characters') })
+      .trim()
+      .min(1, { error: 'must say why, in 1 to 1000 characters' })
+      .max(1000, { error: 'must be at most 1000 characters' }),
+    expectedVersion: z
+      .int({ error: expecting('must be the version of the flag you decided on, a positive whole number') })
+      .positive({ error: 'must be the version of the flag you decided on, a positive whole number' }),
+  },
+  { error: 'must be a JSON object { "action", "note", "expectedVersion" }' },
+);
 
 const PathSchema = z.object({ partnerId: PartnerIdSchema, transferId: z.string().min(1).max(64) });
 
@@ -190,11 +194,10 @@ function parseJsonBody(body: string | undefined): unknown {
     );
   if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES)
     throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES} bytes`, 'body');
-  try {
-    return JSON.parse(body);
-  } catch (error) {
-    throw new HttpProblem(400, 'INVALID_INPUT', `the body is not valid JSON: ${(error as Error).message}`, 'body');
-  }
+  // The problem says where, never quoting the body: a note may hold account details.
+  const parsed = parseJsonText(body);
+  if (!parsed.ok) throw new HttpProblem(400, 'INVALID_INPUT', `the body ${parsed.problem}`, 'body');
+  return parsed.value;
 }
 
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
