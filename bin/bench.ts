@@ -58,6 +58,7 @@ function sampleFacts(count: number, risky: boolean): Facts[] {
         outboundSum1h: amount,
         outboundSum24h: amount,
         distinctNewPayees24h: 0,
+        ...quietWindows(amount),
       },
       creditor: {
         country: pick('KR', 'KR', 'KR', 'KH', 'JP'),
@@ -78,6 +79,13 @@ function sampleFacts(count: number, risky: boolean): Facts[] {
         inboundCount24h: 1,
         inboundSum1h: amount,
         inboundSum24h: amount,
+        distinctSenders7d: 1,
+        distinctSenders30d: 2,
+        inboundCount7d: 1,
+        inboundCount30d: 2,
+        inboundSum7d: amount,
+        inboundSum30d: amount,
+        inboundEstimated: false,
       },
       pair: {
         firstTransfer: false,
@@ -88,6 +96,30 @@ function sampleFacts(count: number, risky: boolean): Facts[] {
       },
     } satisfies Facts;
   });
+}
+
+/** The debtor's 7- and 30-day windows of an unremarkable customer. */
+function quietWindows(amount: bigint) {
+  return {
+    inboundCount7d: 2,
+    inboundSum7d: 3_000_000n,
+    inboundCount30d: 4,
+    inboundSum30d: 6_000_000n,
+    outboundCount7d: 3,
+    outboundSum7d: amount,
+    outboundCount30d: 9,
+    outboundSum30d: amount,
+    distinctNewPayees1h: 0,
+    distinctNewPayees7d: 0,
+    distinctNewPayees30d: 1,
+    passThroughPercent1h: 0,
+    passThroughPercent24h: 0,
+    passThroughPercent7d: 100,
+    passThroughPercent30d: 100,
+    largestOutbound30d: amount,
+    inboundEstimated: false,
+    outboundEstimated: false,
+  };
 }
 
 /** The same ten rules written by hand as plain closures: the floor an interpreter-free engine can reach. */

@@ -1,23 +1,35 @@
 import type { Decision } from '#domain/contract/decision.ts';
 import type { FieldIssue } from '#domain/contract/issues.ts';
 import type { TransferEvent } from '#domain/contract/transfer-event.ts';
-import type { BehaviourMutation, BehaviourState, TransferActivity } from '#domain/aggregates/behaviour.ts';
+import type { AccountState } from '#domain/aggregates/account-state.ts';
+import type { BehaviourState, TransferActivity } from '#domain/aggregates/behaviour.ts';
 import type { CompiledPack } from '#domain/rules/compile.ts';
 import type { WatchlistListing } from '#domain/watchlist/listing.ts';
+
+/** A decision on record: the transfer was screened before (a redelivery, or a reuse of its transferId). */
+export interface StoredDecision {
+  readonly decision: Decision;
+  /** Fingerprint of the event it decided; undefined on records written before fingerprints existed. */
+  readonly fingerprint: string | undefined;
+  readonly recordedAt: Date;
+}
 
 /** What one batch reads before it screens anything. */
 export interface BatchState {
   readonly behaviour: BehaviourState;
+  /** Version of each account item read (absent: no item yet), for the conditional write back. */
+  readonly versions: ReadonlyMap<string, number>;
   /** Current listings by pseudonymised account key. */
   readonly watchlist: ReadonlyMap<string, readonly WatchlistListing[]>;
-  /** Decisions already recorded, by transfer key: a redelivered transfer gets the same decision. */
-  readonly decisions: ReadonlyMap<string, Decision>;
+  /** Decisions already recorded, by transfer key. */
+  readonly decisions: ReadonlyMap<string, StoredDecision>;
 }
 
 export interface DecisionRecord {
   readonly transferKey: string;
   readonly decision: Decision;
   readonly event: TransferEvent;
+  readonly fingerprint: string;
   readonly messageId: string;
 }
 
@@ -33,27 +45,31 @@ export interface RejectionRecord {
   readonly bodyExcerpt: string;
 }
 
-export interface OwnedMutation {
-  /** The transfer whose outcome depends on this write. */
-  readonly transferKey: string;
-  readonly mutation: BehaviourMutation;
+/** One account's new state, written once per batch whatever the number of its transfers. */
+export interface AccountStateWrite {
+  readonly accountKey: string;
+  readonly state: AccountState;
+  /** The version read; undefined when the account had no item. The write is conditional on it. */
+  readonly expectedVersion: number | undefined;
+  /** Transfers whose outcome depends on this write. */
+  readonly owners: readonly string[];
+  /** Applies this batch's transfers again to a fresher stored state, after a concurrent write won. */
+  readonly reapply: (fresh: AccountState) => void;
 }
 
 export interface BatchWrites {
-  readonly mutations: readonly OwnedMutation[];
+  readonly accounts: readonly AccountStateWrite[];
   readonly decisions: readonly DecisionRecord[];
   /** Held transfers whose review flag must exist: new decisions, and redeliveries of stored ones. */
   readonly flags: readonly DecisionRecord[];
   readonly rejections: readonly RejectionRecord[];
-  /** The batch's state after screening, so that history past its retention can be pruned in passing. */
-  readonly state?: BehaviourState;
 }
 
 export interface SaveOutcome {
   /** Transfers with at least one write that did not land: their records must come back. */
   readonly failedTransfers: ReadonlySet<string>;
   readonly failedRejections: ReadonlySet<string>;
-  /** Transfers whose decision a concurrent delivery recorded first: that stored decision stands. */
+  /** Transfers whose decision a concurrent delivery of the same content recorded first: that decision stands. */
   readonly storedDecisions: ReadonlyMap<string, Decision>;
 }
 

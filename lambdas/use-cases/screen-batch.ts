@@ -1,15 +1,29 @@
+import { BehaviourState } from '#domain/aggregates/behaviour.ts';
+import type { TransferActivity } from '#domain/aggregates/behaviour.ts';
 import type { Decision } from '#domain/contract/decision.ts';
+import type { FieldIssue } from '#domain/contract/issues.ts';
+import { describeIssues } from '#domain/contract/issues.ts';
+import { rejectionExcerpt } from '#domain/contract/rejection-excerpt.ts';
 import { parseTransferEvent, type TransferEvent } from '#domain/contract/transfer-event.ts';
 import type { Pseudonymiser } from '#domain/identity/pseudonym.ts';
-import type { TransferActivity } from '#domain/aggregates/behaviour.ts';
-import { screenTransfer, toActivity } from '#domain/screening/screen-transfer.ts';
 import type { CompiledPack } from '#domain/rules/compile.ts';
+import { DEFAULT_EVENT_TIME_BOUNDS, type EventTimeBounds, eventTimeIssue } from '#domain/screening/event-time.ts';
+import { eventFingerprint } from '#domain/screening/fingerprint.ts';
+import {
+  reapply,
+  recordDecidedTransfer,
+  type StateApplication,
+  screenTransfer,
+  toActivity,
+} from '#domain/screening/screen-transfer.ts';
 import type {
+  AccountStateWrite,
+  BatchState,
   DecisionPublisher,
   DecisionRecord,
-  OwnedMutation,
   RejectionRecord,
   RulePackSource,
+  SaveOutcome,
   ScreeningRepository,
 } from './ports.ts';
 
@@ -48,128 +62,72 @@ export interface ScreenBatchDependencies {
   readonly rulePacks: RulePackSource;
   readonly pseudonymiser: Pseudonymiser;
   readonly clock: () => Date;
+  readonly eventTimeBounds?: EventTimeBounds;
 }
 
 interface Accepted {
   readonly messageId: string;
   readonly event: TransferEvent;
   readonly activity: TransferActivity;
+  readonly fingerprint: string;
 }
 
-const BODY_EXCERPT_CHARS = 2048;
+type Rejected = BatchResult['rejected'][number];
+
+/** What screening the batch in memory produced: decisions, and the state changes behind them. */
+interface Screening {
+  readonly decided: Map<string, { decision: Decision; duplicate: boolean }>;
+  readonly order: Accepted[];
+  readonly newDecisions: DecisionRecord[];
+  readonly flags: DecisionRecord[];
+  readonly applications: Map<string, StateApplication[]>;
+  readonly conflicts: Rejected[];
+}
 
 /**
  * Screens one SQS batch. Primary course:
- *   1. parse every record; malformed, oversize or misrouted ones become rejection records;
+ *   1. parse every record; malformed, oversize, misrouted or out-of-bounds ones become rejections;
  *   2. load the active rule pack (unreadable: every accepted record is retried, never allowed);
- *   3. read, in one phase, everything the batch needs: stored decisions, watchlist, aggregates;
- *   4. screen accepted transfers in event order, reusing decisions already on record;
- *   5. write, in one phase, aggregates, decisions and rejections;
+ *   3. read, in one phase, everything the batch needs: stored decisions, watchlist, account states;
+ *   4. screen accepted transfers in event order: a stored decision of the same content stands, one of
+ *      other content is a conflict; every transfer is applied once to its accounts' states;
+ *   5. write, in one phase, each changed account once, the decisions, flags and rejections;
  *   6. send every decision to its partner's outbound queue;
  *   7. report the records whose write or send failed, so that only they come back.
  */
 export function createScreenBatch(deps: ScreenBatchDependencies) {
-  return async function screenBatch(records: readonly InboundRecord[]): Promise<BatchResult> {
-    const now = deps.clock();
+  const bounds = deps.eventTimeBounds ?? DEFAULT_EVENT_TIME_BOUNDS;
+  return async function screenBatch(records: readonly InboundRecord[], now = deps.clock()): Promise<BatchResult> {
     const failures: RecordFailure[] = [];
-    const rejected: BatchResult['rejected'] = [];
+    const rejected: Rejected[] = [];
     const accepted: Accepted[] = [];
-
-    // 1. parse
     for (const record of records) {
-      const problem = rejectionOf(record, now);
-      if ('rejection' in problem) rejected.push({ ...problem.rejection, messageId: record.messageId });
-      else
-        accepted.push({
-          messageId: record.messageId,
-          event: problem.event,
-          activity: toActivity(problem.event, deps.pseudonymiser),
-        });
+      const outcome = admit(record, now, bounds, deps.pseudonymiser);
+      if ('rejection' in outcome) rejected.push(outcome.rejection);
+      else accepted.push(outcome.accepted);
     }
 
-    // 2-3. rule pack and state; any failure here fails the accepted records closed
-    let pack: CompiledPack | undefined;
-    let state: Awaited<ReturnType<ScreeningRepository['loadBatchState']>> | undefined;
-    if (accepted.length) {
-      try {
-        pack = await deps.rulePacks.activePack(now);
-      } catch (error) {
-        failures.push(...accepted.map((a) => failure(a, 'rule-pack', error)));
-      }
-      if (pack) {
-        try {
-          state = await deps.repository.loadBatchState(
-            accepted.map((a) => ({
-              partnerId: a.event.partnerId,
-              transferId: a.event.transferId,
-              activity: a.activity,
-            })),
-            now,
-          );
-        } catch (error) {
-          failures.push(...accepted.map((a) => failure(a, 'read', error)));
-        }
-      }
-    }
+    const loaded = accepted.length ? await loadPackAndState(deps, accepted, now, failures) : undefined;
+    const screening = loaded ? screenAll(accepted, loaded.pack, loaded.state, now) : undefined;
+    rejected.push(...(screening?.conflicts ?? []));
 
-    // 4. screen in event order; the first occurrence of a transfer in the batch decides for all
-    const decided = new Map<string, { decision: Decision; duplicate: boolean }>();
-    const mutations: OwnedMutation[] = [];
-    const decisionRecords: DecisionRecord[] = [];
-    const flagRecords: DecisionRecord[] = [];
-    const screenedOrder: Accepted[] = [];
-    if (pack && state) {
-      const ordered = [...accepted].sort(
-        (a, b) => a.activity.t - b.activity.t || (a.activity.tk < b.activity.tk ? -1 : 1),
-      );
-      for (const item of ordered) {
-        screenedOrder.push(item);
-        const tk = item.activity.tk;
-        if (decided.has(tk)) continue;
-        const result = screenTransfer({
-          event: item.event,
-          activity: item.activity,
-          state: state.behaviour,
-          watchlist: {
-            debtor: state.watchlist.get(item.activity.debtorKey) ?? [],
-            creditor: state.watchlist.get(item.activity.creditorKey) ?? [],
-          },
-          pack,
-          now,
-        });
-        for (const mutation of result.mutations) mutations.push({ transferKey: tk, mutation });
-        const stored = state.decisions.get(tk);
-        const record = {
-          transferKey: tk,
-          decision: stored ?? result.decision,
-          event: item.event,
-          messageId: item.messageId,
-        };
-        decided.set(tk, { decision: record.decision, duplicate: stored !== undefined });
-        if (!stored) decisionRecords.push(record);
-        flagRecords.push(record);
-      }
-    }
-
-    // 5. write
     const saved = await deps.repository
       .saveBatch(
         {
-          mutations,
-          decisions: decisionRecords,
-          flags: flagRecords,
+          accounts: screening && loaded ? accountWrites(screening, loaded.state, now) : [],
+          decisions: screening?.newDecisions ?? [],
+          flags: screening?.flags ?? [],
           rejections: rejected,
-          ...(state ? { state: state.behaviour } : {}),
         },
         now,
       )
-      .catch((error: unknown) => ({
-        failedTransfers: new Set(screenedOrder.map((a) => a.activity.tk)),
-        failedRejections: new Set(rejected.map((r) => r.rejectionId)),
-        storedDecisions: new Map<string, Decision>(),
-        error,
-      }));
-    for (const [tk, decision] of saved.storedDecisions) decided.set(tk, { decision, duplicate: true });
+      .catch(
+        (): SaveOutcome => ({
+          failedTransfers: new Set(accepted.map((a) => a.activity.tk)),
+          failedRejections: new Set(rejected.map((r) => r.rejectionId)),
+          storedDecisions: new Map(),
+        }),
+      );
     for (const rejection of rejected) {
       if (saved.failedRejections.has(rejection.rejectionId)) {
         failures.push({
@@ -180,32 +138,132 @@ export function createScreenBatch(deps: ScreenBatchDependencies) {
         });
       }
     }
+    if (!screening) return { screened: [], rejected, failures, ...versionOf(loaded?.pack) };
 
-    // 6. publish what was durably decided, once per transfer
-    const toPublish = [...decided]
+    for (const [tk, decision] of saved.storedDecisions) screening.decided.set(tk, { decision, duplicate: true });
+    const toPublish = [...screening.decided]
       .filter(([tk]) => !saved.failedTransfers.has(tk))
       .map(([transferKey, { decision }]) => ({ transferKey, decision }));
     const unsent = toPublish.length
       ? await deps.publisher.publish(toPublish).catch(() => new Set(toPublish.map((p) => p.transferKey)))
       : new Set<string>();
 
-    // 7. report
     const screened: ScreenedTransfer[] = [];
     const seen = new Set<string>();
-    for (const item of screenedOrder) {
+    for (const item of screening.order) {
       const tk = item.activity.tk;
       if (saved.failedTransfers.has(tk))
-        failures.push(failure(item, 'write', 'an aggregate or decision write did not land'));
+        failures.push(failure(item, 'write', 'a state or decision write did not land'));
       else if (unsent.has(tk))
         failures.push(failure(item, 'publish', 'the decision could not be sent to the outbound queue'));
       else {
-        const { decision, duplicate } = decided.get(tk)!;
+        const { decision, duplicate } = screening.decided.get(tk)!;
         screened.push({ messageId: item.messageId, decision, duplicate: duplicate || seen.has(tk) });
       }
       seen.add(tk);
     }
-    return { screened, rejected, failures, ...(pack ? { rulesetVersion: pack.version } : {}) };
+    return { screened, rejected, failures, ...versionOf(loaded?.pack) };
   };
+}
+
+const versionOf = (pack: CompiledPack | undefined) => (pack ? { rulesetVersion: pack.version } : {});
+
+/** Rule pack and state, or undefined with every accepted record failed closed. */
+async function loadPackAndState(
+  deps: ScreenBatchDependencies,
+  accepted: readonly Accepted[],
+  now: Date,
+  failures: RecordFailure[],
+): Promise<{ pack: CompiledPack; state: BatchState } | undefined> {
+  let stage: RecordFailure['stage'] = 'rule-pack';
+  try {
+    const pack = await deps.rulePacks.activePack(now);
+    stage = 'read';
+    const state = await deps.repository.loadBatchState(
+      accepted.map((a) => ({ partnerId: a.event.partnerId, transferId: a.event.transferId, activity: a.activity })),
+      now,
+    );
+    return { pack, state };
+  } catch (error) {
+    failures.push(...accepted.map((a) => failure(a, stage, error)));
+    return undefined;
+  }
+}
+
+/** Screens in event order; the first occurrence of a transfer decides for every copy of the same content. */
+function screenAll(accepted: readonly Accepted[], pack: CompiledPack, state: BatchState, now: Date): Screening {
+  const screening: Screening = {
+    decided: new Map(),
+    order: [],
+    newDecisions: [],
+    flags: [],
+    applications: new Map(),
+    conflicts: [],
+  };
+  const fingerprints = new Map<string, string>();
+  const ordered = [...accepted].sort((a, b) => a.activity.t - b.activity.t || (a.activity.tk < b.activity.tk ? -1 : 1));
+  for (const item of ordered) {
+    const tk = item.activity.tk;
+    const stored = state.decisions.get(tk);
+    const known = fingerprints.get(tk) ?? stored?.fingerprint;
+    if (known !== undefined && known !== item.fingerprint) {
+      screening.conflicts.push(conflictRejection(item, now));
+      continue;
+    }
+    screening.order.push(item);
+    if (screening.decided.has(tk)) continue;
+    fingerprints.set(tk, item.fingerprint);
+    let application: StateApplication;
+    let decision: Decision;
+    if (stored) {
+      decision = stored.decision;
+      application = recordDecidedTransfer(state.behaviour, item.activity, pack, now, stored.recordedAt);
+    } else {
+      const watchlist = {
+        debtor: state.watchlist.get(item.activity.debtorKey) ?? [],
+        creditor: state.watchlist.get(item.activity.creditorKey) ?? [],
+      };
+      ({ decision, application } = screenTransfer({ ...item, state: state.behaviour, watchlist, pack, now }));
+    }
+    for (const accountKey of [item.activity.debtorKey, item.activity.creditorKey]) {
+      const list = screening.applications.get(accountKey) ?? [];
+      if (!list.includes(application)) list.push(application);
+      screening.applications.set(accountKey, list);
+    }
+    const record = {
+      transferKey: tk,
+      decision,
+      event: item.event,
+      fingerprint: item.fingerprint,
+      messageId: item.messageId,
+    };
+    screening.decided.set(tk, { decision, duplicate: stored !== undefined });
+    if (!stored) screening.newDecisions.push(record);
+    screening.flags.push(record);
+  }
+  return screening;
+}
+
+/** One write per changed account, pruned by processing time, able to re-apply its transfers after a lost race. */
+function accountWrites(screening: Screening, state: BatchState, now: Date): AccountStateWrite[] {
+  const nowMs = now.getTime();
+  return [...state.behaviour.changed].map((accountKey) => {
+    const account = state.behaviour.account(accountKey);
+    account.prune(nowMs);
+    const applications = screening.applications.get(accountKey) ?? [];
+    return {
+      accountKey,
+      state: account,
+      expectedVersion: state.versions.get(accountKey),
+      owners: applications.map((a) => a.activity.tk),
+      reapply(fresh) {
+        const scratch = new BehaviourState();
+        scratch.accounts.set(accountKey, fresh);
+        for (const application of applications) reapply(scratch, application, nowMs);
+        fresh.prune(nowMs);
+      },
+    };
+  });
 }
 
 function failure(item: Accepted, stage: RecordFailure['stage'], cause: unknown): RecordFailure {
@@ -217,41 +275,61 @@ function failure(item: Accepted, stage: RecordFailure['stage'], cause: unknown):
   };
 }
 
-function rejectionOf(record: InboundRecord, now: Date): { event: TransferEvent } | { rejection: RejectionRecord } {
-  const base = {
-    partnerId: record.queuePartnerId ?? 'unknown-queue',
-    rejectionId: record.messageId,
-    receivedAt: now.toISOString(),
-    bodyExcerpt: record.body.slice(0, BODY_EXCERPT_CHARS),
+function conflictRejection(item: Accepted, now: Date): Rejected {
+  const issue = {
+    path: 'transferId',
+    message:
+      'was already used for a transfer with other content; a transferId names one transfer: send a new transfer under a new transferId',
   };
+  return {
+    partnerId: item.event.partnerId,
+    rejectionId: item.messageId,
+    messageId: item.messageId,
+    receivedAt: now.toISOString(),
+    reason: describeIssues([issue]),
+    issues: [issue],
+    transferId: item.event.transferId,
+    bodyExcerpt: '',
+  };
+}
+
+/** Accepts a record as a transfer to screen, or turns it into a rejection with its reasons. */
+function admit(
+  record: InboundRecord,
+  now: Date,
+  bounds: EventTimeBounds,
+  pseudonymiser: Pseudonymiser,
+): { accepted: Accepted } | { rejection: Rejected } {
+  const reject = (issues: FieldIssue[], transferId?: string): { rejection: Rejected } => ({
+    rejection: {
+      partnerId: record.queuePartnerId ?? 'unknown-queue',
+      rejectionId: record.messageId,
+      messageId: record.messageId,
+      receivedAt: now.toISOString(),
+      reason: describeIssues(issues),
+      issues,
+      bodyExcerpt: rejectionExcerpt(record.body),
+      ...(transferId ? { transferId } : {}),
+    },
+  });
   if (!record.queuePartnerId) {
-    const issues = [{ path: '(queue)', message: 'the record came from a queue that belongs to no configured partner' }];
-    return { rejection: { ...base, reason: `(queue): ${issues[0]!.message}`, issues } };
+    return reject([{ path: '(queue)', message: 'the record came from a queue that belongs to no configured partner' }]);
   }
   const parsed = parseTransferEvent(record.body);
-  if (!parsed.ok) {
-    return {
-      rejection: {
-        ...base,
-        reason: parsed.reason,
-        issues: parsed.issues,
-        ...(parsed.transferId ? { transferId: parsed.transferId } : {}),
-      },
-    };
+  if (!parsed.ok) return reject(parsed.issues, parsed.transferId);
+  const { event } = parsed;
+  if (event.partnerId !== record.queuePartnerId) {
+    const message = `names another partner than the one the queue belongs to (${record.queuePartnerId}); each partner sends only on its own queue`;
+    return reject([{ path: 'partnerId', message }], event.transferId);
   }
-  if (parsed.event.partnerId !== record.queuePartnerId) {
-    const issue = {
-      path: 'partnerId',
-      message: `"${parsed.event.partnerId}" does not match the partner of the queue it arrived on ("${record.queuePartnerId}"); each partner sends only on its own queue`,
-    };
-    return {
-      rejection: {
-        ...base,
-        reason: `${issue.path}: ${issue.message}`,
-        issues: [issue],
-        transferId: parsed.event.transferId,
-      },
-    };
-  }
-  return { event: parsed.event };
+  const outOfBounds = eventTimeIssue(Date.parse(event.occurredAt), now, bounds);
+  if (outOfBounds) return reject([outOfBounds], event.transferId);
+  return {
+    accepted: {
+      messageId: record.messageId,
+      event,
+      activity: toActivity(event, pseudonymiser),
+      fingerprint: eventFingerprint(event),
+    },
+  };
 }

@@ -93,9 +93,13 @@ beforeEach(() => {
   documents.on(PutCommand).resolves({});
   sqs.on(SendMessageBatchCommand).callsFake(everySendSucceeds);
   stdout = captureStdout();
+  // The transfers are dated 2026-11-24; event time may not stray far from processing time.
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date('2026-11-24T01:00:00Z'));
 });
 
 afterEach(() => {
+  vi.useRealTimers();
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
 });
@@ -182,9 +186,8 @@ describe('screening handler', () => {
     const handler = await loadHandler();
     const { createPseudonymiser } = await import('#domain/identity/pseudonym.ts');
     const flakyKey = createPseudonymiser(TEST_PSEUDONYM_KEY).accountKey('FLAKY-CREDITOR');
-    documents.on(UpdateCommand).callsFake((input: { Key: { pk: string } }) => {
-      if (input.Key.pk.startsWith(`A#${flakyKey}#`))
-        throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+    documents.on(PutCommand).callsFake((input: { Item: { pk?: string } }) => {
+      if (input.Item.pk === `S#${flakyKey}`) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
       return {};
     });
     const ok = quietTransfer({ transferId: 'OK', creditor: { accountId: 'STEADY-CREDITOR' } });

@@ -1,28 +1,20 @@
-import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AccountState } from '#domain/aggregates/account-state.ts';
 import { BehaviourState } from '#domain/aggregates/behaviour.ts';
 import { DecisionSchema, type Decision } from '#domain/contract/decision.ts';
 import { flagFromDecision, flagRank, needsFlag } from '#domain/review/flag.ts';
 import type {
+  AccountStateWrite,
   BatchState,
   BatchWrites,
   DecisionRecord,
   SaveOutcome,
   ScreeningRepository,
+  StoredDecision,
   TransferToLoad,
 } from '#use-cases/ports.ts';
-import {
-  DAY_ITEM_RETENTION_SECONDS,
-  HISTORY_RETENTION_SECONDS,
-  MAX_ASSIGNMENTS_PER_UPDATE,
-  MAX_ENTRIES_PER_DAY_ITEM,
-  dayItemEntries,
-  encodeMutation,
-  itemsForTransfer,
-  loadAggregateItem,
-  stalePairAttributes,
-  type AttributeWrite,
-} from './aggregate-items.ts';
+import { pause } from '../retry.ts';
+import { accountItem, accountItemKey, readAccountItem } from './account-items.ts';
 import { batchGetAll, uniqueKeys, type KeyRequest } from './batch-get.ts';
 import { EXPIRES_AT, type TableNames } from './tables.ts';
 import { listingsOf } from './watchlist-items.ts';
@@ -30,20 +22,18 @@ import { listingsOf } from './watchlist-items.ts';
 /** Decisions are kept five years, the record-keeping period of Korean and Cambodian AML rules. */
 export const DECISION_RETENTION_SECONDS = 5 * 366 * 24 * 3600;
 export const REJECTION_RETENTION_SECONDS = 90 * 24 * 3600;
+/** A concurrent writer won this many times in a row: the transfers come back through SQS instead. */
+const MAX_STATE_WRITE_ATTEMPTS = 4;
 
 const epochSeconds = (now: Date) => Math.floor(now.getTime() / 1000);
-
-interface ItemUpdate {
-  pk: string;
-  writes: AttributeWrite[];
-  removals: string[];
-  owners: Set<string>;
-}
+const isConditionFailure = (error: unknown) => (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
 
 /**
  * DynamoDB implementation of the screening batch's persistence. Per batch: one parallel read phase
- * (BatchGetItem across all tables, 100 keys a call) and one parallel write phase (one UpdateItem per
- * aggregate item touched, one conditional PutItem per decision or rejection).
+ * (BatchGetItem across tables, 100 keys a call, eventually consistent: a stale read only costs a
+ * retried conditional write) and one parallel write phase: one conditional PutItem per account
+ * touched (optimistic concurrency on its version; a lost race re-reads that item and re-applies the
+ * batch's transfers to it), one conditional PutItem per new decision, flag or rejection.
  */
 export class DynamoScreeningRepository implements ScreeningRepository {
   constructor(
@@ -55,9 +45,10 @@ export class DynamoScreeningRepository implements ScreeningRepository {
     const requests: KeyRequest[] = [];
     for (const { partnerId, transferId, activity } of transfers) {
       requests.push({ table: this.tables.decisions, key: { partnerId, transferId } });
-      requests.push({ table: this.tables.watchlist, key: { accountKey: activity.debtorKey } });
-      requests.push({ table: this.tables.watchlist, key: { accountKey: activity.creditorKey } });
-      for (const pk of itemsForTransfer(activity)) requests.push({ table: this.tables.aggregates, key: { pk } });
+      for (const accountKey of [activity.debtorKey, activity.creditorKey]) {
+        requests.push({ table: this.tables.watchlist, key: { accountKey } });
+        requests.push({ table: this.tables.aggregates, key: { pk: accountItemKey(accountKey) } });
+      }
     }
     const items = await batchGetAll(this.documents, uniqueKeys(requests));
     const nowSeconds = epochSeconds(now);
@@ -65,7 +56,13 @@ export class DynamoScreeningRepository implements ScreeningRepository {
       typeof item[EXPIRES_AT] !== 'number' || (item[EXPIRES_AT] as number) > nowSeconds;
 
     const behaviour = new BehaviourState();
-    for (const item of items.get(this.tables.aggregates) ?? []) if (live(item)) loadAggregateItem(behaviour, item);
+    const versions = new Map<string, number>();
+    for (const item of items.get(this.tables.aggregates) ?? []) {
+      const stored = live(item) ? readAccountItem(item) : undefined;
+      if (!stored) continue;
+      versions.set(stored.accountKey, stored.version);
+      if (stored.state) behaviour.accounts.set(stored.accountKey, stored.state);
+    }
 
     const watchlist = new Map<string, ReturnType<typeof listingsOf>>();
     for (const item of items.get(this.tables.watchlist) ?? []) {
@@ -73,28 +70,28 @@ export class DynamoScreeningRepository implements ScreeningRepository {
       if (listings.length) watchlist.set(String(item.accountKey), listings);
     }
 
-    const decisions = new Map<string, Decision>();
+    const decisions = new Map<string, StoredDecision>();
     const keyOf = new Map(transfers.map((t) => [`${t.partnerId}\n${t.transferId}`, t.activity.tk]));
     for (const item of items.get(this.tables.decisions) ?? []) {
       const tk = keyOf.get(`${item.partnerId}\n${item.transferId}`);
-      const parsed = DecisionSchema.safeParse(item.decision);
-      if (tk && parsed.success) decisions.set(tk, parsed.data);
+      const stored = storedDecision(item);
+      if (tk && stored) decisions.set(tk, stored);
     }
-    return { behaviour, watchlist, decisions };
+    return { behaviour, versions, watchlist, decisions };
   }
 
   async saveBatch(writes: BatchWrites, now: Date): Promise<SaveOutcome> {
     const failedTransfers = new Set<string>();
     const failedRejections = new Set<string>();
-    const conflicts: DecisionRecord[] = [];
+    const raced: DecisionRecord[] = [];
     const nowSeconds = epochSeconds(now);
 
     await Promise.all([
-      ...this.aggregateUpdates(writes).map(async (update) => {
+      ...writes.accounts.map(async (write) => {
         try {
-          await this.applyUpdate(update, nowSeconds);
+          await this.writeAccount(write, nowSeconds);
         } catch {
-          for (const owner of update.owners) failedTransfers.add(owner);
+          for (const owner of write.owners) failedTransfers.add(owner);
         }
       }),
       ...writes.decisions.map(async (record) => {
@@ -109,7 +106,7 @@ export class DynamoScreeningRepository implements ScreeningRepository {
                 outcome: record.decision.outcome,
                 score: record.decision.score,
                 decision: record.decision,
-                event: record.event,
+                fingerprint: record.fingerprint,
                 messageId: record.messageId,
                 recordedAt: now.toISOString(),
                 [EXPIRES_AT]: nowSeconds + DECISION_RETENTION_SECONDS,
@@ -118,14 +115,8 @@ export class DynamoScreeningRepository implements ScreeningRepository {
             }),
           );
         } catch (error) {
-          if (
-            error instanceof ConditionalCheckFailedException ||
-            (error as Error).name === 'ConditionalCheckFailedException'
-          ) {
-            conflicts.push(record);
-          } else {
-            failedTransfers.add(record.transferKey);
-          }
+          if (isConditionFailure(error)) raced.push(record);
+          else failedTransfers.add(record.transferKey);
         }
       }),
       ...writes.flags
@@ -142,7 +133,7 @@ export class DynamoScreeningRepository implements ScreeningRepository {
             );
           } catch (error) {
             // Already flagged by an earlier delivery: the stored flag (perhaps already worked) stands.
-            if ((error as Error).name !== 'ConditionalCheckFailedException') failedTransfers.add(record.transferKey);
+            if (!isConditionFailure(error)) failedTransfers.add(record.transferKey);
           }
         }),
       ...writes.rejections.map(async (rejection) => {
@@ -159,96 +150,84 @@ export class DynamoScreeningRepository implements ScreeningRepository {
       }),
     ]);
 
-    const storedDecisions = new Map<string, Decision>();
-    if (conflicts.length) {
-      // Rare: a concurrent delivery of the same transfer recorded its decision first; that one stands.
-      try {
-        const stored = await batchGetAll(
-          this.documents,
-          conflicts.map((c) => ({
-            table: this.tables.decisions,
-            key: { partnerId: c.decision.partnerId, transferId: c.decision.transferId },
-          })),
-        );
-        const byId = new Map(
-          (stored.get(this.tables.decisions) ?? []).map((item) => [`${item.partnerId}\n${item.transferId}`, item]),
-        );
-        for (const record of conflicts) {
-          const parsed = DecisionSchema.safeParse(
-            byId.get(`${record.decision.partnerId}\n${record.decision.transferId}`)?.decision,
-          );
-          if (parsed.success) storedDecisions.set(record.transferKey, parsed.data);
-          else failedTransfers.add(record.transferKey);
-        }
-      } catch {
-        for (const record of conflicts) failedTransfers.add(record.transferKey);
-      }
-    }
+    const storedDecisions = await this.resolveRaces(raced, failedTransfers);
     return { failedTransfers, failedRejections, storedDecisions };
   }
 
-  private aggregateUpdates(writes: BatchWrites): ItemUpdate[] {
-    const updates = new Map<string, ItemUpdate>();
-    const newestByDebtor = new Map<string, { t: number }>();
-    const full = new Map<string, boolean>();
-    for (const { transferKey, mutation } of writes.mutations) {
-      const { pk, write } = encodeMutation(mutation);
-      if ((mutation.kind === 'inbound' || mutation.kind === 'outbound') && writes.state) {
-        const key = `${pk}\n${mutation.kind}`;
-        if (!full.has(key)) full.set(key, dayItemEntries(writes.state, pk, mutation.kind) > MAX_ENTRIES_PER_DAY_ITEM);
-        if (full.get(key)) continue;
+  /**
+   * Writes one account's state conditionally on the version read. When a concurrent writer got there
+   * first, reads the item again (strongly consistent), re-applies this batch's transfers to it (each
+   * guarded by its marker, so nothing counts twice) and tries again.
+   */
+  private async writeAccount(write: AccountStateWrite, nowSeconds: number): Promise<void> {
+    let { state, expectedVersion } = write;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.documents.send(
+          new PutCommand({
+            TableName: this.tables.aggregates,
+            Item: accountItem(write.accountKey, state, (expectedVersion ?? 0) + 1, nowSeconds),
+            ...(expectedVersion === undefined
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : { ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': expectedVersion } }),
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error) || attempt + 1 >= MAX_STATE_WRITE_ATTEMPTS) throw error;
       }
-      let update = updates.get(pk);
-      if (!update) updates.set(pk, (update = { pk, writes: [], removals: [], owners: new Set() }));
-      update.writes.push(write);
-      update.owners.add(transferKey);
-      if (mutation.kind === 'pair') {
-        const newest = newestByDebtor.get(mutation.debtorKey);
-        if (!newest || mutation.entry.t > newest.t) newestByDebtor.set(mutation.debtorKey, { t: mutation.entry.t });
-      }
+      await pause(attempt);
+      const { Item } = await this.documents.send(
+        new GetCommand({
+          TableName: this.tables.aggregates,
+          Key: { pk: accountItemKey(write.accountKey) },
+          ConsistentRead: true,
+        }),
+      );
+      const stored = Item ? readAccountItem(Item) : undefined;
+      state = stored?.state ?? new AccountState();
+      expectedVersion = stored?.version;
+      write.reapply(state);
     }
-    if (writes.state) {
-      for (const [debtorKey, { t }] of newestByDebtor) {
-        const update = updates.get(`D#${debtorKey}`);
-        if (update)
-          update.removals.push(...stalePairAttributes(writes.state, debtorKey, t).slice(0, MAX_ASSIGNMENTS_PER_UPDATE));
-      }
-    }
-    // Split very large items' updates so each expression stays small.
-    const split: ItemUpdate[] = [];
-    for (const update of updates.values()) {
-      for (let i = 0; i < Math.max(1, update.writes.length); i += MAX_ASSIGNMENTS_PER_UPDATE) {
-        split.push({
-          ...update,
-          writes: update.writes.slice(i, i + MAX_ASSIGNMENTS_PER_UPDATE),
-          removals: i === 0 ? update.removals : [],
-        });
-      }
-    }
-    return split;
   }
 
-  private async applyUpdate(update: ItemUpdate, nowSeconds: number): Promise<void> {
-    const names: Record<string, string> = { '#x': EXPIRES_AT };
-    const values: Record<string, unknown> = {
-      ':x': nowSeconds + (update.pk.startsWith('A#') ? DAY_ITEM_RETENTION_SECONDS : HISTORY_RETENTION_SECONDS),
-    };
-    const sets = ['#x = :x'];
-    update.writes.forEach((write, i) => {
-      names[`#a${i}`] = write.name;
-      values[`:a${i}`] = write.value;
-      sets.push(write.onlyIfAbsent ? `#a${i} = if_not_exists(#a${i}, :a${i})` : `#a${i} = :a${i}`);
-    });
-    const removals = update.removals.filter((name) => !update.writes.some((w) => w.name === name));
-    removals.forEach((name, i) => (names[`#r${i}`] = name));
-    await this.documents.send(
-      new UpdateCommand({
-        TableName: this.tables.aggregates,
-        Key: { pk: update.pk },
-        UpdateExpression: `SET ${sets.join(', ')}${removals.length ? ` REMOVE ${removals.map((_, i) => `#r${i}`).join(', ')}` : ''}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+  /** Rare: a concurrent delivery recorded its decision first. The same content's decision stands. */
+  private async resolveRaces(raced: DecisionRecord[], failedTransfers: Set<string>): Promise<Map<string, Decision>> {
+    const storedDecisions = new Map<string, Decision>();
+    if (!raced.length) return storedDecisions;
+    try {
+      const stored = await batchGetAll(
+        this.documents,
+        raced.map((c) => ({
+          table: this.tables.decisions,
+          key: { partnerId: c.decision.partnerId, transferId: c.decision.transferId },
+        })),
+      );
+      const byId = new Map(
+        (stored.get(this.tables.decisions) ?? []).map((item) => [`${item.partnerId}\n${item.transferId}`, item]),
+      );
+      for (const record of raced) {
+        const found = storedDecision(byId.get(`${record.decision.partnerId}\n${record.decision.transferId}`));
+        // Other content under the same transferId: the record comes back and is then refused as a conflict.
+        // A record from before fingerprints cannot tell, and stands.
+        const sameContent = found && (found.fingerprint === undefined || found.fingerprint === record.fingerprint);
+        if (found && sameContent) storedDecisions.set(record.transferKey, found.decision);
+        else failedTransfers.add(record.transferKey);
+      }
+    } catch {
+      for (const record of raced) failedTransfers.add(record.transferKey);
+    }
+    return storedDecisions;
   }
+}
+
+function storedDecision(item: Record<string, unknown> | undefined): StoredDecision | undefined {
+  const parsed = DecisionSchema.safeParse(item?.decision);
+  if (!item || !parsed.success) return undefined;
+  const recordedAt = new Date(typeof item.recordedAt === 'string' ? item.recordedAt : parsed.data.decidedAt);
+  return {
+    decision: parsed.data,
+    fingerprint: typeof item.fingerprint === 'string' ? item.fingerprint : undefined,
+    recordedAt,
+  };
 }

@@ -1,85 +1,13 @@
-/**
- * Behavioural aggregates on event time. State is kept as one entry per transfer (keyed by a short
- * transfer key), so applying a transfer twice changes nothing and windows can be cut at any instant:
- * a late or reordered delivery lands in the window it belongs to, and replaying past transfers gives
- * the facts they would have had live.
- */
+import { AccountState, MINUTE_MS } from './account-state.ts';
 
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 24 * HOUR_MS;
+export { DAY_MS, HOUR_MS } from './account-state.ts';
 
-/** One transfer as the aggregates see it: pseudonymised parties, event time, original money. */
-export interface ActivityEntry {
-  readonly t: number;
-  readonly tk: string;
-  readonly currency: string;
-  readonly minor: bigint;
-  readonly counterparty: string;
-  /** Outbound only: the creditor was a first-time payee of the debtor. */
-  readonly newPayee?: boolean;
-}
-
-export interface PairEntry {
-  readonly t: number;
-  readonly tk: string;
-  readonly currency: string;
-  readonly minor: bigint;
-}
-
-/** The earliest transfer known to have reached a country or kind of account. */
-export interface FirstMark {
-  readonly t: number;
-  readonly tk: string;
-}
-
-export interface AccountActivity {
-  readonly inbound: Map<string, ActivityEntry>;
-  readonly outbound: Map<string, ActivityEntry>;
-}
-
-export interface PairHistory {
-  readonly entries: Map<string, PairEntry>;
-}
-
-export interface DebtorProfile {
-  readonly firstToCountry: Map<string, FirstMark>;
-  readonly firstToAccountType: Map<string, FirstMark>;
-}
-
-/** The state a batch needs, loaded in one read phase; mutated in memory as its transfers apply. */
-export class BehaviourState {
-  readonly accounts = new Map<string, AccountActivity>();
-  readonly pairs = new Map<string, PairHistory>();
-  readonly profiles = new Map<string, DebtorProfile>();
-
-  account(accountKey: string): AccountActivity {
-    let activity = this.accounts.get(accountKey);
-    if (!activity) this.accounts.set(accountKey, (activity = { inbound: new Map(), outbound: new Map() }));
-    return activity;
-  }
-
-  pair(debtorKey: string, creditorKey: string): PairHistory {
-    const key = pairKey(debtorKey, creditorKey);
-    let history = this.pairs.get(key);
-    if (!history) this.pairs.set(key, (history = { entries: new Map() }));
-    return history;
-  }
-
-  profile(debtorKey: string): DebtorProfile {
-    let profile = this.profiles.get(debtorKey);
-    if (!profile)
-      this.profiles.set(debtorKey, (profile = { firstToCountry: new Map(), firstToAccountType: new Map() }));
-    return profile;
-  }
-}
-
-export function pairKey(debtorKey: string, creditorKey: string): string {
-  return `${debtorKey}>${creditorKey}`;
-}
-
-/** The transfer reduced to what the aggregates record. */
+/** The transfer reduced to what the behavioural state records. */
 export interface TransferActivity {
+  /** Short key of (partnerId, transferId). */
   readonly tk: string;
+  /** 32-bit fingerprint of tk: marks the transfer applied in each account's state. */
+  readonly fp: number;
   readonly t: number;
   readonly currency: string;
   readonly minor: bigint;
@@ -90,69 +18,80 @@ export interface TransferActivity {
   readonly newPayeeFlag?: boolean;
 }
 
-/** A change to persist; only produced for entries the stored state did not already hold. */
-export type BehaviourMutation =
-  | { kind: 'inbound' | 'outbound'; accountKey: string; entry: ActivityEntry }
-  | { kind: 'pair'; debtorKey: string; creditorKey: string; entry: PairEntry }
-  | { kind: 'firstToCountry' | 'firstToAccountType'; debtorKey: string; value: string; mark: FirstMark };
+/** First four bytes of a base64url hash (pseudonyms and transfer keys are HMAC/SHA-256 outputs) as a uint32. */
+export function hash32(key: string): number {
+  const bytes = Buffer.from(key.slice(0, 8), 'base64url');
+  return ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
+}
 
-/** Orders transfers by event time, ties broken by transfer key, so every reader cuts windows alike. */
-export function isAtOrBefore(a: { t: number; tk: string }, b: { t: number; tk: string }): boolean {
-  return a.t < b.t || (a.t === b.t && a.tk <= b.tk);
+export const countryDestination = (country: string) => `C:${country}`;
+export const accountTypeDestination = (accountType: string) => `T:${accountType}`;
+
+/** The states of the accounts a batch touches, loaded in one read phase; changed ones are written back. */
+export class BehaviourState {
+  readonly accounts = new Map<string, AccountState>();
+  /** Accounts changed in memory since they were loaded. */
+  readonly changed = new Set<string>();
+
+  account(accountKey: string): AccountState {
+    let state = this.accounts.get(accountKey);
+    if (!state) this.accounts.set(accountKey, (state = new AccountState()));
+    return state;
+  }
 }
 
 /**
- * Applies a transfer to the state. Idempotent: a transfer already present (a redelivery) changes
- * nothing and yields no mutation.
+ * Whether an account's state still has to take a transfer. Its marker says it already has. Without a
+ * marker: a transfer never decided has not been applied; one decided at `decidedAtMs` has been,
+ * unless its write failed, which the markers can tell as long as they cover that moment (an account
+ * busier than its marker budget past that is assumed applied; the README states the bound).
  */
-export function applyTransfer(state: BehaviourState, transfer: TransferActivity): BehaviourMutation[] {
-  const mutations: BehaviourMutation[] = [];
-  const pair = state.pair(transfer.debtorKey, transfer.creditorKey);
-  // The bank's payee list spans years of history; ours only what we have seen. Trust the bank's flag
-  // when it sends one, and fall back on our own history when it does not.
-  const newPayee =
-    transfer.newPayeeFlag ?? ![...pair.entries.values()].some((e) => e.tk !== transfer.tk && isAtOrBefore(e, transfer));
-
-  const inbound = state.account(transfer.creditorKey).inbound;
-  if (!inbound.has(transfer.tk)) {
-    const entry = {
-      t: transfer.t,
-      tk: transfer.tk,
-      currency: transfer.currency,
-      minor: transfer.minor,
-      counterparty: transfer.debtorKey,
-    };
-    inbound.set(transfer.tk, entry);
-    mutations.push({ kind: 'inbound', accountKey: transfer.creditorKey, entry });
-  }
-  const outbound = state.account(transfer.debtorKey).outbound;
-  if (!outbound.has(transfer.tk)) {
-    const entry = {
-      t: transfer.t,
-      tk: transfer.tk,
-      currency: transfer.currency,
-      minor: transfer.minor,
-      counterparty: transfer.creditorKey,
-      newPayee,
-    };
-    outbound.set(transfer.tk, entry);
-    mutations.push({ kind: 'outbound', accountKey: transfer.debtorKey, entry });
-  }
-  if (!pair.entries.has(transfer.tk)) {
-    const entry = { t: transfer.t, tk: transfer.tk, currency: transfer.currency, minor: transfer.minor };
-    pair.entries.set(transfer.tk, entry);
-    mutations.push({ kind: 'pair', debtorKey: transfer.debtorKey, creditorKey: transfer.creditorKey, entry });
-  }
-  const profile = state.profile(transfer.debtorKey);
-  const mark = { t: transfer.t, tk: transfer.tk };
-  for (const [kind, marks, value] of [
-    ['firstToCountry', profile.firstToCountry, transfer.creditorCountry],
-    ['firstToAccountType', profile.firstToAccountType, transfer.creditorAccountType],
-  ] as const) {
-    if (value === undefined) continue;
-    const known = marks.get(value);
-    if (!known) mutations.push({ kind, debtorKey: transfer.debtorKey, value, mark });
-    if (!known || isAtOrBefore(mark, known)) marks.set(value, mark);
-  }
-  return mutations;
+export function needsApplying(account: AccountState, fp: number, decidedAtMs: number | undefined): boolean {
+  if (account.applied(fp)) return false;
+  return decidedAtMs === undefined || account.markersCover(decidedAtMs);
 }
+
+/**
+ * Applies a transfer to the debtor's and the creditor's states (each only if `needsApplying` says so)
+ * with its amount in reference minor units, and marks it applied at processing time `nowMs`.
+ * `newPayee` is the bank's flag or, without one, our own history.
+ */
+export function applyTransfer(
+  state: BehaviourState,
+  transfer: TransferActivity,
+  amount: bigint,
+  newPayee: boolean,
+  nowMs: number,
+  decidedAtMs?: number,
+): void {
+  const debtor = state.account(transfer.debtorKey);
+  const creditor = state.account(transfer.creditorKey);
+  const debtorTakes = needsApplying(debtor, transfer.fp, decidedAtMs);
+  const creditorTakes = needsApplying(creditor, transfer.fp, decidedAtMs);
+  const debtorCp = hash32(transfer.debtorKey);
+  const creditorCp = hash32(transfer.creditorKey);
+  if (creditorTakes) {
+    creditor.inbound.add({ t: transfer.t, fp: transfer.fp, amount, cp: debtorCp, newPayee: false }, true);
+    creditor.mark(transfer.fp, nowMs);
+    state.changed.add(transfer.creditorKey);
+  }
+  if (debtorTakes) {
+    debtor.outbound.add({ t: transfer.t, fp: transfer.fp, amount, cp: creditorCp, newPayee }, newPayee);
+    debtor.recordPayee(creditorCp, transfer.t, amount);
+    if (transfer.creditorCountry) debtor.recordDestination(countryDestination(transfer.creditorCountry), transfer.t);
+    if (transfer.creditorAccountType) {
+      debtor.recordDestination(accountTypeDestination(transfer.creditorAccountType), transfer.t);
+    }
+    debtor.mark(transfer.fp, nowMs);
+    state.changed.add(transfer.debtorKey);
+  }
+}
+
+/** The bank's payee list spans years; ours only what we have seen. Trust the bank's flag when it sends one. */
+export function isNewPayee(state: BehaviourState, transfer: TransferActivity): boolean {
+  if (transfer.newPayeeFlag !== undefined) return transfer.newPayeeFlag;
+  const payee = state.account(transfer.debtorKey).payee(hash32(transfer.creditorKey));
+  return !payee || payee.first >= transfer.t;
+}
+
+export const minuteOf = (ms: number) => Math.floor(ms / MINUTE_MS);

@@ -1,13 +1,13 @@
 import type { TransferEvent } from '../contract/transfer-event.ts';
 import type { CompiledPack } from '../rules/compile.ts';
-import type { Facts } from '../rules/facts.ts';
+import { FACT_WINDOWS, type Facts, type FactWindow } from '../rules/facts.ts';
 import { type WatchlistListing, watchlistFacts } from '../watchlist/listing.ts';
+import { DAY_MS, type Direction, MINUTE_MS, WINDOWS } from './account-state.ts';
 import {
-  BehaviourState,
-  DAY_MS,
-  HOUR_MS,
-  isAtOrBefore,
-  type ActivityEntry,
+  accountTypeDestination,
+  type BehaviourState,
+  countryDestination,
+  hash32,
   type TransferActivity,
 } from './behaviour.ts';
 
@@ -16,15 +16,23 @@ export interface WatchlistHits {
   readonly creditor: readonly WatchlistListing[];
 }
 
-interface WindowTotals {
-  count: number;
-  sum: bigint;
-  counterparties: Set<string>;
+/** What the screening path knows of the transfer beyond its event: its amount in the pack's currency, and payee novelty. */
+export interface TransferContext {
+  /** Minor units of the reference currency; undefined when the pack has no rate for the currency. */
+  readonly amount: bigint | undefined;
+  readonly newPayee: boolean;
+}
+
+/** Is the counterparty already counted among a direction's distinct counterparties in the window? */
+function seenInWindow(direction: Direction, cp: number, t: number, span: number): boolean {
+  const seen = direction.counterparties.get(cp);
+  return !!seen && seen.first <= Math.floor(t / MINUTE_MS) && seen.last > Math.floor((t - span) / MINUTE_MS);
 }
 
 /**
- * Derives the facts for one transfer from the event, the behavioural state (which already holds this
- * transfer) and the watchlist. Windows end at this transfer in event order.
+ * Derives the facts for one transfer from the event, the behavioural state before this transfer is
+ * applied to it, and the watchlist. Windows end at this transfer in event order; "this one included"
+ * facts add the transfer itself.
  */
 export function buildFacts(
   event: TransferEvent,
@@ -33,65 +41,59 @@ export function buildFacts(
   watchlist: WatchlistHits,
   pack: CompiledPack,
   now: Date,
+  { amount, newPayee }: TransferContext,
 ): Facts {
-  const toReference = (entry: { minor: bigint; currency: string }) => pack.toReference(entry.minor, entry.currency);
-  const window = (entries: Map<string, ActivityEntry>, span: number, onlyNewPayees = false): WindowTotals => {
-    const totals: WindowTotals = { count: 0, sum: 0n, counterparties: new Set() };
-    const from = transfer.t - span;
-    for (const entry of entries.values()) {
-      if (entry.t <= from || !isAtOrBefore(entry, transfer)) continue;
-      if (onlyNewPayees && !entry.newPayee) continue;
-      totals.count += 1;
-      totals.sum += toReference(entry) ?? 0n;
-      totals.counterparties.add(entry.counterparty);
-    }
-    return totals;
-  };
+  const t = transfer.t;
+  const own = amount ?? 0n;
+  const debtorState = state.account(transfer.debtorKey);
+  const creditorState = state.account(transfer.creditorKey);
+  const debtorCp = hash32(transfer.debtorKey);
+  const creditorCp = hash32(transfer.creditorKey);
 
-  const creditorActivity = state.account(transfer.creditorKey);
-  const debtorActivity = state.account(transfer.debtorKey);
-  const creditorIn1h = window(creditorActivity.inbound, HOUR_MS);
-  const creditorIn24h = window(creditorActivity.inbound, DAY_MS);
-  const debtorIn1h = window(debtorActivity.inbound, HOUR_MS);
-  const debtorIn24h = window(debtorActivity.inbound, DAY_MS);
-  const debtorOut1h = window(debtorActivity.outbound, HOUR_MS);
-  const debtorOut24h = window(debtorActivity.outbound, DAY_MS);
-  const debtorNewPayees24h = window(debtorActivity.outbound, DAY_MS, true);
-
-  const pairEntries = [...state.pair(transfer.debtorKey, transfer.creditorKey).entries.values()]
-    .filter((entry) => isAtOrBefore(entry, transfer))
-    .sort((a, b) => a.t - b.t || (a.tk < b.tk ? -1 : a.tk > b.tk ? 1 : 0));
-  const before = pairEntries.filter((entry) => entry.tk !== transfer.tk);
-  let largestBefore: bigint | undefined;
-  for (const entry of before) {
-    const value = toReference(entry);
-    if (value !== undefined && (largestBefore === undefined || value > largestBefore)) largestBefore = value;
+  const debtorWindows: Record<string, number | bigint | undefined> = {};
+  const creditorWindows: Record<string, number | bigint | undefined> = {};
+  let debtorInEstimated = false;
+  let debtorOutEstimated = false;
+  let creditorEstimated = false;
+  for (const window of FACT_WINDOWS) {
+    const span = WINDOWS[window as FactWindow];
+    const received = debtorState.inbound.window(t, span);
+    const sent = debtorState.outbound.window(t, span);
+    const newPayees = debtorState.outbound.distinct(t, span);
+    const creditorIn = creditorState.inbound.window(t, span);
+    const senders = creditorState.inbound.distinct(t, span);
+    const outboundSum = sent.sum + own;
+    debtorWindows[`inboundCount${window}`] = received.count;
+    debtorWindows[`inboundSum${window}`] = received.sum;
+    debtorWindows[`outboundCount${window}`] = sent.count + 1;
+    debtorWindows[`outboundSum${window}`] = outboundSum;
+    debtorWindows[`distinctNewPayees${window}`] =
+      newPayees.count + (newPayee && !seenInWindow(debtorState.outbound, creditorCp, t, span) ? 1 : 0);
+    debtorWindows[`passThroughPercent${window}`] =
+      outboundSum > 0n
+        ? Number(((received.sum > outboundSum ? outboundSum : received.sum) * 100n) / outboundSum)
+        : undefined;
+    creditorWindows[`inboundCount${window}`] = creditorIn.count + 1;
+    creditorWindows[`inboundSum${window}`] = creditorIn.sum + own;
+    creditorWindows[`distinctSenders${window}`] =
+      senders.count + (seenInWindow(creditorState.inbound, debtorCp, t, span) ? 0 : 1);
+    debtorInEstimated ||= received.estimated;
+    debtorOutEstimated ||= sent.estimated || newPayees.estimated;
+    creditorEstimated ||= creditorIn.estimated || senders.estimated;
   }
-  let streak = 1;
-  for (let i = pairEntries.length - 1; i > 0; i--) {
-    const later = toReference(pairEntries[i]!);
-    const earlier = toReference(pairEntries[i - 1]!);
-    if (later === undefined || earlier === undefined || later <= earlier) break;
-    streak += 1;
-  }
-  const firstSeen = pairEntries[0]?.t ?? transfer.t;
 
-  const profile = state.profile(transfer.debtorKey);
-  const isFirst = (marks: Map<string, { t: number; tk: string }>, value: string | undefined) => {
-    if (value === undefined) return undefined;
-    const mark = marks.get(value);
-    return !mark || isAtOrBefore(transfer, mark);
-  };
-
-  const occurredYear = new Date(transfer.t).getUTCFullYear();
+  const payee = debtorState.payee(creditorCp);
+  const known = payee && payee.first < t ? payee : undefined;
+  const creditorCountry = event.creditor.country;
+  const creditorAccountType = event.creditor.accountType;
+  const occurredYear = new Date(t).getUTCFullYear();
   const ageInDays = (date: string | undefined) =>
-    date === undefined ? undefined : Math.max(0, Math.floor((transfer.t - Date.parse(`${date}T00:00:00Z`)) / DAY_MS));
+    date === undefined ? undefined : Math.max(0, Math.floor((t - Date.parse(`${date}T00:00:00Z`)) / DAY_MS));
   const context = event.context ?? {};
   const debtorCountry = event.debtor.country;
-  const creditorCountry = event.creditor.country;
 
   return {
-    amount: pack.toReference(transfer.minor, transfer.currency),
+    amount,
     currency: transfer.currency,
     channel: event.channel,
     remittanceInfo: event.remittanceInfo?.normalize('NFKC').toLowerCase(),
@@ -109,36 +111,34 @@ export function buildFacts(
       age: event.debtor.birthYear === undefined ? undefined : occurredYear - event.debtor.birthYear,
       accountAgeDays: ageInDays(event.debtor.accountOpenedAt),
       watchlist: watchlistFacts(watchlist.debtor, event.debtor.bankCode, now),
-      inboundCount1h: debtorIn1h.count,
-      inboundSum1h: debtorIn1h.sum,
-      inboundCount24h: debtorIn24h.count,
-      inboundSum24h: debtorIn24h.sum,
-      outboundCount1h: debtorOut1h.count,
-      outboundCount24h: debtorOut24h.count,
-      outboundSum1h: debtorOut1h.sum,
-      outboundSum24h: debtorOut24h.sum,
-      distinctNewPayees24h: debtorNewPayees24h.counterparties.size,
-      firstToCreditorCountry: isFirst(profile.firstToCountry, transfer.creditorCountry),
-      firstToAccountType: isFirst(profile.firstToAccountType, transfer.creditorAccountType),
-    },
+      firstToCreditorCountry:
+        transfer.creditorCountry === undefined
+          ? undefined
+          : debtorState.isFirstTo(countryDestination(transfer.creditorCountry), t),
+      firstToAccountType:
+        transfer.creditorAccountType === undefined
+          ? undefined
+          : debtorState.isFirstTo(accountTypeDestination(transfer.creditorAccountType), t),
+      largestOutbound30d: debtorState.outbound.window(t, WINDOWS['30d']).max,
+      inboundEstimated: debtorInEstimated,
+      outboundEstimated: debtorOutEstimated,
+      ...(debtorWindows as object),
+    } as Facts['debtor'],
     creditor: {
       country: creditorCountry,
-      accountType: event.creditor.accountType,
+      accountType: creditorAccountType,
       accountAgeDays: ageInDays(event.creditor.accountOpenedAt),
       watchlist: watchlistFacts(watchlist.creditor, event.creditor.bankCode, now),
-      distinctSenders1h: creditorIn1h.counterparties.size,
-      distinctSenders24h: creditorIn24h.counterparties.size,
-      inboundCount1h: creditorIn1h.count,
-      inboundCount24h: creditorIn24h.count,
-      inboundSum1h: creditorIn1h.sum,
-      inboundSum24h: creditorIn24h.sum,
-    },
+      inboundEstimated: creditorEstimated,
+      ...(creditorWindows as object),
+    } as Facts['creditor'],
     pair: {
-      firstTransfer: before.length === 0,
-      transfersBefore: before.length,
-      largestBefore,
-      increasingStreak: streak,
-      daysSinceFirst: Math.floor((transfer.t - firstSeen) / DAY_MS),
+      firstTransfer: !known,
+      transfersBefore: known?.count ?? 0,
+      largestBefore: known?.largest,
+      increasingStreak: known && own > known.lastAmount && t >= known.last ? known.streak + 1 : 1,
+      daysSinceFirst: known ? Math.floor((t - known.first) / DAY_MS) : 0,
+      daysSinceLast: known ? Math.floor((t - known.last) / DAY_MS) : undefined,
     },
   };
 }

@@ -40,38 +40,38 @@ export interface Facts {
     readonly age?: number;
     readonly accountAgeDays?: number;
     readonly watchlist: WatchlistFacts;
-    readonly inboundCount1h: number;
-    readonly inboundSum1h: bigint;
-    readonly inboundCount24h: number;
-    readonly inboundSum24h: bigint;
-    readonly outboundCount1h: number;
-    readonly outboundCount24h: number;
-    readonly outboundSum1h: bigint;
-    readonly outboundSum24h: bigint;
-    readonly distinctNewPayees24h: number;
     readonly firstToCreditorCountry?: boolean;
     readonly firstToAccountType?: boolean;
-  };
+    /** Largest single transfer the debtor sent in the 30 days before this one (0 when none). */
+    readonly largestOutbound30d: bigint;
+    readonly inboundEstimated: boolean;
+    readonly outboundEstimated: boolean;
+  } & Windowed<'inboundCount' | 'outboundCount' | 'distinctNewPayees', number> &
+    Windowed<'inboundSum' | 'outboundSum', bigint> &
+    Windowed<'passThroughPercent', number | undefined>;
   readonly creditor: {
     readonly country?: string;
     readonly accountType?: string;
     readonly accountAgeDays?: number;
     readonly watchlist: WatchlistFacts;
-    readonly distinctSenders1h: number;
-    readonly distinctSenders24h: number;
-    readonly inboundCount1h: number;
-    readonly inboundCount24h: number;
-    readonly inboundSum1h: bigint;
-    readonly inboundSum24h: bigint;
-  };
+    readonly inboundEstimated: boolean;
+  } & Windowed<'distinctSenders' | 'inboundCount', number> &
+    Windowed<'inboundSum', bigint>;
   readonly pair: {
     readonly firstTransfer: boolean;
     readonly transfersBefore: number;
     readonly largestBefore?: bigint;
     readonly increasingStreak: number;
     readonly daysSinceFirst: number;
+    readonly daysSinceLast?: number;
   };
 }
+
+/** The windows behavioural facts are kept for, each ending at the transfer being screened (event time). */
+export const FACT_WINDOWS = ['1h', '24h', '7d', '30d'] as const;
+export type FactWindow = (typeof FACT_WINDOWS)[number];
+const WINDOW_WORDS: Record<FactWindow, string> = { '1h': '1 h', '24h': '24 h', '7d': '7 days', '30d': '30 days' };
+type Windowed<Name extends string, T> = { readonly [K in `${Name}${FactWindow}`]: T };
 
 export type FactType = 'money' | 'integer' | 'boolean' | 'string' | 'text';
 
@@ -131,50 +131,31 @@ export const FACTS: Readonly<Record<string, FactDefinition>> = {
     'confidence 0-100 of that listing',
     (f) => f.debtor.watchlist.confidence,
   ),
-  'debtor.inboundCount1h': fact(
-    'integer',
-    'transfers the debtor account received in the hour before',
-    (f) => f.debtor.inboundCount1h,
+  ...windowedFacts('debtor', {
+    inboundCount: ['integer', (w) => `transfers the debtor account received in the ${w} before`],
+    inboundSum: ['money', (w) => `money the debtor account received in the ${w} before`],
+    outboundCount: ['integer', (w) => `transfers sent by the debtor in ${w}, this one included`],
+    outboundSum: ['money', (w) => `money sent by the debtor in ${w}, this one included`],
+    distinctNewPayees: ['integer', (w) => `distinct first-time payees of the debtor in ${w}, this one included`],
+    passThroughPercent: [
+      'integer',
+      (w) => `share (0-100) of the money sent in ${w}, this one included, that the account received in the same ${w}`,
+    ],
+  }),
+  'debtor.inboundEstimated': fact(
+    'boolean',
+    'a debtor inbound window is an estimate (an account busier than the exact part of its state)',
+    (f) => f.debtor.inboundEstimated,
   ),
-  'debtor.inboundSum1h': fact(
+  'debtor.outboundEstimated': fact(
+    'boolean',
+    'a debtor outbound window is an estimate',
+    (f) => f.debtor.outboundEstimated,
+  ),
+  'debtor.largestOutbound30d': fact(
     'money',
-    'money the debtor account received in the hour before',
-    (f) => f.debtor.inboundSum1h,
-  ),
-  'debtor.inboundCount24h': fact(
-    'integer',
-    'transfers the debtor account received in the 24 h before',
-    (f) => f.debtor.inboundCount24h,
-  ),
-  'debtor.inboundSum24h': fact(
-    'money',
-    'money the debtor account received in the 24 h before',
-    (f) => f.debtor.inboundSum24h,
-  ),
-  'debtor.outboundCount1h': fact(
-    'integer',
-    'transfers sent by the debtor in 1 h, this one included',
-    (f) => f.debtor.outboundCount1h,
-  ),
-  'debtor.outboundCount24h': fact(
-    'integer',
-    'transfers sent by the debtor in 24 h, this one included',
-    (f) => f.debtor.outboundCount24h,
-  ),
-  'debtor.outboundSum1h': fact(
-    'money',
-    'money sent by the debtor in 1 h, this one included',
-    (f) => f.debtor.outboundSum1h,
-  ),
-  'debtor.outboundSum24h': fact(
-    'money',
-    'money sent by the debtor in 24 h, this one included',
-    (f) => f.debtor.outboundSum24h,
-  ),
-  'debtor.distinctNewPayees24h': fact(
-    'integer',
-    'distinct first-time payees of the debtor in 24 h',
-    (f) => f.debtor.distinctNewPayees24h,
+    'largest single transfer the debtor sent in the 30 days before this one (0 when none)',
+    (f) => f.debtor.largestOutbound30d,
   ),
   'debtor.firstToCreditorCountry': fact(
     'boolean',
@@ -221,28 +202,16 @@ export const FACTS: Readonly<Record<string, FactDefinition>> = {
     'every source listing the creditor, comma-separated',
     (f) => f.creditor.watchlist.sourceList,
   ),
-  'creditor.distinctSenders1h': fact(
-    'integer',
-    'distinct accounts that paid the creditor in 1 h',
-    (f) => f.creditor.distinctSenders1h,
+  ...windowedFacts('creditor', {
+    distinctSenders: ['integer', (w) => `distinct accounts that paid the creditor in ${w}, this one included`],
+    inboundCount: ['integer', (w) => `transfers the creditor received in ${w}, this one included`],
+    inboundSum: ['money', (w) => `money the creditor received in ${w}, this one included`],
+  }),
+  'creditor.inboundEstimated': fact(
+    'boolean',
+    'a creditor window is an estimate (past the exact part of its state: a busy account)',
+    (f) => f.creditor.inboundEstimated,
   ),
-  'creditor.distinctSenders24h': fact(
-    'integer',
-    'distinct accounts that paid the creditor in 24 h',
-    (f) => f.creditor.distinctSenders24h,
-  ),
-  'creditor.inboundCount1h': fact(
-    'integer',
-    'transfers the creditor received in 1 h',
-    (f) => f.creditor.inboundCount1h,
-  ),
-  'creditor.inboundCount24h': fact(
-    'integer',
-    'transfers the creditor received in 24 h',
-    (f) => f.creditor.inboundCount24h,
-  ),
-  'creditor.inboundSum1h': fact('money', 'money the creditor received in 1 h', (f) => f.creditor.inboundSum1h),
-  'creditor.inboundSum24h': fact('money', 'money the creditor received in 24 h', (f) => f.creditor.inboundSum24h),
 
   'pair.firstTransfer': fact(
     'boolean',
@@ -265,4 +234,28 @@ export const FACTS: Readonly<Record<string, FactDefinition>> = {
     'days since the first known transfer to this creditor',
     (f) => f.pair.daysSinceFirst,
   ),
+  'pair.daysSinceLast': fact(
+    'integer',
+    'days since the latest earlier transfer to this creditor',
+    (f) => f.pair.daysSinceLast,
+  ),
 };
+
+/** One catalogue entry per window for each measure: `creditor.inboundCount7d` and so on. */
+function windowedFacts(
+  party: 'debtor' | 'creditor',
+  measures: Record<string, [FactType, (window: string) => string]>,
+): Record<string, FactDefinition> {
+  const entries: Record<string, FactDefinition> = {};
+  for (const [measure, [type, describe]] of Object.entries(measures)) {
+    for (const window of FACT_WINDOWS) {
+      const key = `${measure}${window}`;
+      entries[`${party}.${key}`] = fact(
+        type,
+        describe(WINDOW_WORDS[window]),
+        (f) => (f[party] as unknown as Record<string, bigint | number | undefined>)[key],
+      );
+    }
+  }
+  return entries;
+}

@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MAX_ENTRIES_PER_DAY_ITEM } from '#adapters/dynamodb/aggregate-items.ts';
+import { accountItem, itemSizeBytes } from '#adapters/dynamodb/account-items.ts';
 import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
-import { applyTransfer, BehaviourState } from '#domain/aggregates/behaviour.ts';
-import type { OwnedMutation } from '#use-cases/ports.ts';
+import { STATE_BYTE_BUDGET } from '#domain/aggregates/account-codec.ts';
+import { AccountState } from '#domain/aggregates/account-state.ts';
 
 const mock = mockClient(DynamoDBDocumentClient);
 const repository = new DynamoScreeningRepository(
@@ -20,73 +20,87 @@ const repository = new DynamoScreeningRepository(
   },
 );
 const T0 = Date.parse('2026-11-24T03:00:00Z');
-
-beforeEach(() => {
-  mock.reset();
-  mock.on(UpdateCommand).resolves({});
-  mock.on(PutCommand).resolves({});
+const conditionFailed = Object.assign(new Error('The conditional request failed'), {
+  name: 'ConditionalCheckFailedException',
 });
 
-function apply(state: BehaviourState, count: number, creditorKey: string, from = 0): OwnedMutation[] {
-  const owned: OwnedMutation[] = [];
-  for (let i = from; i < from + count; i++) {
-    const tk = `t${String(i).padStart(6, '0')}`;
-    for (const mutation of applyTransfer(state, {
-      tk,
-      t: T0 + i,
-      currency: 'KRW',
-      minor: 1000n,
-      debtorKey: `d${i}`,
-      creditorKey,
-    }))
-      owned.push({ transferKey: tk, mutation });
-  }
-  return owned;
+function stateWith(transfers: number): AccountState {
+  const state = new AccountState();
+  for (let i = 0; i < transfers; i++)
+    state.inbound.add({ t: T0 + i * 1000, fp: i, amount: 1000n, cp: i, newPayee: false }, true);
+  return state;
 }
 
-describe('DynamoScreeningRepository writes', () => {
-  it('writes each aggregate item touched by a batch once, with one attribute per transfer', async () => {
-    const state = new BehaviourState();
-    const mutations = apply(state, 3, 'mule');
-    await repository.saveBatch({ mutations, decisions: [], flags: [], rejections: [], state }, new Date(T0));
-    const muleUpdates = mock
-      .commandCalls(UpdateCommand)
-      .filter((c) => String(c.args[0].input.Key!.pk).startsWith('A#mule#'));
-    expect(muleUpdates).toHaveLength(1);
-    expect(
-      Object.values(muleUpdates[0]!.args[0].input.ExpressionAttributeNames!).filter((n) => n.startsWith('i:')),
-    ).toHaveLength(3);
-  });
+beforeEach(() => mock.reset());
 
-  it('stops adding entries to an account-day item that reached its size cap, so the write cannot fail on the item limit', async () => {
-    const state = new BehaviourState();
-    apply(state, MAX_ENTRIES_PER_DAY_ITEM + 1, 'merchant');
-    const mutations = apply(state, 5, 'merchant', MAX_ENTRIES_PER_DAY_ITEM + 1);
-    const outcome = await repository.saveBatch(
-      { mutations, decisions: [], flags: [], rejections: [], state },
+describe('DynamoScreeningRepository state writes', () => {
+  it('writes an account once per batch, conditionally on the version it read', async () => {
+    mock.on(PutCommand).resolves({});
+    const write = {
+      accountKey: 'mule',
+      state: stateWith(3),
+      expectedVersion: 7,
+      owners: ['t1', 't2', 't3'],
+      reapply: () => {},
+    };
+    const saved = await repository.saveBatch(
+      { accounts: [write], decisions: [], flags: [], rejections: [] },
       new Date(T0),
     );
-    expect(outcome.failedTransfers.size).toBe(0);
-    expect(
-      mock.commandCalls(UpdateCommand).filter((c) => String(c.args[0].input.Key!.pk).startsWith('A#merchant#')),
-    ).toEqual([]);
-    expect(
-      mock.commandCalls(UpdateCommand).filter((c) => String(c.args[0].input.Key!.pk).startsWith('A#d')),
-    ).toHaveLength(5);
-  });
-
-  it('reports the owners of a failed item write as failed, and nobody else', async () => {
-    mock.on(UpdateCommand).callsFake((input) => {
-      if (String(input.Key.pk).startsWith('A#d1#'))
-        throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
-      return {};
+    expect(saved.failedTransfers.size).toBe(0);
+    const puts = mock.commandCalls(PutCommand);
+    expect(puts).toHaveLength(1);
+    expect(puts[0]!.args[0].input).toMatchObject({
+      ConditionExpression: 'v = :v',
+      ExpressionAttributeValues: { ':v': 7 },
     });
-    const state = new BehaviourState();
-    const mutations = apply(state, 3, 'shop');
-    const outcome = await repository.saveBatch(
-      { mutations, decisions: [], flags: [], rejections: [], state },
+    expect(puts[0]!.args[0].input.Item).toMatchObject({ pk: 'S#mule', v: 8, f: 1 });
+  });
+
+  it('after losing a race, re-reads the item, re-applies its transfers to it and writes the next version', async () => {
+    const stored = accountItem('mule', stateWith(5), 9, T0 / 1000);
+    mock.on(PutCommand).rejectsOnce(conditionFailed).resolves({});
+    mock.on(GetCommand).resolves({ Item: stored });
+    let reapplied: AccountState | undefined;
+    const write = {
+      accountKey: 'mule',
+      state: stateWith(1),
+      expectedVersion: 8,
+      owners: ['t1'],
+      reapply: (fresh: AccountState) => {
+        reapplied = fresh;
+      },
+    };
+    const saved = await repository.saveBatch(
+      { accounts: [write], decisions: [], flags: [], rejections: [] },
       new Date(T0),
     );
-    expect([...outcome.failedTransfers]).toEqual(['t000001']);
+    expect(saved.failedTransfers.size).toBe(0);
+    expect(mock.commandCalls(GetCommand)[0]!.args[0].input.ConsistentRead).toBe(true);
+    expect(reapplied?.inbound.recent).toHaveLength(5);
+    expect(mock.commandCalls(PutCommand)[1]!.args[0].input).toMatchObject({ ExpressionAttributeValues: { ':v': 9 } });
+  });
+
+  it('gives the transfers back to SQS when the account write keeps failing', async () => {
+    mock
+      .on(PutCommand)
+      .rejects(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
+    const write = {
+      accountKey: 'mule',
+      state: stateWith(1),
+      expectedVersion: undefined,
+      owners: ['t1', 't2'],
+      reapply: () => {},
+    };
+    const saved = await repository.saveBatch(
+      { accounts: [write], decisions: [], flags: [], rejections: [] },
+      new Date(T0),
+    );
+    expect([...saved.failedTransfers].sort()).toEqual(['t1', 't2']);
+  });
+
+  it('never writes an item over the byte budget, however busy the account', () => {
+    const item = accountItem('mule', stateWith(20_000), 1, T0 / 1000);
+    expect(itemSizeBytes(item)).toBeLessThanOrEqual(STATE_BYTE_BUDGET + 100);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { encodeAccountState } from '#domain/aggregates/account-codec.ts';
 import { BehaviourState } from '#domain/aggregates/behaviour.ts';
 import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { compileRulePack } from '#domain/rules/compile.ts';
@@ -41,7 +42,7 @@ describe('screening one transfer', () => {
     expect(decision.score).toBe(100);
   });
 
-  it('sets holdUntil from the event time for a DELAY', () => {
+  it('sets holdUntil from the later of event time and decision time for a DELAY', () => {
     const event = transferEvent({
       context: { newPayee: false, activeCall: false, remoteAccessApp: false },
       debtor: { accountId: 'D', birthYear: 1990 },
@@ -57,30 +58,39 @@ describe('screening one transfer', () => {
       now,
     });
     expect(decision.outcome).toBe('DELAY');
-    expect(decision.holdUntil).toBe('2026-11-24T00:45:02.123Z');
+    expect(decision.holdUntil).toBe('2026-11-24T01:30:00.000Z');
   });
 
-  it('gives the same decision for the same event, pack and state, also after the transfer is recorded', () => {
+  it('gives the same decision for the same event, pack and state, and records the transfer once', () => {
     const event = transferEvent();
+    const screen = (state: BehaviourState) =>
+      screenTransfer({ event, activity: toActivity(event, pseudonymiser), state, watchlist: noListings, pack, now });
     const state = new BehaviourState();
-    const first = screenTransfer({
+    const first = screen(state);
+    expect(screen(new BehaviourState()).decision).toEqual(first.decision);
+    const recorded = [...state.accounts.values()].map((account) => encodeAccountState(account));
+    screen(state);
+    expect([...state.accounts.values()].map((account) => encodeAccountState(account))).toEqual(recorded);
+  });
+
+  it('holds a DELAY from the later of event time and decision time, so a delivery backlog does not release at once', () => {
+    const event = transferEvent({
+      context: { newPayee: false, activeCall: false, remoteAccessApp: false },
+      debtor: { accountId: 'D', birthYear: 1990 },
+      remittanceInfo: 'rent',
+      creditor: { accountId: 'C', country: 'KR', accountOpenedAt: '2026-11-20' },
+    });
+    const late = new Date(Date.parse(event.occurredAt) + 3 * 3_600_000);
+    const { decision } = screenTransfer({
       event,
       activity: toActivity(event, pseudonymiser),
-      state,
+      state: new BehaviourState(),
       watchlist: noListings,
       pack,
-      now,
+      now: late,
     });
-    const again = screenTransfer({
-      event,
-      activity: toActivity(event, pseudonymiser),
-      state,
-      watchlist: noListings,
-      pack,
-      now,
-    });
-    expect(again.decision).toEqual(first.decision);
-    expect(again.mutations).toEqual([]);
+    expect(decision.outcome).toBe('DELAY');
+    expect(decision.holdUntil).toBe(new Date(late.getTime() + 30 * 60_000).toISOString());
   });
 
   it('blocks a creditor that a bank confirmed as fraud, matching on the pseudonymised account', () => {

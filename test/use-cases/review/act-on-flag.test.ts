@@ -93,7 +93,7 @@ describe('acting on a flag', () => {
           creditor: { accountId: 'KH-ABA-MULE-777' },
         }),
       ],
-      new Date('2026-11-25T06:00:00.000Z'),
+      new Date('2026-11-24T07:00:00.000Z'),
     );
     expect(next).toMatchObject({
       outcome: 'BLOCK',

@@ -31,7 +31,8 @@ describe('auto-release of DELAY flags', () => {
         delayedTransfer({ occurredAt: '2026-11-24T05:00:00.000Z' }),
         delayedTransfer({ occurredAt: '2026-11-24T05:10:00.000Z' }),
       ],
-      screenedAt,
+      // Holds run from the later of event and decision time: screened on arrival, they end by 05:41.
+      new Date('2026-11-24T05:11:00.000Z'),
     );
     const later = await screen(fixture, [delayedTransfer({ occurredAt: '2026-11-24T05:50:00.000Z' })], screenedAt);
     expect([...due, ...later].map((d) => d.outcome)).toEqual(['DELAY', 'DELAY', 'DELAY']);
@@ -56,7 +57,11 @@ describe('auto-release of DELAY flags', () => {
   });
 
   it('lets an officer who acts between the sweep reading a flag and releasing it win', async () => {
-    const [decision] = await screen(fixture, [delayedTransfer({ occurredAt: '2026-11-24T04:00:00.000Z' })], screenedAt);
+    const [decision] = await screen(
+      fixture,
+      [delayedTransfer({ occurredAt: '2026-11-24T04:00:00.000Z' })],
+      new Date('2026-11-24T04:01:00.000Z'),
+    );
     const flags = new DynamoFlagRepository(fixture.clients.documents, fixture.tables.flags);
     const clock = () => new Date('2026-11-24T06:00:00.000Z');
     const snapshot = (await flags.dueForAutoRelease(clock(), 100)).filter((f) => f.transferId === decision!.transferId);

@@ -1,0 +1,56 @@
+import type { AccountState } from '#domain/aggregates/account-state.ts';
+import { decodeAccountState, encodeWithinBudget, STATE_FORMAT } from '#domain/aggregates/account-codec.ts';
+import { EXPIRES_AT } from './tables.ts';
+
+/**
+ * Layout of the Aggregates table: one item per pseudonymised account,
+ *   pk "S#<accountKey>", v (version, for optimistic concurrency), f (state format), s (the state,
+ *   binary, at most STATE_BYTE_BUDGET bytes), expiresAt.
+ * Items of another format (and the per-day items of format 0, "A#...", "D#...") are never read again:
+ * the account's state starts afresh and the old items expire.
+ */
+export const ACCOUNT_ITEM_PREFIX = 'S#';
+/** An account nobody has paid or been paid by for this long is forgotten (DynamoDB TTL). */
+export const ACCOUNT_RETENTION_SECONDS = 400 * 24 * 3600;
+
+export const accountItemKey = (accountKey: string) => `${ACCOUNT_ITEM_PREFIX}${accountKey}`;
+
+export interface StoredAccount {
+  readonly accountKey: string;
+  readonly version: number;
+  readonly state: AccountState | undefined;
+}
+
+/** Reads an account item; a state in another format or unreadable is left out (undefined). */
+export function readAccountItem(item: Record<string, unknown>): StoredAccount | undefined {
+  const pk = String(item.pk ?? '');
+  if (!pk.startsWith(ACCOUNT_ITEM_PREFIX)) return undefined;
+  const version = typeof item.v === 'number' ? item.v : 0;
+  const bytes = item.s instanceof Uint8Array ? item.s : undefined;
+  const state = item.f === STATE_FORMAT && bytes ? decodeAccountState(bytes) : undefined;
+  return { accountKey: pk.slice(ACCOUNT_ITEM_PREFIX.length), version, state };
+}
+
+/** The item to write for a state (compacted to its budget) at the next version. */
+export function accountItem(accountKey: string, state: AccountState, version: number, nowSeconds: number) {
+  return {
+    pk: accountItemKey(accountKey),
+    v: version,
+    f: STATE_FORMAT,
+    s: encodeWithinBudget(state),
+    [EXPIRES_AT]: nowSeconds + ACCOUNT_RETENTION_SECONDS,
+  };
+}
+
+/** DynamoDB's item size: attribute names plus values (numbers about 1 byte per 2 digits, plus 1). */
+export function itemSizeBytes(item: Record<string, unknown>): number {
+  let size = 0;
+  for (const [name, value] of Object.entries(item)) {
+    size += Buffer.byteLength(name);
+    if (typeof value === 'string') size += Buffer.byteLength(value);
+    else if (typeof value === 'number') size += Math.ceil(String(value).replace(/^-|\./g, '').length / 2) + 1;
+    else if (value instanceof Uint8Array) size += value.length;
+    else size += Buffer.byteLength(JSON.stringify(value));
+  }
+  return size;
+}

@@ -1,0 +1,330 @@
+import { SlidingHll } from './sliding-hll.ts';
+
+/**
+ * The behavioural state of one (pseudonymised) account, in a size that does not grow with its
+ * activity. Event time throughout; pruning by processing time. Per direction (money in, money out):
+ *   - the newest RECENT_ENTRIES transfers, exactly;
+ *   - every older transfer folded into hour buckets (48 h) and UTC-day buckets (32 days);
+ *   - the counterparties (senders in; new payees out) exactly while few, and a sliding HyperLogLog
+ *     for all of them once there are more than EXACT_COUNTERPARTIES.
+ * Money out also keeps the most recent PAYEES payees (count, largest, first and last seen) with a
+ * summary of the rest, and the first transfer into each country and kind of account.
+ * Idempotency markers (fingerprints of the transfers applied in the last hour, processing time) let
+ * a redelivered transfer be recognised; see `applied` and `markersCover`.
+ * Windows are exact while an account's transfers fit in the exact parts; past them the bucket at the
+ * window's start is pro-rated and the fact is marked estimated. Nothing ever stops counting.
+ */
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
+export const WINDOWS = { '1h': HOUR_MS, '24h': DAY_MS, '7d': 7 * DAY_MS, '30d': 30 * DAY_MS } as const;
+export type WindowName = keyof typeof WINDOWS;
+
+export const STATE_LIMITS = {
+  recentEntries: 12,
+  exactCounterparties: 24,
+  payees: 16,
+  destinations: 24,
+  markers: 128,
+  markerHorizonMs: HOUR_MS,
+  hourBucketsMs: 48 * HOUR_MS,
+  dayBucketsMs: 32 * DAY_MS,
+  payeeRetentionMs: 400 * DAY_MS,
+} as const;
+
+/** One transfer as an account's state records it. Times in ms (second precision once stored). */
+export interface Entry {
+  readonly t: number;
+  /** 32-bit fingerprint of the transfer: orders ties, marks it applied. */
+  readonly fp: number;
+  /** Minor units of the reference currency (0 when the pack had no rate for the currency). */
+  readonly amount: bigint;
+  /** 32-bit hash of the counterparty's pseudonym. */
+  readonly cp: number;
+  /** Money out: the creditor was a new payee. */
+  readonly newPayee: boolean;
+}
+
+export interface Bucket {
+  count: number;
+  sum: bigint;
+  max: bigint;
+}
+
+export interface Seen {
+  first: number;
+  last: number;
+}
+
+export interface Payee {
+  first: number;
+  last: number;
+  count: number;
+  largest: bigint;
+  lastAmount: bigint;
+  /** Transfers in the run of ever larger amounts ending with the latest one. */
+  streak: number;
+}
+
+export interface WindowTotals {
+  count: number;
+  sum: bigint;
+  /** Largest single transfer in the window, where known exactly or from a bucket's maximum. */
+  max: bigint;
+  estimated: boolean;
+}
+
+const byTime = (a: { t: number; fp: number }, b: { t: number; fp: number }) => a.t - b.t || a.fp - b.fp;
+const bigMax = (a: bigint, b: bigint) => (a > b ? a : b);
+
+export class Direction {
+  /** Ascending by (t, fp). */
+  recent: Entry[] = [];
+  readonly hours = new Map<number, Bucket>();
+  readonly days = new Map<number, Bucket>();
+  readonly counterparties = new Map<number, Seen>();
+  sketch: SlidingHll | undefined;
+
+  add(entry: Entry, countsCounterparty: boolean): void {
+    let at = this.recent.length;
+    while (at > 0 && byTime(this.recent[at - 1]!, entry) > 0) at -= 1;
+    this.recent.splice(at, 0, entry);
+    while (this.recent.length > STATE_LIMITS.recentEntries) this.fold(this.recent.shift()!);
+    if (countsCounterparty) this.addCounterparty(entry.cp, entry.t);
+  }
+
+  /** Moves the oldest exact entries into the buckets until at most `keep` remain (budget compaction). */
+  foldRecent(keep: number): void {
+    while (this.recent.length > keep) this.fold(this.recent.shift()!);
+  }
+
+  private fold(entry: Entry): void {
+    for (const [buckets, span] of [
+      [this.hours, HOUR_MS],
+      [this.days, DAY_MS],
+    ] as const) {
+      const index = Math.floor(entry.t / span);
+      const bucket = buckets.get(index);
+      if (bucket) {
+        bucket.count += 1;
+        bucket.sum += entry.amount;
+        bucket.max = bigMax(bucket.max, entry.amount);
+      } else buckets.set(index, { count: 1, sum: entry.amount, max: entry.amount });
+    }
+  }
+
+  private addCounterparty(cp: number, t: number): void {
+    const minute = Math.floor(t / MINUTE_MS);
+    const seen = this.counterparties.get(cp);
+    if (seen) {
+      seen.first = Math.min(seen.first, minute);
+      seen.last = Math.max(seen.last, minute);
+    } else this.counterparties.set(cp, { first: minute, last: minute });
+    if (this.counterparties.size > STATE_LIMITS.exactCounterparties && !this.sketch) {
+      this.sketch = new SlidingHll();
+      for (const [key, { last }] of this.counterparties) this.sketch.add(key, last);
+    }
+    this.sketch?.add(cp, minute);
+    while (this.counterparties.size > STATE_LIMITS.exactCounterparties)
+      this.counterparties.delete(this.leastRecentCounterparty());
+  }
+
+  private leastRecentCounterparty(): number {
+    let oldest: [number, Seen] | undefined;
+    for (const pair of this.counterparties) {
+      if (!oldest || pair[1].last < oldest[1].last || (pair[1].last === oldest[1].last && pair[0] < oldest[0]))
+        oldest = pair;
+    }
+    return oldest![0];
+  }
+
+  /** Transfers in the window (t - span, t], this one excluded (it is not applied yet). */
+  window(t: number, span: number): WindowTotals {
+    const from = t - span;
+    const totals: WindowTotals = { count: 0, sum: 0n, max: 0n, estimated: false };
+    for (const entry of this.recent) {
+      if (entry.t <= from || entry.t > t) continue;
+      totals.count += 1;
+      totals.sum += entry.amount;
+      totals.max = bigMax(totals.max, entry.amount);
+    }
+    const [buckets, width] = span <= DAY_MS ? [this.hours, HOUR_MS] : [this.days, DAY_MS];
+    for (const [index, bucket] of buckets) {
+      const start = index * width;
+      const end = start + width;
+      if (end <= from || start > t) continue;
+      if (start >= from) {
+        // Folded transfers are older than the exact ones, so a bucket that starts inside the window is in it.
+        totals.count += bucket.count;
+        totals.sum += bucket.sum;
+        totals.max = bigMax(totals.max, bucket.max);
+      } else if (bucket.count > 0) {
+        const inside = end - from;
+        totals.count += Math.round((bucket.count * inside) / width);
+        totals.sum += (bucket.sum * BigInt(inside)) / BigInt(width);
+        totals.max = bigMax(totals.max, bucket.max);
+        totals.estimated = true;
+      }
+    }
+    return totals;
+  }
+
+  /** Distinct counterparties in (t - span, t], this transfer's excluded; estimated past the exact set. */
+  distinct(t: number, span: number): { count: number; estimated: boolean } {
+    const from = Math.floor((t - span) / MINUTE_MS);
+    const to = Math.floor(t / MINUTE_MS);
+    let exact = 0;
+    let oldestKept = Number.POSITIVE_INFINITY;
+    for (const seen of this.counterparties.values()) {
+      oldestKept = Math.min(oldestKept, seen.last);
+      if (seen.first <= to && seen.last > from) exact += 1;
+    }
+    // The exact set holds the most recently seen counterparties: it answers every window that starts
+    // after the last time an evicted one was seen.
+    if (!this.sketch || from >= oldestKept) return { count: exact, estimated: false };
+    return { count: Math.max(exact, this.sketch.estimate(from, to)), estimated: true };
+  }
+
+  prune(now: number): void {
+    this.recent = this.recent.filter((entry) => entry.t > now - STATE_LIMITS.dayBucketsMs);
+    for (const [index] of this.hours)
+      if ((index + 1) * HOUR_MS <= now - STATE_LIMITS.hourBucketsMs) this.hours.delete(index);
+    for (const [index] of this.days)
+      if ((index + 1) * DAY_MS <= now - STATE_LIMITS.dayBucketsMs) this.days.delete(index);
+    const oldestMinute = Math.floor((now - STATE_LIMITS.dayBucketsMs) / MINUTE_MS);
+    for (const [cp, seen] of this.counterparties) if (seen.last <= oldestMinute) this.counterparties.delete(cp);
+    this.sketch?.pruneBefore(oldestMinute);
+  }
+
+  /** Keeps only the `keep` most recently seen exact counterparties; only once the sketch holds them all. */
+  trimCounterparties(keep: number): void {
+    if (!this.sketch) return;
+    while (this.counterparties.size > keep) this.counterparties.delete(this.leastRecentCounterparty());
+  }
+
+  /** Drops the oldest hour buckets beyond `keep` (budget compaction; the day buckets still hold them). */
+  trimHours(keep: number): void {
+    const indexes = [...this.hours.keys()].sort((a, b) => a - b);
+    for (const index of indexes.slice(0, Math.max(0, indexes.length - keep))) this.hours.delete(index);
+  }
+}
+
+export class AccountState {
+  readonly inbound = new Direction();
+  readonly outbound = new Direction();
+  readonly payees = new Map<number, Payee>();
+  /** Payees evicted from `payees`, and their transfers. */
+  otherPayees = { payees: 0, transfers: 0 };
+  /** First transfer (minute) into each destination: "C:KH" for a country, "T:EMONEY" for an account type. */
+  readonly destinations = new Map<string, number>();
+  /** Fingerprint -> processing minute it was applied. */
+  readonly markers = new Map<number, number>();
+  /** Every transfer applied from this processing minute on still has its marker. */
+  markersFrom = 0;
+
+  isEmpty(): boolean {
+    return (
+      !this.inbound.recent.length &&
+      !this.inbound.days.size &&
+      !this.outbound.recent.length &&
+      !this.outbound.days.size &&
+      !this.payees.size
+    );
+  }
+
+  applied(fp: number): boolean {
+    return this.markers.has(fp);
+  }
+
+  /** True when every transfer applied since `sinceMs` (processing time) still has its marker. */
+  markersCover(sinceMs: number): boolean {
+    return this.markersFrom <= Math.floor(sinceMs / MINUTE_MS);
+  }
+
+  mark(fp: number, nowMs: number): void {
+    this.markers.set(fp, Math.floor(nowMs / MINUTE_MS));
+    this.trimMarkers(STATE_LIMITS.markers);
+  }
+
+  trimMarkers(keep: number): void {
+    if (this.markers.size <= keep) return;
+    const ordered = [...this.markers].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    for (const [fp, minute] of ordered.slice(0, ordered.length - keep)) {
+      this.markers.delete(fp);
+      this.markersFrom = Math.max(this.markersFrom, minute + 1);
+    }
+  }
+
+  payee(cp: number): Payee | undefined {
+    return this.payees.get(cp);
+  }
+
+  recordPayee(cp: number, t: number, amount: bigint): void {
+    const payee = this.payees.get(cp);
+    if (!payee) {
+      this.payees.set(cp, { first: t, last: t, count: 1, largest: amount, lastAmount: amount, streak: 1 });
+      this.evictPayees(STATE_LIMITS.payees);
+      return;
+    }
+    payee.count += 1;
+    payee.largest = bigMax(payee.largest, amount);
+    payee.first = Math.min(payee.first, t);
+    if (t >= payee.last) {
+      payee.streak = amount > payee.lastAmount ? payee.streak + 1 : 1;
+      payee.last = t;
+      payee.lastAmount = amount;
+    }
+  }
+
+  evictPayees(keep: number): void {
+    while (this.payees.size > keep) {
+      let oldest: [number, Payee] | undefined;
+      for (const pair of this.payees) {
+        if (!oldest || pair[1].last < oldest[1].last || (pair[1].last === oldest[1].last && pair[0] < oldest[0]))
+          oldest = pair;
+      }
+      this.payees.delete(oldest![0]);
+      this.otherPayees = {
+        payees: this.otherPayees.payees + 1,
+        transfers: this.otherPayees.transfers + oldest![1].count,
+      };
+    }
+  }
+
+  recordDestination(key: string, t: number): void {
+    const minute = Math.floor(t / MINUTE_MS);
+    const known = this.destinations.get(key);
+    if (known === undefined || minute < known) this.destinations.set(key, minute);
+    this.trimDestinations(STATE_LIMITS.destinations);
+  }
+
+  trimDestinations(keep: number): void {
+    if (this.destinations.size <= keep) return;
+    // Keep the earliest firsts: a later first is the one a rule is least likely to need.
+    const ordered = [...this.destinations].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+    for (const [key] of ordered.slice(keep)) this.destinations.delete(key);
+  }
+
+  /** True when this transfer is the first into `key` known to this account's state. */
+  isFirstTo(key: string, t: number): boolean {
+    const known = this.destinations.get(key);
+    return known === undefined || Math.floor(t / MINUTE_MS) <= known;
+  }
+
+  /** Drops what lies beyond every window and horizon, by processing time. */
+  prune(nowMs: number): void {
+    this.inbound.prune(nowMs);
+    this.outbound.prune(nowMs);
+    for (const [cp, payee] of this.payees) {
+      if (payee.last <= nowMs - STATE_LIMITS.payeeRetentionMs) {
+        this.payees.delete(cp);
+        this.otherPayees = { payees: this.otherPayees.payees + 1, transfers: this.otherPayees.transfers + payee.count };
+      }
+    }
+    const horizon = Math.floor((nowMs - STATE_LIMITS.markerHorizonMs) / MINUTE_MS);
+    for (const [fp, minute] of this.markers) if (minute < horizon) this.markers.delete(fp);
+    this.markersFrom = Math.max(this.markersFrom, horizon);
+  }
+}
