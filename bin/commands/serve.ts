@@ -15,6 +15,7 @@ import {
 import { DEMO_PARTNERS, sampleWatchlist, startLocalPipeline, type LocalPipeline } from '#local/pipeline.ts';
 import { API_BASE, startReviewServer } from '#local/review-server.ts';
 import { generateWorkload } from '#local/workload/generate.ts';
+import { arrivingAt } from '#local/demo.ts';
 import { WORKLOAD_SPAN_MS } from '#local/workload/world.ts';
 
 const USAGE = `usage: fraudctl serve [--port 8080] [--host 127.0.0.1] [--demo] [--transfers 400] [--seed 1]
@@ -67,6 +68,7 @@ export async function startLocalReviewStack(options: ServeOptions = {}): Promise
   const pipeline = await startLocalPipeline({
     partners: DEMO_PARTNERS,
     watchlist: [...sampleWatchlist(), ...(workload?.watchlist ?? [])],
+    simulatedClock: true,
   });
   const timers: NodeJS.Timeout[] = [];
   let server: Awaited<ReturnType<typeof startReviewServer>> | undefined;
@@ -80,7 +82,7 @@ export async function startLocalReviewStack(options: ServeOptions = {}): Promise
             partnerId,
             workload.events
               .filter((event) => event.partnerId === partnerId)
-              .map((event) => ({ body: JSON.stringify(event) })),
+              .map((event) => ({ body: JSON.stringify(event), attributes: arrivingAt(String(event.occurredAt)) })),
           ),
         ),
       );

@@ -8,7 +8,7 @@ import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-reposito
 import { CachedRulePackSource, DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { SqsDecisionPublisher } from '#adapters/sqs/decision-publisher.ts';
 import { partnerOfInboundQueue } from '#adapters/sqs/queues.ts';
-import { loadScreeningConfig } from '#config/screening.ts';
+import { loadScreeningConfig, SIMULATED_TIME_ATTRIBUTE } from '#config/screening.ts';
 import { logger } from '#powertools/logger.ts';
 import { initialiseOnce, loadPseudonymiser } from './initialise-once.ts';
 import { METRIC, metrics } from '#powertools/metrics.ts';
@@ -30,6 +30,7 @@ async function initialise() {
     ),
     pseudonymiser,
     clock: () => new Date(),
+    eventTimeBounds: config.eventTimeBounds,
   });
   return { config, screenBatch };
 }
@@ -54,9 +55,20 @@ export async function screenSqsBatch(event: SQSEvent): Promise<SQSBatchResponse>
       body: record.body,
       queuePartnerId: partnerOfInboundQueue(app.config.queuePrefix, record.eventSourceARN),
     })),
+    app.config.simulatedClock ? simulatedNow(event) : new Date(),
   );
   record(result, sentAt);
   return { batchItemFailures: result.failures.map((f) => ({ itemIdentifier: f.messageId })) };
+}
+
+/** The latest simulated arrival time in the batch (local runtime only); the wall clock without one. */
+function simulatedNow(event: SQSEvent): Date {
+  let latest: number | undefined;
+  for (const record of event.Records) {
+    const at = Date.parse(record.messageAttributes?.[SIMULATED_TIME_ATTRIBUTE]?.stringValue ?? '');
+    if (Number.isFinite(at) && (latest === undefined || at > latest)) latest = at;
+  }
+  return latest === undefined ? new Date() : new Date(latest);
 }
 
 function record(result: BatchResult, sentAt: Map<string, number>) {

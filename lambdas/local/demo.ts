@@ -1,7 +1,13 @@
+import { SIMULATED_TIME_ATTRIBUTE } from '#config/screening.ts';
 import { OUTCOMES, type Outcome } from '#domain/contract/decision.ts';
 import { startLocalPipeline, type LocalPipelineOptions, type OutgoingMessage } from './pipeline.ts';
 import { summariseDetection, type DetectionSummary } from './workload/detection.ts';
 import { generateWorkload } from './workload/generate.ts';
+
+/** The simulated clock of a generated workload: each transfer arrives when it happens. */
+export function arrivingAt(occurredAt: string): Record<string, string> {
+  return { [SIMULATED_TIME_ATTRIBUTE]: new Date(Date.parse(occurredAt)).toISOString() };
+}
 
 export const DEFAULT_DEMO_TRANSFERS = 20_000;
 export const DEFAULT_DEMO_SEED = 2026;
@@ -50,13 +56,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   for (const { label: _label, ...event } of workload.events) {
     const partnerId = String(event.partnerId);
     const messages = byPartner.get(partnerId) ?? [];
-    messages.push({ body: JSON.stringify(event) });
+    messages.push({ body: JSON.stringify(event), attributes: arrivingAt(String(event.occurredAt)) });
     byPartner.set(partnerId, messages);
   }
   const partners = [...byPartner.keys()];
 
   options.onPhase?.('starting');
-  const pipeline = await startLocalPipeline({ ...options.pipeline, partners, watchlist: workload.watchlist });
+  const pipeline = await startLocalPipeline({
+    ...options.pipeline,
+    partners,
+    watchlist: workload.watchlist,
+    simulatedClock: true,
+  });
   try {
     options.onPhase?.('streaming');
     const total = workload.events.length;

@@ -72,6 +72,12 @@ export interface LocalPipelineOptions {
   readonly maxBacklogPerPartner?: number;
   /** Powertools log level of the handler (its logs go to stdout); default POWERTOOLS_LOG_LEVEL or SILENT. */
   readonly handlerLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /**
+   * Screen each batch at the simulated arrival time its messages carry (SIMULATED_TIME_ATTRIBUTE),
+   * instead of the wall clock: how demo, replay and serve --demo screen past transfers as they would
+   * have been screened live.
+   */
+  readonly simulatedClock?: boolean;
   /** Told of every handler invocation: progress bars, tests. */
   readonly onInvocation?: (report: InvocationReport) => void;
   /** A receive or delete call of an event source failed (it backs off and goes on); default: a line on stderr. */
@@ -228,6 +234,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           OUTBOUND_QUEUE_URLS: JSON.stringify(Object.fromEntries(partners.map((p) => [p, queues[p]!.decisions.url]))),
           RULE_PACK_ID: rulePack.packId,
           PSEUDONYM_KEY: pseudonymKey,
+          ...(options.simulatedClock ? { SIMULATED_CLOCK: 'message-attribute' } : {}),
           POWERTOOLS_LOG_LEVEL: options.handlerLogLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
           POWERTOOLS_METRICS_DISABLED: 'true',
           ...tableEnvironment(tables),

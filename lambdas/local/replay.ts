@@ -1,3 +1,4 @@
+import { SIMULATED_TIME_ATTRIBUTE } from '#config/screening.ts';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { OUTCOMES, type Decision, type Outcome } from '#domain/contract/decision.ts';
@@ -94,10 +95,16 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
   }
 
   const pipeline = partners.length
-    ? await startLocalPipeline({ ...options.pipeline, partners, watchlist: options.watchlist ?? [] })
+    ? await startLocalPipeline({
+        ...options.pipeline,
+        partners,
+        watchlist: options.watchlist ?? [],
+        simulatedClock: true,
+      })
     : undefined;
   try {
     const fates: LineFate[] = [];
+    const clock = new ReplayClock();
     let rejectedHere = 0;
     let lines = 0;
     const progress = () => options.onProgress?.(rejectedHere + (pipeline?.stats().recordsDone ?? 0), nonBlank);
@@ -134,7 +141,14 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
         };
         fates.push(fate);
         const queue = pending.get(routing.partnerId) ?? [];
-        queue.push({ fate, message: { body: routing.text, attributes: { line: String(fileLine.line) } } });
+        const arrival = clock.arrival(routing.text);
+        queue.push({
+          fate,
+          message: {
+            body: routing.text,
+            attributes: { line: String(fileLine.line), [SIMULATED_TIME_ATTRIBUTE]: arrival },
+          },
+        });
         pending.set(routing.partnerId, queue);
         if (queue.length === SEND_CHUNK) await flush(routing.partnerId);
       } else {
@@ -281,4 +295,28 @@ function route(fileLine: FileLine): Routing {
     };
   }
   return { route: false, reason: parsed.reason, ...(parsed.transferId ? { transferId: parsed.transferId } : {}) };
+}
+
+/**
+ * The time a replayed line "arrives": the latest event time met so far in the file, so that a file of
+ * past transfers is screened as it was live (late and reordered lines arrive late). It never passes
+ * the wall clock: a line dated in the future is refused as it would be live.
+ */
+class ReplayClock {
+  private latest = Number.NEGATIVE_INFINITY;
+
+  arrival(text: string): string {
+    const occurredAt = occurredAtOf(text);
+    if (occurredAt !== undefined && occurredAt <= Date.now() && occurredAt > this.latest) this.latest = occurredAt;
+    return new Date(Number.isFinite(this.latest) ? this.latest : Date.now()).toISOString();
+  }
+}
+
+function occurredAtOf(text: string): number | undefined {
+  try {
+    const at = Date.parse((JSON.parse(text) as { occurredAt?: unknown }).occurredAt as string);
+    return Number.isFinite(at) ? at : undefined;
+  } catch {
+    return undefined;
+  }
 }

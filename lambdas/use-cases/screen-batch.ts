@@ -70,6 +70,7 @@ interface Accepted {
   readonly event: TransferEvent;
   readonly activity: TransferActivity;
   readonly fingerprint: string;
+  readonly body: string;
 }
 
 type Rejected = BatchResult['rejected'][number];
@@ -81,6 +82,7 @@ interface Screening {
   readonly newDecisions: DecisionRecord[];
   readonly flags: DecisionRecord[];
   readonly applications: Map<string, StateApplication[]>;
+  /** Reused transferIds and out-of-bounds event times, found once stored decisions are known. */
   readonly conflicts: Rejected[];
 }
 
@@ -102,13 +104,13 @@ export function createScreenBatch(deps: ScreenBatchDependencies) {
     const rejected: Rejected[] = [];
     const accepted: Accepted[] = [];
     for (const record of records) {
-      const outcome = admit(record, now, bounds, deps.pseudonymiser);
+      const outcome = admit(record, now, deps.pseudonymiser);
       if ('rejection' in outcome) rejected.push(outcome.rejection);
       else accepted.push(outcome.accepted);
     }
 
     const loaded = accepted.length ? await loadPackAndState(deps, accepted, now, failures) : undefined;
-    const screening = loaded ? screenAll(accepted, loaded.pack, loaded.state, now) : undefined;
+    const screening = loaded ? screenAll(accepted, loaded.pack, loaded.state, now, bounds) : undefined;
     rejected.push(...(screening?.conflicts ?? []));
 
     const saved = await deps.repository
@@ -191,7 +193,13 @@ async function loadPackAndState(
 }
 
 /** Screens in event order; the first occurrence of a transfer decides for every copy of the same content. */
-function screenAll(accepted: readonly Accepted[], pack: CompiledPack, state: BatchState, now: Date): Screening {
+function screenAll(
+  accepted: readonly Accepted[],
+  pack: CompiledPack,
+  state: BatchState,
+  now: Date,
+  bounds: EventTimeBounds,
+): Screening {
   const screening: Screening = {
     decided: new Map(),
     order: [],
@@ -207,7 +215,13 @@ function screenAll(accepted: readonly Accepted[], pack: CompiledPack, state: Bat
     const stored = state.decisions.get(tk);
     const known = fingerprints.get(tk) ?? stored?.fingerprint;
     if (known !== undefined && known !== item.fingerprint) {
-      screening.conflicts.push(conflictRejection(item, now));
+      screening.conflicts.push(laterRejection(item, now, conflictIssue));
+      continue;
+    }
+    // A transfer already decided is answered from its record, however late; a new one must be in bounds.
+    const outOfBounds = stored || known ? undefined : eventTimeIssue(item.activity.t, now, bounds);
+    if (outOfBounds) {
+      screening.conflicts.push(laterRejection(item, now, outOfBounds, rejectionExcerpt(item.body)));
       continue;
     }
     screening.order.push(item);
@@ -275,12 +289,14 @@ function failure(item: Accepted, stage: RecordFailure['stage'], cause: unknown):
   };
 }
 
-function conflictRejection(item: Accepted, now: Date): Rejected {
-  const issue = {
-    path: 'transferId',
-    message:
-      'was already used for a transfer with other content; a transferId names one transfer: send a new transfer under a new transferId',
-  };
+const conflictIssue: FieldIssue = {
+  path: 'transferId',
+  message:
+    'was already used for a transfer with other content; a transferId names one transfer: send a new transfer under a new transferId',
+};
+
+/** A rejection decided after the read phase: a reused transferId, or an event time out of bounds. */
+function laterRejection(item: Accepted, now: Date, issue: FieldIssue, bodyExcerpt = ''): Rejected {
   return {
     partnerId: item.event.partnerId,
     rejectionId: item.messageId,
@@ -289,7 +305,7 @@ function conflictRejection(item: Accepted, now: Date): Rejected {
     reason: describeIssues([issue]),
     issues: [issue],
     transferId: item.event.transferId,
-    bodyExcerpt: '',
+    bodyExcerpt,
   };
 }
 
@@ -297,7 +313,6 @@ function conflictRejection(item: Accepted, now: Date): Rejected {
 function admit(
   record: InboundRecord,
   now: Date,
-  bounds: EventTimeBounds,
   pseudonymiser: Pseudonymiser,
 ): { accepted: Accepted } | { rejection: Rejected } {
   const reject = (issues: FieldIssue[], transferId?: string): { rejection: Rejected } => ({
@@ -322,14 +337,13 @@ function admit(
     const message = `names another partner than the one the queue belongs to (${record.queuePartnerId}); each partner sends only on its own queue`;
     return reject([{ path: 'partnerId', message }], event.transferId);
   }
-  const outOfBounds = eventTimeIssue(Date.parse(event.occurredAt), now, bounds);
-  if (outOfBounds) return reject([outOfBounds], event.transferId);
   return {
     accepted: {
       messageId: record.messageId,
       event,
       activity: toActivity(event, pseudonymiser),
       fingerprint: eventFingerprint(event),
+      body: record.body,
     },
   };
 }

@@ -187,7 +187,8 @@ describe('screening handler', () => {
     const { createPseudonymiser } = await import('#domain/identity/pseudonym.ts');
     const flakyKey = createPseudonymiser(TEST_PSEUDONYM_KEY).accountKey('FLAKY-CREDITOR');
     documents.on(PutCommand).callsFake((input: { Item: { pk?: string } }) => {
-      if (input.Item.pk === `S#${flakyKey}`) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+      if (input.Item.pk === `S#${flakyKey}`)
+        throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
       return {};
     });
     const ok = quietTransfer({ transferId: 'OK', creditor: { accountId: 'STEADY-CREDITOR' } });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '#adapters/aws-clients.ts';
 import { DecisionSchema, type Decision } from '#domain/contract/decision.ts';
 import { replayFile, type ReplaySummary } from '#local/replay.ts';
+import { arrivingAt } from '#local/demo.ts';
 import { LOCAL_CREDENTIALS, startLocalPipeline, type LocalPipeline } from '#local/pipeline.ts';
 import { summariseDetection } from '#local/workload/detection.ts';
 import { generateWorkload, type Workload } from '#local/workload/generate.ts';
@@ -100,7 +101,7 @@ describe('startLocalPipeline', () => {
   let events: Array<Record<string, unknown>>;
 
   beforeAll(async () => {
-    pipeline = await startLocalPipeline({ partners: ['kr-demo-bank', 'kh-demo-bank'] });
+    pipeline = await startLocalPipeline({ partners: ['kr-demo-bank', 'kh-demo-bank'], simulatedClock: true });
     events = generateWorkload({ transfers: 200, seed: 3 }).events.slice(0, 120);
   }, 60_000);
   afterAll(async () => {
@@ -119,7 +120,7 @@ describe('startLocalPipeline', () => {
       [...byPartner].map(([partnerId, bodies]) =>
         pipeline.send(
           partnerId,
-          bodies.map((body) => ({ body })),
+          bodies.map((body) => ({ body, attributes: arrivingAt(JSON.parse(body).occurredAt) })),
         ),
       ),
     );
@@ -145,7 +146,9 @@ describe('startLocalPipeline', () => {
       partnerId: 'kr-demo-bank',
       creditor: { accountId: 'KH-ACL-000998877', bankCode: 'ACLBKHPP', country: 'KH' },
     });
-    await pipeline.send('kr-demo-bank', [{ body: JSON.stringify(toFraudAccount) }]);
+    await pipeline.send('kr-demo-bank', [
+      { body: JSON.stringify(toFraudAccount), attributes: arrivingAt(toFraudAccount.occurredAt) },
+    ]);
     await pipeline.drain({ timeoutMs: 30_000 });
     const { decisions } = await pipeline.collectDecisions();
     expect(decisions.get('kr-demo-bank\nSAMPLE-1')).toMatchObject({ outcome: 'BLOCK' });

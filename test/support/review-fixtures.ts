@@ -62,7 +62,8 @@ export class RecordingPublisher implements DecisionPublisher {
 export async function screen(
   fixture: DynamoFixture,
   events: readonly TransferEvent[],
-  now = new Date(),
+  // The transfers of the fixtures are dated 2026-11-24 around 00:15 UTC; screening runs just after.
+  now = new Date('2026-11-24T01:00:00.000Z'),
 ): Promise<Decision[]> {
   const run = createScreenBatch({
     repository: new DynamoScreeningRepository(fixture.clients.documents, fixture.tables),
@@ -78,13 +79,11 @@ export async function screen(
   const decisions: Decision[] = [];
   for (let i = 0; i < events.length; i += 10) {
     const result = await run(
-      events
-        .slice(i, i + 10)
-        .map((event, j) => ({
-          messageId: `m-${event.partnerId}-${event.transferId}-${i + j}`,
-          body: JSON.stringify(event),
-          queuePartnerId: event.partnerId,
-        })),
+      events.slice(i, i + 10).map((event, j) => ({
+        messageId: `m-${event.partnerId}-${event.transferId}-${i + j}`,
+        body: JSON.stringify(event),
+        queuePartnerId: event.partnerId,
+      })),
     );
     if (result.failures.length) throw new Error(`screening failed: ${JSON.stringify(result.failures)}`);
     decisions.push(...result.screened.map((s) => s.decision));

@@ -44,7 +44,8 @@ describe('fraudctl up', () => {
     await outside.sqs.send(
       new SendMessageCommand({
         QueueUrl: running.queues['kr-demo-bank']!.inbound,
-        MessageBody: JSON.stringify(transferEvent({ transferId: 'UP-1' })),
+        // `up` screens on the wall clock, as a bank's live traffic would be.
+        MessageBody: JSON.stringify(transferEvent({ transferId: 'UP-1', occurredAt: new Date().toISOString() })),
       }),
     );
     const received = await outside.sqs.send(
