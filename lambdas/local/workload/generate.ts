@@ -1,6 +1,7 @@
 import { formatMinorUnits } from '#domain/contract/money.ts';
 import { LegitimateTraffic } from './legitimate.ts';
 import { Random } from './random.ts';
+import { PROFILES, WORKLOAD_PROFILES, type WorkloadProfile } from './profiles.ts';
 import { ScamScenarios, type WatchlistEntry } from './scenarios.ts';
 import { DAY_MS, World, isoAtOffset, type Draft, type Money, type Partner } from './world.ts';
 
@@ -8,6 +9,8 @@ export interface WorkloadOptions {
   transfers: number;
   seed: number;
   start?: Date;
+  /** The population simulated (profiles.ts); `default` unless told. */
+  profile?: WorkloadProfile;
 }
 
 export interface Workload {
@@ -18,25 +21,28 @@ export interface Workload {
 }
 
 /** A Monday in the Korea-Cambodia corridor, midnight in Seoul. */
-export const DEFAULT_WORKLOAD_START = new Date('2026-11-23T00:00:00+09:00');
+export const DEFAULT_WORKLOAD_START = PROFILES.default.defaultStart;
 /** Below this, the scenarios every typology needs would crowd out the legitimate traffic. */
 export const MIN_WORKLOAD_TRANSFERS = 200;
 
 /**
  * A labelled, reproducible workload for the partners kr-demo-bank and kh-demo-bank: two days of
- * ordinary retail traffic with scam scenarios of every typology injected (about one scenario per
+ * ordinary retail traffic (or another population: see profiles.ts) with scam scenarios of every typology injected (about one scenario per
  * typology per thousand transfers; see scenarios.ts). Exactly `transfers` events; the same options
  * give the same events, byte for byte, because every draw comes from one generator seeded with
  * `seed` (taken as an unsigned 32-bit integer) and nothing reads the wall clock.
  */
-export function generateWorkload({ transfers, seed, start = DEFAULT_WORKLOAD_START }: WorkloadOptions): Workload {
+export function generateWorkload({ transfers, seed, start, profile = 'default' }: WorkloadOptions): Workload {
+  const settings = Object.hasOwn(PROFILES, profile) ? PROFILES[profile] : undefined;
+  if (!settings) throw new RangeError(`profile must be one of ${WORKLOAD_PROFILES.join(', ')}, got ${profile}`);
+  start ??= settings.defaultStart;
   if (!Number.isInteger(transfers) || transfers < MIN_WORKLOAD_TRANSFERS) {
     throw new RangeError(`transfers must be a whole number of at least ${MIN_WORKLOAD_TRANSFERS}, got ${transfers}`);
   }
   if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
   if (Number.isNaN(start.getTime())) throw new RangeError('start must be a valid date');
 
-  const world = new World(new Random(seed), start.getTime(), transfers);
+  const world = new World(new Random(seed), start.getTime(), transfers, settings);
   const scams = new ScamScenarios(world, transfers).generate();
   const legitimate = new LegitimateTraffic(world, transfers).generate(transfers - scams.drafts.length);
   const drafts = [...scams.drafts, ...legitimate].sort((a, b) => a.at - b.at || a.sequence - b.sequence);

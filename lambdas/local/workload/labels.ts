@@ -42,6 +42,12 @@ export const LEGITIMATE_PATTERNS = [
   'cross-border-family-support',
   'cross-border-new-payee',
   'elderly-large-new-payee',
+  // The migrant-corridor profile's own (see profiles.ts).
+  'migrant-remittance',
+  'migrant-new-family-member',
+  'elderly-life-event',
+  'business-supplier-run',
+  'holiday-gift',
 ] as const;
 export type LegitimatePattern = (typeof LEGITIMATE_PATTERNS)[number];
 

@@ -9,8 +9,10 @@ import {
   type ForeignCountry,
 } from './banks.ts';
 import type { LegitimatePattern } from './labels.ts';
+import { CHUSEOK_2026 } from './profiles.ts';
 import { BUSINESS_NAMES, TEXTS, personName, remittanceText } from './vocabulary.ts';
 import {
+  DAY_MS,
   HOUR_MS,
   MINUTE_MS,
   PARTNERS,
@@ -57,6 +59,8 @@ export class LegitimateTraffic {
   private readonly khSchools: Account[];
   private readonly khLenders: Account[];
   private readonly patterns: Record<Partner['key'], ReadonlyArray<readonly [Pattern, number]>>;
+  /** Migrant workers whose monthly remittances are already drawn (migrant-corridor profile). */
+  private readonly remitting = new Set<Customer>();
 
   constructor(
     private readonly world: World,
@@ -103,8 +107,8 @@ export class LegitimateTraffic {
     // Weights are per pick; a pattern that yields a batch (payroll, a landlord's tenants) is weighted
     // by its share of transfers divided by its mean batch size. The workload's two days are not the
     // usual paydays (the 10th and 25th in Korea), so payroll is a modest share.
-    this.patterns = {
-      kr: [
+    const crossBorderFamily: Pattern = () => [this.krCrossBorderFamilySupport()];
+    const kr: Array<readonly [Pattern, number]> = [
         [() => [this.krFamilySupport()], 15],
         [() => [this.krFriendPayment()], 13],
         [() => [this.krNewPayeePayment()], 8],
@@ -116,14 +120,16 @@ export class LegitimateTraffic {
         [() => [this.krSecuritiesDeposit()], 2],
         [() => [this.krCryptoDeposit()], 2.5],
         [() => this.krCryptoFirstPurchase(), 0.12],
-        [() => [this.krCrossBorderFamilySupport()], 2],
+        [crossBorderFamily, 2],
         [() => [this.krCrossBorderNewPayee()], 0.25],
         [() => [this.krElderlyLargeNewPayee()], 0.2],
         [() => this.multiUnitLandlord(PARTNERS.kr), 0.35 / 4],
         [() => this.krClubDues(), 0.3 / 6],
         [() => this.krSmallBusinessPersonalAccount(), 0.3 / 5.5],
         [() => [this.krRentDeposit()], 0.06],
-      ],
+    ];
+    this.patterns = {
+      kr: world.profile.name === 'migrant-corridor' ? this.migrantCorridorKr(kr, crossBorderFamily) : kr,
       kh: [
         [() => [this.khFamilySupport()], 18],
         [() => [this.khFriendPayment()], 10],
@@ -413,6 +419,210 @@ export class LegitimateTraffic {
       texts: TEXTS.krRentDeposit,
       listed: 0,
     });
+  }
+
+  // ---- the migrant-corridor profile (Korea) ----
+
+  /**
+   * The Korean table of the migrant-corridor profile: the default one, with migrant workers' monthly
+   * remittances in place of the occasional family support abroad, elderly customers' life events,
+   * suppliers paid in runs and the Chuseok gifts.
+   */
+  private migrantCorridorKr(
+    base: ReadonlyArray<readonly [Pattern, number]>,
+    replaced: Pattern,
+  ): Array<readonly [Pattern, number]> {
+    return [
+      ...base.filter(([pattern]) => pattern !== replaced),
+      [() => this.migrantRemittances(), 8],
+      [() => [this.elderlyLifeEvent()], 1.2],
+      [() => this.supplierRun(), 0.25],
+      [() => this.chuseokGifts(), 3],
+    ];
+  }
+
+  /**
+   * A migrant worker's remittances home on payday, every month the workload spans: the same family
+   * account, a steady amount (within 10%), listed long ago. One worker in five also pays a new family
+   * member's account (a sibling's new wallet, a parent's new bank) after a regular remittance, which
+   * the bank marks as a new payee.
+   */
+  private migrantRemittances(): Draft[] {
+    const debtor = this.world.activeCustomer(
+      PARTNERS.kr,
+      (c) => c.segment === 'migrant-worker' && !this.remitting.has(c),
+    );
+    this.remitting.add(debtor);
+    const country = debtor.homeCountry ?? 'KH';
+    const family = this.world.payee(debtor, 'family-abroad', () => this.foreignPerson(country));
+    const dollars = this.rng.chance(0.45);
+    const usual = dollars ? this.world.usd(380, 0.35, 150, 1_500) : this.world.krw(550_000, 0.35, 250_000, 1_500_000);
+    const texts = country === 'KH' ? [...TEXTS.crossBorderFamily, ...TEXTS.crossBorderKhmer] : TEXTS.crossBorderFamily;
+    const payday = this.rng.pick([5, 10, 15, 20, 25]);
+    const drafts: Draft[] = [];
+    const startDate = new Date(this.world.start + PARTNERS.kr.utcOffsetMinutes * MINUTE_MS);
+    for (let month = 0; ; month++) {
+      const day =
+        Date.UTC(startDate.getUTCFullYear(), startDate.getUTCMonth() + month, payday) -
+        PARTNERS.kr.utcOffsetMinutes * MINUTE_MS +
+        this.rng.int(0, 2) * DAY_MS;
+      if (day >= this.world.end) break;
+      if (day + DAY_MS <= this.world.start) continue;
+      drafts.push(
+        this.payment({
+          debtor,
+          creditor: family,
+          amount: this.jitter(usual, 0.1),
+          pattern: 'migrant-remittance',
+          texts,
+          listed: 0.97,
+          at: this.world.momentBetweenHours(PARTNERS.kr, 12, 23, Math.max(day, this.world.start), day + DAY_MS),
+        }),
+      );
+    }
+    if (drafts.length > 0 && this.rng.chance(0.2)) {
+      const after = drafts[0]!.at + this.rng.int(1, 20) * DAY_MS;
+      if (after < this.world.end)
+        drafts.push(
+          this.payment({
+            debtor,
+            creditor: this.foreignPerson(country),
+            amount: this.jitter(usual, 0.3),
+            pattern: 'migrant-new-family-member',
+            texts,
+            listed: 0,
+            at: this.world.busyMoment(PARTNERS.kr, after, Math.min(this.world.end, after + 3 * DAY_MS)),
+          }),
+        );
+    }
+    return drafts;
+  }
+
+  /**
+   * A customer of 65 or more meets a real life event: an apartment deposit to a landlord or an
+   * agency, a grandchild's wedding hall, a hospital bill. Large, to a payee never paid before, often
+   * at the branch, and larger than anything the customer sent in the month before.
+   */
+  private elderlyLifeEvent(): Draft {
+    const debtor = this.world.activeCustomer(PARTNERS.kr, (c) => (this.world.ageOf(c) ?? 0) >= 65);
+    const event = this.rng.weighted<'deposit' | 'wedding' | 'hospital' | 'gift'>([
+      ['deposit', 30],
+      ['wedding', 25],
+      ['hospital', 35],
+      ['gift', 10],
+    ]);
+    const business = (names: readonly string[]) =>
+      this.world.account(this.rng.weighted(KR_RETAIL_BANKS), this.rng.pick(names), 'BUSINESS', this.businessAge());
+    const [creditor, amount, texts] =
+      event === 'deposit'
+        ? this.rng.chance(0.6)
+          ? [this.person('KR'), this.world.krw(20_000_000, 0.7, 3_000_000, 200_000_000), TEXTS.krRentDeposit]
+          : [business(['한빛공인중개사', '우리부동산', '미래공인중개사사무소']), this.world.krw(5_000_000, 0.6, 1_000_000, 30_000_000), ['중개수수료', '계약금', '{name}']]
+        : event === 'wedding'
+          ? [business(['더채플웨딩홀', '라비두스웨딩', '그랜드컨벤션']), this.world.krw(8_000_000, 0.5, 2_000_000, 30_000_000), ['예식장 잔금', '웨딩홀 계약금', '{name}']]
+          : event === 'hospital'
+            ? [business(['서울대학교병원', '연세세브란스병원', '삼성서울병원', '365열린의원']), this.world.krw(2_500_000, 0.8, 300_000, 30_000_000, 'exact'), ['병원비', '수술비', '입원비', '{name}']]
+            : [this.person('KR'), this.world.krw(3_000_000, 0.6, 1_000_000, 20_000_000), ['축의금', '결혼 축하', '{name}']];
+    const channel = this.rng.weighted<Channel>([
+      ['BRANCH', 40],
+      ['MOBILE', 45],
+      ['INTERNET', 15],
+    ]);
+    return this.payment({
+      debtor,
+      creditor,
+      amount,
+      pattern: 'elderly-life-event',
+      texts,
+      listed: 0,
+      channel,
+      device: this.world.ordinaryDevice(channel === 'MOBILE' ? 0.1 : 0),
+    });
+  }
+
+  /** A small business pays its suppliers and day workers in one run: many payees, some new, within an hour. */
+  private supplierRun(): Draft[] {
+    const employer = this.world.customer(
+      PARTNERS.kr,
+      this.world.account(PARTNERS.kr.bank, this.rng.pick(BUSINESS_NAMES.krSmallShops), 'BUSINESS', this.businessAge()),
+      'business',
+    );
+    const runAt = this.world.momentBetweenHours(PARTNERS.kr, 9, 17, this.world.start, this.world.end - 2 * HOUR_MS);
+    const payees = this.rng.int(5, 14);
+    const drafts: Draft[] = [];
+    let at = runAt;
+    for (let n = 0; n < payees; n++) {
+      at += this.rng.int(1, 8) * MINUTE_MS;
+      const supplier = this.rng.chance(0.6);
+      drafts.push(
+        this.payment({
+          debtor: employer,
+          creditor: supplier
+            ? this.world.account(this.rng.weighted(KR_RETAIL_BANKS), this.rng.pick(BUSINESS_NAMES.krMerchants), 'BUSINESS', this.businessAge())
+            : this.person('KR'),
+          amount: this.world.krw(supplier ? 900_000 : 150_000, 0.7, 30_000, 10_000_000, 'exact'),
+          pattern: 'business-supplier-run',
+          texts: supplier ? ['물품대금', '자재비', '{name}'] : ['일당', '알바비', '{name}'],
+          listed: 0.6,
+          at,
+          channel: this.rng.chance(0.7) ? 'INTERNET' : 'MOBILE',
+        }),
+      );
+    }
+    return drafts;
+  }
+
+  /**
+   * The week before Chuseok: pocket money to parents, gifts to nieces and nephews (sometimes to a
+   * child's own new account), a gift set from a shop; some children send the same evening.
+   */
+  private chuseokGifts(): Draft[] {
+    const from = Math.max(this.world.start, CHUSEOK_2026.giftsFrom);
+    const to = Math.min(this.world.end, CHUSEOK_2026.holidayEnd);
+    if (from >= to) return [this.krFamilySupport()];
+    const debtor = this.world.activeCustomer(PARTNERS.kr);
+    const at = this.world.busyMoment(PARTNERS.kr, from, to);
+    const kind = this.rng.weighted<'parents' | 'nephew' | 'shop'>([
+      ['parents', 55],
+      ['nephew', 30],
+      ['shop', 15],
+    ]);
+    if (kind === 'shop')
+      return [
+        this.payment({
+          debtor,
+          creditor: this.popular(this.krMerchants),
+          amount: this.world.krw(120_000, 0.6, 20_000, 1_500_000, 'exact'),
+          pattern: 'holiday-gift',
+          texts: ['추석 선물세트', '선물세트', '{name}'],
+          listed: 0.4,
+          at,
+        }),
+      ];
+    const creditor =
+      kind === 'parents'
+        ? this.world.payee(debtor, this.rng.pick(['mother', 'father']), () => this.relative(debtor))
+        : this.rng.chance(0.5)
+          ? this.person('KR')
+          : this.world.payee(debtor, 'nephew', () => this.person('KR'));
+    return [
+      this.payment({
+        debtor,
+        creditor,
+        amount: this.world.krw(kind === 'parents' ? 400_000 : 100_000, 0.6, 30_000, 3_000_000),
+        pattern: 'holiday-gift',
+        texts: ['추석 용돈', '명절 용돈', '용돈', '{name}'],
+        listed: kind === 'parents' ? 0.97 : 0.3,
+        at,
+      }),
+    ];
+  }
+
+  /** The same kind of amount, varied by up to `spread` either way, in the amount's own round steps. */
+  private jitter(amount: Money, spread: number): Money {
+    const step = amount.currency === 'KRW' ? 10_000 : 100;
+    const minor = Math.round((amount.minor * this.rng.between(1 - spread, 1 + spread)) / step) * step;
+    return { minor: Math.max(step, minor), currency: amount.currency };
   }
 
   // ---- Cambodia ----

@@ -93,7 +93,8 @@ export class ScamScenarios {
 
   /**
    * 10 to 50 victims of one operation (second-hand goods that never arrive, paid "tasks", a fake
-   * investment) pay one mule account within a few hours. A hold counts up to the tenth victim.
+   * investment) pay one mule account within a few hours (or, in some profiles, over days). A hold
+   * counts up to the tenth victim.
    */
   private muleFanIn(): ScamTransfer[] {
     const partner = this.koreaOr(0.7);
@@ -107,7 +108,12 @@ export class ScamScenarios {
       ? this.muleAccount(partner)
       : this.muleAccount(partner, this.rng.chance(0.5) ? KH_BANKS.wing : undefined);
     const victims = 10 + Math.floor((this.maxFanInVictims - 10 + 1) * this.rng.next() ** 1.5);
-    const span = this.rng.between(2, 8) * HOUR_MS;
+    // A slow fan-in (some profiles) collects over days: a few victims a day, under a fast rule's radar.
+    const { slowFanInShare } = this.world.profile;
+    const span =
+      slowFanInShare > 0 && this.rng.chance(slowFanInShare)
+        ? this.rng.between(2, 10) * DAY_MS
+        : this.rng.between(2, 8) * HOUR_MS;
     const from = this.world.busyMoment(partner, this.world.start, this.world.end - span);
     const { texts, ...amounts } = FAN_IN_PAYMENTS[flavour];
     const [median, sigma, min, max] = amounts[partner.key];

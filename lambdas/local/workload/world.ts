@@ -1,6 +1,7 @@
 import type { ACCOUNT_TYPES, CHANNELS } from '#domain/contract/transfer-event.ts';
 import { KH_BANKS, KR_BANKS, type Bank, type ForeignCountry } from './banks.ts';
 import type { WorkloadLabel } from './labels.ts';
+import type { ProfileSettings } from './profiles.ts';
 import type { Random } from './random.ts';
 import { personName } from './vocabulary.ts';
 
@@ -10,7 +11,10 @@ export type Channel = (typeof CHANNELS)[number];
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
 export const MINUTE_MS = 60_000;
-/** Event time the workload spans: two days, so that both 1 h and 24 h windows fill and roll over. */
+/**
+ * Event time the default workload spans: two days, so that both 1 h and 24 h windows fill and roll
+ * over (a profile may span longer; see profiles.ts).
+ */
 export const WORKLOAD_SPAN_MS = 2 * DAY_MS;
 
 export interface Partner {
@@ -120,14 +124,6 @@ const AGE_MIX: Record<Partner['key'], ReadonlyArray<readonly [readonly [number, 
   ],
 };
 
-const MIGRANT_HOME_COUNTRIES: ReadonlyArray<readonly [ForeignCountry, number]> = [
-  ['KH', 40],
-  ['VN', 15],
-  ['PH', 15],
-  ['MM', 15],
-  ['NP', 15],
-];
-
 /** Relative transfer volume by local hour: quiet nights, busy office hours and evenings. */
 const HOURLY_ACTIVITY = [
   0.15, 0.08, 0.05, 0.04, 0.04, 0.08, 0.25, 0.5, 0.8, 1, 1, 1, 1, 0.95, 0.95, 0.95, 0.9, 0.9, 0.95, 0.9, 0.85, 0.75,
@@ -152,8 +148,9 @@ export class World {
     readonly rng: Random,
     readonly start: number,
     transfers: number,
+    readonly profile: ProfileSettings,
   ) {
-    this.end = start + WORKLOAD_SPAN_MS;
+    this.end = start + profile.spanMs;
     this.startYear = new Date(start + PARTNERS.kr.utcOffsetMinutes * MINUTE_MS).getUTCFullYear();
     // About one and a half transfers per active customer over two days.
     this.retail = {
@@ -216,8 +213,8 @@ export class World {
    */
   private population(partner: Partner, size: number): Customer[] {
     const customers = Array.from({ length: size }, (_, index) => {
-      const migrant = partner.key === 'kr' && index % 25 === 0;
-      const homeCountry = migrant ? this.rng.weighted(MIGRANT_HOME_COUNTRIES) : undefined;
+      const migrant = partner.key === 'kr' && index % this.profile.migrantEvery === 0;
+      const homeCountry = migrant ? this.rng.weighted(this.profile.migrantHomes) : undefined;
       const age = migrant
         ? this.rng.int(22, 40)
         : ageAtQuantile(AGE_MIX[partner.key], (index + this.rng.next()) / size);
