@@ -109,24 +109,24 @@ export class LegitimateTraffic {
     // usual paydays (the 10th and 25th in Korea), so payroll is a modest share.
     const crossBorderFamily: Pattern = () => [this.krCrossBorderFamilySupport()];
     const kr: Array<readonly [Pattern, number]> = [
-        [() => [this.krFamilySupport()], 15],
-        [() => [this.krFriendPayment()], 13],
-        [() => [this.krNewPayeePayment()], 8],
-        [() => [this.krMerchantPayment()], 15],
-        [() => [this.krBillPayment()], 11],
-        [() => [this.krRent()], 4],
-        [() => this.payroll(PARTNERS.kr), 4 / 12.5],
-        [() => [this.krOwnAccountTransfer()], 6],
-        [() => [this.krSecuritiesDeposit()], 2],
-        [() => [this.krCryptoDeposit()], 2.5],
-        [() => this.krCryptoFirstPurchase(), 0.12],
-        [crossBorderFamily, 2],
-        [() => [this.krCrossBorderNewPayee()], 0.25],
-        [() => [this.krElderlyLargeNewPayee()], 0.2],
-        [() => this.multiUnitLandlord(PARTNERS.kr), 0.35 / 4],
-        [() => this.krClubDues(), 0.3 / 6],
-        [() => this.krSmallBusinessPersonalAccount(), 0.3 / 5.5],
-        [() => [this.krRentDeposit()], 0.06],
+      [() => [this.krFamilySupport()], 15],
+      [() => [this.krFriendPayment()], 13],
+      [() => [this.krNewPayeePayment()], 8],
+      [() => [this.krMerchantPayment()], 15],
+      [() => [this.krBillPayment()], 11],
+      [() => [this.krRent()], 4],
+      [() => this.payroll(PARTNERS.kr), 4 / 12.5],
+      [() => [this.krOwnAccountTransfer()], 6],
+      [() => [this.krSecuritiesDeposit()], 2],
+      [() => [this.krCryptoDeposit()], 2.5],
+      [() => this.krCryptoFirstPurchase(), 0.12],
+      [crossBorderFamily, 2],
+      [() => [this.krCrossBorderNewPayee()], 0.25],
+      [() => [this.krElderlyLargeNewPayee()], 0.2],
+      [() => this.multiUnitLandlord(PARTNERS.kr), 0.35 / 4],
+      [() => this.krClubDues(), 0.3 / 6],
+      [() => this.krSmallBusinessPersonalAccount(), 0.3 / 5.5],
+      [() => [this.krRentDeposit()], 0.06],
     ];
     this.patterns = {
       kr: world.profile.name === 'migrant-corridor' ? this.migrantCorridorKr(kr, crossBorderFamily) : kr,
@@ -517,12 +517,28 @@ export class LegitimateTraffic {
       event === 'deposit'
         ? this.rng.chance(0.6)
           ? [this.person('KR'), this.world.krw(20_000_000, 0.7, 3_000_000, 200_000_000), TEXTS.krRentDeposit]
-          : [business(['한빛공인중개사', '우리부동산', '미래공인중개사사무소']), this.world.krw(5_000_000, 0.6, 1_000_000, 30_000_000), ['중개수수료', '계약금', '{name}']]
+          : [
+              business(['한빛공인중개사', '우리부동산', '미래공인중개사사무소']),
+              this.world.krw(5_000_000, 0.6, 1_000_000, 30_000_000),
+              ['중개수수료', '계약금', '{name}'],
+            ]
         : event === 'wedding'
-          ? [business(['더채플웨딩홀', '라비두스웨딩', '그랜드컨벤션']), this.world.krw(8_000_000, 0.5, 2_000_000, 30_000_000), ['예식장 잔금', '웨딩홀 계약금', '{name}']]
+          ? [
+              business(['더채플웨딩홀', '라비두스웨딩', '그랜드컨벤션']),
+              this.world.krw(8_000_000, 0.5, 2_000_000, 30_000_000),
+              ['예식장 잔금', '웨딩홀 계약금', '{name}'],
+            ]
           : event === 'hospital'
-            ? [business(['서울대학교병원', '연세세브란스병원', '삼성서울병원', '365열린의원']), this.world.krw(2_500_000, 0.8, 300_000, 30_000_000, 'exact'), ['병원비', '수술비', '입원비', '{name}']]
-            : [this.person('KR'), this.world.krw(3_000_000, 0.6, 1_000_000, 20_000_000), ['축의금', '결혼 축하', '{name}']];
+            ? [
+                business(['서울대학교병원', '연세세브란스병원', '삼성서울병원', '365열린의원']),
+                this.world.krw(2_500_000, 0.8, 300_000, 30_000_000, 'exact'),
+                ['병원비', '수술비', '입원비', '{name}'],
+              ]
+            : [
+                this.person('KR'),
+                this.world.krw(3_000_000, 0.6, 1_000_000, 20_000_000),
+                ['축의금', '결혼 축하', '{name}'],
+              ];
     const channel = this.rng.weighted<Channel>([
       ['BRANCH', 40],
       ['MOBILE', 45],
@@ -558,7 +574,12 @@ export class LegitimateTraffic {
         this.payment({
           debtor: employer,
           creditor: supplier
-            ? this.world.account(this.rng.weighted(KR_RETAIL_BANKS), this.rng.pick(BUSINESS_NAMES.krMerchants), 'BUSINESS', this.businessAge())
+            ? this.world.account(
+                this.rng.weighted(KR_RETAIL_BANKS),
+                this.rng.pick(BUSINESS_NAMES.krMerchants),
+                'BUSINESS',
+                this.businessAge(),
+              )
             : this.person('KR'),
           amount: this.world.krw(supplier ? 900_000 : 150_000, 0.7, 30_000, 10_000_000, 'exact'),
           pattern: 'business-supplier-run',
