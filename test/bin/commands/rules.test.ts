@@ -55,7 +55,7 @@ describe('fraudctl rules', () => {
   it('validates the shipped pack', async () => {
     capture();
     expect(await run(['validate', '--file', SHIPPED])).toBe(0);
-    expect(out.join('')).toContain('kr-kh-2026.11.1 is valid (16 enabled rules)');
+    expect(out.join('')).toContain('kr-kh-2026.12.2 is valid (19 enabled rules)');
   });
 
   it('refuses a bad pack, listing each problem with its exact path', async () => {
@@ -85,11 +85,11 @@ describe('fraudctl rules', () => {
     const kim = await tokenFor('kim', 'analyst');
     expect(await run(['publish', '--file', file, '--token', kim])).toBe(0);
     const store = new DynamoRulePackStore(fixture.clients.documents, fixture.tables.rulePacks);
-    expect(await store.activeVersion('kr-kh')).toBe('kr-kh-2026.11.1');
+    expect(await store.activeVersion('kr-kh')).toBe('kr-kh-2026.12.2');
     expect(await run(['publish', '--file', file, '--activate', '--token', kim])).toBe(1);
     expect(err.join('')).toContain('publish --activate would bypass approval');
     expect(await run(['show'])).toBe(0);
-    expect(out.join('')).toContain('kr-kh: kr-kh-2026.11.1 is in force');
+    expect(out.join('')).toContain('kr-kh: kr-kh-2026.12.2 is in force');
   });
 
   it('will not activate a version that was never stored', async () => {
@@ -136,7 +136,7 @@ describe('fraudctl rules maker-checker', () => {
     expect(err.join('')).toContain(
       'kr-kh-2026.12.3 is not approved yet: an approver other than kim must approve it first',
     );
-    expect(await store().activeVersion('kr-kh')).toBe('kr-kh-2026.11.1');
+    expect(await store().activeVersion('kr-kh')).toBe('kr-kh-2026.12.2');
     expect(await run(['activate', '--version', 'kr-kh-2026.11.2', '--token', kim])).toBe(1);
     expect(err.join('')).toContain('kr-kh-2026.11.2 was never proposed');
   });
@@ -166,7 +166,7 @@ describe('fraudctl rules maker-checker', () => {
     expect(await store().activeVersion('kr-kh')).toBe('kr-kh-2026.12.4');
     // Back to the deployment's seed: it was in force before, so it needs no new approval.
     expect(await run(['activate', '--version', 'kr-kh-2026.11.1', '--note', 'rollback', '--token', sam])).toBe(0);
-    expect(await store().activeVersion('kr-kh')).toBe('kr-kh-2026.11.1');
+    expect(await store().activeVersion('kr-kh')).toBe('kr-kh-2026.12.2');
 
     const history = (await store().auditTrail('kr-kh')).filter(
       (e) => e.version === 'kr-kh-2026.12.4' || e.action === 'ACTIVATED',
@@ -178,7 +178,7 @@ describe('fraudctl rules maker-checker', () => {
       ['ACTIVATED', 'kr-kh-2026.11.1', 'sam', 'supervisor'],
     ]);
     expect(history[0]!.backtest).toMatchObject({ transfers: 1, baseline: { version: 'kr-kh-2026.11.1' } });
-    expect(history[2]!.previousVersion).toBe('kr-kh-2026.11.1');
+    expect(history[2]!.previousVersion).toBe('kr-kh-2026.12.2');
 
     out.length = 0;
     expect(await run(['history'])).toBe(0);
