@@ -1,22 +1,8 @@
 import { z } from 'zod';
-import { TABLES } from '#adapters/dynamodb/tables.ts';
 import { DEFAULT_RELEASE_LIMITS, releasePolicy, type ReleasePolicy } from '#domain/review/release-policy.ts';
-import {
-  jsonObject,
-  OutboundQueueUrlsSchema,
-  parseEnvironment,
-  PseudonymKeySettings,
-  pseudonymKeySetting,
-  type PseudonymKeySetting,
-} from './settings.ts';
-
-const ReviewEnvSchema = z.object({
-  [TABLES.flags.envVar]: z.string().min(1, { error: 'must name the Flags table' }),
-  [TABLES.watchlist.envVar]: z.string().min(1, { error: 'must name the Watchlist table' }),
-  OUTBOUND_QUEUE_URLS: OutboundQueueUrlsSchema,
-  FOUR_EYES_RELEASE_LIMITS: z.string().optional(),
-  ...PseudonymKeySettings,
-});
+import { tableNamesOf } from '#manifests/function-manifest.ts';
+import { reviewApiManifest } from '#manifests/review.ts';
+import { jsonObject, parseEnvironment, pseudonymKeySetting, type PseudonymKeySetting } from './settings.ts';
 
 const LIMITS_SHAPE =
   'a JSON object mapping currency to the largest amount one officer may release alone, such as {"KRW":"10000000"}';
@@ -42,11 +28,13 @@ export interface ReviewConfig {
 }
 
 /**
- * Settings of the review API and auto-release functions, read and validated once at start-up.
+ * Settings of the review API and auto-release functions, read and validated once at start-up with
+ * the environment schema of their manifests (lambdas/manifests/review.ts; both share it).
  * FOUR_EYES_RELEASE_LIMITS is optional (DEFAULT_RELEASE_LIMITS); everything else must be set.
  */
 export function loadReviewConfig(env: Record<string, string | undefined>): ReviewConfig {
-  const settings = parseEnvironment('review', ReviewEnvSchema, env);
+  const settings = parseEnvironment('review', reviewApiManifest.environment, env);
+  const tables = tableNamesOf(reviewApiManifest.tables, settings);
   const pseudonymKey = pseudonymKeySetting('review', settings);
   let policy: ReleasePolicy;
   try {
@@ -55,8 +43,8 @@ export function loadReviewConfig(env: Record<string, string | undefined>): Revie
     throw new Error(`review configuration is invalid: ${(error as Error).message}`);
   }
   return {
-    flagsTable: settings[TABLES.flags.envVar] as string,
-    watchlistTable: settings[TABLES.watchlist.envVar] as string,
+    flagsTable: tables.flags,
+    watchlistTable: tables.watchlist,
     outboundQueueUrls: settings.OUTBOUND_QUEUE_URLS,
     releasePolicy: policy,
     pseudonymKey,

@@ -1,34 +1,8 @@
-import { z } from 'zod';
 import type { EventTimeBounds } from '#domain/screening/event-time.ts';
-import { tableNamesFromEnv, type TableNames } from '#adapters/dynamodb/tables.ts';
-import {
-  OutboundQueueUrlsSchema,
-  parseEnvironment,
-  PseudonymKeySettings,
-  pseudonymKeySetting,
-  type PseudonymKeySetting,
-} from './settings.ts';
-
-const ScreeningEnvSchema = z.object({
-  QUEUE_PREFIX: z.string().min(1, { error: 'must name the queue prefix, such as fraud-prod' }),
-  OUTBOUND_QUEUE_URLS: OutboundQueueUrlsSchema,
-  RULE_PACK_ID: z.string().min(1).default('kr-kh'),
-  RULE_PACK_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
-  EVENT_TIME_MAX_SKEW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
-  EVENT_TIME_MAX_AGE_HOURS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 7)
-    .default(24),
-  /**
-   * Local runtime only (fraudctl demo, replay, serve): batches run at the simulated arrival time each
-   * message carries (SIMULATED_TIME_ATTRIBUTE), so past files are screened as they would have been
-   * live. The CDK stacks never set it (a test checks the synthesized functions).
-   */
-  SIMULATED_CLOCK: z.literal('message-attribute').optional(),
-  ...PseudonymKeySettings,
-});
+import type { TableNames } from '#adapters/dynamodb/tables.ts';
+import { tableNamesOf } from '#manifests/function-manifest.ts';
+import { screeningManifest } from '#manifests/screening.ts';
+import { parseEnvironment, pseudonymKeySetting, type PseudonymKeySetting } from './settings.ts';
 
 export interface ScreeningConfig {
   readonly queuePrefix: string;
@@ -44,9 +18,12 @@ export interface ScreeningConfig {
 /** Message attribute with a message's simulated arrival time (ISO 8601), read only under SIMULATED_CLOCK. */
 export const SIMULATED_TIME_ATTRIBUTE = 'fraudctl.simulatedTime';
 
-/** Reads and validates the screening function's settings once, at start-up; a missing one fails loudly. */
+/**
+ * Reads and validates the screening function's settings once, at start-up, with the environment
+ * schema of its manifest (lambdas/manifests/screening.ts); a missing one fails loudly.
+ */
 export function loadScreeningConfig(env: Record<string, string | undefined>): ScreeningConfig {
-  const settings = parseEnvironment('screening', ScreeningEnvSchema, env);
+  const settings = parseEnvironment('screening', screeningManifest.environment, env);
   const pseudonymKey = pseudonymKeySetting('screening', settings);
   return {
     queuePrefix: settings.QUEUE_PREFIX,
@@ -54,7 +31,8 @@ export function loadScreeningConfig(env: Record<string, string | undefined>): Sc
     rulePackId: settings.RULE_PACK_ID,
     rulePackMaxAgeMs: settings.RULE_PACK_MAX_AGE_SECONDS * 1000,
     pseudonymKey,
-    tables: tableNamesFromEnv(env),
+    // The manifest's grants name every table, so every table name is here.
+    tables: tableNamesOf(screeningManifest.tables, settings) as TableNames,
     eventTimeBounds: {
       maxSkewMs: settings.EVENT_TIME_MAX_SKEW_SECONDS * 1000,
       maxAgeMs: settings.EVENT_TIME_MAX_AGE_HOURS * 3_600_000,

@@ -2,11 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
-import { TABLES } from '#adapters/dynamodb/tables.ts';
-import { grantReviewData, reviewEnvironment, type ReviewDataProps } from './review-api.ts';
+import { autoReleaseManifest } from '#manifests/review.ts';
+import { reviewFunctionWiring, type ReviewDataProps } from './review-api.ts';
 import { ServiceFunction } from './service-function.ts';
-
-const [, BY_STATUS] = TABLES.flags.globalSecondaryIndexes;
 
 export interface AutoReleaseProps extends ReviewDataProps {
   /** How often due DELAY flags are released; DELAY holds are minutes long, so a minute by default. */
@@ -24,17 +22,17 @@ export class AutoRelease extends Construct {
 
   constructor(scope: Construct, id: string, props: AutoReleaseProps) {
     super(scope, id);
+    const { environment, resources } = reviewFunctionWiring(autoReleaseManifest, props);
     this.function = new ServiceFunction(this, 'Handler', {
-      entry: 'lambdas/handlers/auto-release.ts',
+      manifest: autoReleaseManifest,
+      resources,
       description: `${props.prefix}: releases DELAY flags whose hold has ended and re-drives owed decision updates`,
       timeout: Duration.seconds(50),
       memorySizeMb: 512,
       logLevel: props.logLevel,
       logRetention: props.logRetention,
-      environment: reviewEnvironment(this, props),
+      environment,
     });
-    // The sweep finds due and owing flags by status across partners (byStatus), never by partner.
-    grantReviewData(this.function.role, props, [BY_STATUS]);
     this.schedule = new Rule(this, 'Schedule', {
       description: `${props.prefix}: release due DELAY flags`,
       schedule: Schedule.rate(props.every ?? Duration.minutes(1)),

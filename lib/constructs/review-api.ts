@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -23,22 +23,22 @@ import {
   type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { TABLES } from '#adapters/dynamodb/tables.ts';
+import type { TableKey, TableNames } from '#adapters/dynamodb/tables.ts';
 import { GROUPS } from '#domain/review/officer.ts';
-import { ServiceFunction, type FunctionLogLevel } from './service-function.ts';
+import { type autoReleaseManifest, reviewApiManifest } from '#manifests/review.ts';
+import { ServiceFunction, type FunctionLogLevel, type ManifestResources } from './service-function.ts';
 
 /** What the review functions (API and auto-release) read, write and are configured with. */
 export interface ReviewDataProps {
   /** Stage prefix, such as "fraud-prod": names and descriptions. */
   readonly prefix: string;
-  readonly flagsTable: ITable;
-  readonly watchlistTable: ITable;
+  /** The tables of the stateful stack; the review manifests name which ones the functions use. */
+  readonly tables: Readonly<Partial<Record<TableKey, ITable>>>;
   /** The customer managed key of the tables, queues and secret. */
   readonly key: IKey;
   /** The pseudonymisation key: a fraud confirmation lists the creditor under the same pseudonym screening uses. */
@@ -73,73 +73,31 @@ export interface ConsoleConfig {
   };
 }
 
-const [BY_PARTNER_STATUS, BY_STATUS] = TABLES.flags.globalSecondaryIndexes;
-
-/** The environment both review functions read with loadReviewConfig (lambdas/config/review.ts). */
-export function reviewEnvironment(scope: Construct, props: ReviewDataProps): Record<string, string> {
-  return {
-    [TABLES.flags.envVar]: props.flagsTable.tableName,
-    [TABLES.watchlist.envVar]: props.watchlistTable.tableName,
-    OUTBOUND_QUEUE_URLS: Stack.of(scope).toJsonString(
-      Object.fromEntries(props.partners.map((p) => [p.partnerId, p.decisions.queueUrl])),
-    ),
-    PSEUDONYM_KEY_SECRET_ARN: props.pseudonymKey.secretArn,
-    ...(props.releaseLimits ? { FOUR_EYES_RELEASE_LIMITS: JSON.stringify(props.releaseLimits) } : {}),
-  };
-}
-
-/**
- * Exactly the calls the review use cases make through DynamoFlagRepository, DynamoWatchlistStore and
- * SqsDecisionPublisher, on exactly those resources: read flags (the item, and the queue indexes
- * given), change them with conditional updates, list a confirmed creditor, send decision updates.
- */
-export function grantReviewData(
-  role: IRole,
+/** What a review function is configured with and may call, by its manifest (lambdas/manifests/review.ts). */
+export function reviewFunctionWiring(
+  manifest: typeof reviewApiManifest | typeof autoReleaseManifest,
   props: ReviewDataProps,
-  queueIndexes: ReadonlyArray<{ readonly indexName: string }>,
-): void {
-  const flags = props.flagsTable.tableArn;
-  role.addToPrincipalPolicy(
-    new PolicyStatement({ sid: 'ReadFlags', actions: ['dynamodb:GetItem'], resources: [flags] }),
-  );
-  role.addToPrincipalPolicy(
-    new PolicyStatement({
-      sid: 'QueryReviewQueues',
-      actions: ['dynamodb:Query'],
-      resources: queueIndexes.map(({ indexName }) => `${flags}/index/${indexName}`),
+): {
+  environment: Record<string, string>;
+  resources: ManifestResources;
+} {
+  const tableNames = Object.fromEntries(
+    Object.entries(props.tables).map(([key, table]) => [key, table.tableName]),
+  ) as TableNames;
+  return {
+    environment: manifest.render({
+      outboundQueueUrls: Object.fromEntries(props.partners.map((p) => [p.partnerId, p.decisions.queueUrl])),
+      ...(props.releaseLimits ? { releaseLimits: props.releaseLimits } : {}),
+      pseudonymKey: { secretArn: props.pseudonymKey.secretArn },
+      tables: tableNames,
     }),
-  );
-  role.addToPrincipalPolicy(
-    new PolicyStatement({ sid: 'DecideFlags', actions: ['dynamodb:UpdateItem'], resources: [flags] }),
-  );
-  role.addToPrincipalPolicy(
-    new PolicyStatement({
-      sid: 'ListConfirmedFraud',
-      actions: ['dynamodb:UpdateItem'],
-      resources: [props.watchlistTable.tableArn],
-    }),
-  );
-  role.addToPrincipalPolicy(
-    new PolicyStatement({
-      sid: 'SendDecisionUpdates',
-      actions: ['sqs:SendMessage'],
-      resources: props.partners.map((p) => p.decisions.queueArn),
-    }),
-  );
-  role.addToPrincipalPolicy(
-    new PolicyStatement({
-      sid: 'ReadPseudonymKey',
-      actions: ['secretsmanager:GetSecretValue'],
-      resources: [props.pseudonymKey.secretArn],
-    }),
-  );
-  role.addToPrincipalPolicy(
-    new PolicyStatement({
-      sid: 'UseDataKey',
-      actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
-      resources: [props.key.keyArn],
-    }),
-  );
+    resources: {
+      tables: props.tables,
+      decisionQueues: props.partners.map((p) => p.decisions),
+      key: props.key,
+      pseudonymKey: props.pseudonymKey,
+    },
+  };
 }
 
 /**
@@ -221,17 +179,17 @@ export class ReviewApi extends Construct {
       refreshTokenValidity: Duration.hours(8),
     });
 
+    const { environment, resources } = reviewFunctionWiring(reviewApiManifest, props);
     this.function = new ServiceFunction(this, 'Handler', {
-      entry: 'lambdas/handlers/review-api.ts',
+      manifest: reviewApiManifest,
+      resources,
       description: `${props.prefix}: review API for compliance officers (list, show and decide flags)`,
       timeout: Duration.seconds(10),
       memorySizeMb: 512,
       logLevel: props.logLevel,
       logRetention: props.logRetention,
-      environment: reviewEnvironment(this, props),
+      environment,
     });
-    // Officers list their partner's flags (byPartnerStatus), the task force every partner's (byStatus).
-    grantReviewData(this.function.role, props, [BY_PARTNER_STATUS, BY_STATUS]);
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     this.api = new HttpApi(this, 'Api', {

@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { Validations, type Duration } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import {
   ApplicationLogLevel,
   Architecture,
@@ -11,7 +13,11 @@ import {
 } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { TableKey } from '#adapters/dynamodb/tables.ts';
+import { tableOf, type Grant } from '#manifests/function-manifest.ts';
 
 /** The repository root: entries are given relative to it, and its package-lock.json pins the bundle. */
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -22,10 +28,48 @@ export const POWERTOOLS_METRICS_NAMESPACE = 'TransferScreening';
 
 export type FunctionLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
-export interface ServiceFunctionProps {
-  /** Handler module relative to the repository root, e.g. "lambdas/handlers/screening.ts"; it exports `handler`. */
+/** The resources a manifest's grants name, as the stacks have them. */
+export interface ManifestResources {
+  /** Every table a grant names must be here; others may be. */
+  readonly tables: Readonly<Partial<Record<TableKey, ITable>>>;
+  /** Every partner's outbound decision queue. */
+  readonly decisionQueues: readonly IQueue[];
+  /** The customer managed key of the tables, queues and secret. */
+  readonly key: IKey;
+  readonly pseudonymKey: ISecret;
+}
+
+/** The part of a function manifest (lambdas/manifests/) the construct builds from. */
+export interface ManifestOfFunction {
   readonly entry: string;
+  readonly grants: readonly Grant[];
+}
+
+/** One IAM statement per grant of the manifest, on the ARNs of exactly the resources it names. */
+export function manifestStatements(manifest: ManifestOfFunction, resources: ManifestResources): PolicyStatement[] {
+  const arnsOf = (grant: Grant): string[] => {
+    if ('tables' in grant)
+      return grant.tables.map((target) => {
+        const table = resources.tables[tableOf(target)];
+        if (!table) throw new Error(`${manifest.entry} uses the ${tableOf(target)} table, which was not given`);
+        return typeof target === 'string' ? table.tableArn : `${table.tableArn}/index/${target.index}`;
+      });
+    if ('queues' in grant) return resources.decisionQueues.map((queue) => queue.queueArn);
+    if ('secrets' in grant) return [resources.pseudonymKey.secretArn];
+    return [resources.key.keyArn];
+  };
+  return manifest.grants.map(
+    (grant) => new PolicyStatement({ sid: grant.sid, actions: [...grant.actions], resources: arnsOf(grant) }),
+  );
+}
+
+export interface ServiceFunctionProps {
+  /** Its handler (relative to the repository root; it exports `handler`) and the calls it makes. */
+  readonly manifest: ManifestOfFunction;
+  /** What the manifest's grants name: the role is granted exactly those calls on exactly these. */
+  readonly resources: ManifestResources;
   readonly description: string;
+  /** Rendered by the manifest (`manifest.render`). */
   readonly environment: Readonly<Record<string, string>>;
   readonly timeout: Duration;
   readonly memorySizeMb: number;
@@ -55,7 +99,7 @@ export class ServiceFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: `${PROJECT_ROOT}${props.entry}`,
+      entry: `${PROJECT_ROOT}${props.manifest.entry}`,
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
@@ -93,6 +137,8 @@ export class ServiceFunction extends Construct {
         externalModules: [],
       },
     });
+
+    for (const statement of manifestStatements(props.manifest, props.resources)) this.role.addToPolicy(statement);
 
     // Acknowledged on the exact resources the findings are about, not on their parents.
     const defaultPolicy = this.role.node.findChild('DefaultPolicy');

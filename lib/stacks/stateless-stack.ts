@@ -1,12 +1,12 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { tableEnvironment, type TableKey, type TableNames } from '#adapters/dynamodb/tables.ts';
+import type { TableKey, TableNames } from '#adapters/dynamodb/tables.ts';
 import { VISIBILITY_TIMEOUT_FACTOR } from '#adapters/sqs/queues.ts';
+import { screeningManifest } from '#manifests/screening.ts';
 import { queuePrefix, signInDomainPrefix, type StageConfig } from '../config.ts';
 import { AutoRelease } from '../constructs/auto-release.ts';
 import { ConsoleHosting } from '../constructs/console-hosting.ts';
@@ -71,24 +71,27 @@ export class StatelessStack extends Stack {
       Object.entries(data.tables).map(([key, table]) => [key, table.tableName]),
     ) as TableNames;
     this.screening = new ServiceFunction(this, 'Screening', {
-      entry: 'lambdas/handlers/screening.ts',
+      manifest: screeningManifest,
+      resources: {
+        tables: data.tables,
+        decisionQueues: this.partners.map((p) => p.decisions),
+        key: data.key,
+        pseudonymKey: data.pseudonymKey,
+      },
       description: `${prefix}: screens partner transfer events and sends each partner its decisions`,
       timeout,
       memorySizeMb: screening.memorySizeMb,
       logLevel: screening.logLevel,
       logRetention: screening.logRetentionDays,
-      environment: {
-        QUEUE_PREFIX: prefix,
-        OUTBOUND_QUEUE_URLS: this.toJsonString(
-          Object.fromEntries(this.partners.map((p) => [p.partnerId, p.decisions.queueUrl])),
-        ),
-        RULE_PACK_ID: data.rulePackId,
-        RULE_PACK_MAX_AGE_SECONDS: String(screening.rulePackMaxAgeSeconds),
-        PSEUDONYM_KEY_SECRET_ARN: data.pseudonymKey.secretArn,
-        ...tableEnvironment(tableNames),
-      },
+      environment: screeningManifest.render({
+        queuePrefix: prefix,
+        outboundQueueUrls: Object.fromEntries(this.partners.map((p) => [p.partnerId, p.decisions.queueUrl])),
+        rulePackId: data.rulePackId,
+        rulePackMaxAgeSeconds: screening.rulePackMaxAgeSeconds,
+        pseudonymKey: { secretArn: data.pseudonymKey.secretArn },
+        tables: tableNames,
+      }),
     });
-    this.grantScreeningAccess(data);
 
     for (const partner of this.partners) {
       // Also grants the function what consuming needs: receive, delete, change visibility, kms:Decrypt.
@@ -106,8 +109,7 @@ export class StatelessStack extends Stack {
     // redirects), then the API, then the console's upload with the API's address in config.json.
     const reviewData = {
       prefix,
-      flagsTable: data.tables.flags,
-      watchlistTable: data.tables.watchlist,
+      tables: data.tables,
       key: data.key,
       pseudonymKey: data.pseudonymKey,
       partners: this.partners,
@@ -165,57 +167,5 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'OfficersSignInDomain', { value: this.review.hostedUi.baseUrl() });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
-  }
-
-  /**
-   * Exactly the calls the screening function makes (see DynamoScreeningRepository, DynamoRulePackStore,
-   * SqsDecisionPublisher and the handler's getSecret), on exactly the resources it makes them on.
-   */
-  private grantScreeningAccess(data: DataResources) {
-    const role = this.screening.role;
-    const arnsOf = (...keys: TableKey[]) => keys.map((key) => data.tables[key].tableArn);
-    role.addToPolicy(
-      new PolicyStatement({
-        sid: 'ReadScreeningState',
-        actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
-        resources: arnsOf('watchlist', 'aggregates', 'rulePacks', 'decisions'),
-      }),
-    );
-    role.addToPolicy(
-      new PolicyStatement({
-        sid: 'UpdateAggregates',
-        actions: ['dynamodb:UpdateItem'],
-        resources: arnsOf('aggregates'),
-      }),
-    );
-    role.addToPolicy(
-      new PolicyStatement({
-        sid: 'RecordOutcomes',
-        actions: ['dynamodb:PutItem'],
-        resources: arnsOf('decisions', 'rejections', 'flags'),
-      }),
-    );
-    role.addToPolicy(
-      new PolicyStatement({
-        sid: 'ReadPseudonymKey',
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [data.pseudonymKey.secretArn],
-      }),
-    );
-    role.addToPolicy(
-      new PolicyStatement({
-        sid: 'SendDecisions',
-        actions: ['sqs:SendMessage'],
-        resources: this.partners.map((p) => p.decisions.queueArn),
-      }),
-    );
-    // One key encrypts tables, queues and secret: DynamoDB reads and writes, SQS sends, and the secret read use it.
-    role.addToPolicy(
-      new PolicyStatement({
-        sid: 'UseDataKey',
-        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
-        resources: [data.key.keyArn],
-      }),
-    );
   }
 }

@@ -46,8 +46,7 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
   }
   const data = {
     prefix: 'fraud-test',
-    flagsTable,
-    watchlistTable,
+    tables: { flags: flagsTable, watchlist: watchlistTable },
     key,
     pseudonymKey,
     partners,

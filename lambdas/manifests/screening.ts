@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { OutboundQueueUrlsSchema, PseudonymKeySettings, type PseudonymKeySetting } from '#config/settings.ts';
+import { defineFunctionManifest } from './function-manifest.ts';
+
+/** What the stacks and the local runtime know when they configure the screening function. */
+export interface ScreeningInputs {
+  readonly queuePrefix: string;
+  readonly outboundQueueUrls: Readonly<Record<string, string>>;
+  readonly rulePackId: string;
+  readonly rulePackMaxAgeSeconds?: number;
+  readonly eventTimeMaxSkewSeconds?: number;
+  readonly eventTimeMaxAgeHours?: number;
+  /** Local runtime only: see SIMULATED_CLOCK. */
+  readonly simulatedClock?: boolean;
+  readonly pseudonymKey: PseudonymKeySetting;
+}
+
+/** A pseudonym key as the environment carries it: a secret in AWS, the value itself locally. */
+export const renderPseudonymKey = (key: PseudonymKeySetting) =>
+  'secretArn' in key ? { PSEUDONYM_KEY_SECRET_ARN: key.secretArn } : { PSEUDONYM_KEY: key.value };
+
+export const screeningManifest = defineFunctionManifest({
+  entry: 'lambdas/handlers/screening.ts',
+  trigger: { kind: 'sqs', queues: 'inbound' },
+  // Exactly the calls of DynamoScreeningRepository, DynamoRulePackStore, SqsDecisionPublisher and the handler's getSecret.
+  grants: [
+    {
+      sid: 'ReadScreeningState',
+      actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+      tables: ['watchlist', 'aggregates', 'rulePacks', 'decisions'],
+    },
+    { sid: 'UpdateAggregates', actions: ['dynamodb:UpdateItem'], tables: ['aggregates'] },
+    { sid: 'RecordOutcomes', actions: ['dynamodb:PutItem'], tables: ['decisions', 'rejections', 'flags'] },
+    { sid: 'ReadPseudonymKey', actions: ['secretsmanager:GetSecretValue'], secrets: ['pseudonymKey'] },
+    { sid: 'SendDecisions', actions: ['sqs:SendMessage'], queues: ['decisions'] },
+    // One key encrypts tables, queues and secret: DynamoDB reads and writes, SQS sends, and the secret read use it.
+    {
+      sid: 'UseDataKey',
+      actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      keys: ['data'],
+    },
+  ],
+  settings: {
+    QUEUE_PREFIX: z.string().min(1, { error: 'must name the queue prefix, such as fraud-prod' }),
+    OUTBOUND_QUEUE_URLS: OutboundQueueUrlsSchema,
+    RULE_PACK_ID: z.string().min(1).default('kr-kh'),
+    RULE_PACK_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    EVENT_TIME_MAX_SKEW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+    EVENT_TIME_MAX_AGE_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 7)
+      .default(24),
+    /**
+     * Local runtime only (fraudctl demo, replay, serve): batches run at the simulated arrival time each
+     * message carries (SIMULATED_TIME_ATTRIBUTE), so past files are screened as they would have been
+     * live. The CDK stacks never set it (a test checks the synthesized functions).
+     */
+    SIMULATED_CLOCK: z.literal('message-attribute').optional(),
+    ...PseudonymKeySettings,
+  },
+  renderSettings: (inputs: ScreeningInputs) => ({
+    QUEUE_PREFIX: inputs.queuePrefix,
+    OUTBOUND_QUEUE_URLS: JSON.stringify(inputs.outboundQueueUrls),
+    RULE_PACK_ID: inputs.rulePackId,
+    RULE_PACK_MAX_AGE_SECONDS: inputs.rulePackMaxAgeSeconds?.toString(),
+    EVENT_TIME_MAX_SKEW_SECONDS: inputs.eventTimeMaxSkewSeconds?.toString(),
+    EVENT_TIME_MAX_AGE_HOURS: inputs.eventTimeMaxAgeHours?.toString(),
+    SIMULATED_CLOCK: inputs.simulatedClock ? 'message-attribute' : undefined,
+    ...renderPseudonymKey(inputs.pseudonymKey),
+  }),
+});
