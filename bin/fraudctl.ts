@@ -15,6 +15,15 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args
     summary: 'stream a generated workload through the local pipeline and summarise what was caught (npm start)',
     load: () => import('./commands/demo.ts'),
   },
+  chaos: {
+    summary:
+      'run a workload through the local pipeline with faults, crashes and duplicates; compare with a fault-free run',
+    load: () => import('./commands/chaos.ts'),
+  },
+  workload: {
+    summary: 'write a labelled workload (--profile default | migrant-corridor) as NDJSON for backtest',
+    load: () => import('./commands/workload.ts'),
+  },
   replay: {
     summary: 'screen an NDJSON file of transfer events on the local pipeline, one result per line',
     load: () => import('./commands/replay.ts'),
