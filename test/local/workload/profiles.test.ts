@@ -1,0 +1,63 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseTransferEvent } from '#domain/contract/transfer-event.ts';
+import { generateWorkload, type Workload } from '#local/workload/generate.ts';
+import { TYPOLOGIES, WorkloadLabelSchema } from '#local/workload/labels.ts';
+import { DAY_MS } from '#local/workload/world.ts';
+
+describe('the migrant-corridor workload profile', () => {
+  let corridor: Workload;
+  beforeAll(() => {
+    corridor = generateWorkload({ transfers: 20_000, seed: 2026, profile: 'migrant-corridor' });
+  });
+
+  it('leaves the default profile as it was: naming it changes nothing', () => {
+    const named = generateWorkload({ transfers: 300, seed: 7, profile: 'default' });
+    expect(JSON.stringify(named)).toBe(JSON.stringify(generateWorkload({ transfers: 300, seed: 7 })));
+  });
+
+  it('is reproducible, valid v1 events with labels, and refuses an unknown profile', () => {
+    const again = generateWorkload({ transfers: 20_000, seed: 2026, profile: 'migrant-corridor' });
+    expect(JSON.stringify(again.events.slice(0, 500))).toBe(JSON.stringify(corridor.events.slice(0, 500)));
+    expect(corridor.events).toHaveLength(20_000);
+    for (const event of corridor.events.slice(0, 2_000)) {
+      expect(parseTransferEvent(JSON.stringify(event)).ok).toBe(true);
+      expect(WorkloadLabelSchema.safeParse(event.label).success).toBe(true);
+    }
+    expect(() => generateWorkload({ transfers: 300, seed: 1, profile: 'nope' as never })).toThrow(RangeError);
+  });
+
+  it('spans five weeks from 1 September 2026, Chuseok included, with every typology', () => {
+    const times = corridor.events.map((e) => Date.parse(e.occurredAt as string));
+    const first = Math.min(...times);
+    expect(first).toBeGreaterThanOrEqual(Date.parse('2026-09-01T00:00:00+09:00'));
+    expect(Math.max(...times) - first).toBeGreaterThan(30 * DAY_MS);
+    const typologies = new Set(corridor.events.map((e) => (e.label as { typology?: string }).typology));
+    for (const typology of TYPOLOGIES) expect(typologies).toContain(typology);
+  });
+
+  it('has migrant workers remitting home every month, some to a new family member, and the other life events', () => {
+    const patterns = new Map<string, number>();
+    for (const e of corridor.events) {
+      const label = e.label as { kind: string; pattern?: string };
+      if (label.kind === 'legitimate') patterns.set(label.pattern!, (patterns.get(label.pattern!) ?? 0) + 1);
+    }
+    expect(patterns.get('migrant-remittance')).toBeGreaterThan(800);
+    expect(patterns.get('migrant-new-family-member')).toBeGreaterThan(80);
+    expect(patterns.get('elderly-life-event')).toBeGreaterThan(80);
+    expect(patterns.get('business-supplier-run')).toBeGreaterThan(100);
+    expect(patterns.get('holiday-gift')).toBeGreaterThan(150);
+
+    // A worker's remittances go to one account, month after month, at a steady amount.
+    const byWorker = new Map<string, Array<Record<string, unknown>>>();
+    for (const e of corridor.events)
+      if ((e.label as { pattern?: string }).pattern === 'migrant-remittance') {
+        const key = (e.debtor as { accountId: string }).accountId;
+        byWorker.set(key, [...(byWorker.get(key) ?? []), e]);
+      }
+    const regular = [...byWorker.values()].filter((list) => list.length >= 2);
+    expect(regular.length).toBeGreaterThan(50);
+    for (const list of regular) {
+      expect(new Set(list.map((e) => (e.creditor as { accountId: string }).accountId)).size).toBe(1);
+    }
+  });
+});
