@@ -4,6 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createAwsClients } from '#adapters/aws-clients.ts';
+import { createFaultInjector } from '#adapters/fault-injection.ts';
 import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
 import { CachedRulePackSource, DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { SqsDecisionPublisher } from '#adapters/sqs/decision-publisher.ts';
@@ -14,11 +15,12 @@ import { initialiseOnce, loadPseudonymiser } from './initialise-once.ts';
 import { METRIC, metrics } from '#powertools/metrics.ts';
 import { createScreenBatch, type BatchResult } from '#use-cases/screen-batch.ts';
 
-/** Clients are created once per container and shared by every invocation. */
-const clients = createAwsClients();
-
 async function initialise() {
   const config = loadScreeningConfig(process.env);
+  // Local chaos runs only: the configuration refuses a chaos setting without the local simulated clock.
+  const chaos = config.chaos && createFaultInjector(config.chaos);
+  /** Clients are created once per container and shared by every invocation. */
+  const clients = createAwsClients(chaos ? { instrument: chaos.instrument } : {});
   const pseudonymiser = await loadPseudonymiser(config.pseudonymKey);
   const screenBatch = createScreenBatch({
     repository: new DynamoScreeningRepository(clients.documents, config.tables),
@@ -32,7 +34,7 @@ async function initialise() {
     clock: () => new Date(),
     eventTimeBounds: config.eventTimeBounds,
   });
-  return { config, screenBatch };
+  return { config, screenBatch, chaos };
 }
 
 const ready = initialiseOnce(initialise);
@@ -47,6 +49,7 @@ const ready = initialiseOnce(initialise);
  */
 export async function screenSqsBatch(event: SQSEvent): Promise<SQSBatchResponse> {
   const app = await ready();
+  app.chaos?.beginInvocation();
   const receivedAt = Date.now();
   const sentAt = new Map(event.Records.map((r) => [r.messageId, Number(r.attributes?.SentTimestamp ?? receivedAt)]));
   const result = await app.screenBatch(

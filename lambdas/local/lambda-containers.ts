@@ -39,6 +39,9 @@ interface Container {
   pending?: { resolve: (result: InvokeResult) => void; reject: (error: Error) => void };
 }
 
+/** The error name of an invocation whose container died under it (Lambda's own). */
+export const RUNTIME_EXIT_ERROR = 'Runtime.ExitError';
+
 const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
 const CONTAINER_MODULE = new URL('./lambda-container-worker.ts', import.meta.url).href;
 
@@ -97,7 +100,15 @@ export async function startLambdaContainers(spec: LambdaFunctionSpec, count: num
         if (!stopping) launch().then(release, () => undefined);
       };
       worker.on('error', fail);
-      worker.on('exit', (code) => fail(new Error(`the ${spec.functionName} container exited with code ${code}`)));
+      // Named as Lambda names a runtime that died mid-invocation: the poller fails the whole batch,
+      // which comes back after its visibility timeout.
+      worker.on('exit', (code) =>
+        fail(
+          Object.assign(new Error(`the ${spec.functionName} container exited with code ${code}`), {
+            name: RUNTIME_EXIT_ERROR,
+          }),
+        ),
+      );
     });
 
   const started = await Promise.allSettled(Array.from({ length: count }, launch));

@@ -10,9 +10,11 @@ import {
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients, type AwsClients } from '#adapters/aws-clients.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
-import { tableEnvironment, type TableNames } from '#adapters/dynamodb/tables.ts';
+import type { TableNames } from '#adapters/dynamodb/tables.ts';
 import { DynamoWatchlistStore } from '#adapters/dynamodb/watchlist-store.ts';
+import type { ChaosSettings } from '#adapters/fault-injection.ts';
 import { DEFAULT_BATCH_SIZE, VISIBILITY_TIMEOUT_FACTOR } from '#adapters/sqs/queues.ts';
+import { screeningManifest } from '#manifests/screening.ts';
 import { DecisionSchema, type Decision } from '#domain/contract/decision.ts';
 import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
 import { createPseudonymiser, type Pseudonymiser } from '#domain/identity/pseudonym.ts';
@@ -78,6 +80,11 @@ export interface LocalPipelineOptions {
    * have been screened live.
    */
   readonly simulatedClock?: boolean;
+  /**
+   * Faults and crashes injected into the screening containers' AWS clients (fraudctl chaos); needs
+   * `simulatedClock`, without which the function refuses them. Each container draws from its own stream.
+   */
+  readonly chaos?: ChaosSettings;
   /** Told of every handler invocation: progress bars, tests. */
   readonly onInvocation?: (report: InvocationReport) => void;
   /** A receive or delete call of an event source failed (it backs off and goes on); default: a line on stderr. */
@@ -168,6 +175,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const parsed = PartnerIdSchema.safeParse(partnerId);
     if (!parsed.success) throw new Error(`partner ${JSON.stringify(partnerId)}: ${parsed.error.issues[0]?.message}`);
   }
+  if (options.chaos && !options.simulatedClock)
+    throw new Error('options.chaos needs options.simulatedClock: the screening function refuses chaos without it');
   const pseudonymKey = options.pseudonymKey ?? randomBytes(32).toString('hex');
   const pseudonymiser = createPseudonymiser(pseudonymKey);
 
@@ -230,14 +239,19 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           AWS_EC2_METADATA_DISABLED: 'true',
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
           AWS_LAMBDA_FUNCTION_NAME: LOCAL_FUNCTION_NAME,
-          QUEUE_PREFIX: LOCAL_PREFIX,
-          OUTBOUND_QUEUE_URLS: JSON.stringify(Object.fromEntries(partners.map((p) => [p, queues[p]!.decisions.url]))),
-          RULE_PACK_ID: rulePack.packId,
-          PSEUDONYM_KEY: pseudonymKey,
-          ...(options.simulatedClock ? { SIMULATED_CLOCK: 'message-attribute' } : {}),
+          ...screeningManifest.render({
+            queuePrefix: LOCAL_PREFIX,
+            outboundQueueUrls: Object.fromEntries(partners.map((p) => [p, queues[p]!.decisions.url])),
+            rulePackId: rulePack.packId,
+            pseudonymKey: { value: pseudonymKey },
+            ...(options.simulatedClock ? { simulatedClock: true } : {}),
+            ...(options.chaos ? { chaos: options.chaos } : {}),
+            tables,
+          }),
           POWERTOOLS_LOG_LEVEL: options.handlerLogLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
           POWERTOOLS_METRICS_DISABLED: 'true',
-          ...tableEnvironment(tables),
+          // Traces go nowhere without an X-Ray daemon: off unless asked for.
+          POWERTOOLS_TRACE_ENABLED: process.env.POWERTOOLS_TRACE_ENABLED ?? 'false',
         },
       },
       options.containers ?? LOCAL_TUNING.containers,
