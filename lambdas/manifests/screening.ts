@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChaosSettingsJson, FAULT_INJECTION_ENV, type ChaosSettings } from '#adapters/fault-injection.ts';
 import { OutboundQueueUrlsSchema, PseudonymKeySettings, type PseudonymKeySetting } from '#config/settings.ts';
 import { defineFunctionManifest } from './function-manifest.ts';
 
@@ -12,6 +13,8 @@ export interface ScreeningInputs {
   readonly eventTimeMaxAgeHours?: number;
   /** Local runtime only: see SIMULATED_CLOCK. */
   readonly simulatedClock?: boolean;
+  /** Local runtime only, beside the simulated clock: faults to inject (fraudctl chaos). */
+  readonly chaos?: ChaosSettings;
   readonly pseudonymKey: PseudonymKeySetting;
 }
 
@@ -58,6 +61,7 @@ export const screeningManifest = defineFunctionManifest({
      * live. The CDK stacks never set it (a test checks the synthesized functions).
      */
     SIMULATED_CLOCK: z.literal('message-attribute').optional(),
+    [FAULT_INJECTION_ENV]: ChaosSettingsJson.optional(),
     ...PseudonymKeySettings,
   },
   renderSettings: (inputs: ScreeningInputs) => ({
@@ -68,6 +72,7 @@ export const screeningManifest = defineFunctionManifest({
     EVENT_TIME_MAX_SKEW_SECONDS: inputs.eventTimeMaxSkewSeconds?.toString(),
     EVENT_TIME_MAX_AGE_HOURS: inputs.eventTimeMaxAgeHours?.toString(),
     SIMULATED_CLOCK: inputs.simulatedClock ? 'message-attribute' : undefined,
+    [FAULT_INJECTION_ENV]: inputs.chaos ? JSON.stringify(inputs.chaos) : undefined,
     ...renderPseudonymKey(inputs.pseudonymKey),
   }),
 });
