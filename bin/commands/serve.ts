@@ -3,8 +3,8 @@ import { createReviewService } from '#use-cases/review/service.ts';
 import type { AutoReleaseResult } from '#use-cases/review/auto-release.ts';
 import { reviewAdapters } from '#adapters/review-adapters.ts';
 import type { RequestLog } from '#adapters/http/review-router.ts';
-import { releasePolicy } from '#domain/review/release-policy.ts';
-import { releasePolicyFromEnv } from '#config/review.ts';
+import { loadReviewConfig } from '#config/review.ts';
+import { reviewApiManifest } from '#manifests/review.ts';
 import {
   DEFAULT_STATE_DIR,
   issueLocalToken,
@@ -95,18 +95,26 @@ export async function startLocalReviewStack(options: ServeOptions = {}): Promise
     }
 
     const signingKey = await loadLocalSigningKey(options.stateDir ?? DEFAULT_STATE_DIR);
+    // The review API's environment, rendered by its manifest and read by its loader, as in AWS;
+    // FOUR_EYES_RELEASE_LIMITS from the shell applies unless the options set the limits.
+    const config = loadReviewConfig({
+      FOUR_EYES_RELEASE_LIMITS: process.env.FOUR_EYES_RELEASE_LIMITS,
+      ...reviewApiManifest.render({
+        outboundQueueUrls: Object.fromEntries(pipeline.partners.map((p) => [p, pipeline.queues[p]!.decisions.url])),
+        ...(options.releaseLimits ? { releaseLimits: options.releaseLimits } : {}),
+        pseudonymKey: { value: pipeline.pseudonymKey },
+        tables: pipeline.tables,
+      }),
+    });
     const adapters = reviewAdapters({
       documents: pipeline.clients.documents,
       sqs: pipeline.clients.sqs,
-      flagsTable: pipeline.tables.flags,
-      watchlistTable: pipeline.tables.watchlist,
-      outboundQueueUrls: Object.fromEntries(pipeline.partners.map((p) => [p, pipeline.queues[p]!.decisions.url])),
+      flagsTable: config.flagsTable,
+      watchlistTable: config.watchlistTable,
+      outboundQueueUrls: config.outboundQueueUrls,
       pseudonymiser: pipeline.pseudonymiser,
     });
-    const policy = options.releaseLimits
-      ? releasePolicy(options.releaseLimits)
-      : releasePolicyFromEnv(process.env.FOUR_EYES_RELEASE_LIMITS);
-    const service = createReviewService({ ...adapters, policy, clock: () => new Date() });
+    const service = createReviewService({ ...adapters, policy: config.releasePolicy, clock: () => new Date() });
     server = await startReviewServer({
       service,
       verifyToken: (token) => verifyLocalToken(signingKey, token),
