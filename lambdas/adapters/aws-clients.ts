@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { tracer } from '#powertools/tracer.ts';
 
 export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
@@ -18,8 +19,8 @@ export interface AwsClientOptions {
 }
 
 /**
- * Every AWS client is created here and nowhere else, so that fault injection and endpoint overrides
- * apply to all of them. Without endpoints, the SDK honours AWS_ENDPOINT_URL_DYNAMODB / _SQS.
+ * Every AWS client is created here and nowhere else, so that tracing, fault injection and endpoint
+ * overrides apply to all of them. Without endpoints, the SDK honours AWS_ENDPOINT_URL_DYNAMODB / _SQS.
  */
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const common = {
@@ -27,11 +28,16 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts: 3,
   };
-  const dynamodb = new DynamoDBClient({
-    ...common,
-    ...(options.endpoints?.dynamodb ? { endpoint: options.endpoints.dynamodb } : {}),
-  });
-  const sqs = new SQSClient({ ...common, ...(options.endpoints?.sqs ? { endpoint: options.endpoints.sqs } : {}) });
+  // Traced before the document client is made from it, so document calls are traced too.
+  const dynamodb = tracer.captureAWSv3Client(
+    new DynamoDBClient({
+      ...common,
+      ...(options.endpoints?.dynamodb ? { endpoint: options.endpoints.dynamodb } : {}),
+    }),
+  );
+  const sqs = tracer.captureAWSv3Client(
+    new SQSClient({ ...common, ...(options.endpoints?.sqs ? { endpoint: options.endpoints.sqs } : {}) }),
+  );
   options.instrument?.(dynamodb);
   options.instrument?.(sqs);
   const documents = DynamoDBDocumentClient.from(dynamodb, {
