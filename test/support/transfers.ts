@@ -2,7 +2,7 @@ import type { TransferEvent } from '#domain/contract/transfer-event.ts';
 
 let sequence = 0;
 
-/** A valid v1 transfer event (the DESIGN.md example), with overrides merged one level deep. */
+/** A valid v1 transfer event (the README's contract example), with overrides merged one level deep. */
 export function transferEvent(overrides: Partial<Record<keyof TransferEvent, unknown>> = {}): TransferEvent {
   sequence += 1;
   const base: TransferEvent = {

@@ -3,7 +3,7 @@
  * which partner a record belongs to from the queue it arrived on, never from the message.
  */
 
-/** Receives before a message goes to the partner's DLQ (DESIGN.md: at least 5). */
+/** Receives before a message goes to the partner's DLQ: at least 5, so that transient failures are retried first. */
 export const MAX_RECEIVE_COUNT = 5;
 /** SQS batch size the screening function is built for; the repository batches reads per 100 keys. */
 export const DEFAULT_BATCH_SIZE = 10;

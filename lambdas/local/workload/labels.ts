@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The scam typologies of DESIGN.md that the workload injects, named as the rule pack names them. */
+/** The scam typologies the workload injects, named as the rule pack names them. */
 export const TYPOLOGIES = [
   'mule-fan-in',
   'rapid-pass-through',

@@ -51,7 +51,7 @@ export function scenarioCount(typology: Typology, transfers: number): number {
 }
 
 /**
- * The injected scams, one builder per typology of DESIGN.md. Each scenario's transfers carry a
+ * The injected scams, one builder per typology the rule pack names. Each scenario's transfers carry a
  * scam label with the scenario's id; the accounts of known-mule scenarios (and some listed accounts
  * that receive nothing) make up the watchlist.
  */

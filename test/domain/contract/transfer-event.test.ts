@@ -10,7 +10,7 @@ const reasonOf = (value: unknown) => {
 };
 
 describe('transfer event contract v1', () => {
-  it('accepts the DESIGN.md example and ignores unknown fields such as a label', () => {
+  it('accepts the README contract example and ignores unknown fields such as a label', () => {
     const result = parse({ ...transferEvent(), label: { kind: 'scam' }, extra: 1 });
     expect(result.ok).toBe(true);
     if (result.ok) expect(result.event).not.toHaveProperty('label');

@@ -149,7 +149,7 @@ describe('the shipped Korea-Cambodia rule pack', () => {
     for (const rule of shippedPack.rules) expect(rule.rationale.length).toBeGreaterThan(80);
   });
 
-  it('covers every typology DESIGN.md asks for', () => {
+  it('covers every scam typology of the corridor', () => {
     const typologies = new Set(pack.rules.map((r) => r.typology));
     for (const typology of [
       'known-mule',

@@ -13,7 +13,7 @@ const now = new Date('2026-11-24T01:00:00Z');
 const noListings = { debtor: [], creditor: [] };
 
 describe('screening one transfer', () => {
-  it('decides the DESIGN.md example for review, with readable reasons and evidence', () => {
+  it('decides the README contract example for review, with readable reasons and evidence', () => {
     const event = transferEvent();
     const { decision } = screenTransfer({
       event,

@@ -192,7 +192,7 @@ describe('workload generator', () => {
     }
   });
 
-  it('shapes the single-victim typologies as DESIGN.md describes them', () => {
+  it('shapes the single-victim typologies as their rules describe them', () => {
     const events = labelled(large);
     const year = 2026;
     for (const scenario of ofTypology(events, 'voice-phishing')) {
