@@ -2,6 +2,7 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,9 @@ const publisher = new RecordingPublisher();
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
+  // One line that says what to do, before any set-up, rather than a launch error from deep in Playwright.
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   stateDir = await mkdtemp(join(tmpdir(), 'console-'));
   key = await loadLocalSigningKey(stateDir);
   fixture = await startDynamoFixture();
@@ -71,7 +75,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   await fixture?.close();
-  await rm(stateDir, { recursive: true, force: true });
+  if (stateDir) await rm(stateDir, { recursive: true, force: true });
 });
 
 async function signIn(username: string, partnerId: string, role: 'analyst' | 'supervisor'): Promise<Page> {
