@@ -72,6 +72,7 @@ export async function run(args: string[]): Promise<number> {
   const watchlist = values.watchlist
     ? await loadWatchlist(values.watchlist, values.profile, pseudonymiser)
     : new Map<string, WatchlistListing[]>();
+  // biome-ignore lint/suspicious/noImplicitAnyLet: TypeScript types it from the assignments below
   let labels;
   if (values.labels) {
     const parsed = parseLabelsCsv(await readFile(values.labels, 'utf8'));

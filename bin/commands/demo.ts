@@ -76,7 +76,7 @@ export function renderSummary(s: DemoSummary): string {
   const typologyWidth = Math.max(...Object.keys(s.typologies).map((t) => t.length), 'typology'.length);
   const typologies = Object.entries(s.typologies).map(
     ([name, t]) =>
-      `  ${name.padEnd(typologyWidth)}  ${String(t.scenarios).padStart(9)}  ${String(t.caught).padStart(6)}${t.caught < t.scenarios ? '  (missed ' + (t.scenarios - t.caught) + ')' : ''}`,
+      `  ${name.padEnd(typologyWidth)}  ${String(t.scenarios).padStart(9)}  ${String(t.caught).padStart(6)}${t.caught < t.scenarios ? `  (missed ${t.scenarios - t.caught})` : ''}`,
   );
   return [
     '',

@@ -74,6 +74,7 @@ async function act(action: string, values: Options): Promise<number> {
   if (action === 'validate' || action === 'publish') {
     if (!values.file) throw new Error('--file is required: the rule pack JSON to check');
     const document = await readPack(values.file);
+    // biome-ignore lint/suspicious/noImplicitAnyLet: TypeScript types it from the assignment below
     let compiled;
     try {
       compiled = compileRulePack(document);

@@ -7,7 +7,7 @@ import { backoffDelay } from '#adapters/retry.ts';
 import type { QueueRef } from './sqs.ts';
 
 /** The shape of an SQS-triggered Lambda handler built for partial batch responses. */
-export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
 /** What one invocation did, for progress and latency reporting. */
 export interface InvocationReport {

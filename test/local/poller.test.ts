@@ -119,7 +119,7 @@ describe('startEventSource', () => {
     let calls = 0;
     const { reports, stop } = await run(
       queues,
-      async (event) => {
+      async (_event) => {
         calls += 1;
         if (calls === 1) throw new Error('boom');
         if (calls === 2) return { batchItemFailures: [{ itemIdentifier: 'not-in-this-batch' }] };

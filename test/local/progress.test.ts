@@ -19,6 +19,7 @@ describe('progressBar', () => {
     bar.update(2000, 2000);
     bar.clear();
     expect(terminal.written).toHaveLength(3);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's erase-line escape is what is under test
     expect(terminal.written[0]).toMatch(/^\rscreening \[#{10}-{30}\] 500\/2,000 {2}500\/s\x1b\[K$/);
     expect(terminal.written[1]).toContain('2,000/2,000  1,000/s');
     expect(terminal.written[2]).toBe('\r\x1b[K');

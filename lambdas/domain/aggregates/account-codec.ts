@@ -240,19 +240,43 @@ export function encodeWithinBudget(state: AccountState): Uint8Array {
   let bytes = encodeAccountState(state);
   const steps: Array<() => void> = [
     () => state.markers.size > 32 && state.trimMarkers(32),
-    () => [state.inbound, state.outbound].forEach((d) => d.foldRecent(4)),
-    () => [state.inbound, state.outbound].forEach((d) => d.trimHours(24)),
+    () =>
+      [state.inbound, state.outbound].forEach((d) => {
+        d.foldRecent(4);
+      }),
+    () =>
+      [state.inbound, state.outbound].forEach((d) => {
+        d.trimHours(24);
+      }),
     () => state.evictPayees(8),
-    () => [state.inbound, state.outbound].forEach((d) => d.foldRecent(0)),
+    () =>
+      [state.inbound, state.outbound].forEach((d) => {
+        d.foldRecent(0);
+      }),
     () => state.trimDestinations(8),
-    () => [state.inbound, state.outbound].forEach((d) => d.trimHours(0)),
+    () =>
+      [state.inbound, state.outbound].forEach((d) => {
+        d.trimHours(0);
+      }),
     () => state.trimMarkers(8),
-    () => [state.inbound, state.outbound].forEach((d) => d.trimCounterparties(8)),
+    () =>
+      [state.inbound, state.outbound].forEach((d) => {
+        d.trimCounterparties(8);
+      }),
     () => state.evictPayees(0),
     () => state.trimDestinations(0),
-    () => [state.inbound, state.outbound].forEach((d) => d.trimCounterparties(0)),
-    () => [state.inbound, state.outbound].forEach((d) => d.sketch?.trimFronts(4)),
-    () => [state.inbound, state.outbound].forEach((d) => d.sketch?.trimFronts(2)),
+    () =>
+      [state.inbound, state.outbound].forEach((d) => {
+        d.trimCounterparties(0);
+      }),
+    () =>
+      [state.inbound, state.outbound].forEach((d) => {
+        d.sketch?.trimFronts(4);
+      }),
+    () =>
+      [state.inbound, state.outbound].forEach((d) => {
+        d.sketch?.trimFronts(2);
+      }),
   ];
   for (const step of steps) {
     if (bytes.length <= STATE_BYTE_BUDGET) return bytes;

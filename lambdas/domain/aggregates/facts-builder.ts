@@ -39,7 +39,7 @@ export function buildFacts(
   transfer: TransferActivity,
   state: BehaviourState,
   watchlist: WatchlistHits,
-  pack: CompiledPack,
+  _pack: CompiledPack,
   now: Date,
   { amount, newPayee }: TransferContext,
 ): Facts {

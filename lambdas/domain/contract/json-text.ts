@@ -132,9 +132,9 @@ class JsonScanner {
         return;
       }
       if (c === '\\') {
-        const escape = this.text[this.at + 1];
-        if (escape !== undefined && SIMPLE_ESCAPES.has(escape)) this.at += 2;
-        else if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(this.text.slice(this.at + 2, this.at + 6))) this.at += 6;
+        const escaped = this.text[this.at + 1];
+        if (escaped !== undefined && SIMPLE_ESCAPES.has(escaped)) this.at += 2;
+        else if (escaped === 'u' && /^[0-9a-fA-F]{4}$/.test(this.text.slice(this.at + 2, this.at + 6))) this.at += 6;
         else this.fail(EXPECTED.escape, this.at + 1);
       } else if (c < ' ') this.fail(EXPECTED.escapedControl);
       else this.at++;

@@ -16,7 +16,7 @@ const isCountry = isOneOf(COUNTRY_CODES);
 /** A BIC (8 or 11 characters) or a short national bank number; a longer number may be an account. */
 const isBankCode = (value: string) => /^[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?$|^[0-9]{1,4}$/.test(value);
 const identifierLike = (max: number) => (value: string) =>
-  value.length <= max && /^[A-Za-z0-9][A-Za-z0-9._:\/-]*$/.test(value);
+  value.length <= max && /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/.test(value);
 
 /**
  * The string fields a partner needs to find and fix a message, kept when their value has the shape

@@ -48,6 +48,7 @@ const identifier = (max: number) =>
   text()
     .min(1, { error: 'must not be empty' })
     .max(max, { error: `must be at most ${max} characters` })
+    // biome-ignore lint/complexity/noUselessEscapeInRegex: the pattern text is published in the partners' JSON Schema
     .regex(/^[A-Za-z0-9][A-Za-z0-9._:\/-]*$/, {
       error: 'may contain only letters, digits and . _ : / - and must start with a letter or digit',
     });

@@ -4,7 +4,7 @@ import type { SweepPoint } from '#domain/rules/threshold-sweep.ts';
 import type { BacktestReport } from './run-backtest.ts';
 import { percent, sweepLine } from './text-report.ts';
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -15,15 +15,15 @@ const count = (n: number) => n.toLocaleString('en-US');
 export function renderHtmlReport(report: BacktestReport, file: string): string {
   const packs = report.baseline ? [report.baseline, report.candidate] : [report.candidate];
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Backtest of ${escape(report.candidate.pack.version)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Backtest of ${escapeHtml(report.candidate.pack.version)}</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222;max-width:72rem}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}
 th:first-child,td:first-child{text-align:left}svg{background:#fafafa;border:1px solid #ddd;margin:.5rem 1rem 1rem 0}
 .fraud{fill:#c0392b}.legitimate{fill:#2c7fb8}.unlabelled{fill:#888}
 </style></head><body>
-<h1>Backtest of ${packs.map((s) => escape(s.pack.version)).join(' against ')}</h1>
-<p>${escape(file)}: ${count(report.transfers)} transfers${report.period ? `, event time ${escape(report.period.from)} to ${escape(report.period.to)}` : ''}; ${count(report.invalid.count)} invalid lines, ${count(report.duplicates)} repeated transfers.</p>
+<h1>Backtest of ${packs.map((s) => escapeHtml(s.pack.version)).join(' against ')}</h1>
+<p>${escapeHtml(file)}: ${count(report.transfers)} transfers${report.period ? `, event time ${escapeHtml(report.period.from)} to ${escapeHtml(report.period.to)}` : ''}; ${count(report.invalid.count)} invalid lines, ${count(report.duplicates)} repeated transfers.</p>
 ${packs.map(packSection).join('\n')}
 ${changesSection(report)}
 </body></html>
@@ -32,7 +32,7 @@ ${changesSection(report)}
 
 function packSection(summary: BacktestSummary): string {
   const { labels } = summary;
-  return `<section><h2>${escape(summary.pack.version)} (DELAY ${summary.pack.delay}, REVIEW ${summary.pack.review})</h2>
+  return `<section><h2>${escapeHtml(summary.pack.version)} (DELAY ${summary.pack.delay}, REVIEW ${summary.pack.review})</h2>
 <table><tr><th>outcome</th>${OUTCOMES.map((o) => `<th>${o}</th>`).join('')}<th>held</th><th>holds per 1,000</th>${labels ? '<th>legitimate hold rate</th>' : ''}</tr>
 <tr><td>transfers</td>${OUTCOMES.map((o) => `<td>${count(summary.outcomes[o])}</td>`).join('')}<td>${percent(summary.heldShare, 2)}</td><td>${summary.holdsPer1000.toFixed(1)}</td>${labels ? `<td>${percent(labels.legitimateHoldRate, 2)}</td>` : ''}</tr></table>
 ${labels ? confusionTable(labels.confusion) + typologyTable(labels.typologies) : ''}
@@ -40,10 +40,10 @@ ${labels ? confusionTable(labels.confusion) + typologyTable(labels.typologies) :
 ${histogram(summary)}
 <h3>Recall against hold rate, over DELAY thresholds</h3>
 ${labels ? recallPlot(summary) : '<p>Needs labels.</p>'}
-${summary.sweep.bestUnderOnePercent.length ? `<p>Best pairs holding at most 1% of legitimate transfers:</p><ul>${summary.sweep.bestUnderOnePercent.map((p) => `<li>${escape(sweepLine(p))}</li>`).join('')}</ul>` : ''}
+${summary.sweep.bestUnderOnePercent.length ? `<p>Best pairs holding at most 1% of legitimate transfers:</p><ul>${summary.sweep.bestUnderOnePercent.map((p) => `<li>${escapeHtml(sweepLine(p))}</li>`).join('')}</ul>` : ''}
 <h3>Rules</h3>
 <table class="rules"><tr><th>rule</th><th>typology</th><th>fires</th><th>on fraud</th><th>on legitimate</th><th>precision</th></tr>
-${summary.rules.map((r) => `<tr><td>${escape(r.ruleId)}</td><td>${escape(r.typology)}</td><td>${count(r.fires)}</td><td>${r.fraudFires === null ? '-' : count(r.fraudFires)}</td><td>${r.legitimateFires === null ? '-' : count(r.legitimateFires)}</td><td>${percent(r.precision)}</td></tr>`).join('\n')}
+${summary.rules.map((r) => `<tr><td>${escapeHtml(r.ruleId)}</td><td>${escapeHtml(r.typology)}</td><td>${count(r.fires)}</td><td>${r.fraudFires === null ? '-' : count(r.fraudFires)}</td><td>${r.legitimateFires === null ? '-' : count(r.legitimateFires)}</td><td>${percent(r.precision)}</td></tr>`).join('\n')}
 </table></section>`;
 }
 
@@ -57,7 +57,7 @@ function typologyTable(typologies: Readonly<Record<string, { scenarios: number; 
   return `<h3>Scenarios caught</h3><table><tr><th>typology</th><th>scenarios</th><th>caught</th></tr>
 ${Object.entries(typologies)
   .sort(([a], [b]) => a.localeCompare(b))
-  .map(([name, t]) => `<tr><td>${escape(name)}</td><td>${t.scenarios}</td><td>${t.caught}</td></tr>`)
+  .map(([name, t]) => `<tr><td>${escapeHtml(name)}</td><td>${t.scenarios}</td><td>${t.caught}</td></tr>`)
   .join('\n')}</table>`;
 }
 
@@ -135,6 +135,6 @@ ${series('scenarioRecall', '#c0392b')}${series('recall', '#e67e22')}
 
 function changesSection(report: BacktestReport): string {
   if (!report.changes) return '';
-  return `<section><h2>${count(report.changes.count)} transfers change outcome</h2><table><tr><th>partner</th><th>transfer</th><th>${escape(report.baseline!.pack.version)}</th><th>${escape(report.candidate.pack.version)}</th></tr>
-${report.changes.first.map((c) => `<tr><td>${escape(c.partnerId)}</td><td>${escape(c.transferId)}</td><td>${c.baseline.outcome} (${c.baseline.score})</td><td>${c.candidate.outcome} (${c.candidate.score})</td></tr>`).join('\n')}</table></section>`;
+  return `<section><h2>${count(report.changes.count)} transfers change outcome</h2><table><tr><th>partner</th><th>transfer</th><th>${escapeHtml(report.baseline!.pack.version)}</th><th>${escapeHtml(report.candidate.pack.version)}</th></tr>
+${report.changes.first.map((c) => `<tr><td>${escapeHtml(c.partnerId)}</td><td>${escapeHtml(c.transferId)}</td><td>${c.baseline.outcome} (${c.baseline.score})</td><td>${c.candidate.outcome} (${c.candidate.score})</td></tr>`).join('\n')}</table></section>`;
 }

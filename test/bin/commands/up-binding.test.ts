@@ -10,7 +10,10 @@ afterEach(() => {
 describe('fraudctl up', () => {
   it('serves DynamoDB and SQS on 127.0.0.1 only', async () => {
     const out: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
     const exited = run(['--port-dynamodb', '0', '--port-sqs', '0', '--partners', 'kr-demo-bank', '--json']);

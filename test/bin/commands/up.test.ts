@@ -13,7 +13,10 @@ afterEach(() => {
 describe('fraudctl up', () => {
   it('serves the pipeline to an outside SDK client until SIGTERM, then stops cleanly', async () => {
     const out: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
     const exited = run([
@@ -68,7 +71,10 @@ describe('fraudctl up', () => {
 
   it('refuses a bad port or partner slug before starting anything', async () => {
     const err: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      err.push(String(chunk));
+      return true;
+    });
     expect(await run(['--port-sqs', '99999', '--partners', 'kr-demo-bank,KH Bank'])).toBe(2);
     expect(err.join('')).toContain('--port-sqs must be a port number from 0 to 65535, got "99999"');
     expect(err.join('')).toContain('--partners: "KH Bank" is not a partner slug');

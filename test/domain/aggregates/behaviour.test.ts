@@ -21,9 +21,7 @@ const T0 = Date.parse('2026-11-24T00:00:00Z');
 const key = (name: string) => createHash('sha256').update(name).digest('base64url').slice(0, 22);
 
 let counter = 0;
-export const activity = (
-  overrides: Partial<TransferActivity> & { from?: string; to?: string } = {},
-): TransferActivity => {
+const activity = (overrides: Partial<TransferActivity> & { from?: string; to?: string } = {}): TransferActivity => {
   const { from = 'debtor', to = 'mule', ...rest } = overrides;
   const tk = key(`transfer-${++counter}`).slice(0, 12);
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canSeePartner, officerFromIdentity } from '#domain/review/officer.ts';
-import { ReviewRefusal } from '#domain/review/refusal.ts';
+import type { ReviewRefusal } from '#domain/review/refusal.ts';
 
 const identity = { sub: 's-1', username: 'kim', groups: ['analyst'], partner: 'kr-demo-bank' };
 
