@@ -13,6 +13,7 @@ import { screenTransfer, toActivity } from '#domain/screening/screen-transfer.ts
 import type { TransferEvent } from '#domain/contract/transfer-event.ts';
 import shippedPack from '../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 import { benchBacktest } from './bench-backtest.ts';
+import { benchCapacity } from './bench-capacity.ts';
 
 const TEN_RULES = [
   'WATCHLIST-CONFIRMED',
@@ -374,6 +375,7 @@ async function main() {
       `  ${events.length} transfers in ${(screenMs / 1000).toFixed(2)} s = ${Math.round((events.length / screenMs) * 60_000).toLocaleString('en-US')} transfers/minute (${((screenMs * 1000) / events.length).toFixed(1)} µs each)\n`,
   );
   await benchBacktest();
+  await benchCapacity();
 }
 
 await main();

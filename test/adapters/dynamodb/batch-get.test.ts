@@ -11,11 +11,9 @@ beforeEach(() => mock.reset());
 
 describe('batchGetAll', () => {
   it('reads 250 keys in three parallel calls of at most 100 keys', async () => {
-    mock
-      .on(BatchGetCommand)
-      .callsFake((input) => ({
-        Responses: { T: input.RequestItems.T.Keys.map((key: object) => ({ ...key, found: true })) },
-      }));
+    mock.on(BatchGetCommand).callsFake((input) => ({
+      Responses: { T: input.RequestItems.T.Keys.map((key: object) => ({ ...key, found: true })) },
+    }));
     const keys = Array.from({ length: 250 }, (_, i) => ({ table: 'T', key: { pk: `k${i}` } }));
     const items = await batchGetAll(documents, keys);
     expect(items.get('T')).toHaveLength(250);

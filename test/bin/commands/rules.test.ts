@@ -9,6 +9,8 @@ import { startDynamoFixture, type DynamoFixture } from '../../support/local-dyna
 import { captureOutput } from '../../support/output.ts';
 
 const SHIPPED = join(import.meta.dirname, '..', '..', '..', 'lambdas', 'rule-packs', 'kr-kh.json');
+import shippedPack from '../../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
+const SHIPPED_VERSION = shippedPack.version;
 let fixture: DynamoFixture;
 let dir: string;
 let out: string[];
@@ -55,7 +57,7 @@ describe('fraudctl rules', () => {
   it('validates the shipped pack', async () => {
     capture();
     expect(await run(['validate', '--file', SHIPPED])).toBe(0);
-    expect(out.join('')).toContain('kr-kh-2026.12.2 is valid (19 enabled rules)');
+    expect(out.join('')).toContain(`${SHIPPED_VERSION} is valid (19 enabled rules)`);
   });
 
   it('refuses a bad pack, listing each problem with its exact path', async () => {
@@ -85,11 +87,11 @@ describe('fraudctl rules', () => {
     const kim = await tokenFor('kim', 'analyst');
     expect(await run(['publish', '--file', file, '--token', kim])).toBe(0);
     const store = new DynamoRulePackStore(fixture.clients.documents, fixture.tables.rulePacks);
-    expect(await store.activeVersion('kr-kh')).toBe('kr-kh-2026.12.2');
+    expect(await store.activeVersion('kr-kh')).toBe(SHIPPED_VERSION);
     expect(await run(['publish', '--file', file, '--activate', '--token', kim])).toBe(1);
     expect(err.join('')).toContain('publish --activate would bypass approval');
     expect(await run(['show'])).toBe(0);
-    expect(out.join('')).toContain('kr-kh: kr-kh-2026.12.2 is in force');
+    expect(out.join('')).toContain(`kr-kh: ${SHIPPED_VERSION} is in force`);
   });
 
   it('will not activate a version that was never stored', async () => {
@@ -112,18 +114,18 @@ describe('fraudctl rules maker-checker', () => {
     const sam = await tokenFor('sam', 'supervisor');
     capture();
     expect(
-      await run(['propose', '--file', await proposal('kr-kh-2026.12.1'), '--note', 'lower DELAY', '--token', sam]),
+      await run(['propose', '--file', await proposal('kr-kh-2027.1.1'), '--note', 'lower DELAY', '--token', sam]),
     ).toBe(0);
-    expect(await run(['approve', '--version', 'kr-kh-2026.12.1', '--note', 'fine', '--token', sam])).toBe(1);
-    expect(err.join('')).toContain('sam proposed kr-kh-2026.12.1; a different approver must decide on it');
+    expect(await run(['approve', '--version', 'kr-kh-2027.1.1', '--note', 'fine', '--token', sam])).toBe(1);
+    expect(err.join('')).toContain('sam proposed kr-kh-2027.1.1; a different approver must decide on it');
   });
 
   it('refuses approval by someone without the approver role', async () => {
     pointAtFixture();
     const [kim, lee] = [await tokenFor('kim', 'analyst'), await tokenFor('lee', 'analyst')];
     capture();
-    expect(await run(['propose', '--file', await proposal('kr-kh-2026.12.2'), '--note', 'x', '--token', kim])).toBe(0);
-    expect(await run(['approve', '--version', 'kr-kh-2026.12.2', '--note', 'ok', '--token', lee])).toBe(1);
+    expect(await run(['propose', '--file', await proposal('kr-kh-2027.1.2'), '--note', 'x', '--token', kim])).toBe(0);
+    expect(await run(['approve', '--version', 'kr-kh-2027.1.2', '--note', 'ok', '--token', lee])).toBe(1);
     expect(err.join('')).toContain('lee is analyst; deciding on a rule pack needs the approver capability');
   });
 
@@ -131,12 +133,12 @@ describe('fraudctl rules maker-checker', () => {
     pointAtFixture();
     const kim = await tokenFor('kim', 'analyst');
     capture();
-    expect(await run(['propose', '--file', await proposal('kr-kh-2026.12.3'), '--note', 'x', '--token', kim])).toBe(0);
-    expect(await run(['activate', '--version', 'kr-kh-2026.12.3', '--token', kim])).toBe(1);
+    expect(await run(['propose', '--file', await proposal('kr-kh-2027.1.3'), '--note', 'x', '--token', kim])).toBe(0);
+    expect(await run(['activate', '--version', 'kr-kh-2027.1.3', '--token', kim])).toBe(1);
     expect(err.join('')).toContain(
-      'kr-kh-2026.12.3 is not approved yet: an approver other than kim must approve it first',
+      'kr-kh-2027.1.3 is not approved yet: an approver other than kim must approve it first',
     );
-    expect(await store().activeVersion('kr-kh')).toBe('kr-kh-2026.12.2');
+    expect(await store().activeVersion('kr-kh')).toBe(SHIPPED_VERSION);
     expect(await run(['activate', '--version', 'kr-kh-2026.11.2', '--token', kim])).toBe(1);
     expect(err.join('')).toContain('kr-kh-2026.11.2 was never proposed');
   });
@@ -151,7 +153,7 @@ describe('fraudctl rules maker-checker', () => {
       await run([
         'propose',
         '--file',
-        await proposal('kr-kh-2026.12.4'),
+        await proposal('kr-kh-2027.1.4'),
         '--note',
         'DELAY from 35',
         '--backtest-file',
@@ -160,25 +162,25 @@ describe('fraudctl rules maker-checker', () => {
         kim,
       ]),
     ).toBe(0);
-    expect(await run(['approve', '--version', 'kr-kh-2026.12.4', '--note', 'backtest read', '--token', sam])).toBe(0);
-    expect(await run(['reject', '--version', 'kr-kh-2026.12.4', '--note', 'changed my mind', '--token', sam])).toBe(1);
-    expect(await run(['activate', '--version', 'kr-kh-2026.12.4', '--token', kim])).toBe(0);
-    expect(await store().activeVersion('kr-kh')).toBe('kr-kh-2026.12.4');
+    expect(await run(['approve', '--version', 'kr-kh-2027.1.4', '--note', 'backtest read', '--token', sam])).toBe(0);
+    expect(await run(['reject', '--version', 'kr-kh-2027.1.4', '--note', 'changed my mind', '--token', sam])).toBe(1);
+    expect(await run(['activate', '--version', 'kr-kh-2027.1.4', '--token', kim])).toBe(0);
+    expect(await store().activeVersion('kr-kh')).toBe('kr-kh-2027.1.4');
     // Back to the deployment's seed: it was in force before, so it needs no new approval.
-    expect(await run(['activate', '--version', 'kr-kh-2026.11.1', '--note', 'rollback', '--token', sam])).toBe(0);
-    expect(await store().activeVersion('kr-kh')).toBe('kr-kh-2026.12.2');
+    expect(await run(['activate', '--version', SHIPPED_VERSION, '--note', 'rollback', '--token', sam])).toBe(0);
+    expect(await store().activeVersion('kr-kh')).toBe(SHIPPED_VERSION);
 
     const history = (await store().auditTrail('kr-kh')).filter(
-      (e) => e.version === 'kr-kh-2026.12.4' || e.action === 'ACTIVATED',
+      (e) => e.version === 'kr-kh-2027.1.4' || e.action === 'ACTIVATED',
     );
     expect(history.map((e) => [e.action, e.version, e.actor.username, e.actor.role])).toEqual([
-      ['PROPOSED', 'kr-kh-2026.12.4', 'kim', 'analyst'],
-      ['APPROVED', 'kr-kh-2026.12.4', 'sam', 'supervisor'],
-      ['ACTIVATED', 'kr-kh-2026.12.4', 'kim', 'analyst'],
-      ['ACTIVATED', 'kr-kh-2026.11.1', 'sam', 'supervisor'],
+      ['PROPOSED', 'kr-kh-2027.1.4', 'kim', 'analyst'],
+      ['APPROVED', 'kr-kh-2027.1.4', 'sam', 'supervisor'],
+      ['ACTIVATED', 'kr-kh-2027.1.4', 'kim', 'analyst'],
+      ['ACTIVATED', SHIPPED_VERSION, 'sam', 'supervisor'],
     ]);
-    expect(history[0]!.backtest).toMatchObject({ transfers: 1, baseline: { version: 'kr-kh-2026.11.1' } });
-    expect(history[2]!.previousVersion).toBe('kr-kh-2026.12.2');
+    expect(history[0]!.backtest).toMatchObject({ transfers: 1, baseline: { version: SHIPPED_VERSION } });
+    expect(history[2]!.previousVersion).toBe(SHIPPED_VERSION);
 
     out.length = 0;
     expect(await run(['history'])).toBe(0);
@@ -186,12 +188,12 @@ describe('fraudctl rules maker-checker', () => {
       .join('')
       .trim()
       .split('\n')
-      .filter((l) => l.includes('2026.12.4') || l.includes('ACTIVATED'));
+      .filter((l) => l.includes('2027.1.4') || l.includes('ACTIVATED'));
     expect(lines.map((l) => l.split(/\s+/).slice(1, 3).join(' '))).toEqual([
-      'PROPOSED kr-kh-2026.12.4',
-      'APPROVED kr-kh-2026.12.4',
-      'ACTIVATED kr-kh-2026.12.4',
-      'ACTIVATED kr-kh-2026.11.1',
+      'PROPOSED kr-kh-2027.1.4',
+      'APPROVED kr-kh-2027.1.4',
+      'ACTIVATED kr-kh-2027.1.4',
+      `ACTIVATED ${SHIPPED_VERSION}`,
     ]);
     expect(lines[0]).toContain('by kim (analyst): DELAY from 35; backtest: 1 transfers');
   });
@@ -199,9 +201,9 @@ describe('fraudctl rules maker-checker', () => {
   it('refuses a step without a valid token', async () => {
     pointAtFixture();
     vi.stubEnv('FRAUDCTL_TOKEN', '');
-    await expect(run(['approve', '--version', 'kr-kh-2026.12.4', '--note', 'x'])).rejects.toThrow('no token');
+    await expect(run(['approve', '--version', 'kr-kh-2027.1.4', '--note', 'x'])).rejects.toThrow('no token');
     await expect(
-      run(['approve', '--version', 'kr-kh-2026.12.4', '--note', 'x', '--token', 'not-a-jwt']),
+      run(['approve', '--version', 'kr-kh-2027.1.4', '--note', 'x', '--token', 'not-a-jwt']),
     ).rejects.toThrow('the token is not');
   });
 });

@@ -27,7 +27,7 @@ describe('screening one transfer', () => {
       transferId: event.transferId,
       partnerId: 'kr-demo-bank',
       outcome: 'REVIEW',
-      rulesetVersion: 'kr-kh-2026.11.1',
+      rulesetVersion: shippedPack.version,
       decidedAt: now.toISOString(),
       holdUntil: null,
     });
