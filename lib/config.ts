@@ -10,11 +10,9 @@ const MAX_COGNITO_DOMAIN_PREFIX_LENGTH = 63;
 const COGNITO_RESERVED_WORDS = ['aws', 'amazon', 'cognito'] as const;
 
 const AccountId = z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id, such as "123456789012"' });
-const Slug = z
-  .string()
-  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, {
-    error: 'must be lower-case letters, digits and single hyphens, such as "kr-demo-bank"',
-  });
+const Slug = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, {
+  error: 'must be lower-case letters, digits and single hyphens, such as "kr-demo-bank"',
+});
 const Seconds = (min: number, max: number) => z.int().min(min).max(max);
 
 const PartnerSchema = z.object({
