@@ -12,7 +12,7 @@ import { HLL_REGISTERS, SlidingHll } from './sliding-hll.ts';
  * until it fits. DynamoDB bills a write by the larger of the item's size before and after, 1 unit per
  * KB, and caps a partition at 1,000 units a second; 4 KB keeps a write at most 4 units.
  */
-export const STATE_FORMAT = 1;
+export const STATE_FORMAT = 2;
 export const STATE_BYTE_BUDGET = 4000;
 
 class Writer {
@@ -113,7 +113,6 @@ export function encodeAccountState(state: AccountState): Uint8Array {
     w.u(p.count);
     w.big(p.largest);
     w.big(p.lastAmount);
-    w.u(p.streak);
   }
   w.u(state.otherPayees.payees);
   w.u(state.otherPayees.transfers);
@@ -185,7 +184,7 @@ export function decodeAccountState(bytes: Uint8Array): AccountState | undefined 
       const cp = r.u32();
       const last = minuteBack() * MINUTE_MS;
       const first = last - r.u() * MINUTE_MS;
-      state.payees.set(cp, { first, last, count: r.u(), largest: r.big(), lastAmount: r.big(), streak: r.u() });
+      state.payees.set(cp, { first, last, count: r.u(), largest: r.big(), lastAmount: r.big() });
     }
     state.otherPayees = { payees: r.u(), transfers: r.u() };
     for (let i = r.u(); i > 0; i--) {

@@ -63,9 +63,8 @@ export interface Payee {
   last: number;
   count: number;
   largest: bigint;
+  /** Amount of the latest transfer (the larger on a tie): like every payee field, the same whatever the arrival order. */
   lastAmount: bigint;
-  /** Transfers in the run of ever larger amounts ending with the latest one. */
-  streak: number;
 }
 
 export interface WindowTotals {
@@ -264,15 +263,14 @@ export class AccountState {
   recordPayee(cp: number, t: number, amount: bigint): void {
     const payee = this.payees.get(cp);
     if (!payee) {
-      this.payees.set(cp, { first: t, last: t, count: 1, largest: amount, lastAmount: amount, streak: 1 });
+      this.payees.set(cp, { first: t, last: t, count: 1, largest: amount, lastAmount: amount });
       this.evictPayees(STATE_LIMITS.payees);
       return;
     }
     payee.count += 1;
     payee.largest = bigMax(payee.largest, amount);
     payee.first = Math.min(payee.first, t);
-    if (t >= payee.last) {
-      payee.streak = amount > payee.lastAmount ? payee.streak + 1 : 1;
+    if (t > payee.last || (t === payee.last && amount > payee.lastAmount)) {
       payee.last = t;
       payee.lastAmount = amount;
     }

@@ -136,7 +136,8 @@ export function buildFacts(
       firstTransfer: !known,
       transfersBefore: known?.count ?? 0,
       largestBefore: known?.largest,
-      increasingStreak: known && own > known.lastAmount && t >= known.last ? known.streak + 1 : 1,
+      // The state keeps only the latest amount: a rise over it makes a run of two.
+      increasingStreak: known && own > known.lastAmount && t >= known.last ? 2 : 1,
       daysSinceFirst: known ? Math.floor((t - known.first) / DAY_MS) : 0,
       daysSinceLast: known ? Math.floor((t - known.last) / DAY_MS) : undefined,
     },

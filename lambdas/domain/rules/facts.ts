@@ -226,7 +226,7 @@ export const FACTS: Readonly<Record<string, FactDefinition>> = {
   'pair.largestBefore': fact('money', 'largest earlier transfer to this creditor', (f) => f.pair.largestBefore),
   'pair.increasingStreak': fact(
     'integer',
-    'transfers in the run of ever larger amounts ending with this one',
+    '2 when this transfer is larger than the latest earlier one to this creditor, else 1',
     (f) => f.pair.increasingStreak,
   ),
   'pair.daysSinceFirst': fact(

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { accountItem, itemSizeBytes } from '#adapters/dynamodb/account-items.ts';
 import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
-import { STATE_BYTE_BUDGET } from '#domain/aggregates/account-codec.ts';
+import { STATE_BYTE_BUDGET, STATE_FORMAT } from '#domain/aggregates/account-codec.ts';
 import { AccountState } from '#domain/aggregates/account-state.ts';
 
 const mock = mockClient(DynamoDBDocumentClient);
@@ -54,7 +54,7 @@ describe('DynamoScreeningRepository state writes', () => {
       ConditionExpression: 'v = :v',
       ExpressionAttributeValues: { ':v': 7 },
     });
-    expect(puts[0]!.args[0].input.Item).toMatchObject({ pk: 'S#mule', v: 8, f: 1 });
+    expect(puts[0]!.args[0].input.Item).toMatchObject({ pk: 'S#mule', v: 8, f: STATE_FORMAT });
   });
 
   it('after losing a race, re-reads the item, re-applies its transfers to it and writes the next version', async () => {

@@ -106,7 +106,7 @@ describe('behavioural state on event time', () => {
     expect(facts.amount).toBe(2_900_000n);
   });
 
-  it('tracks a run of ever larger payments to one payee, and the largest before', () => {
+  it('tracks payments to one payee: count, the largest before, and a rise over the latest', () => {
     const state = new BehaviourState();
     const amounts = [500_000n, 1_000_000n, 3_000_000n, 8_000_000n];
     let facts: ReturnType<typeof screen> | undefined;
@@ -114,7 +114,7 @@ describe('behavioural state on event time', () => {
       facts = screen(state, activity({ to: 'platform', t: T0 + i * HOUR_MS, minor }));
     });
     expect(facts!.pair).toMatchObject({
-      increasingStreak: 4,
+      increasingStreak: 2,
       transfersBefore: 3,
       largestBefore: 3_000_000n,
       firstTransfer: false,
