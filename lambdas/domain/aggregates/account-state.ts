@@ -86,7 +86,10 @@ export class Direction {
   readonly counterparties = new Map<number, Seen>();
   sketch: SlidingHll | undefined;
 
-  add(entry: Entry, countsCounterparty: boolean): void {
+  add(recorded: Entry, countsCounterparty: boolean): void {
+    // Stored to the second: recording at that precision makes the state the same whether or not it
+    // went through storage between two transfers (batching differs between runs).
+    const entry = { ...recorded, t: Math.floor(recorded.t / 1000) * 1000 };
     let at = this.recent.length;
     while (at > 0 && byTime(this.recent[at - 1]!, entry) > 0) at -= 1;
     this.recent.splice(at, 0, entry);
@@ -260,7 +263,9 @@ export class AccountState {
     return this.payees.get(cp);
   }
 
-  recordPayee(cp: number, t: number, amount: bigint): void {
+  recordPayee(cp: number, at: number, amount: bigint): void {
+    // Payee times are stored to the minute; see Direction.add.
+    const t = Math.floor(at / MINUTE_MS) * MINUTE_MS;
     const payee = this.payees.get(cp);
     if (!payee) {
       this.payees.set(cp, { first: t, last: t, count: 1, largest: amount, lastAmount: amount });
