@@ -62,8 +62,8 @@ export class RecordingPublisher implements DecisionPublisher {
 export async function screen(
   fixture: DynamoFixture,
   events: readonly TransferEvent[],
-  // The transfers of the fixtures are dated 2026-11-24 around 00:15 UTC; screening runs just after.
-  now = new Date('2026-11-24T01:00:00.000Z'),
+  /** When they are screened; by default each on arrival, a minute after it happened. */
+  now?: Date,
 ): Promise<Decision[]> {
   const run = createScreenBatch({
     repository: new DynamoScreeningRepository(fixture.clients.documents, fixture.tables),
@@ -74,16 +74,19 @@ export async function screen(
       60_000,
     ),
     pseudonymiser,
-    clock: () => now,
+    clock: () => now ?? new Date(),
   });
   const decisions: Decision[] = [];
-  for (let i = 0; i < events.length; i += 10) {
+  const batchSize = now ? 10 : 1;
+  for (let i = 0; i < events.length; i += batchSize) {
+    const batch = events.slice(i, i + batchSize);
     const result = await run(
-      events.slice(i, i + 10).map((event, j) => ({
+      batch.map((event, j) => ({
         messageId: `m-${event.partnerId}-${event.transferId}-${i + j}`,
         body: JSON.stringify(event),
         queuePartnerId: event.partnerId,
       })),
+      now ?? new Date(Date.parse(batch[0]!.occurredAt) + 60_000),
     );
     if (result.failures.length) throw new Error(`screening failed: ${JSON.stringify(result.failures)}`);
     decisions.push(...result.screened.map((s) => s.decision));
