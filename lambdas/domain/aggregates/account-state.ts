@@ -9,7 +9,7 @@ import { SlidingHll } from './sliding-hll.ts';
  *     for all of them once there are more than EXACT_COUNTERPARTIES.
  * Money out also keeps the most recent PAYEES payees (count, largest, first and last seen) with a
  * summary of the rest, and the first transfer into each country and kind of account.
- * Idempotency markers (fingerprints of the transfers applied in the last hour, processing time) let
+ * Idempotency markers (fingerprints of the transfers applied in the last 24 hours, processing time) let
  * a redelivered transfer be recognised; see `applied` and `markersCover`.
  * Windows are exact while an account's transfers fit in the exact parts; past them the bucket at the
  * window's start is pro-rated and the fact is marked estimated. Nothing ever stops counting.
@@ -28,7 +28,7 @@ export const STATE_LIMITS = {
   payees: 16,
   destinations: 24,
   markers: 128,
-  markerHorizonMs: HOUR_MS,
+  markerHorizonMs: 24 * HOUR_MS,
   hourBucketsMs: 48 * HOUR_MS,
   dayBucketsMs: 32 * DAY_MS,
   payeeRetentionMs: 400 * DAY_MS,
