@@ -55,6 +55,7 @@ export function buildFacts(
   let debtorInEstimated = false;
   let debtorOutEstimated = false;
   let creditorEstimated = false;
+  let largestOutbound30d = 0n;
   for (const window of FACT_WINDOWS) {
     const span = WINDOWS[window as FactWindow];
     const received = debtorState.inbound.window(t, span);
@@ -63,6 +64,7 @@ export function buildFacts(
     const creditorIn = creditorState.inbound.window(t, span);
     const senders = creditorState.inbound.distinct(t, span);
     const outboundSum = sent.sum + own;
+    if (window === '30d') largestOutbound30d = sent.max;
     debtorWindows[`inboundCount${window}`] = received.count;
     debtorWindows[`inboundSum${window}`] = received.sum;
     debtorWindows[`outboundCount${window}`] = sent.count + 1;
@@ -119,7 +121,7 @@ export function buildFacts(
         transfer.creditorAccountType === undefined
           ? undefined
           : debtorState.isFirstTo(accountTypeDestination(transfer.creditorAccountType), t),
-      largestOutbound30d: debtorState.outbound.window(t, WINDOWS['30d']).max,
+      largestOutbound30d,
       inboundEstimated: debtorInEstimated,
       outboundEstimated: debtorOutEstimated,
       ...(debtorWindows as object),

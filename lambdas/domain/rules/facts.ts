@@ -115,22 +115,7 @@ export const FACTS: Readonly<Record<string, FactDefinition>> = {
   'debtor.country': fact('string', 'debtor account country', (f) => f.debtor.country, COUNTRY_CODES),
   'debtor.age': fact('integer', 'debtor age in years at the transfer', (f) => f.debtor.age),
   'debtor.accountAgeDays': fact('integer', 'days since the debtor account was opened', (f) => f.debtor.accountAgeDays),
-  'debtor.watchlist.listed': fact(
-    'boolean',
-    'the debtor account has a current watchlist listing',
-    (f) => f.debtor.watchlist.listed,
-  ),
-  'debtor.watchlist.category': fact(
-    'string',
-    'strongest watchlist category of the debtor',
-    (f) => f.debtor.watchlist.category,
-    WATCHLIST_CATEGORIES,
-  ),
-  'debtor.watchlist.confidence': fact(
-    'integer',
-    'confidence 0-100 of that listing',
-    (f) => f.debtor.watchlist.confidence,
-  ),
+  ...listingFacts('debtor'),
   ...windowedFacts('debtor', {
     inboundCount: ['integer', (w) => `transfers the debtor account received in the ${w} before`],
     inboundSum: ['money', (w) => `money the debtor account received in the ${w} before`],
@@ -175,22 +160,7 @@ export const FACTS: Readonly<Record<string, FactDefinition>> = {
     'days since the creditor account was opened',
     (f) => f.creditor.accountAgeDays,
   ),
-  'creditor.watchlist.listed': fact(
-    'boolean',
-    'the creditor account has a current watchlist listing',
-    (f) => f.creditor.watchlist.listed,
-  ),
-  'creditor.watchlist.category': fact(
-    'string',
-    'strongest watchlist category of the creditor',
-    (f) => f.creditor.watchlist.category,
-    WATCHLIST_CATEGORIES,
-  ),
-  'creditor.watchlist.confidence': fact(
-    'integer',
-    'confidence 0-100 of that listing',
-    (f) => f.creditor.watchlist.confidence,
-  ),
+  ...listingFacts('creditor'),
   'creditor.watchlist.source': fact('string', 'who listed the creditor', (f) => f.creditor.watchlist.source),
   'creditor.watchlist.sources': fact(
     'integer',
@@ -240,6 +210,28 @@ export const FACTS: Readonly<Record<string, FactDefinition>> = {
     (f) => f.pair.daysSinceLast,
   ),
 };
+
+/** The strongest current listing of one party, the same three facts for debtor and creditor. */
+function listingFacts(party: 'debtor' | 'creditor'): Record<string, FactDefinition> {
+  return {
+    [`${party}.watchlist.listed`]: fact(
+      'boolean',
+      `the ${party} account has a current watchlist listing`,
+      (f) => f[party].watchlist.listed,
+    ),
+    [`${party}.watchlist.category`]: fact(
+      'string',
+      `strongest watchlist category of the ${party}`,
+      (f) => f[party].watchlist.category,
+      WATCHLIST_CATEGORIES,
+    ),
+    [`${party}.watchlist.confidence`]: fact(
+      'integer',
+      'confidence 0-100 of that listing',
+      (f) => f[party].watchlist.confidence,
+    ),
+  };
+}
 
 /** One catalogue entry per window for each measure: `creditor.inboundCount7d` and so on. */
 function windowedFacts(
