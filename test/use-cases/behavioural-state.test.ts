@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountItemKey, itemSizeBytes, readAccountItem } from '#adapters/dynamodb/account-items.ts';
+import { itemSize } from '#adapters/dynamodb/item-size.ts';
+import { accountItemKey, readAccountItem } from '#adapters/dynamodb/account-items.ts';
 import { CachedRulePackSource, DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
 import { STATE_BYTE_BUDGET } from '#domain/aggregates/account-codec.ts';
@@ -74,7 +75,7 @@ async function stream(events: TransferEvent[], size = 100): Promise<BatchResult[
 
 async function largestAccountItem(): Promise<number> {
   const items = await fixture.scan('aggregates');
-  return Math.max(...items.map((item) => itemSizeBytes(item)));
+  return Math.max(...items.map((item) => itemSize(item)));
 }
 
 async function storedState(accountId: string) {

@@ -41,16 +41,3 @@ export function accountItem(accountKey: string, state: AccountState, version: nu
     [EXPIRES_AT]: nowSeconds + ACCOUNT_RETENTION_SECONDS,
   };
 }
-
-/** DynamoDB's item size: attribute names plus values (numbers about 1 byte per 2 digits, plus 1). */
-export function itemSizeBytes(item: Record<string, unknown>): number {
-  let size = 0;
-  for (const [name, value] of Object.entries(item)) {
-    size += Buffer.byteLength(name);
-    if (typeof value === 'string') size += Buffer.byteLength(value);
-    else if (typeof value === 'number') size += Math.ceil(String(value).replace(/^-|\./g, '').length / 2) + 1;
-    else if (value instanceof Uint8Array) size += value.length;
-    else size += Buffer.byteLength(JSON.stringify(value));
-  }
-  return size;
-}

@@ -2,7 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { accountItem, itemSizeBytes } from '#adapters/dynamodb/account-items.ts';
+import { itemSize } from '#adapters/dynamodb/item-size.ts';
+import { accountItem } from '#adapters/dynamodb/account-items.ts';
 import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
 import { STATE_BYTE_BUDGET, STATE_FORMAT } from '#domain/aggregates/account-codec.ts';
 import { AccountState } from '#domain/aggregates/account-state.ts';
@@ -101,6 +102,6 @@ describe('DynamoScreeningRepository state writes', () => {
 
   it('never writes an item over the byte budget, however busy the account', () => {
     const item = accountItem('mule', stateWith(20_000), 1, T0 / 1000);
-    expect(itemSizeBytes(item)).toBeLessThanOrEqual(STATE_BYTE_BUDGET + 100);
+    expect(itemSize(item)).toBeLessThanOrEqual(STATE_BYTE_BUDGET + 100);
   });
 });
