@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeAccountState } from '#domain/aggregates/account-codec.ts';
 import { BehaviourState } from '#domain/aggregates/behaviour.ts';
+import type { WatchlistHits } from '#domain/aggregates/facts-builder.ts';
 import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { compileRulePack } from '#domain/rules/compile.ts';
 import { screenTransfer, toActivity, transferKey } from '#domain/screening/screen-transfer.ts';
@@ -12,17 +13,19 @@ const pseudonymiser = createPseudonymiser(TEST_PSEUDONYM_KEY);
 const now = new Date('2026-11-24T01:00:00Z');
 const noListings = { debtor: [], creditor: [] };
 
+/** Screens one event with the shipped pack; a fresh state, no listings and `now` unless told otherwise. */
+function screen(
+  event: ReturnType<typeof transferEvent>,
+  options: { state?: BehaviourState; watchlist?: WatchlistHits; at?: Date } = {},
+) {
+  const { state = new BehaviourState(), watchlist = noListings, at = now } = options;
+  return screenTransfer({ event, activity: toActivity(event, pseudonymiser), state, watchlist, pack, now: at });
+}
+
 describe('screening one transfer', () => {
   it('decides the README contract example for review, with readable reasons and evidence', () => {
     const event = transferEvent();
-    const { decision } = screenTransfer({
-      event,
-      activity: toActivity(event, pseudonymiser),
-      state: new BehaviourState(),
-      watchlist: noListings,
-      pack,
-      now,
-    });
+    const { decision } = screen(event);
     expect(decision).toMatchObject({
       transferId: event.transferId,
       partnerId: 'kr-demo-bank',
@@ -49,27 +52,18 @@ describe('screening one transfer', () => {
       remittanceInfo: 'rent',
       creditor: { accountId: 'C', country: 'KR', accountOpenedAt: '2026-11-20' },
     });
-    const { decision } = screenTransfer({
-      event,
-      activity: toActivity(event, pseudonymiser),
-      state: new BehaviourState(),
-      watchlist: noListings,
-      pack,
-      now,
-    });
+    const { decision } = screen(event);
     expect(decision.outcome).toBe('DELAY');
     expect(decision.holdUntil).toBe('2026-11-24T01:30:00.000Z');
   });
 
   it('gives the same decision for the same event, pack and state, and records the transfer once', () => {
     const event = transferEvent();
-    const screen = (state: BehaviourState) =>
-      screenTransfer({ event, activity: toActivity(event, pseudonymiser), state, watchlist: noListings, pack, now });
     const state = new BehaviourState();
-    const first = screen(state);
-    expect(screen(new BehaviourState()).decision).toEqual(first.decision);
+    const first = screen(event, { state });
+    expect(screen(event).decision).toEqual(first.decision);
     const recorded = [...state.accounts.values()].map((account) => encodeAccountState(account));
-    screen(state);
+    screen(event, { state });
     expect([...state.accounts.values()].map((account) => encodeAccountState(account))).toEqual(recorded);
   });
 
@@ -81,14 +75,7 @@ describe('screening one transfer', () => {
       creditor: { accountId: 'C', country: 'KR', accountOpenedAt: '2026-11-20' },
     });
     const late = new Date(Date.parse(event.occurredAt) + 3 * 3_600_000);
-    const { decision } = screenTransfer({
-      event,
-      activity: toActivity(event, pseudonymiser),
-      state: new BehaviourState(),
-      watchlist: noListings,
-      pack,
-      now: late,
-    });
+    const { decision } = screen(event, { at: late });
     expect(decision.outcome).toBe('DELAY');
     expect(decision.holdUntil).toBe(new Date(late.getTime() + 30 * 60_000).toISOString());
   });
@@ -102,14 +89,7 @@ describe('screening one transfer', () => {
       listedAt: '2026-11-01T00:00:00Z',
       expiresAt: '2028-11-01T00:00:00Z',
     };
-    const { decision } = screenTransfer({
-      event,
-      activity: toActivity(event, pseudonymiser),
-      state: new BehaviourState(),
-      watchlist: { debtor: [], creditor: [listing] },
-      pack,
-      now,
-    });
+    const { decision } = screen(event, { watchlist: { debtor: [], creditor: [listing] } });
     expect(decision.outcome).toBe('BLOCK');
   });
 
@@ -130,14 +110,7 @@ describe('screening one transfer', () => {
       { ...base, expiresAt: '2026-11-01T00:00:00Z' },
       { ...base, bankCode: 'ACLBKHPP', expiresAt: '2030-01-01T00:00:00Z' },
     ];
-    const { decision } = screenTransfer({
-      event,
-      activity: toActivity(event, pseudonymiser),
-      state: new BehaviourState(),
-      watchlist: { debtor: [], creditor: listings },
-      pack,
-      now,
-    });
+    const { decision } = screen(event, { watchlist: { debtor: [], creditor: listings } });
     expect(decision.outcome).toBe('ALLOW');
   });
 
