@@ -3,6 +3,8 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../../bin/commands/up.ts';
 import { createAwsClients } from '#adapters/aws-clients.ts';
+import { EXTERNAL_ADDRESS, accepts, portOf } from '../../local/loopback.ts';
+import { captureOutput } from '../../support/output.ts';
 import { transferEvent } from '../../support/transfers.ts';
 
 afterEach(() => {
@@ -10,32 +12,25 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
+/** Runs `fraudctl up` on free ports for the partners given, and returns what it printed once it is ready. */
+async function startUp(partners: string) {
+  const { out } = captureOutput();
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  const exited = run(['--port-dynamodb', '0', '--port-sqs', '0', '--partners', partners, '--json']);
+  await vi.waitFor(() => expect(out.length).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
+  const running = JSON.parse(out[0]!) as {
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+    endpoints: { dynamodb: string; sqs: string };
+    tables: { decisions: string };
+    queues: Record<string, { inbound: string; dlq: string; decisions: string }>;
+  };
+  return { running, exited };
+}
+
 describe('fraudctl up', () => {
   it('serves the pipeline to an outside SDK client until SIGTERM, then stops cleanly', async () => {
-    const out: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      out.push(String(chunk));
-      return true;
-    });
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
-    const exited = run([
-      '--port-dynamodb',
-      '0',
-      '--port-sqs',
-      '0',
-      '--partners',
-      'kr-demo-bank,kh-demo-bank',
-      '--json',
-    ]);
-    await vi.waitFor(() => expect(out.length).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
-    const running = JSON.parse(out[0]!) as {
-      region: string;
-      credentials: { accessKeyId: string; secretAccessKey: string };
-      endpoints: { dynamodb: string; sqs: string };
-      tables: { decisions: string };
-      queues: Record<string, { inbound: string; dlq: string; decisions: string }>;
-    };
+    const { running, exited } = await startUp('kr-demo-bank,kh-demo-bank');
     expect(Object.keys(running.queues)).toEqual(['kr-demo-bank', 'kh-demo-bank']);
 
     // A client that knows only what `up` printed, as the AWS CLI would.
@@ -69,12 +64,22 @@ describe('fraudctl up', () => {
     outside.dynamodb.destroy();
   }, 60_000);
 
+  it('serves DynamoDB and SQS on 127.0.0.1 only', async () => {
+    const { running, exited } = await startUp('kr-demo-bank');
+    try {
+      for (const endpoint of [running.endpoints.dynamodb, running.endpoints.sqs]) {
+        expect(new URL(endpoint).hostname).toBe('127.0.0.1');
+        expect(await accepts('127.0.0.1', portOf(endpoint))).toBe(true);
+        if (EXTERNAL_ADDRESS) expect(await accepts(EXTERNAL_ADDRESS, portOf(endpoint))).toBe(false);
+      }
+    } finally {
+      process.emit('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  }, 60_000);
+
   it('refuses a bad port or partner slug before starting anything', async () => {
-    const err: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      err.push(String(chunk));
-      return true;
-    });
+    const { err } = captureOutput();
     expect(await run(['--port-sqs', '99999', '--partners', 'kr-demo-bank,KH Bank'])).toBe(2);
     expect(err.join('')).toContain('--port-sqs must be a port number from 0 to 65535, got "99999"');
     expect(err.join('')).toContain('--partners: "KH Bank" is not a partner slug');
