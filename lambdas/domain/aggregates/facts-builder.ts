@@ -1,6 +1,6 @@
 import type { TransferEvent } from '../contract/transfer-event.ts';
 import type { CompiledPack } from '../rules/compile.ts';
-import { FACT_WINDOWS, type Facts, type FactWindow } from '../rules/facts.ts';
+import type { Facts } from '../rules/facts.ts';
 import { type WatchlistListing, watchlistFacts } from '../watchlist/listing.ts';
 import { DAY_MS, type Direction, MINUTE_MS, WINDOWS } from './account-state.ts';
 import {
@@ -21,6 +21,23 @@ export interface TransferContext {
   /** Minor units of the reference currency; undefined when the pack has no rate for the currency. */
   readonly amount: bigint | undefined;
   readonly newPayee: boolean;
+}
+
+/** One window's measures of both parties, this transfer included where a fact says so. */
+interface WindowMeasures {
+  readonly debtorInboundCount: number;
+  readonly debtorInboundSum: bigint;
+  readonly outboundCount: number;
+  readonly outboundSum: bigint;
+  readonly largestOutbound: bigint;
+  readonly distinctNewPayees: number;
+  readonly passThroughPercent: number | undefined;
+  readonly creditorInboundCount: number;
+  readonly creditorInboundSum: bigint;
+  readonly distinctSenders: number;
+  readonly debtorInEstimated: boolean;
+  readonly debtorOutEstimated: boolean;
+  readonly creditorEstimated: boolean;
 }
 
 /** Is the counterparty already counted among a direction's distinct counterparties in the window? */
@@ -50,39 +67,41 @@ export function buildFacts(
   const debtorCp = hash32(transfer.debtorKey);
   const creditorCp = hash32(transfer.creditorKey);
 
-  const debtorWindows: Record<string, number | bigint | undefined> = {};
-  const creditorWindows: Record<string, number | bigint | undefined> = {};
-  let debtorInEstimated = false;
-  let debtorOutEstimated = false;
-  let creditorEstimated = false;
-  let largestOutbound30d = 0n;
-  for (const window of FACT_WINDOWS) {
-    const span = WINDOWS[window as FactWindow];
+  const measure = (span: number): WindowMeasures => {
     const received = debtorState.inbound.window(t, span);
     const sent = debtorState.outbound.window(t, span);
     const newPayees = debtorState.outbound.distinct(t, span);
     const creditorIn = creditorState.inbound.window(t, span);
     const senders = creditorState.inbound.distinct(t, span);
     const outboundSum = sent.sum + own;
-    if (window === '30d') largestOutbound30d = sent.max;
-    debtorWindows[`inboundCount${window}`] = received.count;
-    debtorWindows[`inboundSum${window}`] = received.sum;
-    debtorWindows[`outboundCount${window}`] = sent.count + 1;
-    debtorWindows[`outboundSum${window}`] = outboundSum;
-    debtorWindows[`distinctNewPayees${window}`] =
-      newPayees.count + (newPayee && !seenInWindow(debtorState.outbound, creditorCp, t, span) ? 1 : 0);
-    debtorWindows[`passThroughPercent${window}`] =
-      outboundSum > 0n
-        ? Number(((received.sum > outboundSum ? outboundSum : received.sum) * 100n) / outboundSum)
-        : undefined;
-    creditorWindows[`inboundCount${window}`] = creditorIn.count + 1;
-    creditorWindows[`inboundSum${window}`] = creditorIn.sum + own;
-    creditorWindows[`distinctSenders${window}`] =
-      senders.count + (seenInWindow(creditorState.inbound, debtorCp, t, span) ? 0 : 1);
-    debtorInEstimated ||= received.estimated;
-    debtorOutEstimated ||= sent.estimated || newPayees.estimated;
-    creditorEstimated ||= creditorIn.estimated || senders.estimated;
-  }
+    return {
+      debtorInboundCount: received.count,
+      debtorInboundSum: received.sum,
+      outboundCount: sent.count + 1,
+      outboundSum,
+      largestOutbound: sent.max,
+      distinctNewPayees:
+        newPayees.count + (newPayee && !seenInWindow(debtorState.outbound, creditorCp, t, span) ? 1 : 0),
+      passThroughPercent:
+        outboundSum > 0n
+          ? Number(((received.sum > outboundSum ? outboundSum : received.sum) * 100n) / outboundSum)
+          : undefined,
+      creditorInboundCount: creditorIn.count + 1,
+      creditorInboundSum: creditorIn.sum + own,
+      distinctSenders: senders.count + (seenInWindow(creditorState.inbound, debtorCp, t, span) ? 0 : 1),
+      debtorInEstimated: received.estimated,
+      debtorOutEstimated: sent.estimated || newPayees.estimated,
+      creditorEstimated: creditorIn.estimated || senders.estimated,
+    };
+  };
+  // Literal property names, not computed keys: the facts stay fast objects for the compiled rules.
+  const [h, d, w, m] = [
+    measure(WINDOWS['1h']),
+    measure(WINDOWS['24h']),
+    measure(WINDOWS['7d']),
+    measure(WINDOWS['30d']),
+  ];
+  const all = [h, d, w, m];
 
   const payee = debtorState.payee(creditorCp);
   const known = payee && payee.first < t ? payee : undefined;
@@ -121,19 +140,53 @@ export function buildFacts(
         transfer.creditorAccountType === undefined
           ? undefined
           : debtorState.isFirstTo(accountTypeDestination(transfer.creditorAccountType), t),
-      largestOutbound30d,
-      inboundEstimated: debtorInEstimated,
-      outboundEstimated: debtorOutEstimated,
-      ...(debtorWindows as object),
-    } as Facts['debtor'],
+      largestOutbound30d: m.largestOutbound,
+      inboundEstimated: all.some((x) => x.debtorInEstimated),
+      outboundEstimated: all.some((x) => x.debtorOutEstimated),
+      inboundCount1h: h.debtorInboundCount,
+      inboundCount24h: d.debtorInboundCount,
+      inboundCount7d: w.debtorInboundCount,
+      inboundCount30d: m.debtorInboundCount,
+      inboundSum1h: h.debtorInboundSum,
+      inboundSum24h: d.debtorInboundSum,
+      inboundSum7d: w.debtorInboundSum,
+      inboundSum30d: m.debtorInboundSum,
+      outboundCount1h: h.outboundCount,
+      outboundCount24h: d.outboundCount,
+      outboundCount7d: w.outboundCount,
+      outboundCount30d: m.outboundCount,
+      outboundSum1h: h.outboundSum,
+      outboundSum24h: d.outboundSum,
+      outboundSum7d: w.outboundSum,
+      outboundSum30d: m.outboundSum,
+      distinctNewPayees1h: h.distinctNewPayees,
+      distinctNewPayees24h: d.distinctNewPayees,
+      distinctNewPayees7d: w.distinctNewPayees,
+      distinctNewPayees30d: m.distinctNewPayees,
+      passThroughPercent1h: h.passThroughPercent,
+      passThroughPercent24h: d.passThroughPercent,
+      passThroughPercent7d: w.passThroughPercent,
+      passThroughPercent30d: m.passThroughPercent,
+    },
     creditor: {
       country: creditorCountry,
       accountType: creditorAccountType,
       accountAgeDays: ageInDays(event.creditor.accountOpenedAt),
       watchlist: watchlistFacts(watchlist.creditor, event.creditor.bankCode, now),
-      inboundEstimated: creditorEstimated,
-      ...(creditorWindows as object),
-    } as Facts['creditor'],
+      inboundEstimated: all.some((x) => x.creditorEstimated),
+      distinctSenders1h: h.distinctSenders,
+      distinctSenders24h: d.distinctSenders,
+      distinctSenders7d: w.distinctSenders,
+      distinctSenders30d: m.distinctSenders,
+      inboundCount1h: h.creditorInboundCount,
+      inboundCount24h: d.creditorInboundCount,
+      inboundCount7d: w.creditorInboundCount,
+      inboundCount30d: m.creditorInboundCount,
+      inboundSum1h: h.creditorInboundSum,
+      inboundSum24h: d.creditorInboundSum,
+      inboundSum7d: w.creditorInboundSum,
+      inboundSum30d: m.creditorInboundSum,
+    },
     pair: {
       firstTransfer: !known,
       transfersBefore: known?.count ?? 0,
