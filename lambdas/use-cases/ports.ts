@@ -3,6 +3,7 @@ import type { FieldIssue } from '#domain/contract/issues.ts';
 import type { TransferEvent } from '#domain/contract/transfer-event.ts';
 import type { AccountState } from '#domain/aggregates/account-state.ts';
 import type { BehaviourState, TransferActivity } from '#domain/aggregates/behaviour.ts';
+import type { Flag } from '#domain/review/flag.ts';
 import type { CompiledPack } from '#domain/rules/compile.ts';
 import type { WatchlistListing } from '#domain/watchlist/listing.ts';
 
@@ -60,9 +61,15 @@ export interface AccountStateWrite {
 export interface BatchWrites {
   readonly accounts: readonly AccountStateWrite[];
   readonly decisions: readonly DecisionRecord[];
-  /** Held transfers whose review flag must exist: new decisions, and redeliveries of stored ones. */
-  readonly flags: readonly DecisionRecord[];
+  /** Review flags that must exist: of new decisions, and of redeliveries of stored ones. */
+  readonly flags: readonly FlagToCreate[];
   readonly rejections: readonly RejectionRecord[];
+}
+
+/** A flag the domain raised for a transfer; created once, an existing (perhaps already worked) flag stands. */
+export interface FlagToCreate {
+  readonly transferKey: string;
+  readonly flag: Flag;
 }
 
 export interface SaveOutcome {

@@ -6,6 +6,7 @@ import { describeIssues } from '#domain/contract/issues.ts';
 import { rejectionExcerpt } from '#domain/contract/rejection-excerpt.ts';
 import { parseTransferEvent, type TransferEvent } from '#domain/contract/transfer-event.ts';
 import type { Pseudonymiser } from '#domain/identity/pseudonym.ts';
+import { flagFor } from '#domain/review/flag.ts';
 import type { CompiledPack } from '#domain/rules/compile.ts';
 import { DEFAULT_EVENT_TIME_BOUNDS, type EventTimeBounds, eventTimeIssue } from '#domain/screening/event-time.ts';
 import { eventFingerprint } from '#domain/screening/fingerprint.ts';
@@ -21,6 +22,7 @@ import type {
   BatchState,
   DecisionPublisher,
   DecisionRecord,
+  FlagToCreate,
   RejectionRecord,
   RulePackSource,
   SaveOutcome,
@@ -80,7 +82,7 @@ interface Screening {
   readonly decided: Map<string, { decision: Decision; duplicate: boolean }>;
   readonly order: Accepted[];
   readonly newDecisions: DecisionRecord[];
-  readonly flags: DecisionRecord[];
+  readonly flags: FlagToCreate[];
   readonly applications: Map<string, StateApplication[]>;
   /** Reused transferIds and out-of-bounds event times, found once stored decisions are known. */
   readonly conflicts: Rejected[];
@@ -253,7 +255,8 @@ function screenAll(
     };
     screening.decided.set(tk, { decision, duplicate: stored !== undefined });
     if (!stored) screening.newDecisions.push(record);
-    screening.flags.push(record);
+    const flag = flagFor(decision, item.event);
+    if (flag) screening.flags.push({ transferKey: tk, flag });
   }
   return screening;
 }

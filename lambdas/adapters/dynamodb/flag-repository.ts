@@ -1,4 +1,10 @@
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { OUTCOMES, ReasonSchema } from '#domain/contract/decision.ts';
 import { TransferEventSchema } from '#domain/contract/transfer-event.ts';
@@ -119,6 +125,26 @@ export class DynamoFlagRepository implements FlagRepository {
     const page = items.slice(0, query.limit).map(toFlag);
     const last = items.length > query.limit ? items[query.limit - 1] : undefined;
     return { items: page, nextCursor: last ? encodeCursor(last) : null };
+  }
+
+  /**
+   * Stores a new flag unless one exists for its transfer: a redelivery raises the same flag again, and
+   * the stored one (perhaps already worked by an officer) stands. Returns whether this call created it.
+   */
+  async createIfAbsent(flag: Flag): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...flag, partnerStatus: `${flag.partnerId}#${flag.status}`, rank: rankOf(flag) },
+          ConditionExpression: 'attribute_not_exists(transferId)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
   }
 
   async get(partnerId: string, transferId: string): Promise<Flag | undefined> {

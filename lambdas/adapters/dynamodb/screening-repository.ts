@@ -2,7 +2,6 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import { AccountState } from '#domain/aggregates/account-state.ts';
 import { BehaviourState } from '#domain/aggregates/behaviour.ts';
 import { DecisionSchema, type Decision } from '#domain/contract/decision.ts';
-import { flagFromDecision, flagRank, needsFlag } from '#domain/review/flag.ts';
 import type {
   AccountStateWrite,
   BatchState,
@@ -16,6 +15,7 @@ import type {
 import { pause } from '../retry.ts';
 import { accountItem, accountItemKey, readAccountItem } from './account-items.ts';
 import { batchGetAll, uniqueKeys, type KeyRequest } from './batch-get.ts';
+import { DynamoFlagRepository } from './flag-repository.ts';
 import { EXPIRES_AT, type TableNames } from './tables.ts';
 import { listingsOf } from './watchlist-items.ts';
 
@@ -36,10 +36,14 @@ const isConditionFailure = (error: unknown) => (error as Error | undefined)?.nam
  * batch's transfers to it), one conditional PutItem per new decision, flag or rejection.
  */
 export class DynamoScreeningRepository implements ScreeningRepository {
+  private readonly flags: DynamoFlagRepository;
+
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly tables: TableNames,
-  ) {}
+  ) {
+    this.flags = new DynamoFlagRepository(documents, tables.flags);
+  }
 
   async loadBatchState(transfers: readonly TransferToLoad[], now: Date): Promise<BatchState> {
     const requests: KeyRequest[] = [];
@@ -119,23 +123,13 @@ export class DynamoScreeningRepository implements ScreeningRepository {
           else failedTransfers.add(record.transferKey);
         }
       }),
-      ...writes.flags
-        .filter((record) => needsFlag(record.decision))
-        .map(async (record) => {
-          const flag = flagFromDecision(record.decision, record.event);
-          try {
-            await this.documents.send(
-              new PutCommand({
-                TableName: this.tables.flags,
-                Item: { ...flag, partnerStatus: `${flag.partnerId}#${flag.status}`, rank: flagRank(flag), audit: [] },
-                ConditionExpression: 'attribute_not_exists(transferId)',
-              }),
-            );
-          } catch (error) {
-            // Already flagged by an earlier delivery: the stored flag (perhaps already worked) stands.
-            if (!isConditionFailure(error)) failedTransfers.add(record.transferKey);
-          }
-        }),
+      ...writes.flags.map(async ({ transferKey, flag }) => {
+        try {
+          await this.flags.createIfAbsent(flag);
+        } catch {
+          failedTransfers.add(transferKey);
+        }
+      }),
       ...writes.rejections.map(async (rejection) => {
         try {
           await this.documents.send(

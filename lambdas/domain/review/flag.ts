@@ -60,9 +60,12 @@ export interface Flag {
   readonly pendingEffects?: readonly PendingEffect[];
 }
 
-/** Only held outcomes that a person can still act on become flags; BLOCK is final. */
-export function needsFlag(decision: Decision): boolean {
-  return decision.outcome === 'REVIEW' || decision.outcome === 'DELAY';
+/**
+ * The review flag a decision raises, if any: only held outcomes that a person can still act on
+ * become flags; BLOCK is final.
+ */
+export function flagFor(decision: Decision, event: TransferEvent): Flag | undefined {
+  return decision.outcome === 'REVIEW' || decision.outcome === 'DELAY' ? flagFromDecision(decision, event) : undefined;
 }
 
 export function flagFromDecision(decision: Decision, event: TransferEvent): Flag {

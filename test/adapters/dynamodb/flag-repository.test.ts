@@ -42,6 +42,27 @@ async function allPages(partnerId: string, limit: number) {
 }
 
 describe('DynamoFlagRepository', () => {
+  it('creates a flag once: raising it again leaves the stored, already worked flag as it is', async () => {
+    const stored = await flags.get('kh-demo-bank', 'KH-2');
+    if (!stored) throw new Error('fixture flag KH-2 missing');
+    const khAnalyst: Actor = { ...analyst, partnerId: 'kh-demo-bank' };
+    const escalated = decideAction(
+      stored,
+      khAnalyst,
+      { action: 'ESCALATE', note: 'call the customer', expectedVersion: stored.version },
+      policy,
+      now,
+    );
+    await flags.saveTransition(escalated, stored.version);
+
+    expect(await flags.createIfAbsent(stored)).toBe(false);
+    expect((await flags.get('kh-demo-bank', 'KH-2'))?.status).toBe('ESCALATED');
+
+    expect(await flags.createIfAbsent({ ...stored, transferId: 'KH-NEW' })).toBe(true);
+    const created = await flags.list({ partnerId: 'kh-demo-bank', status: 'PENDING', limit: 100 });
+    expect(created.items.map((f) => f.transferId)).toContain('KH-NEW');
+  });
+
   it("lists one partner's pending flags by score, then age, in pages that never end empty", async () => {
     const pages = await allPages('kr-demo-bank', 4);
     expect(pages.map((p) => p.length)).toEqual([4, 4, 1]);
