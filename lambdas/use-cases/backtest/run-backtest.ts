@@ -24,6 +24,8 @@ export interface BacktestRequest {
   /** Labels by transferLabelKey; a `label` field on an event takes precedence. */
   readonly labels?: ReadonlyMap<string, TransferLabel>;
   readonly onProgress?: (phase: 'reading' | 'screening', done: number, total: number) => void;
+  /** Each candidate decision, in the order screened (event time). */
+  readonly onDecision?: (decision: Decision) => void;
 }
 
 export interface InvalidLine {
@@ -129,6 +131,7 @@ export async function runBacktest(request: BacktestRequest): Promise<BacktestRep
     const now = new Date(simulatedNow);
     const decision = candidate.screener.screen(event, now);
     candidate.tally.add(decision, label);
+    request.onDecision?.(decision);
     if (baseline) {
       const before = baseline.screener.screen(event, now);
       baseline.tally.add(before, label);
