@@ -7,7 +7,14 @@ import { quietFacts } from '../../support/facts.ts';
 const pack = compileRulePack(shippedPack);
 const fired = (facts: Facts) => pack.evaluate(facts).reasons.map((r) => r.ruleId);
 const listed = (category: string, confidence = 90) =>
-  ({ listed: true, category, confidence, source: 'kr-kh-taskforce', sources: 1 }) as Facts['creditor']['watchlist'];
+  ({
+    listed: true,
+    category,
+    confidence,
+    source: 'kr-kh-taskforce',
+    sources: 1,
+    sourceList: 'kr-kh-taskforce',
+  }) as Facts['creditor']['watchlist'];
 
 /** A case named `RULE-ID (what it shows)` is a further case of that rule. */
 const ruleOf = (name: string) => name.split(' ')[0]!;
@@ -184,6 +191,19 @@ describe('the shipped Korea-Cambodia rule pack', () => {
       ruleId: 'WATCHLIST-CONFIRMED',
       explanation: 'creditor account is listed as CONFIRMED_FRAUD by kr-kh-taskforce',
       evidence: { 'creditor.watchlist.category': 'CONFIRMED_FRAUD', 'creditor.watchlist.confidence': 90 },
+    });
+  });
+
+  it('names every source listing the creditor in the reason, not only the strongest', () => {
+    const watchlist = {
+      ...listed('SUSPECTED_MULE', 60),
+      sources: 2,
+      sourceList: 'kr-demo-bank, kr-kh-taskforce',
+    } as Facts['creditor']['watchlist'];
+    const result = pack.evaluate(quietFacts({ creditor: { watchlist } }));
+    expect(result.reasons[0]).toMatchObject({
+      explanation: 'creditor account is reported as SUSPECTED_MULE by kr-demo-bank, kr-kh-taskforce (confidence 60)',
+      evidence: { 'creditor.watchlist.sourceList': 'kr-demo-bank, kr-kh-taskforce' },
     });
   });
 
