@@ -1,14 +1,11 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Decision } from '#domain/contract/decision.ts';
 import type { DecisionPublisher } from '#use-cases/ports.ts';
-import { pause } from '../retry.ts';
-
-const SEND_BATCH_LIMIT = 10;
-const MAX_SEND_ATTEMPTS = 3;
+import { SEND_BATCH_LIMIT, sendMessageBatch } from './send-batch.ts';
 
 /**
  * Sends each decision to its partner's outbound queue with SendMessageBatch (10 a call, all calls at
- * once); entries SQS reports as failed are retried with backoff, then reported back so that their
+ * once, retried as send-batch.ts says); entries that still fail are reported back so that their
  * records return to the inbound queue. Delivery is at least once: partners deduplicate on transferId.
  */
 export class SqsDecisionPublisher implements DecisionPublisher {
@@ -39,29 +36,17 @@ export class SqsDecisionPublisher implements DecisionPublisher {
   }
 
   private async sendChunk(url: string, chunk: Array<{ transferKey: string; decision: Decision }>, failed: Set<string>) {
-    let pending = chunk.map((item, index) => ({ ...item, id: `d${index}` }));
-    for (let attempt = 0; pending.length && attempt < MAX_SEND_ATTEMPTS; attempt++) {
-      if (attempt > 0) await pause(attempt);
-      try {
-        const response = await this.sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: url,
-            Entries: pending.map(({ id, decision }) => ({
-              Id: id,
-              MessageBody: JSON.stringify(decision),
-              MessageAttributes: {
-                outcome: { DataType: 'String', StringValue: decision.outcome },
-                transferId: { DataType: 'String', StringValue: decision.transferId },
-              },
-            })),
-          }),
-        );
-        const failedIds = new Set((response.Failed ?? []).map((f) => f.Id));
-        pending = pending.filter((item) => failedIds.has(item.id));
-      } catch {
-        // The whole call failed (throttled, timed out): retry every entry of the chunk.
-      }
-    }
-    for (const item of pending) failed.add(item.transferKey);
+    const outcomes = await sendMessageBatch(
+      this.sqs,
+      url,
+      chunk.map(({ decision }) => ({
+        MessageBody: JSON.stringify(decision),
+        MessageAttributes: {
+          outcome: { DataType: 'String', StringValue: decision.outcome },
+          transferId: { DataType: 'String', StringValue: decision.transferId },
+        },
+      })),
+    );
+    for (const [index, outcome] of outcomes.entries()) if (!outcome.sent) failed.add(chunk[index]!.transferKey);
   }
 }
