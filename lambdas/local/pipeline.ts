@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  type Message,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients, type AwsClients } from '#adapters/aws-clients.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
@@ -14,6 +8,7 @@ import type { TableNames } from '#adapters/dynamodb/tables.ts';
 import { DynamoWatchlistStore } from '#adapters/dynamodb/watchlist-store.ts';
 import type { ChaosSettings } from '#adapters/fault-injection.ts';
 import { DEFAULT_BATCH_SIZE, VISIBILITY_TIMEOUT_FACTOR } from '#adapters/sqs/queues.ts';
+import { sendMessageBatch } from '#adapters/sqs/send-batch.ts';
 import { screeningManifest } from '#manifests/screening.ts';
 import { DecisionSchema, type Decision } from '#domain/contract/decision.ts';
 import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
@@ -160,7 +155,6 @@ export interface LocalPipeline {
 }
 
 const SQS_BATCH_LIMIT = 10;
-const MAX_SEND_ATTEMPTS = 5;
 
 /**
  * Runs the whole pipeline on this machine: dynalite and fauxqs in this process, tables and partner
@@ -423,43 +417,31 @@ async function loadWatchlist(store: DynamoWatchlistStore, entries: readonly Watc
   await Promise.all(Array.from({ length: 8 }, worker));
 }
 
-/** Sends up to ten messages, retrying what SQS failed on its side; what it refused comes back as refused. */
+/** Sends up to ten messages (retried as send-batch.ts says); what SQS refused comes back as refused. */
 async function sendChunk(
   clients: AwsClients,
   queueUrl: string,
   chunk: readonly OutgoingMessage[],
 ): Promise<SendOutcome[]> {
-  const outcomes: SendOutcome[] = new Array(chunk.length);
-  let pending = chunk.map((message, index) => ({ message, index }));
-  for (let attempt = 0; pending.length; attempt++) {
-    if (attempt === MAX_SEND_ATTEMPTS) throw new Error(`SendMessageBatch kept failing for ${pending.length} messages`);
-    if (attempt) await sleep(50 * attempt);
-    const response = await clients.sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: pending.map(({ message, index }) => ({
-          Id: String(index),
-          MessageBody: message.body,
-          ...(message.attributes
-            ? {
-                MessageAttributes: Object.fromEntries(
-                  Object.entries(message.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
-                ),
-              }
-            : {}),
-        })),
-      }),
-    );
-    for (const entry of response.Successful ?? [])
-      if (entry.Id && entry.MessageId) outcomes[Number(entry.Id)] = { messageId: entry.MessageId };
-    const retry = new Set<string | undefined>();
-    for (const failure of response.Failed ?? []) {
-      if (failure.SenderFault) outcomes[Number(failure.Id)] = { refusedCode: failure.Code ?? 'SenderFault' };
-      else retry.add(failure.Id);
-    }
-    pending = pending.filter(({ index }) => retry.has(String(index)));
-  }
-  return outcomes;
+  const outcomes = await sendMessageBatch(
+    clients.sqs,
+    queueUrl,
+    chunk.map((message) => ({
+      MessageBody: message.body,
+      ...(message.attributes
+        ? {
+            MessageAttributes: Object.fromEntries(
+              Object.entries(message.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+            ),
+          }
+        : {}),
+    })),
+  );
+  return outcomes.map((outcome) => {
+    if ('messageId' in outcome) return { messageId: outcome.messageId };
+    if ('refusedCode' in outcome) return { refusedCode: outcome.refusedCode };
+    throw new Error(`SendMessageBatch kept failing for a message (${outcome.failedCode})`);
+  });
 }
 
 async function inboundDepth(clients: AwsClients, url: string): Promise<number> {
