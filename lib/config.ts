@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_BATCH_SIZE } from '#adapters/sqs/queues.ts';
+import { SHADOW_MODES } from '#manifests/screening.ts';
 import { partnerQueueNames } from './constructs/partner-queues.ts';
 
 /** SQS refuses queue names longer than this. */
@@ -45,6 +46,11 @@ const ScreeningSchema = z.object({
   logRetentionDays: LogRetention.default(RetentionDays.THREE_MONTHS),
   /** Bounded staleness of the cached active rule pack. */
   rulePackMaxAgeSeconds: Seconds(1, 3600).default(60),
+  /**
+   * `pointer`: analysts can put a proposed version in shadow beside the active one without a deploy
+   * (fraudctl rules shadow); `off`: the function never reads the SHADOW pointer, so shadow costs nothing.
+   */
+  shadowMode: z.enum(SHADOW_MODES).default('pointer'),
 });
 
 const ShareSchema = z.number().min(0).max(1);

@@ -10,6 +10,8 @@ export interface ScreeningConfig {
   readonly outboundQueueUrls: Readonly<Record<string, string>>;
   readonly rulePackId: string;
   readonly rulePackMaxAgeMs: number;
+  /** Read the SHADOW pointer and score in shadow the version it names. */
+  readonly shadowPointer: boolean;
   readonly pseudonymKey: PseudonymKeySetting;
   readonly tables: TableNames;
   readonly eventTimeBounds: EventTimeBounds;
@@ -36,6 +38,7 @@ export function loadScreeningConfig(env: Record<string, string | undefined>): Sc
     outboundQueueUrls: settings.OUTBOUND_QUEUE_URLS,
     rulePackId: settings.RULE_PACK_ID,
     rulePackMaxAgeMs: settings.RULE_PACK_MAX_AGE_SECONDS * 1000,
+    shadowPointer: settings.SHADOW_MODE === 'pointer',
     pseudonymKey,
     // The manifest's grants name every table, so every table name is here.
     tables: tableNamesOf(screeningManifest.tables, settings) as TableNames,

@@ -29,6 +29,7 @@ async function initialise() {
       new DynamoRulePackStore(clients.documents, config.tables.rulePacks),
       config.rulePackId,
       config.rulePackMaxAgeMs,
+      config.shadowPointer,
     ),
     pseudonymiser,
     clock: () => new Date(),
@@ -107,11 +108,15 @@ function record(result: BatchResult, sentAt: Map<string, number>) {
     });
   }
   for (const failure of result.failures) logger.error('record will be retried', { ...failure });
+  // Shadow decisions are stored, never sent nor flagged: only their troubles are worth a warning.
+  if (result.shadow?.problem || result.shadow?.unsaved)
+    logger.warn('shadow pack incomplete for this batch', { ...result.shadow });
   logger.info('batch screened', {
     rulesetVersion: result.rulesetVersion,
     screened: result.screened.length,
     rejected: result.rejected.length,
     retried: result.failures.length,
+    ...(result.shadow ? { shadow: result.shadow } : {}),
   });
 }
 

@@ -3,12 +3,17 @@ import { ChaosSettingsJson, FAULT_INJECTION_ENV, type ChaosSettings } from '#ada
 import { OutboundQueueUrlsSchema, PseudonymKeySettings, type PseudonymKeySetting } from '#config/settings.ts';
 import { defineFunctionManifest } from './function-manifest.ts';
 
+export const SHADOW_MODES = ['pointer', 'off'] as const;
+export type ShadowMode = (typeof SHADOW_MODES)[number];
+
 /** What the stacks and the local runtime know when they configure the screening function. */
 export interface ScreeningInputs {
   readonly queuePrefix: string;
   readonly outboundQueueUrls: Readonly<Record<string, string>>;
   readonly rulePackId: string;
   readonly rulePackMaxAgeSeconds?: number;
+  /** Whether the function reads the pack's SHADOW pointer (default: it does); see SHADOW_MODE. */
+  readonly shadowMode?: ShadowMode;
   readonly eventTimeMaxSkewSeconds?: number;
   readonly eventTimeMaxAgeHours?: number;
   /** Local runtime only: see SIMULATED_CLOCK. */
@@ -25,7 +30,7 @@ export const renderPseudonymKey = (key: PseudonymKeySetting) =>
 export const screeningManifest = defineFunctionManifest({
   entry: 'lambdas/handlers/screening.ts',
   trigger: { kind: 'sqs', queues: 'inbound' },
-  // Exactly the calls of DynamoScreeningRepository, DynamoRulePackStore, SqsDecisionPublisher and the handler's getSecret.
+  // Exactly the calls of DynamoScreeningRepository (with DynamoShadowStore), DynamoRulePackStore, SqsDecisionPublisher and the handler's getSecret.
   grants: [
     {
       sid: 'ReadScreeningState',
@@ -34,6 +39,7 @@ export const screeningManifest = defineFunctionManifest({
     },
     { sid: 'UpdateAggregates', actions: ['dynamodb:UpdateItem'], tables: ['aggregates'] },
     { sid: 'RecordOutcomes', actions: ['dynamodb:PutItem'], tables: ['decisions', 'rejections', 'flags'] },
+    { sid: 'RecordShadowDecisions', actions: ['dynamodb:PutItem'], tables: ['shadowDecisions'] },
     { sid: 'ReadPseudonymKey', actions: ['secretsmanager:GetSecretValue'], secrets: ['pseudonymKey'] },
     { sid: 'SendDecisions', actions: ['sqs:SendMessage'], queues: ['decisions'] },
     // One key encrypts tables, queues and secret: DynamoDB reads and writes, SQS sends, and the secret read use it.
@@ -48,6 +54,11 @@ export const screeningManifest = defineFunctionManifest({
     OUTBOUND_QUEUE_URLS: OutboundQueueUrlsSchema,
     RULE_PACK_ID: z.string().min(1).default('kr-kh'),
     RULE_PACK_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    /**
+     * `pointer`: score every transfer also with the version the pack's SHADOW pointer names, when it
+     * names one (fraudctl rules shadow); `off`: never read the pointer, so shadow mode costs nothing.
+     */
+    SHADOW_MODE: z.enum(SHADOW_MODES, { error: 'must be pointer or off' }).default('pointer'),
     EVENT_TIME_MAX_SKEW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
     EVENT_TIME_MAX_AGE_HOURS: z.coerce
       .number()
@@ -69,6 +80,7 @@ export const screeningManifest = defineFunctionManifest({
     OUTBOUND_QUEUE_URLS: JSON.stringify(inputs.outboundQueueUrls),
     RULE_PACK_ID: inputs.rulePackId,
     RULE_PACK_MAX_AGE_SECONDS: inputs.rulePackMaxAgeSeconds?.toString(),
+    SHADOW_MODE: inputs.shadowMode,
     EVENT_TIME_MAX_SKEW_SECONDS: inputs.eventTimeMaxSkewSeconds?.toString(),
     EVENT_TIME_MAX_AGE_HOURS: inputs.eventTimeMaxAgeHours?.toString(),
     SIMULATED_CLOCK: inputs.simulatedClock ? 'message-attribute' : undefined,

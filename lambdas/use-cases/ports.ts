@@ -5,6 +5,7 @@ import type { AccountState } from '#domain/aggregates/account-state.ts';
 import type { BehaviourState, TransferActivity } from '#domain/aggregates/behaviour.ts';
 import type { Flag } from '#domain/review/flag.ts';
 import type { CompiledPack } from '#domain/rules/compile.ts';
+import type { ShadowDecision } from '#domain/rules/shadow.ts';
 import type { WatchlistListing } from '#domain/watchlist/listing.ts';
 
 /** A decision on record: the transfer was screened before (a redelivery, or a reuse of its transferId). */
@@ -64,6 +65,8 @@ export interface BatchWrites {
   /** Review flags that must exist: of new decisions, and of redeliveries of stored ones. */
   readonly flags: readonly FlagToCreate[];
   readonly rejections: readonly RejectionRecord[];
+  /** What the shadow pack decided on the new decisions: stored only, and never a reason to retry. */
+  readonly shadow?: readonly ShadowDecision[];
 }
 
 /** A flag the domain raised for a transfer; created once, an existing (perhaps already worked) flag stands. */
@@ -78,6 +81,8 @@ export interface SaveOutcome {
   readonly failedRejections: ReadonlySet<string>;
   /** Transfers whose decision a concurrent delivery of the same content recorded first: that decision stands. */
   readonly storedDecisions: ReadonlyMap<string, Decision>;
+  /** Shadow decisions whose write failed (reported, never retried: the live decision stands). */
+  readonly unsavedShadows?: number;
 }
 
 export interface TransferToLoad {
@@ -100,4 +105,11 @@ export interface DecisionPublisher {
 export interface RulePackSource {
   /** The active, compiled pack; throws when it cannot be read, so screening fails closed. */
   activePack(now: Date): Promise<CompiledPack>;
+  /**
+   * The pack to score in shadow beside the active one, undefined when none is set (or shadow mode is
+   * off). Never throws: a shadow that cannot be read is a problem to report, never a reason to retry.
+   */
+  shadowPack?(now: Date): Promise<ShadowPack | undefined>;
 }
+
+export type ShadowPack = { readonly pack: CompiledPack } | { readonly version?: string; readonly problem: string };

@@ -8,6 +8,7 @@ import { parseTransferEvent, type TransferEvent } from '#domain/contract/transfe
 import type { Pseudonymiser } from '#domain/identity/pseudonym.ts';
 import { flagFor } from '#domain/review/flag.ts';
 import type { CompiledPack } from '#domain/rules/compile.ts';
+import { scoreInShadow, type ShadowDecision, shadowMismatch } from '#domain/rules/shadow.ts';
 import { DEFAULT_EVENT_TIME_BOUNDS, type EventTimeBounds, eventTimeIssue } from '#domain/screening/event-time.ts';
 import { eventFingerprint } from '#domain/screening/fingerprint.ts';
 import {
@@ -27,6 +28,8 @@ import type {
   RulePackSource,
   SaveOutcome,
   ScreeningRepository,
+  ShadowPack,
+  StoredDecision,
 } from './ports.ts';
 
 /** One queued message, as the handler hands it over: the partner comes from the queue, not the body. */
@@ -56,6 +59,19 @@ export interface BatchResult {
   readonly rejected: Array<RejectionRecord & { messageId: string }>;
   readonly failures: RecordFailure[];
   readonly rulesetVersion?: string;
+  /** Present when a shadow pack is set. */
+  readonly shadow?: ShadowOutcome;
+}
+
+/** The shadow pack in one batch: decisions scored and stored, or why it could not score. */
+export interface ShadowOutcome {
+  readonly version?: string;
+  readonly scored: number;
+  /** Scored transfers whose shadow outcome differs from the live one. */
+  readonly differing: number;
+  /** Shadow decisions whose write failed: missing from reports, the live decisions stand. */
+  readonly unsaved: number;
+  readonly problem?: string;
 }
 
 export interface ScreenBatchDependencies {
@@ -86,122 +102,193 @@ interface Screening {
   readonly applications: Map<string, StateApplication[]>;
   /** Reused transferIds and out-of-bounds event times, found once stored decisions are known. */
   readonly conflicts: Rejected[];
+  /** The shadow pack's decisions on the new decisions. */
+  readonly shadow: ShadowDecision[];
+}
+
+/** What the batch screens with: the active pack, the shadow pack (or why it cannot score), the state read. */
+interface Loaded {
+  readonly pack: CompiledPack;
+  readonly shadow: ShadowPack | undefined;
+  readonly state: BatchState;
 }
 
 /**
  * Screens one SQS batch. Primary course:
  *   1. parse every record; malformed, oversize, misrouted or out-of-bounds ones become rejections;
- *   2. load the active rule pack (unreadable: every accepted record is retried, never allowed);
+ *   2. load the active rule pack (unreadable: every accepted record is retried, never allowed), and
+ *      the shadow pack if one is set;
  *   3. read, in one phase, everything the batch needs: stored decisions, watchlist, account states;
  *   4. screen accepted transfers in event order: a stored decision of the same content stands, one of
- *      other content is a conflict; every transfer is applied once to its accounts' states;
- *   5. write, in one phase, each changed account once, the decisions, flags and rejections;
- *   6. send every decision to its partner's outbound queue;
+ *      other content is a conflict; every transfer is applied once to its accounts' states; the
+ *      shadow pack scores each new decision's facts;
+ *   5. write, in one phase, each changed account once, the decisions, flags, rejections and shadow
+ *      decisions;
+ *   6. send every decision to its partner's outbound queue (never a shadow decision);
  *   7. report the records whose write or send failed, so that only they come back.
  */
 export function createScreenBatch(deps: ScreenBatchDependencies) {
   const bounds = deps.eventTimeBounds ?? DEFAULT_EVENT_TIME_BOUNDS;
   return async function screenBatch(records: readonly InboundRecord[], now = deps.clock()): Promise<BatchResult> {
+    const { accepted, rejected } = admitAll(records, now, deps.pseudonymiser);
     const failures: RecordFailure[] = [];
-    const rejected: Rejected[] = [];
-    const accepted: Accepted[] = [];
-    for (const record of records) {
-      const outcome = admit(record, now, deps.pseudonymiser);
-      if ('rejection' in outcome) rejected.push(outcome.rejection);
-      else accepted.push(outcome.accepted);
-    }
-
     const loaded = accepted.length ? await loadPackAndState(deps, accepted, now, failures) : undefined;
-    const screening = loaded ? screenAll(accepted, loaded.pack, loaded.state, now, bounds) : undefined;
+    const screening = loaded ? screenAll(accepted, loaded, now, bounds) : undefined;
     rejected.push(...(screening?.conflicts ?? []));
 
-    const saved = await deps.repository
-      .saveBatch(
-        {
-          accounts: screening && loaded ? accountWrites(screening, loaded.state, now) : [],
-          decisions: screening?.newDecisions ?? [],
-          flags: screening?.flags ?? [],
-          rejections: rejected,
-        },
-        now,
-      )
-      .catch(
-        (): SaveOutcome => ({
-          failedTransfers: new Set(accepted.map((a) => a.activity.tk)),
-          failedRejections: new Set(rejected.map((r) => r.rejectionId)),
-          storedDecisions: new Map(),
-        }),
-      );
-    for (const rejection of rejected) {
-      if (saved.failedRejections.has(rejection.rejectionId)) {
-        failures.push({
-          messageId: rejection.messageId,
-          stage: 'write',
-          cause: 'the rejection record could not be stored',
-          ...(rejection.transferId ? { transferId: rejection.transferId } : {}),
-        });
-      }
-    }
-    if (!screening) return { screened: [], rejected, failures, ...versionOf(loaded?.pack) };
+    const saved = await saveAll(deps.repository, accepted, rejected, screening, loaded, now);
+    failures.push(...unsavedRejections(rejected, saved));
+    const outline = { rejected, failures, ...versionOf(loaded?.pack), ...shadowOutline(loaded, screening, saved) };
+    if (!screening) return { screened: [], ...outline };
 
     for (const [tk, decision] of saved.storedDecisions) screening.decided.set(tk, { decision, duplicate: true });
-    const toPublish = [...screening.decided]
-      .filter(([tk]) => !saved.failedTransfers.has(tk))
-      .map(([transferKey, { decision }]) => ({ transferKey, decision }));
-    const unsent = toPublish.length
-      ? await deps.publisher.publish(toPublish).catch(() => new Set(toPublish.map((p) => p.transferKey)))
-      : new Set<string>();
-
-    const screened: ScreenedTransfer[] = [];
-    const seen = new Set<string>();
-    for (const item of screening.order) {
-      const tk = item.activity.tk;
-      if (saved.failedTransfers.has(tk))
-        failures.push(failure(item, 'write', 'a state or decision write did not land'));
-      else if (unsent.has(tk))
-        failures.push(failure(item, 'publish', 'the decision could not be sent to the outbound queue'));
-      else {
-        const { decision, duplicate } = screening.decided.get(tk)!;
-        screened.push({ messageId: item.messageId, decision, duplicate: duplicate || seen.has(tk) });
-      }
-      seen.add(tk);
-    }
-    return { screened, rejected, failures, ...versionOf(loaded?.pack) };
+    const unsent = await publishDecided(deps.publisher, screening, saved);
+    return { screened: settle(screening, saved, unsent, failures), ...outline };
   };
 }
 
 const versionOf = (pack: CompiledPack | undefined) => (pack ? { rulesetVersion: pack.version } : {});
 
-/** Rule pack and state, or undefined with every accepted record failed closed. */
+function admitAll(records: readonly InboundRecord[], now: Date, pseudonymiser: Pseudonymiser) {
+  const rejected: Rejected[] = [];
+  const accepted: Accepted[] = [];
+  for (const record of records) {
+    const outcome = admit(record, now, pseudonymiser);
+    if ('rejection' in outcome) rejected.push(outcome.rejection);
+    else accepted.push(outcome.accepted);
+  }
+  return { accepted, rejected };
+}
+
+/** Rule packs and state, or undefined with every accepted record failed closed. */
 async function loadPackAndState(
   deps: ScreenBatchDependencies,
   accepted: readonly Accepted[],
   now: Date,
   failures: RecordFailure[],
-): Promise<{ pack: CompiledPack; state: BatchState } | undefined> {
+): Promise<Loaded | undefined> {
   let stage: RecordFailure['stage'] = 'rule-pack';
   try {
     const pack = await deps.rulePacks.activePack(now);
+    const shadow = shadowBeside(pack, await deps.rulePacks.shadowPack?.(now));
     stage = 'read';
     const state = await deps.repository.loadBatchState(
       accepted.map((a) => ({ partnerId: a.event.partnerId, transferId: a.event.transferId, activity: a.activity })),
       now,
     );
-    return { pack, state };
+    return { pack, shadow, state };
   } catch (error) {
     failures.push(...accepted.map((a) => failure(a, stage, error)));
     return undefined;
   }
 }
 
-/** Screens in event order; the first occurrence of a transfer decides for every copy of the same content. */
-function screenAll(
+/** The shadow pack if it can score beside the active one; otherwise why not (or nothing: none is set). */
+function shadowBeside(active: CompiledPack, shadow: ShadowPack | undefined): Loaded['shadow'] {
+  if (!shadow || 'problem' in shadow) return shadow;
+  const problem = shadowMismatch(active, shadow.pack);
+  return problem ? { version: shadow.pack.version, problem } : shadow;
+}
+
+/** One write phase for the batch; a write phase that throws fails every transfer and rejection in it. */
+function saveAll(
+  repository: ScreeningRepository,
   accepted: readonly Accepted[],
-  pack: CompiledPack,
-  state: BatchState,
+  rejected: readonly Rejected[],
+  screening: Screening | undefined,
+  loaded: Loaded | undefined,
   now: Date,
-  bounds: EventTimeBounds,
-): Screening {
+): Promise<SaveOutcome> {
+  return repository
+    .saveBatch(
+      {
+        accounts: screening && loaded ? accountWrites(screening, loaded.state, now) : [],
+        decisions: screening?.newDecisions ?? [],
+        flags: screening?.flags ?? [],
+        rejections: rejected,
+        ...(screening?.shadow.length ? { shadow: screening.shadow } : {}),
+      },
+      now,
+    )
+    .catch(
+      (): SaveOutcome => ({
+        failedTransfers: new Set(accepted.map((a) => a.activity.tk)),
+        failedRejections: new Set(rejected.map((r) => r.rejectionId)),
+        storedDecisions: new Map(),
+        unsavedShadows: screening?.shadow.length ?? 0,
+      }),
+    );
+}
+
+function unsavedRejections(rejected: readonly Rejected[], saved: SaveOutcome): RecordFailure[] {
+  return rejected
+    .filter((rejection) => saved.failedRejections.has(rejection.rejectionId))
+    .map((rejection) => ({
+      messageId: rejection.messageId,
+      stage: 'write',
+      cause: 'the rejection record could not be stored',
+      ...(rejection.transferId ? { transferId: rejection.transferId } : {}),
+    }));
+}
+
+/** What the shadow pack did in this batch, for the handler to log; nothing when none is set. */
+function shadowOutline(
+  loaded: Loaded | undefined,
+  screening: Screening | undefined,
+  saved: SaveOutcome,
+): { shadow?: ShadowOutcome } {
+  const shadow = loaded?.shadow;
+  if (!shadow) return {};
+  if ('problem' in shadow) return { shadow: { ...shadow, scored: 0, differing: 0, unsaved: 0 } };
+  const scored = screening?.shadow ?? [];
+  return {
+    shadow: {
+      version: shadow.pack.version,
+      scored: scored.length,
+      differing: scored.filter((d) => d.live.outcome !== d.shadow.outcome).length,
+      unsaved: saved.unsavedShadows ?? 0,
+    },
+  };
+}
+
+/** Sends every decision whose writes landed; returns the transfer keys that could not be sent. */
+async function publishDecided(
+  publisher: DecisionPublisher,
+  screening: Screening,
+  saved: SaveOutcome,
+): Promise<ReadonlySet<string>> {
+  const toPublish = [...screening.decided]
+    .filter(([tk]) => !saved.failedTransfers.has(tk))
+    .map(([transferKey, { decision }]) => ({ transferKey, decision }));
+  if (!toPublish.length) return new Set();
+  return publisher.publish(toPublish).catch(() => new Set(toPublish.map((p) => p.transferKey)));
+}
+
+/** Each screened record in event order: decided, or a failure to come back (its write or send failed). */
+function settle(
+  screening: Screening,
+  saved: SaveOutcome,
+  unsent: ReadonlySet<string>,
+  failures: RecordFailure[],
+): ScreenedTransfer[] {
+  const screened: ScreenedTransfer[] = [];
+  const seen = new Set<string>();
+  for (const item of screening.order) {
+    const tk = item.activity.tk;
+    if (saved.failedTransfers.has(tk)) failures.push(failure(item, 'write', 'a state or decision write did not land'));
+    else if (unsent.has(tk))
+      failures.push(failure(item, 'publish', 'the decision could not be sent to the outbound queue'));
+    else {
+      const { decision, duplicate } = screening.decided.get(tk)!;
+      screened.push({ messageId: item.messageId, decision, duplicate: duplicate || seen.has(tk) });
+    }
+    seen.add(tk);
+  }
+  return screened;
+}
+
+/** Screens in event order; the first occurrence of a transfer decides for every copy of the same content. */
+function screenAll(accepted: readonly Accepted[], loaded: Loaded, now: Date, bounds: EventTimeBounds): Screening {
   const screening: Screening = {
     decided: new Map(),
     order: [],
@@ -209,12 +296,13 @@ function screenAll(
     flags: [],
     applications: new Map(),
     conflicts: [],
+    shadow: [],
   };
   const fingerprints = new Map<string, string>();
   const ordered = [...accepted].sort((a, b) => a.activity.t - b.activity.t || (a.activity.tk < b.activity.tk ? -1 : 1));
   for (const item of ordered) {
     const tk = item.activity.tk;
-    const stored = state.decisions.get(tk);
+    const stored = loaded.state.decisions.get(tk);
     const known = fingerprints.get(tk) ?? stored?.fingerprint;
     if (known !== undefined && known !== item.fingerprint) {
       screening.conflicts.push(laterRejection(item, now, conflictIssue));
@@ -229,36 +317,55 @@ function screenAll(
     screening.order.push(item);
     if (screening.decided.has(tk)) continue;
     fingerprints.set(tk, item.fingerprint);
-    let application: StateApplication;
-    let decision: Decision;
-    if (stored) {
-      decision = stored.decision;
-      application = recordDecidedTransfer(state.behaviour, item.activity, pack, now, stored.recordedAt);
-    } else {
-      const watchlist = {
-        debtor: state.watchlist.get(item.activity.debtorKey) ?? [],
-        creditor: state.watchlist.get(item.activity.creditorKey) ?? [],
-      };
-      ({ decision, application } = screenTransfer({ ...item, state: state.behaviour, watchlist, pack, now }));
-    }
-    for (const accountKey of [item.activity.debtorKey, item.activity.creditorKey]) {
-      const list = screening.applications.get(accountKey) ?? [];
-      if (!list.includes(application)) list.push(application);
-      screening.applications.set(accountKey, list);
-    }
-    const record = {
+    decide(screening, item, stored, loaded, now);
+  }
+  return screening;
+}
+
+/**
+ * Decides one transfer: from its record when stored (applied to the state only where an earlier write
+ * did not land), else by screening it; the shadow pack scores the facts of a new decision only, so a
+ * redelivery never counts twice.
+ */
+function decide(
+  screening: Screening,
+  item: Accepted,
+  stored: StoredDecision | undefined,
+  { pack, shadow, state }: Loaded,
+  now: Date,
+): void {
+  const tk = item.activity.tk;
+  let application: StateApplication;
+  let decision: Decision;
+  if (stored) {
+    decision = stored.decision;
+    application = recordDecidedTransfer(state.behaviour, item.activity, pack, now, stored.recordedAt);
+  } else {
+    const watchlist = {
+      debtor: state.watchlist.get(item.activity.debtorKey) ?? [],
+      creditor: state.watchlist.get(item.activity.creditorKey) ?? [],
+    };
+    const result = screenTransfer({ ...item, state: state.behaviour, watchlist, pack, now });
+    ({ decision, application } = result);
+    if (shadow && 'pack' in shadow)
+      screening.shadow.push(scoreInShadow(shadow.pack, result.facts, result, item.event, tk, item.fingerprint));
+  }
+  for (const accountKey of [item.activity.debtorKey, item.activity.creditorKey]) {
+    const list = screening.applications.get(accountKey) ?? [];
+    if (!list.includes(application)) list.push(application);
+    screening.applications.set(accountKey, list);
+  }
+  screening.decided.set(tk, { decision, duplicate: stored !== undefined });
+  if (!stored)
+    screening.newDecisions.push({
       transferKey: tk,
       decision,
       event: item.event,
       fingerprint: item.fingerprint,
       messageId: item.messageId,
-    };
-    screening.decided.set(tk, { decision, duplicate: stored !== undefined });
-    if (!stored) screening.newDecisions.push(record);
-    const flag = flagFor(decision, item.event);
-    if (flag) screening.flags.push({ transferKey: tk, flag });
-  }
-  return screening;
+    });
+  const flag = flagFor(decision, item.event);
+  if (flag) screening.flags.push({ transferKey: tk, flag });
 }
 
 /** One write per changed account, pruned by processing time, able to re-apply its transfers after a lost race. */

@@ -88,6 +88,7 @@ export class StatelessStack extends Stack {
         outboundQueueUrls: Object.fromEntries(this.partners.map((p) => [p.partnerId, p.decisions.queueUrl])),
         rulePackId: data.rulePackId,
         rulePackMaxAgeSeconds: screening.rulePackMaxAgeSeconds,
+        shadowMode: screening.shadowMode,
         pseudonymKey: { secretArn: data.pseudonymKey.secretArn },
         tables: tableNames,
       }),

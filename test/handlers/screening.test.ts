@@ -27,6 +27,7 @@ const ENV = {
   DECISIONS_TABLE: 'Decisions',
   REJECTIONS_TABLE: 'Rejections',
   FLAGS_TABLE: 'Flags',
+  SHADOW_DECISIONS_TABLE: 'ShadowDecisions',
   AWS_REGION: 'eu-west-1',
   POWERTOOLS_METRICS_NAMESPACE: 'TransferScreeningTest',
 };
@@ -69,10 +70,30 @@ function givenActivePack() {
   documents
     .on(GetCommand, { Key: { packId: 'kr-kh', version: 'ACTIVE' } })
     .resolves({ Item: { activeVersion: shippedPack.version } });
+  documents.on(GetCommand, { Key: { packId: 'kr-kh', version: 'SHADOW' } }).resolves({});
   documents
     .on(GetCommand, { Key: { packId: 'kr-kh', version: shippedPack.version } })
     .resolves({ Item: { document: JSON.stringify(shippedPack) } });
 }
+
+/** A pack of the delayed-withdrawal rule alone: what the live pack sends to an officer, it only delays. */
+const SHADOW_PACK = {
+  ...shippedPack,
+  version: 'kr-kh-shadow-1',
+  rules: shippedPack.rules.filter((rule) => rule.id === 'DELAYED-WITHDRAWAL'),
+};
+
+function givenShadowPack() {
+  documents
+    .on(GetCommand, { Key: { packId: 'kr-kh', version: 'SHADOW' } })
+    .resolves({ Item: { shadowVersion: SHADOW_PACK.version } });
+  documents
+    .on(GetCommand, { Key: { packId: 'kr-kh', version: SHADOW_PACK.version } })
+    .resolves({ Item: { document: JSON.stringify(SHADOW_PACK) } });
+}
+
+const putItems = (table: string) =>
+  documents.commandCalls(PutCommand, { TableName: table }).map((call) => call.args[0].input.Item!);
 
 const sentDecisions = () =>
   sqs
@@ -278,6 +299,99 @@ describe('screening handler', () => {
     const response = await handler(event(sqsRecord(quietTransfer({ transferId: 'RACE' }), 'race')), context);
     expect(response.batchItemFailures).toEqual([]);
     expect(sentDecisions()).toEqual([winner]);
+  });
+
+  describe('with a shadow pack', () => {
+    const batch = () =>
+      event(sqsRecord(quietTransfer({ transferId: 'Q-1' }), 'q'), sqsRecord(transferEvent({ transferId: 'V-1' }), 'v'));
+
+    it('stores its decisions beside the live ones, and sends and flags only the live ones', async () => {
+      givenShadowPack();
+      const handler = await loadHandler();
+      const response = await handler(batch(), context);
+      expect(response).toEqual({ batchItemFailures: [] });
+
+      const shadow = putItems('ShadowDecisions');
+      expect(shadow.map((item) => [item.transferId, item.liveOutcome, item.shadowOutcome])).toEqual(
+        expect.arrayContaining([
+          ['Q-1', 'ALLOW', 'ALLOW'],
+          ['V-1', 'REVIEW', 'DELAY'],
+        ]),
+      );
+      expect(shadow).toHaveLength(2);
+      for (const item of shadow) {
+        expect(item.pk).toMatch(/^kr-kh-shadow-1#2026-11-24T\d\d#\d$/);
+        expect(item).toMatchObject({ liveVersion: shippedPack.version, shadowVersion: SHADOW_PACK.version });
+      }
+      expect(sentDecisions().map((d) => [d.transferId, d.outcome, d.rulesetVersion])).toEqual(
+        expect.arrayContaining([
+          ['Q-1', 'ALLOW', shippedPack.version],
+          ['V-1', 'REVIEW', shippedPack.version],
+        ]),
+      );
+      expect(sentDecisions()).toHaveLength(2);
+      expect(putItems('Flags').map((flag) => [flag.transferId, flag.outcome])).toEqual([['V-1', 'REVIEW']]);
+      expect(stdout.join('')).toMatch(/"shadow":\{"version":"kr-kh-shadow-1","scored":2,"differing":1,"unsaved":0\}/);
+    });
+
+    it('leaves the behavioural state exactly as without it: the state is updated once', async () => {
+      const handler = await loadHandler();
+      await handler(batch(), context);
+      const withoutShadow = putItems('Aggregates');
+      documents.resetHistory();
+      givenShadowPack();
+      await (await loadHandler())(batch(), context);
+      expect(putItems('ShadowDecisions')).toHaveLength(2);
+      expect(putItems('Aggregates')).toEqual(withoutShadow);
+      expect(withoutShadow.length).toBeGreaterThan(0);
+    });
+
+    it('scores no redelivery of a stored decision again', async () => {
+      givenShadowPack();
+      const stored: Decision = {
+        transferId: 'AGAIN',
+        partnerId: 'kr-demo-bank',
+        outcome: 'ALLOW',
+        score: 0,
+        holdUntil: null,
+        rulesetVersion: shippedPack.version,
+        reasons: [],
+        decidedAt: '2026-11-24T00:30:00.000Z',
+      };
+      documents.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, unknown> }) => ({
+        Responses: {
+          Decisions:
+            'Decisions' in input.RequestItems
+              ? [{ partnerId: 'kr-demo-bank', transferId: 'AGAIN', decision: stored }]
+              : [],
+        },
+      }));
+      const response = await (await loadHandler())(
+        event(sqsRecord(quietTransfer({ transferId: 'AGAIN' }), 'again')),
+        context,
+      );
+      expect(response.batchItemFailures).toEqual([]);
+      expect(putItems('ShadowDecisions')).toEqual([]);
+    });
+
+    it('never holds up the live decisions when its write fails', async () => {
+      givenShadowPack();
+      documents
+        .on(PutCommand, { TableName: 'ShadowDecisions' })
+        .rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+      const response = await (await loadHandler())(batch(), context);
+      expect(response.batchItemFailures).toEqual([]);
+      expect(sentDecisions()).toHaveLength(2);
+      expect(stdout.join('')).toMatch(/"shadow":\{"version":"kr-kh-shadow-1","scored":2,"differing":1,"unsaved":2\}/);
+    });
+
+    it('is never read with SHADOW_MODE off', async () => {
+      givenShadowPack();
+      vi.stubEnv('SHADOW_MODE', 'off');
+      await (await loadHandler())(batch(), context);
+      expect(documents.commandCalls(GetCommand, { Key: { packId: 'kr-kh', version: 'SHADOW' } })).toEqual([]);
+      expect(putItems('ShadowDecisions')).toEqual([]);
+    });
   });
 
   it('logs and emits metrics without account numbers, names or customer ids', async () => {

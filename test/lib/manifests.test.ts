@@ -127,6 +127,7 @@ describe('manifest environments', () => {
       eventTimeMaxSkewSeconds: 60,
       eventTimeMaxAgeHours: 48,
       simulatedClock: true,
+      shadowMode: 'off',
       pseudonymKey,
       tables: tableNames,
     });
@@ -135,6 +136,7 @@ describe('manifest environments', () => {
       outboundQueueUrls,
       rulePackId: 'kr-kh',
       rulePackMaxAgeMs: 30_000,
+      shadowPointer: false,
       pseudonymKey,
       tables: tableNames,
       eventTimeBounds: { maxSkewMs: 60_000, maxAgeMs: 48 * 3_600_000 },

@@ -3,11 +3,13 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { compileRulePack, type CompiledPack } from '#domain/rules/compile.ts';
 import { PACK_ACTIONS, type PackActor, type PackAuditEntry } from '#domain/rules/maker-checker.ts';
-import type { RulePackSource } from '#use-cases/ports.ts';
+import type { RulePackSource, ShadowPack } from '#use-cases/ports.ts';
 import type { RulePackGovernance } from '#use-cases/rules/maker-checker.ts';
 
 /** Sort key of the item that names a pack's version in force. */
 export const ACTIVE_VERSION = 'ACTIVE';
+/** Sort key of the item that names the version scored in shadow beside it (no shadowVersion: none). */
+export const SHADOW_VERSION = 'SHADOW';
 
 /**
  * Sort keys of the audit, beside the versions (lower-case, so never `AUDIT#...`) and the ACTIVE
@@ -18,6 +20,8 @@ const AUDIT_PREFIX = 'AUDIT#';
 function auditKey(entry: PackAuditEntry): string {
   if (entry.action === 'PROPOSED') return `${AUDIT_PREFIX}PROPOSAL#${entry.version}`;
   if (entry.action === 'ACTIVATED') return `${AUDIT_PREFIX}ACTIVATION#${entry.at}#${randomUUID()}`;
+  if (entry.action === 'SHADOWED' || entry.action === 'UNSHADOWED')
+    return `${AUDIT_PREFIX}SHADOW#${entry.at}#${randomUUID()}`;
   return `${AUDIT_PREFIX}DECISION#${entry.version}`;
 }
 
@@ -174,6 +178,52 @@ export class DynamoRulePackStore implements RulePackGovernance {
     return version;
   }
 
+  /** The version scored in shadow, or undefined when none is. */
+  async shadowVersion(packId: string): Promise<string | undefined> {
+    const pointer = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { packId, version: SHADOW_VERSION }, ConsistentRead: true }),
+    );
+    const version = pointer.Item?.shadowVersion;
+    return typeof version === 'string' ? version : undefined;
+  }
+
+  /**
+   * Points the SHADOW pointer from `previous` to `version` (undefined: shadow off); false when someone
+   * else moved it in between.
+   */
+  async pointShadow(
+    packId: string,
+    version: string | undefined,
+    previous: string | undefined,
+    actor: PackActor,
+    now: Date,
+  ): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            packId,
+            version: SHADOW_VERSION,
+            ...(version ? { shadowVersion: version } : {}),
+            setBy: actor.username,
+            setAt: now.toISOString(),
+          },
+          ...(previous === undefined
+            ? { ConditionExpression: 'attribute_not_exists(shadowVersion)' }
+            : {
+                ConditionExpression: 'shadowVersion = :previous',
+                ExpressionAttributeValues: { ':previous': previous },
+              }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async load(packId: string, version: string): Promise<CompiledPack> {
     const stored = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { packId, version } }));
     const document = stored.Item?.document;
@@ -192,29 +242,59 @@ function stripUndefined(item: Record<string, unknown>): Record<string, unknown> 
 }
 
 /**
- * The Lambda's view of the active pack: re-reads the ACTIVE pointer at most every `maxAgeMs`
- * (bounded staleness), compiles each version once, and never serves a pack older than the bound:
- * when the pointer cannot be read past it, screening fails closed.
+ * The Lambda's view of the active pack (and, when asked to read it, the shadow pack): re-reads the
+ * pointers at most every `maxAgeMs` (bounded staleness; both in parallel, one round), compiles each
+ * version once, and never serves an active pack older than the bound: when the ACTIVE pointer cannot
+ * be read past it, screening fails closed. The shadow never stops screening: a shadow pointer or pack
+ * that cannot be read is reported as a problem until the next refresh.
  */
 export class CachedRulePackSource implements RulePackSource {
-  private current?: { pack: CompiledPack; checkedAt: number };
+  private current?: { pack: CompiledPack; shadow: ShadowPack | undefined; checkedAt: number };
   private readonly compiled = new Map<string, CompiledPack>();
 
   constructor(
     private readonly store: DynamoRulePackStore,
     private readonly packId: string,
     private readonly maxAgeMs: number,
+    /** Read the SHADOW pointer at all; off, shadow mode costs nothing. */
+    private readonly readShadow = false,
   ) {}
 
   async activePack(now: Date): Promise<CompiledPack> {
-    if (this.current && now.getTime() - this.current.checkedAt < this.maxAgeMs) return this.current.pack;
-    const version = await this.store.activeVersion(this.packId);
+    return (await this.refreshed(now)).pack;
+  }
+
+  async shadowPack(now: Date): Promise<ShadowPack | undefined> {
+    return (await this.refreshed(now)).shadow;
+  }
+
+  private async refreshed(now: Date) {
+    if (this.current && now.getTime() - this.current.checkedAt < this.maxAgeMs) return this.current;
+    const [pack, shadow] = await Promise.all([
+      this.store.activeVersion(this.packId).then((version) => this.version(version)),
+      this.readShadow ? this.shadow() : undefined,
+    ]);
+    this.current = { pack, shadow, checkedAt: now.getTime() };
+    return this.current;
+  }
+
+  private async shadow(): Promise<ShadowPack | undefined> {
+    let version: string | undefined;
+    try {
+      version = await this.store.shadowVersion(this.packId);
+      return version === undefined ? undefined : { pack: await this.version(version) };
+    } catch (error) {
+      const what = version ? `shadow pack ${version}` : 'the SHADOW pointer';
+      return { ...(version ? { version } : {}), problem: `${what} could not be read: ${(error as Error).message}` };
+    }
+  }
+
+  private async version(version: string): Promise<CompiledPack> {
     let pack = this.compiled.get(version);
     if (!pack) {
       pack = await this.store.load(this.packId, version);
       this.compiled.set(version, pack);
     }
-    this.current = { pack, checkedAt: now.getTime() };
     return pack;
   }
 }

@@ -16,6 +16,7 @@ import { pause } from '../retry.ts';
 import { accountItem, accountItemKey, readAccountItem } from './account-items.ts';
 import { batchGetAll, uniqueKeys, type KeyRequest } from './batch-get.ts';
 import { DynamoFlagRepository } from './flag-repository.ts';
+import { DynamoShadowStore } from './shadow-store.ts';
 import { EXPIRES_AT, type TableNames } from './tables.ts';
 import { listingsOf } from './watchlist-items.ts';
 
@@ -33,7 +34,8 @@ const isConditionFailure = (error: unknown) => (error as Error | undefined)?.nam
  * (BatchGetItem across tables, 100 keys a call, eventually consistent: a stale read only costs a
  * retried conditional write) and one parallel write phase: one conditional PutItem per account
  * touched (optimistic concurrency on its version; a lost race re-reads that item and re-applies the
- * batch's transfers to it), one conditional PutItem per new decision, flag or rejection.
+ * batch's transfers to it), one conditional PutItem per new decision, flag or rejection, and one
+ * PutItem per shadow decision when a shadow pack is set.
  */
 export class DynamoScreeningRepository implements ScreeningRepository {
   private readonly flags: DynamoFlagRepository;
@@ -89,6 +91,8 @@ export class DynamoScreeningRepository implements ScreeningRepository {
     const failedRejections = new Set<string>();
     const raced: DecisionRecord[] = [];
     const nowSeconds = epochSeconds(now);
+    const shadows = new DynamoShadowStore(this.documents, this.tables.shadowDecisions);
+    let unsavedShadows = 0;
 
     await Promise.all([
       ...writes.accounts.map(async (write) => {
@@ -130,6 +134,13 @@ export class DynamoScreeningRepository implements ScreeningRepository {
           failedTransfers.add(transferKey);
         }
       }),
+      ...(writes.shadow ?? []).map(async (decision) => {
+        try {
+          await shadows.put(decision, nowSeconds);
+        } catch {
+          unsavedShadows++;
+        }
+      }),
       ...writes.rejections.map(async (rejection) => {
         try {
           await this.documents.send(
@@ -145,7 +156,7 @@ export class DynamoScreeningRepository implements ScreeningRepository {
     ]);
 
     const storedDecisions = await this.resolveRaces(raced, failedTransfers);
-    return { failedTransfers, failedRejections, storedDecisions };
+    return { failedTransfers, failedRejections, storedDecisions, unsavedShadows };
   }
 
   /**

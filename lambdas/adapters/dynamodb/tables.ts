@@ -85,6 +85,17 @@ export const TABLES = {
       { indexName: 'byStatus', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'rank', type: 'S' } },
     ],
   },
+  shadowDecisions: {
+    id: 'ShadowDecisions',
+    envVar: 'SHADOW_DECISIONS_TABLE',
+    description:
+      'what a shadow rule pack decided beside the live one, per transfer; keyed by shadow version, event hour and shard',
+    // pk `<shadowVersion>#<UTC hour of the event>#<shard 0-9>`, sk the transfer key: a period report is a
+    // set of Query calls, and ten shards keep each partition far under its 1,000 writes a second.
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    timeToLiveAttribute: EXPIRES_AT,
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableKey = keyof typeof TABLES;

@@ -5,7 +5,7 @@ import type { Officer } from '../review/officer.ts';
  * capability approves (or rejects) it, and only an approved version can be put in force. Every step
  * is an entry of the pack's append-only audit.
  */
-export const PACK_ACTIONS = ['PROPOSED', 'APPROVED', 'REJECTED', 'ACTIVATED'] as const;
+export const PACK_ACTIONS = ['PROPOSED', 'APPROVED', 'REJECTED', 'ACTIVATED', 'SHADOWED', 'UNSHADOWED'] as const;
 export type PackAction = (typeof PACK_ACTIONS)[number];
 
 /** Who acted, as their signed token says: a stable id, the name people read, and the role held. */
@@ -24,7 +24,7 @@ export interface PackAuditEntry {
   readonly note?: string;
   /** The backtest summary attached to a proposal. */
   readonly backtest?: unknown;
-  /** For an activation: the version it replaced. */
+  /** For an activation (or a shadow pack set): the version it replaced. */
   readonly previousVersion?: string;
 }
 
@@ -45,6 +45,7 @@ export const PACK_REFUSALS = [
   'SELF_APPROVAL',
   'NOT_APPROVED',
   'NOTE_REQUIRED',
+  'NOT_SHADOWABLE',
 ] as const;
 
 export class RulePackRefusal extends Error {

@@ -18,6 +18,7 @@ const repository = new DynamoScreeningRepository(
     decisions: 'D',
     rejections: 'J',
     flags: 'F',
+    shadowDecisions: 'S',
   },
 );
 const T0 = Date.parse('2026-11-24T03:00:00Z');
