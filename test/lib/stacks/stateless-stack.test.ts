@@ -300,6 +300,7 @@ describe('stateless stack: least privilege', () => {
       Decisions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
       Rejections: ['dynamodb:PutItem'],
       Flags: ['dynamodb:PutItem'],
+      ShadowDecisions: ['dynamodb:PutItem'],
       ...onEach(decisionQueues, ['sqs:SendMessage']),
       // Lambda's event source mappings consume the inbound queues with the function's role.
       ...onEach(
