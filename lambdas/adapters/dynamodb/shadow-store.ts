@@ -19,8 +19,14 @@ export function shadowPartition(shadowVersion: string, occurredAt: string, trans
   return `${shadowVersion}#${hourOf(Date.parse(occurredAt))}#${hash32(transferKey) % SHADOW_SHARDS}`;
 }
 
-/** The stored item: rule ids comma-joined (smaller than a list), so it stays well under 1 KB. */
+/**
+ * The stored item, kept small (one write unit): rule ids comma-joined (smaller than a list), and the
+ * rules that fired under both packs, the usual case, stored once.
+ */
 export function shadowItem(decision: ShadowDecision, nowSeconds: number): Record<string, unknown> {
+  const shadowRules = new Set(decision.shadow.rules);
+  const both = decision.live.rules.filter((id) => shadowRules.has(id));
+  const only = (rules: readonly string[]) => rules.filter((id) => !both.includes(id)).join(',');
   return {
     pk: shadowPartition(decision.shadowVersion, decision.occurredAt, decision.transferKey),
     sk: decision.transferKey,
@@ -32,23 +38,28 @@ export function shadowItem(decision: ShadowDecision, nowSeconds: number): Record
     liveVersion: decision.liveVersion,
     liveOutcome: decision.live.outcome,
     liveScore: decision.live.score,
-    liveRules: decision.live.rules.join(','),
+    bothRules: both.join(','),
+    liveRules: only(decision.live.rules),
     shadowVersion: decision.shadowVersion,
     shadowOutcome: decision.shadow.outcome,
     shadowScore: decision.shadow.score,
-    shadowRules: decision.shadow.rules.join(','),
+    shadowRules: only(decision.shadow.rules),
     [EXPIRES_AT]: nowSeconds + SHADOW_RETENTION_SECONDS,
   };
 }
 
 const isOutcome = (value: unknown): value is Outcome => OUTCOMES.includes(value as Outcome);
 
+const ruleList = (joined: string) => (joined ? joined.split(',') : []);
+
 function side(item: Record<string, unknown>, prefix: 'live' | 'shadow'): ScoredOutcome | undefined {
   const outcome = item[`${prefix}Outcome`];
   const score = item[`${prefix}Score`];
   const rules = item[`${prefix}Rules`];
-  if (!isOutcome(outcome) || typeof score !== 'number' || typeof rules !== 'string') return undefined;
-  return { outcome, score, rules: rules ? rules.split(',') : [] };
+  const both = item.bothRules;
+  if (!isOutcome(outcome) || typeof score !== 'number' || typeof rules !== 'string' || typeof both !== 'string')
+    return undefined;
+  return { outcome, score, rules: [...ruleList(both), ...ruleList(rules)] };
 }
 
 /** Reads a stored item back; undefined for one that is not a shadow decision of this format. */
