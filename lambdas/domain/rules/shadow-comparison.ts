@@ -29,8 +29,9 @@ export interface DifferingTransfer {
 }
 
 const zeroes = (): Record<Outcome, number> => ({ ALLOW: 0, DELAY: 0, REVIEW: 0, BLOCK: 0 });
+/** By event instant (partners send their own offsets, so the text does not sort), then partner and transfer. */
 const earlier = (a: DifferingTransfer, b: DifferingTransfer) =>
-  a.occurredAt.localeCompare(b.occurredAt) ||
+  Date.parse(a.occurredAt) - Date.parse(b.occurredAt) ||
   a.partnerId.localeCompare(b.partnerId) ||
   a.transferId.localeCompare(b.transferId);
 

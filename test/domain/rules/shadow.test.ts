@@ -33,7 +33,7 @@ describe('shadow tally', () => {
     tally.add(shadowDecision(['ALLOW', 0, []], ['ALLOW', 0, []]));
     tally.add(shadowDecision(['DELAY', 45, ['HUB']], ['ALLOW', 0, []], '2026-12-01T10:00:00Z'));
     tally.add(shadowDecision(['REVIEW', 75, ['VOICE']], ['REVIEW', 75, ['VOICE']], '2026-12-01T11:00:00Z', 'kr-kh-0'));
-    tally.add(shadowDecision(['ALLOW', 30, ['TEXT']], ['DELAY', 60, ['TEXT', 'NEW']], '2026-12-01T08:00:00Z'));
+    tally.add(shadowDecision(['ALLOW', 30, ['TEXT']], ['DELAY', 60, ['TEXT', 'NEW']], '2026-12-01T17:00:00+09:00'));
     const summary = tally.summary();
     expect(summary.transfers).toBe(4);
     expect(summary.liveVersions).toEqual({ 'kr-kh-0': 1, 'kr-kh-1': 3 });
@@ -50,9 +50,9 @@ describe('shadow tally', () => {
       { ruleId: 'NEW', live: 0, shadow: 1 },
     ]);
     expect(summary.differing).toBe(2);
-    // Earliest event first, whatever the order they were added in.
+    // Earliest event first, whatever the order they were added in and the offset they were sent with.
     expect(summary.sample.map((d) => [d.occurredAt, d.live.outcome, d.shadow.outcome])).toEqual([
-      ['2026-12-01T08:00:00Z', 'ALLOW', 'DELAY'],
+      ['2026-12-01T17:00:00+09:00', 'ALLOW', 'DELAY'],
       ['2026-12-01T10:00:00Z', 'DELAY', 'ALLOW'],
     ]);
   });
