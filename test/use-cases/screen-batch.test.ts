@@ -7,6 +7,7 @@ import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import type { DecisionPublisher } from '#use-cases/ports.ts';
 import { accountItemKey, readAccountItem } from '#adapters/dynamodb/account-items.ts';
 import { createScreenBatch, type InboundRecord } from '#use-cases/screen-batch.ts';
+import shippedPack from '../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 import { startDynamoFixture, type DynamoFixture } from '../support/local-dynamo.ts';
 import { TEST_PSEUDONYM_KEY, quietTransfer, transferEvent } from '../support/transfers.ts';
 
@@ -166,6 +167,43 @@ describe('screening a batch against DynamoDB (dynalite)', () => {
       expect(writesPerTransfer).toBeLessThanOrEqual(6);
     },
   );
+
+  it('with a pack in shadow, a batch still takes one read round and one write round: one more PutItem per new transfer', async () => {
+    const store = new DynamoRulePackStore(fixture.clients.documents, fixture.tables.rulePacks);
+    const shadow = await store.publish(
+      { ...shippedPack, version: 'kr-kh-shadow-rounds', thresholds: { ...shippedPack.thresholds, delay: 60 } },
+      { activate: false, publishedBy: 'test', now: clock() },
+    );
+    const actor = { id: 't', username: 'test', role: 'analyst' };
+    expect(await store.pointShadow('kr-kh', shadow.version, undefined, actor, clock())).toBe(true);
+    try {
+      const run = createScreenBatch({
+        repository: new DynamoScreeningRepository(fixture.clients.documents, fixture.tables),
+        publisher,
+        rulePacks: new CachedRulePackSource(store, 'kr-kh', 60_000, true),
+        pseudonymiser,
+        clock,
+      });
+      await run(muleBatch(1)); // warm the rule pack cache, as a warm Lambda has it
+      fixture.recorder.reset();
+      const records = muleBatch(10);
+      const result = await run(records);
+      expect(result.failures).toEqual([]);
+      expect(result.shadow).toMatchObject({ version: shadow.version, scored: 10, unsaved: 0 });
+      const { recorder } = fixture;
+      expect(recorder.rounds).toBe(2);
+      const shadowPuts = recorder.calls.filter((c) => c.input.TableName === fixture.tables.shadowDecisions);
+      expect(shadowPuts.map((c) => [c.command, c.round])).toEqual(Array(10).fill(['PutItem', 2]));
+      expect(published.filter((d) => d.rulesetVersion !== shippedPack.version)).toEqual([]);
+
+      // A redelivery is answered from the stored decisions: nothing scored again, nothing written.
+      fixture.recorder.reset();
+      expect((await run(records)).shadow).toMatchObject({ scored: 0 });
+      expect(recorder.calls.filter((c) => c.input.TableName === fixture.tables.shadowDecisions)).toEqual([]);
+    } finally {
+      await store.pointShadow('kr-kh', undefined, shadow.version, actor, clock());
+    }
+  });
 
   it('a transfer to an account a bank confirmed as fraud is blocked, and the listing is matched by pseudonym', async () => {
     await new DynamoWatchlistStore(fixture.clients.documents, fixture.tables.watchlist, pseudonymiser).list(
