@@ -1,8 +1,14 @@
 /**
- * fraudctl: the command line of the screening pipeline. Each command lives in bin/commands/<name>.ts
- * and exports `run(args)`, returning the process exit code.
+ * fraudctl: the command line of the screening pipeline. Each command lives in bin/commands/<name>.ts and
+ * exports `run(args)`, which parses its own options with commander and returns the process exit code.
+ * This program lists the commands and loads only the one named, so that `npm start` loads no other.
  */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> }> = {
+import { Command } from 'commander';
+import { exits, runCli } from './commands/cli.ts';
+
+type CommandModule = { run(args: string[]): Promise<number> };
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   rules: {
     summary: 'validate rule packs; propose, approve, activate them (maker-checker) and show their history',
     load: () => import('./commands/rules.ts'),
@@ -33,7 +39,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args
     load: () => import('./commands/up.ts'),
   },
   watchlist: {
-    summary: 'import a watchlist CSV, or look an account up (local or AWS)',
+    summary: 'import a watchlist CSV, look an account up, delist, export or audit a source (local or AWS)',
     load: () => import('./commands/watchlist.ts'),
   },
   schema: {
@@ -55,20 +61,31 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args
 };
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...args] = argv;
-  const command = name ? COMMANDS[name] : undefined;
-  if (!command) {
-    const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
-    process.stderr.write(
-      `${name && name !== '--help' && name !== 'help' ? `fraudctl: unknown command "${name}"\n\n` : ''}usage: fraudctl <command> [options]\n\n` +
-        Object.entries(COMMANDS)
-          .map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`)
-          .join('\n') +
-        '\n\nRun fraudctl <command> --help for its options.\n',
-    );
-    return name && name !== '--help' && name !== 'help' ? 2 : 0;
+  const program = new Command('fraudctl')
+    .description('the command line of the scam-transfer screening pipeline')
+    .usage('<command> [options]')
+    .exitOverride()
+    .enablePositionalOptions()
+    .showHelpAfterError('(fraudctl --help lists the commands)')
+    .addHelpText('after', '\nRun fraudctl <command> --help for its options.');
+  for (const [name, { summary, load }] of Object.entries(COMMANDS)) {
+    // Each command's module declares its own options: everything after the name goes to its run().
+    program
+      .command(name)
+      .summary(summary)
+      .helpOption(false)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .passThroughOptions()
+      .action(exits((_options: unknown, command: Command) => runCommand(name, load, command.args)));
   }
-  const module = await command.load();
+  // `fraudctl help rules` shows the command's own help, which only its module knows.
+  const [first, second] = argv;
+  return runCli(program, first === 'help' && second && second in COMMANDS ? [second, '--help'] : argv);
+}
+
+async function runCommand(name: string, load: () => Promise<CommandModule>, args: string[]): Promise<number> {
+  const module = await load();
   try {
     return await module.run(args);
   } catch (error) {

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { access, readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { createAwsClients } from '#adapters/aws-clients.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { TABLES } from '#adapters/dynamodb/tables.ts';
@@ -16,58 +15,65 @@ import { parseLabelsCsv } from '#use-cases/backtest/labels.ts';
 import { runBacktest, watchlistByAccountKey, type BacktestReport } from '#use-cases/backtest/run-backtest.ts';
 import { formatTextReport } from '#use-cases/backtest/text-report.ts';
 import shippedPack from '../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
+import { cliCommand, exits, jsonOption, runCli } from './cli.ts';
 
-const USAGE = `usage: fraudctl backtest --file transfers.ndjson [options]
-  screens a file of v1 transfer events in memory, in event-time order, as they would have been
-  screened live (processing time = the latest event time so far), and scores the decisions against
-  labels: outcomes, per-rule precision, scenarios caught, a threshold sweep.
+interface BacktestOptions {
+  file: string;
+  labels?: string;
+  pack?: string;
+  baseline?: string;
+  packId: string;
+  watchlist?: string;
+  profile?: string;
+  html?: string;
+  json?: boolean;
+}
 
-  --file F          NDJSON, one v1 event a line; invalid lines are counted and listed, never fatal
-  --labels F        CSV partnerId,transferId,fraud[,typology][,scenarioId]; a "label" field on an
-                    event ({"fraud":true,"typology":"...","scenarioId":"..."}) takes precedence
-  --pack P          the pack to test: a JSON file, or a version stored in the RulePacks table
-                    (default: the shipped pack lambdas/rule-packs/kr-kh.json)
-  --baseline P      a second pack (file or stored version): both side by side, and the transfers
-                    whose outcome changed
-  --pack-id ID      the pack a stored version belongs to (default kr-kh)
-  --watchlist F     listings in force (watchlist CSV; a shared list keyed by pseudonyms needs the
-                    PSEUDONYM_KEY it was made with) [--profile F: the provider's column profile]
-  --html F          also write a self-contained HTML report (score histograms, recall against hold rate)
-  --json            one JSON object on stdout instead of the text report
+export function run(args: string[]): Promise<number> {
+  const program = cliCommand(
+    'backtest',
+    'screen a file of v1 transfer events in memory, in event-time order, as they would have been screened live ' +
+      '(processing time = the latest event time so far), and score the decisions against labels: outcomes, ' +
+      'per-rule precision, scenarios caught, a threshold sweep',
+  )
+    .requiredOption('--file <f>', 'NDJSON, one v1 event a line; invalid lines are counted and listed, never fatal')
+    .option(
+      '--labels <f>',
+      'CSV partnerId,transferId,fraud[,typology][,scenarioId]; a "label" field on an event ' +
+        '({"fraud":true,"typology":"...","scenarioId":"..."}) takes precedence',
+    )
+    .option(
+      '--pack <p>',
+      'the pack to test: a JSON file, or a version stored in the RulePacks table ' +
+        '(default: the shipped pack lambdas/rule-packs/kr-kh.json)',
+    )
+    .option(
+      '--baseline <p>',
+      'a second pack (file or stored version): both side by side, and the transfers whose outcome changed',
+    )
+    .option('--pack-id <id>', 'the pack a stored version belongs to', 'kr-kh')
+    .option(
+      '--watchlist <f>',
+      'listings in force (watchlist CSV; a shared list keyed by pseudonyms needs the PSEUDONYM_KEY it was made with)',
+    )
+    .option('--profile <f>', "the watchlist provider's column profile")
+    .option('--html <f>', 'also write a self-contained HTML report (score histograms, recall against hold rate)')
+    .addOption(jsonOption('one JSON object on stdout instead of the text report'))
+    .addHelpText(
+      'after',
+      '\nAccount pseudonyms use PSEUDONYM_KEY, or a random key for this run: a watchlist keyed by pseudonym\n' +
+        `matches only under the same key. Stored versions need ${TABLES.rulePacks.envVar} (see fraudctl rules --help).`,
+    )
+    .action(exits(backtest));
+  return runCli(program, args);
+}
 
-  Account pseudonyms use PSEUDONYM_KEY, or a random key for this run: a watchlist keyed by
-  pseudonym matches only under the same key. Stored versions need ${TABLES.rulePacks.envVar} (see fraudctl rules --help).
-`;
-
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      file: { type: 'string' },
-      labels: { type: 'string' },
-      pack: { type: 'string' },
-      baseline: { type: 'string' },
-      'pack-id': { type: 'string', default: 'kr-kh' },
-      watchlist: { type: 'string' },
-      profile: { type: 'string' },
-      html: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (!values.file) {
-    process.stderr.write(`fraudctl backtest: --file is required\n\n${USAGE}`);
-    return 2;
-  }
+async function backtest(values: BacktestOptions): Promise<number> {
   await access(values.file).catch(() => {
     throw new Error(`cannot read ${values.file}: no such file, or not readable`);
   });
-  const candidate = await loadPack(values.pack, values['pack-id']);
-  const baseline = values.baseline ? await loadPack(values.baseline, values['pack-id']) : undefined;
+  const candidate = await loadPack(values.pack, values.packId);
+  const baseline = values.baseline ? await loadPack(values.baseline, values.packId) : undefined;
   const pseudonymiser = createPseudonymiser(process.env.PSEUDONYM_KEY ?? randomBytes(32).toString('hex'));
   const watchlist = values.watchlist
     ? await loadWatchlist(values.watchlist, values.profile, pseudonymiser)

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import {
   CHAOS_VISIBILITY_TIMEOUT_SECONDS,
   DEFAULT_CHAOS_SEED,
@@ -8,44 +8,52 @@ import {
 } from '#local/chaos.ts';
 import { progressBar, type ProgressBar } from '#local/progress.ts';
 import { MIN_WORKLOAD_TRANSFERS } from '#local/workload/generate.ts';
+import { cliCommand, exits, jsonOption, runCli, usageError } from './cli.ts';
 
 const DEFAULTS = { faultRate: 0.05, duplicateRate: 0.02, crashRate: 0.01 } as const;
 
-const USAGE = `usage: fraudctl chaos [--transfers N] [--fault-rate R] [--duplicate-rate D] [--crash-rate C] [--seed S] [--json]
-  Streams a generated workload through the local pipeline while its screening containers suffer
-  injected throttling, 5xx, timeouts, partial batch failures and crashes, and some messages arrive
-  twice; then streams it fault-free through a second pipeline and compares. Reports transfers lost,
-  decided twice, sent with conflicting content, dead letters and whether the behavioural state matches.
-  --transfers N       transfers to generate (default ${DEFAULT_CHAOS_TRANSFERS.toLocaleString('en-US')}, at least ${MIN_WORKLOAD_TRANSFERS})
-  --fault-rate R      per attempt of each AWS call: a throttle, 5xx or timeout; per batch call: a partial failure (default ${DEFAULTS.faultRate})
-  --duplicate-rate D  share of the messages sent twice (default ${DEFAULTS.duplicateRate})
-  --crash-rate C      per invocation: the container dies after its reads, after some writes or before sending (default ${DEFAULTS.crashRate})
-  --seed S            workload, duplicate and fault seed, an integer (default ${DEFAULT_CHAOS_SEED})
-  --json              print one JSON object on stdout instead of the readable summary
-  Exit code 1 when a transfer was lost, decided twice or sent with conflicting content, or the state differs.
-`;
+interface ChaosOptions {
+  transfers?: string;
+  faultRate?: string;
+  duplicateRate?: string;
+  crashRate?: string;
+  seed?: string;
+  json?: boolean;
+}
 
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      transfers: { type: 'string' },
-      'fault-rate': { type: 'string' },
-      'duplicate-rate': { type: 'string' },
-      'crash-rate': { type: 'string' },
-      seed: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const fail = (message: string) => {
-    process.stderr.write(`fraudctl chaos: ${message}\n`);
-    return 2;
-  };
+export function run(args: string[]): Promise<number> {
+  const program = cliCommand(
+    'chaos',
+    'stream a generated workload through the local pipeline while its screening containers suffer injected ' +
+      'throttling, 5xx, timeouts, partial batch failures and crashes, and some messages arrive twice; then stream ' +
+      'it fault-free through a second pipeline and compare. Reports transfers lost, decided twice, sent with ' +
+      'conflicting content, dead letters and whether the behavioural state matches.',
+  )
+    .option(
+      '--transfers <n>',
+      `transfers to generate (default ${DEFAULT_CHAOS_TRANSFERS.toLocaleString('en-US')}, at least ${MIN_WORKLOAD_TRANSFERS})`,
+    )
+    .option(
+      '--fault-rate <r>',
+      `per attempt of each AWS call: a throttle, 5xx or timeout; per batch call: a partial failure (default ${DEFAULTS.faultRate})`,
+    )
+    .option('--duplicate-rate <d>', `share of the messages sent twice (default ${DEFAULTS.duplicateRate})`)
+    .option(
+      '--crash-rate <c>',
+      `per invocation: the container dies after its reads, after some writes or before sending (default ${DEFAULTS.crashRate})`,
+    )
+    .option('--seed <s>', `workload, duplicate and fault seed, an integer (default ${DEFAULT_CHAOS_SEED})`)
+    .addOption(jsonOption('print one JSON object on stdout instead of the readable summary'))
+    .addHelpText(
+      'after',
+      '\nExit code 1 when a transfer was lost, decided twice or sent with conflicting content, or the state differs.',
+    )
+    .action(exits(chaos));
+  return runCli(program, args);
+}
+
+async function chaos(values: ChaosOptions, command: Command): Promise<number> {
+  const fail = (message: string) => usageError(command, message);
   const transfers = values.transfers === undefined ? DEFAULT_CHAOS_TRANSFERS : Number(values.transfers);
   if (!Number.isInteger(transfers) || transfers < MIN_WORKLOAD_TRANSFERS)
     return fail(`--transfers must be a whole number of at least ${MIN_WORKLOAD_TRANSFERS}, got "${values.transfers}"`);
@@ -57,7 +65,7 @@ export async function run(args: string[]): Promise<number> {
     ['duplicate-rate', 'duplicateRate'],
     ['crash-rate', 'crashRate'],
   ] as const) {
-    const text = values[flag];
+    const text = values[name];
     if (text === undefined) continue;
     const rate = Number(text);
     if (text.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 1)

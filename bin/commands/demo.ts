@@ -1,42 +1,43 @@
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { DEFAULT_DEMO_SEED, DEFAULT_DEMO_TRANSFERS, runDemo, type DemoSummary } from '#local/demo.ts';
 import { progressBar, type ProgressBar } from '#local/progress.ts';
 import { MIN_WORKLOAD_TRANSFERS } from '#local/workload/generate.ts';
+import { cliCommand, exits, jsonOption, runCli, usageError } from './cli.ts';
 
-const USAGE = `usage: fraudctl demo [--transfers N] [--seed S] [--json]
-  Generates a labelled workload, streams it through the whole pipeline on local stand-ins
-  (dynalite, fauxqs, the real screening handler) and prints what was screened and caught.
-  --transfers N  transfers to generate (default ${DEFAULT_DEMO_TRANSFERS.toLocaleString('en-US')}, at least ${MIN_WORKLOAD_TRANSFERS})
-  --seed S       workload seed, an integer (default ${DEFAULT_DEMO_SEED}); the same seed gives the same transfers
-  --json         print one JSON object on stdout instead of the readable summary
-`;
+interface DemoOptions {
+  transfers?: string;
+  seed?: string;
+  json?: boolean;
+}
 
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      transfers: { type: 'string' },
-      seed: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+export function run(args: string[]): Promise<number> {
+  const program = cliCommand(
+    'demo',
+    'generate a labelled workload, stream it through the whole pipeline on local stand-ins (dynalite, fauxqs, ' +
+      'the real screening handler) and print what was screened and caught',
+  )
+    .option(
+      '--transfers <n>',
+      `transfers to generate (default ${DEFAULT_DEMO_TRANSFERS.toLocaleString('en-US')}, at least ${MIN_WORKLOAD_TRANSFERS})`,
+    )
+    .option(
+      '--seed <s>',
+      `workload seed, an integer (default ${DEFAULT_DEMO_SEED}); the same seed gives the same transfers`,
+    )
+    .addOption(jsonOption('print one JSON object on stdout instead of the readable summary'))
+    .action(exits(demo));
+  return runCli(program, args);
+}
+
+async function demo(values: DemoOptions, command: Command): Promise<number> {
   const transfers = values.transfers === undefined ? DEFAULT_DEMO_TRANSFERS : Number(values.transfers);
-  if (!Number.isInteger(transfers) || transfers < MIN_WORKLOAD_TRANSFERS) {
-    process.stderr.write(
-      `fraudctl demo: --transfers must be a whole number of at least ${MIN_WORKLOAD_TRANSFERS}, got "${values.transfers}"\n`,
+  if (!Number.isInteger(transfers) || transfers < MIN_WORKLOAD_TRANSFERS)
+    usageError(
+      command,
+      `--transfers must be a whole number of at least ${MIN_WORKLOAD_TRANSFERS}, got "${values.transfers}"`,
     );
-    return 2;
-  }
   const seed = values.seed === undefined ? DEFAULT_DEMO_SEED : Number(values.seed);
-  if (!Number.isSafeInteger(seed)) {
-    process.stderr.write(`fraudctl demo: --seed must be an integer, got "${values.seed}"\n`);
-    return 2;
-  }
+  if (!Number.isSafeInteger(seed)) usageError(command, `--seed must be an integer, got "${values.seed}"`);
 
   let bar: ProgressBar | undefined;
   const summary = await runDemo({

@@ -1,21 +1,7 @@
-import { parseArgs } from 'node:util';
+import { Option } from 'commander';
+import { cliCommand, exits, jsonOption, runCli } from './cli.ts';
 
 const DEFAULT_API_URL = 'http://127.0.0.1:8080/api';
-
-const USAGE = `usage:
-  fraudctl flags list [--status PENDING] [--limit 20] [--partner ID] [--cursor C]
-      one page of the review queue, highest risk first; prints the cursor of the next page
-  fraudctl flags show PARTNER TRANSFER
-      a flag with its reasons, evidence, transfer and audit trail
-  fraudctl flags act PARTNER TRANSFER --action RELEASE|CONFIRM_FRAUD|ESCALATE --note TEXT --expected-version N
-      records a decision; --expected-version is the version you decided on (fraudctl flags show prints it)
-
-every command:
-  --api URL     the review API (env FRAUDCTL_API_URL; default ${DEFAULT_API_URL}, fraudctl serve;
-                in AWS the ReviewApiUrl output of the stateless stack)
-  --token T     a bearer token (env FRAUDCTL_TOKEN): locally from fraudctl token, in AWS a Cognito ID token
-  --json        print the API's JSON instead of text
-`;
 
 interface ApiError {
   error: { code: string; message: string; field?: string; currentVersion?: number };
@@ -61,85 +47,121 @@ interface FlagJson {
   choices?: Record<string, { allowed: boolean; reason?: string }>;
 }
 
-export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      api: { type: 'string', default: process.env.FRAUDCTL_API_URL ?? DEFAULT_API_URL },
-      token: { type: 'string', default: process.env.FRAUDCTL_TOKEN },
-      status: { type: 'string', default: 'PENDING' },
-      limit: { type: 'string', default: '20' },
-      partner: { type: 'string' },
-      cursor: { type: 'string' },
-      action: { type: 'string' },
-      note: { type: 'string' },
-      'expected-version': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  const [command, partnerId, transferId] = positionals;
-  if (values.help || !command) {
-    process.stdout.write(USAGE);
-    return values.help ? 0 : 2;
-  }
+interface FlagsOptions {
+  api: string;
+  token?: string;
+  json?: boolean;
+  status: string;
+  limit: string;
+  partner?: string;
+  cursor?: string;
+  action?: string;
+  note?: string;
+  expectedVersion?: string;
+}
+
+export function run(args: string[]): Promise<number> {
+  const flags = cliCommand('flags', 'list, show and act on review flags through the review API');
+  // Every subcommand talks to the API: these come after its own options.
+  const apiOptions = () => [
+    new Option('--api <url>', 'the review API (fraudctl serve; in AWS the ReviewApiUrl output of the stateless stack)')
+      .env('FRAUDCTL_API_URL')
+      .default(DEFAULT_API_URL),
+    new Option('--token <jwt>', 'a bearer token: locally from fraudctl token, in AWS a Cognito ID token').env(
+      'FRAUDCTL_TOKEN',
+    ),
+    jsonOption("print the API's JSON instead of text"),
+  ];
+  const subcommand = (name: string, description: string) => flags.command(name).description(description);
+
+  const list = subcommand(
+    'list',
+    'one page of the review queue, highest risk first; prints the cursor of the next page',
+  )
+    .option('--status <status>', 'PENDING, or a decided status', 'PENDING')
+    .option('--limit <n>', 'flags per page', '20')
+    .option('--partner <id>', "one partner's flags (a task-force supervisor sees every partner)")
+    .option('--cursor <c>', 'the next page, as the previous page printed it')
+    .action(exits((options: FlagsOptions) => listFlags(options)));
+  const show = subcommand('show', 'a flag with its reasons, evidence, transfer and audit trail')
+    .argument('<partner>', 'the partner id, such as kr-demo-bank')
+    .argument('<transfer>', 'the transfer id, such as KB-20261124-000018')
+    .action(
+      exits((partner: string, transfer: string, options: FlagsOptions) =>
+        showFlag(flagPath(partner, transfer), options),
+      ),
+    );
+  const act = subcommand('act', 'record a decision on a flag')
+    .argument('<partner>', 'the partner id')
+    .argument('<transfer>', 'the transfer id')
+    .requiredOption('--action <action>', 'RELEASE, CONFIRM_FRAUD or ESCALATE')
+    .requiredOption('--note <text>', 'what you checked and why')
+    .option('--expected-version <n>', 'the version of the flag you decided on (fraudctl flags show prints it)')
+    .action(
+      exits((partner: string, transfer: string, options: FlagsOptions) =>
+        actOnFlag(flagPath(partner, transfer), options),
+      ),
+    );
+  for (const command of [list, show, act]) for (const option of apiOptions()) command.addOption(option);
+  return runCli(flags, args);
+}
+
+const flagPath = (partnerId: string, transferId: string) =>
+  `/flags/${encodeURIComponent(partnerId)}/${encodeURIComponent(transferId)}`;
+
+function client(values: FlagsOptions) {
   if (!values.token)
     throw new Error('no token: pass --token or set FRAUDCTL_TOKEN (fraudctl token prints one locally)');
-  const call = (path: string, init: RequestInit = {}) => request(values.api!, values.token!, path, init);
+  const token = values.token;
+  return (path: string, init: RequestInit = {}) => request(values.api, token, path, init);
+}
 
-  if (command === 'list') {
-    const query = new URLSearchParams({ status: values.status!, limit: values.limit! });
-    if (values.partner) query.set('partnerId', values.partner);
-    if (values.cursor) query.set('cursor', values.cursor);
-    const page = (await call(`/flags?${query}`)) as { items: FlagJson[]; nextCursor: string | null } | undefined;
-    if (!page) return 1;
-    if (values.json) return print(page);
-    if (!page.items.length) process.stdout.write(`no ${values.status} flags\n`);
-    for (const flag of page.items) {
-      const top = [...flag.reasons].sort((a, b) => b.points - a.points)[0];
-      process.stdout.write(
-        `${String(flag.score).padStart(3)}  ${flag.partnerId}/${flag.transferId}  ${flag.outcome.padEnd(6)}  ${money(flag.amount).padStart(18)}  v${flag.version}  ${top?.explanation ?? ''}\n`,
-      );
-    }
-    if (page.nextCursor)
-      process.stdout.write(`next page: fraudctl flags list --status ${values.status} --cursor ${page.nextCursor}\n`);
-    return 0;
+async function listFlags(values: FlagsOptions): Promise<number> {
+  const call = client(values);
+  const query = new URLSearchParams({ status: values.status, limit: values.limit });
+  if (values.partner) query.set('partnerId', values.partner);
+  if (values.cursor) query.set('cursor', values.cursor);
+  const page = (await call(`/flags?${query}`)) as { items: FlagJson[]; nextCursor: string | null } | undefined;
+  if (!page) return 1;
+  if (values.json) return print(page);
+  if (!page.items.length) process.stdout.write(`no ${values.status} flags\n`);
+  for (const flag of page.items) {
+    const top = [...flag.reasons].sort((a, b) => b.points - a.points)[0];
+    process.stdout.write(
+      `${String(flag.score).padStart(3)}  ${flag.partnerId}/${flag.transferId}  ${flag.outcome.padEnd(6)}  ${money(flag.amount).padStart(18)}  v${flag.version}  ${top?.explanation ?? ''}\n`,
+    );
   }
+  if (page.nextCursor)
+    process.stdout.write(`next page: fraudctl flags list --status ${values.status} --cursor ${page.nextCursor}\n`);
+  return 0;
+}
 
-  if (!partnerId || !transferId)
-    throw new Error(`fraudctl flags ${command} needs PARTNER and TRANSFER, such as kr-demo-bank KB-20261124-000018`);
-  const path = `/flags/${encodeURIComponent(partnerId)}/${encodeURIComponent(transferId)}`;
+async function showFlag(path: string, values: FlagsOptions): Promise<number> {
+  const flag = (await client(values)(path)) as FlagJson | undefined;
+  if (!flag) return 1;
+  if (values.json) return print(flag);
+  describe(flag);
+  return 0;
+}
 
-  if (command === 'show') {
-    const flag = (await call(path)) as FlagJson | undefined;
-    if (!flag) return 1;
-    if (values.json) return print(flag);
-    describe(flag);
-    return 0;
-  }
-
-  if (command === 'act') {
-    if (!values.action) throw new Error('--action is required: RELEASE, CONFIRM_FRAUD or ESCALATE');
-    if (!values.note) throw new Error('--note is required: what you checked and why');
-    const expectedVersion = Number(values['expected-version']);
-    if (!Number.isInteger(expectedVersion) || expectedVersion < 1) {
-      throw new Error(
-        '--expected-version is required: the version of the flag you decided on (fraudctl flags show prints it)',
-      );
-    }
-    const flag = (await call(`${path}/actions`, {
-      method: 'POST',
-      body: JSON.stringify({ action: values.action, note: values.note, expectedVersion }),
-    })) as FlagJson | undefined;
-    if (!flag) return 1;
-    if (values.json) return print(flag);
-    process.stdout.write(`${flag.partnerId}/${flag.transferId} is now ${flag.status} (version ${flag.version})\n`);
-    if (flag.pendingEffects?.length)
-      process.stdout.write(`still to be delivered: ${flag.pendingEffects.join(', ')} (retried automatically)\n`);
-    return 0;
-  }
-  throw new Error(`unknown flags command "${command}": use list, show or act`);
+async function actOnFlag(path: string, values: FlagsOptions): Promise<number> {
+  const call = client(values);
+  const expectedVersion = Number(values.expectedVersion);
+  // Not a requiredOption: a missing or malformed version gets one message, which says where to find it.
+  if (!Number.isInteger(expectedVersion) || expectedVersion < 1)
+    throw new Error(
+      '--expected-version is required: the version of the flag you decided on (fraudctl flags show prints it)',
+    );
+  const flag = (await call(`${path}/actions`, {
+    method: 'POST',
+    body: JSON.stringify({ action: values.action, note: values.note, expectedVersion }),
+  })) as FlagJson | undefined;
+  if (!flag) return 1;
+  if (values.json) return print(flag);
+  process.stdout.write(`${flag.partnerId}/${flag.transferId} is now ${flag.status} (version ${flag.version})\n`);
+  if (flag.pendingEffects?.length)
+    process.stdout.write(`still to be delivered: ${flag.pendingEffects.join(', ')} (retried automatically)\n`);
+  return 0;
 }
 
 /** The API's JSON, or undefined after printing the API's error (code, field and message) to stderr. */

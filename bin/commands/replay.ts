@@ -1,56 +1,54 @@
 import { access } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { MAX_REPLAY_PARTNERS, replayFile, type ReplaySummary } from '#local/replay.ts';
 import { progressBar } from '#local/progress.ts';
 import { readWatchlistFile, type WatchlistEntry } from '#local/watchlist-csv.ts';
+import { cliCommand, exits, jsonOption, runCli, usageError } from './cli.ts';
 
-const USAGE = `usage: fraudctl replay --file transfers.ndjson --out results.ndjson [--watchlist list.csv [--profile profile.json]] [--json]
-  Screens a file of v1 transfer events (one JSON object per line, in file order) on the local
-  pipeline. Each partnerId met gets its own queues (at most ${MAX_REPLAY_PARTNERS}). --out receives one line per
-  non-blank input line, in order, each with its "line" number: the decision, a REJECTED line with
-  the reason, or a line marked "duplicate": true when the transfer was already decided.
-  --watchlist list.csv  listings to load first (header accountId,bankCode,category,source,confidence,listedAt,expiresAt)
-  --profile FILE        maps an outside list's column names, values and time zone to ours
-  --json                print the summary as one JSON object on stdout
-`;
+interface ReplayOptions {
+  file?: string;
+  out?: string;
+  watchlist?: string;
+  profile?: string;
+  json?: boolean;
+}
 
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      file: { type: 'string' },
-      out: { type: 'string' },
-      watchlist: { type: 'string' },
-      profile: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (!values.file || !values.out) {
-    process.stderr.write(`fraudctl replay: --file and --out are both required\n\n${USAGE}`);
-    return 2;
-  }
+export function run(args: string[]): Promise<number> {
+  const program = cliCommand(
+    'replay',
+    'screen a file of v1 transfer events (one JSON object per line, in file order) on the local pipeline',
+  )
+    .option('--file <transfers.ndjson>', 'the events to screen (required)')
+    .option(
+      '--out <results.ndjson>',
+      'receives one line per non-blank input line, in order, each with its "line" number: the decision, a ' +
+        'REJECTED line with the reason, or a line marked "duplicate": true when the transfer was already decided (required)',
+    )
+    .option(
+      '--watchlist <list.csv>',
+      'listings to load first (header accountId,bankCode,category,source,confidence,listedAt,expiresAt)',
+    )
+    .option('--profile <file>', "maps an outside list's column names, values and time zone to ours")
+    .addOption(jsonOption('print the summary as one JSON object on stdout'))
+    .addHelpText('after', `\nEach partnerId met gets its own queues (at most ${MAX_REPLAY_PARTNERS}).`)
+    .action(exits(replay));
+  return runCli(program, args);
+}
+
+async function replay(values: ReplayOptions, command: Command): Promise<number> {
+  // Checked here rather than with requiredOption, so that one message names both.
+  if (!values.file || !values.out) usageError(command, '--file and --out are both required');
   try {
     await access(values.file);
   } catch {
-    process.stderr.write(`fraudctl replay: cannot read --file ${values.file}: no such file, or not readable\n`);
-    return 2;
+    usageError(command, `cannot read --file ${values.file}: no such file, or not readable`);
   }
-  if (values.profile && !values.watchlist) {
-    process.stderr.write(`fraudctl replay: --profile describes a --watchlist file; name the list too\n`);
-    return 2;
-  }
+  if (values.profile && !values.watchlist)
+    usageError(command, '--profile describes a --watchlist file; name the list too');
   let watchlist: WatchlistEntry[] = [];
   if (values.watchlist) {
     const loaded = await readWatchlistFile(values.watchlist, { profile: values.profile });
-    if (!loaded.ok) {
-      process.stderr.write(`fraudctl replay: ${loaded.message}`);
-      return 2;
-    }
+    if (!loaded.ok) usageError(command, loaded.message.trimEnd());
     watchlist = loaded.entries;
   }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { Option } from 'commander';
 import { createAwsClients } from '#adapters/aws-clients.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { identityFromClaims } from '#adapters/http/review-identity.ts';
@@ -13,56 +13,75 @@ import { DEFAULT_STATE_DIR, loadLocalSigningKey, verifyLocalToken } from '#local
 import { readLines } from '#local/ndjson.ts';
 import { runBacktest } from '#use-cases/backtest/run-backtest.ts';
 import { activatePack, decideOnPack, proposePack } from '#use-cases/rules/maker-checker.ts';
+import { cliCommand, exits, runCli } from './cli.ts';
 
-const USAGE = `usage:
-  fraudctl rules validate --file pack.json
-      check a rule pack offline; errors name the exact path (rules.3.when.all.1.value)
-  fraudctl rules publish --file pack.json
-      validate and store the version, not in force
-  fraudctl rules propose --file pack.json --note "..." [--backtest-file transfers.ndjson | --backtest-summary s.json]
-      store the version and propose it, with a backtest summary against the version in force
-  fraudctl rules approve|reject --pack kr-kh --version kr-kh-2026.11.2 --note "..."
-      an approver (role supervisor) other than the proposer decides, once
-  fraudctl rules activate --pack kr-kh --version kr-kh-2026.11.2 [--note "..."]
-      put an approved version in force (or one that was in force before: a rollback)
-  fraudctl rules history --pack kr-kh
-      every proposal, approval, rejection and activation, oldest first
-  fraudctl rules show [--pack kr-kh]
-      the version in force
-
+const DETAILS = `
 Maker-checker: propose, approve, reject and activate act as the holder of a signed token (--token, or
 FRAUDCTL_TOKEN; locally from fraudctl token, verified with the key in .fraudctl/). Every step is
 appended to the pack's audit with the user's id, name, role, the time and the note.
 
 Everything but validate talks to DynamoDB: set ${TABLES.rulePacks.envVar} to the RulePacks table name
 (CloudFormation output, or what \`fraudctl up\` prints), AWS_REGION, and for the local runtime
-AWS_ENDPOINT_URL_DYNAMODB. Screening Lambdas pick up an activation within RULE_PACK_MAX_AGE_SECONDS.
-`;
+AWS_ENDPOINT_URL_DYNAMODB. Screening Lambdas pick up an activation within RULE_PACK_MAX_AGE_SECONDS.`;
 
-export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      file: { type: 'string' },
-      pack: { type: 'string', default: 'kr-kh' },
-      version: { type: 'string' },
-      activate: { type: 'boolean', default: false },
-      note: { type: 'string' },
-      token: { type: 'string' },
-      'backtest-file': { type: 'string' },
-      'backtest-summary': { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  const [action] = positionals;
-  if (values.help || !action) {
-    process.stdout.write(USAGE);
-    return values.help ? 0 : 2;
-  }
+interface RulesOptions {
+  file: string;
+  pack: string;
+  version: string;
+  activate?: boolean;
+  note?: string;
+  token?: string;
+  backtestFile?: string;
+  backtestSummary?: string;
+}
 
+export function run(args: string[]): Promise<number> {
+  const rules = cliCommand('rules', 'validate rule packs; propose, approve and activate them (maker-checker)');
+  rules.addHelpText('after', DETAILS);
+  const packOption = () => new Option('--pack <id>', 'the rule pack').default('kr-kh');
+  const tokenOption = () =>
+    new Option('--token <jwt>', 'your signed token (locally from fraudctl token)').env('FRAUDCTL_TOKEN');
+  const step = (name: string, description: string, action: (options: RulesOptions) => Promise<number>) =>
+    rules
+      .command(name)
+      .description(description)
+      .action(exits((options: RulesOptions) => refusedAsExit1(name, () => action(options))));
+
+  step('validate', 'check a rule pack offline; errors name the exact path (rules.3.when.all.1.value)', (o) =>
+    validateOrPublish('validate', o),
+  ).requiredOption('--file <pack.json>', 'the rule pack JSON to check');
+  step('publish', 'validate and store the version, not in force', (o) => validateOrPublish('publish', o))
+    .requiredOption('--file <pack.json>', 'the rule pack JSON to store')
+    .option('--activate', 'refused: activation needs approval (propose, approve, activate)')
+    .addOption(tokenOption());
+  step('propose', 'store the version and propose it, with a backtest summary against the version in force', propose)
+    .requiredOption('--file <pack.json>', 'the rule pack JSON to propose')
+    .option('--note <text>', 'what changed and why')
+    .option('--backtest-file <transfers.ndjson>', 'backtest the proposal against the version in force over this file')
+    .option('--backtest-summary <s.json>', 'or attach a backtest summary made earlier')
+    .addOption(tokenOption());
+  for (const decision of ['approve', 'reject'] as const)
+    step(decision, `${decision} a proposed version: an approver (role supervisor) other than the proposer, once`, (o) =>
+      decide(decision, o),
+    )
+      .addOption(packOption())
+      .requiredOption('--version <version>', 'the proposed version, such as kr-kh-2026.11.2')
+      .option('--note <text>', 'what you checked')
+      .addOption(tokenOption());
+  step('activate', 'put an approved version in force (or one that was in force before: a rollback)', activate)
+    .addOption(packOption())
+    .requiredOption('--version <version>', 'the stored version to put in force')
+    .option('--note <text>', 'why')
+    .addOption(tokenOption());
+  step('history', 'every proposal, approval, rejection and activation, oldest first', history).addOption(packOption());
+  step('show', 'the version in force', show).addOption(packOption());
+  return runCli(rules, args);
+}
+
+/** A maker-checker refusal is an answer, not a failure of the command: exit code 1 with the reason. */
+async function refusedAsExit1(action: string, step: () => Promise<number>): Promise<number> {
   try {
-    return await act(action, values);
+    return await step();
   } catch (error) {
     if (!(error instanceof RulePackRefusal)) throw error;
     process.stderr.write(`fraudctl rules ${action}: refused: ${error.message}\n`);
@@ -70,124 +89,108 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
-async function act(action: string, values: Options): Promise<number> {
-  if (action === 'validate' || action === 'publish') {
-    if (!values.file) throw new Error('--file is required: the rule pack JSON to check');
-    const document = await readPack(values.file);
-    // biome-ignore lint/suspicious/noImplicitAnyLet: TypeScript types it from the assignment below
-    let compiled;
-    try {
-      compiled = compileRulePack(document);
-    } catch (error) {
-      if (!(error instanceof RulePackError)) throw error;
-      process.stderr.write(
-        `${values.file}: refused, ${error.issues.length} problem${error.issues.length === 1 ? '' : 's'}:\n`,
-      );
-      for (const issue of error.issues) process.stderr.write(`  ${issue.path}: ${issue.message}\n`);
-      return 1;
-    }
-    if (action === 'validate') {
-      process.stdout.write(`${values.file}: ${compiled.version} is valid (${compiled.rules.length} enabled rules)\n`);
-      return 0;
-    }
-    if (values.activate)
-      throw new RulePackRefusal(
-        'NOT_APPROVED',
-        'publish --activate would bypass approval: use fraudctl rules propose, then approve (another person), then activate',
-      );
-    const officer = await signedIn(values.token);
-    const published = await store().publish(document, {
-      activate: false,
-      publishedBy: officer.username,
-      now: new Date(),
-    });
-    process.stdout.write(`published ${published.version} (not in force: propose it for approval)\n`);
-    return 0;
-  }
-  if (action === 'propose') {
-    if (!values.file) throw new Error('--file is required: the rule pack JSON to propose');
-    const officer = await signedIn(values.token);
-    const document = await readPack(values.file);
-    const rulePacks = store();
-    const backtest = values['backtest-file']
-      ? await backtestSummary(rulePacks, document, values['backtest-file'])
-      : values['backtest-summary']
-        ? await readPack(values['backtest-summary'])
-        : undefined;
-    const entry = await proposePack(rulePacks, document, {
-      officer,
-      now: new Date(),
-      ...(values.note ? { note: values.note } : {}),
-      ...(backtest === undefined ? {} : { backtest }),
-    });
-    process.stdout.write(
-      `${entry.packId}: ${entry.version} proposed by ${entry.actor.username}; an approver other than you must approve it (fraudctl rules approve)\n`,
+async function validateOrPublish(action: 'validate' | 'publish', values: RulesOptions): Promise<number> {
+  const document = await readPack(values.file);
+  // biome-ignore lint/suspicious/noImplicitAnyLet: TypeScript types it from the assignment below
+  let compiled;
+  try {
+    compiled = compileRulePack(document);
+  } catch (error) {
+    if (!(error instanceof RulePackError)) throw error;
+    process.stderr.write(
+      `${values.file}: refused, ${error.issues.length} problem${error.issues.length === 1 ? '' : 's'}:\n`,
     );
+    for (const issue of error.issues) process.stderr.write(`  ${issue.path}: ${issue.message}\n`);
+    return 1;
+  }
+  if (action === 'validate') {
+    process.stdout.write(`${values.file}: ${compiled.version} is valid (${compiled.rules.length} enabled rules)\n`);
     return 0;
   }
-  if (action === 'approve' || action === 'reject') {
-    if (!values.version) throw new Error('--version is required: the proposed version');
-    const officer = await signedIn(values.token);
-    const entry = await decideOnPack(
-      store(),
-      { packId: values.pack, version: values.version },
-      action === 'approve' ? 'APPROVED' : 'REJECTED',
-      { officer, now: new Date(), ...(values.note ? { note: values.note } : {}) },
+  if (values.activate)
+    throw new RulePackRefusal(
+      'NOT_APPROVED',
+      'publish --activate would bypass approval: use fraudctl rules propose, then approve (another person), then activate',
     );
-    process.stdout.write(
-      `${entry.packId}: ${entry.version} ${entry.action.toLowerCase()} by ${entry.actor.username}\n`,
-    );
-    return 0;
-  }
-  if (action === 'activate') {
-    if (!values.version) throw new Error('--version is required: the stored version to put in force');
-    const officer = await signedIn(values.token);
-    const entry = await activatePack(
-      store(),
-      { packId: values.pack, version: values.version },
-      { officer, now: new Date(), ...(values.note ? { note: values.note } : {}) },
-    );
-    process.stdout.write(
-      `${entry.packId}: ${entry.version} is now in force${entry.previousVersion ? ` (was ${entry.previousVersion})` : ''}\n`,
-    );
-    return 0;
-  }
-  if (action === 'history') {
-    const entries = await store().auditTrail(values.pack);
-    if (!entries.length) process.stdout.write(`${values.pack}: no proposals yet\n`);
-    for (const entry of entries) {
-      const summary = entry.backtest ? `; backtest: ${describeBacktest(entry.backtest)}` : '';
-      const previous = entry.previousVersion ? ` (replacing ${entry.previousVersion})` : '';
-      process.stdout.write(
-        `${entry.at}  ${entry.action.padEnd(9)} ${entry.version}${previous} by ${entry.actor.username} (${entry.actor.role})${entry.note ? `: ${entry.note}` : ''}${summary}\n`,
-      );
-    }
-    return 0;
-  }
-  if (action === 'show') {
-    process.stdout.write(`${values.pack}: ${await store().activeVersion(values.pack)} is in force\n`);
-    return 0;
-  }
-  process.stderr.write(`fraudctl rules: unknown action "${action}"\n\n${USAGE}`);
-  return 2;
+  const officer = await signedIn(values.token);
+  const published = await store().publish(document, {
+    activate: false,
+    publishedBy: officer.username,
+    now: new Date(),
+  });
+  process.stdout.write(`published ${published.version} (not in force: propose it for approval)\n`);
+  return 0;
 }
 
-type Options = {
-  file?: string;
-  pack: string;
-  version?: string;
-  activate: boolean;
-  note?: string;
-  token?: string;
-  'backtest-file'?: string;
-  'backtest-summary'?: string;
-};
+async function propose(values: RulesOptions): Promise<number> {
+  const officer = await signedIn(values.token);
+  const document = await readPack(values.file);
+  const rulePacks = store();
+  const backtest = values.backtestFile
+    ? await backtestSummary(rulePacks, document, values.backtestFile)
+    : values.backtestSummary
+      ? await readPack(values.backtestSummary)
+      : undefined;
+  const entry = await proposePack(rulePacks, document, {
+    officer,
+    now: new Date(),
+    ...(values.note ? { note: values.note } : {}),
+    ...(backtest === undefined ? {} : { backtest }),
+  });
+  process.stdout.write(
+    `${entry.packId}: ${entry.version} proposed by ${entry.actor.username}; an approver other than you must approve it (fraudctl rules approve)\n`,
+  );
+  return 0;
+}
+
+async function decide(action: 'approve' | 'reject', values: RulesOptions): Promise<number> {
+  const officer = await signedIn(values.token);
+  const entry = await decideOnPack(
+    store(),
+    { packId: values.pack, version: values.version },
+    action === 'approve' ? 'APPROVED' : 'REJECTED',
+    { officer, now: new Date(), ...(values.note ? { note: values.note } : {}) },
+  );
+  process.stdout.write(`${entry.packId}: ${entry.version} ${entry.action.toLowerCase()} by ${entry.actor.username}\n`);
+  return 0;
+}
+
+async function activate(values: RulesOptions): Promise<number> {
+  const officer = await signedIn(values.token);
+  const entry = await activatePack(
+    store(),
+    { packId: values.pack, version: values.version },
+    { officer, now: new Date(), ...(values.note ? { note: values.note } : {}) },
+  );
+  process.stdout.write(
+    `${entry.packId}: ${entry.version} is now in force${entry.previousVersion ? ` (was ${entry.previousVersion})` : ''}\n`,
+  );
+  return 0;
+}
+
+async function history(values: RulesOptions): Promise<number> {
+  const entries = await store().auditTrail(values.pack);
+  if (!entries.length) process.stdout.write(`${values.pack}: no proposals yet\n`);
+  for (const entry of entries) {
+    const summary = entry.backtest ? `; backtest: ${describeBacktest(entry.backtest)}` : '';
+    const previous = entry.previousVersion ? ` (replacing ${entry.previousVersion})` : '';
+    process.stdout.write(
+      `${entry.at}  ${entry.action.padEnd(9)} ${entry.version}${previous} by ${entry.actor.username} (${entry.actor.role})${entry.note ? `: ${entry.note}` : ''}${summary}\n`,
+    );
+  }
+  return 0;
+}
+
+async function show(values: RulesOptions): Promise<number> {
+  process.stdout.write(`${values.pack}: ${await store().activeVersion(values.pack)} is in force\n`);
+  return 0;
+}
 
 /**
  * Who is acting: the holder of a signed token, never a name typed on the command line. Locally the
  * token comes from fraudctl token and is verified with the same key; roles are the review console's.
  */
-async function signedIn(token = process.env.FRAUDCTL_TOKEN): Promise<Officer> {
+async function signedIn(token: string | undefined): Promise<Officer> {
   if (!token)
     throw new Error(
       'no token: pass --token or set FRAUDCTL_TOKEN (fraudctl token --user NAME --partner ID --role ROLE)',

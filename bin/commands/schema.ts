@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { JSON_SCHEMAS, renderSchema, type SchemaFile } from '#domain/contract/json-schemas.ts';
+import { cliCommand, exits, runCli } from './cli.ts';
 
 /** Where the committed JSON Schemas for partners live; a test keeps them in step with the zod schemas. */
 export const SCHEMA_DIR = join(
@@ -15,18 +15,15 @@ export const SCHEMA_DIR = join(
   'schemas',
 );
 
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { write: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
-  });
-  if (values.help) {
-    process.stdout.write(
-      'usage: fraudctl schema [--write]\n  prints the JSON Schemas; --write refreshes the committed files under lambdas/domain/contract/schemas/\n',
-    );
-    return 0;
-  }
-  if (!values.write) {
+export function run(args: string[]): Promise<number> {
+  const program = cliCommand('schema', 'print the JSON Schemas of the transfer event, decision and rule pack')
+    .option('--write', 'refresh the committed files under lambdas/domain/contract/schemas/ instead')
+    .action(exits(schema));
+  return runCli(program, args);
+}
+
+async function schema(options: { write?: boolean }): Promise<number> {
+  if (!options.write) {
     for (const file of Object.keys(JSON_SCHEMAS) as SchemaFile[])
       process.stdout.write(`// ${file}\n${renderSchema(file)}`);
     return 0;

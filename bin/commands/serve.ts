@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { createReviewService } from '#use-cases/review/service.ts';
 import type { AutoReleaseResult } from '#use-cases/review/auto-release.ts';
 import { reviewAdapters } from '#adapters/review-adapters.ts';
@@ -17,17 +16,7 @@ import { API_BASE, startReviewServer } from '#local/review-server.ts';
 import { generateWorkload } from '#local/workload/generate.ts';
 import { arrivingAt } from '#local/demo.ts';
 import { WORKLOAD_SPAN_MS } from '#local/workload/world.ts';
-
-const USAGE = `usage: fraudctl serve [--port 8080] [--host 127.0.0.1] [--demo] [--transfers 400] [--seed 1]
-  runs the pipeline on local stand-ins (dynalite, fauxqs) with the review API at /api and the
-  review console at /, releases due DELAY flags every 10 s, and prints sign-in links.
-  --demo      first screens a generated workload of two partners, kr-demo-bank and kh-demo-bank,
-              ending now, so that both have flags to review
-  --transfers size of the demo workload (at least 200)
-  --seed      seed of the demo workload (same seed, same transfers)
-  FOUR_EYES_RELEASE_LIMITS='{"KRW":"10000000"}' sets the single-officer release limits.
-Stop with Ctrl-C: everything is in memory and goes with the process.
-`;
+import { cliCommand, exits, runCli } from './cli.ts';
 
 export const AUTO_RELEASE_INTERVAL_MS = 10_000;
 
@@ -111,6 +100,7 @@ export async function startLocalReviewStack(options: ServeOptions = {}): Promise
       sqs: pipeline.clients.sqs,
       flagsTable: config.flagsTable,
       watchlistTable: config.watchlistTable,
+      decisionsTable: config.decisionsTable,
       outboundQueueUrls: config.outboundQueueUrls,
       pseudonymiser: pipeline.pseudonymiser,
     });
@@ -158,22 +148,39 @@ export async function startLocalReviewStack(options: ServeOptions = {}): Promise
   }
 }
 
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: 'string', default: '8080' },
-      host: { type: 'string', default: '127.0.0.1' },
-      demo: { type: 'boolean', default: false },
-      transfers: { type: 'string', default: '400' },
-      seed: { type: 'string', default: '1' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+interface ServeCliOptions {
+  port: string;
+  host: string;
+  demo?: boolean;
+  transfers: string;
+  seed: string;
+}
+
+export function run(args: string[]): Promise<number> {
+  const program = cliCommand(
+    'serve',
+    'run the pipeline on local stand-ins (dynalite, fauxqs) with the review API at /api and the review console ' +
+      'at /, release due DELAY flags every 10 s, and print sign-in links',
+  )
+    .option('--port <port>', 'the port of the console and API (0 picks a free one)', '8080')
+    .option('--host <host>', 'the address to listen on (loopback unless you mean to expose it)', '127.0.0.1')
+    .option(
+      '--demo',
+      'first screen a generated workload of two partners, kr-demo-bank and kh-demo-bank, ending now, so that ' +
+        'both have flags to review',
+    )
+    .option('--transfers <n>', 'size of the demo workload (at least 200)', '400')
+    .option('--seed <s>', 'seed of the demo workload (same seed, same transfers)', '1')
+    .addHelpText(
+      'after',
+      '\nFOUR_EYES_RELEASE_LIMITS=\'{"KRW":"10000000"}\' sets the single-officer release limits.\n' +
+        'Stop with Ctrl-C: everything is in memory and goes with the process.',
+    )
+    .action(exits(serve));
+  return runCli(program, args);
+}
+
+async function serve(values: ServeCliOptions): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new Error(`--port "${values.port}" is not a port number (0-65535)`);

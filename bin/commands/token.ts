@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import type { OfficerRole } from '#domain/review/officer.ts';
 import {
   DEFAULT_STATE_DIR,
@@ -6,13 +6,12 @@ import {
   issueLocalToken,
   loadLocalSigningKey,
 } from '#local/auth/local-issuer.ts';
+import { cliCommand, exits, runCli, usageError } from './cli.ts';
 
-const USAGE = `usage: fraudctl token --user NAME --partner ID --role analyst|supervisor [--ttl 8h]
-  prints a review API token for the local server (fraudctl serve) on the last line of stdout.
-  --partner "*" with --role supervisor is a task-force supervisor, who sees every partner.
-  The signing key is created on first use in .fraudctl/ (mode 0600) and shared with fraudctl serve.
-  example: export FRAUDCTL_TOKEN=$(npx fraudctl token --user kim --partner kr-demo-bank --role analyst | tail -1)
-`;
+const DETAILS = `
+--partner "*" with --role supervisor is a task-force supervisor, who sees every partner.
+The signing key is created on first use in .fraudctl/ (mode 0600) and shared with fraudctl serve.
+example: export FRAUDCTL_TOKEN=$(npx fraudctl token --user kim --partner kr-demo-bank --role analyst | tail -1)`;
 
 /** "8h", "30m", "2d", "90s" or plain seconds. */
 export function parseDuration(text: string): number {
@@ -21,32 +20,36 @@ export function parseDuration(text: string): number {
   return Number(match[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
 }
 
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      user: { type: 'string' },
-      partner: { type: 'string' },
-      role: { type: 'string' },
-      ttl: { type: 'string', default: '8h' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  for (const option of ['user', 'partner', 'role'] as const) {
-    if (!values[option]) {
-      process.stderr.write(`fraudctl token: --${option} is required\n\n${USAGE}`);
-      return 2;
-    }
-  }
+interface TokenOptions {
+  user?: string;
+  partner?: string;
+  role?: string;
+  ttl: string;
+}
+
+export function run(args: string[]): Promise<number> {
+  const program = cliCommand(
+    'token',
+    'print a review API token for the local server (fraudctl serve) on the last line of stdout',
+  )
+    .option('--user <name>', 'the officer (required)')
+    .option('--partner <id>', 'the partner bank the officer works for, or "*" (required)')
+    .option('--role <role>', 'analyst or supervisor (required)')
+    .option('--ttl <duration>', 'how long the token is valid: 8h, 30m, 2d or seconds', '8h')
+    .addHelpText('after', DETAILS)
+    .action(exits(token));
+  return runCli(program, args);
+}
+
+async function token(options: TokenOptions, command: Command): Promise<number> {
+  // Checked here rather than with requiredOption, so that one message names the missing option plainly.
+  for (const option of ['user', 'partner', 'role'] as const)
+    if (!options[option]) usageError(command, `--${option} is required`);
   const request = {
-    username: values.user!,
-    partnerId: values.partner!,
-    role: values.role as OfficerRole,
-    ttlSeconds: parseDuration(values.ttl),
+    username: options.user!,
+    partnerId: options.partner!,
+    role: options.role as OfficerRole,
+    ttlSeconds: parseDuration(options.ttl),
   };
   checkTokenRequest(request);
   const token = await issueLocalToken(await loadLocalSigningKey(DEFAULT_STATE_DIR), request);

@@ -1,40 +1,42 @@
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { TABLES, type TableKey } from '#adapters/dynamodb/tables.ts';
 import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
 import { DEMO_PARTNERS, startLocalPipeline, type LocalPipeline } from '#local/pipeline.ts';
+import { cliCommand, exits, jsonOption, runCli, usageError } from './cli.ts';
 
 /** The ports DynamoDB Local and ElasticMQ use, so that existing local tooling finds the stand-ins. */
 export const DEFAULT_DYNAMODB_PORT = 8000;
 export const DEFAULT_SQS_PORT = 9324;
 
-const USAGE = `usage: fraudctl up [--port-dynamodb N] [--port-sqs N] [--partners a,b] [--json]
-  Runs the pipeline on local stand-ins until Ctrl-C (or SIGTERM) and prints how to reach it, so that
-  the AWS CLI and SDKs can send transfers to a partner queue, read decisions and scan the tables.
-  --port-dynamodb N  DynamoDB endpoint port (default ${DEFAULT_DYNAMODB_PORT}; 0 picks a free one)
-  --port-sqs N       SQS endpoint port (default ${DEFAULT_SQS_PORT}; 0 picks a free one)
-  --partners a,b     partner slugs to create queues for (default ${DEMO_PARTNERS.join(',')})
-  --json             print the endpoints as one JSON object instead of the readable list
-  Screening logs (Powertools, JSON) follow on stdout; POWERTOOLS_LOG_LEVEL changes their level.
-  PSEUDONYM_KEY, if set, is the account pseudonym key; otherwise a new random one is printed.
-`;
+interface UpOptions {
+  portDynamodb?: string;
+  portSqs?: string;
+  partners?: string;
+  json?: boolean;
+}
 
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      'port-dynamodb': { type: 'string' },
-      'port-sqs': { type: 'string' },
-      partners: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const dynamodbPort = port(values['port-dynamodb'], DEFAULT_DYNAMODB_PORT, '--port-dynamodb');
-  const sqsPort = port(values['port-sqs'], DEFAULT_SQS_PORT, '--port-sqs');
+export function run(args: string[]): Promise<number> {
+  const program = cliCommand(
+    'up',
+    'run the pipeline on local stand-ins until Ctrl-C (or SIGTERM) and print how to reach it, so that the AWS ' +
+      'CLI and SDKs can send transfers to a partner queue, read decisions and scan the tables',
+  )
+    .option('--port-dynamodb <n>', `DynamoDB endpoint port (default ${DEFAULT_DYNAMODB_PORT}; 0 picks a free one)`)
+    .option('--port-sqs <n>', `SQS endpoint port (default ${DEFAULT_SQS_PORT}; 0 picks a free one)`)
+    .option('--partners <a,b>', `partner slugs to create queues for (default ${DEMO_PARTNERS.join(',')})`)
+    .addOption(jsonOption('print the endpoints as one JSON object instead of the readable list'))
+    .addHelpText(
+      'after',
+      '\nScreening logs (Powertools, JSON) follow on stdout; POWERTOOLS_LOG_LEVEL changes their level.\n' +
+        'PSEUDONYM_KEY, if set, is the account pseudonym key; otherwise a new random one is printed.',
+    )
+    .action(exits(up));
+  return runCli(program, args);
+}
+
+async function up(values: UpOptions, command: Command): Promise<number> {
+  const dynamodbPort = port(values.portDynamodb, DEFAULT_DYNAMODB_PORT, '--port-dynamodb');
+  const sqsPort = port(values.portSqs, DEFAULT_SQS_PORT, '--port-sqs');
   const partners = values.partners === undefined ? [...DEMO_PARTNERS] : values.partners.split(',').map((p) => p.trim());
   const problems = [
     ...(typeof dynamodbPort === 'string' ? [dynamodbPort] : []),
@@ -45,10 +47,8 @@ export async function run(args: string[]): Promise<number> {
         : [`--partners: ${JSON.stringify(p)} is not a partner slug (1-40 lower-case letters, digits or hyphens)`],
     ),
   ];
-  if (problems.length || typeof dynamodbPort === 'string' || typeof sqsPort === 'string') {
-    process.stderr.write(problems.map((p) => `fraudctl up: ${p}\n`).join(''));
-    return 2;
-  }
+  if (problems.length || typeof dynamodbPort === 'string' || typeof sqsPort === 'string')
+    usageError(command, problems.join('\nerror: '));
 
   const pipeline = await startLocalPipeline({
     partners,

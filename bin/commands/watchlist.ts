@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
+import { type Command, Option } from 'commander';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { createAwsClients } from '#adapters/aws-clients.ts';
 import { TABLES } from '#adapters/dynamodb/tables.ts';
@@ -19,128 +19,149 @@ import {
   type WatchlistEntry,
 } from '#local/watchlist-csv.ts';
 import { importFeed } from '#local/watchlist-feed.ts';
+import { cliCommand, exits, jsonOption, runCli, usageError } from './cli.ts';
 
 const LOCAL_WATCHLIST_TABLE = `${LOCAL_PREFIX}-${TABLES.watchlist.id}`;
 
-const USAGE = `usage: fraudctl watchlist import --file list.csv [--profile profile.json] [--dry-run] [--pseudonymised] [--by NAME] [target]
-       fraudctl watchlist delist --source S --account ID [--by NAME] [target]
-       fraudctl watchlist export --source S [--out FILE] [target]
-       fraudctl watchlist audit --source S [--json] [target]
-       fraudctl watchlist lookup --account ID [target] [--json]
-  import  validates the whole list first (header: ${WATCHLIST_CSV_COLUMNS.join(',')}); nothing is
-          written if any line is wrong. For each source in the file, the file becomes that source's
-          whole list: new listings are added, changed ones rewritten, the ones it no longer carries
-          delisted; the source's audit records the file (name, SHA-256) and who imported it.
-          --profile     maps an outside list's column names, values and time zone to ours
-          --dry-run     prints what would be added, changed, kept, delisted and refused; writes nothing
-          --pseudonymised  the list is keyed by pseudonyms (accountKey), as export writes it; also
-                        recognised from its header
-          --by NAME     who imports, for the audit (default: the login name)
-  delist  removes one source's listing of one account, and records it in the source's audit
-  export  writes a source's current listings keyed by pseudonyms, never account numbers: a deployment
-          holding the same pseudonym key imports them as they are (stdout without --out)
-  audit   prints a source's audit: every import and delisting, oldest first
-  lookup  prints the current listings of one account, under its pseudonym
-  target:
-    --endpoint URL  a DynamoDB endpoint, such as the one \`fraudctl up\` prints; without it, AWS
-    --table NAME    the Watchlist table (default: WATCHLIST_TABLE, or ${LOCAL_WATCHLIST_TABLE} with --endpoint)
-    --region R      default: AWS_REGION (${LOCAL_REGION} with --endpoint)
-  The pseudonym key comes from PSEUDONYM_KEY (\`fraudctl up\` prints it) or, on AWS, from the
-  Secrets Manager secret named by PSEUDONYM_KEY_SECRET_ARN: the screening function's own key.
-`;
+const DETAILS = `
+The pseudonym key comes from PSEUDONYM_KEY (\`fraudctl up\` prints it) or, on AWS, from the
+Secrets Manager secret named by PSEUDONYM_KEY_SECRET_ARN: the screening function's own key.`;
 
-const SUBCOMMANDS = ['import', 'delist', 'export', 'audit', 'lookup'] as const;
-type Subcommand = (typeof SUBCOMMANDS)[number];
+/** Where the Watchlist table is: every subcommand takes these. */
+interface Target {
+  endpoint?: string;
+  table?: string;
+  region?: string;
+}
 
-export async function run(args: string[]): Promise<number> {
-  const [subcommand, ...rest] = args;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      file: { type: 'string' },
-      profile: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      pseudonymised: { type: 'boolean', default: false },
-      by: { type: 'string' },
-      source: { type: 'string' },
-      out: { type: 'string' },
-      account: { type: 'string' },
-      endpoint: { type: 'string' },
-      table: { type: 'string' },
-      region: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help || subcommand === '--help' || subcommand === 'help') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (!(SUBCOMMANDS as readonly string[]).includes(subcommand ?? '')) {
-    process.stderr.write(
-      `fraudctl watchlist: ${subcommand ? `unknown subcommand "${subcommand}"` : 'name a subcommand'}\n\n${USAGE}`,
-    );
-    return 2;
-  }
-  const command = subcommand as Subcommand;
-  if (command === 'import' && !values.file) return usageError('import needs --file list.csv');
-  if ((command === 'lookup' || command === 'delist') && !values.account)
-    return usageError(`${command} needs --account ID`);
-  if (command === 'delist' || command === 'export' || command === 'audit') {
-    if (!values.source) return usageError(`${command} needs --source S`);
-    if (!ListingSourceSchema.safeParse(values.source).success)
-      return usageError('--source must be a lower-case slug, such as kr-kh-taskforce');
-  }
-  const table = values.table ?? process.env.WATCHLIST_TABLE ?? (values.endpoint ? LOCAL_WATCHLIST_TABLE : undefined);
+interface WatchlistOptions extends Target {
+  file: string;
+  profile?: string;
+  dryRun?: boolean;
+  pseudonymised?: boolean;
+  by?: string;
+  source: string;
+  out?: string;
+  account: string;
+  json?: boolean;
+}
+
+type Subcommand = (
+  store: DynamoWatchlistStore,
+  options: WatchlistOptions & { by: string; table: string },
+) => Promise<number>;
+
+export function run(args: string[]): Promise<number> {
+  const watchlist = cliCommand(
+    'watchlist',
+    'import, look up, delist, export and audit watchlist listings (local or AWS)',
+  );
+  watchlist.addHelpText('after', DETAILS);
+  const target = [
+    new Option('--endpoint <url>', 'a DynamoDB endpoint, such as the one `fraudctl up` prints; without it, AWS'),
+    new Option(
+      '--table <name>',
+      `the Watchlist table (default: WATCHLIST_TABLE, or ${LOCAL_WATCHLIST_TABLE} with --endpoint)`,
+    ),
+    new Option('--region <r>', `default: AWS_REGION (${LOCAL_REGION} with --endpoint)`),
+  ];
+  const subcommand = (name: string, description: string, options: Option[], action: Subcommand) => {
+    const command = watchlist.command(name).description(description);
+    for (const option of [...options, ...target]) command.addOption(option);
+    command.action(exits((values: WatchlistOptions) => withStore(command, values, action)));
+  };
+  const source = new Option(
+    '--source <s>',
+    'the source, a lower-case slug such as kr-kh-taskforce',
+  ).makeOptionMandatory();
+  const account = new Option('--account <id>', 'the account number').makeOptionMandatory();
+  const by = new Option('--by <name>', 'who acts, for the audit (default: the login name)');
+
+  subcommand(
+    'import',
+    `validate the whole list first (header: ${WATCHLIST_CSV_COLUMNS.join(',')}); nothing is written if any line is ` +
+      "wrong. For each source in the file, the file becomes that source's whole list: new listings are added, " +
+      "changed ones rewritten, the ones it no longer carries delisted; the source's audit records the file " +
+      '(name, SHA-256) and who imported it',
+    [
+      new Option('--file <list.csv>', 'the list').makeOptionMandatory(),
+      new Option('--profile <profile.json>', "maps an outside list's column names, values and time zone to ours"),
+      new Option('--dry-run', 'print what would be added, changed, kept, delisted and refused; write nothing'),
+      new Option(
+        '--pseudonymised',
+        'the list is keyed by pseudonyms (accountKey), as export writes it; also recognised from its header',
+      ),
+      by,
+    ],
+    (store, o) =>
+      importList(store, o.table, {
+        file: o.file,
+        profile: o.profile,
+        dryRun: o.dryRun === true,
+        pseudonymised: o.pseudonymised === true,
+        by: o.by,
+      }),
+  );
+  subcommand(
+    'delist',
+    "remove one source's listing of one account, and record it in the source's audit",
+    [source, account, by],
+    (store, o) => delist(store, o.source, o.account, o.by),
+  );
+  subcommand(
+    'export',
+    "write a source's current listings keyed by pseudonyms, never account numbers: a deployment holding the same " +
+      'pseudonym key imports them as they are',
+    [source, new Option('--out <file>', 'the CSV to write (default: stdout)')],
+    (store, o) => exportSource(store, o.source, o.out),
+  );
+  subcommand(
+    'audit',
+    "print a source's audit: every import and delisting, oldest first",
+    [source, jsonOption()],
+    (store, o) => audit(store, o.source, o.json === true),
+  );
+  subcommand(
+    'lookup',
+    'print the current listings of one account, under its pseudonym',
+    [account, jsonOption()],
+    (store, o) => lookup(store, o.account, o.json === true),
+  );
+  return runCli(watchlist, args);
+}
+
+/** Resolves the table and pseudonym key (or says which is missing), then runs the subcommand on the store. */
+async function withStore(command: Command, options: WatchlistOptions, action: Subcommand): Promise<number> {
+  if (options.source !== undefined && !ListingSourceSchema.safeParse(options.source).success)
+    usageError(command, '--source must be a lower-case slug, such as kr-kh-taskforce');
+  const local = options.endpoint !== undefined;
+  const table = options.table ?? process.env.WATCHLIST_TABLE ?? (local ? LOCAL_WATCHLIST_TABLE : undefined);
   if (!table)
-    return usageError(
+    usageError(
+      command,
       'name the Watchlist table with --table or WATCHLIST_TABLE (on AWS, its physical name from the stack outputs)',
     );
   const key =
     process.env.PSEUDONYM_KEY ??
     (process.env.PSEUDONYM_KEY_SECRET_ARN ? await getSecret<string>(process.env.PSEUDONYM_KEY_SECRET_ARN) : undefined);
   if (!key)
-    return usageError(
+    usageError(
+      command,
       'set PSEUDONYM_KEY (printed by `fraudctl up`) or PSEUDONYM_KEY_SECRET_ARN, so that accounts get the same pseudonyms as in screening',
     );
-
-  const local = values.endpoint !== undefined;
-  const region = values.region ?? process.env.AWS_REGION ?? (local ? LOCAL_REGION : undefined);
+  const region = options.region ?? process.env.AWS_REGION ?? (local ? LOCAL_REGION : undefined);
   const clients = createAwsClients({
-    ...(local ? { endpoints: { dynamodb: values.endpoint } } : {}),
+    ...(local ? { endpoints: { dynamodb: options.endpoint } } : {}),
     ...(region ? { region } : {}),
     // The stand-ins accept any credentials; the SDK still wants some.
     ...(local && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { ...LOCAL_CREDENTIALS } } : {}),
   });
-  const store = new DynamoWatchlistStore(clients.documents, table, createPseudonymiser(key));
-  const by = values.by ?? process.env.USER ?? userInfo().username;
   try {
-    switch (command) {
-      case 'import':
-        return await importList(store, table, {
-          file: values.file!,
-          profile: values.profile,
-          dryRun: values['dry-run'],
-          pseudonymised: values.pseudonymised,
-          by,
-        });
-      case 'delist':
-        return await delist(store, values.source!, values.account!, by);
-      case 'export':
-        return await exportSource(store, values.source!, values.out);
-      case 'audit':
-        return await audit(store, values.source!, values.json);
-      case 'lookup':
-        return await lookup(store, values.account!, values.json);
-    }
+    const store = new DynamoWatchlistStore(clients.documents, table, createPseudonymiser(key));
+    return await action(store, { ...options, table, by: options.by ?? process.env.USER ?? userInfo().username });
   } finally {
     clients.dynamodb.destroy();
   }
-}
-
-function usageError(message: string): number {
-  process.stderr.write(`fraudctl watchlist: ${message}\n`);
-  return 2;
 }
 
 async function importList(

@@ -1,61 +1,45 @@
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { type Command, Option } from 'commander';
 import { formatWatchlistCsv } from '#local/watchlist-csv.ts';
 import { generateWorkload, MIN_WORKLOAD_TRANSFERS } from '#local/workload/generate.ts';
 import { WORKLOAD_PROFILES, type WorkloadProfile } from '#local/workload/profiles.ts';
+import { cliCommand, exits, runCli, usageError } from './cli.ts';
 
-const USAGE = `usage: fraudctl workload --out transfers.ndjson [--watchlist-out list.csv] [--profile P] [--transfers N] [--seed S]
-  Writes a labelled workload (the demo's generator) as NDJSON, one v1 event a line with its "label",
-  for fraudctl backtest, and the listings its known-mule scenarios need as a watchlist CSV.
-  --out F            the NDJSON file to write
-  --watchlist-out F  the watchlist CSV to write (give it to backtest --watchlist)
-  --profile P        ${WORKLOAD_PROFILES.join(' | ')} (default default)
-  --transfers N      transfers to generate (default 20,000, at least ${MIN_WORKLOAD_TRANSFERS})
-  --seed S           an integer (default 2026)
-`;
+interface WorkloadOptions {
+  out: string;
+  watchlistOut?: string;
+  profile: WorkloadProfile;
+  transfers: string;
+  seed: string;
+}
 
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      out: { type: 'string' },
-      'watchlist-out': { type: 'string' },
-      profile: { type: 'string', default: 'default' },
-      transfers: { type: 'string', default: '20000' },
-      seed: { type: 'string', default: '2026' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (!values.out) {
-    process.stderr.write(`fraudctl workload: --out is required\n\n${USAGE}`);
-    return 2;
-  }
-  if (!(WORKLOAD_PROFILES as readonly string[]).includes(values.profile)) {
-    process.stderr.write(`fraudctl workload: --profile must be one of ${WORKLOAD_PROFILES.join(', ')}\n`);
-    return 2;
-  }
-  const transfers = Number(values.transfers);
-  if (!Number.isInteger(transfers) || transfers < MIN_WORKLOAD_TRANSFERS) {
-    process.stderr.write(
-      `fraudctl workload: --transfers must be a whole number of at least ${MIN_WORKLOAD_TRANSFERS}\n`,
-    );
-    return 2;
-  }
-  const seed = Number(values.seed);
-  if (!Number.isSafeInteger(seed)) {
-    process.stderr.write(`fraudctl workload: --seed must be an integer, got "${values.seed}"\n`);
-    return 2;
-  }
-  const workload = generateWorkload({ transfers, seed, profile: values.profile as WorkloadProfile });
-  await writeFile(values.out, `${workload.events.map((event) => JSON.stringify(event)).join('\n')}\n`);
-  if (values['watchlist-out']) await writeFile(values['watchlist-out'], formatWatchlistCsv(workload.watchlist));
+export function run(args: string[]): Promise<number> {
+  const program = cliCommand(
+    'workload',
+    'write a labelled workload (the demo\'s generator) as NDJSON, one v1 event a line with its "label", for ' +
+      'fraudctl backtest, and the listings its known-mule scenarios need as a watchlist CSV',
+  )
+    .requiredOption('--out <file>', 'the NDJSON file to write')
+    .option('--watchlist-out <file>', 'the watchlist CSV to write (give it to backtest --watchlist)')
+    .addOption(new Option('--profile <p>', 'the workload profile').choices(WORKLOAD_PROFILES).default('default'))
+    .option('--transfers <n>', `transfers to generate (at least ${MIN_WORKLOAD_TRANSFERS})`, '20000')
+    .option('--seed <s>', 'an integer', '2026')
+    .action(exits(workload));
+  return runCli(program, args);
+}
+
+async function workload(options: WorkloadOptions, command: Command): Promise<number> {
+  const transfers = Number(options.transfers);
+  if (!Number.isInteger(transfers) || transfers < MIN_WORKLOAD_TRANSFERS)
+    usageError(command, `--transfers must be a whole number of at least ${MIN_WORKLOAD_TRANSFERS}`);
+  const seed = Number(options.seed);
+  if (!Number.isSafeInteger(seed)) usageError(command, `--seed must be an integer, got "${options.seed}"`);
+  const generated = generateWorkload({ transfers, seed, profile: options.profile });
+  await writeFile(options.out, `${generated.events.map((event) => JSON.stringify(event)).join('\n')}\n`);
+  if (options.watchlistOut) await writeFile(options.watchlistOut, formatWatchlistCsv(generated.watchlist));
   process.stderr.write(
-    `wrote ${workload.events.length.toLocaleString('en-US')} transfers (${values.profile}, seed ${seed}) to ${values.out}` +
-      (values['watchlist-out'] ? ` and ${workload.watchlist.length} listings to ${values['watchlist-out']}` : '') +
+    `wrote ${generated.events.length.toLocaleString('en-US')} transfers (${options.profile}, seed ${seed}) to ${options.out}` +
+      (options.watchlistOut ? ` and ${generated.watchlist.length} listings to ${options.watchlistOut}` : '') +
       '\n',
   );
   return 0;

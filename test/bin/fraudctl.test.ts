@@ -1,0 +1,102 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../bin/fraudctl.ts';
+import { captureOutput } from '../support/output.ts';
+
+const COMMANDS = ['rules', 'backtest', 'demo', 'chaos', 'workload', 'replay', 'up', 'watchlist', 'schema', 'serve'];
+let dir: string;
+let out: string[];
+let err: string[];
+
+async function fraudctl(...args: string[]) {
+  ({ out, err } = captureOutput());
+  try {
+    return await main(args);
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fraudctl-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+afterEach(() => vi.unstubAllEnvs());
+
+describe('fraudctl (commander)', () => {
+  it('lists every command with its summary, and exits 2 without one', async () => {
+    expect(await fraudctl('--help')).toBe(0);
+    for (const name of [...COMMANDS, 'token', 'flags']) expect(out.join('')).toMatch(new RegExp(`\\n  ${name} +\\S`));
+    expect(await fraudctl()).toBe(2);
+    expect(err.join('')).toContain('Usage: fraudctl <command> [options]');
+  });
+
+  it('names an unknown command or subcommand and lists the real ones', async () => {
+    expect(await fraudctl('screen')).toBe(2);
+    expect(err.join('')).toContain('error: unknown subcommand "screen" of fraudctl: use rules, backtest');
+    expect(await fraudctl('rules', 'delete')).toBe(2);
+    expect(err.join('')).toContain(
+      'unknown subcommand "delete" of fraudctl rules: use validate, publish, propose, approve, reject, activate, history, show',
+    );
+  });
+
+  it("shows a command's own options for --help and for help <command>", async () => {
+    expect(await fraudctl('token', '--help')).toBe(0);
+    const help = out.join('');
+    expect(help).toContain('Usage: fraudctl token [options]');
+    expect(help).toMatch(/--ttl <duration> +how long the token is valid/);
+    expect(await fraudctl('help', 'token')).toBe(0);
+    expect(out.join('')).toBe(help);
+    expect(await fraudctl('flags', 'act', '--help')).toBe(0);
+    expect(out.join('')).toContain('Usage: fraudctl flags act [options] <partner> <transfer>');
+    expect(out.join('')).toContain('env: FRAUDCTL_TOKEN');
+  });
+
+  it('gives usage errors exit code 2: missing required option, bad choice, missing argument', async () => {
+    expect(await fraudctl('rules', 'validate')).toBe(2);
+    expect(err.join('')).toContain("error: required option '--file <pack.json>' not specified");
+    expect(await fraudctl('workload', '--out', join(dir, 'w.ndjson'), '--profile', 'nope')).toBe(2);
+    expect(err.join('')).toContain("argument 'nope' is invalid. Allowed choices are default, migrant-corridor");
+    expect(await fraudctl('flags', 'show', 'kr-demo-bank')).toBe(2);
+    expect(err.join('')).toContain("error: missing required argument 'transfer'");
+    expect(await fraudctl('chaos', '--crash-rate', '2')).toBe(2);
+    expect(err.join('')).toContain('--crash-rate must be a number from 0 to 1, got "2"');
+  });
+
+  it('runs the command named, with its options and defaults', async () => {
+    const file = join(dir, 'w.ndjson');
+    expect(await fraudctl('workload', '--out', file, '--transfers', '200', '--seed', '3')).toBe(0);
+    expect(err.join('')).toContain(`wrote 200 transfers (default, seed 3) to ${file}`);
+    expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(200);
+  });
+
+  it('reports what a command throws as "fraudctl <command>: message" with exit code 1', async () => {
+    expect(await fraudctl('backtest', '--file', join(dir, 'missing.ndjson'))).toBe(1);
+    expect(err.join('')).toBe(
+      `fraudctl backtest: cannot read ${join(dir, 'missing.ndjson')}: no such file, or not readable\n`,
+    );
+  });
+
+  it('refuses any unknown option of any command with a usage error and exit code 2, before the command runs', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...COMMANDS),
+        fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/),
+        async (command, name) => {
+          expect(await fraudctl(command, `--no-such-${name}`)).toBe(2);
+          // Commander checks required options first: backtest and workload name their missing one instead.
+          expect(err.join('')).toMatch(
+            new RegExp(
+              `^error: (unknown option '--no-such-${name}'|required option '--[a-z]+ <[a-z]+>' not specified)\\n`,
+            ),
+          );
+          expect(out.join('')).toBe('');
+        },
+      ),
+      { seed: 2026, numRuns: 60 },
+    );
+  });
+});
