@@ -51,6 +51,11 @@ const ScreeningSchema = z.object({
    * (fraudctl rules shadow); `off`: the function never reads the SHADOW pointer, so shadow costs nothing.
    */
   shadowMode: z.enum(SHADOW_MODES).default('pointer'),
+  /**
+   * Index each decision by account for the review console's network view: two index writes of one
+   * unit each per transfer. Off: the view shows nothing new, and those writes are not made.
+   */
+  networkIndex: z.boolean().default(true),
 });
 
 const ShareSchema = z.number().min(0).max(1);

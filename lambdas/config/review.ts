@@ -22,6 +22,7 @@ export function releasePolicyFromEnv(text: string | undefined): ReleasePolicy {
 export interface ReviewConfig {
   readonly flagsTable: string;
   readonly watchlistTable: string;
+  readonly decisionsTable: string;
   readonly outboundQueueUrls: Readonly<Record<string, string>>;
   readonly releasePolicy: ReleasePolicy;
   readonly pseudonymKey: PseudonymKeySetting;
@@ -45,6 +46,7 @@ export function loadReviewConfig(env: Record<string, string | undefined>): Revie
   return {
     flagsTable: tables.flags,
     watchlistTable: tables.watchlist,
+    decisionsTable: tables.decisions,
     outboundQueueUrls: settings.OUTBOUND_QUEUE_URLS,
     releasePolicy: policy,
     pseudonymKey,

@@ -14,6 +14,8 @@ export interface ScreeningConfig {
   readonly shadowPointer: boolean;
   readonly pseudonymKey: PseudonymKeySetting;
   readonly tables: TableNames;
+  /** Index each decision by account for the network view (NETWORK_INDEX). */
+  readonly networkIndex: boolean;
   readonly eventTimeBounds: EventTimeBounds;
   readonly simulatedClock: boolean;
   readonly chaos?: ChaosSettings;
@@ -42,6 +44,7 @@ export function loadScreeningConfig(env: Record<string, string | undefined>): Sc
     pseudonymKey,
     // The manifest's grants name every table, so every table name is here.
     tables: tableNamesOf(screeningManifest.tables, settings) as TableNames,
+    networkIndex: settings.NETWORK_INDEX === 'on',
     eventTimeBounds: {
       maxSkewMs: settings.EVENT_TIME_MAX_SKEW_SECONDS * 1000,
       maxAgeMs: settings.EVENT_TIME_MAX_AGE_HOURS * 3_600_000,

@@ -23,7 +23,7 @@ async function initialise() {
   const clients = createAwsClients(chaos ? { instrument: chaos.instrument } : {});
   const pseudonymiser = await loadPseudonymiser(config.pseudonymKey);
   const screenBatch = createScreenBatch({
-    repository: new DynamoScreeningRepository(clients.documents, config.tables),
+    repository: new DynamoScreeningRepository(clients.documents, config.tables, { networkIndex: config.networkIndex }),
     publisher: new SqsDecisionPublisher(clients.sqs, config.outboundQueueUrls),
     rulePacks: new CachedRulePackSource(
       new DynamoRulePackStore(clients.documents, config.tables.rulePacks),

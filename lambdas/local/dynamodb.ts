@@ -47,7 +47,9 @@ export function createTableInput(definition: TableDefinition, tableName: string)
           GlobalSecondaryIndexes: definition.globalSecondaryIndexes.map((index) => ({
             IndexName: index.indexName,
             KeySchema: keySchema(index.partitionKey, index.sortKey),
-            Projection: { ProjectionType: 'ALL' as const },
+            Projection: index.nonKeyAttributes
+              ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.nonKeyAttributes] }
+              : { ProjectionType: 'ALL' as const },
           })),
         }
       : {}),

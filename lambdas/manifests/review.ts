@@ -35,6 +35,17 @@ const reviewGrants = (queueIndexes: ReadonlyArray<'byPartnerStatus' | 'byStatus'
     actions: ['dynamodb:Query'],
     tables: queueIndexes.map((index) => ({ table: 'flags', index })),
   },
+  // Cases (DynamoCaseRepository) and the network view (DynamoNetworkStore): flags and decisions by account.
+  {
+    sid: 'QueryCasesAndNetwork',
+    actions: ['dynamodb:Query'],
+    tables: [
+      { table: 'flags', index: 'byCreditorAccount' },
+      { table: 'flags', index: 'byDebtorAccount' },
+      { table: 'decisions', index: 'byCreditor' },
+      { table: 'decisions', index: 'byDebtor' },
+    ],
+  },
   { sid: 'DecideFlags', actions: ['dynamodb:UpdateItem'], tables: ['flags'] },
   { sid: 'ListConfirmedFraud', actions: ['dynamodb:UpdateItem'], tables: ['watchlist'] },
   { sid: 'SendDecisionUpdates', actions: ['sqs:SendMessage'], queues: ['decisions'] },

@@ -16,6 +16,8 @@ export interface ScreeningInputs {
   readonly shadowMode?: ShadowMode;
   readonly eventTimeMaxSkewSeconds?: number;
   readonly eventTimeMaxAgeHours?: number;
+  /** Whether decisions are indexed by account for the network view (default: they are); see NETWORK_INDEX. */
+  readonly networkIndex?: boolean;
   /** Local runtime only: see SIMULATED_CLOCK. */
   readonly simulatedClock?: boolean;
   /** Local runtime only, beside the simulated clock: faults to inject (fraudctl chaos). */
@@ -60,6 +62,11 @@ export const screeningManifest = defineFunctionManifest({
      */
     SHADOW_MODE: z.enum(SHADOW_MODES, { error: 'must be pointer or off' }).default('pointer'),
     EVENT_TIME_MAX_SKEW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+    /**
+     * `on`: each decision item carries the attributes of the Decisions table's account indexes (the
+     * network view; two index writes a transfer); `off`: it does not, and the sparse indexes stay empty.
+     */
+    NETWORK_INDEX: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
     EVENT_TIME_MAX_AGE_HOURS: z.coerce
       .number()
       .int()
@@ -82,6 +89,7 @@ export const screeningManifest = defineFunctionManifest({
     RULE_PACK_MAX_AGE_SECONDS: inputs.rulePackMaxAgeSeconds?.toString(),
     SHADOW_MODE: inputs.shadowMode,
     EVENT_TIME_MAX_SKEW_SECONDS: inputs.eventTimeMaxSkewSeconds?.toString(),
+    NETWORK_INDEX: inputs.networkIndex === undefined ? undefined : inputs.networkIndex ? 'on' : 'off',
     EVENT_TIME_MAX_AGE_HOURS: inputs.eventTimeMaxAgeHours?.toString(),
     SIMULATED_CLOCK: inputs.simulatedClock ? 'message-attribute' : undefined,
     [FAULT_INJECTION_ENV]: inputs.chaos ? JSON.stringify(inputs.chaos) : undefined,

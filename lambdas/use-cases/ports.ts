@@ -3,6 +3,7 @@ import type { FieldIssue } from '#domain/contract/issues.ts';
 import type { TransferEvent } from '#domain/contract/transfer-event.ts';
 import type { AccountState } from '#domain/aggregates/account-state.ts';
 import type { BehaviourState, TransferActivity } from '#domain/aggregates/behaviour.ts';
+import type { AccountKeys } from '#domain/review/case.ts';
 import type { Flag } from '#domain/review/flag.ts';
 import type { CompiledPack } from '#domain/rules/compile.ts';
 import type { ShadowDecision } from '#domain/rules/shadow.ts';
@@ -33,6 +34,8 @@ export interface DecisionRecord {
   readonly event: TransferEvent;
   readonly fingerprint: string;
   readonly messageId: string;
+  /** Pseudonymised keys of its accounts: the network view's and the cases' indexes are keyed by them. */
+  readonly accountKeys: AccountKeys;
 }
 
 export interface RejectionRecord {
@@ -73,6 +76,7 @@ export interface BatchWrites {
 export interface FlagToCreate {
   readonly transferKey: string;
   readonly flag: Flag;
+  readonly accountKeys: AccountKeys;
 }
 
 export interface SaveOutcome {

@@ -356,6 +356,7 @@ function decide(
     screening.applications.set(accountKey, list);
   }
   screening.decided.set(tk, { decision, duplicate: stored !== undefined });
+  const accountKeys = { debtor: item.activity.debtorKey, creditor: item.activity.creditorKey };
   if (!stored)
     screening.newDecisions.push({
       transferKey: tk,
@@ -363,9 +364,10 @@ function decide(
       event: item.event,
       fingerprint: item.fingerprint,
       messageId: item.messageId,
+      accountKeys,
     });
   const flag = flagFor(decision, item.event);
-  if (flag) screening.flags.push({ transferKey: tk, flag });
+  if (flag) screening.flags.push({ transferKey: tk, flag, accountKeys });
 }
 
 /** One write per changed account, pruned by processing time, able to re-apply its transfers after a lost race. */

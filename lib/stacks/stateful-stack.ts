@@ -75,7 +75,9 @@ export class StatefulStack extends Stack {
           indexName: index.indexName,
           partitionKey: attribute(index.partitionKey),
           ...(index.sortKey ? { sortKey: attribute(index.sortKey) } : {}),
-          projectionType: ProjectionType.ALL,
+          ...(index.nonKeyAttributes
+            ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...index.nonKeyAttributes] }
+            : { projectionType: ProjectionType.ALL }),
         });
       }
       tables[name] = table;

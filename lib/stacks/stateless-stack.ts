@@ -89,6 +89,7 @@ export class StatelessStack extends Stack {
         rulePackId: data.rulePackId,
         rulePackMaxAgeSeconds: screening.rulePackMaxAgeSeconds,
         shadowMode: screening.shadowMode,
+        networkIndex: screening.networkIndex,
         pseudonymKey: { secretArn: data.pseudonymKey.secretArn },
         tables: tableNames,
       }),

@@ -128,6 +128,7 @@ describe('manifest environments', () => {
       eventTimeMaxAgeHours: 48,
       simulatedClock: true,
       shadowMode: 'off',
+      networkIndex: false,
       pseudonymKey,
       tables: tableNames,
     });
@@ -139,6 +140,7 @@ describe('manifest environments', () => {
       shadowPointer: false,
       pseudonymKey,
       tables: tableNames,
+      networkIndex: false,
       eventTimeBounds: { maxSkewMs: 60_000, maxAgeMs: 48 * 3_600_000 },
       simulatedClock: true,
     });
@@ -154,11 +156,13 @@ describe('manifest environments', () => {
       });
       expect(Object.keys(environment).filter((name) => name.endsWith('_TABLE'))).toEqual([
         TABLES.watchlist.envVar,
+        TABLES.decisions.envVar,
         TABLES.flags.envVar,
       ]);
       expect(loadReviewConfig(environment)).toMatchObject({
         flagsTable: tableNames.flags,
         watchlistTable: tableNames.watchlist,
+        decisionsTable: tableNames.decisions,
         outboundQueueUrls,
         pseudonymKey,
       });

@@ -1,7 +1,9 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
 import { CachedRulePackSource, DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
+import { DynamoCaseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { DynamoFlagRepository } from '#adapters/dynamodb/flag-repository.ts';
+import { DynamoNetworkStore } from '#adapters/dynamodb/network-index.ts';
 import { DynamoWatchlistStore } from '#adapters/dynamodb/watchlist-store.ts';
 import type { Decision } from '#domain/contract/decision.ts';
 import type { TransferEvent } from '#domain/contract/transfer-event.ts';
@@ -100,6 +102,9 @@ export function reviewService(
 ) {
   return createReviewService({
     flags: new DynamoFlagRepository(fixture.clients.documents, fixture.tables.flags),
+    cases: new DynamoCaseRepository(fixture.clients.documents, fixture.tables.flags),
+    network: new DynamoNetworkStore(fixture.clients.documents, fixture.tables.decisions),
+    pseudonymiser,
     publisher: options.publisher ?? new RecordingPublisher(),
     watchlist: new DynamoWatchlistStore(fixture.clients.documents, fixture.tables.watchlist, pseudonymiser),
     policy: releasePolicy(options.limits ?? DEFAULT_RELEASE_LIMITS),

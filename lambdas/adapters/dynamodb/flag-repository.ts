@@ -19,6 +19,7 @@ import {
   type FlagStatus,
   type PendingEffect,
 } from '#domain/review/flag.ts';
+import type { AccountKeys } from '#domain/review/case.ts';
 import { ALL_PARTNERS } from '#domain/review/officer.ts';
 import {
   InvalidCursorError,
@@ -29,7 +30,15 @@ import {
 } from '#use-cases/review/ports.ts';
 import { TABLES } from './tables.ts';
 
-const [BY_PARTNER_STATUS, BY_STATUS] = TABLES.flags.globalSecondaryIndexes;
+const [BY_PARTNER_STATUS, BY_STATUS, BY_CREDITOR_ACCOUNT, BY_DEBTOR_ACCOUNT] = TABLES.flags.globalSecondaryIndexes;
+
+/** The flag item's account-key attributes: the partition keys of the two account (case) indexes. */
+export function flagAccountAttributes(accountKeys: AccountKeys): Record<string, string> {
+  return {
+    [BY_CREDITOR_ACCOUNT.partitionKey.name]: accountKeys.creditor,
+    [BY_DEBTOR_ACCOUNT.partitionKey.name]: accountKeys.debtor,
+  };
+}
 
 /**
  * Flags that still owe effects sort before every other flag of their status ("!" < "0"): the sweep
@@ -48,6 +57,7 @@ const AuditEntrySchema = z.object({
   fromStatus: z.enum(FLAG_STATUSES),
   toStatus: z.enum(FLAG_STATUSES),
   version: z.int(),
+  listedParty: z.enum(['creditor', 'debtor']).optional(),
 });
 
 /** A stored flag item, as the screening function writes it and this repository updates it. */
@@ -68,7 +78,7 @@ const FlagItemSchema = z.object({
   pendingEffects: z.array(z.enum(PENDING_EFFECTS)).optional(),
 });
 
-function toFlag(item: Record<string, unknown>): Flag {
+export function toFlag(item: Record<string, unknown>): Flag {
   const parsed = FlagItemSchema.safeParse(item);
   if (!parsed.success) {
     // Names the item and the fields, never their values: a flag holds account numbers and names.
@@ -130,13 +140,19 @@ export class DynamoFlagRepository implements FlagRepository {
   /**
    * Stores a new flag unless one exists for its transfer: a redelivery raises the same flag again, and
    * the stored one (perhaps already worked by an officer) stands. Returns whether this call created it.
+   * With its accounts' keys, the flag joins their cases (the byCreditorAccount and byDebtorAccount indexes).
    */
-  async createIfAbsent(flag: Flag): Promise<boolean> {
+  async createIfAbsent(flag: Flag, accountKeys?: AccountKeys): Promise<boolean> {
     try {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...flag, partnerStatus: `${flag.partnerId}#${flag.status}`, rank: rankOf(flag) },
+          Item: {
+            ...flag,
+            partnerStatus: `${flag.partnerId}#${flag.status}`,
+            rank: rankOf(flag),
+            ...(accountKeys ? flagAccountAttributes(accountKeys) : {}),
+          },
           ConditionExpression: 'attribute_not_exists(transferId)',
         }),
       );

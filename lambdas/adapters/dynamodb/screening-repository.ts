@@ -16,6 +16,7 @@ import { pause } from '../retry.ts';
 import { accountItem, accountItemKey, readAccountItem } from './account-items.ts';
 import { batchGetAll, uniqueKeys, type KeyRequest } from './batch-get.ts';
 import { DynamoFlagRepository } from './flag-repository.ts';
+import { networkIndexAttributes } from './network-index.ts';
 import { DynamoShadowStore } from './shadow-store.ts';
 import { EXPIRES_AT, type TableNames } from './tables.ts';
 import { listingsOf } from './watchlist-items.ts';
@@ -40,11 +41,16 @@ const isConditionFailure = (error: unknown) => (error as Error | undefined)?.nam
 export class DynamoScreeningRepository implements ScreeningRepository {
   private readonly flags: DynamoFlagRepository;
 
+  private readonly networkIndex: boolean;
+
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly tables: TableNames,
+    /** networkIndex (NETWORK_INDEX, default on): index each decision by account for the network view. */
+    options: { readonly networkIndex?: boolean } = {},
   ) {
     this.flags = new DynamoFlagRepository(documents, tables.flags);
+    this.networkIndex = options.networkIndex ?? true;
   }
 
   async loadBatchState(transfers: readonly TransferToLoad[], now: Date): Promise<BatchState> {
@@ -118,6 +124,7 @@ export class DynamoScreeningRepository implements ScreeningRepository {
                 messageId: record.messageId,
                 recordedAt: now.toISOString(),
                 [EXPIRES_AT]: nowSeconds + DECISION_RETENTION_SECONDS,
+                ...(this.networkIndex ? networkIndexAttributes(record.event, record.accountKeys) : {}),
               },
               ConditionExpression: 'attribute_not_exists(transferId)',
             }),
@@ -127,9 +134,9 @@ export class DynamoScreeningRepository implements ScreeningRepository {
           else failedTransfers.add(record.transferKey);
         }
       }),
-      ...writes.flags.map(async ({ transferKey, flag }) => {
+      ...writes.flags.map(async ({ transferKey, flag, accountKeys }) => {
         try {
-          await this.flags.createIfAbsent(flag);
+          await this.flags.createIfAbsent(flag, accountKeys);
         } catch {
           failedTransfers.add(transferKey);
         }

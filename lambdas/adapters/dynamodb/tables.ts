@@ -21,6 +21,11 @@ export interface TableDefinition {
     readonly indexName: string;
     readonly partitionKey: KeyAttribute;
     readonly sortKey?: KeyAttribute;
+    /**
+     * INCLUDE projection: only these attributes besides the table's and index's keys are copied, so each
+     * index item stays small (one write unit). Absent: ALL, the whole item.
+     */
+    readonly nonKeyAttributes?: readonly string[];
   }>;
 }
 
@@ -61,6 +66,22 @@ export const TABLES = {
     partitionKey: { name: 'partnerId', type: 'S' },
     sortKey: { name: 'transferId', type: 'S' },
     timeToLiveAttribute: EXPIRES_AT,
+    // The network view: an account's inbound and onward transfers by time. Sparse (written only with
+    // NETWORK_INDEX=on) and projecting only what the view shows, so each index write is one unit.
+    globalSecondaryIndexes: [
+      {
+        indexName: 'byCreditor',
+        partitionKey: { name: 'creditorKey', type: 'S' },
+        sortKey: { name: 'edgeAt', type: 'S' },
+        nonKeyAttributes: ['debtorKey', 'amount', 'occurredAt', 'outcome'],
+      },
+      {
+        indexName: 'byDebtor',
+        partitionKey: { name: 'debtorKey', type: 'S' },
+        sortKey: { name: 'edgeAt', type: 'S' },
+        nonKeyAttributes: ['creditorKey', 'amount', 'occurredAt', 'outcome'],
+      },
+    ],
   },
   rejections: {
     id: 'Rejections',
@@ -83,6 +104,17 @@ export const TABLES = {
         sortKey: { name: 'rank', type: 'S' },
       },
       { indexName: 'byStatus', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'rank', type: 'S' } },
+      // Cases: every flag of one pseudonymised account, as the creditor or as the debtor of its transfer.
+      {
+        indexName: 'byCreditorAccount',
+        partitionKey: { name: 'creditorKey', type: 'S' },
+        sortKey: { name: 'createdAt', type: 'S' },
+      },
+      {
+        indexName: 'byDebtorAccount',
+        partitionKey: { name: 'debtorKey', type: 'S' },
+        sortKey: { name: 'createdAt', type: 'S' },
+      },
     ],
   },
   shadowDecisions: {

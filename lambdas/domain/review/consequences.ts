@@ -53,7 +53,7 @@ function reviewReason(flag: Flag, entry: AuditEntry): Reason {
     entry.action === 'RELEASE'
       ? `released by a compliance ${entry.role} after review`
       : entry.action === 'CONFIRM_FRAUD'
-        ? `confirmed as fraud by a compliance ${entry.role}; the creditor account is now on the shared watchlist`
+        ? `confirmed as fraud by a compliance ${entry.role}; the ${entry.listedParty ?? 'creditor'} account is now on the shared watchlist`
         : `released automatically when the hold ended at ${flag.holdUntil}`;
   return {
     ruleId: `REVIEW-${entry.action.replace('_', '-')}`,
@@ -65,7 +65,8 @@ function reviewReason(flag: Flag, entry: AuditEntry): Reason {
 }
 
 /**
- * The listing a fraud confirmation adds to the shared watchlist: the confirming bank as the source,
+ * The listing a fraud confirmation adds to the shared watchlist (the creditor, or the debtor when a
+ * case confirmed it as the mule): the confirming bank as the source,
  * so that its listing can be told apart from (and survives) other banks' and the task force's.
  */
 export function confirmedFraudListing(flag: Flag): { accountId: string; listing: WatchlistListing } {
@@ -73,13 +74,15 @@ export function confirmedFraudListing(flag: Flag): { accountId: string; listing:
   if (entry.action !== 'CONFIRM_FRAUD')
     throw new Error(`flag ${flag.partnerId}/${flag.transferId} was not confirmed as fraud`);
   const listedAt = new Date(entry.at);
+  // A case confirms its account as the mule, which is the debtor of the transfers it sent onward.
+  const account = entry.listedParty === 'debtor' ? flag.transfer.debtor : flag.transfer.creditor;
   return {
-    accountId: flag.transfer.creditor.accountId,
+    accountId: account.accountId,
     listing: {
       category: 'CONFIRMED_FRAUD',
       source: flag.partnerId,
       confidence: CONFIRMED_FRAUD_CONFIDENCE,
-      ...(flag.transfer.creditor.bankCode ? { bankCode: flag.transfer.creditor.bankCode } : {}),
+      ...(account.bankCode ? { bankCode: account.bankCode } : {}),
       listedAt: listedAt.toISOString(),
       expiresAt: new Date(listedAt.getTime() + CONFIRMED_FRAUD_LISTING_DAYS * 86_400_000).toISOString(),
       note: 'confirmed as fraud in compliance review',

@@ -33,7 +33,12 @@ export interface AuditEntry {
   readonly toStatus: FlagStatus;
   /** The flag's version after this entry. */
   readonly version: number;
+  /** CONFIRM_FRAUD of a case whose mule is the transfer's debtor: the debtor is listed, not the creditor. */
+  readonly listedParty?: ListedParty;
 }
+
+/** Which account of a transfer a fraud confirmation lists. */
+export type ListedParty = 'creditor' | 'debtor';
 
 /**
  * Side effects a final action still owes the outside world. They are recorded on the flag in the same

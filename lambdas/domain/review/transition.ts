@@ -5,6 +5,7 @@ import {
   type Flag,
   type FlagAction,
   type FlagStatus,
+  type ListedParty,
   type OfficerAction,
   type PendingEffect,
 } from './flag.ts';
@@ -32,6 +33,8 @@ export interface ActionRequest {
   readonly note: string;
   /** The flag version the actor saw when deciding (optimistic concurrency). */
   readonly expectedVersion: number;
+  /** CONFIRM_FRAUD: which account to list; the creditor unless a case confirms its debtor as the mule. */
+  readonly listedParty?: ListedParty;
 }
 
 const RESULT: Record<FlagAction, FlagStatus> = {
@@ -91,6 +94,9 @@ export function decideAction(flag: Flag, actor: Actor, request: ActionRequest, p
     fromStatus: flag.status,
     toStatus: status,
     version,
+    ...(request.action === 'CONFIRM_FRAUD' && request.listedParty === 'debtor'
+      ? { listedParty: 'debtor' as const }
+      : {}),
   };
   const effects = EFFECTS[request.action];
   // Only final actions owe effects, and a flag that is not final has none outstanding.

@@ -1,4 +1,6 @@
+import type { LinkedFlag } from '#domain/review/case.ts';
 import type { Flag, FlagStatus, PendingEffect } from '#domain/review/flag.ts';
+import type { StoredNetwork } from '#domain/review/network.ts';
 import type { WatchlistListing } from '#domain/watchlist/listing.ts';
 
 export type { DecisionPublisher } from '../ports.ts';
@@ -53,4 +55,17 @@ export class InvalidCursorError extends Error {
     super('is not a cursor issued for this list: start again without a cursor');
     this.name = 'InvalidCursorError';
   }
+}
+
+/** Flags by account, for cases: the Flags table's byCreditorAccount and byDebtorAccount indexes. */
+export interface CaseRepository {
+  /** Flags whose creditor or debtor is the account, newest first, at most `limit` each way. */
+  linkedFlags(accountKey: string, limit: number): Promise<LinkedFlag[]>;
+  /** Open (PENDING, ESCALATED) flags of one partner or of all (ALL_PARTNERS), at most `limit`, with their accounts. */
+  openFlags(partnerId: string, limit: number): Promise<LinkedFlag[]>;
+}
+
+/** An account's screened transfers by time (the Decisions table's byCreditor and byDebtor indexes). */
+export interface NetworkStore {
+  network(accountKey: string, since: Date, until: Date, limit: number): Promise<StoredNetwork>;
 }

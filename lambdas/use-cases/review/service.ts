@@ -1,13 +1,20 @@
+import type { Pseudonymiser } from '#domain/identity/pseudonym.ts';
 import type { ReleasePolicy } from '#domain/review/release-policy.ts';
 import { createActOnFlag } from './act-on-flag.ts';
 import { createAutoRelease } from './auto-release.ts';
+import { createActOnCase, createGetCase, createListCases } from './cases.ts';
 import { createDeliverEffects } from './deliver-effects.ts';
 import { createGetFlag } from './get-flag.ts';
 import { createListFlags } from './list-flags.ts';
-import type { DecisionPublisher, FlagRepository, WatchlistWriter } from './ports.ts';
+import { createGetNetwork } from './network.ts';
+import type { CaseRepository, DecisionPublisher, FlagRepository, NetworkStore, WatchlistWriter } from './ports.ts';
 
 export interface ReviewServiceDependencies {
   readonly flags: FlagRepository;
+  readonly cases: CaseRepository;
+  readonly network: NetworkStore;
+  /** The screening function's key: the network of a flag's recipient is found by its pseudonym. */
+  readonly pseudonymiser: Pseudonymiser;
   readonly publisher: DecisionPublisher;
   readonly watchlist: WatchlistWriter;
   readonly policy: ReleasePolicy;
@@ -22,6 +29,10 @@ export function createReviewService(deps: ReviewServiceDependencies) {
     getFlag: createGetFlag(deps),
     actOnFlag: createActOnFlag({ ...deps, deliverEffects }),
     autoRelease: createAutoRelease({ ...deps, deliverEffects }),
+    listCases: createListCases(deps),
+    getCase: createGetCase(deps),
+    actOnCase: createActOnCase({ ...deps, deliverEffects }),
+    network: createGetNetwork(deps),
   };
 }
 

@@ -99,6 +99,7 @@ describe('review API construct', () => {
     expect((properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
       FLAGS_TABLE: { Ref: ids.flags },
       WATCHLIST_TABLE: { Ref: ids.watchlist },
+      DECISIONS_TABLE: { Ref: ids.decisions },
       OUTBOUND_QUEUE_URLS: expect.anything(),
       PSEUDONYM_KEY_SECRET_ARN: expect.anything(),
       FOUR_EYES_RELEASE_LIMITS: '{"KRW":"5000000"}',
@@ -114,6 +115,7 @@ describe('review API construct', () => {
     expect(Object.keys(bySid).sort()).toEqual([
       'DecideFlags',
       'ListConfirmedFraud',
+      'QueryCasesAndNetwork',
       'QueryReviewQueues',
       'ReadFlags',
       'ReadPseudonymKey',
@@ -129,6 +131,10 @@ describe('review API construct', () => {
       Resource: { 'Fn::GetAtt': [ids.flags, 'Arn'] },
     });
     expect(JSON.stringify(bySid.QueryReviewQueues!.Resource)).toMatch(/\/index\/byPartnerStatus.*\/index\/byStatus/);
+    // Cases and the network view read only the account indexes, never a table scan.
+    const caseIndexes = JSON.stringify(bySid.QueryCasesAndNetwork!.Resource);
+    for (const index of ['byCreditorAccount', 'byDebtorAccount', 'byCreditor', 'byDebtor'])
+      expect(caseIndexes).toContain(`/index/${index}"`);
     expect(bySid.ListConfirmedFraud).toMatchObject({
       Action: 'dynamodb:UpdateItem',
       Resource: { 'Fn::GetAtt': [ids.watchlist, 'Arn'] },

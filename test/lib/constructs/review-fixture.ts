@@ -27,6 +27,7 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
     });
   const flagsTable = table(TABLES.flags);
   const watchlistTable = table(TABLES.watchlist);
+  const decisionsTable = table(TABLES.decisions);
   const pseudonymKey = new Secret(stack, 'PseudonymKey', { encryptionKey: key });
   const partners = ['kr-demo-bank', 'kh-demo-bank'].map((partnerId) => ({
     partnerId,
@@ -37,7 +38,13 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
     }),
   }));
   // The stand-ins are not under test: the stateful stack and PartnerQueues have their own checks.
-  for (const standIn of [pseudonymKey, flagsTable, watchlistTable, ...partners.map((p) => p.decisions)]) {
+  for (const standIn of [
+    pseudonymKey,
+    flagsTable,
+    watchlistTable,
+    decisionsTable,
+    ...partners.map((p) => p.decisions),
+  ]) {
     for (const id of ['AwsSolutions-SMG4', 'AwsSolutions-SQS3', 'AwsSolutions-DDB3'])
       Validations.of(standIn).acknowledge({
         id,
@@ -46,7 +53,7 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
   }
   const data = {
     prefix: 'fraud-test',
-    tables: { flags: flagsTable, watchlist: watchlistTable },
+    tables: { flags: flagsTable, watchlist: watchlistTable, decisions: decisionsTable },
     key,
     pseudonymKey,
     partners,
@@ -73,6 +80,7 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
     ids: {
       flags: stack.getLogicalId(flagsTable.node.defaultChild as never),
       watchlist: stack.getLogicalId(watchlistTable.node.defaultChild as never),
+      decisions: stack.getLogicalId(decisionsTable.node.defaultChild as never),
       key: stack.getLogicalId(key.node.defaultChild as never),
     },
   };

@@ -63,7 +63,9 @@ describe('stateful stack', () => {
           ? definition.globalSecondaryIndexes.map((index) => ({
               IndexName: index.indexName,
               KeySchema: keySchema(index.partitionKey, index.sortKey),
-              Projection: { ProjectionType: 'ALL' },
+              Projection: index.nonKeyAttributes
+                ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.nonKeyAttributes] }
+                : { ProjectionType: 'ALL' },
             }))
           : Match.absent(),
       });

@@ -316,12 +316,21 @@ describe('stateless stack: least privilege', () => {
     });
   });
 
-  it('grants the review API function exactly the calls of the review use cases: flags by key and by both queue indexes, watchlist listings, decision updates', () => {
+  // The two functions share one configuration (loadReviewConfig), so the sweep holds these too.
+  const caseAndNetworkQueries = {
+    'Flags/index/byCreditorAccount': ['dynamodb:Query'],
+    'Flags/index/byDebtorAccount': ['dynamodb:Query'],
+    'Decisions/index/byCreditor': ['dynamodb:Query'],
+    'Decisions/index/byDebtor': ['dynamodb:Query'],
+  };
+
+  it('grants the review API function exactly the calls of the review use cases: flags by key and by both queue indexes, cases and the network by the account indexes, watchlist listings, decision updates', () => {
     expect(grantsOf(review.function.role)).toEqual({
       ...basics('ReviewApiHandlerLogs'),
       Flags: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       'Flags/index/byPartnerStatus': ['dynamodb:Query'],
       'Flags/index/byStatus': ['dynamodb:Query'],
+      ...caseAndNetworkQueries,
       Watchlist: ['dynamodb:UpdateItem'],
       ...onEach(decisionQueues, ['sqs:SendMessage']),
     });
@@ -332,6 +341,7 @@ describe('stateless stack: least privilege', () => {
       ...basics('AutoReleaseHandlerLogs'),
       Flags: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       'Flags/index/byStatus': ['dynamodb:Query'],
+      ...caseAndNetworkQueries,
       Watchlist: ['dynamodb:UpdateItem'],
       ...onEach(decisionQueues, ['sqs:SendMessage']),
     });
