@@ -14,6 +14,7 @@ import type { TransferEvent } from '#domain/contract/transfer-event.ts';
 import shippedPack from '../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 import { benchBacktest } from './bench-backtest.ts';
 import { benchCapacity } from './bench-capacity.ts';
+import { benchShadow } from './bench-shadow.ts';
 
 const TEN_RULES = [
   'WATCHLIST-CONFIRMED',
@@ -376,6 +377,7 @@ async function main() {
   );
   await benchBacktest();
   await benchCapacity();
+  await benchShadow();
 }
 
 await main();
