@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { LocalDynamo } from './dynamodb.ts';
+import { YOUNG_GENERATION_MB } from './lambda-containers.ts';
 
 const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
 const THREAD_MODULE = new URL('./dynamodb-thread-worker.ts', import.meta.url).href;
@@ -11,7 +12,10 @@ const THREAD_MODULE = new URL('./dynamodb-thread-worker.ts', import.meta.url).hr
  * taking turns with them on one thread. Same handle as startLocalDynamo.
  */
 export async function startLocalDynamoThread(port = 0): Promise<LocalDynamo> {
-  const worker = new Worker(BOOTSTRAP, { workerData: { module: THREAD_MODULE, port } });
+  const worker = new Worker(BOOTSTRAP, {
+    workerData: { module: THREAD_MODULE, port },
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  });
   const [started] = (await Promise.race([
     once(worker, 'message'),
     once(worker, 'error').then(([error]) => Promise.reject(error)),

@@ -246,6 +246,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           POWERTOOLS_METRICS_DISABLED: 'true',
           // Traces go nowhere without an X-Ray daemon: off unless asked for.
           POWERTOOLS_TRACE_ENABLED: process.env.POWERTOOLS_TRACE_ENABLED ?? 'false',
+          // Untraced, the X-Ray SDK's automatic mode still puts an async hook on every promise (cls-hooked):
+          // 12% of the CPU of an end-to-end run. Manual mode leaves it out.
+          ...(process.env.POWERTOOLS_TRACE_ENABLED === 'true' ? {} : { AWS_XRAY_MANUAL_MODE: 'true' }),
         },
       },
       options.containers ?? LOCAL_TUNING.containers,
