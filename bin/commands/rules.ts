@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { createAwsClients } from '#adapters/aws-clients.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { identityFromClaims } from '#adapters/http/review-identity.ts';
@@ -13,7 +13,10 @@ import { DEFAULT_STATE_DIR, loadLocalSigningKey, verifyLocalToken } from '#local
 import { readLines } from '#local/ndjson.ts';
 import { runBacktest } from '#use-cases/backtest/run-backtest.ts';
 import { activatePack, decideOnPack, proposePack } from '#use-cases/rules/maker-checker.ts';
-import { cliCommand, exits, runCli } from './cli.ts';
+import { startShadow, stopShadow } from '#use-cases/rules/shadow-pack.ts';
+import { formatShadowReport, reportPeriod, ShadowReportError, shadowReport } from '#use-cases/rules/shadow-report.ts';
+import { DynamoShadowStore } from '#adapters/dynamodb/shadow-store.ts';
+import { cliCommand, exits, jsonOption, runCli, usageError } from './cli.ts';
 
 const DETAILS = `
 Maker-checker: propose, approve, reject and activate act as the holder of a signed token (--token, or
@@ -22,7 +25,13 @@ appended to the pack's audit with the user's id, name, role, the time and the no
 
 Everything but validate talks to DynamoDB: set ${TABLES.rulePacks.envVar} to the RulePacks table name
 (CloudFormation output, or what \`fraudctl up\` prints), AWS_REGION, and for the local runtime
-AWS_ENDPOINT_URL_DYNAMODB. Screening Lambdas pick up an activation within RULE_PACK_MAX_AGE_SECONDS.`;
+AWS_ENDPOINT_URL_DYNAMODB. Screening Lambdas pick up an activation within RULE_PACK_MAX_AGE_SECONDS.
+
+Shadow mode: rules shadow puts a proposed version beside the one in force (audited, no approval
+needed: it changes no outcome); the screening Lambdas (SHADOW_MODE pointer, the default) score every
+new transfer with it too and store what it decided, never sending or flagging it. rules shadow-report
+reads those decisions from the ShadowDecisions table (${TABLES.shadowDecisions.envVar}) over a period of
+event time and compares them with the live ones.`;
 
 interface RulesOptions {
   file: string;
@@ -33,6 +42,11 @@ interface RulesOptions {
   token?: string;
   backtestFile?: string;
   backtestSummary?: string;
+  off?: boolean;
+  shadowVersion?: string;
+  from?: string;
+  to?: string;
+  json?: boolean;
 }
 
 export function run(args: string[]): Promise<number> {
@@ -73,8 +87,28 @@ export function run(args: string[]): Promise<number> {
     .requiredOption('--version <version>', 'the stored version to put in force')
     .option('--note <text>', 'why')
     .addOption(tokenOption());
-  step('history', 'every proposal, approval, rejection and activation, oldest first', history).addOption(packOption());
-  step('show', 'the version in force', show).addOption(packOption());
+  const shadowStep: Command = step(
+    'shadow',
+    'score every transfer also with a proposed version, beside the one in force (or --off)',
+    (o) => shadow(shadowStep, o),
+  )
+    .addOption(packOption())
+    .addOption(new Option('--version <version>', 'the proposed version to put in shadow').conflicts('off'))
+    .option('--off', 'stop shadow scoring')
+    .option('--note <text>', 'why')
+    .addOption(tokenOption());
+  const report: Command = step('shadow-report', 'compare the shadow decisions with the live ones over a period', (o) =>
+    shadowReportOf(report, o),
+  )
+    .addOption(packOption())
+    .option('--shadow-version <version>', 'the version that was in shadow (default: the one in shadow now)')
+    .requiredOption('--from <iso>', 'start of the period, event time, such as 2026-12-01 or 2026-12-01T09:00+09:00')
+    .requiredOption('--to <iso>', 'end of the period (excluded)')
+    .addOption(jsonOption());
+  step('history', 'every proposal, approval, rejection, activation and shadow change, oldest first', history).addOption(
+    packOption(),
+  );
+  step('show', 'the version in force, and the one in shadow', show).addOption(packOption());
   return runCli(rules, args);
 }
 
@@ -168,6 +202,52 @@ async function activate(values: RulesOptions): Promise<number> {
   return 0;
 }
 
+async function shadow(command: Command, values: RulesOptions): Promise<number> {
+  if (!values.version && !values.off) usageError(command, 'name the --version to put in shadow, or --off');
+  const officer = await signedIn(values.token);
+  const step = { officer, now: new Date(), ...(values.note ? { note: values.note } : {}) };
+  const rulePacks = store();
+  const entry = values.version
+    ? await startShadow(rulePacks, { packId: values.pack, version: values.version }, step)
+    : await stopShadow(rulePacks, values.pack, step);
+  if (!entry) process.stdout.write(`${values.pack}: nothing to change (${values.version ?? 'no version'} in shadow)\n`);
+  else if (entry.action === 'SHADOWED')
+    process.stdout.write(
+      `${entry.packId}: ${entry.version} now scores in shadow${entry.previousVersion ? ` (was ${entry.previousVersion})` : ''}; screening picks it up within RULE_PACK_MAX_AGE_SECONDS\n`,
+    );
+  else process.stdout.write(`${entry.packId}: shadow scoring of ${entry.version} stopped\n`);
+  return 0;
+}
+
+async function shadowReportOf(command: Command, values: RulesOptions): Promise<number> {
+  try {
+    reportPeriod(values.from, values.to);
+  } catch (error) {
+    if (error instanceof ShadowReportError) usageError(command, error.message);
+    throw error;
+  }
+  const table = process.env[TABLES.shadowDecisions.envVar];
+  if (!table)
+    throw new Error(
+      `set ${TABLES.shadowDecisions.envVar} to the ShadowDecisions table name (see fraudctl rules --help)`,
+    );
+  const shadows = new DynamoShadowStore(createAwsClients().documents, table);
+  try {
+    const report = await shadowReport(shadows, store(), {
+      packId: values.pack,
+      from: values.from!,
+      to: values.to!,
+      ...(values.shadowVersion ? { shadowVersion: values.shadowVersion } : {}),
+    });
+    process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatShadowReport(report));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ShadowReportError)) throw error;
+    process.stderr.write(`fraudctl rules shadow-report: ${error.message}\n`);
+    return 1;
+  }
+}
+
 async function history(values: RulesOptions): Promise<number> {
   const entries = await store().auditTrail(values.pack);
   if (!entries.length) process.stdout.write(`${values.pack}: no proposals yet\n`);
@@ -175,14 +255,19 @@ async function history(values: RulesOptions): Promise<number> {
     const summary = entry.backtest ? `; backtest: ${describeBacktest(entry.backtest)}` : '';
     const previous = entry.previousVersion ? ` (replacing ${entry.previousVersion})` : '';
     process.stdout.write(
-      `${entry.at}  ${entry.action.padEnd(9)} ${entry.version}${previous} by ${entry.actor.username} (${entry.actor.role})${entry.note ? `: ${entry.note}` : ''}${summary}\n`,
+      `${entry.at}  ${entry.action.padEnd(10)} ${entry.version}${previous} by ${entry.actor.username} (${entry.actor.role})${entry.note ? `: ${entry.note}` : ''}${summary}\n`,
     );
   }
   return 0;
 }
 
 async function show(values: RulesOptions): Promise<number> {
-  process.stdout.write(`${values.pack}: ${await store().activeVersion(values.pack)} is in force\n`);
+  const rulePacks = store();
+  const [active, shadowed] = await Promise.all([
+    rulePacks.activeVersion(values.pack),
+    rulePacks.shadowVersion(values.pack),
+  ]);
+  process.stdout.write(`${values.pack}: ${active} is in force${shadowed ? `; ${shadowed} scores in shadow` : ''}\n`);
   return 0;
 }
 

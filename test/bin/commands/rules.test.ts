@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../../bin/commands/rules.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
+import { DynamoShadowStore } from '#adapters/dynamodb/shadow-store.ts';
+import { transferKey } from '#domain/screening/screen-transfer.ts';
 import { issueLocalToken, loadLocalSigningKey } from '#local/auth/local-issuer.ts';
 import { startDynamoFixture, type DynamoFixture } from '../../support/local-dynamo.ts';
 import { captureOutput } from '../../support/output.ts';
@@ -205,6 +207,92 @@ describe('fraudctl rules maker-checker', () => {
     await expect(
       run(['approve', '--version', 'kr-kh-2027.1.4', '--note', 'x', '--token', 'not-a-jwt']),
     ).rejects.toThrow('the token is not');
+  });
+});
+
+describe('fraudctl rules shadow', () => {
+  const proposal = (version: string) =>
+    packFile((pack) => {
+      pack.version = version;
+      pack.thresholds.delay = 60;
+    });
+
+  it('puts a proposed version in shadow and takes it out, audited, and shows it beside the one in force', async () => {
+    pointAtFixture();
+    const kim = await tokenFor('kim', 'analyst');
+    capture();
+    expect(
+      await run(['propose', '--file', await proposal('kr-kh-2027.2.1'), '--note', 'DELAY 60', '--token', kim]),
+    ).toBe(0);
+    expect(await run(['shadow', '--version', 'kr-kh-2027.2.1', '--note', 'a week beside', '--token', kim])).toBe(0);
+    expect(out.join('')).toContain('kr-kh: kr-kh-2027.2.1 now scores in shadow');
+    out.length = 0;
+    expect(await run(['show'])).toBe(0);
+    expect(out.join('')).toContain(`kr-kh: ${SHIPPED_VERSION} is in force; kr-kh-2027.2.1 scores in shadow`);
+    expect(await run(['shadow', '--off', '--token', kim])).toBe(0);
+    expect(out.join('')).toContain('kr-kh: shadow scoring of kr-kh-2027.2.1 stopped');
+    out.length = 0;
+    expect(await run(['history'])).toBe(0);
+    const lines = out
+      .join('')
+      .split('\n')
+      .filter((l) => l.includes('SHADOWED'));
+    expect(lines.map((l) => l.split(/\s+/).slice(1, 3).join(' '))).toEqual([
+      'SHADOWED kr-kh-2027.2.1',
+      'UNSHADOWED kr-kh-2027.2.1',
+    ]);
+    expect(lines[0]).toContain('by kim (analyst): a week beside');
+  });
+
+  it('refuses a version never proposed, and --version with --off', async () => {
+    pointAtFixture();
+    const kim = await tokenFor('kim', 'analyst');
+    capture();
+    expect(await run(['shadow', '--version', SHIPPED_VERSION, '--token', kim])).toBe(1);
+    expect(err.join('')).toContain(`fraudctl rules shadow: refused: ${SHIPPED_VERSION} was never proposed`);
+    expect(await run(['shadow', '--version', SHIPPED_VERSION, '--off', '--token', kim])).toBe(2);
+    expect(await run(['shadow', '--token', kim])).toBe(2);
+    expect(err.join('')).toContain('name the --version to put in shadow, or --off');
+  });
+
+  it('reports the shadow decisions of a period beside the live ones, as text or JSON', async () => {
+    pointAtFixture();
+    vi.stubEnv('SHADOW_DECISIONS_TABLE', fixture.tables.shadowDecisions);
+    const shadows = new DynamoShadowStore(fixture.clients.documents, fixture.tables.shadowDecisions);
+    const decided = (transferId: string, occurredAt: string, shadowOutcome: 'ALLOW' | 'DELAY') => ({
+      partnerId: 'kh-demo-bank',
+      transferId,
+      transferKey: transferKey('kh-demo-bank', transferId),
+      occurredAt,
+      decidedAt: occurredAt,
+      fingerprint: transferId,
+      liveVersion: SHIPPED_VERSION,
+      shadowVersion: 'kr-kh-2027.2.9',
+      live: { outcome: 'DELAY' as const, score: 45, rules: ['SCAM-HUB-CROSS-BORDER'] },
+      shadow: { outcome: shadowOutcome, score: 45, rules: ['SCAM-HUB-CROSS-BORDER'] },
+    });
+    await shadows.put(decided('ABA-1', '2026-12-01T08:00:00+07:00', 'ALLOW'), 0);
+    await shadows.put(decided('ABA-2', '2026-12-01T03:00:00Z', 'DELAY'), 0);
+    await shadows.put(decided('ABA-3', '2026-12-02T03:00:00Z', 'ALLOW'), 0);
+    capture();
+    const period = ['--from', '2026-12-01', '--to', '2026-12-02'];
+    expect(await run(['shadow-report', '--shadow-version', 'kr-kh-2027.2.9', ...period])).toBe(0);
+    const text = out.join('');
+    expect(text).toContain(`Shadow report of kr-kh: kr-kh-2027.2.9 beside ${SHIPPED_VERSION}`);
+    expect(text).toContain('2 transfers');
+    expect(text).toContain('2026-12-01T08:00:00+07:00 kh-demo-bank ABA-1: DELAY (45) -> ALLOW (45)');
+    out.length = 0;
+    expect(await run(['shadow-report', '--shadow-version', 'kr-kh-2027.2.9', ...period, '--json'])).toBe(0);
+    expect(JSON.parse(out.join(''))).toMatchObject({
+      transfers: 2,
+      holdRate: { live: 1, shadow: 0.5 },
+      transitions: { DELAY: { ALLOW: 1, DELAY: 1 } },
+    });
+
+    expect(await run(['shadow-report', '--from', 'last week', '--to', '2026-12-02'])).toBe(2);
+    expect(err.join('')).toContain('--from "last week" is not an ISO 8601 date');
+    expect(await run(['shadow-report', ...period])).toBe(1);
+    expect(err.join('')).toContain('kr-kh has no shadow pack now: name the version with --shadow-version');
   });
 });
 
