@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { DynamoShadowStore } from '#adapters/dynamodb/shadow-store.ts';
 import type { Decision } from '#domain/contract/decision.ts';
+import type { TransferEvent } from '#domain/contract/transfer-event.ts';
 import type { Officer } from '#domain/review/officer.ts';
 import { arrivingAt } from '#local/demo.ts';
 import { startLocalPipeline, type LocalPipeline } from '#local/pipeline.ts';
@@ -35,7 +36,7 @@ describe('shadow mode, end to end', () => {
     await proposePack(store, SHADOW, { officer: analyst, now, note: 'fewer DELAYs on single 45-point rules' });
     await startShadow(store, { packId: 'kr-kh', version: SHADOW.version }, { officer: analyst, now });
 
-    const events = workload.events.map(({ label: _label, ...event }) => event);
+    const events = workload.events.map(({ label: _label, ...event }) => event as unknown as TransferEvent);
     const byPartner = new Map<string, typeof events>();
     for (const event of [...events, ...events.slice(0, REDELIVERED)])
       byPartner.set(event.partnerId, [...(byPartner.get(event.partnerId) ?? []), event]);
