@@ -61,6 +61,8 @@ describe('shadow mode, end to end', () => {
         to: new Date(Math.max(...times) + 1).toISOString(),
       },
     );
+    // The README's excerpt: PRINT_SHADOW_REPORT=1 npx vitest run test/local/shadow.test.ts
+    if (process.env.PRINT_SHADOW_REPORT) process.stdout.write(formatShadowReport(report));
   }, 180_000);
   afterAll(async () => pipeline?.stop());
 
