@@ -78,6 +78,54 @@ export interface WindowTotals {
 const byTime = (a: { t: number; fp: number }, b: { t: number; fp: number }) => a.t - b.t || a.fp - b.fp;
 const bigMax = (a: bigint, b: bigint) => (a > b ? a : b);
 
+function foldInto(buckets: Map<number, Bucket>, index: number, amount: bigint): void {
+  const bucket = buckets.get(index);
+  if (bucket) {
+    bucket.count += 1;
+    bucket.sum += amount;
+    bucket.max = bigMax(bucket.max, amount);
+  } else buckets.set(index, { count: 1, sum: amount, max: amount });
+}
+
+function setExact(window: WindowTotals, count: number, sum: bigint, max: bigint): void {
+  window.count = count;
+  window.sum = sum;
+  window.max = max;
+}
+
+/** Adds a bucket of `width` to the windows it overlaps that read buckets of that width (see Direction.windows). */
+function addBucket(
+  totals: WindowTotals[],
+  spans: readonly number[],
+  t: number,
+  bucket: Bucket,
+  index: number,
+  width: number,
+): void {
+  const start = index * width;
+  const end = start + width;
+  if (start > t) return;
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i]!;
+    if ((span <= DAY_MS ? HOUR_MS : DAY_MS) !== width) continue;
+    const from = t - span;
+    if (end <= from) continue;
+    const window = totals[i]!;
+    if (start >= from) {
+      // Folded transfers are older than the exact ones, so a bucket that starts inside the window is in it.
+      window.count += bucket.count;
+      window.sum += bucket.sum;
+      window.max = bigMax(window.max, bucket.max);
+    } else if (bucket.count > 0) {
+      const inside = end - from;
+      window.count += Math.round((bucket.count * inside) / width);
+      window.sum += (bucket.sum * BigInt(inside)) / BigInt(width);
+      window.max = bigMax(window.max, bucket.max);
+      window.estimated = true;
+    }
+  }
+}
+
 export class Direction {
   /** Ascending by (t, fp). */
   recent: Entry[] = [];
@@ -89,7 +137,13 @@ export class Direction {
   add(recorded: Entry, countsCounterparty: boolean): void {
     // Stored to the second: recording at that precision makes the state the same whether or not it
     // went through storage between two transfers (batching differs between runs).
-    const entry = { ...recorded, t: Math.floor(recorded.t / 1000) * 1000 };
+    const entry: Entry = {
+      t: Math.floor(recorded.t / 1000) * 1000,
+      fp: recorded.fp,
+      amount: recorded.amount,
+      cp: recorded.cp,
+      newPayee: recorded.newPayee,
+    };
     let at = this.recent.length;
     while (at > 0 && byTime(this.recent[at - 1]!, entry) > 0) at -= 1;
     this.recent.splice(at, 0, entry);
@@ -103,18 +157,8 @@ export class Direction {
   }
 
   private fold(entry: Entry): void {
-    for (const [buckets, span] of [
-      [this.hours, HOUR_MS],
-      [this.days, DAY_MS],
-    ] as const) {
-      const index = Math.floor(entry.t / span);
-      const bucket = buckets.get(index);
-      if (bucket) {
-        bucket.count += 1;
-        bucket.sum += entry.amount;
-        bucket.max = bigMax(bucket.max, entry.amount);
-      } else buckets.set(index, { count: 1, sum: entry.amount, max: entry.amount });
-    }
+    foldInto(this.hours, Math.floor(entry.t / HOUR_MS), entry.amount);
+    foldInto(this.days, Math.floor(entry.t / DAY_MS), entry.amount);
   }
 
   private addCounterparty(cp: number, t: number): void {
@@ -134,59 +178,71 @@ export class Direction {
   }
 
   private leastRecentCounterparty(): number {
-    let oldest: [number, Seen] | undefined;
-    for (const pair of this.counterparties) {
-      if (!oldest || pair[1].last < oldest[1].last || (pair[1].last === oldest[1].last && pair[0] < oldest[0]))
-        oldest = pair;
-    }
-    return oldest![0];
+    let oldestKey = 0;
+    let oldest: Seen | undefined;
+    // forEach, not for-of: no [key, value] pair is allocated per counterparty on this per-transfer path.
+    this.counterparties.forEach((seen, key) => {
+      if (!oldest || seen.last < oldest.last || (seen.last === oldest.last && key < oldestKey)) {
+        oldest = seen;
+        oldestKey = key;
+      }
+    });
+    return oldestKey;
   }
 
-  /** Transfers in the window (t - span, t], this one excluded (it is not applied yet). */
-  window(t: number, span: number): WindowTotals {
-    const from = t - span;
-    const totals: WindowTotals = { count: 0, sum: 0n, max: 0n, estimated: false };
-    for (const entry of this.recent) {
-      if (entry.t <= from || entry.t > t) continue;
-      totals.count += 1;
-      totals.sum += entry.amount;
-      totals.max = bigMax(totals.max, entry.amount);
+  /**
+   * Transfers in each window (t - span, t] of `spans` (ascending), this one excluded (it is not applied
+   * yet), in one pass over the state: spans of up to a day read the hour buckets, longer ones the day
+   * buckets.
+   */
+  windows(t: number, spans: readonly number[]): WindowTotals[] {
+    const totals = spans.map((): WindowTotals => ({ count: 0, sum: 0n, max: 0n, estimated: false }));
+    // The windows are nested and the exact entries ascend in time, so newest first each window's
+    // entries are a run of the next: one running total, read off where each window starts.
+    let count = 0;
+    let sum = 0n;
+    let max = 0n;
+    let outside = 0;
+    for (let i = this.recent.length - 1; i >= 0 && outside < spans.length; i--) {
+      const entry = this.recent[i]!;
+      if (entry.t > t) continue;
+      while (outside < spans.length && entry.t <= t - spans[outside]!) setExact(totals[outside++]!, count, sum, max);
+      count += 1;
+      sum += entry.amount;
+      max = bigMax(max, entry.amount);
     }
-    const [buckets, width] = span <= DAY_MS ? [this.hours, HOUR_MS] : [this.days, DAY_MS];
-    for (const [index, bucket] of buckets) {
-      const start = index * width;
-      const end = start + width;
-      if (end <= from || start > t) continue;
-      if (start >= from) {
-        // Folded transfers are older than the exact ones, so a bucket that starts inside the window is in it.
-        totals.count += bucket.count;
-        totals.sum += bucket.sum;
-        totals.max = bigMax(totals.max, bucket.max);
-      } else if (bucket.count > 0) {
-        const inside = end - from;
-        totals.count += Math.round((bucket.count * inside) / width);
-        totals.sum += (bucket.sum * BigInt(inside)) / BigInt(width);
-        totals.max = bigMax(totals.max, bucket.max);
-        totals.estimated = true;
-      }
-    }
+    while (outside < spans.length) setExact(totals[outside++]!, count, sum, max);
+    this.hours.forEach((bucket, index) => {
+      addBucket(totals, spans, t, bucket, index, HOUR_MS);
+    });
+    this.days.forEach((bucket, index) => {
+      addBucket(totals, spans, t, bucket, index, DAY_MS);
+    });
     return totals;
   }
 
-  /** Distinct counterparties in (t - span, t], this transfer's excluded; estimated past the exact set. */
-  distinct(t: number, span: number): { count: number; estimated: boolean } {
-    const from = Math.floor((t - span) / MINUTE_MS);
+  /**
+   * Distinct counterparties in each window (t - span, t] of `spans`, this transfer's excluded;
+   * estimated past the exact set.
+   */
+  distinct(t: number, spans: readonly number[]): Array<{ count: number; estimated: boolean }> {
     const to = Math.floor(t / MINUTE_MS);
-    let exact = 0;
+    const froms = spans.map((span) => Math.floor((t - span) / MINUTE_MS));
+    const exact = froms.map(() => 0);
     let oldestKept = Number.POSITIVE_INFINITY;
     for (const seen of this.counterparties.values()) {
       oldestKept = Math.min(oldestKept, seen.last);
-      if (seen.first <= to && seen.last > from) exact += 1;
+      if (seen.first > to) continue;
+      for (let i = 0; i < froms.length; i++) if (seen.last > froms[i]!) exact[i]! += 1;
     }
     // The exact set holds the most recently seen counterparties: it answers every window that starts
     // after the last time an evicted one was seen.
-    if (!this.sketch || from >= oldestKept) return { count: exact, estimated: false };
-    return { count: Math.max(exact, this.sketch.estimate(from, to)), estimated: true };
+    const estimates = this.sketch?.estimates(froms, to);
+    return froms.map((from, i) =>
+      !estimates || from >= oldestKept
+        ? { count: exact[i]!, estimated: false }
+        : { count: Math.max(exact[i]!, estimates[i]!), estimated: true },
+    );
   }
 
   prune(now: number): void {
@@ -252,6 +308,20 @@ export class AccountState {
 
   trimMarkers(keep: number): void {
     if (this.markers.size <= keep) return;
+    if (this.markers.size === keep + 1) {
+      // One over, as on every transfer into a busy account: drop the oldest without sorting them all.
+      let oldestFp = 0;
+      let oldestMinute = Number.POSITIVE_INFINITY;
+      this.markers.forEach((minute, fp) => {
+        if (minute < oldestMinute || (minute === oldestMinute && fp < oldestFp)) {
+          oldestMinute = minute;
+          oldestFp = fp;
+        }
+      });
+      this.markers.delete(oldestFp);
+      this.markersFrom = Math.max(this.markersFrom, oldestMinute + 1);
+      return;
+    }
     const ordered = [...this.markers].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
     for (const [fp, minute] of ordered.slice(0, ordered.length - keep)) {
       this.markers.delete(fp);
@@ -283,15 +353,18 @@ export class AccountState {
 
   evictPayees(keep: number): void {
     while (this.payees.size > keep) {
-      let oldest: [number, Payee] | undefined;
-      for (const pair of this.payees) {
-        if (!oldest || pair[1].last < oldest[1].last || (pair[1].last === oldest[1].last && pair[0] < oldest[0]))
-          oldest = pair;
-      }
-      this.payees.delete(oldest![0]);
+      let oldestCp = 0;
+      let oldest: Payee | undefined;
+      this.payees.forEach((payee, cp) => {
+        if (!oldest || payee.last < oldest.last || (payee.last === oldest.last && cp < oldestCp)) {
+          oldest = payee;
+          oldestCp = cp;
+        }
+      });
+      this.payees.delete(oldestCp);
       this.otherPayees = {
         payees: this.otherPayees.payees + 1,
-        transfers: this.otherPayees.transfers + oldest![1].count,
+        transfers: this.otherPayees.transfers + oldest!.count,
       };
     }
   }

@@ -40,6 +40,9 @@ interface WindowMeasures {
   readonly creditorEstimated: boolean;
 }
 
+/** The windows every windowed fact reads, in the order 1h, 24h, 7d, 30d. */
+const SPANS = [WINDOWS['1h'], WINDOWS['24h'], WINDOWS['7d'], WINDOWS['30d']] as const;
+
 /** Is the counterparty already counted among a direction's distinct counterparties in the window? */
 function seenInWindow(direction: Direction, cp: number, t: number, span: number): boolean {
   const seen = direction.counterparties.get(cp);
@@ -67,12 +70,19 @@ export function buildFacts(
   const debtorCp = hash32(transfer.debtorKey);
   const creditorCp = hash32(transfer.creditorKey);
 
-  const measure = (span: number): WindowMeasures => {
-    const received = debtorState.inbound.window(t, span);
-    const sent = debtorState.outbound.window(t, span);
-    const newPayees = debtorState.outbound.distinct(t, span);
-    const creditorIn = creditorState.inbound.window(t, span);
-    const senders = creditorState.inbound.distinct(t, span);
+  // Each direction's four windows in one pass over its state.
+  const debtorIn = debtorState.inbound.windows(t, SPANS);
+  const debtorOut = debtorState.outbound.windows(t, SPANS);
+  const debtorNewPayees = debtorState.outbound.distinct(t, SPANS);
+  const creditorInbound = creditorState.inbound.windows(t, SPANS);
+  const creditorSenders = creditorState.inbound.distinct(t, SPANS);
+  const measure = (i: number): WindowMeasures => {
+    const span = SPANS[i]!;
+    const received = debtorIn[i]!;
+    const sent = debtorOut[i]!;
+    const newPayees = debtorNewPayees[i]!;
+    const creditorIn = creditorInbound[i]!;
+    const senders = creditorSenders[i]!;
     const outboundSum = sent.sum + own;
     return {
       debtorInboundCount: received.count,
@@ -95,12 +105,7 @@ export function buildFacts(
     };
   };
   // Literal property names, not computed keys: the facts stay fast objects for the compiled rules.
-  const [h, d, w, m] = [
-    measure(WINDOWS['1h']),
-    measure(WINDOWS['24h']),
-    measure(WINDOWS['7d']),
-    measure(WINDOWS['30d']),
-  ];
+  const [h, d, w, m] = [measure(0), measure(1), measure(2), measure(3)];
   const all = [h, d, w, m];
 
   const payee = debtorState.payee(creditorCp);

@@ -27,28 +27,42 @@ export class SlidingHll {
     const rank = Math.min(Math.clz32(rest) + 1, 32 - INDEX_BITS + 1);
     const front = this.registers[index]!;
     if (front.some((pair) => pair.minute >= minute && pair.rank >= rank)) return;
-    const kept = front.filter((pair) => !(pair.minute <= minute && pair.rank <= rank));
-    kept.push({ minute, rank });
-    kept.sort((a, b) => a.minute - b.minute || a.rank - b.rank);
-    while (kept.length > MAX_FRONT) kept.shift();
-    this.registers[index] = kept;
+    // In place, on every transfer into a busy account: drop the pairs the new one dominates, insert it
+    // in (minute, rank) order, keep the newest MAX_FRONT.
+    let kept = 0;
+    for (const pair of front) if (!(pair.minute <= minute && pair.rank <= rank)) front[kept++] = pair;
+    front.length = kept;
+    let at = kept;
+    while (
+      at > 0 &&
+      (front[at - 1]!.minute > minute || (front[at - 1]!.minute === minute && front[at - 1]!.rank > rank))
+    )
+      at -= 1;
+    front.splice(at, 0, { minute, rank });
+    if (front.length > MAX_FRONT) front.splice(0, front.length - MAX_FRONT);
   }
 
-  /** Estimated distinct elements seen in minutes (fromExclusive, toInclusive]. */
-  estimate(fromExclusive: number, toInclusive: number): number {
-    let sum = 0;
-    let zeros = 0;
+  /** Estimated distinct elements seen in minutes (from, toInclusive] for each `from` of `fromsExclusive`, in one pass. */
+  estimates(fromsExclusive: readonly number[], toInclusive: number): number[] {
+    const sums = fromsExclusive.map(() => 0);
+    const zeros = fromsExclusive.map(() => 0);
     for (const front of this.registers) {
-      let highest = 0;
-      for (const pair of front)
-        if (pair.minute > fromExclusive && pair.minute <= toInclusive && pair.rank > highest) highest = pair.rank;
-      if (highest === 0) zeros += 1;
-      sum += 2 ** -highest;
+      for (let i = 0; i < fromsExclusive.length; i++) {
+        const from = fromsExclusive[i]!;
+        let highest = 0;
+        for (const pair of front)
+          if (pair.minute > from && pair.minute <= toInclusive && pair.rank > highest) highest = pair.rank;
+        if (highest === 0) zeros[i]! += 1;
+        sums[i]! += 2 ** -highest;
+      }
     }
-    const raw = (ALPHA * HLL_REGISTERS * HLL_REGISTERS) / sum;
-    // Linear counting is the better estimator for small cardinalities (Flajolet et al., 2007).
-    if (raw <= 2.5 * HLL_REGISTERS && zeros > 0) return Math.round(HLL_REGISTERS * Math.log(HLL_REGISTERS / zeros));
-    return Math.round(raw);
+    return sums.map((sum, i) => {
+      const raw = (ALPHA * HLL_REGISTERS * HLL_REGISTERS) / sum;
+      // Linear counting is the better estimator for small cardinalities (Flajolet et al., 2007).
+      if (raw <= 2.5 * HLL_REGISTERS && zeros[i]! > 0)
+        return Math.round(HLL_REGISTERS * Math.log(HLL_REGISTERS / zeros[i]!));
+      return Math.round(raw);
+    });
   }
 
   /**

@@ -160,7 +160,12 @@ function requiredFieldMessage(issue: { code: string; input?: unknown }): string 
 }
 
 export type TransferParseResult =
-  | { ok: true; event: TransferEvent }
+  | {
+      ok: true;
+      event: TransferEvent;
+      /** The JSON it was read from, with the fields the contract ignores (a backtest reads its label there). */
+      json: Record<string, unknown>;
+    }
   | { ok: false; reason: string; issues: FieldIssue[]; transferId?: string; partnerId?: string };
 
 /**
@@ -180,7 +185,7 @@ export function parseTransferEvent(body: string): TransferParseResult {
   }
   const json = parsedJson.value;
   const parsed = TransferEventSchema.safeParse(json, { error: requiredFieldMessage });
-  if (parsed.success) return { ok: true, event: parsed.data };
+  if (parsed.success) return { ok: true, event: parsed.data, json: json as Record<string, unknown> };
   const issues = parsed.error.issues.map((issue) => ({
     path: issue.path.length ? issue.path.join('.') : '(event)',
     message: issue.message,

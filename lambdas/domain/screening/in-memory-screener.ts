@@ -12,13 +12,24 @@ import { screenTransfer, toActivity } from './screen-transfer.ts';
  */
 export class InMemoryScreener {
   private readonly state = new BehaviourState();
+  private readonly pseudonymiser: Pseudonymiser;
 
   constructor(
     private readonly pack: CompiledPack,
-    private readonly pseudonymiser: Pseudonymiser,
+    pseudonymiser: Pseudonymiser,
     /** Current listings by pseudonymised account key. */
     private readonly watchlist: ReadonlyMap<string, readonly WatchlistListing[]> = new Map(),
-  ) {}
+  ) {
+    // An account's pseudonym once per run, not an HMAC per transfer; the state holds every account anyway.
+    const keys = new Map<string, string>();
+    this.pseudonymiser = {
+      accountKey(accountId) {
+        let key = keys.get(accountId);
+        if (key === undefined) keys.set(accountId, (key = pseudonymiser.accountKey(accountId)));
+        return key;
+      },
+    };
+  }
 
   /** Screens one transfer at processing time `now` and records it in the state. */
   screen(event: TransferEvent, now: Date): Decision {

@@ -109,10 +109,8 @@ export async function runBacktest(request: BacktestRequest): Promise<BacktestRep
       continue;
     }
     seen.add(key);
-    const text = (fileLine as { text: string }).text;
-    // The contract drops unknown fields, so a label travelling on the event is read from the raw line.
-    const label =
-      (text.includes('"label"') ? labelFrom(JSON.parse(text).label) : undefined) ?? request.labels?.get(key);
+    // The contract drops unknown fields, so a label travelling on the event is read from the JSON of the line.
+    const label = labelFrom(parsed.json.label) ?? request.labels?.get(key);
     accepted.push({ event, at: Date.parse(event.occurredAt), line: fileLine.line, label });
   }
   accepted.sort((a, b) => a.at - b.at || a.line - b.line);
