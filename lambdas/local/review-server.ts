@@ -1,14 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  MAX_BODY_BYTES,
-  createReviewRouter,
-  type RequestLog,
-  type ReviewRequest,
-} from '#adapters/http/review-router.ts';
+import { getRequestListener } from '@hono/node-server';
+import { Hono } from 'hono';
+import { createReviewApi, type RequestLog, type ReviewAuth } from '#adapters/http/review-router.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
 import type { TokenCheck } from './auth/local-issuer.ts';
 
@@ -58,80 +55,39 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
   const consoleDir = options.consoleDir ?? CONSOLE_DIR;
   // Only files present at start-up are served, so no request path ever reaches the file system.
   const files = new Set((await readdir(consoleDir)).filter((name) => CONTENT_TYPES[extname(name)]));
-  const route = createReviewRouter(options.service, options.log);
   const consoleConfig = JSON.stringify({ apiBase: API_BASE, auth: { mode: 'local' } });
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      options.log?.error('local review server failed', {
-        error: error instanceof Error ? error.message : String(error),
-      });
-      if (!response.headersSent)
-        send(
-          response,
-          500,
-          { 'content-type': 'application/json' },
-          JSON.stringify({ error: { code: 'INTERNAL', message: 'the local server failed' } }),
-        );
-    });
+  const app = new Hono();
+  app.use(async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+  });
+  app.route(
+    API_BASE,
+    createReviewApi({
+      service: options.service,
+      authenticate: (c) => verifyBearer(c.req.header('authorization')),
+      ...(options.log ? { log: options.log } : {}),
+    }),
+  );
+  app.get('/config.json', (c) =>
+    c.body(consoleConfig, 200, { 'content-type': CONTENT_TYPES['.json']!, 'cache-control': 'no-store' }),
+  );
+  app.get('*', async (c) => {
+    const name = c.req.path === '/' ? 'index.html' : c.req.path.slice(1);
+    if (!files.has(name)) return c.body('not found', 404, { 'content-type': 'text/plain; charset=utf-8' });
+    const content = await readFile(join(consoleDir, name));
+    return c.body(content, 200, { 'content-type': CONTENT_TYPES[extname(name)]!, 'cache-control': 'no-cache' });
+  });
+  app.all('*', (c) =>
+    c.body('the console accepts GET only', 405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }),
+  );
+  app.onError((error, c) => {
+    options.log?.error('local review server failed', { error: error.message });
+    return c.json({ error: { code: 'INTERNAL', message: 'the local server failed' } }, 500);
   });
 
-  async function handle(request: IncomingMessage, response: ServerResponse) {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname === API_BASE || url.pathname.startsWith(`${API_BASE}/`)) {
-      const body = await readBody(request);
-      if (body === undefined) {
-        send(
-          response,
-          413,
-          { 'content-type': 'application/json' },
-          JSON.stringify({
-            error: {
-              code: 'PAYLOAD_TOO_LARGE',
-              message: `the body is larger than ${MAX_BODY_BYTES} bytes`,
-              field: 'body',
-            },
-          }),
-        );
-        return;
-      }
-      const result = await route({
-        method: request.method ?? 'GET',
-        path: url.pathname.slice(API_BASE.length) || '/',
-        query: Object.fromEntries(url.searchParams),
-        body: body || undefined,
-        auth: await authenticate(request.headers.authorization),
-      });
-      send(response, result.status, result.headers, result.body);
-      return;
-    }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      send(
-        response,
-        405,
-        { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' },
-        'the console accepts GET only',
-      );
-      return;
-    }
-    if (url.pathname === '/config.json') {
-      send(response, 200, { 'content-type': CONTENT_TYPES['.json']!, 'cache-control': 'no-store' }, consoleConfig);
-      return;
-    }
-    const name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
-    if (!files.has(name)) {
-      send(response, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'not found');
-      return;
-    }
-    send(
-      response,
-      200,
-      { 'content-type': CONTENT_TYPES[extname(name)]!, 'cache-control': 'no-cache' },
-      await readFile(join(consoleDir, name)),
-    );
-  }
-
-  async function authenticate(header: string | undefined): Promise<ReviewRequest['auth']> {
+  async function verifyBearer(header: string | undefined): Promise<ReviewAuth> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
     if (!match)
       return {
@@ -140,6 +96,9 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     return options.verifyToken(match[1]!);
   }
 
+  // node:http with Hono's request listener rather than @hono/node-server's serve(): this module chooses the
+  // address (loopback by default) and closes open connections on close().
+  const server = createServer(getRequestListener(app.fetch));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -153,26 +112,4 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
         server.closeAllConnections();
       }),
   };
-}
-
-/** The body as text, or undefined when it is larger than the API accepts. */
-async function readBody(request: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function send(
-  response: ServerResponse,
-  status: number,
-  headers: Readonly<Record<string, string>>,
-  body: string | Buffer,
-) {
-  response.writeHead(status, { ...SECURITY_HEADERS, ...headers });
-  response.end(response.req.method === 'HEAD' ? undefined : body);
 }

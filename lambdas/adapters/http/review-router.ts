@@ -1,3 +1,7 @@
+import { type Context, type Handler, Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { routePath } from 'hono/route';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { parseJsonText } from '#domain/contract/json-text.ts';
 import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
@@ -7,21 +11,14 @@ import { ReviewRefusal, type RefusalCode } from '#domain/review/refusal.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
 import { identityFromClaims } from './review-identity.ts';
 
-/** One API request, as the Lambda handler or the local server hands it over. */
-export interface ReviewRequest {
-  readonly method: string;
-  /** Path below the API's base ("/flags/kr-demo-bank/T-1"), still percent-encoded. */
-  readonly path: string;
-  readonly query: Readonly<Record<string, string | undefined>>;
-  readonly body: string | undefined;
-  /** Claims of a verified bearer token, or why there is no verified token. */
-  readonly auth: { readonly claims: Readonly<Record<string, unknown>> } | { readonly failure: string };
-}
+/** Who sent a request: the claims of a verified bearer token, or why there is no verified token. */
+export type ReviewAuth = { readonly claims: Readonly<Record<string, unknown>> } | { readonly failure: string };
 
-export interface ReviewResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
+export interface ReviewApiOptions {
+  readonly service: ReviewService;
+  /** API Gateway's JWT authorizer has verified the token in AWS; the local server verifies it itself. */
+  readonly authenticate: (c: Context) => ReviewAuth | Promise<ReviewAuth>;
+  readonly log?: RequestLog;
 }
 
 /** What the router logs: who did what to which flag and how it ended; never notes or account data. */
@@ -32,7 +29,7 @@ export interface RequestLog {
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
-const STATUS_OF: Record<RefusalCode, number> = {
+const STATUS_OF: Record<RefusalCode, ContentfulStatusCode> = {
   INVALID_INPUT: 400,
   NO_ROLE: 403,
   OUT_OF_SCOPE: 403,
@@ -84,7 +81,7 @@ const PathSchema = z.object({ partnerId: PartnerIdSchema, transferId: z.string()
 
 class HttpProblem extends Error {
   constructor(
-    readonly status: number,
+    readonly status: ContentfulStatusCode,
     readonly code: string,
     message: string,
     readonly field?: string,
@@ -94,78 +91,102 @@ class HttpProblem extends Error {
   }
 }
 
-/**
- * The review API's routes, shared by the Lambda handler (API Gateway HTTP API) and the local server:
- *   GET  /flags?status=&limit=&cursor=&partnerId=
- *   GET  /flags/{partnerId}/{transferId}
- *   POST /flags/{partnerId}/{transferId}/actions   { action, note, expectedVersion }
- * Errors are JSON { error: { code, message, field? } }.
- */
-export function createReviewRouter(service: ReviewService, log?: RequestLog) {
-  return async function route(request: ReviewRequest): Promise<ReviewResponse> {
-    const started = Date.now();
-    const context: Record<string, unknown> = { method: request.method };
-    try {
-      const segments = splitPath(request.path);
-      if (
-        segments[0] !== 'flags' ||
-        segments.length === 2 ||
-        segments.length > 4 ||
-        (segments.length === 4 && segments[3] !== 'actions')
-      ) {
-        throw new HttpProblem(404, 'NOT_FOUND', `no such route: ${request.method} ${request.path}; see GET /flags`);
-      }
-      const expected = segments.length === 4 ? 'POST' : 'GET';
-      if (request.method !== expected) {
-        throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `${request.path} accepts ${expected} only`, undefined, {
-          allow: expected,
-        });
-      }
-      const officer = authenticate(request);
-      context.officerId = officer.id;
-      context.role = officer.role;
+/** What a route handler can read besides the request: the signed-in officer and the request's log line. */
+type ReviewEnv = { Variables: { officer: Officer; requestLog: Record<string, unknown> } };
 
-      if (segments.length === 1) {
-        context.route = 'GET /flags';
-        const query = parse(ListQuerySchema, request.query);
-        const page = await service.listFlags(officer, query);
-        return json(200, { items: page.items.map(summary), nextCursor: page.nextCursor });
-      }
-      const { partnerId, transferId } = parse(PathSchema, { partnerId: segments[1], transferId: segments[2] });
-      Object.assign(context, { partnerId, transferId });
-      if (segments.length === 3) {
-        context.route = 'GET /flags/{partnerId}/{transferId}';
-        const view = await service.getFlag(officer, partnerId, transferId);
-        return json(200, { ...detail(view.flag), choices: view.choices });
-      }
-      context.route = 'POST /flags/{partnerId}/{transferId}/actions';
-      const body = parse(ActionBodySchema, parseJsonBody(request.body));
-      context.action = body.action;
-      context.expectedVersion = body.expectedVersion;
-      const view = await service.actOnFlag(officer, { partnerId, transferId, ...body });
-      context.effectsOwed = view.flag.pendingEffects ?? [];
-      return json(200, { ...detail(view.flag), choices: view.choices });
-    } catch (error) {
-      const problem = problemOf(error);
-      context.code = problem.code;
-      if (problem.status >= 500) log?.error('review request failed', { ...context, error: describeError(error) });
-      return json(
-        problem.status,
-        { error: { code: problem.code, message: problem.message, ...problem.details } },
-        problem.headers,
-      );
-    } finally {
-      context.ms = Date.now() - started;
-      log?.info('review request', context);
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+/**
+ * The review API (Hono), served by the Lambda handler (API Gateway HTTP API) and by the local server.
+ * Errors are JSON { error: { code, message, field? } }; a known path with another method gets 405.
+ * To add a route: one `route(...)` line below, with `signedIn` before the handler, and a schema for its
+ * input (parse() turns a wrong value into a 400 naming the field).
+ */
+export function createReviewApi({ service, authenticate, log }: ReviewApiOptions): Hono<ReviewEnv> {
+  const api = new Hono<ReviewEnv>({ strict: false });
+  api.use(logRequests(log));
+  api.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES} bytes`, 'body');
+      },
+    }),
+  );
+  const signedIn: MiddlewareHandler<ReviewEnv> = async (c, next) => {
+    const officer = officerOf(await authenticate(c));
+    c.set('officer', officer);
+    Object.assign(c.var.requestLog, { officerId: officer.id, role: officer.role });
+    await next();
+  };
+  const allowed = new Map<string, string[]>();
+  const route = (method: 'GET' | 'POST', path: string, handler: Handler<ReviewEnv>) => {
+    api.on(method, path, signedIn, handler);
+    allowed.set(path, [...(allowed.get(path) ?? []), method]);
+  };
+
+  route('GET', '/flags', async (c) => {
+    const page = await service.listFlags(c.var.officer, parse(ListQuerySchema, c.req.query()));
+    return json(c, 200, { items: page.items.map(summary), nextCursor: page.nextCursor });
+  });
+  route('GET', '/flags/:partnerId/:transferId', async (c) => {
+    const { partnerId, transferId } = flagParams(c);
+    const view = await service.getFlag(c.var.officer, partnerId, transferId);
+    return json(c, 200, { ...detail(view.flag), choices: view.choices });
+  });
+  route('POST', '/flags/:partnerId/:transferId/actions', async (c) => {
+    const { partnerId, transferId } = flagParams(c);
+    const body = parse(ActionBodySchema, parseJsonBody(await c.req.text()));
+    Object.assign(c.var.requestLog, { action: body.action, expectedVersion: body.expectedVersion });
+    const view = await service.actOnFlag(c.var.officer, { partnerId, transferId, ...body });
+    c.var.requestLog.effectsOwed = view.flag.pendingEffects ?? [];
+    return json(c, 200, { ...detail(view.flag), choices: view.choices });
+  });
+
+  for (const [path, methods] of allowed)
+    api.all(path, () => {
+      throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `this path accepts ${methods.join(', ')} only`, undefined, {
+        allow: methods.join(', '),
+      });
+    });
+  // A route rather than notFound(), so that it also answers when this app is mounted under /api.
+  api.all('*', (c) => {
+    throw new HttpProblem(404, 'NOT_FOUND', `no such route: ${c.req.method} ${c.req.path}; see GET /flags`);
+  });
+  api.onError((error, c) => problemResponse(c, error, log));
+  return api;
+}
+
+/** One log line per request: who did what to which flag and how it ended, never notes or account data. */
+function logRequests(log: RequestLog | undefined): MiddlewareHandler<ReviewEnv> {
+  return async (c, next) => {
+    const started = Date.now();
+    const line: Record<string, unknown> = { method: c.req.method };
+    c.set('requestLog', line);
+    try {
+      await next();
+    } catch (thrown) {
+      // Hono hands only Error instances to onError; anything else thrown ends here.
+      c.res = problemResponse(c, thrown, log);
     }
+    // The route whose handler answered: set while the handlers ran.
+    line.route = `${c.req.method} ${routePath(c)}`;
+    line.status = c.res.status;
+    line.ms = Date.now() - started;
+    log?.info('review request', line);
   };
 }
 
-function authenticate(request: ReviewRequest): Officer {
-  if ('failure' in request.auth) {
-    throw new HttpProblem(401, 'UNAUTHENTICATED', request.auth.failure, undefined, { 'www-authenticate': 'Bearer' });
-  }
-  const identity = identityFromClaims(request.auth.claims);
+function flagParams(c: Context<ReviewEnv>) {
+  const params = parse(PathSchema, { partnerId: c.req.param('partnerId'), transferId: c.req.param('transferId') });
+  Object.assign(c.var.requestLog, params);
+  return params;
+}
+
+function officerOf(auth: ReviewAuth): Officer {
+  if ('failure' in auth)
+    throw new HttpProblem(401, 'UNAUTHENTICATED', auth.failure, undefined, { 'www-authenticate': 'Bearer' });
+  const identity = identityFromClaims(auth.claims);
   if (!identity)
     throw new HttpProblem(401, 'UNAUTHENTICATED', 'the token names no subject (sub)', undefined, {
       'www-authenticate': 'Bearer',
@@ -173,27 +194,14 @@ function authenticate(request: ReviewRequest): Officer {
   return officerFromIdentity(identity);
 }
 
-function splitPath(path: string): string[] {
-  try {
-    return path
-      .replace(/^\/+|\/+$/g, '')
-      .split('/')
-      .map((segment) => decodeURIComponent(segment));
-  } catch {
-    throw new HttpProblem(400, 'INVALID_INPUT', 'the path is not correctly percent-encoded', 'path');
-  }
-}
-
-function parseJsonBody(body: string | undefined): unknown {
-  if (body === undefined || body === '')
+function parseJsonBody(body: string): unknown {
+  if (body === '')
     throw new HttpProblem(
       400,
       'INVALID_INPUT',
       'the request needs a JSON body { "action", "note", "expectedVersion" }',
       'body',
     );
-  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES)
-    throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES} bytes`, 'body');
   // The problem says where, never quoting the body: a note may hold account details.
   const parsed = parseJsonText(body);
   if (!parsed.ok) throw new HttpProblem(400, 'INVALID_INPUT', `the body ${parsed.problem}`, 'body');
@@ -250,16 +258,26 @@ function detail(flag: Flag) {
   };
 }
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}): ReviewResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
-    body: JSON.stringify(body),
-  };
+function json(c: Context, status: ContentfulStatusCode, body: unknown, headers: Record<string, string> = {}) {
+  return c.json(body, status, { ...JSON_HEADERS, ...headers });
+}
+
+/** The JSON error for what a route threw; a failure of the service itself is logged, with no request data. */
+function problemResponse(c: Context<ReviewEnv>, error: unknown, log: RequestLog | undefined): Response {
+  const problem = problemOf(error);
+  const line = c.var.requestLog ?? {};
+  line.code = problem.code;
+  if (problem.status >= 500) log?.error('review request failed', { ...line, error: describeError(error) });
+  return json(
+    c,
+    problem.status,
+    { error: { code: problem.code, message: problem.message, ...problem.details } },
+    problem.headers,
+  );
 }
 
 interface Problem {
-  readonly status: number;
+  readonly status: ContentfulStatusCode;
   readonly code: string;
   readonly message: string;
   readonly details: { readonly field?: string; readonly currentVersion?: number };

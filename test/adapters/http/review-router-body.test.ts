@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createReviewRouter } from '#adapters/http/review-router.ts';
+import { createReviewApi } from '#adapters/http/review-router.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
 import { echoedInputStrings } from '../../domain/contract/input-strings.ts';
 import { SEED } from '../../domain/contract/transfer-arbitraries.ts';
@@ -14,16 +14,12 @@ const service = {
     throw accepted;
   },
 } as unknown as ReviewService;
-const route = createReviewRouter(service);
+const api = createReviewApi({ service, authenticate: () => ({ claims: CLAIMS }) });
 
-const post = (body: string) =>
-  route({
-    method: 'POST',
-    path: '/flags/kr-demo-bank/T-1/actions',
-    query: {},
-    body,
-    auth: { claims: CLAIMS },
-  });
+async function post(body: string) {
+  const response = await api.request('/flags/kr-demo-bank/T-1/actions', { method: 'POST', body });
+  return { status: response.status, body: await response.text() };
+}
 
 async function checkBody(body: string, input: unknown) {
   const response = await post(body);
