@@ -311,6 +311,7 @@ async function consumeAll(pipeline: LocalPipeline, queueUrl: string): Promise<Me
       );
     }
   };
+  // Four receivers until the queue is empty: a loop over an unknown number of messages, not a task pool.
   await Promise.all(Array.from({ length: 4 }, worker));
   return received;
 }

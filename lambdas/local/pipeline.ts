@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import pLimit from 'p-limit';
 import { createAwsClients, type AwsClients } from '#adapters/aws-clients.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import type { TableNames } from '#adapters/dynamodb/tables.ts';
@@ -410,14 +411,7 @@ export function sampleWatchlist(): WatchlistEntry[] {
 }
 
 async function loadWatchlist(store: DynamoWatchlistStore, entries: readonly WatchlistEntry[]): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < entries.length) {
-      const { accountId, listing } = entries[next++]!;
-      await store.list(accountId, listing);
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  await pLimit(8).map(entries, ({ accountId, listing }) => store.list(accountId, listing));
 }
 
 /** Sends up to ten messages (retried as send-batch.ts says); what SQS refused comes back as refused. */
@@ -544,6 +538,7 @@ async function receiveAll(
       }
     }
   };
+  // Four receivers until the queue is empty: a loop over an unknown number of messages, not a task pool.
   await Promise.all(Array.from({ length: 4 }, worker));
   return received;
 }

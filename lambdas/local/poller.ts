@@ -186,6 +186,7 @@ export function startEventSource(options: EventSourceOptions): EventSource {
     }
   };
 
+  // Long-lived polling loops, as Lambda's pollers are, not a pool of tasks: p-limit does not apply.
   const loops = Array.from({ length: concurrency }, loop);
   return {
     async stop() {

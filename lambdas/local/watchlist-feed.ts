@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { DynamoWatchlistStore } from '#adapters/dynamodb/watchlist-store.ts';
 import { planFeed, type FeedPlan, type KeyedListing } from '#domain/watchlist/feed.ts';
 
@@ -52,10 +53,5 @@ export async function importFeed(
 }
 
 async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: WRITE_CONCURRENCY }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
+  await pLimit(WRITE_CONCURRENCY).map(items, work);
 }

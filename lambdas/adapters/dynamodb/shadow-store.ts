@@ -120,6 +120,7 @@ export class DynamoShadowStore {
       for (let shard = 0; shard < SHADOW_SHARDS; shard++) partitions.push(`${shadowVersion}#${hourOf(hour)}#${shard}`);
     const fromIso = from.toISOString();
     const toIso = to.toISOString();
+    // Chunks, not a p-limit pool: a chunk is yielded before the next is read, so memory stays bounded.
     for (let i = 0; i < partitions.length; i += QUERY_CONCURRENCY) {
       const pages = await Promise.all(partitions.slice(i, i + QUERY_CONCURRENCY).map((pk) => this.partition(pk)));
       for (const item of pages.flat()) {

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Flag } from '#domain/review/flag.ts';
 import { ReviewRefusal } from '#domain/review/refusal.ts';
 import type { ReleasePolicy } from '#domain/review/release-policy.ts';
@@ -76,6 +77,7 @@ export function createAutoRelease(deps: AutoReleaseDependencies) {
   };
 }
 
+/** At most PARALLEL flags in progress at once; a slow flag holds up no other. */
 async function inParallel(flags: readonly Flag[], work: (flag: Flag) => Promise<void>): Promise<void> {
-  for (let i = 0; i < flags.length; i += PARALLEL) await Promise.all(flags.slice(i, i + PARALLEL).map(work));
+  await pLimit(PARALLEL).map(flags, work);
 }
