@@ -1,10 +1,12 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { DEFAULT_DEMO_SEED, DEFAULT_DEMO_TRANSFERS, runDemo, type DemoSummary } from '#local/demo.ts';
 import { progressBar, type ProgressBar } from '#local/progress.ts';
 import { MIN_WORKLOAD_TRANSFERS } from '#local/workload/generate.ts';
+import { WORKLOAD_PROFILES, type WorkloadProfile } from '#local/workload/profiles.ts';
 import { cliCommand, exits, jsonOption, runCli, usageError } from './cli.ts';
 
 interface DemoOptions {
+  profile: WorkloadProfile;
   transfers?: string;
   seed?: string;
   json?: boolean;
@@ -16,6 +18,11 @@ export function run(args: string[]): Promise<number> {
     'generate a labelled workload, stream it through the whole pipeline on local stand-ins (dynalite, fauxqs, ' +
       'the real screening handler) and print what was screened and caught',
   )
+    .addOption(
+      new Option('--profile <p>', 'the population the workload simulates (see fraudctl workload)')
+        .choices(WORKLOAD_PROFILES)
+        .default('default'),
+    )
     .option(
       '--transfers <n>',
       `transfers to generate (default ${DEFAULT_DEMO_TRANSFERS.toLocaleString('en-US')}, at least ${MIN_WORKLOAD_TRANSFERS})`,
@@ -43,6 +50,7 @@ async function demo(values: DemoOptions, command: Command): Promise<number> {
   const summary = await runDemo({
     transfers,
     seed,
+    profile: values.profile,
     // Handler logs would interleave with the summary on stdout; the summary reports what they would.
     pipeline: { handlerLogLevel: values.json ? 'SILENT' : undefined },
     onPhase: (phase) => {
@@ -82,7 +90,7 @@ export function renderSummary(s: DemoSummary): string {
   return [
     '',
     `Screened ${number(s.screened)} of ${number(s.transfers)} transfers in ${s.elapsedSeconds.toFixed(1)} s: ${number(Math.round(s.throughputPerSec))} transfers/s end to end`,
-    `  partners      ${s.partners.join(', ')} (workload seed ${s.seed})`,
+    `  partners      ${s.partners.join(', ')} (workload ${s.profile}, seed ${s.seed})`,
     `  outcomes      ${Object.entries(s.outcomes)
       .map(([o, n]) => `${o} ${number(n)}`)
       .join(' · ')}`,

@@ -3,6 +3,7 @@ import { OUTCOMES, type Outcome } from '#domain/contract/decision.ts';
 import { startLocalPipeline, type LocalPipelineOptions, type OutgoingMessage } from './pipeline.ts';
 import { summariseDetection, type DetectionSummary } from './workload/detection.ts';
 import { generateWorkload } from './workload/generate.ts';
+import type { WorkloadProfile } from './workload/profiles.ts';
 
 /** The simulated clock of a generated workload: each transfer arrives when it happens. */
 export function arrivingAt(occurredAt: string): Record<string, string> {
@@ -16,6 +17,8 @@ const SEND_CHUNK = 100;
 export interface DemoOptions {
   readonly transfers: number;
   readonly seed: number;
+  /** The population simulated (workload/profiles.ts); default `default`. */
+  readonly profile?: WorkloadProfile;
   /** Tuning and test settings of the local pipeline (partners and watchlist come from the workload). */
   readonly pipeline?: Omit<LocalPipelineOptions, 'partners' | 'watchlist'>;
   /** Transfers acknowledged by the pipeline so far, of `total`. */
@@ -25,6 +28,7 @@ export interface DemoOptions {
 }
 
 export interface DemoSummary extends DetectionSummary {
+  readonly profile: WorkloadProfile;
   readonly seed: number;
   readonly partners: readonly string[];
   /** Transfers generated and streamed. */
@@ -51,7 +55,8 @@ export interface DemoSummary extends DetectionSummary {
  */
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   options.onPhase?.('generating');
-  const workload = generateWorkload({ transfers: options.transfers, seed: options.seed });
+  const profile = options.profile ?? 'default';
+  const workload = generateWorkload({ transfers: options.transfers, seed: options.seed, profile });
   const byPartner = new Map<string, OutgoingMessage[]>();
   for (const { label: _label, ...event } of workload.events) {
     const partnerId = String(event.partnerId);
@@ -95,6 +100,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     for (const decision of decisions.values()) outcomes[decision.outcome] += 1;
     const latency = pipeline.latency();
     return {
+      profile,
       seed: options.seed,
       partners,
       transfers: total,
