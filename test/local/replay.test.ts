@@ -97,3 +97,38 @@ describe('replayFile', () => {
     expect(byLine.get(8)).toMatchObject({ transferId: 'R-3', reason: 'amount: is required' });
   });
 });
+
+describe('replayFile of a busy payer', () => {
+  it('decides every transfer of a payer with 600 payees over 30 days once, with nothing rejected or in the DLQ', async () => {
+    // A smaller file of the kind that once overflowed the payer's item: 600 distinct payees fill its
+    // payees, counterparties and sketch, and 30 days its day buckets (fraudctl replay of a payer with
+    // 20,000 payees over 180 days is timed in the README). Ten consecutive lines stay within the 24 hours
+    // a batch screened at its latest simulated arrival accepts.
+    const dir = await mkdtemp(join(tmpdir(), 'replay-payer-'));
+    try {
+      const start = Date.parse('2026-05-01T00:00:00Z');
+      const payroll = Array.from({ length: 600 }, (_, i) =>
+        quietTransfer({
+          transferId: `PAYROLL-${i}`,
+          occurredAt: new Date(start + Math.floor((i * 30 * 86_400_000) / 600)).toISOString(),
+          debtor: { accountId: 'CORP-PAYROLL-REPLAY', country: 'KR', accountOpenedAt: '2001-01-01' },
+          creditor: { accountId: `STAFF-${i}`, country: 'KR', accountType: 'PERSONAL', accountOpenedAt: '2010-01-01' },
+          amount: { value: '2500000', currency: 'KRW' },
+        }),
+      );
+      const file = join(dir, 'payroll.ndjson');
+      const out = join(dir, 'results.ndjson');
+      await writeFile(file, payroll.map((t) => JSON.stringify(t)).join('\n'));
+      const summary = await replayFile({ file, out });
+      expect(summary).toMatchObject({ lines: 600, decisions: 600, duplicates: 0, rejected: 0, deadLettered: 0 });
+      const results = (await readFile(out, 'utf8'))
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(new Set(results.map((r) => r.transferId)).size).toBe(600);
+      expect(results.every((r) => DecisionSchema.safeParse({ ...r, line: undefined }).success)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
