@@ -3,6 +3,7 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import { createAwsClients } from '#adapters/aws-clients.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { TABLES } from '#adapters/dynamodb/tables.ts';
+import { parseJsonText } from '#domain/contract/json-text.ts';
 import { createPseudonymiser, type Pseudonymiser } from '#domain/identity/pseudonym.ts';
 import { compileRulePack, RulePackError, type CompiledPack } from '#domain/rules/compile.ts';
 import type { WatchlistListing } from '#domain/watchlist/listing.ts';
@@ -127,14 +128,14 @@ export async function loadPack(reference: string | undefined, packId: string): P
     if (!table) throw new Error(`"${reference}" is no file; to read a stored version set ${TABLES.rulePacks.envVar}`);
     return new DynamoRulePackStore(createAwsClients().documents, table).load(packId, reference);
   }
-  let document: unknown;
+  const text = await readFile(reference, 'utf8').catch((error: Error) => {
+    throw new Error(`${reference} is not a readable file: ${error.message}`);
+  });
+  // Says where the syntax breaks, never quoting the file (JSON.parse's message would): it may hold account numbers.
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) throw new Error(`${reference} ${parsed.problem}`);
   try {
-    document = JSON.parse(await readFile(reference, 'utf8'));
-  } catch (error) {
-    throw new Error(`${reference} is not a readable JSON file: ${(error as Error).message}`);
-  }
-  try {
-    return compileRulePack(document);
+    return compileRulePack(parsed.value);
   } catch (error) {
     if (error instanceof RulePackError)
       throw new Error(`${reference}: ${error.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);

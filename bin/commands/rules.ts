@@ -5,6 +5,7 @@ import { createAwsClients } from '#adapters/aws-clients.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { identityFromClaims } from '#adapters/http/review-identity.ts';
 import { TABLES } from '#adapters/dynamodb/tables.ts';
+import { parseJsonText } from '#domain/contract/json-text.ts';
 import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { officerFromIdentity, type Officer } from '#domain/review/officer.ts';
 import { compileRulePack, RulePackError } from '#domain/rules/compile.ts';
@@ -332,12 +333,10 @@ function describeBacktest(summary: unknown): string {
 }
 
 async function readPack(file: string): Promise<unknown> {
-  const text = await readFile(file, 'utf8');
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
-  }
+  // Says where the syntax breaks, never quoting the file (JSON.parse's message would): it may hold account numbers.
+  const parsed = parseJsonText(await readFile(file, 'utf8'));
+  if (!parsed.ok) throw new Error(`${file} ${parsed.problem}`);
+  return parsed.value;
 }
 
 function store(): DynamoRulePackStore {

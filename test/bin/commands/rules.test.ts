@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../../bin/commands/rules.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
@@ -293,6 +294,40 @@ describe('fraudctl rules shadow', () => {
     expect(err.join('')).toContain('--from "last week" is not an ISO 8601 date');
     expect(await run(['shadow-report', ...period])).toBe(1);
     expect(err.join('')).toContain('kr-kh has no shadow pack now: name the version with --shadow-version');
+  });
+});
+
+describe('fraudctl rules with a file that is not JSON', () => {
+  it('says where the syntax breaks, never quoting the file', async () => {
+    const file = join(dir, 'broken.json');
+    await writeFile(file, '{"packId":"kr-kh","note":checked 110-234-567890 KIM MIN-JUN}');
+    await expect(run(['validate', '--file', file])).rejects.toThrow(
+      `${file} is not valid JSON: a value (object, array, string, number, true, false or null) was expected at line 1, column 26`,
+    );
+    const message = await run(['validate', '--file', file]).catch((error: Error) => error.message);
+    expect(message).not.toContain('110-234');
+    expect(message).not.toContain('KIM');
+  });
+
+  it('quotes no account number or name from any broken pack (fast-check, fixed seed)', async () => {
+    const templates = ['{"packId":@}', '[1,2,@', '{"a":"x",@:1}', '@', '{"rules":[true,@]}', '{"note":"x"@}'];
+    const secret = fc.oneof(
+      fc.stringMatching(/^[0-9]{3}-[0-9]{3}-[0-9]{6}$/),
+      fc.stringMatching(/^[A-Z]{4,12} [A-Z]{2,8}$/),
+    );
+    const file = join(dir, 'broken-property.json');
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...templates), secret, async (template, value) => {
+        await writeFile(file, template.replace('@', value));
+        const message = await run(['validate', '--file', file]).then(
+          () => 'accepted',
+          (error: Error) => error.message,
+        );
+        expect(message).toMatch(/ is not valid JSON: .* at line 1, column \d+ \(character \d+\)$/);
+        for (const part of value.split(/[ -]/)) if (part.length > 2) expect(message).not.toContain(part);
+      }),
+      { seed: 2026, numRuns: 60 },
+    );
   });
 });
 
