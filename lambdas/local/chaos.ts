@@ -468,10 +468,14 @@ function windowFacts(state: AccountState, t: number): Record<string, string> {
     ['inbound', state.inbound],
     ['outbound', state.outbound],
   ] as const) {
-    for (const [window, span] of Object.entries(WINDOWS)) {
-      facts[`${name}.${window}`] = json(d.window(t, span));
-      facts[`${name}.distinct${window}`] = json(d.distinct(t, span));
-    }
+    const names = Object.keys(WINDOWS);
+    const spans = Object.values(WINDOWS);
+    const totals = d.windows(t, spans);
+    const distinct = d.distinct(t, spans);
+    names.forEach((window, i) => {
+      facts[`${name}.${window}`] = json(totals[i]);
+      facts[`${name}.distinct${window}`] = json(distinct[i]);
+    });
   }
   return facts;
 }
