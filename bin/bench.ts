@@ -380,4 +380,6 @@ async function main() {
   await benchShadow();
 }
 
-await main();
+// `npm run bench -- capacity`: only the capacity of the screening path (a few minutes).
+if (process.argv[2] === 'capacity') await benchCapacity();
+else await main();
