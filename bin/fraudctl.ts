@@ -58,6 +58,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'list, show and act on review flags through the review API',
     load: () => import('./commands/flags.ts'),
   },
+  cases: {
+    summary: 'list, show and decide cases per mule account (every flag of one account) through the review API',
+    load: () => import('./commands/cases.ts'),
+  },
 };
 
 export async function main(argv: string[]): Promise<number> {

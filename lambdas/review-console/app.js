@@ -25,6 +25,7 @@ const state = {
   claims: null,
   queue: { status: 'PENDING', partnerId: '', limit: 50, cursors: [null], page: 0, nextCursor: null },
   flag: null,
+  case: null,
   lastOpened: null,
 };
 
@@ -46,7 +47,8 @@ function h(tag, props = {}, ...children) {
 }
 
 function show(view) {
-  for (const id of ['loading', 'sign-in-view', 'queue-view', 'detail-view']) $(id).hidden = id !== view;
+  for (const id of ['loading', 'sign-in-view', 'queue-view', 'detail-view', 'cases-view', 'case-view'])
+    $(id).hidden = id !== view;
 }
 
 function announce(message) {
@@ -142,6 +144,7 @@ function useToken(token) {
   const partner = groups.includes('taskforce') ? 'all partners' : claims['custom:partner'];
   $('who-text').textContent = `Signed in as ${claims['cognito:username'] ?? claims.sub} (${role}, ${partner})`;
   $('who').hidden = false;
+  $('views-nav').hidden = false;
   $('partner-field').hidden = !isTaskForce();
   $('partner-column').hidden = !isTaskForce();
   return null;
@@ -152,6 +155,7 @@ function signOut(problem) {
   state.token = null;
   state.claims = null;
   $('who').hidden = true;
+  $('views-nav').hidden = true;
   const auth = state.config?.auth;
   if (!problem && auth?.mode === 'cognito') {
     const url = new URL('/logout', auth.domain);
@@ -354,13 +358,15 @@ async function openFlag(partnerId, transferId, { focus = true } = {}) {
     state.flag = null;
     $('detail-heading').textContent = `Flag ${transferId}`;
     setProblem('detail-problem', body.error?.message ?? `the review API answered ${status}`);
-    for (const id of ['flag-summary', 'reasons', 'debtor-facts', 'creditor-facts', 'context-facts', 'audit-rows'])
-      $(id).replaceChildren();
+    const parts = ['flag-summary', 'reasons', 'debtor-facts', 'creditor-facts', 'context-facts', 'audit-rows'];
+    for (const id of [...parts, 'flag-network-body']) $(id).replaceChildren();
+    $('flag-case-link').hidden = true;
     $('decide').hidden = true;
     $('owed-effects').hidden = true;
   } else {
     setProblem('detail-problem', null);
     renderFlag(body);
+    loadFlagNetwork(body).catch(report);
     $('action-form').reset();
     setProblem('action-problem', null);
     $('reload-flag').hidden = true;
@@ -530,12 +536,387 @@ async function submitAction(event) {
   }
 }
 
+// ---------- cases ----------
+
+const ROLE_LABEL = { receives: 'Receives', sends: 'Sends', both: 'Receives and sends' };
+const PARTY_LABEL = { creditor: 'Recipient', debtor: 'Sender' };
+
+/** A pseudonym is long and meaningless: the graph shows its start, every label and table the whole. */
+function shortKey(key) {
+  return `${key.slice(0, 8)}…`;
+}
+
+async function loadCases({ focus } = {}) {
+  show('cases-view');
+  $('cases-table').setAttribute('aria-busy', 'true');
+  const { status, body } = await api('/cases?limit=100');
+  $('cases-table').removeAttribute('aria-busy');
+  if (status !== 200) {
+    setProblem('cases-problem', body.error?.message ?? `the review API answered ${status}`);
+    $('cases-rows').replaceChildren();
+    return;
+  }
+  setProblem('cases-problem', null);
+  const rows = body.items.map((item) =>
+    h(
+      'tr',
+      {},
+      h(
+        'td',
+        {},
+        h('a', { href: `#/cases/${encodeURIComponent(item.accountKey)}`, className: 'key' }, item.accountKey),
+      ),
+      h('td', {}, ROLE_LABEL[item.role] ?? item.role),
+      h('td', { className: 'number' }, String(item.openFlags)),
+      h('td', {}, item.partners.join(', ')),
+      h('td', { className: 'number' }, item.totals.map(formatAmount).join(', ')),
+      h('td', {}, scoreBadge(item.maxScore)),
+      h('td', {}, timeElement(item.firstAt), ' – ', timeElement(item.lastAt)),
+    ),
+  );
+  if (!rows.length) rows.push(h('tr', {}, h('td', { colspan: 7 }, 'No account is shared by two open flags.')));
+  $('cases-rows').replaceChildren(...rows);
+  if (focus) $('cases-heading').focus();
+}
+
+async function openCase(accountKey, { focus = true } = {}) {
+  const { status, body } = await api(`/cases/${encodeURIComponent(accountKey)}`);
+  show('case-view');
+  if (status !== 200) {
+    state.case = null;
+    $('case-heading').textContent = 'Case';
+    setProblem('case-problem', body.error?.message ?? `the review API answered ${status}`);
+    for (const id of ['case-summary', 'case-transfer-rows', 'case-network-body']) $(id).replaceChildren();
+    $('case-decide').hidden = true;
+  } else {
+    setProblem('case-problem', null);
+    renderCase(body);
+    $('case-form').reset();
+    setProblem('case-action-problem', null);
+    $('reload-case').hidden = true;
+    loadNetwork(`/cases/${encodeURIComponent(accountKey)}/network`, $('case-network-body')).catch(report);
+  }
+  if (focus) $('case-heading').focus();
+}
+
+function renderCase(view) {
+  state.case = view;
+  const open = view.transfers.filter((t) => !['RELEASED', 'CONFIRMED_FRAUD', 'AUTO_RELEASED'].includes(t.status));
+  $('case-heading').textContent = `Case of account ${view.account}`;
+  facts($('case-summary'), [
+    ['Account', view.account],
+    ['Pseudonym', h('span', { className: 'key' }, view.accountKey)],
+    ['Linked transfers you may see', String(view.transfers.length)],
+    ['Still open', String(open.length)],
+    ['Partner banks', [...new Set(view.transfers.map((t) => t.partnerId))].join(', ')],
+  ]);
+  $('case-transfer-rows').replaceChildren(
+    ...view.transfers.map((t) =>
+      h(
+        'tr',
+        {},
+        h(
+          'td',
+          {},
+          h(
+            'a',
+            { href: `#/flags/${encodeURIComponent(t.partnerId)}/${encodeURIComponent(t.transferId)}` },
+            t.transferId,
+          ),
+        ),
+        h('td', {}, t.partnerId),
+        h('td', {}, PARTY_LABEL[t.party]),
+        h('td', {}, t.counterparty),
+        h('td', { className: 'number' }, formatAmount(t.amount)),
+        h('td', {}, timeElement(t.occurredAt)),
+        h('td', {}, STATUS_LABEL[t.status] ?? t.status),
+        h('td', {}, t.signals.join(', ')),
+      ),
+    ),
+  );
+  const anyAllowed = Object.values(view.choices).some((choice) => choice.allowed);
+  $('case-decide').hidden = false;
+  $('case-form').hidden = !open.length;
+  $('case-closed-note').hidden = open.length > 0;
+  $('case-closed-note').textContent = open.length ? '' : 'Every transfer of this case that you may see is decided.';
+  for (const [action, id] of Object.entries({ CONFIRM_MULE: 'case-confirm', ESCALATE: 'case-escalate' })) {
+    const choice = view.choices[action];
+    $(id).disabled = !choice.allowed;
+    $(`${id}-hint`).textContent = choice.allowed ? '' : choice.reason;
+  }
+  $('case-submit').disabled = !anyAllowed;
+}
+
+async function submitCaseAction(event) {
+  event.preventDefault();
+  const view = state.case;
+  if (!view) return;
+  const form = new FormData($('case-form'));
+  const action = form.get('action');
+  const note = String(form.get('note') ?? '').trim();
+  const problem = !action ? 'Choose an action.' : !note ? 'Write a note: what you checked and why.' : null;
+  if (problem) {
+    setProblem('case-action-problem', problem);
+    (action ? $('case-note') : $('case-action-problem')).focus();
+    return;
+  }
+  $('case-submit').disabled = true;
+  try {
+    const { status, body } = await api(`/cases/${encodeURIComponent(view.accountKey)}/actions`, {
+      method: 'POST',
+      body: JSON.stringify({ action, note, expectedVersion: view.version }),
+    });
+    if (status !== 200) {
+      const conflict = status === 409;
+      setProblem(
+        'case-action-problem',
+        `${conflict ? 'Not recorded: the case changed. ' : 'Not recorded. '}${body.error?.message ?? `The review API answered ${status}.`}`,
+      );
+      $('reload-case').hidden = !conflict;
+      $('case-submit').disabled = false;
+      $('case-action-problem').focus();
+      return;
+    }
+    setProblem('case-action-problem', null);
+    $('case-form').reset();
+    renderCase(body);
+    const settled = body.changed.length;
+    const what =
+      action === 'CONFIRM_MULE'
+        ? `Confirmed as a mule: ${settled} transfer${settled === 1 ? '' : 's'} blocked, each with its own audit entry, and the account is on the shared watchlist.`
+        : `Escalated: ${settled} transfer${settled === 1 ? '' : 's'} now wait for a supervisor other than you.`;
+    const conflicts = body.conflicts.length
+      ? ` ${body.conflicts.length} changed meanwhile and were left as they are: ${body.conflicts.join(', ')}.`
+      : '';
+    announce(`${what}${conflicts}`);
+    $('case-heading').focus();
+  } catch (error) {
+    $('case-submit').disabled = false;
+    report(error);
+  }
+}
+
+// ---------- network view ----------
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+/** Counterparties drawn each side; every transfer is in the table below the graph whatever their number. */
+const GRAPH_NODES_PER_SIDE = 12;
+
+function svg(tag, attributes = {}, ...children) {
+  const element = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attributes))
+    if (value !== undefined) element.setAttribute(name, String(value));
+  for (const child of children.flat())
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return element;
+}
+
+async function loadNetwork(path, container) {
+  container.replaceChildren(h('p', { className: 'muted' }, 'Loading the network…'));
+  const { status, body } = await api(path);
+  if (status !== 200) {
+    container.replaceChildren(
+      h('p', { className: 'problem', role: 'alert' }, body.error?.message ?? `the review API answered ${status}`),
+    );
+    return null;
+  }
+  renderNetwork(container, body);
+  return body;
+}
+
+function nodeName(node) {
+  return node.inClear ? `account ${node.label}` : `account with pseudonym ${node.key}`;
+}
+
+/** One line per counterparty and direction: how many transfers, how much, when the latest was. */
+function counterparties(network, direction) {
+  const byKey = new Map();
+  for (const edge of network.edges.filter((e) => e.direction === direction)) {
+    const key = direction === 'inbound' ? edge.from : edge.to;
+    const entry = byKey.get(key) ?? { key, edges: [] };
+    entry.edges.push(edge);
+    byKey.set(key, entry);
+  }
+  return [...byKey.values()];
+}
+
+function totals(edges) {
+  // Exact sums: amounts are scaled to 4 decimals (the most the contract allows) as BigInt, never floats.
+  const sums = new Map();
+  for (const { amount } of edges) {
+    const [whole, fraction = ''] = amount.value.split('.');
+    const entry = sums.get(amount.currency) ?? { total: 0n, digits: 0 };
+    entry.total += BigInt(whole + fraction.padEnd(4, '0'));
+    entry.digits = Math.max(entry.digits, fraction.length);
+    sums.set(amount.currency, entry);
+  }
+  return [...sums].map(([currency, { total, digits }]) => {
+    const text = total.toString().padStart(5, '0');
+    const value = digits ? `${text.slice(0, -4)}.${text.slice(-4, -4 + digits || undefined)}` : text.slice(0, -4);
+    return formatAmount({ currency, value });
+  });
+}
+
+function renderNetwork(container, network) {
+  const nodes = new Map(network.nodes.map((node) => [node.key, node]));
+  const label = (key) => {
+    const node = nodes.get(key);
+    return node?.inClear ? node.label : shortKey(key);
+  };
+  const senders = counterparties(network, 'inbound');
+  const recipients = counterparties(network, 'onward');
+  const rows = Math.max(1, Math.min(GRAPH_NODES_PER_SIDE, Math.max(senders.length, recipients.length)));
+  const height = rows * 48 + 40;
+  const center = { x: 380, y: height / 2 };
+  const graph = svg('svg', {
+    viewBox: `0 0 760 ${height}`,
+    width: '100%',
+    role: 'group',
+    'aria-label': `Network graph: ${senders.length} sender${senders.length === 1 ? '' : 's'} on the left, the account in the middle, ${recipients.length} onward recipient${recipients.length === 1 ? '' : 's'} on the right. Tab through accounts and transfers; the table below lists every transfer.`,
+    class: 'network-graph',
+  });
+  const edgeLayer = svg('g', {});
+  const nodeLayer = svg('g', {});
+  graph.append(edgeLayer, nodeLayer);
+  const drawSide = (list, side) => {
+    const shown = list.slice(0, GRAPH_NODES_PER_SIDE);
+    shown.forEach((entry, i) => {
+      const y = 40 + i * 48 + (rows - shown.length) * 24;
+      const x = side === 'inbound' ? 150 : 610;
+      const [from, to] = side === 'inbound' ? [{ x, y }, center] : [center, { x, y }];
+      const summary = `${entry.edges.length} transfer${entry.edges.length === 1 ? '' : 's'}, ${totals(entry.edges).join(' and ')}, latest ${new Date(entry.edges[0].occurredAt).toLocaleString()}`;
+      const node = nodes.get(entry.key);
+      const description =
+        side === 'inbound'
+          ? `From ${nodeName(node ?? { key: entry.key })} to the account: ${summary}`
+          : `From the account to ${nodeName(node ?? { key: entry.key })}: ${summary}`;
+      edgeLayer.append(
+        svg(
+          'g',
+          { class: 'edge', tabindex: 0, role: 'img', 'aria-label': description },
+          svg('line', { x1: from.x, y1: from.y, x2: to.x, y2: to.y }),
+          // Near the outer account, where the lines are still apart, not in the crowded middle.
+          svg(
+            'text',
+            { x: x + (center.x - x) * 0.4, y: y + (center.y - y) * 0.4 - 6, 'text-anchor': 'middle' },
+            totals(entry.edges)[0],
+          ),
+        ),
+      );
+      nodeLayer.append(
+        svg(
+          'g',
+          {
+            class: `node ${node?.inClear ? 'known' : 'pseudonym'}`,
+            tabindex: 0,
+            role: 'img',
+            'aria-label': `${side === 'inbound' ? 'Sender' : 'Recipient'}: ${nodeName(node ?? { key: entry.key })}; ${summary}`,
+          },
+          svg('circle', { cx: x, cy: y, r: 10 }),
+          svg(
+            'text',
+            { x: side === 'inbound' ? x - 16 : x + 16, y: y + 5, 'text-anchor': side === 'inbound' ? 'end' : 'start' },
+            label(entry.key),
+          ),
+        ),
+      );
+    });
+    return list.length - shown.length;
+  };
+  const hiddenSenders = drawSide(senders, 'inbound');
+  const hiddenRecipients = drawSide(recipients, 'onward');
+  const account = nodes.get(network.accountKey);
+  nodeLayer.append(
+    svg(
+      'g',
+      {
+        class: 'node account',
+        tabindex: 0,
+        role: 'img',
+        'aria-label': `The account: ${nodeName(account)}; ${senders.length} senders, ${recipients.length} onward recipients in 30 days`,
+      },
+      svg('circle', { cx: center.x, cy: center.y, r: 16 }),
+      svg('text', { x: center.x, y: center.y + 36, 'text-anchor': 'middle' }, label(network.accountKey)),
+    ),
+  );
+
+  const notes = [];
+  if (hiddenSenders || hiddenRecipients)
+    notes.push(
+      `The graph draws ${GRAPH_NODES_PER_SIDE} accounts each side; ${hiddenSenders + hiddenRecipients} more are in the table.`,
+    );
+  if (network.truncated.inbound || network.truncated.onward)
+    notes.push('Only the latest 200 transfers each way are shown; older ones in the 30 days were left out.');
+  if (!network.edges.length) notes.push('No screened transfer to or from this account in the last 30 days.');
+  notes.push('Accounts you cannot already read on one of your flags are shown by their pseudonym.');
+
+  const table = h(
+    'table',
+    { className: 'network-table' },
+    h('caption', {}, 'The same network as a table: every transfer of the last 30 days, newest first'),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Direction', 'From', 'To', 'Amount', 'Occurred', 'Outcome', 'Partner bank', 'Transfer'].map((name) =>
+          h('th', { scope: 'col', className: name === 'Amount' ? 'number' : undefined }, name),
+        ),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      network.edges.map((edge) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, edge.direction === 'inbound' ? 'Into the account' : 'Onward'),
+          h(
+            'td',
+            { className: nodes.get(edge.from)?.inClear ? undefined : 'key' },
+            nodes.get(edge.from)?.label ?? edge.from,
+          ),
+          h('td', { className: nodes.get(edge.to)?.inClear ? undefined : 'key' }, nodes.get(edge.to)?.label ?? edge.to),
+          h('td', { className: 'number' }, formatAmount(edge.amount)),
+          h('td', {}, timeElement(edge.occurredAt)),
+          h('td', {}, edge.outcome),
+          h('td', {}, edge.partnerId ?? 'another bank'),
+          h('td', {}, edge.transferId ?? '—'),
+        ),
+      ),
+    ),
+  );
+  container.replaceChildren(
+    h('figure', { className: 'network-figure' }, graph),
+    ...notes.map((note) => h('p', { className: 'hint' }, note)),
+    h('div', { className: 'table-wrap' }, table),
+  );
+}
+
+async function loadFlagNetwork(flag) {
+  $('flag-case-link').hidden = true;
+  const network = await loadNetwork(
+    `/flags/${encodeURIComponent(flag.partnerId)}/${encodeURIComponent(flag.transferId)}/network`,
+    $('flag-network-body'),
+  );
+  if (!network) return;
+  $('flag-case-link').replaceChildren(
+    h('a', { href: `#/cases/${encodeURIComponent(network.accountKey)}` }, 'Open the case of the recipient account'),
+  );
+  $('flag-case-link').hidden = false;
+}
+
 // ---------- routing ----------
 
 async function route() {
   if (!state.token) return showSignIn();
   const match = /^#\/flags\/([^/]+)\/([^/]+)$/.exec(location.hash);
   if (match) return openFlag(decodeURIComponent(match[1]), decodeURIComponent(match[2]));
+  const caseMatch = /^#\/cases\/([^/]+)$/.exec(location.hash);
+  if (caseMatch) return openCase(decodeURIComponent(caseMatch[1]));
+  if (location.hash === '#/cases') return loadCases({ focus: true });
   return loadQueue({ focus: state.lastOpened ? 'row' : undefined });
 }
 
@@ -588,6 +969,10 @@ $('next-page').addEventListener('click', () => {
   loadQueue({ focus: 'heading' }).catch(report);
 });
 $('action-form').addEventListener('submit', submitAction);
+$('case-form').addEventListener('submit', submitCaseAction);
+$('reload-case').addEventListener('click', () => {
+  if (state.case) openCase(state.case.accountKey).catch(report);
+});
 $('reload-flag').addEventListener('click', () => {
   if (state.flag) openFlag(state.flag.partnerId, state.flag.transferId).catch(report);
 });

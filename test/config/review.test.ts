@@ -4,6 +4,7 @@ import { loadReviewConfig } from '#config/review.ts';
 const env = {
   FLAGS_TABLE: 'Flags',
   WATCHLIST_TABLE: 'Watchlist',
+  DECISIONS_TABLE: 'Decisions',
   OUTBOUND_QUEUE_URLS: JSON.stringify({
     'kr-demo-bank': 'https://sqs.ap-northeast-2.amazonaws.com/123456789012/fraud-prod-kr-demo-bank-decisions',
   }),
@@ -16,6 +17,7 @@ describe('review configuration', () => {
     expect(config).toMatchObject({
       flagsTable: 'Flags',
       watchlistTable: 'Watchlist',
+      decisionsTable: 'Decisions',
       pseudonymKey: { secretArn: env.PSEUDONYM_KEY_SECRET_ARN },
     });
     expect(config.releasePolicy.limits.get('KRW')).toBe(10_000_000n);

@@ -10,6 +10,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Decision } from '#domain/contract/decision.ts';
+import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { flagFromDecision, flagRank } from '#domain/review/flag.ts';
 import { everySendSucceeds } from '../support/handler-harness.ts';
 import { captureStdout } from '../support/output.ts';
@@ -22,6 +23,7 @@ const sqs = mockClient(SQSClient);
 const ENV = {
   FLAGS_TABLE: 'Flags',
   WATCHLIST_TABLE: 'Watchlist',
+  DECISIONS_TABLE: 'Decisions',
   OUTBOUND_QUEUE_URLS: JSON.stringify({
     'kr-demo-bank': 'https://sqs.eu-west-1.amazonaws.com/123456789012/fraud-test-kr-demo-bank-decisions',
   }),
@@ -199,5 +201,56 @@ describe('review API handler', () => {
     expect(output).toContain('"officerId":"7c1e-analyst"');
     for (const secret of ['KH-ABA-SECRET-1', 'SECRET NAME', '110-234-567890', 'C-88123', 'customer verified'])
       expect(output).not.toContain(secret);
+  });
+
+  it('serves a case from the Flags account indexes and its network from the Decisions account indexes, logging the account by pseudonym only', async () => {
+    const pseudonyms = createPseudonymiser(TEST_PSEUDONYM_KEY);
+    const muleKey = pseudonyms.accountKey('KH-ABA-SECRET-1');
+    const victimKey = pseudonyms.accountKey(event.debtor.accountId);
+    documents.on(QueryCommand, { IndexName: 'byCreditorAccount' }).resolves({
+      Items: [{ ...item, creditorKey: muleKey, debtorKey: victimKey }],
+    });
+    documents.on(QueryCommand, { IndexName: 'byDebtorAccount' }).resolves({ Items: [] });
+    const edge = {
+      partnerId: 'kr-demo-bank',
+      transferId: 'KB-1',
+      creditorKey: muleKey,
+      debtorKey: victimKey,
+      amount: { value: '1500000', currency: 'KRW' },
+      occurredAt: new Date().toISOString(),
+      outcome: 'REVIEW',
+    };
+    documents.on(QueryCommand, { IndexName: 'byCreditor' }).resolves({ Items: [edge] });
+    documents.on(QueryCommand, { IndexName: 'byDebtor' }).resolves({ Items: [] });
+
+    const shown = await invoke(apiEvent('GET', `/cases/${muleKey}`));
+    expect(shown.status).toBe(200);
+    expect(shown.body).toMatchObject({
+      accountKey: muleKey,
+      account: 'KH-ABA-SECRET-1',
+      transfers: [{ partnerId: 'kr-demo-bank', transferId: 'KB-1', party: 'creditor', status: 'PENDING' }],
+      choices: { CONFIRM_MULE: { allowed: true }, ESCALATE: { allowed: true } },
+    });
+    const network = await invoke(apiEvent('GET', `/cases/${muleKey}/network`));
+    expect(network.status).toBe(200);
+    expect(network.body.edges).toEqual([expect.objectContaining({ direction: 'inbound', transferId: 'KB-1' })]);
+    const inbound = documents.commandCalls(QueryCommand).find((call) => call.args[0].input.IndexName === 'byCreditor');
+    expect(inbound?.args[0].input).toMatchObject({ TableName: 'Decisions', ScanIndexForward: false, Limit: 201 });
+
+    const output = stdout.join('');
+    expect(output).toContain(`"accountKey":"${muleKey}"`);
+    expect(output).toContain('"route":"GET /cases/:accountKey/network"');
+    for (const secret of ['KH-ABA-SECRET-1', 'SECRET NAME', '110-234-567890']) expect(output).not.toContain(secret);
+  });
+
+  it('answers 400 naming the field for a malformed account key or case action', async () => {
+    const malformed = await invoke(apiEvent('GET', '/cases/not-a-pseudonym'));
+    expect(malformed).toMatchObject({ status: 400, body: { error: { code: 'INVALID_INPUT', field: 'accountKey' } } });
+    const action = await invoke(
+      apiEvent('POST', `/cases/${'A'.repeat(22)}/actions`, {
+        body: { action: 'RELEASE', note: 'n', expectedVersion: 'x' },
+      }),
+    );
+    expect(action).toMatchObject({ status: 400, body: { error: { code: 'INVALID_INPUT', field: 'action' } } });
   });
 });

@@ -9,6 +9,7 @@ import { FLAG_STATUSES, OFFICER_ACTIONS, type Flag } from '#domain/review/flag.t
 import { officerFromIdentity, type Officer } from '#domain/review/officer.ts';
 import { ReviewRefusal, type RefusalCode } from '#domain/review/refusal.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
+import { createCaseRoutes } from './case-routes.ts';
 import { identityFromClaims } from './review-identity.ts';
 
 /** Who sent a request: the claims of a verified bearer token, or why there is no verified token. */
@@ -141,6 +142,28 @@ export function createReviewApi({ service, authenticate, log }: ReviewApiOptions
     const view = await service.actOnFlag(c.var.officer, { partnerId, transferId, ...body });
     c.var.requestLog.effectsOwed = view.flag.pendingEffects ?? [];
     return json(c, 200, { ...detail(view.flag), choices: view.choices });
+  });
+
+  // Cases per mule account and the network view (case-routes.ts); an account is logged by its pseudonym.
+  const cases = createCaseRoutes(service);
+  const accountKey = (c: Context<ReviewEnv>) => {
+    const key = c.req.param('accountKey') ?? '';
+    c.var.requestLog.accountKey = key;
+    return key;
+  };
+  route('GET', '/cases', async (c) => json(c, 200, await cases.list(c.var.officer, c.req.query())));
+  route('GET', '/cases/:accountKey', async (c) => json(c, 200, await cases.show(c.var.officer, accountKey(c))));
+  route('POST', '/cases/:accountKey/actions', async (c) => {
+    const result = await cases.act(c.var.officer, accountKey(c), parseJsonBody(await c.req.text()));
+    Object.assign(c.var.requestLog, { changed: result.changed.length, conflicts: result.conflicts.length });
+    return json(c, 200, result);
+  });
+  route('GET', '/cases/:accountKey/network', async (c) =>
+    json(c, 200, await cases.caseNetwork(c.var.officer, accountKey(c))),
+  );
+  route('GET', '/flags/:partnerId/:transferId/network', async (c) => {
+    const { partnerId, transferId } = flagParams(c);
+    return json(c, 200, await cases.flagNetwork(c.var.officer, partnerId, transferId));
   });
 
   for (const [path, methods] of allowed)

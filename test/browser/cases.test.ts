@@ -1,0 +1,222 @@
+// page.evaluate callbacks run in the browser: they need the DOM types.
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  issueLocalToken,
+  loadLocalSigningKey,
+  verifyLocalToken,
+  type LocalSigningKey,
+} from '#local/auth/local-issuer.ts';
+import { startReviewServer, type ReviewServer } from '#local/review-server.ts';
+import { startDynamoFixture, type DynamoFixture } from '../support/local-dynamo.ts';
+import { RecordingPublisher, heldTransfer, pseudonymiser, reviewService, screen } from '../support/review-fixtures.ts';
+
+/**
+ * Cases and the network view in real Chromium against the local server, the real router and use
+ * cases, and dynalite holding flags and decisions written by the real screening code: three victims
+ * of kr-demo-bank and one of kh-demo-bank pay one mule, which sends the money on from kh-demo-bank.
+ * With WRITE_SCREENSHOTS=1 the run also saves docs/network-view.png for the README.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const MULE = 'KH-ABA-MULE-0042';
+const muleKey = pseudonymiser.accountKey(MULE);
+let fixture: DynamoFixture;
+let server: ReviewServer;
+let browser: Browser;
+let key: LocalSigningKey;
+let stateDir: string;
+const publisher = new RecordingPublisher();
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  stateDir = await mkdtemp(join(tmpdir(), 'cases-'));
+  key = await loadLocalSigningKey(stateDir);
+  fixture = await startDynamoFixture();
+  const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
+  const victim = (transferId: string, partnerId: string, hours: number, value: string) =>
+    heldTransfer({
+      transferId,
+      partnerId,
+      occurredAt: hoursAgo(hours),
+      amount: { value, currency: 'KRW' },
+      debtor: { accountId: `110-${transferId}` },
+      creditor: { accountId: MULE },
+    });
+  await screen(fixture, [
+    victim('KB-VICTIM-1', 'kr-demo-bank', 6, '3200000'),
+    victim('KB-VICTIM-2', 'kr-demo-bank', 5, '1800000'),
+    victim('KB-VICTIM-3', 'kr-demo-bank', 4, '2500000'),
+    victim('ABA-VICTIM-1', 'kh-demo-bank', 3, '900000'),
+    heldTransfer({
+      transferId: 'ABA-ONWARD-1',
+      partnerId: 'kh-demo-bank',
+      occurredAt: hoursAgo(2),
+      amount: { value: '7000000', currency: 'KRW' },
+      debtor: { accountId: MULE },
+      creditor: { accountId: 'KH-CRYPTO-OTC-9' },
+    }),
+  ]);
+  server = await startReviewServer({
+    service: reviewService(fixture, { publisher }),
+    verifyToken: (token) => verifyLocalToken(key, token),
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await fixture?.close();
+  if (stateDir) await rm(stateDir, { recursive: true, force: true });
+});
+
+async function signIn(username: string, partnerId: string, role: 'analyst' | 'supervisor'): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  const token = await issueLocalToken(key, { username, partnerId, role });
+  await page.goto(`${server.url}/#token=${token}`);
+  await page.getByRole('heading', { name: 'Review queue' }).waitFor();
+  return page;
+}
+
+async function openCaseFromList(page: Page) {
+  await page.getByRole('link', { name: 'Cases' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();
+  await page.getByRole('link', { name: muleKey }).click();
+  await page.getByRole('heading', { level: 1, name: `Case of account ${MULE}` }).waitFor();
+  // The network loads after the case; its table is the graph's equivalent.
+  await page.locator('#case-network-body table tbody tr').first().waitFor();
+}
+
+const caseTransferIds = (page: Page) => page.locator('#case-transfer-rows tr td:first-child').allTextContents();
+
+/** Presses Tab until the focused element matches, as a keyboard user would; fails after `max` presses. */
+async function tabTo(page: Page, matches: (element: Element) => boolean, max = 80) {
+  const source = `(${matches.toString()})(document.activeElement)`;
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(source)) return;
+  }
+  throw new Error(`no element matched after ${max} Tab presses`);
+}
+
+describe('cases and the network view', () => {
+  it("shows the kr officer the kr bank's transfers only, with the network graph and its table, keyboard accessible", async () => {
+    const kim = await signIn('kim', 'kr-demo-bank', 'analyst');
+    await openCaseFromList(kim);
+    expect(await caseTransferIds(kim)).toEqual(['KB-VICTIM-3', 'KB-VICTIM-2', 'KB-VICTIM-1']);
+    const firstRow = await kim.locator('#case-transfer-rows tr').first().locator('td').allTextContents();
+    expect(firstRow).toEqual([
+      'KB-VICTIM-3',
+      'kr-demo-bank',
+      'Recipient',
+      '110-KB-VICTIM-3',
+      'KRW 2,500,000',
+      expect.any(String),
+      'Pending',
+      expect.stringContaining('on a phone call, remote-access app, new payee'),
+    ]);
+    expect(await kim.locator('#case-view').textContent()).not.toContain('ABA-VICTIM-1');
+
+    // The graph: the account, four senders and one onward recipient, each a focusable, labelled shape.
+    const graph = kim.getByRole('group', { name: /Network graph: 4 senders .* 1 onward recipient/ });
+    await graph.waitFor();
+    expect(await graph.locator('g.node').count()).toBe(6);
+    expect(await graph.locator('g.edge').count()).toBe(5);
+    // Its table lists every transfer; another bank's carry no ids, accounts kim cannot read are pseudonyms.
+    const rows = kim.locator('#case-network-body table tbody tr');
+    expect(await rows.count()).toBe(5);
+    const onward = await rows.first().locator('td').allTextContents();
+    expect(onward).toEqual([
+      'Onward',
+      MULE,
+      pseudonymiser.accountKey('KH-CRYPTO-OTC-9'),
+      'KRW 7,000,000',
+      expect.any(String),
+      'REVIEW',
+      'another bank',
+      '—',
+    ]);
+    expect(await kim.locator('#case-network-body').textContent()).not.toContain('KH-CRYPTO-OTC-9');
+
+    if (process.env.WRITE_SCREENSHOTS) await kim.locator('#case-network').screenshot({ path: 'docs/network-view.png' });
+
+    await tabTo(kim, (el) => el.classList.contains('edge'));
+    const focused = await kim.evaluate(() => {
+      const el = document.activeElement!;
+      return { label: el.getAttribute('aria-label'), stroke: getComputedStyle(el.querySelector('line')!).strokeWidth };
+    });
+    // The newest sender is the kh bank's victim, whom kim knows only by pseudonym.
+    expect(focused.label).toMatch(
+      new RegExp(
+        `^From account with pseudonym ${pseudonymiser.accountKey('110-ABA-VICTIM-1')} to the account: 1 transfer, KRW 900,000, latest `,
+      ),
+    );
+    expect(focused.stroke).toBe('6px');
+    await tabTo(kim, (el) => el.classList.contains('account'));
+    expect(await kim.evaluate(() => document.activeElement!.getAttribute('aria-label'))).toBe(
+      `The account: account ${MULE}; 4 senders, 1 onward recipients in 30 days`,
+    );
+
+    // The analyst escalates the case: a supervisor must confirm the mule.
+    expect(await kim.getByLabel(/^Confirm the account as a mule/).isDisabled()).toBe(false);
+    await kim.getByLabel('Escalate the case to a supervisor').check();
+    await kim.getByLabel(/^Case note/).fill('Three victims on calls within hours; please confirm the mule.');
+    await kim.getByRole('button', { name: 'Record case decision' }).click();
+    // Playwright's wait, not expect.poll's one second: the case action writes several flags.
+    await kim.locator('#announcer').filter({ hasText: 'Escalated:' }).waitFor();
+    expect(await kim.locator('#announcer').textContent()).toBe(
+      'Escalated: 3 transfers now wait for a supervisor other than you.',
+    );
+    expect(await kim.locator('#case-transfer-rows tr td:nth-child(7)').allTextContents()).toEqual([
+      'Escalated',
+      'Escalated',
+      'Escalated',
+    ]);
+    expect(await kim.locator('#case-confirm-hint').textContent()).toContain('only a supervisor');
+  });
+
+  it("shows the task-force supervisor every bank's transfers, who confirms the mule once and settles every linked flag", async () => {
+    const chan = await signIn('chan', '*', 'supervisor');
+    await openCaseFromList(chan);
+    expect(await caseTransferIds(chan)).toEqual([
+      'ABA-ONWARD-1',
+      'ABA-VICTIM-1',
+      'KB-VICTIM-3',
+      'KB-VICTIM-2',
+      'KB-VICTIM-1',
+    ]);
+    expect(await chan.locator('#case-network-body table tbody tr').first().locator('td').nth(6).textContent()).toBe(
+      'kh-demo-bank',
+    );
+    await chan.getByLabel(/^Confirm the account as a mule/).check();
+    await chan.getByLabel(/^Case note/).fill('Same mule in four reports at two banks; police case 2026-114.');
+    await chan.getByRole('button', { name: 'Record case decision' }).click();
+    await chan.locator('#announcer').filter({ hasText: 'Confirmed as a mule' }).waitFor();
+    expect(await chan.locator('#announcer').textContent()).toBe(
+      'Confirmed as a mule: 5 transfers blocked, each with its own audit entry, and the account is on the shared watchlist.',
+    );
+    expect(await chan.locator('#case-transfer-rows tr td:nth-child(7)').allTextContents()).toEqual(
+      Array(5).fill('Confirmed fraud'),
+    );
+    expect(await chan.locator('#case-closed-note').textContent()).toContain('is decided');
+    const blocked = publisher.sent.filter((d) => d.outcome === 'BLOCK').map((d) => d.transferId);
+    expect(blocked.sort()).toEqual(['ABA-ONWARD-1', 'ABA-VICTIM-1', 'KB-VICTIM-1', 'KB-VICTIM-2', 'KB-VICTIM-3']);
+
+    // Each flag carries its own audit entry, by the supervisor, after the analyst's escalation.
+    await chan.getByRole('link', { name: 'KB-VICTIM-1' }).click();
+    await chan.getByRole('heading', { level: 1, name: 'Transfer KB-VICTIM-1: Confirmed fraud' }).waitFor();
+    const audit = await chan.locator('#audit-rows tr td:nth-child(2)').allTextContents();
+    expect(audit).toEqual(['kim', 'chan']);
+    await chan.locator('#flag-case-link a').waitFor();
+    expect(await chan.locator('#flag-network-body table tbody tr').count()).toBe(5);
+  });
+});
