@@ -22,7 +22,7 @@ import { eventFingerprint } from '#domain/screening/fingerprint.ts';
 import { type ScreeningResult, screenTransfer, toActivity } from '#domain/screening/screen-transfer.ts';
 import { createTables, startLocalDynamo } from '#local/dynamodb.ts';
 import { generateWorkload } from '#local/workload/generate.ts';
-import { createScreenBatch } from '#use-cases/screen-batch.ts';
+import { createScreenBatch } from '#use-cases/screening/screen-batch.ts';
 import shippedPack from '../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 
 const pseudonymiser = createPseudonymiser('bench-key-0123456789abcdef0123456789');

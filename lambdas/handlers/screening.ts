@@ -13,7 +13,7 @@ import { loadScreeningConfig, SIMULATED_TIME_ATTRIBUTE } from '#config/screening
 import { logger } from '#powertools/logger.ts';
 import { initialiseOnce, loadPseudonymiser } from './initialise-once.ts';
 import { METRIC, metrics } from '#powertools/metrics.ts';
-import { createScreenBatch, type BatchResult } from '#use-cases/screen-batch.ts';
+import { createScreenBatch, type BatchResult } from '#use-cases/screening/screen-batch.ts';
 
 async function initialise() {
   const config = loadScreeningConfig(process.env);

@@ -14,7 +14,7 @@ import { screeningManifest } from '#manifests/screening.ts';
 import { DecisionSchema, type Decision } from '#domain/contract/decision.ts';
 import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
 import { createPseudonymiser, type Pseudonymiser } from '#domain/identity/pseudonym.ts';
-import type { RejectionRecord } from '#use-cases/ports.ts';
+import type { RejectionRecord } from '#use-cases/screening/ports.ts';
 import shippedRulePack from '../rule-packs/kr-kh.json' with { type: 'json' };
 import { createTables } from './dynamodb.ts';
 import { startLocalDynamoThread } from './dynamodb-thread.ts';

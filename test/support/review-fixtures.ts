@@ -11,9 +11,9 @@ import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { flagFromDecision, flagRank } from '#domain/review/flag.ts';
 import type { Officer } from '#domain/review/officer.ts';
 import { releasePolicy, DEFAULT_RELEASE_LIMITS } from '#domain/review/release-policy.ts';
-import type { DecisionPublisher } from '#use-cases/ports.ts';
+import type { DecisionPublisher } from '#use-cases/screening/ports.ts';
 import { createReviewService } from '#use-cases/review/service.ts';
-import { createScreenBatch } from '#use-cases/screen-batch.ts';
+import { createScreenBatch } from '#use-cases/screening/screen-batch.ts';
 import type { DynamoFixture } from './local-dynamo.ts';
 import { TEST_PSEUDONYM_KEY, transferEvent } from './transfers.ts';
 

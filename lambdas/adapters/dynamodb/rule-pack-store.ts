@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { compileRulePack, type CompiledPack } from '#domain/rules/compile.ts';
 import { PACK_ACTIONS, type PackActor, type PackAuditEntry } from '#domain/rules/maker-checker.ts';
-import type { RulePackSource, ShadowPack } from '#use-cases/ports.ts';
+import type { RulePackSource, ShadowPack } from '#use-cases/screening/ports.ts';
 import type { RulePackGovernance } from '#use-cases/rules/maker-checker.ts';
 
 /** Sort key of the item that names a pack's version in force. */

@@ -11,7 +11,7 @@ import type {
   ScreeningRepository,
   StoredDecision,
   TransferToLoad,
-} from '#use-cases/ports.ts';
+} from '#use-cases/screening/ports.ts';
 import { pause } from '../retry.ts';
 import { accountItem, accountItemKey, readAccountItem } from './account-items.ts';
 import { batchGetAll, uniqueKeys, type KeyRequest } from './batch-get.ts';

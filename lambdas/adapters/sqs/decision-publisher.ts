@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Decision } from '#domain/contract/decision.ts';
-import type { DecisionPublisher } from '#use-cases/ports.ts';
+import type { DecisionPublisher } from '#use-cases/screening/ports.ts';
 import { SEND_BATCH_LIMIT, sendMessageBatch } from './send-batch.ts';
 
 /**

@@ -3,7 +3,7 @@ import type { Flag, FlagStatus, PendingEffect } from '#domain/review/flag.ts';
 import type { StoredNetwork } from '#domain/review/network.ts';
 import type { WatchlistListing } from '#domain/watchlist/listing.ts';
 
-export type { DecisionPublisher } from '../ports.ts';
+export type { DecisionPublisher } from '../screening/ports.ts';
 
 export interface FlagQuery {
   /** One partner's flags, or every partner's (ALL_PARTNERS) for the task force. */

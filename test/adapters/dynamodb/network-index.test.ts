@@ -10,7 +10,7 @@ import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-reposito
 import { TABLES } from '#adapters/dynamodb/tables.ts';
 import type { Decision } from '#domain/contract/decision.ts';
 import type { TransferEvent } from '#domain/contract/transfer-event.ts';
-import type { DecisionRecord } from '#use-cases/ports.ts';
+import type { DecisionRecord } from '#use-cases/screening/ports.ts';
 import { startDynamoFixture, type DynamoFixture } from '../../support/local-dynamo.ts';
 import { transferEvent } from '../../support/transfers.ts';
 

@@ -4,12 +4,12 @@ import { CachedRulePackSource, DynamoRulePackStore } from '#adapters/dynamodb/ru
 import { DynamoWatchlistStore } from '#adapters/dynamodb/watchlist-store.ts';
 import type { Decision } from '#domain/contract/decision.ts';
 import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
-import type { DecisionPublisher } from '#use-cases/ports.ts';
+import type { DecisionPublisher } from '#use-cases/screening/ports.ts';
 import { accountItemKey, readAccountItem } from '#adapters/dynamodb/account-items.ts';
-import { createScreenBatch, type InboundRecord } from '#use-cases/screen-batch.ts';
-import shippedPack from '../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
-import { startDynamoFixture, type DynamoFixture } from '../support/local-dynamo.ts';
-import { TEST_PSEUDONYM_KEY, quietTransfer, transferEvent } from '../support/transfers.ts';
+import { createScreenBatch, type InboundRecord } from '#use-cases/screening/screen-batch.ts';
+import shippedPack from '../../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
+import { startDynamoFixture, type DynamoFixture } from '../../support/local-dynamo.ts';
+import { TEST_PSEUDONYM_KEY, quietTransfer, transferEvent } from '../../support/transfers.ts';
 
 /**
  * Integration: the screening use case with the real DynamoDB adapters, through the real SDK, against
