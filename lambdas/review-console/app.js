@@ -759,98 +759,123 @@ function totals(edges) {
 
 function renderNetwork(container, network) {
   const nodes = new Map(network.nodes.map((node) => [node.key, node]));
-  const label = (key) => {
-    const node = nodes.get(key);
-    return node?.inClear ? node.label : shortKey(key);
-  };
+  const { graph, hidden } = networkGraph(network, nodes);
+  container.replaceChildren(
+    h('figure', { className: 'network-figure' }, graph),
+    ...networkNotes(network, hidden).map((note) => h('p', { className: 'hint' }, note)),
+    h('div', { className: 'table-wrap' }, networkTable(network, nodes)),
+  );
+}
+
+/** Senders left, the account in the middle, onward recipients right; one line per counterparty. */
+function networkGraph(network, nodes) {
   const senders = counterparties(network, 'inbound');
   const recipients = counterparties(network, 'onward');
   const rows = Math.max(1, Math.min(GRAPH_NODES_PER_SIDE, Math.max(senders.length, recipients.length)));
   const height = rows * 48 + 40;
   const center = { x: 380, y: height / 2 };
+  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const graph = svg('svg', {
     viewBox: `0 0 760 ${height}`,
     width: '100%',
     role: 'group',
-    'aria-label': `Network graph: ${senders.length} sender${senders.length === 1 ? '' : 's'} on the left, the account in the middle, ${recipients.length} onward recipient${recipients.length === 1 ? '' : 's'} on the right. Tab through accounts and transfers; the table below lists every transfer.`,
+    'aria-label': `Network graph: ${plural(senders.length, 'sender')} on the left, the account in the middle, ${plural(recipients.length, 'onward recipient')} on the right. Tab through accounts and transfers; the table below lists every transfer.`,
     class: 'network-graph',
   });
-  const edgeLayer = svg('g', {});
-  const nodeLayer = svg('g', {});
-  graph.append(edgeLayer, nodeLayer);
-  const drawSide = (list, side) => {
+  const layers = { edges: svg('g', {}), nodes: svg('g', {}) };
+  graph.append(layers.edges, layers.nodes);
+  let hidden = 0;
+  for (const [list, side] of [
+    [senders, 'inbound'],
+    [recipients, 'onward'],
+  ]) {
     const shown = list.slice(0, GRAPH_NODES_PER_SIDE);
     shown.forEach((entry, i) => {
-      const y = 40 + i * 48 + (rows - shown.length) * 24;
-      const x = side === 'inbound' ? 150 : 610;
-      const [from, to] = side === 'inbound' ? [{ x, y }, center] : [center, { x, y }];
-      const summary = `${entry.edges.length} transfer${entry.edges.length === 1 ? '' : 's'}, ${totals(entry.edges).join(' and ')}, latest ${new Date(entry.edges[0].occurredAt).toLocaleString()}`;
-      const node = nodes.get(entry.key);
-      const description =
-        side === 'inbound'
-          ? `From ${nodeName(node ?? { key: entry.key })} to the account: ${summary}`
-          : `From the account to ${nodeName(node ?? { key: entry.key })}: ${summary}`;
-      edgeLayer.append(
-        svg(
-          'g',
-          { class: 'edge', tabindex: 0, role: 'img', 'aria-label': description },
-          svg('line', { x1: from.x, y1: from.y, x2: to.x, y2: to.y }),
-          // Near the outer account, where the lines are still apart, not in the crowded middle.
-          svg(
-            'text',
-            { x: x + (center.x - x) * 0.4, y: y + (center.y - y) * 0.4 - 6, 'text-anchor': 'middle' },
-            totals(entry.edges)[0],
-          ),
-        ),
-      );
-      nodeLayer.append(
-        svg(
-          'g',
-          {
-            class: `node ${node?.inClear ? 'known' : 'pseudonym'}`,
-            tabindex: 0,
-            role: 'img',
-            'aria-label': `${side === 'inbound' ? 'Sender' : 'Recipient'}: ${nodeName(node ?? { key: entry.key })}; ${summary}`,
-          },
-          svg('circle', { cx: x, cy: y, r: 10 }),
-          svg(
-            'text',
-            { x: side === 'inbound' ? x - 16 : x + 16, y: y + 5, 'text-anchor': side === 'inbound' ? 'end' : 'start' },
-            label(entry.key),
-          ),
-        ),
-      );
+      const at = { x: side === 'inbound' ? 150 : 610, y: 40 + i * 48 + (rows - shown.length) * 24 };
+      drawCounterparty(layers, entry, side, at, center, nodes);
     });
-    return list.length - shown.length;
-  };
-  const hiddenSenders = drawSide(senders, 'inbound');
-  const hiddenRecipients = drawSide(recipients, 'onward');
-  const account = nodes.get(network.accountKey);
-  nodeLayer.append(
+    hidden += list.length - shown.length;
+  }
+  layers.nodes.append(
     svg(
       'g',
       {
         class: 'node account',
         tabindex: 0,
         role: 'img',
-        'aria-label': `The account: ${nodeName(account)}; ${senders.length} senders, ${recipients.length} onward recipients in 30 days`,
+        'aria-label': `The account: ${nodeName(nodes.get(network.accountKey))}; ${senders.length} senders, ${recipients.length} onward recipients in 30 days`,
       },
       svg('circle', { cx: center.x, cy: center.y, r: 16 }),
-      svg('text', { x: center.x, y: center.y + 36, 'text-anchor': 'middle' }, label(network.accountKey)),
+      svg('text', { x: center.x, y: center.y + 36, 'text-anchor': 'middle' }, graphLabel(nodes, network.accountKey)),
     ),
   );
+  return { graph, hidden };
+}
 
+function graphLabel(nodes, key) {
+  const node = nodes.get(key);
+  return node?.inClear ? node.label : shortKey(key);
+}
+
+/** One counterparty: its line to the account and its node, each focusable with a label saying what it is. */
+function drawCounterparty(layers, entry, side, at, center, nodes) {
+  const node = nodes.get(entry.key) ?? { key: entry.key };
+  const [from, to] = side === 'inbound' ? [at, center] : [center, at];
+  const count = entry.edges.length;
+  const summary = `${count} transfer${count === 1 ? '' : 's'}, ${totals(entry.edges).join(' and ')}, latest ${new Date(entry.edges[0].occurredAt).toLocaleString()}`;
+  const description =
+    side === 'inbound'
+      ? `From ${nodeName(node)} to the account: ${summary}`
+      : `From the account to ${nodeName(node)}: ${summary}`;
+  layers.edges.append(
+    svg(
+      'g',
+      { class: 'edge', tabindex: 0, role: 'img', 'aria-label': description },
+      svg('line', { x1: from.x, y1: from.y, x2: to.x, y2: to.y }),
+      // Near the outer account, where the lines are still apart, not in the crowded middle.
+      svg(
+        'text',
+        { x: at.x + (center.x - at.x) * 0.4, y: at.y + (center.y - at.y) * 0.4 - 6, 'text-anchor': 'middle' },
+        totals(entry.edges)[0],
+      ),
+    ),
+  );
+  const inbound = side === 'inbound';
+  layers.nodes.append(
+    svg(
+      'g',
+      {
+        class: `node ${node.inClear ? 'known' : 'pseudonym'}`,
+        tabindex: 0,
+        role: 'img',
+        'aria-label': `${inbound ? 'Sender' : 'Recipient'}: ${nodeName(node)}; ${summary}`,
+      },
+      svg('circle', { cx: at.x, cy: at.y, r: 10 }),
+      svg(
+        'text',
+        { x: inbound ? at.x - 16 : at.x + 16, y: at.y + 5, 'text-anchor': inbound ? 'end' : 'start' },
+        graphLabel(nodes, entry.key),
+      ),
+    ),
+  );
+}
+
+function networkNotes(network, hidden) {
   const notes = [];
-  if (hiddenSenders || hiddenRecipients)
-    notes.push(
-      `The graph draws ${GRAPH_NODES_PER_SIDE} accounts each side; ${hiddenSenders + hiddenRecipients} more are in the table.`,
-    );
+  if (hidden)
+    notes.push(`The graph draws ${GRAPH_NODES_PER_SIDE} accounts each side; ${hidden} more are in the table.`);
   if (network.truncated.inbound || network.truncated.onward)
     notes.push('Only the latest 200 transfers each way are shown; older ones in the 30 days were left out.');
   if (!network.edges.length) notes.push('No screened transfer to or from this account in the last 30 days.');
   notes.push('Accounts you cannot already read on one of your flags are shown by their pseudonym.');
+  return notes;
+}
 
-  const table = h(
+/** The graph's equivalent: every transfer, newest first. */
+function networkTable(network, nodes) {
+  const account = (key) =>
+    h('td', { className: nodes.get(key)?.inClear ? undefined : 'key' }, nodes.get(key)?.label ?? key);
+  return h(
     'table',
     { className: 'network-table' },
     h('caption', {}, 'The same network as a table: every transfer of the last 30 days, newest first'),
@@ -873,12 +898,8 @@ function renderNetwork(container, network) {
           'tr',
           {},
           h('td', {}, edge.direction === 'inbound' ? 'Into the account' : 'Onward'),
-          h(
-            'td',
-            { className: nodes.get(edge.from)?.inClear ? undefined : 'key' },
-            nodes.get(edge.from)?.label ?? edge.from,
-          ),
-          h('td', { className: nodes.get(edge.to)?.inClear ? undefined : 'key' }, nodes.get(edge.to)?.label ?? edge.to),
+          account(edge.from),
+          account(edge.to),
           h('td', { className: 'number' }, formatAmount(edge.amount)),
           h('td', {}, timeElement(edge.occurredAt)),
           h('td', {}, edge.outcome),
@@ -887,11 +908,6 @@ function renderNetwork(container, network) {
         ),
       ),
     ),
-  );
-  container.replaceChildren(
-    h('figure', { className: 'network-figure' }, graph),
-    ...notes.map((note) => h('p', { className: 'hint' }, note)),
-    h('div', { className: 'table-wrap' }, table),
   );
 }
 
