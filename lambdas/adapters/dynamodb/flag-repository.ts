@@ -29,6 +29,7 @@ import {
   type FlagRepository,
 } from '#use-cases/review/ports.ts';
 import { TABLES } from './tables.ts';
+import { isConditionalCheckFailure } from './conditions.ts';
 
 const [BY_PARTNER_STATUS, BY_STATUS, BY_CREDITOR_ACCOUNT, BY_DEBTOR_ACCOUNT] = TABLES.flags.globalSecondaryIndexes;
 
@@ -158,7 +159,7 @@ export class DynamoFlagRepository implements FlagRepository {
       );
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionalCheckFailure(error)) return false;
       throw error;
     }
   }
@@ -208,7 +209,7 @@ export class DynamoFlagRepository implements FlagRepository {
         }),
       );
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
       const stored = await this.get(next.partnerId, next.transferId);
       throw new StaleFlagError(stored?.version);
     }

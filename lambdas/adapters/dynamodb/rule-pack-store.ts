@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { compileRulePack, type CompiledPack } from '#domain/rules/compile.ts';
 import { PACK_ACTIONS, type PackActor, type PackAuditEntry } from '#domain/rules/maker-checker.ts';
 import type { RulePackSource, ShadowPack } from '#use-cases/screening/ports.ts';
 import type { RulePackGovernance } from '#use-cases/rules/maker-checker.ts';
+import { isConditionalCheckFailure } from './conditions.ts';
 
 /** Sort key of the item that names a pack's version in force. */
 export const ACTIVE_VERSION = 'ACTIVE';
@@ -89,7 +89,7 @@ export class DynamoRulePackStore implements RulePackGovernance {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionalCheckFailure(error)) return false;
       throw error;
     }
   }
@@ -155,7 +155,7 @@ export class DynamoRulePackStore implements RulePackGovernance {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionalCheckFailure(error)) return false;
       throw error;
     }
   }
@@ -219,7 +219,7 @@ export class DynamoRulePackStore implements RulePackGovernance {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionalCheckFailure(error)) return false;
       throw error;
     }
   }

@@ -20,6 +20,7 @@ import { networkIndexAttributes } from './network-index.ts';
 import { DynamoShadowStore } from './shadow-store.ts';
 import { EXPIRES_AT, type TableNames } from './tables.ts';
 import { listingsOf } from './watchlist-items.ts';
+import { isConditionalCheckFailure } from './conditions.ts';
 
 /** Decisions are kept five years, the record-keeping period of Korean and Cambodian AML rules. */
 export const DECISION_RETENTION_SECONDS = 5 * 366 * 24 * 3600;
@@ -28,7 +29,6 @@ export const REJECTION_RETENTION_SECONDS = 90 * 24 * 3600;
 const MAX_STATE_WRITE_ATTEMPTS = 4;
 
 const epochSeconds = (now: Date) => Math.floor(now.getTime() / 1000);
-const isConditionFailure = (error: unknown) => (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
 
 /**
  * DynamoDB implementation of the screening batch's persistence. Per batch: one parallel read phase
@@ -130,7 +130,7 @@ export class DynamoScreeningRepository implements ScreeningRepository {
             }),
           );
         } catch (error) {
-          if (isConditionFailure(error)) raced.push(record);
+          if (isConditionalCheckFailure(error)) raced.push(record);
           else failedTransfers.add(record.transferKey);
         }
       }),
@@ -186,7 +186,7 @@ export class DynamoScreeningRepository implements ScreeningRepository {
         );
         return;
       } catch (error) {
-        if (!isConditionFailure(error) || attempt + 1 >= MAX_STATE_WRITE_ATTEMPTS) throw error;
+        if (!isConditionalCheckFailure(error) || attempt + 1 >= MAX_STATE_WRITE_ATTEMPTS) throw error;
       }
       await pause(attempt);
       const { Item } = await this.documents.send(

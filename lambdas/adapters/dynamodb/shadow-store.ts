@@ -3,6 +3,7 @@ import { hash32 } from '#domain/aggregates/behaviour.ts';
 import { OUTCOMES, type Outcome } from '#domain/contract/decision.ts';
 import type { ScoredOutcome, ShadowDecision } from '#domain/rules/shadow.ts';
 import { EXPIRES_AT } from './tables.ts';
+import { isConditionalCheckFailure } from './conditions.ts';
 
 /** Shadow decisions are evidence for one pack change: kept 90 days, long enough to compare a month or two. */
 export const SHADOW_RETENTION_SECONDS = 90 * 24 * 3600;
@@ -106,7 +107,7 @@ export class DynamoShadowStore {
       );
     } catch (error) {
       // Another transfer's record under a reused transferId: that record stands, this one is refused anyway.
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
     }
   }
 

@@ -15,6 +15,7 @@ import {
   memberEntry,
   membershipKey,
 } from './watchlist-items.ts';
+import { isConditionalCheckFailure } from './conditions.ts';
 
 /** One entry of a source's append-only audit: who changed its listings, from what, with what effect. */
 export interface WatchlistAuditRecord {
@@ -103,7 +104,7 @@ export class DynamoWatchlistStore {
       // The item lives as long as its longest listing: only move its expiry later, never earlier.
       await update(true);
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
       await update(false);
     }
   }
@@ -125,7 +126,7 @@ export class DynamoWatchlistStore {
         }),
       );
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
       listed = false;
     }
     const membership = await this.documents.send(
