@@ -11,6 +11,18 @@ export const ACTIVE_VERSION = 'ACTIVE';
 /** Sort key of the item that names the version scored in shadow beside it (no shadowVersion: none). */
 export const SHADOW_VERSION = 'SHADOW';
 
+/** The two pointer items of a pack, as stored: sort key, the attribute naming the version, who and when. */
+interface Pointer {
+  readonly key: string;
+  readonly attribute: string;
+  readonly setBy: string;
+  readonly setAt: string;
+}
+const POINTERS = {
+  active: { key: ACTIVE_VERSION, attribute: 'activeVersion', setBy: 'activatedBy', setAt: 'activatedAt' },
+  shadow: { key: SHADOW_VERSION, attribute: 'shadowVersion', setBy: 'setBy', setAt: 'setAt' },
+} as const satisfies Record<string, Pointer>;
+
 /**
  * Sort keys of the audit, beside the versions (lower-case, so never `AUDIT#...`) and the ACTIVE
  * pointer. A proposal and a decision have one key per version, so a conditional put lets exactly one
@@ -134,57 +146,23 @@ export class DynamoRulePackStore implements RulePackGovernance {
     actor: PackActor,
     now: Date,
   ): Promise<boolean> {
-    try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            packId,
-            version: ACTIVE_VERSION,
-            activeVersion: version,
-            activatedBy: actor.username,
-            activatedAt: now.toISOString(),
-          },
-          ...(previous === undefined
-            ? { ConditionExpression: 'attribute_not_exists(version)' }
-            : {
-                ConditionExpression: 'activeVersion = :previous',
-                ExpressionAttributeValues: { ':previous': previous },
-              }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
-      throw error;
-    }
+    return this.movePointer(packId, POINTERS.active, version, previous, actor, now);
   }
 
   /** The version in force, or undefined when the pack has none. */
   async currentVersion(packId: string): Promise<string | undefined> {
-    const pointer = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: { packId, version: ACTIVE_VERSION }, ConsistentRead: true }),
-    );
-    const version = pointer.Item?.activeVersion;
-    return typeof version === 'string' ? version : undefined;
+    return this.readPointer(packId, POINTERS.active);
   }
 
   async activeVersion(packId: string): Promise<string> {
-    const pointer = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: { packId, version: ACTIVE_VERSION }, ConsistentRead: true }),
-    );
-    const version = pointer.Item?.activeVersion;
-    if (typeof version !== 'string') throw new Error(`rule pack ${packId} has no active version`);
+    const version = await this.readPointer(packId, POINTERS.active);
+    if (version === undefined) throw new Error(`rule pack ${packId} has no active version`);
     return version;
   }
 
   /** The version scored in shadow, or undefined when none is. */
   async shadowVersion(packId: string): Promise<string | undefined> {
-    const pointer = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: { packId, version: SHADOW_VERSION }, ConsistentRead: true }),
-    );
-    const version = pointer.Item?.shadowVersion;
-    return typeof version === 'string' ? version : undefined;
+    return this.readPointer(packId, POINTERS.shadow);
   }
 
   /**
@@ -198,23 +176,44 @@ export class DynamoRulePackStore implements RulePackGovernance {
     actor: PackActor,
     now: Date,
   ): Promise<boolean> {
+    return this.movePointer(packId, POINTERS.shadow, version, previous, actor, now);
+  }
+
+  private async readPointer(packId: string, pointer: Pointer): Promise<string | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { packId, version: pointer.key }, ConsistentRead: true }),
+    );
+    const version = Item?.[pointer.attribute];
+    return typeof version === 'string' ? version : undefined;
+  }
+
+  /** Compare-and-set of a pointer item: it names `version` only if it still named `previous`. */
+  private async movePointer(
+    packId: string,
+    pointer: Pointer,
+    version: string | undefined,
+    previous: string | undefined,
+    actor: PackActor,
+    now: Date,
+  ): Promise<boolean> {
     try {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
             packId,
-            version: SHADOW_VERSION,
-            ...(version ? { shadowVersion: version } : {}),
-            setBy: actor.username,
-            setAt: now.toISOString(),
+            version: pointer.key,
+            ...(version ? { [pointer.attribute]: version } : {}),
+            [pointer.setBy]: actor.username,
+            [pointer.setAt]: now.toISOString(),
           },
           ...(previous === undefined
-            ? { ConditionExpression: 'attribute_not_exists(shadowVersion)' }
+            ? { ConditionExpression: 'attribute_not_exists(#pointer)' }
             : {
-                ConditionExpression: 'shadowVersion = :previous',
+                ConditionExpression: '#pointer = :previous',
                 ExpressionAttributeValues: { ':previous': previous },
               }),
+          ExpressionAttributeNames: { '#pointer': pointer.attribute },
         }),
       );
       return true;
