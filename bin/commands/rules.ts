@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { createAwsClients } from '#adapters/aws-clients.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
-import { identityFromClaims } from '#adapters/http/review-identity.ts';
+import { identityFromClaims } from '#handlers/http/review-identity.ts';
 import { TABLES } from '#adapters/dynamodb/tables.ts';
 import { parseJsonText } from '#domain/contract/json-text.ts';
 import { createPseudonymiser } from '#domain/identity/pseudonym.ts';

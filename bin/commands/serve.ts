@@ -1,7 +1,7 @@
 import { createReviewService } from '#use-cases/review/service.ts';
 import type { AutoReleaseResult } from '#use-cases/review/auto-release.ts';
 import { reviewAdapters } from '#adapters/review-adapters.ts';
-import type { RequestLog } from '#adapters/http/review-router.ts';
+import type { RequestLog } from '#handlers/http/review-router.ts';
 import { loadReviewConfig } from '#config/review.ts';
 import { reviewApiManifest } from '#manifests/review.ts';
 import {

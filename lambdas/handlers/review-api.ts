@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 // hono/aws-lambda is deprecated for v5 in favour of @hono/aws-lambda, which is not on npm yet.
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { createAwsClients } from '#adapters/aws-clients.ts';
-import { createReviewApi } from '#adapters/http/review-router.ts';
+import { createReviewApi } from '#handlers/http/review-router.ts';
 import { reviewAdapters } from '#adapters/review-adapters.ts';
 import { loadReviewConfig } from '#config/review.ts';
 import { logger } from '#powertools/logger.ts';

@@ -5,7 +5,7 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
-import { createReviewApi, type RequestLog, type ReviewAuth } from '#adapters/http/review-router.ts';
+import { createReviewApi, type RequestLog, type ReviewAuth } from '#handlers/http/review-router.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
 import type { TokenCheck } from './auth/local-issuer.ts';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from '#adapters/http/review-router.ts';
+import { MAX_BODY_BYTES } from '#handlers/http/review-router.ts';
 import { startReviewServer, type ReviewServer } from '#local/review-server.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
 import { EXTERNAL_ADDRESS, accepts, portOf } from './loopback.ts';

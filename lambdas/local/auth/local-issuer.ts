@@ -15,7 +15,7 @@ import {
 } from 'jose';
 import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
 import { ALL_PARTNERS, GROUPS, type OfficerRole } from '#domain/review/officer.ts';
-import { CLAIMS } from '#adapters/http/review-identity.ts';
+import { CLAIMS } from '#handlers/http/review-identity.ts';
 
 /** The local stand-in for the Cognito user pool: a key pair on disk and tokens shaped like its ID tokens. */
 export const LOCAL_ISSUER = 'fraudctl-local';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCaseRoutes, type CaseRoutes } from '#adapters/http/case-routes.ts';
+import { createCaseRoutes, type CaseRoutes } from '#handlers/http/case-routes.ts';
 import { ACCOUNT_KEY_PATTERN } from '#domain/review/case.ts';
 import { ReviewRefusal } from '#domain/review/refusal.ts';
 import { startDynamoFixture, type DynamoFixture } from '../../support/local-dynamo.ts';

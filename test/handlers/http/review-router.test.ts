@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES, createReviewApi, type RequestLog } from '#adapters/http/review-router.ts';
+import { MAX_BODY_BYTES, createReviewApi, type RequestLog } from '#handlers/http/review-router.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
 
 const CLAIMS = { sub: 'officer-1', 'cognito:groups': '[analyst]', 'custom:partner': 'kr-demo-bank' };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createReviewApi } from '#adapters/http/review-router.ts';
+import { createReviewApi } from '#handlers/http/review-router.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
 import { echoedInputStrings } from '../../domain/contract/input-strings.ts';
 import { SEED } from '../../domain/contract/transfer-arbitraries.ts';
