@@ -2,7 +2,7 @@ import type { TransferEvent } from '../contract/transfer-event.ts';
 import type { CompiledPack } from '../rules/compile.ts';
 import type { Facts } from '../rules/facts.ts';
 import { type WatchlistListing, watchlistFacts } from '../watchlist/listing.ts';
-import { DAY_MS, type Direction, MINUTE_MS, WINDOWS } from './account-state.ts';
+import { type AccountState, DAY_MS, type Direction, MINUTE_MS, WINDOWS } from './account-state.ts';
 import {
   accountTypeDestination,
   type BehaviourState,
@@ -63,19 +63,58 @@ export function buildFacts(
   now: Date,
   { amount, newPayee }: TransferContext,
 ): Facts {
-  const t = transfer.t;
-  const own = amount ?? 0n;
-  const debtorState = state.account(transfer.debtorKey);
-  const creditorState = state.account(transfer.creditorKey);
-  const debtorCp = hash32(transfer.debtorKey);
-  const creditorCp = hash32(transfer.creditorKey);
+  const parties: Parties = {
+    t: transfer.t,
+    own: amount ?? 0n,
+    newPayee,
+    debtor: state.account(transfer.debtorKey),
+    creditor: state.account(transfer.creditorKey),
+    debtorCp: hash32(transfer.debtorKey),
+    creditorCp: hash32(transfer.creditorKey),
+  };
+  const windows = windowMeasures(parties);
+  const debtorCountry = event.debtor.country;
+  const creditorCountry = event.creditor.country;
+  const context = event.context ?? {};
+  return {
+    amount,
+    currency: transfer.currency,
+    channel: event.channel,
+    remittanceInfo: event.remittanceInfo?.normalize('NFKC').toLowerCase(),
+    crossBorder: debtorCountry && creditorCountry ? debtorCountry !== creditorCountry : undefined,
+    context: {
+      newPayee: context.newPayee,
+      newDevice: context.newDevice,
+      remoteAccessApp: context.remoteAccessApp,
+      activeCall: context.activeCall,
+      ipCountry: context.ipCountry,
+      foreignIp: context.ipCountry && debtorCountry ? context.ipCountry !== debtorCountry : undefined,
+    },
+    debtor: debtorFacts(event, transfer, parties, windows, watchlist.debtor, now),
+    creditor: creditorFacts(event, parties, windows, watchlist.creditor, now),
+    pair: pairFacts(parties),
+  };
+}
 
-  // Each direction's four windows in one pass over its state.
-  const debtorIn = debtorState.inbound.windows(t, SPANS);
-  const debtorOut = debtorState.outbound.windows(t, SPANS);
-  const debtorNewPayees = debtorState.outbound.distinct(t, SPANS);
-  const creditorInbound = creditorState.inbound.windows(t, SPANS);
-  const creditorSenders = creditorState.inbound.distinct(t, SPANS);
+/** The transfer's two accounts as the windowed facts read them, with the transfer's own amount and time. */
+interface Parties {
+  readonly t: number;
+  readonly own: bigint;
+  readonly newPayee: boolean;
+  readonly debtor: AccountState;
+  readonly creditor: AccountState;
+  readonly debtorCp: number;
+  readonly creditorCp: number;
+}
+
+/** The four windows' measures (1h, 24h, 7d, 30d): each direction's windows in one pass over its state. */
+function windowMeasures(p: Parties): readonly [WindowMeasures, WindowMeasures, WindowMeasures, WindowMeasures] {
+  const { t, own } = p;
+  const debtorIn = p.debtor.inbound.windows(t, SPANS);
+  const debtorOut = p.debtor.outbound.windows(t, SPANS);
+  const debtorNewPayees = p.debtor.outbound.distinct(t, SPANS);
+  const creditorInbound = p.creditor.inbound.windows(t, SPANS);
+  const creditorSenders = p.creditor.inbound.distinct(t, SPANS);
   const measure = (i: number): WindowMeasures => {
     const span = SPANS[i]!;
     const received = debtorIn[i]!;
@@ -91,115 +130,120 @@ export function buildFacts(
       outboundSum,
       largestOutbound: sent.max,
       distinctNewPayees:
-        newPayees.count + (newPayee && !seenInWindow(debtorState.outbound, creditorCp, t, span) ? 1 : 0),
+        newPayees.count + (p.newPayee && !seenInWindow(p.debtor.outbound, p.creditorCp, t, span) ? 1 : 0),
       passThroughPercent:
         outboundSum > 0n
           ? Number(((received.sum > outboundSum ? outboundSum : received.sum) * 100n) / outboundSum)
           : undefined,
       creditorInboundCount: creditorIn.count + 1,
       creditorInboundSum: creditorIn.sum + own,
-      distinctSenders: senders.count + (seenInWindow(creditorState.inbound, debtorCp, t, span) ? 0 : 1),
+      distinctSenders: senders.count + (seenInWindow(p.creditor.inbound, p.debtorCp, t, span) ? 0 : 1),
       debtorInEstimated: received.estimated,
       debtorOutEstimated: sent.estimated || newPayees.estimated,
       creditorEstimated: creditorIn.estimated || senders.estimated,
     };
   };
-  // Literal property names, not computed keys: the facts stay fast objects for the compiled rules.
-  const [h, d, w, m] = [measure(0), measure(1), measure(2), measure(3)];
-  const all = [h, d, w, m];
+  return [measure(0), measure(1), measure(2), measure(3)];
+}
 
-  const payee = debtorState.payee(creditorCp);
-  const known = payee && payee.first < t ? payee : undefined;
-  const creditorCountry = event.creditor.country;
-  const creditorAccountType = event.creditor.accountType;
-  const occurredYear = new Date(t).getUTCFullYear();
-  const ageInDays = (date: string | undefined) =>
-    date === undefined ? undefined : Math.max(0, Math.floor((t - Date.parse(`${date}T00:00:00Z`)) / DAY_MS));
-  const context = event.context ?? {};
-  const debtorCountry = event.debtor.country;
+function ageInDays(date: string | undefined, t: number): number | undefined {
+  return date === undefined ? undefined : Math.max(0, Math.floor((t - Date.parse(`${date}T00:00:00Z`)) / DAY_MS));
+}
 
+// Literal property names, not computed keys: the facts stay fast objects for the compiled rules.
+function debtorFacts(
+  event: TransferEvent,
+  transfer: TransferActivity,
+  p: Parties,
+  windows: ReturnType<typeof windowMeasures>,
+  listings: readonly WatchlistListing[],
+  now: Date,
+): Facts['debtor'] {
+  const [h, d, w, m] = windows;
+  const t = p.t;
   return {
-    amount,
-    currency: transfer.currency,
-    channel: event.channel,
-    remittanceInfo: event.remittanceInfo?.normalize('NFKC').toLowerCase(),
-    crossBorder: debtorCountry && creditorCountry ? debtorCountry !== creditorCountry : undefined,
-    context: {
-      newPayee: context.newPayee,
-      newDevice: context.newDevice,
-      remoteAccessApp: context.remoteAccessApp,
-      activeCall: context.activeCall,
-      ipCountry: context.ipCountry,
-      foreignIp: context.ipCountry && debtorCountry ? context.ipCountry !== debtorCountry : undefined,
-    },
-    debtor: {
-      country: debtorCountry,
-      age: event.debtor.birthYear === undefined ? undefined : occurredYear - event.debtor.birthYear,
-      accountAgeDays: ageInDays(event.debtor.accountOpenedAt),
-      watchlist: watchlistFacts(watchlist.debtor, event.debtor.bankCode, now),
-      firstToCreditorCountry:
-        transfer.creditorCountry === undefined
-          ? undefined
-          : debtorState.isFirstTo(countryDestination(transfer.creditorCountry), t),
-      firstToAccountType:
-        transfer.creditorAccountType === undefined
-          ? undefined
-          : debtorState.isFirstTo(accountTypeDestination(transfer.creditorAccountType), t),
-      largestOutbound30d: m.largestOutbound,
-      inboundEstimated: all.some((x) => x.debtorInEstimated),
-      outboundEstimated: all.some((x) => x.debtorOutEstimated),
-      inboundCount1h: h.debtorInboundCount,
-      inboundCount24h: d.debtorInboundCount,
-      inboundCount7d: w.debtorInboundCount,
-      inboundCount30d: m.debtorInboundCount,
-      inboundSum1h: h.debtorInboundSum,
-      inboundSum24h: d.debtorInboundSum,
-      inboundSum7d: w.debtorInboundSum,
-      inboundSum30d: m.debtorInboundSum,
-      outboundCount1h: h.outboundCount,
-      outboundCount24h: d.outboundCount,
-      outboundCount7d: w.outboundCount,
-      outboundCount30d: m.outboundCount,
-      outboundSum1h: h.outboundSum,
-      outboundSum24h: d.outboundSum,
-      outboundSum7d: w.outboundSum,
-      outboundSum30d: m.outboundSum,
-      distinctNewPayees1h: h.distinctNewPayees,
-      distinctNewPayees24h: d.distinctNewPayees,
-      distinctNewPayees7d: w.distinctNewPayees,
-      distinctNewPayees30d: m.distinctNewPayees,
-      passThroughPercent1h: h.passThroughPercent,
-      passThroughPercent24h: d.passThroughPercent,
-      passThroughPercent7d: w.passThroughPercent,
-      passThroughPercent30d: m.passThroughPercent,
-    },
-    creditor: {
-      country: creditorCountry,
-      accountType: creditorAccountType,
-      accountAgeDays: ageInDays(event.creditor.accountOpenedAt),
-      watchlist: watchlistFacts(watchlist.creditor, event.creditor.bankCode, now),
-      inboundEstimated: all.some((x) => x.creditorEstimated),
-      distinctSenders1h: h.distinctSenders,
-      distinctSenders24h: d.distinctSenders,
-      distinctSenders7d: w.distinctSenders,
-      distinctSenders30d: m.distinctSenders,
-      inboundCount1h: h.creditorInboundCount,
-      inboundCount24h: d.creditorInboundCount,
-      inboundCount7d: w.creditorInboundCount,
-      inboundCount30d: m.creditorInboundCount,
-      inboundSum1h: h.creditorInboundSum,
-      inboundSum24h: d.creditorInboundSum,
-      inboundSum7d: w.creditorInboundSum,
-      inboundSum30d: m.creditorInboundSum,
-    },
-    pair: {
-      firstTransfer: !known,
-      transfersBefore: known?.count ?? 0,
-      largestBefore: known?.largest,
-      // The state keeps only the latest amount: a rise over it makes a run of two.
-      increasingStreak: known && own > known.lastAmount && t >= known.last ? 2 : 1,
-      daysSinceFirst: known ? Math.floor((t - known.first) / DAY_MS) : 0,
-      daysSinceLast: known ? Math.floor((t - known.last) / DAY_MS) : undefined,
-    },
+    country: event.debtor.country,
+    age: event.debtor.birthYear === undefined ? undefined : new Date(t).getUTCFullYear() - event.debtor.birthYear,
+    accountAgeDays: ageInDays(event.debtor.accountOpenedAt, t),
+    watchlist: watchlistFacts(listings, event.debtor.bankCode, now),
+    firstToCreditorCountry:
+      transfer.creditorCountry === undefined
+        ? undefined
+        : p.debtor.isFirstTo(countryDestination(transfer.creditorCountry), t),
+    firstToAccountType:
+      transfer.creditorAccountType === undefined
+        ? undefined
+        : p.debtor.isFirstTo(accountTypeDestination(transfer.creditorAccountType), t),
+    largestOutbound30d: m.largestOutbound,
+    inboundEstimated: windows.some((x) => x.debtorInEstimated),
+    outboundEstimated: windows.some((x) => x.debtorOutEstimated),
+    inboundCount1h: h.debtorInboundCount,
+    inboundCount24h: d.debtorInboundCount,
+    inboundCount7d: w.debtorInboundCount,
+    inboundCount30d: m.debtorInboundCount,
+    inboundSum1h: h.debtorInboundSum,
+    inboundSum24h: d.debtorInboundSum,
+    inboundSum7d: w.debtorInboundSum,
+    inboundSum30d: m.debtorInboundSum,
+    outboundCount1h: h.outboundCount,
+    outboundCount24h: d.outboundCount,
+    outboundCount7d: w.outboundCount,
+    outboundCount30d: m.outboundCount,
+    outboundSum1h: h.outboundSum,
+    outboundSum24h: d.outboundSum,
+    outboundSum7d: w.outboundSum,
+    outboundSum30d: m.outboundSum,
+    distinctNewPayees1h: h.distinctNewPayees,
+    distinctNewPayees24h: d.distinctNewPayees,
+    distinctNewPayees7d: w.distinctNewPayees,
+    distinctNewPayees30d: m.distinctNewPayees,
+    passThroughPercent1h: h.passThroughPercent,
+    passThroughPercent24h: d.passThroughPercent,
+    passThroughPercent7d: w.passThroughPercent,
+    passThroughPercent30d: m.passThroughPercent,
+  };
+}
+
+function creditorFacts(
+  event: TransferEvent,
+  p: Parties,
+  windows: ReturnType<typeof windowMeasures>,
+  listings: readonly WatchlistListing[],
+  now: Date,
+): Facts['creditor'] {
+  const [h, d, w, m] = windows;
+  return {
+    country: event.creditor.country,
+    accountType: event.creditor.accountType,
+    accountAgeDays: ageInDays(event.creditor.accountOpenedAt, p.t),
+    watchlist: watchlistFacts(listings, event.creditor.bankCode, now),
+    inboundEstimated: windows.some((x) => x.creditorEstimated),
+    distinctSenders1h: h.distinctSenders,
+    distinctSenders24h: d.distinctSenders,
+    distinctSenders7d: w.distinctSenders,
+    distinctSenders30d: m.distinctSenders,
+    inboundCount1h: h.creditorInboundCount,
+    inboundCount24h: d.creditorInboundCount,
+    inboundCount7d: w.creditorInboundCount,
+    inboundCount30d: m.creditorInboundCount,
+    inboundSum1h: h.creditorInboundSum,
+    inboundSum24h: d.creditorInboundSum,
+    inboundSum7d: w.creditorInboundSum,
+    inboundSum30d: m.creditorInboundSum,
+  };
+}
+
+function pairFacts(p: Parties): Facts['pair'] {
+  const { t, own } = p;
+  const payee = p.debtor.payee(p.creditorCp);
+  const known = payee && payee.first < t ? payee : undefined;
+  return {
+    firstTransfer: !known,
+    transfersBefore: known?.count ?? 0,
+    largestBefore: known?.largest,
+    // The state keeps only the latest amount: a rise over it makes a run of two.
+    increasingStreak: known && own > known.lastAmount && t >= known.last ? 2 : 1,
+    daysSinceFirst: known ? Math.floor((t - known.first) / DAY_MS) : 0,
+    daysSinceLast: known ? Math.floor((t - known.last) / DAY_MS) : undefined,
   };
 }
