@@ -18,17 +18,13 @@ export interface TransferActivity {
   readonly newPayeeFlag?: boolean;
 }
 
-/** Value of each base64 and base64url character (Buffer's base64url decoder reads both alphabets). */
-const BASE64_VALUES = new Map(
-  [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'].map((c, i) => [c.charCodeAt(0), i]),
-);
-for (const [c, value] of [
-  ['-', 62],
-  ['_', 63],
-  ['+', 62],
-  ['/', 63],
-] as const)
-  BASE64_VALUES.set(c.charCodeAt(0), value);
+/** 1 + the value of each base64 or base64url character (Buffer reads both alphabets), by char code; 0: neither. */
+const BASE64_VALUES = new Uint8Array(128);
+[...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].forEach((c, i) => {
+  BASE64_VALUES[c.charCodeAt(0)] = i + 1;
+});
+BASE64_VALUES['+'.charCodeAt(0)] = 63;
+BASE64_VALUES['/'.charCodeAt(0)] = 64;
 
 /** First four bytes of a base64url hash (pseudonyms and transfer keys are HMAC/SHA-256 outputs) as a uint32. */
 export function hash32(key: string): number {
@@ -36,9 +32,9 @@ export function hash32(key: string): number {
   // time showed in the backtest's profile. Anything but six clean characters takes Buffer's lenient way.
   let bits = 0;
   for (let i = 0; i < 6; i++) {
-    const value = BASE64_VALUES.get(key.charCodeAt(i));
-    if (value === undefined) return hash32ByBuffer(key);
-    bits = bits * 64 + value;
+    const value = BASE64_VALUES[key.charCodeAt(i)] ?? 0;
+    if (value === 0) return hash32ByBuffer(key);
+    bits = bits * 64 + value - 1;
   }
   return Math.floor(bits / 16);
 }
