@@ -82,6 +82,37 @@ interface Accepted {
  */
 export async function runBacktest(request: BacktestRequest): Promise<BacktestReport> {
   const startedAt = performance.now();
+  const read = await readTransfers(request);
+  const { accepted } = read;
+  const screened = screenInEventTimeOrder(request, accepted);
+  const elapsedSeconds = (performance.now() - startedAt) / 1000;
+  const { candidate, baseline, changes, simulatedNow } = screened;
+  return {
+    lines: read.lines,
+    blankLines: read.blankLines,
+    transfers: accepted.length,
+    duplicates: read.duplicates,
+    invalid: { count: read.invalidCount, lines: read.invalid },
+    period: accepted.length
+      ? { from: new Date(accepted[0]!.at).toISOString(), to: new Date(simulatedNow).toISOString() }
+      : null,
+    candidate: candidate.summary(),
+    baseline: baseline ? baseline.summary() : null,
+    changes: baseline
+      ? {
+          count: changes.length,
+          first: changes
+            .sort((a, b) => compare(a.transferId, b.transferId) || compare(a.partnerId, b.partnerId))
+            .slice(0, CHANGES_LISTED),
+        }
+      : null,
+    elapsedSeconds,
+    transfersPerMinute: elapsedSeconds > 0 ? Math.round((accepted.length / elapsedSeconds) * 60) : 0,
+  };
+}
+
+/** Steps 1 and 2: every line parsed and counted, the accepted transfers in event-time order. */
+async function readTransfers(request: BacktestRequest) {
   const accepted: Accepted[] = [];
   const invalid: InvalidLine[] = [];
   let invalidCount = 0;
@@ -114,7 +145,11 @@ export async function runBacktest(request: BacktestRequest): Promise<BacktestRep
     accepted.push({ event, at: Date.parse(event.occurredAt), line: fileLine.line, label });
   }
   accepted.sort((a, b) => a.at - b.at || a.line - b.line);
+  return { accepted, invalid, invalidCount, lines, blankLines, duplicates };
+}
 
+/** Steps 3 to 5: each transfer screened by the candidate (and the baseline) at the latest event time seen. */
+function screenInEventTimeOrder(request: BacktestRequest, accepted: readonly Accepted[]) {
   const watchlist = request.watchlist ?? new Map();
   const screen = (pack: CompiledPack) => new InMemoryScreener(pack, request.pseudonymiser, watchlist);
   const candidate = { screener: screen(request.candidate), tally: new BacktestTally(request.candidate) };
@@ -138,30 +173,7 @@ export async function runBacktest(request: BacktestRequest): Promise<BacktestRep
     if (i % 10_000 === 0) request.onProgress?.('screening', i, accepted.length);
   }
   request.onProgress?.('screening', accepted.length, accepted.length);
-
-  const elapsedSeconds = (performance.now() - startedAt) / 1000;
-  return {
-    lines,
-    blankLines,
-    transfers: accepted.length,
-    duplicates,
-    invalid: { count: invalidCount, lines: invalid },
-    period: accepted.length
-      ? { from: new Date(accepted[0]!.at).toISOString(), to: new Date(simulatedNow).toISOString() }
-      : null,
-    candidate: candidate.tally.summary(),
-    baseline: baseline ? baseline.tally.summary() : null,
-    changes: baseline
-      ? {
-          count: changes.length,
-          first: changes
-            .sort((a, b) => compare(a.transferId, b.transferId) || compare(a.partnerId, b.partnerId))
-            .slice(0, CHANGES_LISTED),
-        }
-      : null,
-    elapsedSeconds,
-    transfersPerMinute: elapsedSeconds > 0 ? Math.round((accepted.length / elapsedSeconds) * 60) : 0,
-  };
+  return { candidate: candidate.tally, baseline: baseline?.tally, changes, simulatedNow };
 }
 
 /** The parser's own verdict on a line too long to keep in memory. */
