@@ -8,6 +8,7 @@ import { createFaultInjector } from '#adapters/fault-injection.ts';
 import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
 import { CachedRulePackSource, DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { SqsDecisionPublisher } from '#adapters/sqs/decision-publisher.ts';
+import { isHeld } from '#domain/contract/decision.ts';
 import { partnerOfInboundQueue } from '#adapters/sqs/queues.ts';
 import { loadScreeningConfig, SIMULATED_TIME_ATTRIBUTE } from '#config/screening.ts';
 import { logger } from '#powertools/logger.ts';
@@ -85,7 +86,7 @@ function record(result: BatchResult, sentAt: Map<string, number>) {
     outcomes.set(decision.outcome, (outcomes.get(decision.outcome) ?? 0) + 1);
     if (!duplicate)
       metrics.addMetric(METRIC.latency, MetricUnit.Milliseconds, decidedAt - (sentAt.get(messageId) ?? decidedAt));
-    if (decision.outcome !== 'ALLOW') {
+    if (isHeld(decision.outcome)) {
       logger.info('transfer held', {
         partnerId: decision.partnerId,
         transferId: decision.transferId,

@@ -13,6 +13,16 @@ export function harderOutcome(a: Outcome, b: Outcome): Outcome {
   return severity(a) >= severity(b) ? a : b;
 }
 
+/** Held: the partner does not release the money now (DELAY and REVIEW wait, BLOCK stops it). */
+export function isHeld(outcome: Outcome): boolean {
+  return outcome !== 'ALLOW';
+}
+
+/** The outcome of a score under a pack's thresholds, made no milder than the rules' floor. */
+export function outcomeOf(score: number, floor: Outcome, thresholds: { delay: number; review: number }): Outcome {
+  return harderOutcome(score >= thresholds.review ? 'REVIEW' : score >= thresholds.delay ? 'DELAY' : 'ALLOW', floor);
+}
+
 export const EvidenceValueSchema = z.union([
   z.string(),
   z.number(),

@@ -1,4 +1,4 @@
-import { harderOutcome, OUTCOMES, type Decision, type Outcome } from '../contract/decision.ts';
+import { harderOutcome, isHeld, OUTCOMES, type Decision, type Outcome } from '../contract/decision.ts';
 import type { CompiledPack } from './compile.ts';
 import {
   emptyFloorScoreHistogram,
@@ -98,7 +98,7 @@ export class BacktestTally {
   add(decision: Decision, label: TransferLabel | undefined): void {
     this.transfers += 1;
     this.outcomes[decision.outcome] += 1;
-    const held = decision.outcome !== 'ALLOW';
+    const held = isHeld(decision.outcome);
     let floor: Outcome = 'ALLOW';
     for (const reason of decision.reasons) {
       const counts = this.rules.get(reason.ruleId)!;

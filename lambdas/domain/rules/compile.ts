@@ -1,5 +1,5 @@
 import type { EvidenceValue, Outcome, Reason } from '../contract/decision.ts';
-import { harderOutcome } from '../contract/decision.ts';
+import { harderOutcome, outcomeOf } from '../contract/decision.ts';
 import type { FieldIssue } from '../contract/issues.ts';
 import { describeIssues } from '../contract/issues.ts';
 import { convertMinorUnits, formatMinorUnits, parseRate, toMinorUnits, type Rate } from '../contract/money.ts';
@@ -89,7 +89,7 @@ export function compileRulePack(input: unknown): CompiledPack {
   if (issues.length) throw new RulePackError(issues);
   const firedRules = conditions.build();
 
-  const { delay, review } = pack.thresholds;
+  const thresholds = pack.thresholds;
   return {
     packId: pack.packId,
     version: pack.version,
@@ -115,8 +115,7 @@ export function compileRulePack(input: unknown): CompiledPack {
         if (rule.holdMinutes && rule.holdMinutes > holdMinutes) holdMinutes = rule.holdMinutes;
       }
       const score = Math.min(100, points);
-      const byScore: Outcome = score >= review ? 'REVIEW' : score >= delay ? 'DELAY' : 'ALLOW';
-      const outcome = harderOutcome(byScore, forced);
+      const outcome = outcomeOf(score, forced, thresholds);
       const reasons = fired ? fired.map((rule) => rule.reason(facts)) : [];
       return outcome === 'DELAY'
         ? { score, outcome, reasons, holdMinutes: Math.max(holdMinutes, pack.delayMinutes) }

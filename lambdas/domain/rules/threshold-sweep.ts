@@ -1,4 +1,4 @@
-import { harderOutcome, OUTCOMES, type Outcome } from '../contract/decision.ts';
+import { isHeld, OUTCOMES, type Outcome, outcomeOf } from '../contract/decision.ts';
 
 /** Scores run 0-100; a transfer a rule forces to hold gets this hold score, above every threshold. */
 export const FORCED_HOLD_SCORE = 101;
@@ -117,10 +117,9 @@ function countOutcomes(histogram: FloorScoreHistogram, delay: number, review: nu
     for (let score = 0; score < SCORES; score++) {
       const count = histogram[floorIndex * SCORES + score]!;
       if (!count) continue;
-      const byScore: Outcome = score >= review ? 'REVIEW' : score >= delay ? 'DELAY' : 'ALLOW';
-      const outcome = harderOutcome(floor, byScore);
+      const outcome = outcomeOf(score, floor, { delay, review });
       total += count;
-      if (outcome !== 'ALLOW') held += count;
+      if (isHeld(outcome)) held += count;
       if (outcome === 'REVIEW') reviewed += count;
     }
   });

@@ -1,4 +1,4 @@
-import type { Decision } from '#domain/contract/decision.ts';
+import { type Decision, isHeld } from '#domain/contract/decision.ts';
 import type { Workload } from './generate.ts';
 import { TYPOLOGIES, WorkloadLabelSchema } from './labels.ts';
 
@@ -31,7 +31,7 @@ export function summariseDetection(
     if (!parsed.success) continue;
     const label = parsed.data;
     const decision = decisions.get(`${String(event.partnerId)}\n${String(event.transferId)}`);
-    const held = decision !== undefined && decision.outcome !== 'ALLOW';
+    const held = decision !== undefined && isHeld(decision.outcome);
     if (label.kind === 'legitimate') {
       legitimate.transfers += 1;
       if (held) legitimate.held += 1;
