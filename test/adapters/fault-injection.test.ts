@@ -2,7 +2,7 @@ import { GetItemCommand, PutItemCommand, BatchGetItemCommand } from '@aws-sdk/cl
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '#adapters/aws-clients.ts';
-import { TABLES, tableEnvironment, type TableNames } from '#adapters/dynamodb/tables.ts';
+import { TABLES } from '#adapters/dynamodb/tables.ts';
 import {
   createFaultInjector,
   FAULT_INJECTION_ENV,
@@ -172,7 +172,7 @@ describe('never reachable in AWS configuration', () => {
     QUEUE_PREFIX: 'local',
     OUTBOUND_QUEUE_URLS: '{"kr-demo-bank":"http://127.0.0.1:1/q"}',
     PSEUDONYM_KEY: '0123456789abcdef0123456789abcdef',
-    ...tableEnvironment(Object.fromEntries(Object.keys(TABLES).map((key) => [key, `local-${key}`])) as TableNames),
+    ...Object.fromEntries(Object.entries(TABLES).map(([key, table]) => [table.envVar, `local-${key}`])),
   };
   const chaos = JSON.stringify({ seed: 1, faultRate: 0.1 });
 

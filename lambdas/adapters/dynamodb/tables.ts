@@ -1,7 +1,7 @@
 /**
  * The one definition of every DynamoDB table. The CDK stateful stack, the local runtime and the tests
  * all create tables from these; functions learn the physical names from the environment variables
- * named here (CloudFormation generates the names in AWS).
+ * named here, which each function's manifest renders and parses (CloudFormation generates the names in AWS).
  */
 
 export interface KeyAttribute {
@@ -132,21 +132,3 @@ export const TABLES = {
 
 export type TableKey = keyof typeof TABLES;
 export type TableNames = Record<TableKey, string>;
-
-/** Reads the physical table names from the environment; a missing one fails loudly at start-up. */
-export function tableNamesFromEnv(env: Record<string, string | undefined>): TableNames {
-  const names = {} as TableNames;
-  for (const [key, table] of Object.entries(TABLES) as Array<[TableKey, TableDefinition]>) {
-    const name = env[table.envVar];
-    if (!name) throw new Error(`environment variable ${table.envVar} (the ${table.id} table name) is not set`);
-    names[key] = name;
-  }
-  return names;
-}
-
-/** Environment variables that point a function at the given table names. */
-export function tableEnvironment(names: TableNames): Record<string, string> {
-  return Object.fromEntries(
-    (Object.entries(TABLES) as Array<[TableKey, TableDefinition]>).map(([key, t]) => [t.envVar, names[key]]),
-  );
-}
