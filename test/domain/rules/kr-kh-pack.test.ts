@@ -151,7 +151,7 @@ const CASES: Record<string, { fires: Facts; quiet: Facts }> = {
 
 describe('the shipped Korea-Cambodia rule pack', () => {
   it('compiles, and every rule has a rationale and a test case here', () => {
-    expect(pack.version).toBe('kr-kh-2026.12.2');
+    expect(pack.version).toBe('kr-kh-2026.12.3');
     expect(pack.rules.map((r) => r.id).sort()).toEqual([...new Set(Object.keys(CASES).map(ruleOf))].sort());
     for (const rule of shippedPack.rules) expect(rule.rationale.length).toBeGreaterThan(80);
   });
