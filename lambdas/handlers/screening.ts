@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createAwsClients } from '#adapters/aws-clients.ts';
 import { createFaultInjector } from '#adapters/fault-injection.ts';
 import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
@@ -54,26 +54,57 @@ export async function screenSqsBatch(event: SQSEvent): Promise<SQSBatchResponse>
   app.chaos?.beginInvocation();
   const receivedAt = Date.now();
   const sentAt = new Map(event.Records.map((r) => [r.messageId, Number(r.attributes?.SentTimestamp ?? receivedAt)]));
-  const result = await app.screenBatch(
-    event.Records.map((record) => ({
-      messageId: record.messageId,
-      body: record.body,
-      queuePartnerId: partnerOfInboundQueue(app.config.queuePrefix, record.eventSourceARN),
-    })),
-    app.config.simulatedClock ? simulatedNow(event) : new Date(),
-  );
-  record(result, sentAt);
-  return { batchItemFailures: result.failures.map((f) => ({ itemIdentifier: f.messageId })) };
+  const failures: string[] = [];
+  for (const run of clockRuns(event.Records, app.config.simulatedClock)) {
+    const result = await app.screenBatch(
+      run.records.map((record) => ({
+        messageId: record.messageId,
+        body: record.body,
+        queuePartnerId: partnerOfInboundQueue(app.config.queuePrefix, record.eventSourceARN),
+      })),
+      run.now,
+    );
+    record(result, sentAt);
+    for (const failure of result.failures) failures.push(failure.messageId);
+  }
+  return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
-/** The latest simulated arrival time in the batch (local runtime only); the wall clock without one. */
-function simulatedNow(event: SQSEvent): Date {
-  let latest: number | undefined;
-  for (const record of event.Records) {
-    const at = Date.parse(record.messageAttributes?.[SIMULATED_TIME_ATTRIBUTE]?.stringValue ?? '');
-    if (Number.isFinite(at) && (latest === undefined || at > latest)) latest = at;
+/** Simulated arrivals screened at one clock lie within this span of each other (local runtime only). */
+const SIMULATED_RUN_MS = 3600_000;
+
+/**
+ * The batch and the clock it is screened at. On AWS: the whole batch at the wall clock. Under the local
+ * simulated clock: runs of records whose simulated arrivals lie within an hour of each other, each at its
+ * latest arrival, so that a sparse replay (a payment every few hours) is not screened days after some of
+ * its transfers arrived and refused by the event-time bounds. Records keep their order within a run.
+ */
+function clockRuns(records: readonly SQSRecord[], simulatedClock: boolean): Array<{ records: SQSRecord[]; now: Date }> {
+  if (!simulatedClock) return [{ records: [...records], now: new Date() }];
+  const arrivals = records.map((record) =>
+    Date.parse(record.messageAttributes?.[SIMULATED_TIME_ATTRIBUTE]?.stringValue ?? ''),
+  );
+  const runOf = new Array<number>(records.length).fill(-1);
+  const runs: Array<{ records: SQSRecord[]; latest: number }> = [];
+  let runStart = Number.NEGATIVE_INFINITY;
+  const timedIndexes = [...records.keys()].filter((index) => Number.isFinite(arrivals[index]));
+  for (const index of timedIndexes.sort((a, b) => arrivals[a]! - arrivals[b]!)) {
+    const at = arrivals[index]!;
+    if (!runs.length || at - runStart > SIMULATED_RUN_MS) {
+      runs.push({ records: [], latest: at });
+      runStart = at;
+    }
+    runOf[index] = runs.length - 1;
+    runs.at(-1)!.latest = at;
   }
-  return latest === undefined ? new Date() : new Date(latest);
+  const untimed: SQSRecord[] = [];
+  records.forEach((record, index) => {
+    const run = runOf[index]!;
+    if (run < 0) untimed.push(record);
+    else runs[run]!.records.push(record);
+  });
+  const timed = runs.map((run) => ({ records: run.records, now: new Date(run.latest) }));
+  return untimed.length ? [...timed, { records: untimed, now: new Date() }] : timed;
 }
 
 function record(result: BatchResult, sentAt: Map<string, number>) {

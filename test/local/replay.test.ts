@@ -102,8 +102,7 @@ describe('replayFile of a busy payer', () => {
   it('decides every transfer of a payer with 600 payees over 30 days once, with nothing rejected or in the DLQ', async () => {
     // A smaller file of the kind that once overflowed the payer's item: 600 distinct payees fill its
     // payees, counterparties and sketch, and 30 days its day buckets (fraudctl replay of a payer with
-    // 20,000 payees over 180 days is timed in the README). Ten consecutive lines stay within the 24 hours
-    // a batch screened at its latest simulated arrival accepts.
+    // 20,000 payees over 180 days is timed in the README).
     const dir = await mkdtemp(join(tmpdir(), 'replay-payer-'));
     try {
       const start = Date.parse('2026-05-01T00:00:00Z');
@@ -127,6 +126,29 @@ describe('replayFile of a busy payer', () => {
         .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(new Set(results.map((r) => r.transferId)).size).toBe(600);
       expect(results.every((r) => DecisionSchema.safeParse({ ...r, line: undefined }).success)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  it('decides every transfer of a sparse file (one every 7 hours), though a batch of ten spans almost three days', async () => {
+    // Each batch is screened in runs of simulated arrivals within an hour, each at its own latest arrival:
+    // screened at the batch's latest arrival, its first transfers would be 63 hours old and refused.
+    const dir = await mkdtemp(join(tmpdir(), 'replay-sparse-'));
+    try {
+      const start = Date.parse('2026-05-01T00:00:00Z');
+      const rent = Array.from({ length: 60 }, (_, i) =>
+        quietTransfer({
+          transferId: `SPARSE-${i}`,
+          occurredAt: new Date(start + i * 7 * 3_600_000).toISOString(),
+          amount: { value: '700000', currency: 'KRW' },
+        }),
+      );
+      const file = join(dir, 'sparse.ndjson');
+      const out = join(dir, 'results.ndjson');
+      await writeFile(file, rent.map((t) => JSON.stringify(t)).join('\n'));
+      const summary = await replayFile({ file, out });
+      expect(summary).toMatchObject({ lines: 60, decisions: 60, duplicates: 0, rejected: 0, deadLettered: 0 });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
