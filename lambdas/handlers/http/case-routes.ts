@@ -5,6 +5,7 @@ import type { Officer } from '#domain/review/officer.ts';
 import { ReviewRefusal } from '#domain/review/refusal.ts';
 import type { CaseView } from '#use-cases/review/cases.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
+import { DecisionNoteSchema, expecting, PageLimitSchema } from './inputs.ts';
 
 /**
  * The review API's case and network calls, whatever routes them:
@@ -16,27 +17,15 @@ import type { ReviewService } from '#use-cases/review/service.ts';
  * Bad input is a ReviewRefusal INVALID_INPUT naming the field, which the router answers with 400.
  */
 
-const expecting = (message: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined ? 'is required' : message;
-
 const CaseListQuerySchema = z.object({
-  limit: z.coerce
-    .number({ error: 'must be a whole number from 1 to 100' })
-    .int({ error: 'must be a whole number from 1 to 100' })
-    .min(1, { error: 'must be a whole number from 1 to 100' })
-    .max(100, { error: 'must be a whole number from 1 to 100' })
-    .default(50),
+  limit: PageLimitSchema,
   partnerId: PartnerIdSchema.optional(),
 });
 
 const CaseActionBodySchema = z.object(
   {
     action: z.enum(CASE_ACTIONS, { error: expecting(`must be one of ${CASE_ACTIONS.join(', ')}`) }),
-    note: z
-      .string({ error: expecting('must be text saying why, 1 to 1000 characters') })
-      .trim()
-      .min(1, { error: 'must say why, in 1 to 1000 characters' })
-      .max(1000, { error: 'must be at most 1000 characters' }),
+    note: DecisionNoteSchema,
     expectedVersion: z
       .string({
         error: expecting('must be the version of the case you decided on, as GET /cases/{accountKey} gives it'),

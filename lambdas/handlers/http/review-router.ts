@@ -11,6 +11,7 @@ import { ReviewRefusal, type RefusalCode } from '#domain/review/refusal.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
 import { createCaseRoutes } from './case-routes.ts';
 import { identityFromClaims } from './review-identity.ts';
+import { DecisionNoteSchema, expecting, PageLimitSchema } from './inputs.ts';
 
 /** Who sent a request: the claims of a verified bearer token, or why there is no verified token. */
 export type ReviewAuth = { readonly claims: Readonly<Record<string, unknown>> } | { readonly failure: string };
@@ -43,18 +44,9 @@ const STATUS_OF: Record<RefusalCode, ContentfulStatusCode> = {
   NOT_DUE: 409,
 };
 
-/** A field's message for a wrong value; a missing field is reported as required, not as a wrong type. */
-const expecting = (message: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined ? 'is required' : message;
-
 const ListQuerySchema = z.object({
   status: z.enum(FLAG_STATUSES, { error: `must be one of ${FLAG_STATUSES.join(', ')}` }).default('PENDING'),
-  limit: z.coerce
-    .number({ error: 'must be a whole number from 1 to 100' })
-    .int({ error: 'must be a whole number from 1 to 100' })
-    .min(1, { error: 'must be a whole number from 1 to 100' })
-    .max(100, { error: 'must be a whole number from 1 to 100' })
-    .default(50),
+  limit: PageLimitSchema,
   cursor: z
     .string()
     .min(1, { error: 'must not be empty' })
@@ -66,11 +58,7 @@ const ListQuerySchema = z.object({
 const ActionBodySchema = z.object(
   {
     action: z.enum(OFFICER_ACTIONS, { error: expecting(`must be one of ${OFFICER_ACTIONS.join(', ')}`) }),
-    note: z
-      .string({ error: expecting('must be text saying why, 1 to 1000 characters') })
-      .trim()
-      .min(1, { error: 'must say why, in 1 to 1000 characters' })
-      .max(1000, { error: 'must be at most 1000 characters' }),
+    note: DecisionNoteSchema,
     expectedVersion: z
       .int({ error: expecting('must be the version of the flag you decided on, a positive whole number') })
       .positive({ error: 'must be the version of the flag you decided on, a positive whole number' }),
