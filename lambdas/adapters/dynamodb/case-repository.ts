@@ -1,9 +1,10 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LinkedFlag } from '#domain/review/case.ts';
 import { ALL_PARTNERS } from '#domain/review/officer.ts';
 import type { CaseRepository } from '#use-cases/review/ports.ts';
 import { toFlag } from './flag-repository.ts';
 import { TABLES } from './tables.ts';
+import { queryItems } from './query.ts';
 
 const indexNamed = (name: string) => TABLES.flags.globalSecondaryIndexes.find((i) => i.indexName === name)!;
 const BY_CREDITOR_ACCOUNT = indexNamed('byCreditorAccount');
@@ -78,24 +79,17 @@ export class DynamoCaseRepository implements CaseRepository {
     limit: number,
     forward: boolean,
   ): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: indexName,
-          KeyConditionExpression: '#key = :key',
-          ExpressionAttributeNames: { '#key': keyName },
-          ExpressionAttributeValues: { ':key': keyValue },
-          ScanIndexForward: forward,
-          Limit: limit - items.length,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-      start = page.LastEvaluatedKey;
-    } while (start && items.length < limit);
-    return items;
+    return queryItems(
+      this.documents,
+      {
+        TableName: this.tableName,
+        IndexName: indexName,
+        KeyConditionExpression: '#key = :key',
+        ExpressionAttributeNames: { '#key': keyName },
+        ExpressionAttributeValues: { ':key': keyValue },
+        ScanIndexForward: forward,
+      },
+      limit,
+    );
   }
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { compileRulePack, type CompiledPack } from '#domain/rules/compile.ts';
 import { PACK_ACTIONS, type PackActor, type PackAuditEntry } from '#domain/rules/maker-checker.ts';
 import type { RulePackSource, ShadowPack } from '#use-cases/screening/ports.ts';
 import type { RulePackGovernance } from '#use-cases/rules/maker-checker.ts';
 import { isConditionalCheckFailure } from './conditions.ts';
+import { queryItems } from './query.ts';
 
 /** Sort key of the item that names a pack's version in force. */
 export const ACTIVE_VERSION = 'ACTIVE';
@@ -109,27 +110,20 @@ export class DynamoRulePackStore implements RulePackGovernance {
   /** Every audit entry of a pack, oldest first. */
   async auditTrail(packId: string): Promise<PackAuditEntry[]> {
     const entries: PackAuditEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'packId = :p AND begins_with(version, :a)',
-          ExpressionAttributeValues: { ':p': packId, ':a': AUDIT_PREFIX },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { version: _key, subject, backtest, ...rest } = item;
-        entries.push({
-          ...(rest as Omit<PackAuditEntry, 'version'>),
-          version: subject as string,
-          ...(typeof backtest === 'string' ? { backtest: JSON.parse(backtest) } : {}),
-        });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryItems(this.documents, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'packId = :p AND begins_with(version, :a)',
+      ExpressionAttributeValues: { ':p': packId, ':a': AUDIT_PREFIX },
+      ConsistentRead: true,
+    });
+    for (const item of items) {
+      const { version: _key, subject, backtest, ...rest } = item;
+      entries.push({
+        ...(rest as Omit<PackAuditEntry, 'version'>),
+        version: subject as string,
+        ...(typeof backtest === 'string' ? { backtest: JSON.parse(backtest) } : {}),
+      });
+    }
     return entries.sort(
       (a, b) => a.at.localeCompare(b.at) || PACK_ACTIONS.indexOf(a.action) - PACK_ACTIONS.indexOf(b.action),
     );

@@ -1,9 +1,10 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { hash32 } from '#domain/aggregates/behaviour.ts';
 import { OUTCOMES, type Outcome } from '#domain/contract/decision.ts';
 import type { ScoredOutcome, ShadowDecision } from '#domain/rules/shadow.ts';
 import { EXPIRES_AT } from './tables.ts';
 import { isConditionalCheckFailure } from './conditions.ts';
+import { queryItems } from './query.ts';
 
 /** Shadow decisions are evidence for one pack change: kept 90 days, long enough to compare a month or two. */
 export const SHADOW_RETENTION_SECONDS = 90 * 24 * 3600;
@@ -135,20 +136,10 @@ export class DynamoShadowStore {
   }
 
   private async partition(pk: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    return queryItems(this.documents, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Pseudonymiser } from '#domain/identity/pseudonym.ts';
 import type { KeyedListing } from '#domain/watchlist/feed.ts';
 import { WatchlistListingSchema, type WatchlistListing } from '#domain/watchlist/listing.ts';
@@ -16,6 +16,7 @@ import {
   membershipKey,
 } from './watchlist-items.ts';
 import { isConditionalCheckFailure } from './conditions.ts';
+import { queryItems } from './query.ts';
 
 /** One entry of a source's append-only audit: who changed its listings, from what, with what effect. */
 export interface WatchlistAuditRecord {
@@ -190,22 +191,12 @@ export class DynamoWatchlistStore {
   }
 
   private async queryBySource(source: string, entryPrefix: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: BY_SOURCE_INDEX,
-          KeyConditionExpression: '#source = :source AND begins_with(#entry, :prefix)',
-          ExpressionAttributeNames: { '#source': 'source', '#entry': 'entry' },
-          ExpressionAttributeValues: { ':source': source, ':prefix': entryPrefix },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    return queryItems(this.documents, {
+      TableName: this.tableName,
+      IndexName: BY_SOURCE_INDEX,
+      KeyConditionExpression: '#source = :source AND begins_with(#entry, :prefix)',
+      ExpressionAttributeNames: { '#source': 'source', '#entry': 'entry' },
+      ExpressionAttributeValues: { ':source': source, ':prefix': entryPrefix },
+    });
   }
 }
