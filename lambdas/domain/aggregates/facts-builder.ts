@@ -133,7 +133,8 @@ function windowMeasures(p: Parties): readonly [WindowMeasures, WindowMeasures, W
         newPayees.count + (p.newPayee && !seenInWindow(p.debtor.outbound, p.creditorCp, t, span) ? 1 : 0),
       passThroughPercent:
         outboundSum > 0n
-          ? Number(((received.sum > outboundSum ? outboundSum : received.sum) * 100n) / outboundSum)
+          ? // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.min does not take
+            Number(((received.sum > outboundSum ? outboundSum : received.sum) * 100n) / outboundSum)
           : undefined,
       creditorInboundCount: creditorIn.count + 1,
       creditorInboundSum: creditorIn.sum + own,
