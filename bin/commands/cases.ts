@@ -1,14 +1,8 @@
 import { Option } from 'commander';
-import { cliCommand, exits, jsonOption, runCli } from './cli.ts';
+import { cliCommand, exits, runCli } from './cli.ts';
+import { type ApiOptions, apiOptions, money, printJson, reviewApiClient } from './review-api-client.ts';
 
-const DEFAULT_API_URL = 'http://127.0.0.1:8080/api';
 const CASE_ACTIONS = ['CONFIRM_MULE', 'ESCALATE'] as const;
-
-interface ApiOptions {
-  api: string;
-  token?: string;
-  json?: boolean;
-}
 
 interface Money {
   value: string;
@@ -80,16 +74,6 @@ export function run(args: string[]): Promise<number> {
     'after',
     DETAILS,
   );
-  // Every subcommand talks to the API: these come after its own options, as for fraudctl flags.
-  const apiOptions = () => [
-    new Option('--api <url>', 'the review API (fraudctl serve; in AWS the ReviewApiUrl output of the stateless stack)')
-      .env('FRAUDCTL_API_URL')
-      .default(DEFAULT_API_URL),
-    new Option('--token <jwt>', 'a bearer token: locally from fraudctl token, in AWS a Cognito ID token').env(
-      'FRAUDCTL_TOKEN',
-    ),
-    jsonOption("print the API's JSON instead of text"),
-  ];
   const list = cases
     .command('list')
     .description('accounts shared by two or more open flags, most flags first')
@@ -114,20 +98,13 @@ export function run(args: string[]): Promise<number> {
   return runCli(cases, args);
 }
 
-function client(options: ApiOptions) {
-  if (!options.token)
-    throw new Error('no token: pass --token or set FRAUDCTL_TOKEN (fraudctl token prints one locally)');
-  const token = options.token;
-  return (path: string, init: RequestInit = {}) => request(options.api, token, path, init);
-}
-
 async function listCases(options: CasesOptions): Promise<number> {
-  const call = client(options);
+  const call = reviewApiClient('cases', options);
   const query = new URLSearchParams({ limit: options.limit });
   if (options.partner) query.set('partnerId', options.partner);
   const page = (await call(`/cases?${query}`)) as { items: CaseSummaryJson[] } | undefined;
   if (!page) return 1;
-  if (options.json) return print(page);
+  if (options.json) return printJson(page);
   if (!page.items.length) process.stdout.write('no account is shared by two open flags\n');
   for (const item of page.items)
     process.stdout.write(
@@ -137,25 +114,25 @@ async function listCases(options: CasesOptions): Promise<number> {
 }
 
 async function showCase(accountKey: string, options: CasesOptions): Promise<number> {
-  const call = client(options);
+  const call = reviewApiClient('cases', options);
   const path = `/cases/${encodeURIComponent(accountKey)}`;
   const view = (await call(path)) as CaseJson | undefined;
   if (!view) return 1;
   const network = options.network ? ((await call(`${path}/network`)) as NetworkJson | undefined) : undefined;
   if (options.network && !network) return 1;
-  if (options.json) return print(network ? { ...view, network } : view);
+  if (options.json) return printJson(network ? { ...view, network } : view);
   describe(view);
   if (network) describeNetwork(network);
   return 0;
 }
 
 async function actOnCase(accountKey: string, options: CasesOptions): Promise<number> {
-  const result = (await client(options)(`/cases/${encodeURIComponent(accountKey)}/actions`, {
+  const result = (await reviewApiClient('cases', options)(`/cases/${encodeURIComponent(accountKey)}/actions`, {
     method: 'POST',
     body: JSON.stringify({ action: options.action, note: options.note, expectedVersion: options.expectedVersion }),
   })) as CaseJson | undefined;
   if (!result) return 1;
-  if (options.json) return print(result);
+  if (options.json) return printJson(result);
   for (const flag of result.changed ?? [])
     process.stdout.write(
       `${flag.partnerId}/${flag.transferId} is now ${flag.status}${flag.pendingEffects?.length ? ` (still to be delivered: ${flag.pendingEffects.join(', ')}, retried automatically)` : ''}\n`,
@@ -164,33 +141,6 @@ async function actOnCase(accountKey: string, options: CasesOptions): Promise<num
     process.stdout.write(`${key} changed meanwhile and was left as it is: show the case again and decide it\n`);
   process.stdout.write(`case version is now ${result.version}\n`);
   return 0;
-}
-
-/** The API's JSON, or undefined after printing the API's error (code, field and message) to stderr. */
-async function request(api: string, token: string, path: string, init: RequestInit): Promise<unknown> {
-  const response = await fetch(`${api.replace(/\/+$/, '')}${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-  });
-  const body = (await response.json().catch(() => undefined)) as
-    | { error?: { code: string; message: string; field?: string } }
-    | undefined;
-  if (response.ok) return body;
-  const error = body?.error;
-  process.stderr.write(
-    `fraudctl cases: ${response.status} ${error?.code ?? response.statusText}${error?.field ? ` (${error.field})` : ''}: ${error?.message ?? 'no error details'}\n`,
-  );
-  return undefined;
-}
-
-function print(value: unknown): number {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  return 0;
-}
-
-function money(amount: Money): string {
-  const [whole = '', fraction] = amount.value.split('.');
-  return `${amount.currency} ${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${fraction ? `.${fraction}` : ''}`;
 }
 
 function describe(view: CaseJson): void {

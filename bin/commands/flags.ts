@@ -1,11 +1,5 @@
-import { Option } from 'commander';
-import { cliCommand, exits, jsonOption, runCli } from './cli.ts';
-
-const DEFAULT_API_URL = 'http://127.0.0.1:8080/api';
-
-interface ApiError {
-  error: { code: string; message: string; field?: string; currentVersion?: number };
-}
+import { cliCommand, exits, runCli } from './cli.ts';
+import { type ApiOptions, apiOptions, money, printJson, reviewApiClient } from './review-api-client.ts';
 
 interface Reason {
   ruleId: string;
@@ -47,10 +41,7 @@ interface FlagJson {
   choices?: Record<string, { allowed: boolean; reason?: string }>;
 }
 
-interface FlagsOptions {
-  api: string;
-  token?: string;
-  json?: boolean;
+interface FlagsOptions extends ApiOptions {
   status: string;
   limit: string;
   partner?: string;
@@ -62,16 +53,6 @@ interface FlagsOptions {
 
 export function run(args: string[]): Promise<number> {
   const flags = cliCommand('flags', 'list, show and act on review flags through the review API');
-  // Every subcommand talks to the API: these come after its own options.
-  const apiOptions = () => [
-    new Option('--api <url>', 'the review API (fraudctl serve; in AWS the ReviewApiUrl output of the stateless stack)')
-      .env('FRAUDCTL_API_URL')
-      .default(DEFAULT_API_URL),
-    new Option('--token <jwt>', 'a bearer token: locally from fraudctl token, in AWS a Cognito ID token').env(
-      'FRAUDCTL_TOKEN',
-    ),
-    jsonOption("print the API's JSON instead of text"),
-  ];
   const subcommand = (name: string, description: string) => flags.command(name).description(description);
 
   const list = subcommand(
@@ -109,21 +90,14 @@ export function run(args: string[]): Promise<number> {
 const flagPath = (partnerId: string, transferId: string) =>
   `/flags/${encodeURIComponent(partnerId)}/${encodeURIComponent(transferId)}`;
 
-function client(values: FlagsOptions) {
-  if (!values.token)
-    throw new Error('no token: pass --token or set FRAUDCTL_TOKEN (fraudctl token prints one locally)');
-  const token = values.token;
-  return (path: string, init: RequestInit = {}) => request(values.api, token, path, init);
-}
-
 async function listFlags(values: FlagsOptions): Promise<number> {
-  const call = client(values);
+  const call = reviewApiClient('flags', values);
   const query = new URLSearchParams({ status: values.status, limit: values.limit });
   if (values.partner) query.set('partnerId', values.partner);
   if (values.cursor) query.set('cursor', values.cursor);
   const page = (await call(`/flags?${query}`)) as { items: FlagJson[]; nextCursor: string | null } | undefined;
   if (!page) return 1;
-  if (values.json) return print(page);
+  if (values.json) return printJson(page);
   if (!page.items.length) process.stdout.write(`no ${values.status} flags\n`);
   for (const flag of page.items) {
     const top = [...flag.reasons].sort((a, b) => b.points - a.points)[0];
@@ -137,15 +111,15 @@ async function listFlags(values: FlagsOptions): Promise<number> {
 }
 
 async function showFlag(path: string, values: FlagsOptions): Promise<number> {
-  const flag = (await client(values)(path)) as FlagJson | undefined;
+  const flag = (await reviewApiClient('flags', values)(path)) as FlagJson | undefined;
   if (!flag) return 1;
-  if (values.json) return print(flag);
+  if (values.json) return printJson(flag);
   describe(flag);
   return 0;
 }
 
 async function actOnFlag(path: string, values: FlagsOptions): Promise<number> {
-  const call = client(values);
+  const call = reviewApiClient('flags', values);
   const expectedVersion = Number(values.expectedVersion);
   // Not a requiredOption: a missing or malformed version gets one message, which says where to find it.
   if (!Number.isInteger(expectedVersion) || expectedVersion < 1)
@@ -157,36 +131,11 @@ async function actOnFlag(path: string, values: FlagsOptions): Promise<number> {
     body: JSON.stringify({ action: values.action, note: values.note, expectedVersion }),
   })) as FlagJson | undefined;
   if (!flag) return 1;
-  if (values.json) return print(flag);
+  if (values.json) return printJson(flag);
   process.stdout.write(`${flag.partnerId}/${flag.transferId} is now ${flag.status} (version ${flag.version})\n`);
   if (flag.pendingEffects?.length)
     process.stdout.write(`still to be delivered: ${flag.pendingEffects.join(', ')} (retried automatically)\n`);
   return 0;
-}
-
-/** The API's JSON, or undefined after printing the API's error (code, field and message) to stderr. */
-async function request(api: string, token: string, path: string, init: RequestInit): Promise<unknown> {
-  const response = await fetch(`${api.replace(/\/+$/, '')}${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-  });
-  const body = (await response.json().catch(() => undefined)) as unknown;
-  if (response.ok) return body;
-  const error = (body as ApiError | undefined)?.error;
-  process.stderr.write(
-    `fraudctl flags: ${response.status} ${error?.code ?? response.statusText}${error?.field ? ` (${error.field})` : ''}: ${error?.message ?? 'no error details'}\n`,
-  );
-  return undefined;
-}
-
-function print(value: unknown): number {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  return 0;
-}
-
-function money(amount: { value: string; currency: string }): string {
-  const [whole = '', fraction] = amount.value.split('.');
-  return `${amount.currency} ${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${fraction ? `.${fraction}` : ''}`;
 }
 
 function describe(flag: FlagJson): void {
