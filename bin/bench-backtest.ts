@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { compileRulePack } from '#domain/rules/compile.ts';
-import { readLines } from '#local/ndjson.ts';
+import { readOnThread } from '#local/transfer-file-thread.ts';
 import { generateWorkload } from '#local/workload/generate.ts';
 import { runBacktest, watchlistByAccountKey } from '#use-cases/backtest/run-backtest.ts';
 import shippedPack from '../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
@@ -25,7 +25,8 @@ export async function benchBacktest(transfers = 200_000, runs = 3): Promise<void
   const file = join(dir, 'transfers.ndjson');
   try {
     await writeFile(file, `${workload.events.map((event) => JSON.stringify(event)).join('\n')}\n`);
-    const pseudonymiser = createPseudonymiser(randomBytes(32).toString('hex'));
+    const pseudonymKey = randomBytes(32).toString('hex');
+    const pseudonymiser = createPseudonymiser(pseudonymKey);
     const candidate = compileRulePack(shippedPack);
     const watchlist = watchlistByAccountKey(workload.watchlist, pseudonymiser);
     let best = { wall: Number.POSITIVE_INFINITY, cpu: Number.POSITIVE_INFINITY };
@@ -34,7 +35,7 @@ export async function benchBacktest(transfers = 200_000, runs = 3): Promise<void
     );
     for (let run = 1; run <= runs; run++) {
       const cpuBefore = process.cpuUsage();
-      const report = await runBacktest({ lines: readLines(file), candidate, pseudonymiser, watchlist });
+      const report = await runBacktest({ source: readOnThread(file, pseudonymKey), candidate, watchlist });
       const cpu = process.cpuUsage(cpuBefore);
       const wall = report.elapsedSeconds;
       const cpuSeconds = (cpu.user + cpu.system) / 1e6;

@@ -7,8 +7,8 @@ import { parseJsonText } from '#domain/contract/json-text.ts';
 import { createPseudonymiser, type Pseudonymiser } from '#domain/identity/pseudonym.ts';
 import { compileRulePack, RulePackError, type CompiledPack } from '#domain/rules/compile.ts';
 import type { WatchlistListing } from '#domain/watchlist/listing.ts';
-import { readLines } from '#local/ndjson.ts';
 import { progressBar } from '#local/progress.ts';
+import { readOnThread } from '#local/transfer-file-thread.ts';
 import { describeProblems, loadWatchlistFile, type WatchlistEntry } from '#local/watchlist-csv.ts';
 import type { KeyedListing } from '#domain/watchlist/feed.ts';
 import { renderHtmlReport } from '#use-cases/backtest/html-report.ts';
@@ -75,7 +75,8 @@ async function backtest(values: BacktestOptions): Promise<number> {
   });
   const candidate = await loadPack(values.pack, values.packId);
   const baseline = values.baseline ? await loadPack(values.baseline, values.packId) : undefined;
-  const pseudonymiser = createPseudonymiser(process.env.PSEUDONYM_KEY ?? randomBytes(32).toString('hex'));
+  const pseudonymKey = runPseudonymKey();
+  const pseudonymiser = createPseudonymiser(pseudonymKey);
   const watchlist = values.watchlist
     ? await loadWatchlist(values.watchlist, values.profile, pseudonymiser)
     : new Map<string, WatchlistListing[]>();
@@ -95,14 +96,12 @@ async function backtest(values: BacktestOptions): Promise<number> {
   let report: BacktestReport;
   try {
     report = await runBacktest({
-      lines: readLines(values.file),
+      source: readOnThread(values.file, pseudonymKey),
       candidate,
       ...(baseline ? { baseline } : {}),
-      pseudonymiser,
       watchlist,
       ...(labels ? { labels } : {}),
-      // Reading has no total to show until the file is read: the bar starts with screening.
-      onProgress: (phase, done, total) => (phase === 'screening' ? bar.update(done, total) : undefined),
+      onProgress: (done, total) => bar.update(done, total),
     });
   } finally {
     bar.clear();
@@ -112,6 +111,11 @@ async function backtest(values: BacktestOptions): Promise<number> {
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatTextReport(report, values.file));
   if (values.html && !values.json) process.stdout.write(`HTML report: ${values.html}\n`);
   return 0;
+}
+
+/** PSEUDONYM_KEY, or a random key for this run: a watchlist keyed by pseudonym matches only under its own key. */
+export function runPseudonymKey(): string {
+  return process.env.PSEUDONYM_KEY ?? randomBytes(32).toString('hex');
 }
 
 /** A pack from a JSON file, or a version stored in the RulePacks table; default: the shipped pack. */

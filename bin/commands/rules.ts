@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { createAwsClients } from '#adapters/aws-clients.ts';
@@ -6,17 +5,17 @@ import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { identityFromClaims } from '#handlers/http/review-identity.ts';
 import { TABLES } from '#adapters/dynamodb/tables.ts';
 import { parseJsonText } from '#domain/contract/json-text.ts';
-import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { officerFromIdentity, type Officer } from '#domain/review/officer.ts';
 import { compileRulePack, RulePackError } from '#domain/rules/compile.ts';
 import { RulePackRefusal } from '#domain/rules/maker-checker.ts';
 import { DEFAULT_STATE_DIR, loadLocalSigningKey, verifyLocalToken } from '#local/auth/local-issuer.ts';
-import { readLines } from '#local/ndjson.ts';
+import { readOnThread } from '#local/transfer-file-thread.ts';
 import { runBacktest } from '#use-cases/backtest/run-backtest.ts';
 import { activatePack, decideOnPack, proposePack } from '#use-cases/rules/maker-checker.ts';
 import { startShadow, stopShadow } from '#use-cases/rules/shadow-pack.ts';
 import { formatShadowReport, reportPeriod, ShadowReportError, shadowReport } from '#use-cases/rules/shadow-report.ts';
 import { DynamoShadowStore } from '#adapters/dynamodb/shadow-store.ts';
+import { runPseudonymKey } from './backtest.ts';
 import { cliCommand, exits, jsonOption, runCli, usageError } from './cli.ts';
 
 const DETAILS = `
@@ -294,10 +293,9 @@ async function backtestSummary(rulePacks: DynamoRulePackStore, document: unknown
   const candidate = compileRulePack(document);
   const inForce = await rulePacks.currentVersion(candidate.packId);
   const report = await runBacktest({
-    lines: readLines(file),
+    source: readOnThread(file, runPseudonymKey()),
     candidate,
     ...(inForce ? { baseline: await rulePacks.load(candidate.packId, inForce) } : {}),
-    pseudonymiser: createPseudonymiser(process.env.PSEUDONYM_KEY ?? randomBytes(32).toString('hex')),
   });
   const brief = (s: typeof report.candidate) => ({
     version: s.pack.version,

@@ -1,10 +1,9 @@
 import type { Decision } from '../contract/decision.ts';
 import type { TransferEvent } from '../contract/transfer-event.ts';
-import type { Pseudonymiser } from '../identity/pseudonym.ts';
 import type { CompiledPack } from '../rules/compile.ts';
 import type { WatchlistListing } from '../watchlist/listing.ts';
-import { BehaviourState } from '../aggregates/behaviour.ts';
-import { screenTransfer, toActivity } from './screen-transfer.ts';
+import { BehaviourState, type TransferActivity } from '../aggregates/behaviour.ts';
+import { screenTransfer } from './screen-transfer.ts';
 
 /**
  * The screening path with its behavioural state held in memory: what a backtest or a shadow
@@ -12,28 +11,19 @@ import { screenTransfer, toActivity } from './screen-transfer.ts';
  */
 export class InMemoryScreener {
   private readonly state = new BehaviourState();
-  private readonly pseudonymiser: Pseudonymiser;
 
   constructor(
     private readonly pack: CompiledPack,
-    pseudonymiser: Pseudonymiser,
     /** Current listings by pseudonymised account key. */
     private readonly watchlist: ReadonlyMap<string, readonly WatchlistListing[]> = new Map(),
-  ) {
-    // An account's pseudonym once per run, not an HMAC per transfer; the state holds every account anyway.
-    const keys = new Map<string, string>();
-    this.pseudonymiser = {
-      accountKey(accountId) {
-        let key = keys.get(accountId);
-        if (key === undefined) keys.set(accountId, (key = pseudonymiser.accountKey(accountId)));
-        return key;
-      },
-    };
-  }
+  ) {}
 
-  /** Screens one transfer at processing time `now` and records it in the state. */
-  screen(event: TransferEvent, now: Date): Decision {
-    const activity = toActivity(event, this.pseudonymiser);
+  /**
+   * Screens one transfer at processing time `now` and records it in the state. The activity
+   * (toActivity: keys, pseudonyms, amount) depends on the event alone, so a reader may prepare it
+   * on another thread.
+   */
+  screen(event: TransferEvent, activity: TransferActivity, now: Date): Decision {
     return screenTransfer({
       event,
       activity,

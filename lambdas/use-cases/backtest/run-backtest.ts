@@ -1,36 +1,30 @@
+import TinyQueue from 'tinyqueue';
 import type { Decision, Outcome } from '#domain/contract/decision.ts';
-import { describeIssues } from '#domain/contract/issues.ts';
-import { MAX_TRANSFER_EVENT_BYTES, parseTransferEvent, type TransferEvent } from '#domain/contract/transfer-event.ts';
 import type { Pseudonymiser } from '#domain/identity/pseudonym.ts';
 import { BacktestTally, type BacktestSummary, type TransferLabel } from '#domain/rules/backtest-tally.ts';
 import type { CompiledPack } from '#domain/rules/compile.ts';
 import { InMemoryScreener } from '#domain/screening/in-memory-screener.ts';
 import type { WatchlistListing } from '#domain/watchlist/listing.ts';
-import { labelFrom, transferLabelKey } from './labels.ts';
-
-/** One physical line of the input file (the shape #local/ndjson.ts readLines yields). */
-export type BacktestLine =
-  | { readonly line: number; readonly text: string }
-  | { readonly line: number; readonly tooLongBytes: number };
+import { transferLabelKey } from './labels.ts';
+import type { InvalidLine, PreparedTransfer, ReadCounts, TransferSource } from './read-transfers.ts';
 
 export interface BacktestRequest {
-  readonly lines: AsyncIterable<BacktestLine>;
+  /** The file's transfers, prepared by #local/transfer-file-thread.ts or readInThisThread. */
+  readonly source: TransferSource;
   readonly candidate: CompiledPack;
   /** A second pack screened over the same transfers, for a side-by-side comparison. */
   readonly baseline?: CompiledPack;
-  readonly pseudonymiser: Pseudonymiser;
-  /** Current listings by pseudonymised account key. */
+  /** Current listings by pseudonymised account key (the source's pseudonyms). */
   readonly watchlist?: ReadonlyMap<string, readonly WatchlistListing[]>;
   /** Labels by transferLabelKey; a `label` field on an event takes precedence. */
   readonly labels?: ReadonlyMap<string, TransferLabel>;
-  readonly onProgress?: (phase: 'reading' | 'screening', done: number, total: number) => void;
-  /** Each candidate decision, in the order screened (event time). */
+  /** Transfers screened so far, and the expected total (0 while unknown). */
+  readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Each candidate decision in the order screened (event time), once the screening is final: an
+   * out-of-order file's first attempt is dropped, so they are kept in memory until the end.
+   */
   readonly onDecision?: (decision: Decision) => void;
-}
-
-export interface InvalidLine {
-  readonly line: number;
-  readonly reason: string;
 }
 
 export interface OutcomeChange {
@@ -49,6 +43,11 @@ export interface BacktestReport {
   /** Lines repeating a transfer already in the file: screened once, as a redelivery would be. */
   readonly duplicates: number;
   readonly invalid: { readonly count: number; readonly lines: readonly InvalidLine[] };
+  /**
+   * The file was out of event-time order by more than REORDER_WINDOW transfers, so it was read a
+   * second time and sorted in memory (the same decisions, more time and memory).
+   */
+  readonly sortedInMemory: boolean;
   /** Event time of the first and last transfer screened: the simulated processing period. */
   readonly period: { readonly from: string; readonly to: string } | null;
   readonly candidate: BacktestSummary;
@@ -59,45 +58,48 @@ export interface BacktestReport {
   readonly transfersPerMinute: number;
 }
 
-/** Invalid lines listed in a report; all are counted. */
-export const INVALID_LINES_LISTED = 1000;
 export const CHANGES_LISTED = 50;
 
-interface Accepted {
-  readonly event: TransferEvent;
-  readonly at: number;
-  readonly line: number;
-  readonly label: TransferLabel | undefined;
-}
+/**
+ * How far out of event-time order a file may be and still be screened as it is read: transfers wait
+ * in a queue this long (by event time, then line) before they are screened. Exports and replays are
+ * in arrival order, which trails event time by seconds to minutes; this covers hours of traffic.
+ */
+export const REORDER_WINDOW = 10_000;
 
 /**
  * Screens a file of transfer events as they would have been screened live. Primary course:
- *   1. parse every line with the contract parser; an invalid line is counted and listed with its
- *      line number, a repeated transfer is screened once;
- *   2. put the transfers in event-time order (file order among equal times);
- *   3. screen each through the in-memory screener at a simulated processing time, the latest event
- *      time seen so far, so that a past file meets the watchlist as it stood then, never the clock;
- *   4. with a baseline pack, screen each through it too and note every changed outcome;
- *   5. tally both packs' decisions against the labels.
+ *   1. the source parses every line with the contract parser (invalid lines counted and listed with
+ *      their line numbers, a repeated transfer kept once) and prepares each transfer's activity;
+ *   2. the transfers are screened in event-time order (file order among equal times) as they arrive,
+ *      through a reorder queue of REORDER_WINDOW transfers, by the in-memory screener at a simulated
+ *      processing time, the latest event time seen so far, so that a past file meets the watchlist
+ *      as it stood then, never the clock;
+ *   3. with a baseline pack, each is screened through it too and every changed outcome is noted;
+ *   4. both packs' decisions are tallied against the labels.
+ * Alternate course: a transfer arrives earlier in event time than one already screened (the file is
+ * out of order beyond the window); the screening so far is dropped, the file is read again in full
+ * and sorted, and steps 2 to 4 run over the sorted transfers.
  */
 export async function runBacktest(request: BacktestRequest): Promise<BacktestReport> {
   const startedAt = performance.now();
-  const read = await readTransfers(request);
-  const { accepted } = read;
-  const screened = screenInEventTimeOrder(request, accepted);
+  const asRead = await screenAsRead(request);
+  const { run, counts } = asRead ?? (await screenSorted(request));
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
-  const { candidate, baseline, changes, simulatedNow } = screened;
+  const { candidate, baseline, changes } = run;
+  if (request.onDecision) for (const decision of run.decisions) request.onDecision(decision);
   return {
-    lines: read.lines,
-    blankLines: read.blankLines,
-    transfers: accepted.length,
-    duplicates: read.duplicates,
-    invalid: { count: read.invalidCount, lines: read.invalid },
-    period: accepted.length
-      ? { from: new Date(accepted[0]!.at).toISOString(), to: new Date(simulatedNow).toISOString() }
+    lines: counts.lines,
+    blankLines: counts.blankLines,
+    transfers: run.screened,
+    duplicates: counts.duplicates,
+    invalid: { count: counts.invalidCount, lines: counts.invalid },
+    sortedInMemory: asRead === undefined,
+    period: run.screened
+      ? { from: new Date(run.firstAt).toISOString(), to: new Date(run.simulatedNow).toISOString() }
       : null,
-    candidate: candidate.summary(),
-    baseline: baseline ? baseline.summary() : null,
+    candidate: candidate.tally.summary(),
+    baseline: baseline ? baseline.tally.summary() : null,
     changes: baseline
       ? {
           count: changes.length,
@@ -107,83 +109,90 @@ export async function runBacktest(request: BacktestRequest): Promise<BacktestRep
         }
       : null,
     elapsedSeconds,
-    transfersPerMinute: elapsedSeconds > 0 ? Math.round((accepted.length / elapsedSeconds) * 60) : 0,
+    transfersPerMinute: elapsedSeconds > 0 ? Math.round((run.screened / elapsedSeconds) * 60) : 0,
   };
 }
 
-/** Steps 1 and 2: every line parsed and counted, the accepted transfers in event-time order. */
-async function readTransfers(request: BacktestRequest) {
-  const accepted: Accepted[] = [];
-  const invalid: InvalidLine[] = [];
-  let invalidCount = 0;
-  let lines = 0;
-  let blankLines = 0;
-  let duplicates = 0;
-  const seen = new Set<string>();
-  for await (const fileLine of request.lines) {
-    lines = fileLine.line;
-    if (lines % 10_000 === 0) request.onProgress?.('reading', lines, 0);
-    if ('text' in fileLine && fileLine.text.trim() === '') {
-      blankLines += 1;
-      continue;
+const eventTimeOrder = (a: PreparedTransfer, b: PreparedTransfer) => a.activity.t - b.activity.t || a.line - b.line;
+
+/** Steps 2 to 4 while the file is read; undefined as soon as it proves out of order beyond the window. */
+async function screenAsRead(request: BacktestRequest): Promise<{ run: ScreeningRun; counts: ReadCounts } | undefined> {
+  const pass = request.source();
+  const run = new ScreeningRun(request);
+  const waiting = new TinyQueue<PreparedTransfer>([], eventTimeOrder);
+  let received = 0;
+  // Leaving the loop early closes the pass (and its reading thread).
+  for await (const chunk of pass.chunks) {
+    for (const transfer of chunk) {
+      if (transfer.activity.t < run.simulatedNow) return undefined;
+      waiting.push(transfer);
+      if (waiting.length > REORDER_WINDOW) run.screen(waiting.pop()!);
     }
-    const parsed = 'text' in fileLine ? parseTransferEvent(fileLine.text) : tooLong(fileLine.tooLongBytes);
-    if (!parsed.ok) {
-      invalidCount += 1;
-      if (invalid.length < INVALID_LINES_LISTED) invalid.push({ line: fileLine.line, reason: parsed.reason });
-      continue;
-    }
-    const { event } = parsed;
-    const key = transferLabelKey(event.partnerId, event.transferId);
-    if (seen.has(key)) {
-      duplicates += 1;
-      continue;
-    }
-    seen.add(key);
-    // The contract drops unknown fields, so a label travelling on the event is read from the JSON of the line.
-    const label = labelFrom(parsed.json.label) ?? request.labels?.get(key);
-    accepted.push({ event, at: Date.parse(event.occurredAt), line: fileLine.line, label });
+    received += chunk.length;
+    const read = pass.fractionRead();
+    request.onProgress?.(run.screened, read > 0 ? Math.round(received / read) : 0);
   }
-  accepted.sort((a, b) => a.at - b.at || a.line - b.line);
-  return { accepted, invalid, invalidCount, lines, blankLines, duplicates };
+  while (waiting.length) run.screen(waiting.pop()!);
+  request.onProgress?.(run.screened, run.screened);
+  return { run, counts: pass.counts() };
 }
 
-/** Steps 3 to 5: each transfer screened by the candidate (and the baseline) at the latest event time seen. */
-function screenInEventTimeOrder(request: BacktestRequest, accepted: readonly Accepted[]) {
-  const watchlist = request.watchlist ?? new Map();
-  const screen = (pack: CompiledPack) => new InMemoryScreener(pack, request.pseudonymiser, watchlist);
-  const candidate = { screener: screen(request.candidate), tally: new BacktestTally(request.candidate) };
-  const baseline = request.baseline
-    ? { screener: screen(request.baseline), tally: new BacktestTally(request.baseline) }
-    : undefined;
-  const changes: OutcomeChange[] = [];
-  let simulatedNow = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < accepted.length; i++) {
-    const { event, at, label } = accepted[i]!;
-    if (at > simulatedNow) simulatedNow = at;
-    const now = new Date(simulatedNow);
-    const decision = candidate.screener.screen(event, now);
-    candidate.tally.add(decision, label);
-    request.onDecision?.(decision);
-    if (baseline) {
-      const before = baseline.screener.screen(event, now);
-      baseline.tally.add(before, label);
-      if (before.outcome !== decision.outcome) changes.push(changeOf(before, decision));
-    }
-    if (i % 10_000 === 0) request.onProgress?.('screening', i, accepted.length);
+const PROGRESS_EVERY = 10_000;
+
+/** The alternate course: every transfer read first, then sorted, then screened. */
+async function screenSorted(request: BacktestRequest): Promise<{ run: ScreeningRun; counts: ReadCounts }> {
+  const pass = request.source();
+  const transfers: PreparedTransfer[] = [];
+  for await (const chunk of pass.chunks) {
+    for (const transfer of chunk) transfers.push(transfer);
+    request.onProgress?.(0, 0);
   }
-  request.onProgress?.('screening', accepted.length, accepted.length);
-  return { candidate: candidate.tally, baseline: baseline?.tally, changes, simulatedNow };
+  transfers.sort(eventTimeOrder);
+  const run = new ScreeningRun(request);
+  for (const transfer of transfers) {
+    run.screen(transfer);
+    if (run.screened % PROGRESS_EVERY === 0) request.onProgress?.(run.screened, transfers.length);
+  }
+  request.onProgress?.(run.screened, transfers.length);
+  return { run, counts: pass.counts() };
 }
 
-/** The parser's own verdict on a line too long to keep in memory. */
-function tooLong(bytes: number): { ok: false; reason: string } {
-  return {
-    ok: false,
-    reason: describeIssues([
-      { path: '(event)', message: `is ${bytes} bytes; the limit is ${MAX_TRANSFER_EVENT_BYTES} bytes` },
-    ]),
-  };
+/** The candidate (and baseline) screeners and tallies over one ordered stream of transfers. */
+class ScreeningRun {
+  readonly candidate: { readonly screener: InMemoryScreener; readonly tally: BacktestTally };
+  readonly baseline: { readonly screener: InMemoryScreener; readonly tally: BacktestTally } | undefined;
+  readonly changes: OutcomeChange[] = [];
+  /** The candidate's decisions, kept only for request.onDecision. */
+  readonly decisions: Decision[] = [];
+  screened = 0;
+  firstAt = Number.NaN;
+  /** The latest event time screened: the simulated processing time. */
+  simulatedNow = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly request: BacktestRequest) {
+    const watchlist = request.watchlist ?? new Map();
+    const side = (pack: CompiledPack) => ({
+      screener: new InMemoryScreener(pack, watchlist),
+      tally: new BacktestTally(pack),
+    });
+    this.candidate = side(request.candidate);
+    this.baseline = request.baseline ? side(request.baseline) : undefined;
+  }
+
+  screen({ event, activity, label: ownLabel }: PreparedTransfer): void {
+    if (this.screened === 0) this.firstAt = activity.t;
+    this.screened += 1;
+    if (activity.t > this.simulatedNow) this.simulatedNow = activity.t;
+    const now = new Date(this.simulatedNow);
+    const label = ownLabel ?? this.request.labels?.get(transferLabelKey(event.partnerId, event.transferId));
+    const decision = this.candidate.screener.screen(event, activity, now);
+    this.candidate.tally.add(decision, label);
+    if (this.request.onDecision) this.decisions.push(decision);
+    if (!this.baseline) return;
+    const before = this.baseline.screener.screen(event, activity, now);
+    this.baseline.tally.add(before, label);
+    if (before.outcome !== decision.outcome) this.changes.push(changeOf(before, decision));
+  }
 }
 
 /** Current listings by pseudonymised account key, as the screener reads them: one per source, the last one read. */

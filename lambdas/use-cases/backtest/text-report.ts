@@ -1,7 +1,7 @@
 import { OUTCOMES } from '#domain/contract/decision.ts';
 import type { BacktestSummary } from '#domain/rules/backtest-tally.ts';
 import type { SweepPoint } from '#domain/rules/threshold-sweep.ts';
-import type { BacktestReport } from './run-backtest.ts';
+import { type BacktestReport, REORDER_WINDOW } from './run-backtest.ts';
 
 const count = (n: number) => n.toLocaleString('en-US');
 export const percent = (share: number | null, digits = 1) =>
@@ -22,6 +22,10 @@ export function formatTextReport(report: BacktestReport, file: string): string {
   out.push(
     `  lines         ${count(report.lines)} (${count(report.blankLines)} blank, ${count(report.invalid.count)} invalid, ${count(report.duplicates)} repeated transfers screened once)`,
   );
+  if (report.sortedInMemory)
+    out.push(
+      `  order         out of event-time order by more than ${count(REORDER_WINDOW)} transfers: read twice and sorted in memory (sort the file by occurredAt to save both)`,
+    );
   for (const { line, reason } of report.invalid.lines.slice(0, 20)) out.push(`    line ${line}: ${reason}`);
   if (report.invalid.count > 20)
     out.push(`    ... and ${count(report.invalid.count - 20)} more (--json lists up to 1,000)`);

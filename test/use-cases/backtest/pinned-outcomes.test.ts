@@ -5,7 +5,8 @@ import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { compileRulePack } from '#domain/rules/compile.ts';
 import { generateWorkload } from '#local/workload/generate.ts';
 import type { WorkloadProfile } from '#local/workload/profiles.ts';
-import { runBacktest, watchlistByAccountKey, type BacktestLine } from '#use-cases/backtest/run-backtest.ts';
+import { type BacktestLine, readInThisThread } from '#use-cases/backtest/read-transfers.ts';
+import { runBacktest, watchlistByAccountKey } from '#use-cases/backtest/run-backtest.ts';
 import shippedPack from '../../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 
 /**
@@ -24,9 +25,8 @@ async function backtestOf(profile: WorkloadProfile, seed: number) {
   const workload = generateWorkload({ transfers: 3_000, seed, profile });
   const digest = createHash('sha256');
   const report = await runBacktest({
-    lines: linesOf(workload.events),
+    source: readInThisThread(() => linesOf(workload.events), pseudonymiser),
     candidate: compileRulePack(shippedPack),
-    pseudonymiser,
     watchlist: watchlistByAccountKey(workload.watchlist, pseudonymiser),
     onDecision: (decision: Decision) =>
       digest.update(

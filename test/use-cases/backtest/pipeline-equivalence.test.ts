@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Decision } from '#domain/contract/decision.ts';
 import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { compileRulePack } from '#domain/rules/compile.ts';
-import { readLines } from '#local/ndjson.ts';
+import { readOnThread } from '#local/transfer-file-thread.ts';
 import { replayFile } from '#local/replay.ts';
 import { generateWorkload } from '#local/workload/generate.ts';
 import { TYPOLOGIES } from '#local/workload/labels.ts';
@@ -63,9 +63,8 @@ describe('backtest decisions equal the local pipeline decisions on the same file
 
     const pseudonymiser = createPseudonymiser(PSEUDONYM_KEY);
     await runBacktest({
-      lines: readLines(file),
+      source: readOnThread(file, PSEUDONYM_KEY),
       candidate: compileRulePack(shippedPack),
-      pseudonymiser,
       watchlist: watchlistByAccountKey(workload.watchlist, pseudonymiser),
       onDecision: (decision) => backtest.set(decision.transferId, verdict(decision)),
     });

@@ -3,7 +3,8 @@ import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { compileRulePack } from '#domain/rules/compile.ts';
 import { renderHtmlReport } from '#use-cases/backtest/html-report.ts';
 import { parseLabelsCsv } from '#use-cases/backtest/labels.ts';
-import { runBacktest, watchlistByAccountKey, type BacktestLine } from '#use-cases/backtest/run-backtest.ts';
+import { type BacktestLine, readInThisThread } from '#use-cases/backtest/read-transfers.ts';
+import { REORDER_WINDOW, runBacktest, watchlistByAccountKey } from '#use-cases/backtest/run-backtest.ts';
 
 const rule = (id: string, when: unknown, points: number, extra: Record<string, unknown> = {}) => ({
   id,
@@ -86,16 +87,15 @@ const labels = parseLabelsCsv('partnerId,transferId,fraud\nkr-demo-bank,T5,false
 describe('runBacktest', async () => {
   if (!labels.ok) throw new Error('labels CSV refused');
   const report = await runBacktest({
-    lines: linesOf(FILE),
+    source: readInThisThread(() => linesOf(FILE), pseudonymiser),
     candidate: pack('test-2', 45),
     baseline: pack('test-1'),
-    pseudonymiser,
     labels: labels.labels,
   });
   const baseline = report.baseline!;
 
   it('counts lines, lists invalid ones with their line numbers, and screens a repeated transfer once', () => {
-    expect(report).toMatchObject({ lines: 10, blankLines: 1, transfers: 6, duplicates: 1 });
+    expect(report).toMatchObject({ lines: 10, blankLines: 1, transfers: 6, duplicates: 1, sortedInMemory: false });
     expect(report.invalid.count).toBe(2);
     expect(report.invalid.lines.map((l) => l.line)).toEqual([3, 6]);
     expect(report.invalid.lines[0]!.reason).toContain('is not valid JSON');
@@ -154,6 +154,7 @@ describe('runBacktest', async () => {
         'invalid',
         'lines',
         'period',
+        'sortedInMemory',
         'transfers',
         'transfersPerMinute',
       ].sort(),
@@ -195,12 +196,15 @@ describe('runBacktest', async () => {
       expiresAt: '2026-11-24T09:30:00Z',
     };
     const listed = await runBacktest({
-      lines: linesOf([
-        transfer('W1', 10, '10000', { creditor: 'MULE-1' }),
-        transfer('W2', 40, '10000', { creditor: 'MULE-1' }),
-      ]),
+      source: readInThisThread(
+        () =>
+          linesOf([
+            transfer('W1', 10, '10000', { creditor: 'MULE-1' }),
+            transfer('W2', 40, '10000', { creditor: 'MULE-1' }),
+          ]),
+        pseudonymiser,
+      ),
       candidate: pack('test-1'),
-      pseudonymiser,
       watchlist: watchlistByAccountKey([{ accountId: 'MULE-1', listing }], pseudonymiser),
     });
     // Before its expiry the listing blocks; after it, it does not.
@@ -208,4 +212,39 @@ describe('runBacktest', async () => {
     expect(listed.candidate.labels).toBeNull();
     expect(listed.candidate.rules.find((r) => r.ruleId === 'R-LISTED')).toMatchObject({ fires: 1, precision: null });
   });
+});
+
+describe('runBacktest on a file out of event-time order', () => {
+  /** Each to its own payee from one debtor: every decision depends on the state the earlier ones left. */
+  const spaced = (i: number) =>
+    JSON.stringify({
+      ...JSON.parse(transfer(`S${i}`, i, String(100_000 + i * 1000))),
+      debtor: { accountId: 'D-SHARED', country: 'KR' },
+    });
+  const run = async (texts: string[]) => {
+    const decisions: string[] = [];
+    const report = await runBacktest({
+      source: readInThisThread(() => linesOf(texts), pseudonymiser),
+      candidate: pack('test-1'),
+      onDecision: (d) => decisions.push(`${d.transferId} ${d.outcome} ${d.score} ${d.decidedAt}`),
+    });
+    return { report, decisions };
+  };
+
+  it('screens it in event-time order whatever the lateness: within the reorder window as read, beyond it sorted in memory', async () => {
+    const count = REORDER_WINDOW + 50;
+    const inOrder = Array.from({ length: count }, (_, i) => spaced(i));
+    const sorted = await run(inOrder);
+    expect(sorted.report.sortedInMemory).toBe(false);
+    // The earliest transfer written last: more than the window behind everything before it.
+    const lateBeyond = await run([...inOrder.slice(1), inOrder[0]!]);
+    expect(lateBeyond.report.sortedInMemory).toBe(true);
+    expect(lateBeyond.decisions).toEqual(sorted.decisions);
+    expect(lateBeyond.report.transfers).toBe(count);
+    // Late by fewer transfers than the window: reordered as read.
+    const lateWithin = await run([...inOrder.slice(1, 100), inOrder[0]!, ...inOrder.slice(100)]);
+    expect(lateWithin.report.sortedInMemory).toBe(false);
+    expect(lateWithin.decisions).toEqual(sorted.decisions);
+    expect(lateWithin.report.lines).toBe(count);
+  }, 60_000);
 });
