@@ -48,12 +48,9 @@ export class SlidingHll {
     const zeros = fromsExclusive.map(() => 0);
     for (const front of this.registers) {
       for (let i = 0; i < fromsExclusive.length; i++) {
-        const from = fromsExclusive[i]!;
-        let highest = 0;
-        for (const pair of front)
-          if (pair.minute > from && pair.minute <= toInclusive && pair.rank > highest) highest = pair.rank;
+        const highest = highestRankAfter(front, fromsExclusive[i]!, toInclusive);
         if (highest === 0) zeros[i]! += 1;
-        sums[i]! += 2 ** -highest;
+        sums[i]! += INVERSE_POWERS_OF_TWO[highest]!;
       }
     }
     return sums.map((sum, i) => {
@@ -81,4 +78,17 @@ export class SlidingHll {
     for (let i = 0; i < this.registers.length; i++)
       this.registers[i] = this.registers[i]!.filter((p) => p.minute > minute);
   }
+}
+
+/** 2 ** -rank for every rank a register can hold. */
+const INVERSE_POWERS_OF_TWO = Array.from({ length: 34 }, (_, rank) => 2 ** -rank);
+
+/**
+ * The highest rank a front saw in minutes (from, to]. A front's minutes ascend and its ranks descend
+ * (a pair that a later one of equal or higher rank dominates is dropped), so that is the rank of its
+ * first pair after `from`, if that pair is not after `to`: one short scan instead of the whole front.
+ */
+function highestRankAfter(front: Front, from: number, to: number): number {
+  for (const pair of front) if (pair.minute > from) return pair.minute <= to ? pair.rank : 0;
+  return 0;
 }
