@@ -184,16 +184,16 @@ export function decodeAccountState(bytes: Uint8Array): AccountState | undefined 
       const cp = r.u32();
       const last = minuteBack() * MINUTE_MS;
       const first = last - r.u() * MINUTE_MS;
-      state.payees.set(cp, { first, last, count: r.u(), largest: r.big(), lastAmount: r.big() });
+      state.restorePayee(cp, { first, last, count: r.u(), largest: r.big(), lastAmount: r.big() });
     }
     state.otherPayees = { payees: r.u(), transfers: r.u() };
     for (let i = r.u(); i > 0; i--) {
       const key = r.text();
-      state.destinations.set(key, minuteBack());
+      state.restoreDestination(key, minuteBack());
     }
     for (let i = r.u(); i > 0; i--) {
       const fp = r.u32();
-      state.markers.set(fp, minuteBack());
+      state.restoreMarker(fp, minuteBack());
     }
     state.markersFrom = minuteBack();
     return state;
@@ -208,17 +208,17 @@ function decodeDirection(r: Reader, direction: Direction, base: number): void {
     const t = (baseSeconds + 59 - r.u()) * 1000;
     direction.recent.push({ t, fp: r.u32(), amount: r.big(), cp: r.u32(), newPayee: r.byte() === 1 });
   }
-  for (const buckets of [direction.hours, direction.days]) {
+  for (const width of ['hours', 'days'] as const) {
     let index = 0;
     for (let i = r.u(); i > 0; i--) {
       index += r.u();
-      buckets.set(index, { count: r.u(), sum: r.big(), max: r.big() });
+      direction.restoreBucket(width, index, { count: r.u(), sum: r.big(), max: r.big() });
     }
   }
   for (let i = r.u(); i > 0; i--) {
     const cp = r.u32();
     const last = base - r.u();
-    direction.counterparties.set(cp, { first: last - r.u(), last });
+    direction.restoreCounterparty(cp, { first: last - r.u(), last });
   }
   if (r.byte() === 1) {
     const registers = Array.from({ length: HLL_REGISTERS }, () => {

@@ -126,13 +126,42 @@ function addBucket(
   }
 }
 
+/** What an account without any of a kind of detail reads: most accounts are seen once or twice. */
+const NONE: ReadonlyMap<unknown, unknown> = new Map();
+const none = <K, V>() => NONE as ReadonlyMap<K, V>;
+
 export class Direction {
   /** Ascending by (t, fp). */
   recent: Entry[] = [];
-  readonly hours = new Map<number, Bucket>();
-  readonly days = new Map<number, Bucket>();
-  readonly counterparties = new Map<number, Seen>();
   sketch: SlidingHll | undefined;
+  // Each map is made on its first entry: a backtest holds every account of a month in memory, and
+  // nine empty maps an account were most of it (2 KB an account) and of its garbage collection.
+  private hourMap: Map<number, Bucket> | undefined;
+  private dayMap: Map<number, Bucket> | undefined;
+  private counterpartyMap: Map<number, Seen> | undefined;
+
+  get hours(): ReadonlyMap<number, Bucket> {
+    return this.hourMap ?? none();
+  }
+
+  get days(): ReadonlyMap<number, Bucket> {
+    return this.dayMap ?? none();
+  }
+
+  get counterparties(): ReadonlyMap<number, Seen> {
+    return this.counterpartyMap ?? none();
+  }
+
+  /** Decoding: a stored bucket back in place. */
+  restoreBucket(width: 'hours' | 'days', index: number, bucket: Bucket): void {
+    if (width === 'hours') (this.hourMap ??= new Map()).set(index, bucket);
+    else (this.dayMap ??= new Map()).set(index, bucket);
+  }
+
+  /** Decoding: a stored counterparty back in place. */
+  restoreCounterparty(cp: number, seen: Seen): void {
+    (this.counterpartyMap ??= new Map()).set(cp, seen);
+  }
 
   add(recorded: Entry, countsCounterparty: boolean): void {
     // Stored to the second: recording at that precision makes the state the same whether or not it
@@ -157,24 +186,25 @@ export class Direction {
   }
 
   private fold(entry: Entry): void {
-    foldInto(this.hours, Math.floor(entry.t / HOUR_MS), entry.amount);
-    foldInto(this.days, Math.floor(entry.t / DAY_MS), entry.amount);
+    foldInto((this.hourMap ??= new Map()), Math.floor(entry.t / HOUR_MS), entry.amount);
+    foldInto((this.dayMap ??= new Map()), Math.floor(entry.t / DAY_MS), entry.amount);
   }
 
   private addCounterparty(cp: number, t: number): void {
     const minute = Math.floor(t / MINUTE_MS);
-    const seen = this.counterparties.get(cp);
+    const counterparties = (this.counterpartyMap ??= new Map());
+    const seen = counterparties.get(cp);
     if (seen) {
       seen.first = Math.min(seen.first, minute);
       seen.last = Math.max(seen.last, minute);
-    } else this.counterparties.set(cp, { first: minute, last: minute });
-    if (this.counterparties.size > STATE_LIMITS.exactCounterparties && !this.sketch) {
+    } else counterparties.set(cp, { first: minute, last: minute });
+    if (counterparties.size > STATE_LIMITS.exactCounterparties && !this.sketch) {
       this.sketch = new SlidingHll();
-      for (const [key, { last }] of this.counterparties) this.sketch.add(key, last);
+      for (const [key, { last }] of counterparties) this.sketch.add(key, last);
     }
     this.sketch?.add(cp, minute);
-    while (this.counterparties.size > STATE_LIMITS.exactCounterparties)
-      this.counterparties.delete(this.leastRecentCounterparty());
+    while (counterparties.size > STATE_LIMITS.exactCounterparties)
+      counterparties.delete(this.leastRecentCounterparty());
   }
 
   private leastRecentCounterparty(): number {
@@ -248,39 +278,67 @@ export class Direction {
   prune(now: number): void {
     this.recent = this.recent.filter((entry) => entry.t > now - STATE_LIMITS.dayBucketsMs);
     for (const [index] of this.hours)
-      if ((index + 1) * HOUR_MS <= now - STATE_LIMITS.hourBucketsMs) this.hours.delete(index);
+      if ((index + 1) * HOUR_MS <= now - STATE_LIMITS.hourBucketsMs) this.hourMap?.delete(index);
     for (const [index] of this.days)
-      if ((index + 1) * DAY_MS <= now - STATE_LIMITS.dayBucketsMs) this.days.delete(index);
+      if ((index + 1) * DAY_MS <= now - STATE_LIMITS.dayBucketsMs) this.dayMap?.delete(index);
     const oldestMinute = Math.floor((now - STATE_LIMITS.dayBucketsMs) / MINUTE_MS);
-    for (const [cp, seen] of this.counterparties) if (seen.last <= oldestMinute) this.counterparties.delete(cp);
+    for (const [cp, seen] of this.counterparties) if (seen.last <= oldestMinute) this.counterpartyMap?.delete(cp);
     this.sketch?.pruneBefore(oldestMinute);
   }
 
   /** Keeps only the `keep` most recently seen exact counterparties; only once the sketch holds them all. */
   trimCounterparties(keep: number): void {
     if (!this.sketch) return;
-    while (this.counterparties.size > keep) this.counterparties.delete(this.leastRecentCounterparty());
+    while (this.counterparties.size > keep) this.counterpartyMap?.delete(this.leastRecentCounterparty());
   }
 
   /** Drops the oldest hour buckets beyond `keep` (budget compaction; the day buckets still hold them). */
   trimHours(keep: number): void {
     const indexes = [...this.hours.keys()].sort((a, b) => a - b);
-    for (const index of indexes.slice(0, Math.max(0, indexes.length - keep))) this.hours.delete(index);
+    for (const index of indexes.slice(0, Math.max(0, indexes.length - keep))) this.hourMap?.delete(index);
   }
 }
 
 export class AccountState {
   readonly inbound = new Direction();
   readonly outbound = new Direction();
-  readonly payees = new Map<number, Payee>();
   /** Payees evicted from `payees`, and their transfers. */
   otherPayees = { payees: 0, transfers: 0 };
-  /** First transfer (minute) into each destination: "C:KH" for a country, "T:EMONEY" for an account type. */
-  readonly destinations = new Map<string, number>();
-  /** Fingerprint -> processing minute it was applied. */
-  readonly markers = new Map<number, number>();
   /** Every transfer applied from this processing minute on still has its marker. */
   markersFrom = 0;
+  // Made on their first entry, as Direction's.
+  private payeeMap: Map<number, Payee> | undefined;
+  private destinationMap: Map<string, number> | undefined;
+  private markerMap: Map<number, number> | undefined;
+
+  get payees(): ReadonlyMap<number, Payee> {
+    return this.payeeMap ?? none();
+  }
+
+  /** First transfer (minute) into each destination: "C:KH" for a country, "T:EMONEY" for an account type. */
+  get destinations(): ReadonlyMap<string, number> {
+    return this.destinationMap ?? none();
+  }
+
+  /** Fingerprint -> processing minute it was applied. */
+  get markers(): ReadonlyMap<number, number> {
+    return this.markerMap ?? none();
+  }
+
+  /** Decoding: a stored payee back in place. */
+  restorePayee(cp: number, payee: Payee): void {
+    (this.payeeMap ??= new Map()).set(cp, payee);
+  }
+
+  /** Decoding: a stored destination back in place. */
+  restoreDestination(key: string, minute: number): void {
+    (this.destinationMap ??= new Map()).set(key, minute);
+  }
+
+  /** Decoding: a stored marker back in place. */
+  restoreMarker(fp: number, minute: number): void {
+    (this.markerMap ??= new Map()).set(fp, minute);
+  }
 
   isEmpty(): boolean {
     return (
@@ -302,7 +360,7 @@ export class AccountState {
   }
 
   mark(fp: number, nowMs: number): void {
-    this.markers.set(fp, Math.floor(nowMs / MINUTE_MS));
+    (this.markerMap ??= new Map()).set(fp, Math.floor(nowMs / MINUTE_MS));
     this.trimMarkers(STATE_LIMITS.markers);
   }
 
@@ -318,13 +376,13 @@ export class AccountState {
           oldestFp = fp;
         }
       });
-      this.markers.delete(oldestFp);
+      this.markerMap?.delete(oldestFp);
       this.markersFrom = Math.max(this.markersFrom, oldestMinute + 1);
       return;
     }
     const ordered = [...this.markers].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
     for (const [fp, minute] of ordered.slice(0, ordered.length - keep)) {
-      this.markers.delete(fp);
+      this.markerMap?.delete(fp);
       this.markersFrom = Math.max(this.markersFrom, minute + 1);
     }
   }
@@ -338,7 +396,7 @@ export class AccountState {
     const t = Math.floor(at / MINUTE_MS) * MINUTE_MS;
     const payee = this.payees.get(cp);
     if (!payee) {
-      this.payees.set(cp, { first: t, last: t, count: 1, largest: amount, lastAmount: amount });
+      (this.payeeMap ??= new Map()).set(cp, { first: t, last: t, count: 1, largest: amount, lastAmount: amount });
       this.evictPayees(STATE_LIMITS.payees);
       return;
     }
@@ -361,7 +419,7 @@ export class AccountState {
           oldestCp = cp;
         }
       });
-      this.payees.delete(oldestCp);
+      this.payeeMap?.delete(oldestCp);
       this.otherPayees = {
         payees: this.otherPayees.payees + 1,
         transfers: this.otherPayees.transfers + oldest!.count,
@@ -372,7 +430,7 @@ export class AccountState {
   recordDestination(key: string, t: number): void {
     const minute = Math.floor(t / MINUTE_MS);
     const known = this.destinations.get(key);
-    if (known === undefined || minute < known) this.destinations.set(key, minute);
+    if (known === undefined || minute < known) (this.destinationMap ??= new Map()).set(key, minute);
     this.trimDestinations(STATE_LIMITS.destinations);
   }
 
@@ -380,7 +438,7 @@ export class AccountState {
     if (this.destinations.size <= keep) return;
     // Keep the earliest firsts: a later first is the one a rule is least likely to need.
     const ordered = [...this.destinations].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
-    for (const [key] of ordered.slice(keep)) this.destinations.delete(key);
+    for (const [key] of ordered.slice(keep)) this.destinationMap?.delete(key);
   }
 
   /** True when this transfer is the first into `key` known to this account's state. */
@@ -395,12 +453,12 @@ export class AccountState {
     this.outbound.prune(nowMs);
     for (const [cp, payee] of this.payees) {
       if (payee.last <= nowMs - STATE_LIMITS.payeeRetentionMs) {
-        this.payees.delete(cp);
+        this.payeeMap?.delete(cp);
         this.otherPayees = { payees: this.otherPayees.payees + 1, transfers: this.otherPayees.transfers + payee.count };
       }
     }
     const horizon = Math.floor((nowMs - STATE_LIMITS.markerHorizonMs) / MINUTE_MS);
-    for (const [fp, minute] of this.markers) if (minute < horizon) this.markers.delete(fp);
+    for (const [fp, minute] of this.markers) if (minute < horizon) this.markerMap?.delete(fp);
     this.markersFrom = Math.max(this.markersFrom, horizon);
   }
 }
