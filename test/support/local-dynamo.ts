@@ -7,6 +7,7 @@ import { createAwsClients, type AwsClients } from '#adapters/aws-clients.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import type { TableNames } from '#adapters/dynamodb/tables.ts';
 import { createTables, startLocalDynamo, type LocalDynamo } from '#local/dynamodb.ts';
+import { startLocalDynamoThread } from '#local/dynamodb-thread.ts';
 import shippedPack from '../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 import { DynamoCallRecorder } from './dynamo-recorder.ts';
 
@@ -21,13 +22,25 @@ export interface DynamoFixture {
 
 let fixtures = 0;
 
+export interface DynamoFixtureOptions {
+  /**
+   * Dynalite on a worker thread of its own instead of this test's thread, so that its request handling
+   * runs beside the SDK calls on another core (for tests that make hundreds of thousands of calls).
+   * DynamoDB Local is a process of its own either way.
+   */
+  readonly dynaliteThread?: boolean;
+  /** Record every call in `recorder` (default true); off for tests that make more calls than they would keep. */
+  readonly recordCalls?: boolean;
+}
+
 /**
  * The DynamoDB the integration tests run against: dynalite in this process by default; with
  * DYNAMODB_ENGINE=dynamodb-local (`npm run test:fidelity`), AWS's own DynamoDB Local (Java, in memory),
  * to check that dynalite did not hide a difference from the real service.
  */
-async function startEngine(): Promise<LocalDynamo> {
-  if (process.env.DYNAMODB_ENGINE !== 'dynamodb-local') return startLocalDynamo();
+async function startEngine(options: DynamoFixtureOptions): Promise<LocalDynamo> {
+  if (process.env.DYNAMODB_ENGINE !== 'dynamodb-local')
+    return options.dynaliteThread ? startLocalDynamoThread() : startLocalDynamo();
   const port = await freePort();
   const child = spawnDynamoDbLocal({ port });
   const endpoint = `http://127.0.0.1:${port}`;
@@ -68,14 +81,14 @@ function freePort(): Promise<number> {
 }
 
 /** DynamoDB in memory with every table created and the shipped pack active. */
-export async function startDynamoFixture(): Promise<DynamoFixture> {
-  const dynamo = await startEngine();
+export async function startDynamoFixture(options: DynamoFixtureOptions = {}): Promise<DynamoFixture> {
+  const dynamo = await startEngine(options);
   const recorder = new DynamoCallRecorder();
   const clients = createAwsClients({
     endpoints: { dynamodb: dynamo.endpoint, sqs: 'http://127.0.0.1:1' },
     region: 'eu-west-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    instrument: recorder.instrument,
+    ...(options.recordCalls === false ? {} : { instrument: recorder.instrument }),
   });
   const tables = await createTables(clients.dynamodb, `test${++fixtures}`);
   await new DynamoRulePackStore(clients.documents, tables.rulePacks).publish(shippedPack, {
