@@ -26,7 +26,8 @@ import { quietTransfer, TEST_PSEUDONYM_KEY } from '../support/transfers.ts';
  * About 180,000 DynamoDB calls in all. The three run at once, each on a DynamoDB of its own (dynalite
  * on a thread of its own, or a DynamoDB Local process each), so that the SDK's work on this thread and
  * DynamoDB's request handling share the machine's cores; the fixtures keep no log of the calls. On the
- * 2-core machine this file takes about 90 s against dynalite and 140 s against DynamoDB Local.
+ * 2-core machine this file takes 90 to 100 s against dynalite and 140 to 150 s against DynamoDB Local
+ * (alone, and within `npm test`).
  */
 const pseudonymiser = createPseudonymiser(TEST_PSEUDONYM_KEY);
 const T0 = Date.parse('2026-06-01T00:00:00Z');
