@@ -26,7 +26,7 @@ const KEY_FILE = 'review-signing-key.json';
 
 /** FRAUDCTL_STATE_DIR, or the repository's .fraudctl/ directory (git-ignored) whatever the working directory. */
 export const DEFAULT_STATE_DIR =
-  process.env.FRAUDCTL_STATE_DIR ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '.fraudctl');
+  process.env.FRAUDCTL_STATE_DIR ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.fraudctl');
 
 export interface LocalSigningKey {
   readonly privateKey: CryptoKey;

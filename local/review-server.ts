@@ -9,7 +9,7 @@ import { createReviewApi, type RequestLog, type ReviewAuth } from '#handlers/htt
 import type { ReviewService } from '#use-cases/review/service.ts';
 import type { TokenCheck } from './auth/local-issuer.ts';
 
-export const CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'review-console');
+export const CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'lambdas', 'review-console');
 export const API_BASE = '/api';
 
 const CONTENT_TYPES: Record<string, string> = {

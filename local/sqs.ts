@@ -45,7 +45,7 @@ async function acceptEveryCharacterSqsAccepts(): Promise<void> {
   };
   const check = types.INVALID_MESSAGE_BODY_CHAR;
   if (!(check instanceof RegExp))
-    throw new Error('fauxqs no longer has sqs/sqsTypes.js INVALID_MESSAGE_BODY_CHAR; review lambdas/local/sqs.ts');
+    throw new Error('fauxqs no longer has sqs/sqsTypes.js INVALID_MESSAGE_BODY_CHAR; review local/sqs.ts');
   // Once per process: every fauxqs started here shares the module.
   if (!Object.hasOwn(check, 'test'))
     Object.defineProperty(check, 'test', { value: (body: string) => !isSqsText(body) });

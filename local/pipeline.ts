@@ -15,7 +15,7 @@ import { DecisionSchema, type Decision } from '#domain/contract/decision.ts';
 import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
 import { createPseudonymiser, type Pseudonymiser } from '#domain/identity/pseudonym.ts';
 import type { RejectionRecord } from '#use-cases/screening/ports.ts';
-import shippedRulePack from '../rule-packs/kr-kh.json' with { type: 'json' };
+import shippedRulePack from '../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 import { createTables } from './dynamodb.ts';
 import { startLocalDynamoThread } from './dynamodb-thread.ts';
 import { startLambdaContainers, type LambdaContainers } from './lambda-containers.ts';
@@ -219,7 +219,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
     containers = await startLambdaContainers(
       {
-        module: new URL('../handlers/screening.ts', import.meta.url),
+        module: new URL('../lambdas/handlers/screening.ts', import.meta.url),
         exportName: 'handler',
         functionName: LOCAL_FUNCTION_NAME,
         region,
