@@ -58,6 +58,14 @@ const ScreeningSchema = z.object({
   networkIndex: z.boolean().default(true),
 });
 
+const ReviewSchema = z.object({
+  /**
+   * Largest amount one officer may release alone, per currency in major units, such as
+   * {"KRW": "10000000"}; above it a second officer must agree. Unset: the defaults of the domain.
+   */
+  releaseLimits: z.record(z.string().regex(/^[A-Z]{3}$/), z.string().regex(/^\d+(\.\d+)?$/)).optional(),
+});
+
 const ShareSchema = z.number().min(0).max(1);
 
 const AlarmsSchema = z.object({
@@ -97,6 +105,7 @@ const StageConfigSchema = z
     /** Receives every alarm; the address must confirm the SNS subscription once. */
     alarmEmail: z.email({ error: 'must be an e-mail address that receives the alarms' }),
     screening: ScreeningSchema.prefault({}),
+    review: ReviewSchema.prefault({}),
     alarms: AlarmsSchema.prefault({}),
   })
   .superRefine((config, ctx) => {

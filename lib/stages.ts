@@ -16,6 +16,21 @@ export const STAGES = {
     ],
     screening: { maxConcurrency: 2, logLevel: 'DEBUG', logRetentionDays: 14 },
   },
+  /**
+   * What `fraudctl demo`, `up`, `serve`, `replay` and `chaos` run on this machine: the local runtime
+   * synthesizes this stage and runs its templates on stand-ins (local/). Its account ids are the
+   * stand-ins' own; it is not meant for deploying.
+   */
+  local: {
+    stage: 'local',
+    alarmEmail: 'fraud-ops-local@example.com',
+    partners: [
+      { id: 'kr-demo-bank', senderAccountId: '000000000001', decisionReaderAccountId: '000000000001' },
+      { id: 'kh-demo-bank', senderAccountId: '000000000002', decisionReaderAccountId: '000000000002' },
+    ],
+    // Two pollers per queue keep this machine's two cores busy; no batching window: a local file is sent at once.
+    screening: { timeoutSeconds: 5, maxBatchingWindowSeconds: 0, maxConcurrency: 2, logRetentionDays: 1 },
+  },
   prod: {
     stage: 'prod',
     alarmEmail: 'fraud-ops@example.com',

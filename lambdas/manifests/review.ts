@@ -11,7 +11,7 @@ export interface ReviewInputs {
   readonly pseudonymKey: PseudonymKeySetting;
 }
 
-/** The review API and auto-release share one configuration (loadReviewConfig). */
+/** The review API and auto-release read the same settings (lambdas/config/review.ts), each with its own tables. */
 const settings = {
   OUTBOUND_QUEUE_URLS: OutboundQueueUrlsSchema,
   FOUR_EYES_RELEASE_LIMITS: z.string().optional(),
@@ -28,7 +28,10 @@ const renderSettings = (inputs: ReviewInputs) => ({
  * SqsDecisionPublisher: read flags (the item, and the queue indexes given), change them with
  * conditional updates, list a confirmed creditor, send decision updates.
  */
-const reviewGrants = (queueIndexes: ReadonlyArray<'byPartnerStatus' | 'byStatus'>): Grant[] => [
+const reviewGrants = (
+  queueIndexes: ReadonlyArray<'byPartnerStatus' | 'byStatus'>,
+  { casesAndNetwork }: { casesAndNetwork: boolean },
+): Grant[] => [
   { sid: 'ReadFlags', actions: ['dynamodb:GetItem'], tables: ['flags'] },
   {
     sid: 'QueryReviewQueues',
@@ -36,16 +39,20 @@ const reviewGrants = (queueIndexes: ReadonlyArray<'byPartnerStatus' | 'byStatus'
     tables: queueIndexes.map((index) => ({ table: 'flags', index })),
   },
   // Cases (DynamoCaseRepository) and the network view (DynamoNetworkStore): flags and decisions by account.
-  {
-    sid: 'QueryCasesAndNetwork',
-    actions: ['dynamodb:Query'],
-    tables: [
-      { table: 'flags', index: 'byCreditorAccount' },
-      { table: 'flags', index: 'byDebtorAccount' },
-      { table: 'decisions', index: 'byCreditor' },
-      { table: 'decisions', index: 'byDebtor' },
-    ],
-  },
+  ...(casesAndNetwork
+    ? [
+        {
+          sid: 'QueryCasesAndNetwork',
+          actions: ['dynamodb:Query'],
+          tables: [
+            { table: 'flags', index: 'byCreditorAccount' },
+            { table: 'flags', index: 'byDebtorAccount' },
+            { table: 'decisions', index: 'byCreditor' },
+            { table: 'decisions', index: 'byDebtor' },
+          ],
+        } satisfies Grant,
+      ]
+    : []),
   { sid: 'DecideFlags', actions: ['dynamodb:UpdateItem'], tables: ['flags'] },
   { sid: 'ListConfirmedFraud', actions: ['dynamodb:UpdateItem'], tables: ['watchlist'] },
   { sid: 'SendDecisionUpdates', actions: ['sqs:SendMessage'], queues: ['decisions'] },
@@ -61,7 +68,7 @@ export const reviewApiManifest = defineFunctionManifest({
   entry: 'lambdas/handlers/review-api.ts',
   trigger: { kind: 'http' },
   // Officers list their partner's flags (byPartnerStatus), the task force every partner's (byStatus).
-  grants: reviewGrants(['byPartnerStatus', 'byStatus']),
+  grants: reviewGrants(['byPartnerStatus', 'byStatus'], { casesAndNetwork: true }),
   settings,
   renderSettings,
 });
@@ -69,8 +76,9 @@ export const reviewApiManifest = defineFunctionManifest({
 export const autoReleaseManifest = defineFunctionManifest({
   entry: 'lambdas/handlers/auto-release.ts',
   trigger: { kind: 'schedule' },
-  // The sweep finds due and owing flags by status across partners (byStatus), never by partner.
-  grants: reviewGrants(['byStatus']),
+  // The sweep finds due and owing flags by status across partners (byStatus), never by partner, and
+  // never reads cases or the network view.
+  grants: reviewGrants(['byStatus'], { casesAndNetwork: false }),
   settings,
   renderSettings,
 });

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ChaosSettingsJson, FAULT_INJECTION_ENV, type ChaosSettings } from '#adapters/fault-injection.ts';
 import { OutboundQueueUrlsSchema, PseudonymKeySettings, type PseudonymKeySetting } from '#config/settings.ts';
 import { defineFunctionManifest } from './function-manifest.ts';
 
@@ -18,10 +17,6 @@ export interface ScreeningInputs {
   readonly eventTimeMaxAgeHours?: number;
   /** Whether decisions are indexed by account for the network view (default: they are); see NETWORK_INDEX. */
   readonly networkIndex?: boolean;
-  /** Local runtime only: see SIMULATED_CLOCK. */
-  readonly simulatedClock?: boolean;
-  /** Local runtime only, beside the simulated clock: faults to inject (fraudctl chaos). */
-  readonly chaos?: ChaosSettings;
   readonly pseudonymKey: PseudonymKeySetting;
 }
 
@@ -39,7 +34,8 @@ export const screeningManifest = defineFunctionManifest({
       actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
       tables: ['watchlist', 'aggregates', 'rulePacks', 'decisions'],
     },
-    { sid: 'UpdateAggregates', actions: ['dynamodb:UpdateItem'], tables: ['aggregates'] },
+    // Account states are written whole, conditionally on the version read (DynamoScreeningRepository.writeAccount).
+    { sid: 'WriteAccountStates', actions: ['dynamodb:PutItem'], tables: ['aggregates'] },
     { sid: 'RecordOutcomes', actions: ['dynamodb:PutItem'], tables: ['decisions', 'rejections', 'flags'] },
     { sid: 'RecordShadowDecisions', actions: ['dynamodb:PutItem'], tables: ['shadowDecisions'] },
     { sid: 'ReadPseudonymKey', actions: ['secretsmanager:GetSecretValue'], secrets: ['pseudonymKey'] },
@@ -73,13 +69,6 @@ export const screeningManifest = defineFunctionManifest({
       .min(1)
       .max(24 * 7)
       .default(24),
-    /**
-     * Local runtime only (fraudctl demo, replay, serve): batches run at the simulated arrival time each
-     * message carries (SIMULATED_TIME_ATTRIBUTE), so past files are screened as they would have been
-     * live. The CDK stacks never set it (a test checks the synthesized functions).
-     */
-    SIMULATED_CLOCK: z.literal('message-attribute').optional(),
-    [FAULT_INJECTION_ENV]: ChaosSettingsJson.optional(),
     ...PseudonymKeySettings,
   },
   renderSettings: (inputs: ScreeningInputs) => ({
@@ -91,8 +80,6 @@ export const screeningManifest = defineFunctionManifest({
     EVENT_TIME_MAX_SKEW_SECONDS: inputs.eventTimeMaxSkewSeconds?.toString(),
     NETWORK_INDEX: inputs.networkIndex === undefined ? undefined : inputs.networkIndex ? 'on' : 'off',
     EVENT_TIME_MAX_AGE_HOURS: inputs.eventTimeMaxAgeHours?.toString(),
-    SIMULATED_CLOCK: inputs.simulatedClock ? 'message-attribute' : undefined,
-    [FAULT_INJECTION_ENV]: inputs.chaos ? JSON.stringify(inputs.chaos) : undefined,
     ...renderPseudonymKey(inputs.pseudonymKey),
   }),
 });

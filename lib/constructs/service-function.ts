@@ -5,6 +5,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import {
   ApplicationLogLevel,
+  type CfnFunction,
   Architecture,
   LoggingFormat,
   Runtime,
@@ -17,7 +18,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TableKey } from '#adapters/dynamodb/tables.ts';
-import { tableOf, type Grant } from '#manifests/function-manifest.ts';
+import { ENTRY_METADATA, tableOf, type Grant } from '#manifests/function-manifest.ts';
 
 /** The repository root: entries are given relative to it, and its package-lock.json pins the bundle. */
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -139,6 +140,8 @@ export class ServiceFunction extends Construct {
     });
 
     for (const statement of manifestStatements(props.manifest, props.resources)) this.role.addToPolicy(statement);
+    // Inert in AWS; the local runtime reads it to run this function's TypeScript source instead of its bundle.
+    (this.function.node.defaultChild as CfnFunction).addMetadata(ENTRY_METADATA, props.manifest.entry);
 
     // Acknowledged on the exact resources the findings are about, not on their parents.
     const defaultPolicy = this.role.node.findChild('DefaultPolicy');

@@ -115,6 +115,7 @@ export class StatelessStack extends Stack {
       key: data.key,
       pseudonymKey: data.pseudonymKey,
       partners: this.partners,
+      ...(config.review.releaseLimits ? { releaseLimits: config.review.releaseLimits } : {}),
       logLevel: screening.logLevel,
       logRetention: screening.logRetentionDays,
     };

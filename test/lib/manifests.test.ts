@@ -126,7 +126,6 @@ describe('manifest environments', () => {
       rulePackMaxAgeSeconds: 30,
       eventTimeMaxSkewSeconds: 60,
       eventTimeMaxAgeHours: 48,
-      simulatedClock: true,
       shadowMode: 'off',
       networkIndex: false,
       pseudonymKey,
@@ -142,7 +141,6 @@ describe('manifest environments', () => {
       tables: tableNames,
       networkIndex: false,
       eventTimeBounds: { maxSkewMs: 60_000, maxAgeMs: 48 * 3_600_000 },
-      simulatedClock: true,
     });
   });
 

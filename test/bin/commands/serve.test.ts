@@ -19,7 +19,7 @@ beforeAll(async () => {
   stack = await startLocalReviewStack({
     demo: { transfers: 400, seed: 1 },
     stateDir,
-    autoReleaseIntervalMs: 3_600_000,
+    schedules: 'when-fired',
   });
   tokens.kim = await stack.token({ username: 'kim', partnerId: 'kr-demo-bank', role: 'analyst' });
   tokens.sok = await stack.token({ username: 'sok', partnerId: 'kh-demo-bank', role: 'analyst' });
