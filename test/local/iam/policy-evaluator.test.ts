@@ -535,6 +535,18 @@ describe('multivalued context keys', () => {
     expect(decisionWith({ 'ForAnyValue:StringNotEquals': { 'aws:TagKeys': 'a' } }, {})).toBe('implicit-deny');
   });
 
+  // "... context keys with empty values ..." ("Multivalued context key examples") and "If the key is not
+  // present, evaluate the condition element as true" ("...IfExists condition operators"): two places
+  // where iam-simulate decides otherwise (see policy-evaluator-differential.test.ts).
+  it('counts an empty set as null, and lets IfExists after a set operator hold on a missing key', () => {
+    expect(decisionWith({ Null: { 'aws:TagKeys': 'true' } }, { 'aws:TagKeys': [] })).toBe('allow');
+    expect(decisionWith({ Null: { 'aws:TagKeys': 'false' } }, { 'aws:TagKeys': [] })).toBe('implicit-deny');
+    expect(decisionWith({ 'ForAnyValue:StringEqualsIfExists': { 'aws:TagKeys': 'env' } }, {})).toBe('allow');
+    expect(
+      decisionWith({ 'ForAnyValue:StringEqualsIfExists': { 'aws:TagKeys': 'env' } }, { 'aws:TagKeys': ['team'] }),
+    ).toBe('implicit-deny');
+  });
+
   it('refuses to guess a plain operator on a multivalued key, which the documentation leaves undefined', () => {
     expect(() => decisionWith({ StringEquals: { 'aws:TagKeys': 'a' } }, { 'aws:TagKeys': ['a', 'b'] })).toThrow(
       /multivalued context key without ForAnyValue:\/ForAllValues:/,
