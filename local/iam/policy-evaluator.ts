@@ -134,7 +134,8 @@ export class PolicyLoadError extends Error {
  * variable, a partial ARN, a Principal in an identity policy, NotPrincipal with Allow.
  */
 export function loadPolicy(name: string, document: PolicyDocument, kind: PolicyKind): LoadedPolicy {
-  const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement as PolicyStatement];
+  if (!document.Statement) throw new PolicyLoadError(`policy ${name} has no Statement`);
+  const statements = asList(document.Statement);
   if (document.Version !== undefined && !['2012-10-17', '2008-10-17'].includes(document.Version))
     throw new PolicyLoadError(`policy ${name}: Version ${document.Version} is not an IAM policy version`);
   const variablesAllowed = document.Version === '2012-10-17';
@@ -160,7 +161,7 @@ export function allowEverythingPolicy(name: string): LoadedPolicy {
   return loadPolicy(name, { Statement: { Effect: 'Allow', Action: '*', Resource: '*' } }, 'identity');
 }
 
-export const describeStatement = (ref: StatementRef) => (ref.sid ? `${ref.index} (${ref.sid})` : String(ref.index));
+const describeStatement = (ref: StatementRef) => (ref.sid ? `${ref.index} (${ref.sid})` : String(ref.index));
 
 const asList = <T>(value: OneOrMany<T> | undefined): readonly T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value as T];
@@ -201,13 +202,15 @@ function compileStatement(statement: PolicyStatement, ref: StatementRef, variabl
     };
   }
 
-  const conditions = Object.entries(statement.Condition ?? {}).flatMap(([operator, keys]) =>
-    Object.entries(keys).map(([key, value]) => {
+  const conditions = Object.entries(statement.Condition ?? {}).flatMap(([operator, keys]) => {
+    if (typeof keys !== 'object' || keys === null || Array.isArray(keys))
+      throw new PolicyLoadError(`condition operator ${operator} must map condition keys to values`);
+    return Object.entries(keys).map(([key, value]) => {
       const values = asList(value).map(String);
       checkVariables(values, `Condition ${operator} ${key}`);
       return compileCondition(operator, key, values);
-    }),
-  );
+    });
+  });
   return { ref, effect: statement.Effect, actions, resources, ...(principals ? { principals } : {}), conditions };
 }
 
@@ -353,7 +356,7 @@ const BASE_OPERATORS: Readonly<Record<string, BaseOperator>> = {
   ArnNotLike: { negated: true, compile: arnOperator },
 };
 
-export const SUPPORTED_CONDITION_OPERATORS = [...Object.keys(BASE_OPERATORS), 'Null'] as const;
+const SUPPORTED_CONDITION_OPERATORS = [...Object.keys(BASE_OPERATORS), 'Null'] as const;
 
 function compileCondition(operator: string, key: string, policyValues: readonly string[]): CompiledCondition {
   const unsupported = (why: string) =>
