@@ -303,7 +303,8 @@ function flattenClaims(claims: JWTPayload): Record<string, string | number | boo
 function writeProxyResult(response: ServerResponse, result: unknown): void {
   if (result === null || typeof result !== 'object' || !('statusCode' in result)) {
     // A response without statusCode is the body itself, as JSON with 200.
-    return send(response, 200, result ?? null);
+    send(response, 200, result ?? null);
+    return;
   }
   const r = result as {
     statusCode: number;

@@ -2,6 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { type AwsClient, createAwsClients } from '#adapters/aws-clients.ts';
 import type { HandlerDependencies } from '#handlers/dependencies.ts';
 import { createFaultInjector, type FaultInjector } from './fault-injection.ts';
+import { guardFromSpec } from './iam/guard-spec.ts';
+import { iamCallRecorder } from './iam/records.ts';
 import type { InvokeRequest, InvokeResult, LambdaFunctionSpec } from './lambda-containers.ts';
 import { lambdaContext } from './poller.ts';
 
@@ -20,16 +22,23 @@ if (spec.resolveLocalhostNames) {
 const loaded = (await import(spec.module)) as Record<string, unknown>;
 let simulatedNow: number | undefined;
 let faults: FaultInjector | undefined;
+const iamCalls = iamCallRecorder();
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 const handler = (() => {
-  if ('handler' in spec.load) return loaded[spec.load.handler];
-  const factory = loaded[spec.load.factory];
-  if (typeof factory !== 'function') throw new Error(`${spec.module} exports no factory named ${spec.load.factory}`);
+  const name = 'handler' in spec.load ? spec.load.handler : spec.load.factory;
+  const exported = loaded[name];
+  if (typeof exported !== 'function') throw new Error(`${spec.module} exports no function named ${name}`);
+  if ('handler' in spec.load) return exported as Handler;
   const clientSpec = spec.clients;
   if (!clientSpec) throw new Error(`${spec.functionName}: a handler factory needs the container's client settings`);
   faults = clientSpec.chaos && createFaultInjector(clientSpec.chaos);
-  const instrument = (client: AwsClient) => faults?.instrument(client);
+  // The role's policies first: a denied call never reaches the fault injection or the stand-in.
+  const guard = clientSpec.iam && guardFromSpec(clientSpec.iam, iamCalls.record);
+  const instrument = (client: AwsClient) => {
+    guard?.instrument(client);
+    faults?.instrument(client);
+  };
   const dependencies: HandlerDependencies = {
     clients: createAwsClients({
       endpoints: clientSpec.endpoints,
@@ -39,9 +48,10 @@ const handler = (() => {
     }),
     clock: () => new Date(simulatedNow ?? Date.now()),
   };
-  return (factory as (dependencies: HandlerDependencies) => unknown)(dependencies);
+  const made = (exported as (dependencies: HandlerDependencies) => unknown)(dependencies);
+  if (typeof made !== 'function') throw new Error(`${spec.module}: ${name} returned no handler function`);
+  return made as Handler;
 })();
-if (typeof handler !== 'function') throw new Error(`${spec.module} gives no handler function for ${spec.functionName}`);
 
 parentPort!.on('message', async ({ event, awsRequestId, now }: InvokeRequest) => {
   let result: InvokeResult;
@@ -55,7 +65,7 @@ parentPort!.on('message', async ({ event, awsRequestId, now }: InvokeRequest) =>
       deadline: Date.now() + spec.timeoutMs,
       memoryMb: spec.memoryMb,
     });
-    const response = await (handler as Handler)(event, context);
+    const response = await handler(event, context);
     result = { ok: true, response: response ?? undefined };
   } catch (error) {
     result = {
@@ -63,6 +73,7 @@ parentPort!.on('message', async ({ event, awsRequestId, now }: InvokeRequest) =>
       error: { name: (error as Error)?.name ?? 'Error', message: (error as Error)?.message ?? String(error) },
     };
   }
-  parentPort!.postMessage(result);
+  const calls = iamCalls.takeNew();
+  parentPort!.postMessage(calls.length ? { ...result, iamCalls: calls } : result);
 });
 parentPort!.postMessage({ ready: true });

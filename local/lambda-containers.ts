@@ -50,13 +50,14 @@ export interface InvokeRequest {
   readonly now?: string;
 }
 
-/** An IAM evaluation a container made, reported once per distinct call (see IamGuardSpec). */
+/** An IAM evaluation a principal's call needed, reported once per distinct (action, resource, outcome). */
 export interface IamCallRecord {
+  /** The role session's ARN. */
   readonly principal: string;
   readonly action: string;
   readonly resource: string;
   readonly allowed: boolean;
-  /** The statements that allowed it, as "<policy name>#<sid or index>". */
+  /** The statements that allowed it or denied it explicitly, as "<policy>#<sid or index>". */
   readonly statements: readonly string[];
 }
 

@@ -32,6 +32,8 @@ export const MAX_BACKLOG_PER_PARTNER = 50;
 export interface LocalPipelineOptions {
   /** Partner slugs of the local stage; each gets an inbound queue with a DLQ and an outbound decision queue. */
   readonly partners?: readonly string[];
+  /** Run this synthesized stage (its partners are `partners`) instead of synthesizing the local stage. */
+  readonly assembly?: LocalSystemOptions['assembly'];
   /** Loopback ports of the stand-ins and the gateway; 0 or absent picks free ones. */
   readonly ports?: LocalSystemOptions['ports'];
   readonly gatewayHost?: string;
@@ -121,9 +123,10 @@ export interface LocalPipeline {
   /** Resolves when every inbound queue is empty: each message decided, rejected or in its DLQ. */
   drain(options?: { timeoutMs?: number }): Promise<void>;
   /**
-   * Consumes the outbound decision queues, as the partner banks would, and returns one decision per
-   * transfer keyed "<partnerId>\n<transferId>", with the number of deliveries (at least once: a
-   * redelivered or repeated transfer is delivered again, with the same decision).
+   * Consumes the outbound decision queues, as the partner banks would, and returns one screening
+   * decision per transfer keyed "<partnerId>\n<transferId>", with the number of their deliveries (at
+   * least once: a redelivered or repeated transfer is delivered again, with the same decision). Decision
+   * updates after a review, or after the auto-release schedule ended a hold, are consumed and left out.
    */
   collectDecisions(): Promise<{ decisions: Map<string, Decision>; deliveries: number }>;
   /** Rejection records of the Rejections table, of every partner. */
@@ -159,6 +162,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const latencies: number[] = [];
   let onAcknowledged: (queueUrl: string, count: number) => void = () => {};
   const system = await startLocalSystem({
+    ...(options.assembly ? { assembly: options.assembly } : {}),
     stage: {
       partners,
       ...(options.batchSize !== undefined ? { screening: { batchSize: options.batchSize } } : {}),
@@ -214,6 +218,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       (Object.keys(TABLES) as TableKey[]).map((key) => [key, system.table(TABLES[key].id).name]),
     ) as TableNames;
     const clients = system.clients;
+    const partnerConfig = (partnerId: string) => {
+      const partner = system.config?.partners.find((p) => p.id === partnerId);
+      if (!partner) throw new Error(`the local stage has no partner ${partnerId}`);
+      return partner;
+    };
+    // Each partner bank sends and reads as its own account, so its queues' and key's policies decide.
+    const senders = new Map(
+      partners.map((p) => [p, system.clientsOf(partnerConfig(p).senderAccountId, 'partner-sender')]),
+    );
+    const readers = new Map(
+      partners.map((p) => [p, system.clientsOf(partnerConfig(p).decisionReaderAccountId, 'partner-decision-reader')]),
+    );
     const pseudonymiser = createPseudonymiser(system.pseudonymKey);
     await loadWatchlist(
       new DynamoWatchlistStore(clients.documents, tables.watchlist, pseudonymiser),
@@ -238,7 +254,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       for (let start = 0; start < messages.length; start += SQS_BATCH_LIMIT) {
         await backlog.below(partnerId, maxBacklog);
         const chunkOutcomes = await sendChunk(
-          clients,
+          senders.get(partnerId)!,
           queue.inbound.url,
           messages.slice(start, start + SQS_BATCH_LIMIT),
         );
@@ -273,8 +289,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         await Promise.all(
           partners.map(async (partnerId) => {
             const url = queues[partnerId]!.decisions.url;
-            for (const message of await receiveAll(clients, url, { deleteAfter: true })) {
+            for (const message of await receiveAll(readers.get(partnerId)!, url, { deleteAfter: true })) {
               const decision = DecisionSchema.parse(JSON.parse(message.Body ?? ''));
+              // A decision update after a review (or the auto-release schedule) is not a screening decision.
+              if (decision.review) continue;
               deliveries++;
               const key = `${decision.partnerId}\n${decision.transferId}`;
               if (!decisions.has(key)) decisions.set(key, decision);

@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { DEFAULT_BATCH_SIZE } from '#adapters/sqs/queues.ts';
 import { backoffDelay } from '#adapters/retry.ts';
-import type { LocalHandler } from './lambda-containers.ts';
+import type { InvokeOptions } from './lambda-containers.ts';
 import { clockRuns } from './simulated-clock.ts';
 import type { QueueRef } from './sqs.ts';
+
+/** An SQS-triggered function as the event source invokes it (a Lambda container's invoke, or a test's stand-in). */
+export type SqsBatchHandler = (
+  event: SQSEvent,
+  context: Context,
+  options?: InvokeOptions,
+) => Promise<SQSBatchResponse | undefined>;
 
 /** What one invocation did, for progress and latency reporting. */
 export interface InvocationReport {
@@ -25,7 +32,7 @@ export interface EventSourceOptions {
   readonly sqs: SQSClient;
   readonly queue: QueueRef;
   readonly region: string;
-  readonly handler: LocalHandler;
+  readonly handler: SqsBatchHandler;
   readonly functionName: string;
   /** The mapping's FunctionResponseTypes has ReportBatchItemFailures: a response may fail single records. */
   readonly reportBatchItemFailures?: boolean;
@@ -141,9 +148,7 @@ export function startEventSource(options: EventSourceOptions): EventSource {
         deadline: Date.now() + functionTimeoutMs,
         ...(options.memoryMb ? { memoryMb: options.memoryMb } : {}),
       });
-      const response = (await options.handler({ Records: records }, context, now ? { now } : {})) as
-        | SQSBatchResponse
-        | undefined;
+      const response = await options.handler({ Records: records }, context, now ? { now } : {});
       if (!options.reportBatchItemFailures) return { failed: new Set<string>() };
       const listed = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
       const unknown = listed.find((id) => !id || !ids.has(id));

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { type AwsClients, createAwsClients } from '#adapters/aws-clients.ts';
 import type { StageConfig } from '../lib/config.ts';
 import {
@@ -27,6 +28,8 @@ import {
   startLambdaContainers,
 } from './lambda-containers.ts';
 import { type EventSource, type InvocationReport, lambdaContext, startEventSource } from './poller.ts';
+import { guardFromSpec, type IamGuardSpec, resourcesOfTemplates } from './iam/guard-spec.ts';
+import { iamCallRecorder } from './iam/records.ts';
 import { runSdkCall } from './sdk-calls.ts';
 import { startLocalSecretsManager } from './secrets-manager.ts';
 import { startLocalSqs } from './sqs.ts';
@@ -41,8 +44,11 @@ export const LOCAL_TUNING = { containersPerFunction: 2, pollersPerQueue: 2, wait
 export interface LocalSystemOptions {
   /** Changes to the local stage before it is synthesized (partners, screening settings). */
   readonly stage?: LocalStageOptions;
-  /** Run this assembly instead of synthesizing the local stage. */
-  readonly assembly?: CloudAssembly;
+  /**
+   * Run this assembly (with the stage it was synthesized from, when known) instead of synthesizing the
+   * local stage; the caller keeps it and removes it.
+   */
+  readonly assembly?: CloudAssembly & { readonly config?: StageConfig };
   /** Loopback ports of the stand-ins and the gateway; 0 or absent picks free ones. */
   readonly ports?: { readonly dynamodb?: number; readonly sqs?: number; readonly gateway?: number };
   readonly gatewayHost?: string;
@@ -78,7 +84,7 @@ export interface LocalFunction {
 
 export interface LocalSystem {
   readonly model: LocalSystemModel;
-  /** The stage the assembly was synthesized from, when the runtime synthesized it. */
+  /** The stage the assembly was synthesized from, when known. */
   readonly config?: StageConfig;
   readonly region: string;
   readonly credentials: typeof LOCAL_CREDENTIALS;
@@ -89,6 +95,11 @@ export interface LocalSystem {
   readonly clients: AwsClients;
   readonly functions: ReadonlyMap<string, LocalFunction>;
   readonly pseudonymKey: string;
+  /**
+   * Clients of a principal outside the stage's account, such as a partner bank's: its own IAM is not
+   * modelled (taken to allow), so what the templates' resource and key policies say decides each call.
+   */
+  clientsOf(accountId: string, roleName: string): AwsClients;
   /** A function of the templates by its logical id without CDK's hash, such as "ScreeningFunction". */
   functionNamed(name: string): LocalFunction;
   table(name: string): TableModel;
@@ -111,7 +122,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const synthesized: SynthesizedLocalStage | undefined = options.assembly
     ? undefined
     : await synthesizeLocalStage(options.stage);
-  const assembly = options.assembly ?? synthesized!;
+  const assembly: CloudAssembly & { readonly config?: StageConfig } = options.assembly ?? synthesized!;
   const cleanups: Array<() => Promise<void>> = [];
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -168,7 +179,27 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
           : queue.visibilityTimeoutSeconds,
       ),
     ]);
-    for (const call of model.sdkCalls) await runSdkCall(call, { endpoints, region });
+    const resources = resourcesOfTemplates(model);
+    const iamRecorder = iamCallRecorder();
+    const reportIam = () => {
+      for (const call of iamRecorder.takeNew()) options.onIamCall?.(call);
+    };
+    /** The guard of a role of the templates: every call of its session is checked against its policies. */
+    const roleGuardSpec = (roleArn: string, sessionName: string): IamGuardSpec => {
+      const role = model.roles.find((r) => r.arn === roleArn);
+      if (!role) throw new Error(`the templates define no role ${roleArn}`);
+      return {
+        principal: { roleArn, account: LOCAL_ACCOUNT_ID, sessionName },
+        identityPolicies: role.policies,
+        resources,
+      };
+    };
+    // The stack's custom resources (the shipped pack's seed) run under their provider's role.
+    for (const call of model.sdkCalls) {
+      const guard = guardFromSpec(roleGuardSpec(call.roleArn, call.logicalId), iamRecorder.record);
+      await runSdkCall(call, { endpoints, region, instrument: (client) => guard.instrument(client as never) });
+      reportIam();
+    }
 
     const functions = new Map<string, LocalFunction>();
     const containerPools: LambdaContainers[] = [];
@@ -198,6 +229,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
             endpoints: { ...endpoints, sqs: sqsServer.queueUrlEndpoint },
             region,
             credentials: roleSession(fn.roleArn),
+            iam: roleGuardSpec(fn.roleArn, fn.name),
             ...(options.chaos && consumers.has(fn.arn) ? { chaos: options.chaos } : {}),
           },
         },
@@ -211,8 +243,10 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     }
 
     const eventSources: EventSource[] = [];
+    const pollerClients: AwsClients[] = [];
     cleanups.push(async () => {
       await Promise.all(eventSources.map((source) => source.stop()));
+      for (const pollerClient of pollerClients) pollerClient.sqs.destroy();
     });
     for (const mapping of model.eventSources) {
       const fn = functions.get(mapping.functionArn)!;
@@ -223,10 +257,11 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       );
       eventSources.push(
         startEventSource({
-          sqs: clients.sqs,
+          sqs: pollerSqs(fn.model),
           queue: { name: queue.name, url: queue.url, arn: queue.arn },
           region,
-          handler: fn.invoke,
+          handler: (event, context, invocation) =>
+            fn.invoke(event, context, invocation) as Promise<SQSBatchResponse | undefined>,
           functionName: fn.model.name,
           batchSize: mapping.batchSize,
           maximumBatchingWindowMs: mapping.batchingWindowSeconds * 1000,
@@ -245,6 +280,22 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
               )),
         }),
       );
+    }
+
+    /** Lambda polls a function's queues with the function's execution role: its policies apply. */
+    function pollerSqs(fn: FunctionModel) {
+      const guard = guardFromSpec(roleGuardSpec(fn.roleArn, `${fn.name}-event-source`), (call) => {
+        iamRecorder.record(call);
+        reportIam();
+      });
+      const pollerClient = createAwsClients({
+        endpoints: { sqs: sqsServer.endpoint },
+        region,
+        credentials: roleSession(fn.roleArn),
+        instrument: (client) => guard.instrument(client),
+      });
+      pollerClients.push(pollerClient);
+      return pollerClient.sqs;
     }
 
     const fireSchedule = async (name: string) => {
@@ -275,7 +326,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
 
     return {
       model,
-      ...(synthesized ? { config: synthesized.config } : {}),
+      ...(assembly.config ? { config: assembly.config } : {}),
       region,
       credentials: LOCAL_CREDENTIALS,
       endpoints,
@@ -283,6 +334,26 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       clients,
       functions,
       pseudonymKey: secretValue,
+      clientsOf(accountId, roleName) {
+        const roleArn = `arn:aws:iam::${accountId}:role/${roleName}`;
+        const guard = guardFromSpec(
+          { principal: { roleArn, account: accountId, sessionName: roleName }, resources },
+          (call) => {
+            iamRecorder.record(call);
+            reportIam();
+          },
+        );
+        const outside = createAwsClients({
+          endpoints,
+          region,
+          credentials: roleSession(roleArn),
+          instrument: (client) => guard.instrument(client),
+        });
+        cleanups.push(async () => {
+          for (const client of [outside.dynamodb, outside.sqs, outside.secretsManager]) client.destroy();
+        });
+        return outside;
+      },
       functionNamed(name) {
         const found = [...functions.values()].find((f) => f.model.logicalId.replace(/[0-9A-F]{8}$/, '') === name);
         if (!found) throw new Error(`no function named ${name} in the templates`);

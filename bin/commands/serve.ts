@@ -5,7 +5,13 @@ import {
   loadLocalSigningKey,
   type LocalTokenRequest,
 } from '#local/auth/local-issuer.ts';
-import { DEMO_PARTNERS, sampleWatchlist, startLocalPipeline, type LocalPipeline } from '#local/pipeline.ts';
+import {
+  DEMO_PARTNERS,
+  type LocalPipeline,
+  type LocalPipelineOptions,
+  sampleWatchlist,
+  startLocalPipeline,
+} from '#local/pipeline.ts';
 import { arrivingAt } from '#local/simulated-clock.ts';
 import { generateWorkload } from '#local/workload/generate.ts';
 import { WORKLOAD_SPAN_MS } from '#local/workload/world.ts';
@@ -19,9 +25,13 @@ export interface ServeOptions {
   readonly stateDir?: string;
   /** The stage's single-officer release limits (major units per currency); default: the domain's. */
   readonly releaseLimits?: Readonly<Record<string, string>>;
+  /** The account pseudonym key (the stage's secret); default: random, new each run. */
+  readonly pseudonymKey?: string;
   /** Run the auto-release schedule on its rate (default), or only through autoRelease() (tests). */
   readonly schedules?: 'on-rate' | 'when-fired';
   readonly progress?: (message: string) => void;
+  /** Told of every distinct IAM evaluation a function's call needed (tests of the policies). */
+  readonly onIamCall?: LocalPipelineOptions['onIamCall'];
 }
 
 export interface LocalReviewStack {
@@ -60,6 +70,8 @@ export async function startLocalReviewStack(options: ServeOptions = {}): Promise
     ...(options.stateDir ? { stateDir: options.stateDir } : {}),
     ...(options.releaseLimits ? { review: { releaseLimits: { ...options.releaseLimits } } } : {}),
     ...(options.schedules ? { schedules: options.schedules } : {}),
+    ...(options.pseudonymKey ? { pseudonymKey: options.pseudonymKey } : {}),
+    ...(options.onIamCall ? { onIamCall: options.onIamCall } : {}),
   });
   try {
     const held: Record<string, number> = Object.fromEntries(DEMO_PARTNERS.map((p) => [p, 0]));

@@ -244,6 +244,13 @@ const EMULATED_TYPES = new Set([
   'Custom::CDKBucketDeployment',
 ]);
 
+/**
+ * A resource's properties once resolved: JSON whose shape is the resource type's, as CloudFormation
+ * documents it; each reader below reads the fields of its type.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: see above; typing every CloudFormation resource type is not worth it here.
+type CfnProperties = Record<string, any>;
+
 const shortHash = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
 
 interface Located {
@@ -264,7 +271,7 @@ export function describeLocalSystem(assembly: CloudAssembly, environment: LocalE
     partition: environment.partition,
     urlSuffix: environment.urlSuffix,
   };
-  const stackNames = new Set(assembly.stacks.map((s) => s.stackName));
+  const _stackNames = new Set(assembly.stacks.map((s) => s.stackName));
   const resolvers = new Map<string, StackResolver>();
   const physicals = new Map<string, PhysicalResource>();
   const outputs: Record<string, Record<string, string>> = {};
@@ -437,7 +444,7 @@ export function describeLocalSystem(assembly: CloudAssembly, environment: LocalE
   }
   const ofType = (type: string) => located.filter((l) => l.resource.Type === type);
   const props = (l: Located) =>
-    l.resolver.resolve(l.resource.Properties ?? {}, [l.logicalId, 'Properties']) as Record<string, any>;
+    l.resolver.resolve(l.resource.Properties ?? {}, [l.logicalId, 'Properties']) as CfnProperties;
   const physicalOfLocated = (l: Located) => l.resolver.resolve({ Ref: l.logicalId }) as string;
   const attribute = (l: Located, name: string) =>
     l.resolver.string({ 'Fn::GetAtt': [l.logicalId, name] }, [l.logicalId]);
@@ -686,7 +693,7 @@ export function describeLocalSystem(assembly: CloudAssembly, environment: LocalE
       const routeKey = String(rp.RouteKey);
       const [method, path] = routeKey === '$default' ? ['ANY', '$default'] : routeKey.split(' ');
       const integration = integrations.get(String(rp.Target).replace(/^integrations\//, ''));
-      if (!integration || integration.p.IntegrationType !== 'AWS_PROXY')
+      if (integration?.p.IntegrationType !== 'AWS_PROXY')
         throw new TemplateError(
           route.stackName,
           [route.logicalId, 'Target'],
@@ -827,7 +834,7 @@ function rateMs(expression: string, l: Located): number {
 }
 
 /** The response headers a CloudFront response headers policy adds, by header name. */
-function securityHeadersOf(properties: Record<string, any>): Record<string, string> {
+function securityHeadersOf(properties: CfnProperties): Record<string, string> {
   const config = properties.ResponseHeadersPolicyConfig?.SecurityHeadersConfig ?? {};
   const headers: Record<string, string> = {};
   if (config.ContentSecurityPolicy)

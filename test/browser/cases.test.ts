@@ -7,19 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  issueLocalToken,
-  loadLocalSigningKey,
-  verifyLocalToken,
-  type LocalSigningKey,
-} from '#local/auth/local-issuer.ts';
-import { startReviewServer, type ReviewServer } from '#local/review-server.ts';
-import { startDynamoFixture, type DynamoFixture } from '../support/local-dynamo.ts';
-import { RecordingPublisher, heldTransfer, pseudonymiser, reviewService, screen } from '../support/review-fixtures.ts';
+import { issueLocalToken, type LocalSigningKey } from '#local/auth/local-issuer.ts';
+import type { DynamoFixture } from '../support/local-dynamo.ts';
+import { heldTransfer, pseudonymiser, screen } from '../support/review-fixtures.ts';
+import { startReviewTestSystem, type ReviewTestSystem } from '../support/review-system.ts';
 
 /**
- * Cases and the network view in real Chromium against the local server, the real router and use
- * cases, and dynalite holding flags and decisions written by the real screening code: three victims
+ * Cases and the network view in real Chromium as the local stage hosts them (the deployed routes behind
+ * the local gateway, the review function under its role), over flags and decisions written by the real
+ * screening code: three victims
  * of kr-demo-bank and one of kh-demo-bank pay one mule, which sends the money on from kh-demo-bank.
  * With WRITE_SCREENSHOTS=1 the run also saves docs/network-view.png for the README.
  */
@@ -27,18 +23,17 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MULE = 'KH-ABA-MULE-0042';
 const muleKey = pseudonymiser.accountKey(MULE);
 let fixture: DynamoFixture;
-let server: ReviewServer;
+let server: ReviewTestSystem;
 let browser: Browser;
 let key: LocalSigningKey;
 let stateDir: string;
-const publisher = new RecordingPublisher();
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   stateDir = await mkdtemp(join(tmpdir(), 'cases-'));
-  key = await loadLocalSigningKey(stateDir);
-  fixture = await startDynamoFixture();
+  server = await startReviewTestSystem({ stateDir });
+  ({ fixture, key } = server);
   const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
   const victim = (transferId: string, partnerId: string, hours: number, value: string) =>
     heldTransfer({
@@ -63,10 +58,6 @@ beforeAll(async () => {
       creditor: { accountId: 'KH-CRYPTO-OTC-9' },
     }),
   ]);
-  server = await startReviewServer({
-    service: reviewService(fixture, { publisher }),
-    verifyToken: (token) => verifyLocalToken(key, token),
-  });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
@@ -74,8 +65,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
-  await fixture?.close();
+  await server?.stop();
   if (stateDir) await rm(stateDir, { recursive: true, force: true });
 });
 
@@ -208,7 +198,12 @@ describe('cases and the network view', () => {
       Array(5).fill('Confirmed fraud'),
     );
     expect(await chan.locator('#case-closed-note').textContent()).toContain('is decided');
-    const blocked = publisher.sent.filter((d) => d.outcome === 'BLOCK').map((d) => d.transferId);
+    const blocked = [
+      ...(await server.decisionUpdates('kr-demo-bank')),
+      ...(await server.decisionUpdates('kh-demo-bank')),
+    ]
+      .filter((d) => d.outcome === 'BLOCK')
+      .map((d) => d.transferId);
     expect(blocked.sort()).toEqual(['ABA-ONWARD-1', 'ABA-VICTIM-1', 'KB-VICTIM-1', 'KB-VICTIM-2', 'KB-VICTIM-3']);
 
     // Each flag carries its own audit entry, by the supervisor, after the analyst's escalation.

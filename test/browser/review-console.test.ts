@@ -8,16 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueLocalToken, type LocalSigningKey } from '#local/auth/local-issuer.ts';
+import type { DynamoFixture } from '../support/local-dynamo.ts';
 import {
-  issueLocalToken,
-  loadLocalSigningKey,
-  verifyLocalToken,
-  type LocalSigningKey,
-} from '#local/auth/local-issuer.ts';
-import { startReviewServer, type ReviewServer } from '#local/review-server.ts';
-import { startDynamoFixture, type DynamoFixture } from '../support/local-dynamo.ts';
-import {
-  RecordingPublisher,
   delayedTransfer,
   heldTransfer,
   officer,
@@ -25,18 +18,19 @@ import {
   screen,
   seedPendingFlags,
 } from '../support/review-fixtures.ts';
+import { startReviewTestSystem, type ReviewTestSystem } from '../support/review-system.ts';
 
 /**
- * The review console in real Chromium (Debian's chromium, driven by playwright-core) against the local
- * server, the real router and use cases, and dynalite holding flags written by the real screening code.
+ * The review console in real Chromium (Debian's chromium, driven by playwright-core) as the local stage
+ * hosts it: the console's deployed files, the review API behind the local gateway's routes and JWT
+ * authorizer, the review function under its role, and flags written by the real screening code.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let fixture: DynamoFixture;
-let server: ReviewServer;
+let server: ReviewTestSystem;
 let browser: Browser;
 let key: LocalSigningKey;
 let stateDir: string;
-const publisher = new RecordingPublisher();
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
@@ -44,8 +38,8 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   stateDir = await mkdtemp(join(tmpdir(), 'console-'));
-  key = await loadLocalSigningKey(stateDir);
-  fixture = await startDynamoFixture();
+  server = await startReviewTestSystem({ stateDir });
+  ({ fixture, key } = server);
   await screen(fixture, [
     heldTransfer({ transferId: 'KB-TOP-1', amount: { value: '3200000', currency: 'KRW' } }),
     heldTransfer({ transferId: 'KB-TOP-2' }),
@@ -54,10 +48,6 @@ beforeAll(async () => {
     delayedTransfer({ transferId: 'KB-DELAY-1', occurredAt: new Date().toISOString() }),
     heldTransfer({ transferId: 'ABA-KH-1', partnerId: 'kh-demo-bank', amount: { value: '950.00', currency: 'USD' } }),
   ]);
-  server = await startReviewServer({
-    service: reviewService(fixture, { publisher }),
-    verifyToken: (token) => verifyLocalToken(key, token),
-  });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -73,8 +63,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
-  await fixture?.close();
+  await server?.stop();
   if (stateDir) await rm(stateDir, { recursive: true, force: true });
 });
 
@@ -149,7 +138,8 @@ describe('review console', () => {
       'Customer came to the branch and confirmed the payee.',
     ]);
     expect(await kim.locator('#closed-note').textContent()).toContain('This flag is final');
-    expect(publisher.sent.filter((d) => d.transferId === 'KB-TOP-1').map((d) => d.outcome)).toEqual(['ALLOW']);
+    const updates = await server.decisionUpdates('kr-demo-bank');
+    expect(updates.filter((d) => d.transferId === 'KB-TOP-1').map((d) => d.outcome)).toEqual(['ALLOW']);
 
     // Lee still sees version 1 and releases too: refused, with the reason and a way to reload.
     await lee.getByLabel('Release the transfer').check();
@@ -283,20 +273,14 @@ describe('review console', () => {
 });
 
 describe('review console with 10,000 pending flags', () => {
-  let bulk: DynamoFixture;
-  let bulkServer: ReviewServer;
+  let bulkServer: ReviewTestSystem;
 
   beforeAll(async () => {
-    bulk = await startDynamoFixture();
-    await seedPendingFlags(bulk, 10_000);
-    bulkServer = await startReviewServer({
-      service: reviewService(bulk),
-      verifyToken: (token) => verifyLocalToken(key, token),
-    });
+    bulkServer = await startReviewTestSystem({ stateDir });
+    await seedPendingFlags(bulkServer.fixture, 10_000);
   }, 120_000);
   afterAll(async () => {
-    await bulkServer?.close();
-    await bulk?.close();
+    await bulkServer?.stop();
   });
 
   it('shows the first page, highest scores first, and pages both ways quickly', async () => {
@@ -337,7 +321,7 @@ describe('review console sign-in with the Cognito hosted UI', () => {
     await page.route(`${server.url}/config.json`, (route) =>
       route.fulfill({
         json: {
-          apiBase: '/api',
+          apiBase: server.apiUrl,
           auth: {
             mode: 'cognito',
             domain,

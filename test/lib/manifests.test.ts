@@ -2,7 +2,7 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { TABLES, type TableNames } from '#adapters/dynamodb/tables.ts';
 import { queueName } from '#adapters/sqs/queues.ts';
-import { loadReviewConfig } from '#config/review.ts';
+import { loadAutoReleaseConfig, loadReviewConfig } from '#config/review.ts';
 import { loadScreeningConfig } from '#config/screening.ts';
 import { tableOf, type Grant } from '#manifests/function-manifest.ts';
 import { autoReleaseManifest, reviewApiManifest } from '#manifests/review.ts';
@@ -144,28 +144,31 @@ describe('manifest environments', () => {
     });
   });
 
-  it('renders the review environments with only the tables their grants name', () => {
-    for (const manifest of [reviewApiManifest, autoReleaseManifest]) {
-      const environment = manifest.render({
-        outboundQueueUrls,
-        releaseLimits: { KRW: '5000000' },
-        pseudonymKey,
-        tables: tableNames,
-      });
-      expect(Object.keys(environment).filter((name) => name.endsWith('_TABLE'))).toEqual([
-        TABLES.watchlist.envVar,
-        TABLES.decisions.envVar,
-        TABLES.flags.envVar,
-      ]);
-      expect(loadReviewConfig(environment)).toMatchObject({
-        flagsTable: tableNames.flags,
-        watchlistTable: tableNames.watchlist,
-        decisionsTable: tableNames.decisions,
-        outboundQueueUrls,
-        pseudonymKey,
-      });
-      expect(loadReviewConfig(environment).releasePolicy.limits.get('KRW')).toBe(5_000_000n);
-    }
+  it('renders the review environments with only the tables their grants name: auto-release never reads decisions', () => {
+    const inputs = { outboundQueueUrls, releaseLimits: { KRW: '5000000' }, pseudonymKey, tables: tableNames };
+    const api = reviewApiManifest.render(inputs);
+    expect(Object.keys(api).filter((name) => name.endsWith('_TABLE'))).toEqual([
+      'WATCHLIST_TABLE',
+      'DECISIONS_TABLE',
+      'FLAGS_TABLE',
+    ]);
+    expect(loadReviewConfig(api)).toMatchObject({
+      flagsTable: tableNames.flags,
+      watchlistTable: tableNames.watchlist,
+      decisionsTable: tableNames.decisions,
+      outboundQueueUrls,
+      pseudonymKey,
+    });
+    expect(loadReviewConfig(api).releasePolicy.limits.get('KRW')).toBe(5_000_000n);
+    const sweep = autoReleaseManifest.render(inputs);
+    expect(Object.keys(sweep).filter((name) => name.endsWith('_TABLE'))).toEqual(['WATCHLIST_TABLE', 'FLAGS_TABLE']);
+    expect(loadAutoReleaseConfig(sweep)).toEqual({
+      flagsTable: tableNames.flags,
+      watchlistTable: tableNames.watchlist,
+      outboundQueueUrls,
+      releasePolicy: expect.anything(),
+      pseudonymKey,
+    });
   });
 
   it('requires the variable of every table the manifest uses', () => {

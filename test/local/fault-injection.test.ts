@@ -2,7 +2,6 @@ import { GetItemCommand, PutItemCommand, BatchGetItemCommand } from '@aws-sdk/cl
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '#adapters/aws-clients.ts';
-import { TABLES } from '#adapters/dynamodb/tables.ts';
 import { createFaultInjector, type ChaosSettings, type CrashPoint, type FaultKind } from '#local/fault-injection.ts';
 import { createTables, startLocalDynamo, type LocalDynamo } from '#local/dynamodb.ts';
 import { startLocalSqs, type LocalSqs } from '#local/sqs.ts';

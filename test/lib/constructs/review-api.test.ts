@@ -18,11 +18,16 @@ const reviewFunctionId = Object.keys(functions).find((id) => id.startsWith('Revi
 const consoleDomain = { 'Fn::GetAtt': [expect.stringMatching(/^ReviewConsoleCdn/), 'DomainName'] };
 
 describe('review API construct', () => {
-  it('routes the three review endpoints to the review function, each behind the JWT authorizer', () => {
+  it('routes every review endpoint (flags, cases, the network view) to the review function, each behind the JWT authorizer', () => {
     const routes = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((r) => r.Properties!);
     expect(routes.map((r) => r.RouteKey).sort()).toEqual([
+      'GET /cases',
+      'GET /cases/{accountKey}',
+      'GET /cases/{accountKey}/network',
       'GET /flags',
       'GET /flags/{partnerId}/{transferId}',
+      'GET /flags/{partnerId}/{transferId}/network',
+      'POST /cases/{accountKey}/actions',
       'POST /flags/{partnerId}/{transferId}/actions',
     ]);
     for (const route of routes)

@@ -295,7 +295,8 @@ describe('stateless stack: least privilege', () => {
     expect(grantsOf(screeningFunction.role)).toEqual({
       ...basics('ScreeningLogs'),
       Watchlist: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
-      Aggregates: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      // Account states are written whole with a conditional PutItem: an UpdateItem grant would refuse every one.
+      Aggregates: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
       RulePacks: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
       Decisions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
       Rejections: ['dynamodb:PutItem'],
@@ -316,13 +317,6 @@ describe('stateless stack: least privilege', () => {
     });
   });
 
-  // The two functions share one configuration (loadReviewConfig), so the sweep holds these too.
-  const caseAndNetworkQueries = {
-    'Flags/index/byCreditorAccount': ['dynamodb:Query'],
-    'Flags/index/byDebtorAccount': ['dynamodb:Query'],
-    'Decisions/index/byCreditor': ['dynamodb:Query'],
-    'Decisions/index/byDebtor': ['dynamodb:Query'],
-  };
 
   it('grants the review API function exactly the calls of the review use cases: flags by key and by both queue indexes, cases and the network by the account indexes, watchlist listings, decision updates', () => {
     expect(grantsOf(review.function.role)).toEqual({
@@ -330,18 +324,20 @@ describe('stateless stack: least privilege', () => {
       Flags: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       'Flags/index/byPartnerStatus': ['dynamodb:Query'],
       'Flags/index/byStatus': ['dynamodb:Query'],
-      ...caseAndNetworkQueries,
+      'Flags/index/byCreditorAccount': ['dynamodb:Query'],
+      'Flags/index/byDebtorAccount': ['dynamodb:Query'],
+      'Decisions/index/byCreditor': ['dynamodb:Query'],
+      'Decisions/index/byDebtor': ['dynamodb:Query'],
       Watchlist: ['dynamodb:UpdateItem'],
       ...onEach(decisionQueues, ['sqs:SendMessage']),
     });
   });
 
-  it('grants the auto-release function the same, except the per-partner index its sweep never reads', () => {
+  it('grants the auto-release function only its sweep: flags across partners, owed listings and updates, no reads by key, cases or network', () => {
     expect(grantsOf(autoRelease.function.role)).toEqual({
       ...basics('AutoReleaseHandlerLogs'),
-      Flags: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Flags: ['dynamodb:UpdateItem'],
       'Flags/index/byStatus': ['dynamodb:Query'],
-      ...caseAndNetworkQueries,
       Watchlist: ['dynamodb:UpdateItem'],
       ...onEach(decisionQueues, ['sqs:SendMessage']),
     });
