@@ -101,6 +101,7 @@ export async function startLocalReviewStack(options: ServeOptions = {}): Promise
       flagsTable: config.flagsTable,
       watchlistTable: config.watchlistTable,
       decisionsTable: config.decisionsTable,
+      aggregatesTable: config.aggregatesTable,
       outboundQueueUrls: config.outboundQueueUrls,
       pseudonymiser: pipeline.pseudonymiser,
     });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import type { TableKey } from '#adapters/dynamodb/tables.ts';
 import { DEFAULT_RELEASE_LIMITS, releasePolicy, type ReleasePolicy } from '#domain/review/release-policy.ts';
 import { tableNamesOf } from '#manifests/function-manifest.ts';
-import { reviewApiManifest } from '#manifests/review.ts';
+import { type autoReleaseManifest, reviewApiManifest } from '#manifests/review.ts';
 import { jsonObject, parseEnvironment, pseudonymKeySetting, type PseudonymKeySetting } from './settings.ts';
 
 const LIMITS_SHAPE =
@@ -23,6 +24,8 @@ export interface ReviewConfig {
   readonly flagsTable: string;
   readonly watchlistTable: string;
   readonly decisionsTable: string;
+  /** Only the review API reads account state (its manifest grants it); auto-release does not. */
+  readonly aggregatesTable: string | undefined;
   readonly outboundQueueUrls: Readonly<Record<string, string>>;
   readonly releasePolicy: ReleasePolicy;
   readonly pseudonymKey: PseudonymKeySetting;
@@ -33,9 +36,12 @@ export interface ReviewConfig {
  * the environment schema of their manifests (lambdas/manifests/review.ts; both share it).
  * FOUR_EYES_RELEASE_LIMITS is optional (DEFAULT_RELEASE_LIMITS); everything else must be set.
  */
-export function loadReviewConfig(env: Record<string, string | undefined>): ReviewConfig {
-  const settings = parseEnvironment('review', reviewApiManifest.environment, env);
-  const tables = tableNamesOf(reviewApiManifest.tables, settings);
+export function loadReviewConfig(
+  env: Record<string, string | undefined>,
+  manifest: typeof reviewApiManifest | typeof autoReleaseManifest = reviewApiManifest,
+): ReviewConfig {
+  const settings = parseEnvironment('review', manifest.environment, env);
+  const tables: Partial<Record<TableKey, string>> = tableNamesOf(manifest.tables, settings);
   const pseudonymKey = pseudonymKeySetting('review', settings);
   let policy: ReleasePolicy;
   try {
@@ -44,9 +50,10 @@ export function loadReviewConfig(env: Record<string, string | undefined>): Revie
     throw new Error(`review configuration is invalid: ${(error as Error).message}`);
   }
   return {
-    flagsTable: tables.flags,
-    watchlistTable: tables.watchlist,
-    decisionsTable: tables.decisions,
+    flagsTable: tables.flags!,
+    watchlistTable: tables.watchlist!,
+    decisionsTable: tables.decisions!,
+    aggregatesTable: tables.aggregates,
     outboundQueueUrls: settings.OUTBOUND_QUEUE_URLS,
     releasePolicy: policy,
     pseudonymKey,

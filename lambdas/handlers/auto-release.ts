@@ -5,6 +5,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { createAwsClients } from '#adapters/aws-clients.ts';
 import { reviewAdapters } from '#adapters/review-adapters.ts';
 import { loadReviewConfig } from '#config/review.ts';
+import { autoReleaseManifest } from '#manifests/review.ts';
 import { logger } from '#powertools/logger.ts';
 import { initialiseOnce, loadPseudonymiser } from './initialise-once.ts';
 import { METRIC, metrics } from '#powertools/metrics.ts';
@@ -14,7 +15,7 @@ import type { AutoReleaseResult } from '#use-cases/review/auto-release.ts';
 const clients = createAwsClients();
 
 async function initialise() {
-  const config = loadReviewConfig(process.env);
+  const config = loadReviewConfig(process.env, autoReleaseManifest);
   const pseudonymiser = await loadPseudonymiser(config.pseudonymKey);
   const adapters = reviewAdapters({ ...clients, ...config, pseudonymiser });
   return createReviewService({ ...adapters, policy: config.releasePolicy, clock: () => new Date() });

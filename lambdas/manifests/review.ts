@@ -61,7 +61,11 @@ export const reviewApiManifest = defineFunctionManifest({
   entry: 'lambdas/handlers/review-api.ts',
   trigger: { kind: 'http' },
   // Officers list their partner's flags (byPartnerStatus), the task force every partner's (byStatus).
-  grants: reviewGrants(['byPartnerStatus', 'byStatus']),
+  grants: [
+    ...reviewGrants(['byPartnerStatus', 'byStatus']),
+    // "Why this is unusual" (DynamoAccountStateReader): both accounts' state, by the keys the flag stores.
+    { sid: 'ReadAccountState', actions: ['dynamodb:BatchGetItem'], tables: ['aggregates'] },
+  ],
   settings,
   renderSettings,
 });

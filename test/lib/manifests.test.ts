@@ -147,7 +147,11 @@ describe('manifest environments', () => {
   });
 
   it('renders the review environments with only the tables their grants name', () => {
-    for (const manifest of [reviewApiManifest, autoReleaseManifest]) {
+    // Only the review API reads account state ("why this is unusual"); auto-release never does.
+    for (const [manifest, tables, aggregatesTable] of [
+      [reviewApiManifest, [TABLES.aggregates.envVar], tableNames.aggregates],
+      [autoReleaseManifest, [], undefined],
+    ] as const) {
       const environment = manifest.render({
         outboundQueueUrls,
         releaseLimits: { KRW: '5000000' },
@@ -156,17 +160,19 @@ describe('manifest environments', () => {
       });
       expect(Object.keys(environment).filter((name) => name.endsWith('_TABLE'))).toEqual([
         TABLES.watchlist.envVar,
+        ...tables,
         TABLES.decisions.envVar,
         TABLES.flags.envVar,
       ]);
-      expect(loadReviewConfig(environment)).toMatchObject({
+      expect(loadReviewConfig(environment, manifest)).toMatchObject({
         flagsTable: tableNames.flags,
         watchlistTable: tableNames.watchlist,
         decisionsTable: tableNames.decisions,
+        aggregatesTable,
         outboundQueueUrls,
         pseudonymKey,
       });
-      expect(loadReviewConfig(environment).releasePolicy.limits.get('KRW')).toBe(5_000_000n);
+      expect(loadReviewConfig(environment, manifest).releasePolicy.limits.get('KRW')).toBe(5_000_000n);
     }
   });
 

@@ -1,6 +1,7 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
 import { CachedRulePackSource, DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
+import { DynamoAccountStateReader } from '#adapters/dynamodb/account-state-reader.ts';
 import { DynamoCaseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { DynamoFlagRepository } from '#adapters/dynamodb/flag-repository.ts';
 import { DynamoNetworkStore } from '#adapters/dynamodb/network-index.ts';
@@ -104,6 +105,7 @@ export function reviewService(
     flags: new DynamoFlagRepository(fixture.clients.documents, fixture.tables.flags),
     cases: new DynamoCaseRepository(fixture.clients.documents, fixture.tables.flags),
     network: new DynamoNetworkStore(fixture.clients.documents, fixture.tables.decisions),
+    accounts: new DynamoAccountStateReader(fixture.clients.documents, fixture.tables.aggregates),
     pseudonymiser,
     publisher: options.publisher ?? new RecordingPublisher(),
     watchlist: new DynamoWatchlistStore(fixture.clients.documents, fixture.tables.watchlist, pseudonymiser),

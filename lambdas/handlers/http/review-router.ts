@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { parseJsonText } from '#domain/contract/json-text.ts';
 import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
 import { FLAG_STATUSES, OFFICER_ACTIONS, type Flag } from '#domain/review/flag.ts';
+import { FLAG_SORTS } from '#use-cases/review/list-flags.ts';
 import { officerFromIdentity, type Officer } from '#domain/review/officer.ts';
 import { ReviewRefusal, type RefusalCode } from '#domain/review/refusal.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
@@ -53,6 +54,7 @@ const ListQuerySchema = z.object({
     .max(1024, { error: 'is too long to be a cursor this API issued' })
     .optional(),
   partnerId: PartnerIdSchema.optional(),
+  sort: z.enum(FLAG_SORTS, { error: `must be one of ${FLAG_SORTS.join(', ')}` }).default('risk'),
 });
 
 const ActionBodySchema = z.object(
@@ -116,7 +118,11 @@ export function createReviewApi({ service, authenticate, log }: ReviewApiOptions
 
   route('GET', '/flags', async (c) => {
     const page = await service.listFlags(c.var.officer, parse(ListQuerySchema, c.req.query()));
-    return json(c, 200, { items: page.items.map(summary), nextCursor: page.nextCursor });
+    return json(c, 200, {
+      items: page.items.map(summary),
+      nextCursor: page.nextCursor,
+      ...(page.truncated ? { truncated: true } : {}),
+    });
   });
   route('GET', '/flags/:partnerId/:transferId', async (c) => {
     const { partnerId, transferId } = flagParams(c);
@@ -152,6 +158,11 @@ export function createReviewApi({ service, authenticate, log }: ReviewApiOptions
   route('GET', '/flags/:partnerId/:transferId/network', async (c) => {
     const { partnerId, transferId } = flagParams(c);
     return json(c, 200, await cases.flagNetwork(c.var.officer, partnerId, transferId));
+  });
+  // "Why this is unusual": the sender's normal and the recipient's inbound picture; counts, amounts, dates.
+  route('GET', '/flags/:partnerId/:transferId/profile', async (c) => {
+    const { partnerId, transferId } = flagParams(c);
+    return json(c, 200, await service.accountProfile(c.var.officer, partnerId, transferId));
   });
 
   for (const [path, methods] of allowed)

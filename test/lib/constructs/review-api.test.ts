@@ -117,6 +117,7 @@ describe('review API construct', () => {
       'ListConfirmedFraud',
       'QueryCasesAndNetwork',
       'QueryReviewQueues',
+      'ReadAccountState',
       'ReadFlags',
       'ReadPseudonymKey',
       'SendDecisionUpdates',
@@ -125,6 +126,11 @@ describe('review API construct', () => {
     expect(bySid.ReadFlags).toMatchObject({
       Action: 'dynamodb:GetItem',
       Resource: { 'Fn::GetAtt': [ids.flags, 'Arn'] },
+    });
+    // "Why this is unusual" reads account items by key, never queries or writes them.
+    expect(bySid.ReadAccountState).toMatchObject({
+      Action: 'dynamodb:BatchGetItem',
+      Resource: { 'Fn::GetAtt': [ids.aggregates, 'Arn'] },
     });
     expect(bySid.DecideFlags).toMatchObject({
       Action: 'dynamodb:UpdateItem',
