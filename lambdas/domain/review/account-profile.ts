@@ -251,9 +251,10 @@ function corridors(state: AccountState | undefined, transfer: TransferEvent, t: 
 
 function distinctSenders(state: AccountState | undefined, t: number): RecipientProfile['distinctSenders'] {
   const spans = [DAY_MS, 7 * DAY_MS, PROFILE_WINDOW_DAYS * DAY_MS];
-  // Just before this transfer: its own sender is not part of what was normal.
+  // Up to the minute before this transfer (the state counts to the minute): its own sender is not
+  // part of what was normal, unless it had paid the account before.
   const [day, week, month] = state
-    ? state.inbound.distinct(t - 1, spans)
+    ? state.inbound.distinct(t - MINUTE_MS, spans)
     : spans.map(() => ({ count: 0, estimated: false }));
   return { '24h': day!, '7d': week!, '30d': month! };
 }
