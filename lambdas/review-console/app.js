@@ -1310,6 +1310,7 @@ window.addEventListener('hashchange', () => {
 });
 
 boot().catch((error) => {
+  if (error instanceof SignedOut) return;
   show('sign-in-view', 'Sign in');
   setProblem(
     'sign-in-problem',

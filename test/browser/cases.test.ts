@@ -174,9 +174,9 @@ describe('cases and the network view', () => {
         `^KRW 900,000 from account with pseudonym ${pseudonymiser.accountKey('110-ABA-VICTIM-1')} to the account, .* UTC\\), held for review, at another bank$`,
       ),
     );
-    expect(
-      await kim.evaluate(() => getComputedStyle(document.activeElement!.querySelector('line')!).strokeWidth),
-    ).toBe('6px');
+    expect(await kim.evaluate(() => getComputedStyle(document.activeElement!.querySelector('line')!).strokeWidth)).toBe(
+      '6px',
+    );
     await kim.keyboard.press('End');
     expect((await focused()).label).toMatch(/^Recipient: account with pseudonym /);
     // Tab leaves the graph at once, wherever focus moved inside it.
