@@ -262,7 +262,7 @@ describe('why this is unusual', () => {
     const facts = Object.fromEntries(
       await sender
         .locator('dt')
-        .evaluateAll((terms) => terms.map((dt) => [dt.textContent, (dt.nextElementSibling as HTMLElement).innerText])),
+        .evaluateAll((terms) => terms.map((dt) => [dt.textContent, dt.nextElementSibling!.textContent])),
     );
     expect(facts).toMatchObject({
       'This transfer': 'KRW 12,010,000',
