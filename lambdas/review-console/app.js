@@ -1,7 +1,7 @@
 // Review console: a plain ES module, no framework and no build step. Every piece of text from the API
 // reaches the page through textContent (never innerHTML), so nothing a transfer carries can run here.
 import { renderNetwork } from './network-view.js';
-import { dayChart, formatAmount, plain, relativeTime, timeElement } from './format.js';
+import { dayChart, formatAmount, plain, relativeTime, timeElement, withSeparators } from './format.js';
 
 const TOKEN_KEY = 'reviewConsole.token';
 const PKCE_KEY = 'reviewConsole.pkce';
@@ -100,7 +100,7 @@ function viewStatus(id, status) {
 
 function problemText(status, body) {
   if (status === 0) return 'The review API could not be reached: check the connection, or the service may be down.';
-  return body.error?.message ?? `The review API answered ${status}.`;
+  return withSeparators(body.error?.message ?? `The review API answered ${status}.`);
 }
 
 // ---------- formatting helpers for the page ----------
@@ -140,15 +140,22 @@ function facts(list, entries) {
   );
 }
 
-/** A hold's end as a countdown and a time with its zone: "in 23 min (7 Dec 2026, 15:55 GMT+9)". */
+/**
+ * A hold's end as a countdown and a time with its zone: "in 23 minutes (7 Dec 2026, 15:55 GMT+9)";
+ * one already past says the next auto-release sweep will release it.
+ */
 function holdEnds(iso) {
-  return h('span', { className: 'deadline', 'data-deadline': iso }, relativeTime(iso), ' (', timeElement(iso), ')');
+  return h('span', { className: 'deadline', 'data-deadline': iso }, holdCountdown(iso), ' (', timeElement(iso), ')');
+}
+
+function holdCountdown(iso) {
+  return Date.parse(iso) > Date.now() ? relativeTime(iso) : `ended ${relativeTime(iso)}, release due`;
 }
 
 /** Keeps every countdown on the page current while it is shown. */
 function tickCountdowns() {
   for (const element of document.querySelectorAll('[data-deadline]'))
-    element.firstChild.textContent = relativeTime(element.dataset.deadline);
+    element.firstChild.textContent = holdCountdown(element.dataset.deadline);
 }
 
 // ---------- sign-in ----------
@@ -614,7 +621,7 @@ function renderFlag(flag) {
     const choice = flag.choices?.[action] ?? { allowed: false, reason: '' };
     $(id).disabled = !choice.allowed;
     if (!choice.allowed) $(id).checked = false;
-    $(`${id}-hint`).textContent = choice.allowed ? '' : choice.reason;
+    $(`${id}-hint`).textContent = choice.allowed ? '' : withSeparators(choice.reason);
     anyAllowed ||= choice.allowed;
   }
   $('action-submit').disabled = !anyAllowed;
@@ -1111,7 +1118,7 @@ function renderCase(view) {
     const choice = view.choices[action];
     $(id).disabled = !choice.allowed;
     if (!choice.allowed) $(id).checked = false;
-    $(`${id}-hint`).textContent = choice.allowed ? '' : choice.reason;
+    $(`${id}-hint`).textContent = choice.allowed ? '' : withSeparators(choice.reason);
   }
   $('case-submit').disabled = !anyAllowed;
 }

@@ -75,6 +75,14 @@ export function plain(text, kind) {
     );
 }
 
+/** Amounts in a sentence with separators: "above KRW 10000000" -> "above KRW 10,000,000". */
+export function withSeparators(text) {
+  return String(text).replace(
+    /\b([A-Z]{3}) (\d{4,})(\.\d+)?\b/g,
+    (_, currency, whole, fraction) => `${currency} ${groupDigits(whole)}${fraction ?? ''}`,
+  );
+}
+
 function groupDigits(whole) {
   return whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

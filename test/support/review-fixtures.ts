@@ -182,7 +182,8 @@ export function customerStory(heldAt: Date, heldId = 'KB-UNUSUAL-1'): TransferEv
   const at = (hours: number) => new Date(heldAt.getTime() - hours * 3_600_000).toISOString();
   const sender = { accountId: '110-204-118822', country: 'KR', birthYear: 1958, accountOpenedAt: '2001-05-02' };
   const mule = { accountId: 'KH-ABA-000912345', name: 'CHEA SOVANN', accountOpenedAt: dayBefore(heldAt, 4) };
-  const usual = ['100000', '250000', '320000', '590000', '150000', '410000', '280000', '200000'];
+  // Not one of them tops every earlier payment to its payee: a normal with nothing held in it.
+  const usual = ['100000', '590000', '250000', '320000', '150000', '410000', '280000', '200000'];
   return [
     ...usual.map((value, i) =>
       transferEvent({
@@ -207,6 +208,7 @@ export function customerStory(heldAt: Date, heldId = 'KB-UNUSUAL-1'): TransferEv
         transferId: `KB-OTHER-VICTIM-${i + 1}`,
         occurredAt: at(hours),
         amount: { value: ['3200000', '1800000', '2500000'][i], currency: 'KRW' },
+        debtor: { accountId: ['110-482-551203', '352-0911-2231-43', '1002-337-918264'][i], birthYear: 1949 + i * 4 },
         creditor: mule,
       }),
     ),

@@ -58,7 +58,7 @@ export interface SenderProfile {
     readonly distinctIn30Days: number;
     /** Transfers to each of the most paid payees in 30 days, most first (at most 3; no account data). */
     readonly topCounts: readonly number[];
-    /** Payees the state knows, up to 400 days back (kept exactly: the 16 most recent; the rest counted). */
+    /** Payees the state knew before this transfer, up to 400 days back (the 16 latest kept; the rest counted). */
     readonly known: number;
     /** This recipient as the sender's payee before this transfer: null when never paid before. */
     readonly thisRecipient: { readonly firstPaidAt: string; readonly transfersIn30Days: number } | null;
@@ -216,12 +216,15 @@ function payees(outbound: readonly NetworkEdge[], input: ProfileInput, t: number
   const toThis = outbound.filter((edge) => edge.creditorKey === input.accountKeys.creditor).map((e) => e.occurredAt);
   // The state already holds this transfer (and any later one): a payee first seen at its minute is new.
   const payee = state?.payee(hash32(input.accountKeys.creditor));
-  const fromState = payee && payee.first < Math.floor(t / MINUTE_MS) * MINUTE_MS ? payee.first : undefined;
+  const minute = Math.floor(t / MINUTE_MS) * MINUTE_MS;
+  const fromState = payee && payee.first < minute ? payee.first : undefined;
   const firstPaid = [...toThis, ...(fromState === undefined ? [] : [new Date(fromState).toISOString()])].sort()[0];
   return {
     distinctIn30Days: counts.size,
     topCounts: [...counts.values()].sort((a, b) => b - a).slice(0, 3),
-    known: state ? state.payees.size + state.otherPayees.payees : counts.size,
+    known: state
+      ? [...state.payees.values()].filter((p) => p.first < minute).length + state.otherPayees.payees
+      : counts.size,
     thisRecipient: firstPaid ? { firstPaidAt: firstPaid, transfersIn30Days: toThis.length } : null,
   };
 }

@@ -63,7 +63,7 @@ describe('account profile of a flag', () => {
       largest: { value: '590000', currency: 'KRW' },
     });
     expect(sender.timesMedian).toBe(48);
-    expect(sender.payees).toMatchObject({ distinctIn30Days: 2, topCounts: [5, 3], thisRecipient: null });
+    expect(sender.payees).toEqual({ distinctIn30Days: 2, topCounts: [5, 3], known: 2, thisRecipient: null });
     expect(sender.corridors).toMatchObject({
       countries: [{ country: 'KR' }],
       accountTypes: [{ accountType: 'PERSONAL' }],
