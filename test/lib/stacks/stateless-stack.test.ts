@@ -324,9 +324,11 @@ describe('stateless stack: least privilege', () => {
     'Decisions/index/byDebtor': ['dynamodb:Query'],
   };
 
-  it('grants the review API function exactly the calls of the review use cases: flags by key and by both queue indexes, cases and the network by the account indexes, watchlist listings, decision updates', () => {
+  it('grants the review API function exactly the calls of the review use cases: flags by key and by both queue indexes, cases and the network by the account indexes, account state by key, watchlist listings, decision updates', () => {
     expect(grantsOf(review.function.role)).toEqual({
       ...basics('ReviewApiHandlerLogs'),
+      // "Why this is unusual": both accounts' state items, read by key only.
+      Aggregates: ['dynamodb:BatchGetItem'],
       Flags: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       'Flags/index/byPartnerStatus': ['dynamodb:Query'],
       'Flags/index/byStatus': ['dynamodb:Query'],
@@ -336,7 +338,7 @@ describe('stateless stack: least privilege', () => {
     });
   });
 
-  it('grants the auto-release function the same, except the per-partner index its sweep never reads', () => {
+  it('grants the auto-release function the same, except the per-partner index and the account state its sweep never reads', () => {
     expect(grantsOf(autoRelease.function.role)).toEqual({
       ...basics('AutoReleaseHandlerLogs'),
       Flags: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
