@@ -28,9 +28,10 @@ export interface AutoReleaseConfig {
   readonly pseudonymKey: PseudonymKeySetting;
 }
 
-/** The review API reads decisions too, for the network view. */
+/** The review API reads decisions too, for the network view, and account state for "why this is unusual". */
 export interface ReviewConfig extends AutoReleaseConfig {
   readonly decisionsTable: string;
+  readonly aggregatesTable: string;
 }
 
 /**
@@ -40,7 +41,7 @@ export interface ReviewConfig extends AutoReleaseConfig {
  */
 export function loadReviewConfig(env: Record<string, string | undefined>): ReviewConfig {
   const { config, tables } = loadWith('review API', reviewApiManifest, env);
-  return { ...config, decisionsTable: tables.decisions };
+  return { ...config, decisionsTable: tables.decisions, aggregatesTable: tables.aggregates };
 }
 
 /** Settings of the auto-release function, with the environment schema of its own manifest. */

@@ -70,6 +70,8 @@ export const reviewApiManifest = defineFunctionManifest({
         { table: 'decisions', index: 'byDebtor' },
       ],
     },
+    // "Why this is unusual" (DynamoAccountStateReader): both accounts' state, by the keys the flag stores.
+    { sid: 'ReadAccountState', actions: ['dynamodb:BatchGetItem'], tables: ['aggregates'] },
     ...decideFlagGrants,
   ],
   settings,

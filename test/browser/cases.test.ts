@@ -17,7 +17,6 @@ import { startReviewTestSystem, type ReviewTestSystem } from '../support/review-
  * the local gateway, the review function under its role), over flags and decisions written by the real
  * screening code: three victims
  * of kr-demo-bank and one of kh-demo-bank pay one mule, which sends the money on from kh-demo-bank.
- * With WRITE_SCREENSHOTS=1 the run also saves docs/network-view.png for the README.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MULE = 'KH-ABA-MULE-0042';
@@ -116,11 +115,16 @@ describe('cases and the network view', () => {
     ]);
     expect(await kim.locator('#case-view').textContent()).not.toContain('ABA-VICTIM-1');
 
-    // The graph: the account, four senders and one onward recipient, each a focusable, labelled shape.
+    // The graph: the account, four senders and one onward recipient, one labelled line per transfer.
     const graph = kim.getByRole('group', { name: /Network graph: 4 senders .* 1 onward recipient/ });
     await graph.waitFor();
     expect(await graph.locator('g.node').count()).toBe(6);
     expect(await graph.locator('g.edge').count()).toBe(5);
+    // Each line carries its own amount, and an arrow in the money's direction.
+    expect(await graph.locator('g.edge .amount').allTextContents()).toEqual(
+      expect.arrayContaining(['KRW 900,000', 'KRW 2,500,000', 'KRW 7,000,000']),
+    );
+    expect(await graph.locator('g.edge line[marker-end]').count()).toBe(5);
     // Its table lists every transfer; another bank's carry no ids, accounts kim cannot read are pseudonyms.
     const rows = kim.locator('#case-network-body table tbody tr');
     expect(await rows.count()).toBe(5);
@@ -131,30 +135,45 @@ describe('cases and the network view', () => {
       pseudonymiser.accountKey('KH-CRYPTO-OTC-9'),
       'KRW 7,000,000',
       expect.any(String),
-      'REVIEW',
+      '‖ held for review',
       'another bank',
       '—',
     ]);
     expect(await kim.locator('#case-network-body').textContent()).not.toContain('KH-CRYPTO-OTC-9');
 
-    if (process.env.WRITE_SCREENSHOTS) await kim.locator('#case-network').screenshot({ path: 'docs/network-view.png' });
-
-    await tabTo(kim, (el) => el.classList.contains('edge'));
-    const focused = await kim.evaluate(() => {
-      const el = document.activeElement!;
-      return { label: el.getAttribute('aria-label'), stroke: getComputedStyle(el.querySelector('line')!).strokeWidth };
-    });
+    // One Tab stop for the whole graph (roving tabindex), the arrow keys inside it.
+    expect(await graph.locator('[tabindex="0"]').count()).toBe(1);
+    await tabTo(kim, (el) => !!el.closest('svg.network-graph'));
+    const focused = () =>
+      kim.evaluate(() => ({
+        label: document.activeElement!.getAttribute('aria-label'),
+        inGraph: !!document.activeElement!.closest('svg.network-graph'),
+      }));
+    expect((await focused()).label).toBe(`The account: account ${MULE}; 4 transfers in, 1 transfer out in 30 days`);
+    // Left: the transfers in, nearest the middle; Up and Down along them.
+    await kim.keyboard.press('ArrowLeft');
+    expect((await focused()).label).toMatch(/^KRW [\d,]+ from account .* to the account, .*, held for review, /);
+    await kim.keyboard.press('Home');
     // The newest sender is the kh bank's victim, whom kim knows only by pseudonym.
-    expect(focused.label).toMatch(
+    expect((await focused()).label).toBe(
+      `Sender: account with pseudonym ${pseudonymiser.accountKey('110-ABA-VICTIM-1')}; 1 transfer`,
+    );
+    await kim.keyboard.press('ArrowRight');
+    expect((await focused()).label).toMatch(
       new RegExp(
-        `^From account with pseudonym ${pseudonymiser.accountKey('110-ABA-VICTIM-1')} to the account: 1 transfer, KRW 900,000, latest `,
+        `^KRW 900,000 from account with pseudonym ${pseudonymiser.accountKey('110-ABA-VICTIM-1')} to the account, .* UTC\\), held for review, at another bank$`,
       ),
     );
-    expect(focused.stroke).toBe('6px');
-    await tabTo(kim, (el) => el.classList.contains('account'));
-    expect(await kim.evaluate(() => document.activeElement!.getAttribute('aria-label'))).toBe(
-      `The account: account ${MULE}; 4 senders, 1 onward recipients in 30 days`,
+    expect(await kim.evaluate(() => getComputedStyle(document.activeElement!.querySelector('line')!).strokeWidth)).toBe(
+      '6px',
     );
+    await kim.keyboard.press('End');
+    expect((await focused()).label).toMatch(/^Recipient: account with pseudonym /);
+    // Tab leaves the graph at once, wherever focus moved inside it.
+    await kim.keyboard.press('Tab');
+    expect((await focused()).inGraph).toBe(false);
+    await kim.keyboard.press('Shift+Tab');
+    expect((await focused()).label).toMatch(/^Recipient: /);
 
     // The analyst escalates the case: a supervisor must confirm the mule.
     expect(await kim.getByLabel(/^Confirm the account as a mule/).isDisabled()).toBe(false);

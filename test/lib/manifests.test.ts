@@ -144,11 +144,12 @@ describe('manifest environments', () => {
     });
   });
 
-  it('renders the review environments with only the tables their grants name: auto-release never reads decisions', () => {
+  it('renders the review environments with only the tables their grants name: auto-release never reads decisions or account state', () => {
     const inputs = { outboundQueueUrls, releaseLimits: { KRW: '5000000' }, pseudonymKey, tables: tableNames };
     const api = reviewApiManifest.render(inputs);
     expect(Object.keys(api).filter((name) => name.endsWith('_TABLE'))).toEqual([
       'WATCHLIST_TABLE',
+      'AGGREGATES_TABLE',
       'DECISIONS_TABLE',
       'FLAGS_TABLE',
     ]);
@@ -156,6 +157,7 @@ describe('manifest environments', () => {
       flagsTable: tableNames.flags,
       watchlistTable: tableNames.watchlist,
       decisionsTable: tableNames.decisions,
+      aggregatesTable: tableNames.aggregates,
       outboundQueueUrls,
       pseudonymKey,
     });

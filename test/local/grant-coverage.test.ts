@@ -73,6 +73,7 @@ beforeAll(async () => {
   const [first, second] = queue.items.filter((flag: any) => flag.outcome === 'REVIEW');
   await call(kim, `/flags/kr-demo-bank/${first.transferId}`);
   await call(kim, `/flags/kr-demo-bank/${first.transferId}/network`);
+  await call(kim, `/flags/kr-demo-bank/${first.transferId}/profile`);
   await call(kim, `/flags/kr-demo-bank/${first.transferId}/actions`, {
     action: 'ESCALATE',
     note: 'a second look before release',

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { parseJsonText } from '#domain/contract/json-text.ts';
 import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
 import { FLAG_STATUSES, OFFICER_ACTIONS, type Flag } from '#domain/review/flag.ts';
+import { FLAG_SORTS } from '#use-cases/review/list-flags.ts';
 import { officerFromIdentity, type Officer } from '#domain/review/officer.ts';
 import { ReviewRefusal, type RefusalCode } from '#domain/review/refusal.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
@@ -54,6 +55,7 @@ const ListQuerySchema = z.object({
     .max(1024, { error: 'is too long to be a cursor this API issued' })
     .optional(),
   partnerId: PartnerIdSchema.optional(),
+  sort: z.enum(FLAG_SORTS, { error: `must be one of ${FLAG_SORTS.join(', ')}` }).default('risk'),
 });
 
 const ActionBodySchema = z.object(
@@ -119,7 +121,11 @@ export function createReviewApi({ service, authenticate, log }: ReviewApiOptions
   const handlers: Record<ReviewRouteId, Handler<ReviewEnv>> = {
     listFlags: async (c) => {
       const page = await service.listFlags(c.var.officer, parse(ListQuerySchema, c.req.query()));
-      return json(c, 200, { items: page.items.map(summary), nextCursor: page.nextCursor });
+      return json(c, 200, {
+        items: page.items.map(summary),
+        nextCursor: page.nextCursor,
+        ...(page.truncated ? { truncated: true } : {}),
+      });
     },
     getFlag: async (c) => {
       const { partnerId, transferId } = flagParams(c);
@@ -137,6 +143,11 @@ export function createReviewApi({ service, authenticate, log }: ReviewApiOptions
     flagNetwork: async (c) => {
       const { partnerId, transferId } = flagParams(c);
       return json(c, 200, await cases.flagNetwork(c.var.officer, partnerId, transferId));
+    },
+    // "Why this is unusual": the sender's normal and the recipient's inbound picture; counts, amounts, dates.
+    flagProfile: async (c) => {
+      const { partnerId, transferId } = flagParams(c);
+      return json(c, 200, await service.accountProfile(c.var.officer, partnerId, transferId));
     },
     // Cases per mule account and the network view (case-routes.ts); an account is logged by its pseudonym.
     listCases: async (c) => json(c, 200, await cases.list(c.var.officer, c.req.query())),

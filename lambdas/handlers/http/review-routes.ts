@@ -14,6 +14,7 @@ export const REVIEW_ROUTES = {
   getFlag: { method: 'GET', path: '/flags/{partnerId}/{transferId}', scopes: [] },
   actOnFlag: { method: 'POST', path: '/flags/{partnerId}/{transferId}/actions', scopes: [] },
   flagNetwork: { method: 'GET', path: '/flags/{partnerId}/{transferId}/network', scopes: [] },
+  flagProfile: { method: 'GET', path: '/flags/{partnerId}/{transferId}/profile', scopes: [] },
   listCases: { method: 'GET', path: '/cases', scopes: [] },
   getCase: { method: 'GET', path: '/cases/{accountKey}', scopes: [] },
   actOnCase: { method: 'POST', path: '/cases/{accountKey}/actions', scopes: [] },

@@ -41,7 +41,9 @@ describe('auto-release construct', () => {
         .filter(Boolean)
         .sort();
     expect(sids('AutoReleaseHandlerRole')).toEqual(
-      sids('ReviewApiHandlerRole').filter((sid) => sid !== 'QueryCasesAndNetwork' && sid !== 'ReadFlags'),
+      sids('ReviewApiHandlerRole').filter(
+        (sid) => !['QueryCasesAndNetwork', 'ReadFlags', 'ReadAccountState'].includes(sid!),
+      ),
     );
     const query = policyStatements(template).find(
       ({ resource, statement }) =>

@@ -27,6 +27,7 @@ describe('review API construct', () => {
       'GET /flags',
       'GET /flags/{partnerId}/{transferId}',
       'GET /flags/{partnerId}/{transferId}/network',
+      'GET /flags/{partnerId}/{transferId}/profile',
       'POST /cases/{accountKey}/actions',
       'POST /flags/{partnerId}/{transferId}/actions',
     ]);
@@ -122,6 +123,7 @@ describe('review API construct', () => {
       'ListConfirmedFraud',
       'QueryCasesAndNetwork',
       'QueryReviewQueues',
+      'ReadAccountState',
       'ReadFlags',
       'ReadPseudonymKey',
       'SendDecisionUpdates',
@@ -130,6 +132,11 @@ describe('review API construct', () => {
     expect(bySid.ReadFlags).toMatchObject({
       Action: 'dynamodb:GetItem',
       Resource: { 'Fn::GetAtt': [ids.flags, 'Arn'] },
+    });
+    // "Why this is unusual" reads account items by key, never queries or writes them.
+    expect(bySid.ReadAccountState).toMatchObject({
+      Action: 'dynamodb:BatchGetItem',
+      Resource: { 'Fn::GetAtt': [ids.aggregates, 'Arn'] },
     });
     expect(bySid.DecideFlags).toMatchObject({
       Action: 'dynamodb:UpdateItem',

@@ -317,10 +317,11 @@ describe('stateless stack: least privilege', () => {
     });
   });
 
-
-  it('grants the review API function exactly the calls of the review use cases: flags by key and by both queue indexes, cases and the network by the account indexes, watchlist listings, decision updates', () => {
+  it('grants the review API function exactly the calls of the review use cases: flags by key and by both queue indexes, cases and the network by the account indexes, account state by key, watchlist listings, decision updates', () => {
     expect(grantsOf(review.function.role)).toEqual({
       ...basics('ReviewApiHandlerLogs'),
+      // "Why this is unusual": both accounts' state items, read by key only.
+      Aggregates: ['dynamodb:BatchGetItem'],
       Flags: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       'Flags/index/byPartnerStatus': ['dynamodb:Query'],
       'Flags/index/byStatus': ['dynamodb:Query'],
