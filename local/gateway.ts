@@ -368,11 +368,11 @@ async function consoleFiles(model: LocalSystemModel, apis: readonly HttpApiModel
 }
 
 /** API Gateway's stage throttling: a token bucket of `burst` tokens refilled at `rate` a second. */
-function tokenBucket(rate: number, burst: number): () => boolean {
+export function tokenBucket(rate: number, burst: number, clock: () => number = Date.now): () => boolean {
   let tokens = burst;
-  let last = Date.now();
+  let last = clock();
   return () => {
-    const now = Date.now();
+    const now = clock();
     tokens = Math.min(burst, tokens + ((now - last) / 1000) * rate);
     last = now;
     if (tokens < 1) return false;

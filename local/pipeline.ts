@@ -126,9 +126,9 @@ export interface LocalPipeline {
    * Consumes the outbound decision queues, as the partner banks would, and returns one screening
    * decision per transfer keyed "<partnerId>\n<transferId>", with the number of their deliveries (at
    * least once: a redelivered or repeated transfer is delivered again, with the same decision). Decision
-   * updates after a review, or after the auto-release schedule ended a hold, are consumed and left out.
+   * updates after a review, or after the auto-release schedule ended a hold, are returned apart, in `updates`.
    */
-  collectDecisions(): Promise<{ decisions: Map<string, Decision>; deliveries: number }>;
+  collectDecisions(): Promise<{ decisions: Map<string, Decision>; deliveries: number; updates: Decision[] }>;
   /** Rejection records of the Rejections table, of every partner. */
   rejections(): Promise<RejectionRecord[]>;
   /** Messages in the partners' DLQs (left there, hidden for a minute after this call). */
@@ -285,6 +285,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       },
       async collectDecisions() {
         const decisions = new Map<string, Decision>();
+        const updates: Decision[] = [];
         let deliveries = 0;
         await Promise.all(
           partners.map(async (partnerId) => {
@@ -292,14 +293,17 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
             for (const message of await receiveAll(readers.get(partnerId)!, url, { deleteAfter: true })) {
               const decision = DecisionSchema.parse(JSON.parse(message.Body ?? ''));
               // A decision update after a review (or the auto-release schedule) is not a screening decision.
-              if (decision.review) continue;
+              if (decision.review) {
+                updates.push(decision);
+                continue;
+              }
               deliveries++;
               const key = `${decision.partnerId}\n${decision.transferId}`;
               if (!decisions.has(key)) decisions.set(key, decision);
             }
           }),
         );
-        return { decisions, deliveries };
+        return { decisions, deliveries, updates };
       },
       async rejections() {
         const records: RejectionRecord[] = [];

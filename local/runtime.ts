@@ -392,7 +392,7 @@ function roleSession(roleArn: string) {
  * runtime adds. Locally there is no X-Ray daemon and no CloudWatch, so tracing is off (the X-Ray
  * SDK's manual mode spares every promise its async hook) and metrics are not emitted.
  */
-function lambdaEnvironment(fn: FunctionModel, region: string, logLevel: string): Record<string, string> {
+export function lambdaEnvironment(fn: FunctionModel, region: string, logLevel: string): Record<string, string> {
   return {
     ...fn.environment,
     AWS_REGION: region,

@@ -132,6 +132,8 @@ export class ServiceFunction extends Construct {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
+        // index.meta.json lists every module in the bundle: a test checks no local-runtime code is among them.
+        metafile: true,
         // The SDK is bundled at the versions package-lock.json pins and the tests ran against,
         // rather than whatever version the Lambda runtime happens to ship that day.
         bundleAwsSDK: true,
