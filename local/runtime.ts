@@ -17,6 +17,7 @@ import {
   type QueueModel,
   type TableModel,
 } from './assembly/system-model.ts';
+import { startLocalCloudFormation } from './cloudformation.ts';
 import { startLocalDynamoThread } from './dynamodb-thread.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './local-account.ts';
 import type { ChaosSettings } from './fault-injection.ts';
@@ -88,7 +89,13 @@ export interface LocalSystem {
   readonly config?: StageConfig;
   readonly region: string;
   readonly credentials: typeof LOCAL_CREDENTIALS;
-  readonly endpoints: { readonly dynamodb: string; readonly sqs: string; readonly secretsManager: string };
+  readonly endpoints: {
+    readonly dynamodb: string;
+    readonly sqs: string;
+    readonly secretsManager: string;
+    /** DescribeStacks of the stacks run here, for operators' tools (fraudctl smoke, the AWS CLI). */
+    readonly cloudformation: string;
+  };
   /** The gateway's base URL (console at /, each HTTP API under its own path). */
   readonly gatewayUrl: string;
   /** The operator's clients (CloudFormation and the operator's own tools in AWS): not bound by the functions' roles. */
@@ -164,6 +171,14 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       model.secrets.map((secret) => ({ arn: secret.arn, name: secret.name, value: secretValue })),
     );
     cleanups.push(() => secrets.close());
+    const cloudformation = await startLocalCloudFormation(
+      Object.entries(model.outputs).map(([stackName, outputs]) => ({
+        stackName,
+        outputs: Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, { value }])),
+      })),
+      { region, accountId: LOCAL_ACCOUNT_ID },
+    );
+    cleanups.push(() => cloudformation.close());
     const endpoints = { dynamodb: dynamo.endpoint, sqs: sqsServer.endpoint, secretsManager: secrets.endpoint };
     const clients = createAwsClients({ endpoints, region, credentials: { ...LOCAL_CREDENTIALS } });
     cleanups.push(async () => {
@@ -329,7 +344,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       ...(assembly.config ? { config: assembly.config } : {}),
       region,
       credentials: LOCAL_CREDENTIALS,
-      endpoints,
+      endpoints: { ...endpoints, cloudformation: cloudformation.endpoint },
       gatewayUrl: gateway.url,
       clients,
       functions,

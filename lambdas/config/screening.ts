@@ -16,6 +16,7 @@ export interface ScreeningConfig {
   /** Index each decision by account for the network view (NETWORK_INDEX). */
   readonly networkIndex: boolean;
   readonly eventTimeBounds: EventTimeBounds;
+  readonly canaryPartners: ReadonlySet<string>;
 }
 
 /**
@@ -39,5 +40,6 @@ export function loadScreeningConfig(env: Record<string, string | undefined>): Sc
       maxSkewMs: settings.EVENT_TIME_MAX_SKEW_SECONDS * 1000,
       maxAgeMs: settings.EVENT_TIME_MAX_AGE_HOURS * 3_600_000,
     },
+    canaryPartners: new Set(settings.CANARY_PARTNERS),
   };
 }

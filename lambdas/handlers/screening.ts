@@ -34,6 +34,7 @@ export function createScreeningHandler(dependencies: HandlerDependencies = {}) {
       pseudonymiser,
       clock,
       eventTimeBounds: config.eventTimeBounds,
+      canaryPartners: config.canaryPartners,
     });
     return { config, screenBatch };
   });

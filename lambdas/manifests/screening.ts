@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { OutboundQueueUrlsSchema, PseudonymKeySettings, type PseudonymKeySetting } from '#config/settings.ts';
+import { jsonArray, OutboundQueueUrlsSchema, PseudonymKeySettings, type PseudonymKeySetting } from '#config/settings.ts';
+import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
 import { defineFunctionManifest } from './function-manifest.ts';
 
 export const SHADOW_MODES = ['pointer', 'off'] as const;
@@ -14,6 +15,8 @@ export interface ScreeningInputs {
   /** Whether the function reads the pack's SHADOW pointer (default: it does); see SHADOW_MODE. */
   readonly shadowMode?: ShadowMode;
   readonly eventTimeMaxSkewSeconds?: number;
+  /** The operator's canary partners (fraudctl smoke): decided and sent, never applied to state or flagged. */
+  readonly canaryPartners?: readonly string[];
   readonly eventTimeMaxAgeHours?: number;
   /** Whether decisions are indexed by account for the network view (default: they are); see NETWORK_INDEX. */
   readonly networkIndex?: boolean;
@@ -58,6 +61,8 @@ export const screeningManifest = defineFunctionManifest({
      */
     SHADOW_MODE: z.enum(SHADOW_MODES, { error: 'must be pointer or off' }).default('pointer'),
     EVENT_TIME_MAX_SKEW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+    /** JSON array of the partner ids whose transfers are an operator's canaries (fraudctl smoke). */
+    CANARY_PARTNERS: jsonArray(PartnerIdSchema, 'a JSON array of partner ids, such as ["smoke-canary"]').default([]),
     /**
      * `on`: each decision item carries the attributes of the Decisions table's account indexes (the
      * network view; two index writes a transfer); `off`: it does not, and the sparse indexes stay empty.
@@ -78,6 +83,7 @@ export const screeningManifest = defineFunctionManifest({
     RULE_PACK_MAX_AGE_SECONDS: inputs.rulePackMaxAgeSeconds?.toString(),
     SHADOW_MODE: inputs.shadowMode,
     EVENT_TIME_MAX_SKEW_SECONDS: inputs.eventTimeMaxSkewSeconds?.toString(),
+    CANARY_PARTNERS: inputs.canaryPartners?.length ? JSON.stringify(inputs.canaryPartners) : undefined,
     NETWORK_INDEX: inputs.networkIndex === undefined ? undefined : inputs.networkIndex ? 'on' : 'off',
     EVENT_TIME_MAX_AGE_HOURS: inputs.eventTimeMaxAgeHours?.toString(),
     ...renderPseudonymKey(inputs.pseudonymKey),

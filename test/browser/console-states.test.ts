@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLocalToken, loadLocalSigningKey, type LocalSigningKey } from '#local/auth/local-issuer.ts';
 import type { DynamoFixture } from '../support/local-dynamo.ts';
 import { startReviewTestSystem, type ReviewTestSystem } from '../support/review-system.ts';
-import { customerStory, delayedTransfer, heldTransfer, reviewService, screen } from '../support/review-fixtures.ts';
+import { customerStory, delayedTransfer, heldTransfer, screen } from '../support/review-fixtures.ts';
 
 /**
  * The console's states in real Chromium against the local server and real use cases: signed out and

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLocalToken, type LocalSigningKey } from '#local/auth/local-issuer.ts';
 import type { DynamoFixture } from '../support/local-dynamo.ts';
 import { startReviewTestSystem, type ReviewTestSystem } from '../support/review-system.ts';
-import { customerStory, delayedTransfer, pseudonymiser, reviewService, screen } from '../support/review-fixtures.ts';
+import { customerStory, delayedTransfer, pseudonymiser, screen } from '../support/review-fixtures.ts';
 
 /**
  * The README's screenshots, written into docs/ by every run from the code as it is, so that they never
