@@ -40,6 +40,7 @@ export interface IamGuardOptions {
   readonly resourcePolicyOf: (resourceArn: string) => LoadedPolicy | undefined;
   readonly keyPolicyOf: (keyArn: string) => LoadedPolicy | undefined;
   readonly lookup: ResourceLookup;
+  /** Told of each distinct check once: the first call that needs it (later ones reuse its decision). */
   readonly onCall?: (call: GuardedCall) => void;
 }
 
@@ -94,24 +95,54 @@ export function createIamGuard(options: IamGuardOptions): IamGuard {
     return decision;
   };
 
+  // The permissions of a call depend only on its command and the resources it names: a function makes
+  // the same few calls hundreds of thousands of times, so each is worked out and decided once.
+  const checksOf = new Map<string, ReadonlyArray<GuardedCall>>();
+  const checks = (service: string, command: string, input: Record<string, unknown>): ReadonlyArray<GuardedCall> => {
+    const signature = `${service}\n${command}\n${resourcesNamedBy(input)}`;
+    let known = checksOf.get(signature);
+    if (!known) {
+      known = requiredPermissions({ service, command, input }, options.principal, options.lookup).map((permission) => ({
+        principal: principalArn,
+        action: permission.action,
+        resource: permission.resource,
+        decision: decide(permission),
+      }));
+      checksOf.set(signature, known);
+      for (const check of known) options.onCall?.(check);
+    }
+    return known;
+  };
+
   return {
     instrument(client) {
       (client.middlewareStack as MiddlewareStack).add(
         (next, context) => async (args) => {
           const service = String(context.clientName ?? '');
-          const call = { service, command: String(context.commandName ?? ''), input: args.input };
-          for (const permission of requiredPermissions(call, options.principal, options.lookup)) {
-            const decision = decide(permission);
-            const checkedCall = { principal: principalArn, action: permission.action, resource: permission.resource };
-            options.onCall?.({ ...checkedCall, decision });
-            if (decision.decision !== 'allow') throw accessDeniedError(service, { ...checkedCall, decision });
-          }
+          for (const check of checks(service, String(context.commandName ?? ''), args.input))
+            if (check.decision.decision !== 'allow') throw accessDeniedError(service, check as Denial);
           return next(args);
         },
         { step: 'initialize', priority: 'high', name: 'localIamGuard' },
       );
     },
   };
+}
+
+/** The input fields that name what a call acts on (never keys, items or bodies): its signature for the cache. */
+function resourcesNamedBy(input: Record<string, unknown>): string {
+  const { TableName, IndexName, QueueUrl, QueueName, QueueOwnerAWSAccountId, SecretId, RequestItems, TransactItems } =
+    input as Record<string, unknown> & { TransactItems?: Array<Record<string, { TableName?: string }>> };
+  return JSON.stringify([
+    TableName,
+    IndexName,
+    QueueUrl,
+    QueueName,
+    QueueOwnerAWSAccountId,
+    SecretId,
+    RequestItems && typeof RequestItems === 'object' ? Object.keys(RequestItems) : undefined,
+    TransactItems?.map((item) => Object.entries(item).map(([kind, request]) => `${kind}:${request?.TableName}`)),
+  ]);
 }
 
 /**

@@ -397,7 +397,7 @@ describe('the IAM guard on Secrets Manager', () => {
 });
 
 describe('the decisions and what the runtime sees of them', () => {
-  it('reports every evaluation to onCall, with the statements that decided, and caches each decision', async () => {
+  it('reports each distinct evaluation to onCall once, with the statements that decided, and decides a repeated call from the cache', async () => {
     const { documents, calls } = guarded();
     const put = (transferId: string) =>
       documents.send(new PutCommand({ TableName: tables.decisions, Item: { partnerId: 'bank-a', transferId } }));
@@ -416,15 +416,12 @@ describe('the decisions and what the runtime sees of them', () => {
           ],
         },
       },
-      expect.objectContaining({ action: 'dynamodb:PutItem' }),
       expect.objectContaining({
         action: 'dynamodb:GetItem',
         decision: { decision: 'allow', statements: [expect.objectContaining({ sid: 'ReadScreeningState' })] },
       }),
     ]);
-    // The second PutItem was decided from the cache: the very same decision.
-    expect(calls[1]!.decision).toBe(calls[0]!.decision);
-    expect(calls[2]!.decision).not.toBe(calls[0]!.decision);
+    expect(calls[1]!.decision).not.toBe(calls[0]!.decision);
   });
 
   it('reports denials to onCall too', async () => {
