@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback, readBody } from './loopback-server.ts';
 
 /**
  * A CloudFormation stand-in for the stacks the local runtime runs: DescribeStacks only, over the
@@ -29,8 +28,8 @@ export async function startLocalCloudFormation(
     `arn:aws:cloudformation:${identity.region}:${identity.accountId}:stack/${name}/${randomUUID()}`;
   const ids = new Map(stacks.map((stack) => [stack.stackName, stackId(stack.stackName)]));
 
-  const server = createServer(async (request, response) => {
-    const form = new URLSearchParams(await readBody(request));
+  const server = await listenOnLoopback(async (request, response) => {
+    const form = new URLSearchParams((await readBody(request)).toString('utf8'));
     const reply = (status: number, xml: string) => {
       response.writeHead(status, { 'content-type': 'text/xml' });
       response.end(`<?xml version="1.0" encoding="UTF-8"?>\n${xml}`);
@@ -39,22 +38,27 @@ export async function startLocalCloudFormation(
     if (form.get('Action') !== 'DescribeStacks')
       return reply(
         400,
-        errorXml('InvalidAction', `the local CloudFormation answers DescribeStacks only, not ${form.get('Action')}`, requestId),
+        errorXml(
+          'InvalidAction',
+          `the local CloudFormation answers DescribeStacks only, not ${form.get('Action')}`,
+          requestId,
+        ),
       );
     const name = form.get('StackName');
     const found = name ? stacks.filter((s) => s.stackName === name || ids.get(s.stackName) === name) : stacks;
-    if (name && !found.length) return reply(400, errorXml('ValidationError', `Stack with id ${name} does not exist`, requestId));
+    if (name && !found.length)
+      return reply(400, errorXml('ValidationError', `Stack with id ${name} does not exist`, requestId));
     const members = found
       .map((stack) => {
         const outputs = Object.entries(stack.outputs)
           .map(
             ([key, output]) =>
-              `<member><OutputKey>${escape(key)}</OutputKey><OutputValue>${escape(output.value)}</OutputValue>${
-                output.description ? `<Description>${escape(output.description)}</Description>` : ''
+              `<member><OutputKey>${escapeXml(key)}</OutputKey><OutputValue>${escapeXml(output.value)}</OutputValue>${
+                output.description ? `<Description>${escapeXml(output.description)}</Description>` : ''
               }</member>`,
           )
           .join('');
-        return `<member><StackName>${escape(stack.stackName)}</StackName><StackId>${escape(ids.get(stack.stackName)!)}</StackId><CreationTime>${created}</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus><Outputs>${outputs}</Outputs></member>`;
+        return `<member><StackName>${escapeXml(stack.stackName)}</StackName><StackId>${escapeXml(ids.get(stack.stackName)!)}</StackId><CreationTime>${created}</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus><Outputs>${outputs}</Outputs></member>`;
       })
       .join('');
     reply(
@@ -62,32 +66,11 @@ export async function startLocalCloudFormation(
       `<DescribeStacksResponse xmlns="${NAMESPACE}"><DescribeStacksResult><Stacks>${members}</Stacks></DescribeStacksResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></DescribeStacksResponse>`,
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { endpoint: server.url, close: server.close };
 }
 
 const errorXml = (code: string, message: string, requestId: string) =>
-  `<ErrorResponse xmlns="${NAMESPACE}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escape(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+  `<ErrorResponse xmlns="${NAMESPACE}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
 
-const escape = (text: string) =>
+const escapeXml = (text: string) =>
   text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
@@ -10,6 +9,7 @@ import { withoutHash } from './assembly/template.ts';
 import { loadLocalSigningKey, type TokenCheck, verifyLocalToken } from './auth/local-issuer.ts';
 import type { LocalFunction } from './runtime.ts';
 import { LOCAL_ACCOUNT_ID } from './local-account.ts';
+import { listenOnLoopback, readBody } from './loopback-server.ts';
 import { lambdaContext } from './poller.ts';
 
 /**
@@ -66,17 +66,14 @@ interface CompiledRoute {
 
 export async function startLocalGateway(options: GatewayOptions): Promise<LocalGateway> {
   let handle: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
-  const server = createServer((request, response) => {
-    if (!handle) return send(response, 503, { message: 'Service Unavailable' });
-    handle(request, response).catch(() => send(response, 500, { message: 'Internal Server Error' }));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
-  const host = `${address.includes(':') ? `[${address}]` : address}:${port}`;
-  const url = `http://${host}`;
+  const server = await listenOnLoopback(
+    (request, response) => {
+      if (!handle) return send(response, 503, { message: 'Service Unavailable' });
+      handle(request, response).catch(() => send(response, 500, { message: 'Internal Server Error' }));
+    },
+    { port: options.port, host: options.host },
+  );
+  const { url, host } = server;
   const signingKey = await loadLocalSigningKey(options.stateDir);
 
   return {
@@ -178,11 +175,7 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
         return check;
       }
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: server.close,
   };
 }
 
@@ -388,15 +381,6 @@ const wildcard = (pattern: string) =>
       .replace(/\*/g, '.*')
       .replace(/\?/g, '.')}$`,
   );
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
 
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });

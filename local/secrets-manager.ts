@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { listenOnLoopback, readBody } from './loopback-server.ts';
 
 /**
  * A Secrets Manager stand-in on a loopback port, speaking the service's own protocol (JSON 1.1, the
@@ -30,10 +30,13 @@ export async function startLocalSecretsManager(secrets: readonly LocalSecret[]):
       ? secrets.find((s) => s.arn === id || s.name === id || s.arn.replace(/-[A-Za-z0-9]{6}$/, '') === id)
       : undefined;
 
-  const server = createServer(async (request, response) => {
+  const server = await listenOnLoopback(async (request, response) => {
     try {
       const target = String(request.headers['x-amz-target'] ?? '');
-      const body = JSON.parse((await readBody(request)) || '{}') as { SecretId?: unknown; VersionStage?: unknown };
+      const body = JSON.parse((await readBody(request)).toString('utf8') || '{}') as {
+        SecretId?: unknown;
+        VersionStage?: unknown;
+      };
       const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
       if (operation !== 'GetSecretValue' && operation !== 'DescribeSecret')
         return fail(response, 400, 'InvalidRequestException', `the local Secrets Manager does not serve ${operation}`);
@@ -66,28 +69,7 @@ export async function startLocalSecretsManager(secrets: readonly LocalSecret[]):
       fail(response, 400, 'InvalidRequestException', 'the request body is not JSON');
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
+  return { endpoint: server.url, close: server.close };
 }
 
 function reply(response: ServerResponse, status: number, body: unknown) {

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { jsonArray, OutboundQueueUrlsSchema, PseudonymKeySettings, type PseudonymKeySetting } from '#config/settings.ts';
+import {
+  jsonArray,
+  OutboundQueueUrlsSchema,
+  PseudonymKeySettings,
+  type PseudonymKeySetting,
+} from '#config/settings.ts';
 import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
 import { defineFunctionManifest } from './function-manifest.ts';
 

@@ -169,7 +169,10 @@ export class StatelessStack extends Stack {
         value: canary.decisions.queueUrl,
         description: "fraudctl smoke reads its canary's decision here",
       });
-      new CfnOutput(this, 'CanaryPartnerId', { value: canary.partnerId, description: 'the canary partner of fraudctl smoke' });
+      new CfnOutput(this, 'CanaryPartnerId', {
+        value: canary.partnerId,
+        description: 'the canary partner of fraudctl smoke',
+      });
     }
     new CfnOutput(this, 'ReviewConsoleUrl', {
       value: this.reviewConsole.url,
