@@ -7,7 +7,7 @@ import { loadScreeningConfig } from '#config/screening.ts';
 import { tableOf, type Grant } from '#manifests/function-manifest.ts';
 import { autoReleaseManifest, reviewApiManifest } from '#manifests/review.ts';
 import { screeningManifest } from '#manifests/screening.ts';
-import { queuePrefix } from '../../lib/config.ts';
+import { partnersWithQueues, queuePrefix } from '../../lib/config.ts';
 import {
   allowsOf,
   asList,
@@ -20,7 +20,7 @@ import {
 
 const { config, stacks, stateful, stateless } = synthesizeStage();
 const prefix = queuePrefix(config.stage);
-const decisionQueues = config.partners.map((p) => queueName(prefix, p.id, 'decisions'));
+const decisionQueues = partnersWithQueues(config).map((p) => queueName(prefix, p.id, 'decisions'));
 const queueNames: Record<string, string> = Object.fromEntries(
   Object.entries(resourcesOf(stateless, 'AWS::SQS::Queue')).map(([id, queue]) => [
     id,
@@ -87,7 +87,7 @@ describe.each(Object.entries(functions))('the %s manifest', (_, { manifest, cons
     const others = allowsOf(stateless, logicalIdOf(construct.role))
       .filter((s) => !s.Sid)
       .flatMap((s) => asList(s.Resource).map(nameOf));
-    const inbound = config.partners.map((p) => queueName(prefix, p.id, 'inbound'));
+    const inbound = partnersWithQueues(config).map((p) => queueName(prefix, p.id, 'inbound'));
     const expected = ['*', `${withoutHash(logicalIdOf(construct.logGroup))}`];
     // Lambda's event source mapping consumes the queues with the role, decrypting with the data key.
     if (manifest.trigger.kind === 'sqs') expected.push(...inbound, 'DataKey');
@@ -141,6 +141,7 @@ describe('manifest environments', () => {
       tables: tableNames,
       networkIndex: false,
       eventTimeBounds: { maxSkewMs: 60_000, maxAgeMs: 48 * 3_600_000 },
+      canaryPartners: new Set(),
     });
   });
 

@@ -54,6 +54,7 @@ describe('the template-driven local runtime', () => {
     expect(screening.entry).toBe('lambdas/handlers/screening.ts');
     expect(Object.keys(screening.environment).sort()).toEqual([
       'AGGREGATES_TABLE',
+      'CANARY_PARTNERS',
       'DECISIONS_TABLE',
       'FLAGS_TABLE',
       'NETWORK_INDEX',
