@@ -14,6 +14,7 @@ import type { TransferEvent } from '#domain/contract/transfer-event.ts';
 import shippedPack from '../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 import { benchBacktest } from './bench-backtest.ts';
 import { benchCapacity } from './bench-capacity.ts';
+import { benchPipeline } from './bench-pipeline.ts';
 import { benchShadow } from './bench-shadow.ts';
 
 const TEN_RULES = [
@@ -378,8 +379,11 @@ async function main() {
   await benchBacktest();
   await benchCapacity();
   await benchShadow();
+  await benchPipeline();
 }
 
-// `npm run bench -- capacity`: only the capacity of the screening path (a few minutes).
+// `npm run bench -- capacity`: only the capacity of the screening path (a few minutes); `-- pipeline`:
+// only the end-to-end run of the local stage (about a minute).
 if (process.argv[2] === 'capacity') await benchCapacity();
+else if (process.argv[2] === 'pipeline') await benchPipeline();
 else await main();
