@@ -64,6 +64,12 @@ export interface ReviewApiProps extends ReviewDataProps {
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
 
+/**
+ * The review API function's role name: the RulePacks table (stateful stack) lets only this role write,
+ * and names it by ARN, since a reference to the stateless stack would be a cycle.
+ */
+export const reviewApiRoleName = (prefix: string) => `${prefix}-review-api`;
+
 /** What the console reads from config.json in AWS (lambdas/review-console/app.js). */
 export interface ConsoleConfig {
   readonly apiBase: string;
@@ -194,6 +200,7 @@ export class ReviewApi extends Construct {
       logLevel: props.logLevel,
       logRetention: props.logRetention,
       environment,
+      roleName: reviewApiRoleName(props.prefix),
     });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
