@@ -65,12 +65,16 @@ export function createRulePackGovernance(deps: { readonly store: RulePackStore; 
       return decideOnPack(store, target, decision, step(officer, note));
     },
 
-    activate(
+    async activate(
       officer: Officer,
       target: { readonly packId: string; readonly version: string },
       note: string | undefined,
     ): Promise<PackAuditEntry> {
-      return activatePack(store, target, step(officer, note));
+      const entry = await activatePack(store, target, step(officer, note));
+      // In force, it scores every transfer live: scoring it in shadow too would compare it with itself.
+      if ((await store.shadowVersion(target.packId)) === target.version)
+        await stopShadow(store, target.packId, step(officer, `${target.version} is in force`));
+      return entry;
     },
 
     /** Puts `version` in shadow, or stops shadow scoring (null); undefined when nothing changed. */

@@ -169,6 +169,24 @@ describe('rule pack governance (the review API maker-checker)', () => {
     ]);
   });
 
+  it('takes the activated version out of shadow, audited, and leaves another version in shadow alone', async () => {
+    const pack = freshPack();
+    for (const version of [1, 2, 3]) {
+      await take({ kind: 'propose', who: 'analyst', version }, pack, 0);
+      await take({ kind: 'approve', who: 'taskForce', version }, pack, 1);
+    }
+    await take({ kind: 'activate', who: 'otherTaskForce', version: 3 }, pack, 2);
+    await take({ kind: 'shadow', who: 'taskForce', version: 1 }, pack, 3);
+    await take({ kind: 'activate', who: 'otherTaskForce', version: 2 }, pack, 4);
+    expect(await store.shadowVersion(pack.packId)).toBe(pack.versionOf(1));
+    await take({ kind: 'activate', who: 'otherTaskForce', version: 1 }, pack, 5);
+    expect(await store.shadowVersion(pack.packId)).toBeUndefined();
+    expect((await store.auditTrail(pack.packId)).slice(-2).map((e) => [e.action, e.version, e.note])).toEqual([
+      ['ACTIVATED', pack.versionOf(1), 'activated'],
+      ['UNSHADOWED', pack.versionOf(1), `${pack.versionOf(1)} is in force`],
+    ]);
+  });
+
   it('refuses a proposal to one pack of a document naming another', async () => {
     const pack = freshPack();
     const governance = createRulePackGovernance({ store, clock: () => new Date() });
