@@ -8,6 +8,7 @@ import { parseJsonText } from '#domain/contract/json-text.ts';
 import { type CompiledPack, compileRulePack, RulePackError } from '#domain/rules/compile.ts';
 import type { PackAuditEntry } from '#domain/rules/maker-checker.ts';
 import { readOnThread } from '#local/transfer-file-thread.ts';
+import { BacktestReportFiguresSchema, proposalBacktest } from '#use-cases/backtest/proposal-backtest.ts';
 import { runBacktest } from '#use-cases/backtest/run-backtest.ts';
 import { formatShadowReport, reportPeriod, ShadowReportError, shadowReport } from '#use-cases/rules/shadow-report.ts';
 import { runPseudonymKey } from './backtest.ts';
@@ -70,7 +71,7 @@ export function run(args: string[]): Promise<number> {
           'backtest the proposal against the version in force over this file',
         ).conflicts('backtestSummary'),
       )
-      .option('--backtest-summary <s.json>', 'or attach a backtest summary made earlier'),
+      .option('--backtest-summary <report.json>', 'or attach the figures of a report of fraudctl backtest --json'),
   );
   for (const decision of ['approve', 'reject'] as const)
     throughApi(
@@ -152,7 +153,7 @@ async function propose(values: RulesOptions): Promise<number> {
   const backtest = values.backtestFile
     ? await backtestSummary(call, candidate, values.backtestFile)
     : values.backtestSummary
-      ? await readJson(values.backtestSummary)
+      ? backtestOfReport(values.backtestSummary, await readJson(values.backtestSummary))
       : undefined;
   if (backtest === null) return 1;
   const entry = (await call(`${packPath(candidate.packId)}/proposals`, {
@@ -279,20 +280,19 @@ async function backtestSummary(call: ReviewApiCall, candidate: CompiledPack, fil
     candidate,
     ...(inForce ? { baseline: compileRulePack(inForce.pack) } : {}),
   });
-  const brief = (s: typeof report.candidate) => ({
-    version: s.pack.version,
-    outcomes: s.outcomes,
-    heldShare: s.heldShare,
-    legitimateHoldRate: s.labels?.legitimateHoldRate ?? null,
-    typologies: s.labels?.typologies ?? null,
-  });
-  return {
-    file,
-    transfers: report.transfers,
-    invalidLines: report.invalid.count,
-    candidate: brief(report.candidate),
-    ...(report.baseline ? { baseline: brief(report.baseline), changedOutcomes: report.changes?.count ?? 0 } : {}),
-  };
+  return proposalBacktest(report, file);
+}
+
+/** A report of `fraudctl backtest --json`, reduced to what the proposal records; refused naming the field. */
+function backtestOfReport(file: string, report: unknown) {
+  const parsed = BacktestReportFiguresSchema.safeParse(report);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(
+      `${file} is not a backtest report (fraudctl backtest --json): ${issue.path.join('.') || 'the file'}: ${issue.message}`,
+    );
+  }
+  return proposalBacktest(parsed.data, file);
 }
 
 function describeBacktest(summary: unknown): string {

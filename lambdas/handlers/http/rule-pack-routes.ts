@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Officer } from '#domain/review/officer.ts';
 import { ReviewRefusal } from '#domain/review/refusal.ts';
 import { PackIdSchema, PackVersionSchema } from '#domain/rules/rule-pack.ts';
+import { ProposalBacktestSchema } from '#use-cases/backtest/proposal-backtest.ts';
 import type { RulePackGovernanceService } from '#use-cases/rules/governance.ts';
 import { DecisionNoteSchema, expecting } from './inputs.ts';
 
@@ -21,7 +22,7 @@ const ProposalSchema = z.object(
   {
     pack: z.record(z.string(), z.unknown(), { error: expecting('must be the rule pack, a JSON object') }),
     note: DecisionNoteSchema,
-    backtest: z.record(z.string(), z.unknown(), { error: 'must be the backtest summary, a JSON object' }).optional(),
+    backtest: ProposalBacktestSchema.optional(),
   },
   { error: 'must be a JSON object { "pack", "note", "backtest"? }' },
 );

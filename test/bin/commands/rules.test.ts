@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run as backtest } from '../../../bin/commands/backtest.ts';
 import { run } from '../../../bin/commands/rules.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { DynamoShadowStore } from '#adapters/dynamodb/shadow-store.ts';
@@ -214,6 +215,60 @@ describe('fraudctl rules maker-checker, enforced by the review API', () => {
       `ACTIVATED ${SHIPPED_VERSION}`,
     ]);
     expect(lines[0]).toContain('by kim (analyst): DELAY from 35; backtest: 1 transfers');
+  });
+
+  it('attaches the figures of a backtest report made earlier, and refuses a file that is not one, naming the field', async () => {
+    const kim = await tokenFor('kim', 'analyst');
+    const transfers = join(dir, 'report-transfers.ndjson');
+    await writeFile(transfers, `${JSON.stringify(labelledTransfer('R-1'))}\n`);
+    const file = await proposal('kr-kh-2027.1.5');
+    capture();
+    expect(await backtest(['--file', transfers, '--pack', file, '--json'])).toBe(0);
+    const report = join(dir, 'report.json');
+    await writeFile(report, out.join(''));
+    expect(await rules(kim, 'propose', '--file', file, '--note', 'with its report', '--backtest-summary', report)).toBe(
+      0,
+    );
+    const proposed = (await store().auditTrail('kr-kh')).find((e) => e.version === 'kr-kh-2027.1.5')!;
+    expect(proposed.backtest).toEqual({
+      file: report,
+      transfers: 1,
+      invalidLines: 0,
+      candidate: {
+        version: 'kr-kh-2027.1.5',
+        outcomes: { ALLOW: 1, DELAY: 0, REVIEW: 0, BLOCK: 0 },
+        heldShare: 0,
+        legitimateHoldRate: 0,
+        typologies: {},
+      },
+    });
+
+    const notAReport = join(dir, 'not-a-report.json');
+    await writeFile(notAReport, JSON.stringify({ transfers: 'many' }));
+    await expect(
+      rules(
+        kim,
+        'propose',
+        '--file',
+        await proposal('kr-kh-2027.1.6'),
+        '--note',
+        'x',
+        '--backtest-summary',
+        notAReport,
+      ),
+    ).rejects.toThrow(`${notAReport} is not a backtest report (fraudctl backtest --json): transfers: `);
+    // The API holds the same line: a proposal's backtest must be the figures, whoever sends it.
+    const response = await fetch(`${system.apiUrl}/rule-packs/kr-kh/proposals`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${kim}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        pack: { ...shippedPack, version: 'kr-kh-2027.1.7' },
+        note: 'x',
+        backtest: { transfers: -1 },
+      }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'INVALID_INPUT', field: 'backtest.transfers' } });
   });
 
   it('refuses a proposal whose pack names another pack than the path, naming the field', async () => {
