@@ -387,11 +387,14 @@ describe('fraudctl rules shadow', () => {
     const text = out.join('');
     expect(text).toContain(`Shadow report of kr-kh: kr-kh-2027.2.9 beside ${SHIPPED_VERSION}`);
     expect(text).toContain('2 transfers');
+    // By instant, not by text: 08:00 at +07:00 is 01:00 UTC, before 03:00 UTC.
+    expect(text).toContain('the transfers happened from 2026-12-01T08:00:00+07:00 to 2026-12-01T03:00:00Z');
     expect(text).toContain('2026-12-01T08:00:00+07:00 kh-demo-bank ABA-1: DELAY (45) -> ALLOW (45)');
     out.length = 0;
     expect(await run(['shadow-report', '--shadow-version', 'kr-kh-2027.2.9', ...period, '--json'])).toBe(0);
     expect(JSON.parse(out.join(''))).toMatchObject({
       transfers: 2,
+      events: { first: '2026-12-01T08:00:00+07:00', last: '2026-12-01T03:00:00Z' },
       holdRate: { live: 1, shadow: 0.5 },
       transitions: { DELAY: { ALLOW: 1, DELAY: 1 } },
     });
