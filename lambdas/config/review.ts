@@ -36,6 +36,7 @@ export interface ReviewConfig extends AutoReleaseConfig {
   readonly requestLimitsTable: string;
   readonly requestLimits: RequestLimits;
   readonly rulePacksTable: string;
+  readonly readAuditTable: string;
 }
 
 /**
@@ -52,6 +53,7 @@ export function loadReviewConfig(env: Record<string, string | undefined>): Revie
     aggregatesTable: tables.aggregates,
     requestLimitsTable: tables.requestLimits,
     rulePacksTable: tables.rulePacks,
+    readAuditTable: tables.readAudit,
     requestLimits: settings.REQUEST_LIMITS ?? DEFAULT_REQUEST_LIMITS,
   };
 }

@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 // hono/aws-lambda is deprecated for v5 in favour of @hono/aws-lambda, which is not on npm yet.
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { createReviewApi } from '#handlers/http/review-router.ts';
+import { DynamoReadAuditStore } from '#adapters/dynamodb/read-audit-store.ts';
 import { DynamoRequestCounter } from '#adapters/dynamodb/request-counter.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { createRulePackGovernance } from '#use-cases/rules/governance.ts';
@@ -30,6 +31,7 @@ export function createReviewApiHandler(dependencies: HandlerDependencies = {}) {
       service: createReviewService({
         ...adapters,
         requestCounters: new DynamoRequestCounter(clients.documents, config.requestLimitsTable),
+        readAudit: new DynamoReadAuditStore(clients.documents, config.readAuditTable),
         requestLimits: config.requestLimits,
         policy: config.releasePolicy,
         clock,

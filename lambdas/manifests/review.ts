@@ -80,6 +80,8 @@ export const reviewApiManifest = defineFunctionManifest({
     },
     // Per-officer and per-bank request limits (DynamoRequestCounter): one conditional ADD per counter.
     { sid: 'CountRequests', actions: ['dynamodb:UpdateItem'], tables: ['requestLimits'] },
+    // Every read of flags, cases and networks, recorded before it is served (DynamoReadAuditStore).
+    { sid: 'AuditReads', actions: ['dynamodb:PutItem'], tables: ['readAudit'] },
     // "Why this is unusual" (DynamoAccountStateReader): both accounts' state, by the keys the flag stores.
     { sid: 'ReadAccountState', actions: ['dynamodb:BatchGetItem'], tables: ['aggregates'] },
     // The rule pack maker-checker (DynamoRulePackStore): versions, pointers and the audit. This function

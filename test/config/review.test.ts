@@ -7,6 +7,8 @@ const env = {
   DECISIONS_TABLE: 'Decisions',
   AGGREGATES_TABLE: 'Aggregates',
   REQUEST_LIMITS_TABLE: 'RequestLimits',
+  READ_AUDIT_TABLE: 'ReadAudit',
+  RULE_PACKS_TABLE: 'RulePacks',
   OUTBOUND_QUEUE_URLS: JSON.stringify({
     'kr-demo-bank': 'https://sqs.ap-northeast-2.amazonaws.com/123456789012/fraud-prod-kr-demo-bank-decisions',
   }),
@@ -42,6 +44,8 @@ describe('review configuration', () => {
   it('counts requests per officer and bank: 120 and 1,200 a minute unless REQUEST_LIMITS says otherwise', () => {
     expect(loadReviewConfig(env)).toMatchObject({
       requestLimitsTable: 'RequestLimits',
+      readAuditTable: 'ReadAudit',
+      rulePacksTable: 'RulePacks',
       requestLimits: { perOfficerPerMinute: 120, perBankPerMinute: 1200 },
     });
     expect(

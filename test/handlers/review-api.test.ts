@@ -2,6 +2,7 @@ import {
   BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   UpdateCommand,
   type UpdateCommandInput,
@@ -27,6 +28,7 @@ const ENV = {
   DECISIONS_TABLE: 'Decisions',
   AGGREGATES_TABLE: 'Aggregates',
   REQUEST_LIMITS_TABLE: 'RequestLimits',
+  READ_AUDIT_TABLE: 'ReadAudit',
   RULE_PACKS_TABLE: 'RulePacks',
   OUTBOUND_QUEUE_URLS: JSON.stringify({
     'kr-demo-bank': 'https://sqs.eu-west-1.amazonaws.com/123456789012/fraud-test-kr-demo-bank-decisions',
@@ -180,6 +182,24 @@ describe('review API handler', () => {
         review: expect.objectContaining({ actorId: '7c1e-analyst', role: 'analyst' }),
       }),
     ]);
+  });
+
+  it('records a read in the ReadAudit table before reading the flag, and serves nothing when it cannot', async () => {
+    expect((await invoke(apiEvent('GET', '/flags/kr-demo-bank/KB-1'))).status).toBe(200);
+    const [audit] = documents.commandCalls(PutCommand).map((call) => call.args[0].input);
+    expect(audit).toMatchObject({
+      TableName: 'ReadAudit',
+      Item: {
+        route: 'getFlag',
+        target: { partnerId: 'kr-demo-bank', transferId: 'KB-1' },
+        officer: { id: '7c1e-analyst', role: 'analyst', partnerId: 'kr-demo-bank' },
+      },
+    });
+    documents.reset();
+    documents.on(UpdateCommand).resolves({});
+    documents.on(PutCommand, { TableName: 'ReadAudit' }).rejects(new Error('throttled'));
+    expect((await invoke(apiEvent('GET', '/flags/kr-demo-bank/KB-1'))).status).toBe(500);
+    expect(documents.commandCalls(GetCommand)).toHaveLength(0);
   });
 
   it('answers 401 when the authorizer passed no claims, and 403 to a token without a role group', async () => {

@@ -138,8 +138,8 @@ describe('manifest environments', () => {
       rulePackMaxAgeMs: 30_000,
       shadowPointer: false,
       pseudonymKey,
-      // Every table but the review API's request counters.
-      tables: (({ requestLimits: _, ...screeningTables }) => screeningTables)(tableNames),
+      // Every table but the review API's request counters and read audit.
+      tables: (({ requestLimits: _, readAudit: __, ...screeningTables }) => screeningTables)(tableNames),
       networkIndex: false,
       eventTimeBounds: { maxSkewMs: 60_000, maxAgeMs: 48 * 3_600_000 },
       canaryPartners: new Set(),
@@ -162,6 +162,7 @@ describe('manifest environments', () => {
       'DECISIONS_TABLE',
       'FLAGS_TABLE',
       'REQUEST_LIMITS_TABLE',
+      'READ_AUDIT_TABLE',
     ]);
     expect(loadReviewConfig(api)).toMatchObject({
       flagsTable: tableNames.flags,
@@ -170,6 +171,7 @@ describe('manifest environments', () => {
       aggregatesTable: tableNames.aggregates,
       requestLimitsTable: tableNames.requestLimits,
       rulePacksTable: tableNames.rulePacks,
+      readAuditTable: tableNames.readAudit,
       outboundQueueUrls,
       pseudonymKey,
     });

@@ -1,3 +1,4 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -289,6 +290,34 @@ describe('review API: decisions', () => {
     expect((await act('lee', 'KR-LARGE', { action: 'RELEASE', note: 'verified', expectedVersion: 2 })).status).toBe(
       200,
     );
+  });
+});
+
+describe('review API: read audit', () => {
+  it('records who read which flag, case or network and when, in its own table with its own expiry', async () => {
+    const before = new Date().toISOString();
+    expect((await call(`/flags/${KR}/KR-1`, { token: tokens.kim! })).status).toBe(200);
+    expect((await call(`/flags/${KR}/KR-1/network`, { token: tokens.kim! })).status).toBe(200);
+    expect((await call(`/flags?status=PENDING&limit=5`, { token: tokens.kim! })).status).toBe(200);
+    const { pipeline } = stack;
+    const { Items = [] } = await pipeline.clients.documents.send(
+      new ScanCommand({ TableName: pipeline.tables.readAudit }),
+    );
+    const kims = Items.filter((item) => item.officer.username === 'kim' && item.at >= before);
+    expect(kims.map((item) => [item.route, item.target]).sort()).toEqual(
+      [
+        ['getFlag', { partnerId: KR, transferId: 'KR-1' }],
+        ['flagNetwork', { partnerId: KR, transferId: 'KR-1' }],
+        ['listFlags', { status: 'PENDING', limit: '5' }],
+      ].sort(),
+    );
+    for (const item of kims) {
+      expect(item).toMatchObject({ pk: `${KR}#${item.at.slice(0, 10)}`, officer: { role: 'analyst', partnerId: KR } });
+      // Kept two years from the read, apart from the flags (whatever their own retention).
+      expect(item.expiresAt - Date.parse(item.at) / 1000).toBeCloseTo(732 * 86_400, -2);
+    }
+    // Acting on a flag or counting requests is not a read of it.
+    expect(Items.every((item) => item.route !== 'actOnFlag')).toBe(true);
   });
 });
 

@@ -12,6 +12,7 @@ import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { flagFromDecision, flagRank } from '#domain/review/flag.ts';
 import type { Officer } from '#domain/review/officer.ts';
 import { releasePolicy, DEFAULT_RELEASE_LIMITS } from '#domain/review/release-policy.ts';
+import { DynamoReadAuditStore } from '#adapters/dynamodb/read-audit-store.ts';
 import { DEFAULT_REQUEST_LIMITS } from '#domain/review/request-limits.ts';
 import type { DecisionPublisher } from '#use-cases/screening/ports.ts';
 import { createReviewService } from '#use-cases/review/service.ts';
@@ -114,6 +115,7 @@ export function reviewService(
     // In-process use case tests count nothing: the limits are the review API's, tested through it.
     requestCounters: { countIfUnder: async () => true },
     requestLimits: DEFAULT_REQUEST_LIMITS,
+    readAudit: new DynamoReadAuditStore(fixture.clients.documents, fixture.tables.readAudit),
     clock: options.clock ?? (() => new Date()),
   });
 }

@@ -135,6 +135,15 @@ export const TABLES = {
     partitionKey: { name: 'pk', type: 'S' },
     timeToLiveAttribute: EXPIRES_AT,
   },
+  readAudit: {
+    id: 'ReadAudit',
+    envVar: 'READ_AUDIT_TABLE',
+    description: "every officer's read of a flag, case, network or profile (who, what, when), kept two years",
+    // pk `<reader's partner>#<UTC day>`, sk `<time>#<uuid>`: one bank's reads of a day are one Query.
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    timeToLiveAttribute: EXPIRES_AT,
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableKey = keyof typeof TABLES;

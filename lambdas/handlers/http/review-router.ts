@@ -203,9 +203,17 @@ export function createReviewApi({ service, rulePacks, authenticate, log }: Revie
     shadowRulePack: async (c) =>
       json(c, 200, await packs.shadow(c.var.officer, packParams(c).packId, parseJsonBody(await c.req.text()))),
   };
+  // A read of flags, cases or networks is on record before it is served (use-cases/review/read-audit.ts).
+  const auditRead =
+    (id: ReviewRouteId, route: ReviewRoute): MiddlewareHandler<ReviewEnv> =>
+    async (c, next) => {
+      if (route.auditedRead) await service.auditRead(c.var.officer, id, { ...c.req.param(), ...c.req.query() });
+      await next();
+    };
   const allowed = new Map<string, string[]>();
   for (const [id, route] of Object.entries(REVIEW_ROUTES) as Array<[ReviewRouteId, ReviewRoute]>) {
-    api.on(route.method, honoPath(route), limitBody(route.maxBodyBytes ?? MAX_BODY_BYTES), signedIn, handlers[id]);
+    const limit = limitBody(route.maxBodyBytes ?? MAX_BODY_BYTES);
+    api.on(route.method, honoPath(route), limit, signedIn, auditRead(id, route), handlers[id]);
     allowed.set(honoPath(route), [...(allowed.get(honoPath(route)) ?? []), route.method]);
   }
 

@@ -10,15 +10,15 @@
  * (officer.ts, transition.ts), for every route.
  */
 export const REVIEW_ROUTES = {
-  listFlags: { method: 'GET', path: '/flags', scopes: [] },
-  getFlag: { method: 'GET', path: '/flags/{partnerId}/{transferId}', scopes: [] },
+  listFlags: { method: 'GET', path: '/flags', scopes: [], auditedRead: true },
+  getFlag: { method: 'GET', path: '/flags/{partnerId}/{transferId}', scopes: [], auditedRead: true },
   actOnFlag: { method: 'POST', path: '/flags/{partnerId}/{transferId}/actions', scopes: [] },
-  flagNetwork: { method: 'GET', path: '/flags/{partnerId}/{transferId}/network', scopes: [] },
-  flagProfile: { method: 'GET', path: '/flags/{partnerId}/{transferId}/profile', scopes: [] },
-  listCases: { method: 'GET', path: '/cases', scopes: [] },
-  getCase: { method: 'GET', path: '/cases/{accountKey}', scopes: [] },
+  flagNetwork: { method: 'GET', path: '/flags/{partnerId}/{transferId}/network', scopes: [], auditedRead: true },
+  flagProfile: { method: 'GET', path: '/flags/{partnerId}/{transferId}/profile', scopes: [], auditedRead: true },
+  listCases: { method: 'GET', path: '/cases', scopes: [], auditedRead: true },
+  getCase: { method: 'GET', path: '/cases/{accountKey}', scopes: [], auditedRead: true },
   actOnCase: { method: 'POST', path: '/cases/{accountKey}/actions', scopes: [] },
-  caseNetwork: { method: 'GET', path: '/cases/{accountKey}/network', scopes: [] },
+  caseNetwork: { method: 'GET', path: '/cases/{accountKey}/network', scopes: [], auditedRead: true },
   // The rule pack maker-checker (rule-pack-routes.ts): fraudctl rules is a client of these.
   rulePack: { method: 'GET', path: '/rule-packs/{packId}', scopes: [] },
   rulePackVersion: { method: 'GET', path: '/rule-packs/{packId}/versions/{version}', scopes: [] },
@@ -36,6 +36,8 @@ export interface ReviewRoute {
   readonly scopes: readonly string[];
   /** The largest body the route reads; default MAX_BODY_BYTES (review-router.ts). */
   readonly maxBodyBytes?: number;
+  /** A read of flags, cases or networks: recorded in the ReadAudit table before it is served. */
+  readonly auditedRead?: boolean;
 }
 
 export type ReviewRouteId = keyof typeof REVIEW_ROUTES;

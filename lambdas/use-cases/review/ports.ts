@@ -1,3 +1,4 @@
+import type { ReadAuditEntry } from '#domain/review/read-audit.ts';
 import type { AccountState } from '#domain/aggregates/account-state.ts';
 import type { LinkedFlag } from '#domain/review/case.ts';
 import type { Flag, FlagStatus, PendingEffect } from '#domain/review/flag.ts';
@@ -85,6 +86,11 @@ export interface NetworkStore {
 export interface AccountStateReader {
   /** The states found; an account without one (or in another state format) is absent. */
   read(accountKeys: readonly string[]): Promise<Map<string, AccountState>>;
+}
+
+/** Where reads of review data are recorded, each kept until `expiresAt`. */
+export interface ReadAuditStore {
+  record(entry: ReadAuditEntry, expiresAt: Date): Promise<void>;
 }
 
 /** Counts requests per key and window; false once the count is at the limit (the request is not counted). */

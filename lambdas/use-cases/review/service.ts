@@ -9,6 +9,7 @@ import { createDeliverEffects } from './deliver-effects.ts';
 import { createGetFlag } from './get-flag.ts';
 import { createListFlags } from './list-flags.ts';
 import { createGetNetwork } from './network.ts';
+import { createAuditRead } from './read-audit.ts';
 import { createCheckRequestLimits } from './request-limits.ts';
 import type {
   AccountStateReader,
@@ -16,6 +17,7 @@ import type {
   DecisionPublisher,
   FlagRepository,
   NetworkStore,
+  ReadAuditStore,
   RequestCounterStore,
   WatchlistWriter,
 } from './ports.ts';
@@ -32,6 +34,7 @@ export interface ReviewServiceDependencies {
   readonly watchlist: WatchlistWriter;
   readonly policy: ReleasePolicy;
   readonly requestCounters: RequestCounterStore;
+  readonly readAudit: ReadAuditStore;
   readonly requestLimits: RequestLimits;
   readonly clock: () => Date;
 }
@@ -45,6 +48,7 @@ export function createReviewService(deps: ReviewServiceDependencies) {
       counters: deps.requestCounters,
       limits: deps.requestLimits,
     }),
+    auditRead: createAuditRead(deps),
     listFlags: createListFlags(deps),
     getFlag: createGetFlag(deps),
     actOnFlag: createActOnFlag({ ...deps, deliverEffects }),

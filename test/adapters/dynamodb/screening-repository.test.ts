@@ -20,6 +20,7 @@ const repository = new DynamoScreeningRepository(
     flags: 'F',
     shadowDecisions: 'S',
     requestLimits: 'L',
+    readAudit: 'U',
   },
 );
 const T0 = Date.parse('2026-11-24T03:00:00Z');

@@ -12,6 +12,7 @@ const CLAIMS = { sub: 'officer-1', 'cognito:groups': '[analyst]', 'custom:partne
 const accepted = Symbol('accepted');
 const service = {
   checkRequestLimits: async () => {},
+  auditRead: async () => {},
   actOnFlag: async () => {
     throw accepted;
   },

@@ -16,6 +16,7 @@ function api(options: { claims?: Record<string, unknown> } = {}) {
   };
   const service = {
     checkRequestLimits: async () => {},
+    auditRead: async () => {},
     listFlags: async () => PAGE,
     actOnFlag: async () => {
       throw new Error('the flag store is down');

@@ -43,7 +43,14 @@ describe('auto-release construct', () => {
     expect(sids('AutoReleaseHandlerRole')).toEqual(
       sids('ReviewApiHandlerRole').filter(
         (sid) =>
-          !['QueryCasesAndNetwork', 'ReadFlags', 'ReadAccountState', 'CountRequests', 'GovernRulePacks'].includes(sid!),
+          ![
+            'QueryCasesAndNetwork',
+            'ReadFlags',
+            'ReadAccountState',
+            'CountRequests',
+            'GovernRulePacks',
+            'AuditReads',
+          ].includes(sid!),
       ),
     );
     const query = policyStatements(template).find(

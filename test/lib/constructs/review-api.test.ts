@@ -125,6 +125,7 @@ describe('review API construct', () => {
     );
     const bySid = Object.fromEntries(statements.map(({ statement }) => [statement.Sid, statement]));
     expect(Object.keys(bySid).sort()).toEqual([
+      'AuditReads',
       'CountRequests',
       'DecideFlags',
       'GovernRulePacks',
@@ -150,6 +151,11 @@ describe('review API construct', () => {
     expect(bySid.GovernRulePacks).toMatchObject({
       Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
       Resource: { 'Fn::GetAtt': [ids.rulePacks, 'Arn'] },
+    });
+    // Reads of review data: one put each, on the ReadAudit table only.
+    expect(bySid.AuditReads).toMatchObject({
+      Action: 'dynamodb:PutItem',
+      Resource: { 'Fn::GetAtt': [ids.readAudit, 'Arn'] },
     });
     // Request counters: one conditional update per counter, on that table only.
     expect(bySid.CountRequests).toMatchObject({

@@ -31,6 +31,7 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
   const aggregatesTable = table(TABLES.aggregates);
   const requestLimitsTable = table(TABLES.requestLimits);
   const rulePacksTable = table(TABLES.rulePacks);
+  const readAuditTable = table(TABLES.readAudit);
   const pseudonymKey = new Secret(stack, 'PseudonymKey', { encryptionKey: key });
   const partners = ['kr-demo-bank', 'kh-demo-bank'].map((partnerId) => ({
     partnerId,
@@ -49,6 +50,7 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
     aggregatesTable,
     requestLimitsTable,
     rulePacksTable,
+    readAuditTable,
     ...partners.map((p) => p.decisions),
   ]) {
     for (const id of ['AwsSolutions-SMG4', 'AwsSolutions-SQS3', 'AwsSolutions-DDB3'])
@@ -66,6 +68,7 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
       aggregates: aggregatesTable,
       requestLimits: requestLimitsTable,
       rulePacks: rulePacksTable,
+      readAudit: readAuditTable,
     },
     key,
     pseudonymKey,
@@ -97,6 +100,7 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
       aggregates: stack.getLogicalId(aggregatesTable.node.defaultChild as never),
       requestLimits: stack.getLogicalId(requestLimitsTable.node.defaultChild as never),
       rulePacks: stack.getLogicalId(rulePacksTable.node.defaultChild as never),
+      readAudit: stack.getLogicalId(readAuditTable.node.defaultChild as never),
       key: stack.getLogicalId(key.node.defaultChild as never),
     },
   };

@@ -333,6 +333,8 @@ describe('stateless stack: least privilege', () => {
       Watchlist: ['dynamodb:UpdateItem'],
       // Per-officer and per-bank request counters: one conditional update each per request.
       RequestLimits: ['dynamodb:UpdateItem'],
+      // Every read of flags, cases and networks, on record before it is served.
+      ReadAudit: ['dynamodb:PutItem'],
       // The rule pack maker-checker: the only function that writes RulePacks.
       RulePacks: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
       ...onEach(decisionQueues, ['sqs:SendMessage']),
