@@ -35,6 +35,7 @@ export interface ReviewConfig extends AutoReleaseConfig {
   readonly aggregatesTable: string;
   readonly requestLimitsTable: string;
   readonly requestLimits: RequestLimits;
+  readonly rulePacksTable: string;
 }
 
 /**
@@ -50,6 +51,7 @@ export function loadReviewConfig(env: Record<string, string | undefined>): Revie
     decisionsTable: tables.decisions,
     aggregatesTable: tables.aggregates,
     requestLimitsTable: tables.requestLimits,
+    rulePacksTable: tables.rulePacks,
     requestLimits: settings.REQUEST_LIMITS ?? DEFAULT_REQUEST_LIMITS,
   };
 }

@@ -7,6 +7,8 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { createReviewApi } from '#handlers/http/review-router.ts';
 import { DynamoRequestCounter } from '#adapters/dynamodb/request-counter.ts';
+import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
+import { createRulePackGovernance } from '#use-cases/rules/governance.ts';
 import { reviewAdapters } from '#adapters/review-adapters.ts';
 import { loadReviewConfig } from '#config/review.ts';
 import { logger } from '#powertools/logger.ts';
@@ -30,6 +32,10 @@ export function createReviewApiHandler(dependencies: HandlerDependencies = {}) {
         requestCounters: new DynamoRequestCounter(clients.documents, config.requestLimitsTable),
         requestLimits: config.requestLimits,
         policy: config.releasePolicy,
+        clock,
+      }),
+      rulePacks: createRulePackGovernance({
+        store: new DynamoRulePackStore(clients.documents, config.rulePacksTable),
         clock,
       }),
       log: logger,

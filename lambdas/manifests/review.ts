@@ -82,6 +82,13 @@ export const reviewApiManifest = defineFunctionManifest({
     { sid: 'CountRequests', actions: ['dynamodb:UpdateItem'], tables: ['requestLimits'] },
     // "Why this is unusual" (DynamoAccountStateReader): both accounts' state, by the keys the flag stores.
     { sid: 'ReadAccountState', actions: ['dynamodb:BatchGetItem'], tables: ['aggregates'] },
+    // The rule pack maker-checker (DynamoRulePackStore): versions, pointers and the audit. This function
+    // is the only principal the RulePacks table's resource policy lets write (beside the deploy's seed).
+    {
+      sid: 'GovernRulePacks',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      tables: ['rulePacks'],
+    },
     ...decideFlagGrants,
   ],
   settings: {

@@ -58,6 +58,12 @@ export interface ReviewApiProps extends ReviewDataProps {
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
 
+/**
+ * The review API function's role name: the RulePacks table (stateful stack) lets only this role write,
+ * and names it by ARN, since a reference to the stateless stack would be a cycle.
+ */
+export const reviewApiRoleName = (prefix: string) => `${prefix}-review-api`;
+
 /** What the console reads from config.json in AWS (lambdas/review-console/app.js). */
 export interface ConsoleConfig {
   /** Where the console calls the API: a path on its own origin, such as /review-api (ConsoleHosting.routeApi). */
@@ -188,6 +194,7 @@ export class ReviewApi extends Construct {
       logLevel: props.logLevel,
       logRetention: props.logRetention,
       environment,
+      roleName: reviewApiRoleName(props.prefix),
     });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });

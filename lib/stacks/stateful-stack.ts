@@ -1,6 +1,6 @@
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { AccountPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AccountPrincipal, AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -9,7 +9,19 @@ import { compileRulePack } from '#domain/rules/compile.ts';
 import shippedPack from '../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 import { partnersWithQueues, queuePrefix, type StageConfig } from '../config.ts';
 import { partnerQueueNames } from '../constructs/partner-queues.ts';
+import { reviewApiRoleName } from '../constructs/review-api.ts';
 import { RulePackSeed } from '../constructs/rule-pack-seed.ts';
+
+/** Every DynamoDB call that changes an item, by any API (PartiQL included). */
+export const RULE_PACK_WRITES = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+];
 
 export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;
@@ -103,17 +115,44 @@ export class StatefulStack extends Stack {
 
     const pack = compileRulePack(shippedPack);
     this.rulePackId = pack.packId;
-    new RulePackSeed(this, 'RulePackSeed', {
+    const seed = new RulePackSeed(this, 'RulePackSeed', {
       table: this.tables.rulePacks,
       key: this.key,
       pack,
       logRetention: config.screening.logRetentionDays,
     });
+    this.onlyReviewApiWritesRulePacks(prefix, seed.role.roleArn);
 
     new CfnOutput(this, 'DataKeyArn', {
       value: this.key.keyArn,
       description: 'Partners allow kms:GenerateDataKey and kms:Decrypt on this key in their own IAM policies',
     });
+  }
+
+  /**
+   * Four eyes on rule packs are the review API's (its maker-checker routes); an operator who could
+   * write the table could move the ACTIVE pointer around them. So the table denies every write to
+   * every principal, administrators included, but the review API's role and the deploy's seed role.
+   * The review role lives in the stateless stack, so it is named by ARN (reviewApiRoleName).
+   */
+  private onlyReviewApiWritesRulePacks(prefix: string, seedRoleArn: string) {
+    this.tables.rulePacks.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyTheReviewApiWritesRulePacks',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: RULE_PACK_WRITES,
+        resources: ['*'],
+        conditions: {
+          ArnNotEquals: {
+            'aws:PrincipalArn': [
+              `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${reviewApiRoleName(prefix)}`,
+              seedRoleArn,
+            ],
+          },
+        },
+      }),
+    );
   }
 
   /**

@@ -27,6 +27,7 @@ const ENV = {
   DECISIONS_TABLE: 'Decisions',
   AGGREGATES_TABLE: 'Aggregates',
   REQUEST_LIMITS_TABLE: 'RequestLimits',
+  RULE_PACKS_TABLE: 'RulePacks',
   OUTBOUND_QUEUE_URLS: JSON.stringify({
     'kr-demo-bank': 'https://sqs.eu-west-1.amazonaws.com/123456789012/fraud-test-kr-demo-bank-decisions',
   }),

@@ -158,6 +158,7 @@ describe('manifest environments', () => {
     expect(Object.keys(api).filter((name) => name.endsWith('_TABLE'))).toEqual([
       'WATCHLIST_TABLE',
       'AGGREGATES_TABLE',
+      'RULE_PACKS_TABLE',
       'DECISIONS_TABLE',
       'FLAGS_TABLE',
       'REQUEST_LIMITS_TABLE',
@@ -168,6 +169,7 @@ describe('manifest environments', () => {
       decisionsTable: tableNames.decisions,
       aggregatesTable: tableNames.aggregates,
       requestLimitsTable: tableNames.requestLimits,
+      rulePacksTable: tableNames.rulePacks,
       outboundQueueUrls,
       pseudonymKey,
     });

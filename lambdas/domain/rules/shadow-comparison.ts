@@ -5,6 +5,8 @@ import type { ShadowDecision } from './shadow.ts';
 export interface ShadowComparison {
   readonly shadowVersion: string;
   readonly transfers: number;
+  /** The earliest and latest event time among the transfers (as sent), null over none. */
+  readonly events: { readonly first: string; readonly last: string } | null;
   /** Versions in force over the period (an activation inside it shows as two), with their transfers. */
   readonly liveVersions: Readonly<Record<string, number>>;
   readonly outcomes: { readonly live: Record<Outcome, number>; readonly shadow: Record<Outcome, number> };
@@ -48,6 +50,8 @@ export class ShadowTally {
   private readonly fires = new Map<string, { live: number; shadow: number }>();
   private differing = 0;
   private sample: DifferingTransfer[] = [];
+  private first: { at: number; text: string } | undefined;
+  private last: { at: number; text: string } | undefined;
 
   constructor(
     private readonly shadowVersion: string,
@@ -56,6 +60,9 @@ export class ShadowTally {
 
   add(decision: ShadowDecision): void {
     this.transfers++;
+    const at = Date.parse(decision.occurredAt);
+    if (!this.first || at < this.first.at) this.first = { at, text: decision.occurredAt };
+    if (!this.last || at > this.last.at) this.last = { at, text: decision.occurredAt };
     this.liveVersions.set(decision.liveVersion, (this.liveVersions.get(decision.liveVersion) ?? 0) + 1);
     this.live[decision.live.outcome]++;
     this.shadow[decision.shadow.outcome]++;
@@ -77,6 +84,7 @@ export class ShadowTally {
     return {
       shadowVersion: this.shadowVersion,
       transfers: this.transfers,
+      events: this.first && this.last ? { first: this.first.text, last: this.last.text } : null,
       liveVersions: Object.fromEntries([...this.liveVersions].sort(([a], [b]) => a.localeCompare(b))),
       outcomes: { live: { ...this.live }, shadow: { ...this.shadow } },
       transitions: Object.fromEntries(OUTCOMES.map((o) => [o, { ...this.transitions[o] }])) as Record<

@@ -89,7 +89,9 @@ export function formatShadowReport(report: ShadowReport): string {
     `Shadow report of ${report.packId}: ${report.shadowVersion} beside ${live}`,
     `  event time ${report.period.from} to ${report.period.to}: ${count(report.transfers)} transfers`,
   ];
-  if (!report.transfers) return `${[...out, '  no shadow decisions in this period'].join('\n')}\n`;
+  if (!report.transfers || !report.events)
+    return `${[...out, '  no shadow decisions in this period'].join('\n')}\n`;
+  out.push(`  the transfers happened from ${report.events.first} to ${report.events.last}`);
   const column = (text: string) => text.padStart(14);
   out.push('', `${''.padEnd(12)}${column('live')}${column('shadow')}`);
   for (const o of OUTCOMES)

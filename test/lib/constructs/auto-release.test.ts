@@ -42,7 +42,8 @@ describe('auto-release construct', () => {
         .sort();
     expect(sids('AutoReleaseHandlerRole')).toEqual(
       sids('ReviewApiHandlerRole').filter(
-        (sid) => !['QueryCasesAndNetwork', 'ReadFlags', 'ReadAccountState', 'CountRequests'].includes(sid!),
+        (sid) =>
+          !['QueryCasesAndNetwork', 'ReadFlags', 'ReadAccountState', 'CountRequests', 'GovernRulePacks'].includes(sid!),
       ),
     );
     const query = policyStatements(template).find(

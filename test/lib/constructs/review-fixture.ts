@@ -30,6 +30,7 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
   const decisionsTable = table(TABLES.decisions);
   const aggregatesTable = table(TABLES.aggregates);
   const requestLimitsTable = table(TABLES.requestLimits);
+  const rulePacksTable = table(TABLES.rulePacks);
   const pseudonymKey = new Secret(stack, 'PseudonymKey', { encryptionKey: key });
   const partners = ['kr-demo-bank', 'kh-demo-bank'].map((partnerId) => ({
     partnerId,
@@ -47,6 +48,7 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
     decisionsTable,
     aggregatesTable,
     requestLimitsTable,
+    rulePacksTable,
     ...partners.map((p) => p.decisions),
   ]) {
     for (const id of ['AwsSolutions-SMG4', 'AwsSolutions-SQS3', 'AwsSolutions-DDB3'])
@@ -63,6 +65,7 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
       decisions: decisionsTable,
       aggregates: aggregatesTable,
       requestLimits: requestLimitsTable,
+      rulePacks: rulePacksTable,
     },
     key,
     pseudonymKey,
@@ -96,6 +99,7 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
       decisions: stack.getLogicalId(decisionsTable.node.defaultChild as never),
       aggregates: stack.getLogicalId(aggregatesTable.node.defaultChild as never),
       requestLimits: stack.getLogicalId(requestLimitsTable.node.defaultChild as never),
+      rulePacks: stack.getLogicalId(rulePacksTable.node.defaultChild as never),
       key: stack.getLogicalId(key.node.defaultChild as never),
     },
   };

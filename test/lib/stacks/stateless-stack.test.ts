@@ -333,6 +333,8 @@ describe('stateless stack: least privilege', () => {
       Watchlist: ['dynamodb:UpdateItem'],
       // Per-officer and per-bank request counters: one conditional update each per request.
       RequestLimits: ['dynamodb:UpdateItem'],
+      // The rule pack maker-checker: the only function that writes RulePacks.
+      RulePacks: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
       ...onEach(decisionQueues, ['sqs:SendMessage']),
     });
   });
