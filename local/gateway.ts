@@ -4,8 +4,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import type { JWTPayload } from 'jose';
-import type { HttpApiModel, LocalSystemModel, RouteModel } from './assembly/system-model.ts';
-import { withoutHash } from './assembly/template.ts';
+import type {
+  ConsoleHostingModel,
+  HttpApiModel,
+  LocalSystemModel,
+  ResponseHeadersModel,
+  RouteModel,
+} from './assembly/system-model.ts';
 import { loadLocalSigningKey, type TokenCheck, verifyLocalToken } from './auth/local-issuer.ts';
 import type { LocalFunction } from './runtime.ts';
 import { LOCAL_ACCOUNT_ID } from './local-account.ts';
@@ -14,13 +19,16 @@ import { lambdaContext } from './poller.ts';
 
 /**
  * The local gateway: API Gateway and CloudFront on one loopback port. Each HTTP API of the templates
- * is served under its own path (`/review-api` for ReviewApi) with exactly the routes the template
- * declares, its JWT authorizer (tokens of the local issuer, checked for issuer, audience, expiry and
- * scopes as API Gateway checks them), the stage's throttling, Lambda's invoke permission, and the
- * payload format 2.0 event to the integrated function. A path the template does not declare answers
- * 404 as API Gateway does. The console is served at `/` from the staged assets of its bucket
- * deployment with the distribution's security headers; its sign-in is the one emulated part: local
- * token links (#token=) stand in for Cognito's hosted UI, so its config.json says `mode: local`.
+ * is served at its stage's path (`/review-api` for stage review-api; a `$default` stage at a path
+ * made from the API's logical id) with exactly the routes the template declares, its JWT authorizer
+ * (tokens of the local issuer, checked for issuer, audience, expiry and scopes as API Gateway checks
+ * them), the stage's throttling, Lambda's invoke permission, and the payload format 2.0 event to the
+ * integrated function. A path the template does not declare answers 404 as API Gateway does. The
+ * console is served at `/` from the staged assets of its bucket deployment, as its distribution
+ * serves it: the default behaviour's headers on its files, and each behaviour routed to an HTTP API
+ * (such as `/review-api/*`) passed on to that API with the behaviour's headers on the answers. Its
+ * sign-in is the one emulated part: local token links (#token=) stand in for Cognito's hosted UI, so
+ * its config.json says `mode: local`.
  */
 export interface GatewayOptions {
   readonly port: number;
@@ -30,12 +38,8 @@ export interface GatewayOptions {
 }
 
 export interface LocalGateway {
-  /** Base URL, such as http://127.0.0.1:8080 (the console). */
+  /** Base URL, such as http://127.0.0.1:8080: the console at /, each HTTP API at its stage's path. */
   readonly url: string;
-  /** host:port, what the console's distribution resolves to. */
-  readonly host: string;
-  /** The base URL of an HTTP API of the templates, by its logical id. */
-  apiEndpoint(apiLogicalId: string): string;
   /** Starts answering for the system's APIs and console. */
   serve(model: LocalSystemModel, functionOf: (arn: string) => LocalFunction | undefined): void;
   close(): Promise<void>;
@@ -50,12 +54,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** "ReviewApi49DBAE71" -> "/review-api". */
-export const apiMountPath = (apiLogicalId: string) =>
-  `/${withoutHash(apiLogicalId)
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .toLowerCase()}`;
-
 interface CompiledRoute {
   readonly route: RouteModel;
   readonly pattern: RegExp;
@@ -64,60 +62,80 @@ interface CompiledRoute {
   readonly rank: number;
 }
 
+/** An HTTP response before it is written: what API Gateway or the function answered. */
+interface Answer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[]>>;
+  readonly body?: string | Buffer;
+}
+
 export async function startLocalGateway(options: GatewayOptions): Promise<LocalGateway> {
   let handle: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
   const server = await listenOnLoopback(
     (request, response) => {
-      if (!handle) return send(response, 503, { message: 'Service Unavailable' });
-      handle(request, response).catch(() => send(response, 500, { message: 'Internal Server Error' }));
+      if (!handle) return write(response, json(503, { message: 'Service Unavailable' }));
+      handle(request, response).catch(() => write(response, json(500, { message: 'Internal Server Error' })));
     },
     { port: options.port, host: options.host },
   );
-  const { url, host } = server;
+  const { url } = server;
   const signingKey = await loadLocalSigningKey(options.stateDir);
 
   return {
     url,
-    host,
-    apiEndpoint: (apiLogicalId) => `${url}${apiMountPath(apiLogicalId)}`,
     serve(model, functionOf) {
       const apis = model.httpApis.map((api) => ({
         api,
-        mount: apiMountPath(api.logicalId),
         routes: compileRoutes(api.routes),
         bucket: api.throttle ? tokenBucket(api.throttle.rateLimit, api.throttle.burstLimit) : undefined,
       }));
-      const console = model.console
-        ? consoleFiles(
-            model,
-            apis.map((a) => a.api),
-          )
-        : undefined;
+      const behaviours = (model.console?.apiBehaviours ?? []).map((behaviour) => ({
+        behaviour,
+        pattern: wildcard(behaviour.pathPattern),
+        api: apis.find((a) => a.api.logicalId === behaviour.apiLogicalId)!,
+      }));
+      const console = model.console ? consoleFiles(model.console) : undefined;
       handle = async (request, response) => {
         const path = new URL(request.url ?? '/', url).pathname;
-        const api = apis.find((a) => path === a.mount || path.startsWith(`${a.mount}/`));
-        if (api) return serveApi(api, request, response, path.slice(api.mount.length) || '/');
+        // CloudFront's behaviours first, in their order; then the APIs as their own hosts would
+        // answer; then the console's files (the distribution's default behaviour).
+        const routed = behaviours.find((b) => b.pattern.test(path));
+        if (routed) {
+          const { behaviour } = routed;
+          if (!behaviour.forwardsAuthorization) delete request.headers.authorization;
+          const answer = await serveApi(routed.api, request, `${behaviour.originPath}${path}`);
+          return write(response, answer, behaviour.responseHeaders);
+        }
+        const direct = apis.find((a) => path === a.api.mount || path.startsWith(`${a.api.mount}/`));
+        if (direct) {
+          // A named stage's mount is its own first path segment; a $default stage's is local only.
+          const apiPath = direct.api.stageName === '$default' ? path.slice(direct.api.mount.length) || '/' : path;
+          return write(response, await serveApi(direct, request, apiPath));
+        }
         if (console) return (await console).serve(request, response, path);
-        send(response, 404, { message: 'Not Found' });
+        write(response, json(404, { message: 'Not Found' }));
       };
 
-      async function serveApi(
-        api: (typeof apis)[number],
-        request: IncomingMessage,
-        response: ServerResponse,
-        path: string,
-      ): Promise<void> {
+      /** A request as the API's stage gets it: `path` is the path under the API's own host. */
+      async function serveApi(api: (typeof apis)[number], request: IncomingMessage, path: string): Promise<Answer> {
+        const { stageName } = api.api;
+        const stagePrefix = `/${stageName}`;
+        const routePath =
+          stageName === '$default'
+            ? path
+            : path === stagePrefix || path.startsWith(`${stagePrefix}/`)
+              ? path.slice(stagePrefix.length) || '/'
+              : undefined;
         const method = request.method ?? 'GET';
-        const match = matchRoute(api.routes, method, path);
-        if (!match) return send(response, 404, { message: 'Not Found' });
-        if (api.bucket && !api.bucket()) return send(response, 429, { message: 'Too Many Requests' });
+        const match = routePath === undefined ? undefined : matchRoute(api.routes, method, routePath);
+        if (!match) return json(404, { message: 'Not Found' });
+        if (api.bucket && !api.bucket()) return json(429, { message: 'Too Many Requests' });
         const { route, pathParameters } = match;
         let claims: JWTPayload | undefined;
         if (route.authorizer) {
           const verdict = await authorize(route, request);
           if ('failure' in verdict)
-            return send(
-              response,
+            return json(
               401,
               { message: 'Unauthorized' },
               {
@@ -127,7 +145,7 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
           claims = verdict.claims;
         }
         const target = functionOf(route.functionArn);
-        const sourceArn = `arn:aws:execute-api:${model.account.region}:${LOCAL_ACCOUNT_ID}:${api.api.id}/$default/${method}${route.path === '$default' ? '' : route.path}`;
+        const sourceArn = `arn:aws:execute-api:${model.account.region}:${LOCAL_ACCOUNT_ID}:${api.api.id}/${stageName}/${method}${route.path === '$default' ? '' : route.path}`;
         const permitted = model.invokePermissions.some(
           (p) =>
             p.functionArn === route.functionArn &&
@@ -135,7 +153,7 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
             (!p.sourceArn || wildcard(p.sourceArn).test(sourceArn)),
         );
         // API Gateway answers 500 when the integration's function does not allow it to invoke.
-        if (!target || !permitted) return send(response, 500, { message: 'Internal Server Error' });
+        if (!target || !permitted) return json(500, { message: 'Internal Server Error' });
         const body = await readBody(request);
         const event = proxyEvent(api.api, route, request, path, pathParameters, body, claims);
         let result: unknown;
@@ -151,9 +169,9 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
             }),
           );
         } catch {
-          return send(response, 500, { message: 'Internal Server Error' });
+          return json(500, { message: 'Internal Server Error' });
         }
-        writeProxyResult(response, result);
+        return proxyAnswer(result);
       }
 
       async function authorize(route: RouteModel, request: IncomingMessage): Promise<TokenCheck> {
@@ -221,7 +239,10 @@ function matchRoute(
   return undefined;
 }
 
-/** The payload format 2.0 event API Gateway sends a Lambda proxy integration. */
+/**
+ * The payload format 2.0 event API Gateway sends a Lambda proxy integration. `path` is the path under
+ * the API's host: on a named stage it begins with the stage, as API Gateway's rawPath does.
+ */
 function proxyEvent(
   api: HttpApiModel,
   route: RouteModel,
@@ -270,7 +291,7 @@ function proxyEvent(
       },
       requestId: randomUUID(),
       routeKey: route.routeKey,
-      stage: '$default',
+      stage: api.stageName,
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     },
@@ -292,13 +313,10 @@ function flattenClaims(claims: JWTPayload): Record<string, string | number | boo
   );
 }
 
-/** Writes a function's payload 2.0 response as API Gateway would. */
-function writeProxyResult(response: ServerResponse, result: unknown): void {
-  if (result === null || typeof result !== 'object' || !('statusCode' in result)) {
-    // A response without statusCode is the body itself, as JSON with 200.
-    send(response, 200, result ?? null);
-    return;
-  }
+/** A function's payload 2.0 response as API Gateway answers it. */
+function proxyAnswer(result: unknown): Answer {
+  // A response without statusCode is the body itself, as JSON with 200.
+  if (result === null || typeof result !== 'object' || !('statusCode' in result)) return json(200, result ?? null);
   const r = result as {
     statusCode: number;
     headers?: Record<string, string | number | boolean>;
@@ -307,16 +325,22 @@ function writeProxyResult(response: ServerResponse, result: unknown): void {
     isBase64Encoded?: boolean;
   };
   const headers: Record<string, string | string[]> = Object.fromEntries(
-    Object.entries(r.headers ?? {}).map(([k, v]) => [k, String(v)]),
+    Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
   );
   if (r.cookies?.length) headers['set-cookie'] = r.cookies;
-  response.writeHead(r.statusCode, headers);
-  response.end(r.body === undefined ? undefined : r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body);
+  return {
+    status: r.statusCode,
+    headers,
+    ...(r.body === undefined ? {} : { body: r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body }),
+  };
 }
 
-/** The console: its deployment's staged files at `/`, the distribution's headers on every response. */
-async function consoleFiles(model: LocalSystemModel, apis: readonly HttpApiModel[]) {
-  const hosting = model.console!;
+/**
+ * The console: its deployment's staged files at `/` as the distribution's default behaviour serves
+ * them. Its config.json must send the console to a behaviour routed to an HTTP API: on its own
+ * origin, the one place its content security policy lets it call.
+ */
+async function consoleFiles(hosting: ConsoleHostingModel) {
   const files = new Map<string, string>();
   let configText: string | undefined;
   for (const source of hosting.sources) {
@@ -326,8 +350,10 @@ async function consoleFiles(model: LocalSystemModel, apis: readonly HttpApiModel
         const text = await readFile(join(source.directory, name), 'utf8');
         const filled = Object.entries(source.markers).reduce((t, [marker, value]) => t.replaceAll(marker, value), text);
         const config = JSON.parse(filled) as { apiBase?: string };
-        if (!apis.some((api) => api.endpoint === config.apiBase))
-          throw new Error(`the console's config.json names ${config.apiBase}, which is no HTTP API of the templates`);
+        if (!hosting.apiBehaviours.some((behaviour) => behaviour.pathPattern === `${config.apiBase}/*`))
+          throw new Error(
+            `the console's config.json names apiBase ${config.apiBase}, which is the path of no behaviour of its distribution routed to an HTTP API`,
+          );
         // The one emulated part of the console: local token links stand in for Cognito's hosted UI.
         configText = JSON.stringify({ apiBase: config.apiBase, auth: { mode: 'local' } });
       } else files.set(name, join(source.directory, name));
@@ -335,27 +361,30 @@ async function consoleFiles(model: LocalSystemModel, apis: readonly HttpApiModel
   }
   return {
     async serve(request: IncomingMessage, response: ServerResponse, path: string) {
-      const headers = { ...hosting.securityHeaders };
-      if (request.method !== 'GET' && request.method !== 'HEAD') {
-        response.writeHead(405, { ...headers, allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
-        return void response.end('the console accepts GET only');
-      }
-      const name = path === '/' ? 'index.html' : path.slice(1);
-      if (name === 'config.json' && configText !== undefined) {
-        response.writeHead(200, { ...headers, 'content-type': CONTENT_TYPES['.json']!, 'cache-control': 'no-store' });
-        return void response.end(request.method === 'HEAD' ? undefined : configText);
-      }
-      const file = files.get(name);
-      if (!file) {
-        response.writeHead(404, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
-        return void response.end('not found');
-      }
-      response.writeHead(200, {
-        ...headers,
-        'content-type': CONTENT_TYPES[extname(name)]!,
-        'cache-control': 'no-cache',
-      });
-      response.end(request.method === 'HEAD' ? undefined : await readFile(file));
+      const answer = async (): Promise<Answer> => {
+        if (request.method !== 'GET' && request.method !== 'HEAD')
+          return {
+            status: 405,
+            headers: { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' },
+            body: 'the console accepts GET only',
+          };
+        const head = request.method === 'HEAD';
+        const name = path === '/' ? 'index.html' : path.slice(1);
+        if (name === 'config.json' && configText !== undefined)
+          return {
+            status: 200,
+            headers: { 'content-type': CONTENT_TYPES['.json']!, 'cache-control': 'no-store' },
+            ...(head ? {} : { body: configText }),
+          };
+        const file = files.get(name);
+        if (!file) return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'not found' };
+        return {
+          status: 200,
+          headers: { 'content-type': CONTENT_TYPES[extname(name)]!, 'cache-control': 'no-cache' },
+          ...(head ? {} : { body: await readFile(file) }),
+        };
+      };
+      write(response, await answer(), hosting.responseHeaders);
     },
   };
 }
@@ -382,7 +411,15 @@ const wildcard = (pattern: string) =>
       .replace(/\?/g, '.')}$`,
   );
 
-function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers });
-  response.end(JSON.stringify(body));
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Answer {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+/** Writes an answer with a CloudFront response headers policy's headers, as a behaviour with that policy would. */
+function write(response: ServerResponse, answer: Answer, policy: ResponseHeadersModel = {}): void {
+  const headers: Record<string, string | string[]> = { ...answer.headers };
+  for (const [name, { value, override }] of Object.entries(policy))
+    if (override || headers[name] === undefined) headers[name] = value;
+  response.writeHead(answer.status, headers);
+  response.end(answer.body);
 }

@@ -161,8 +161,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       partition: 'aws',
       urlSuffix: 'amazonaws.com',
       queueUrl: (name) => `${sqsServer.queueUrlEndpoint}/${LOCAL_ACCOUNT_ID}/${name}`,
-      apiEndpoint: (apiLogicalId) => gateway.apiEndpoint(apiLogicalId),
-      consoleHost: gateway.host,
+      gatewayUrl: gateway.url,
     });
     const secretValue = options.secretValue ?? randomBytes(32).toString('hex');
     if (model.secrets.length > 1)

@@ -1,4 +1,3 @@
-import { apiMountPath } from '#local/gateway.ts';
 import {
   DEFAULT_STATE_DIR,
   issueLocalToken,
@@ -96,11 +95,11 @@ export async function startLocalReviewStack(options: ServeOptions = {}): Promise
     }
     const signingKey = await loadLocalSigningKey(options.stateDir ?? DEFAULT_STATE_DIR);
     const { system } = pipeline;
-    const reviewApi = system.model.httpApis.find((api) => apiMountPath(api.logicalId) === '/review-api');
-    if (!reviewApi) throw new Error('the templates have no ReviewApi HTTP API');
+    const apiUrl = system.model.outputs['fraud-local-stateless']?.ReviewApiUrl;
+    if (!apiUrl) throw new Error('the stateless stack has no ReviewApiUrl output');
     return {
       url: system.gatewayUrl,
-      apiUrl: reviewApi.endpoint,
+      apiUrl,
       pipeline,
       held,
       token: (request) => issueLocalToken(signingKey, request),

@@ -60,7 +60,7 @@ export function createReviewApiHandler(dependencies: HandlerDependencies = {}) {
   ): Promise<APIGatewayProxyStructuredResultV2> {
     const serve = await ready();
     // hono types the same v2 payload with body null rather than absent, and headers that may be arrays (v1).
-    const response = await serve(event as unknown as LambdaEvent, context as unknown as LambdaContext);
+    const response = await serve(withoutStage(event) as unknown as LambdaEvent, context as unknown as LambdaContext);
     metrics.addMetric(METRIC.review.requests, MetricUnit.Count, 1);
     if (response.statusCode === 409) metrics.addMetric(METRIC.review.conflicts, MetricUnit.Count, 1);
     if (response.statusCode >= 500) metrics.addMetric(METRIC.review.failures, MetricUnit.Count, 1);
@@ -68,6 +68,24 @@ export function createReviewApiHandler(dependencies: HandlerDependencies = {}) {
   }
 
   return middy(handleReviewApi).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+/**
+ * The event with the paths the routes are written for. On a named stage API Gateway's paths begin
+ * with the stage (rawPath /review-api/flags for route GET /flags of stage review-api); on $default
+ * they do not.
+ */
+function withoutStage(event: APIGatewayProxyEventV2WithJWTAuthorizer): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const { stage, http } = event.requestContext;
+  if (stage === '$default') return event;
+  const prefix = `/${stage}`;
+  const strip = (path: string) =>
+    path === prefix ? '/' : path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : path;
+  return {
+    ...event,
+    rawPath: strip(event.rawPath),
+    requestContext: { ...event.requestContext, http: { ...http, path: strip(http.path) } },
+  };
 }
 
 export const handler = createReviewApiHandler();

@@ -1,20 +1,24 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { IHttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   AllowedMethods,
+  CacheHeaderBehavior,
   CachePolicy,
+  CacheQueryStringBehavior,
   Distribution,
   GeoRestriction,
   HeadersFrameOption,
   HeadersReferrerPolicy,
   HttpVersion,
+  OriginRequestPolicy,
   PriceClass,
   ResponseHeadersPolicy,
   SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
-import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
@@ -27,6 +31,8 @@ export const CONSOLE_ASSETS = fileURLToPath(new URL('../../lambdas/review-consol
 
 export interface ConsoleHostingProps {
   readonly prefix: string;
+  /** Prefix of the stage's Cognito sign-in domain, <prefix>.auth.<region>.amazoncognito.com: the one other host the console calls. */
+  readonly signInDomainPrefix: string;
   /** A custom domain with its ACM certificate (us-east-1); only with one can CloudFront enforce TLS 1.2. */
   readonly domain?: { readonly names: readonly string[]; readonly certificate: ICertificate };
   /** A WAF web ACL (global, us-east-1) to put in front of the console, if the organisation has one. */
@@ -38,13 +44,16 @@ export interface ConsoleHostingProps {
 /**
  * Hosts the review console: a private S3 bucket that only CloudFront can read (origin access
  * control), served over HTTPS with security headers. Created before the review API (which needs the
- * console's URL for CORS and sign-in redirects); `deployApp` then uploads the files and config.json.
+ * console's URL for sign-in redirects); `routeApi` then serves the API on the console's own origin,
+ * and `deployApp` uploads the files and config.json.
  */
 export class ConsoleHosting extends Construct {
   readonly bucket: Bucket;
   readonly distribution: Distribution;
   /** https://<distribution>.cloudfront.net, no trailing slash. */
   readonly url: string;
+  private readonly securityHeaders: ResponseHeadersPolicy;
+  private apiCachePolicy?: CachePolicy;
 
   constructor(scope: Construct, id: string, props: ConsoleHostingProps) {
     super(scope, id);
@@ -60,18 +69,19 @@ export class ConsoleHosting extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const region = Stack.of(this).region;
-    const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+    const signInHost = `${props.signInDomainPrefix}.auth.${Stack.of(this).region}.amazoncognito.com`;
+    this.securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: `${props.prefix}: review console security headers`,
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          // The console talks to the review API and, to sign in, to the Cognito hosted UI's token endpoint.
+          // The console talks to the review API on its own origin (routeApi) and, to sign in, to its
+          // stage's Cognito hosted UI (the token endpoint): no other host.
           contentSecurityPolicy: [
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
             "img-src 'self' data:",
-            `connect-src 'self' https://*.execute-api.${region}.amazonaws.com https://*.auth.${region}.amazoncognito.com`,
+            `connect-src 'self' https://${signInHost}`,
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'none'",
@@ -94,7 +104,7 @@ export class ConsoleHosting extends Construct {
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: headers,
+        responseHeadersPolicy: this.securityHeaders,
       },
       ...(props.domain
         ? {
@@ -113,10 +123,16 @@ export class ConsoleHosting extends Construct {
       ? `https://${props.domain.names[0]}`
       : `https://${this.distribution.distributionDomainName}`;
 
-    const logsReason =
-      "The bucket and the CDN serve only the static console (no customer data, nothing writable by viewers). Who signed in is in Cognito, and every API call is in the review API access log and the flags' audit trail.";
-    Validations.of(this.bucket).acknowledge({ id: 'AwsSolutions-S1', reason: logsReason });
-    Validations.of(this.distribution).acknowledge({ id: 'AwsSolutions-CFR3', reason: logsReason });
+    Validations.of(this.bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        "The bucket holds only the static console (no customer data, nothing writable by viewers); only the distribution reads it, and only the deploy writes it. Who signed in is in Cognito, every API call in the review API's access log and the flags' audit trail.",
+    });
+    Validations.of(this.distribution).acknowledge({
+      id: 'AwsSolutions-CFR3',
+      reason:
+        'The CDN serves the static console and passes API calls through to the review API, whose stage writes an access log of every call (who, which route, what result) and whose flags keep an audit trail of every decision; who signed in is in Cognito.',
+    });
     if (!props.domain) {
       Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR4',
@@ -128,7 +144,7 @@ export class ConsoleHosting extends Construct {
       Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR2',
         reason:
-          "Static files only; the API behind them requires a Cognito token and is throttled. Pass `webAclId` to add the organisation's WAF.",
+          "The console's static files and the review API, which requires a Cognito token on every route and is throttled per stage, officer and bank. Pass `webAclId` to add the organisation's WAF.",
       });
     }
     if (!props.viewerCountries?.length) {
@@ -138,6 +154,44 @@ export class ConsoleHosting extends Construct {
           'Task-force officers travel; pass `viewerCountries` to restrict where the console loads. Sign-in (Cognito, MFA) guards access, not geography.',
       });
     }
+  }
+
+  /**
+   * Serves an HTTP API's named stage on the console's own origin: /<stage>/* goes to the API, whose
+   * stage then sees the path it routes (/review-api/flags is GET /flags of stage review-api). The
+   * console calls it same-origin, so the API needs no CORS and the CSP names no API host.
+   * Returns the path the console and clients call, such as /review-api.
+   */
+  routeApi(stage: IHttpStage): string {
+    if (stage.stageName === '$default')
+      throw new Error('routeApi needs a named stage: CloudFront forwards the path with its first segment');
+    const path = `/${stage.stageName}`;
+    // CloudFront forwards Authorization (the officer's token) only when the cache policy's key names
+    // it; and a policy that names headers must be able to cache (max TTL above 0). Nothing is cached:
+    // every API response says `cache-control: no-store`, and API Gateway's own answers (401, 404, 429)
+    // say nothing, so default TTL 0 applies. Were anything kept, the key holds the token and the query.
+    this.apiCachePolicy ??= new CachePolicy(this, 'ApiCache', {
+      comment: 'review API through the console origin: forwards the token, caches nothing',
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.seconds(0),
+      maxTtl: Duration.seconds(1),
+      headerBehavior: CacheHeaderBehavior.allowList('Authorization'),
+      queryStringBehavior: CacheQueryStringBehavior.all(),
+    });
+    const { region, urlSuffix } = Stack.of(this);
+    this.distribution.addBehavior(
+      `${path}/*`,
+      new HttpOrigin(`${stage.api.apiId}.execute-api.${region}.${urlSuffix}`),
+      {
+        allowedMethods: AllowedMethods.ALLOW_ALL,
+        viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+        cachePolicy: this.apiCachePolicy,
+        // Everything the viewer sent but Host: API Gateway routes by its own host name.
+        originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        responseHeadersPolicy: this.securityHeaders,
+      },
+    );
+    return path;
   }
 
   /** Uploads the console and its config.json, and invalidates CloudFront's copies. */

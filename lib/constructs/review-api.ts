@@ -1,12 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import {
-  CorsHttpMethod,
-  HttpApi,
-  HttpMethod,
-  LogGroupLogDestination,
-  type HttpStage,
-} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, LogGroupLogDestination, type HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
@@ -56,7 +50,7 @@ export interface ReviewDataProps {
 }
 
 export interface ReviewApiProps extends ReviewDataProps {
-  /** The console's origin, such as https://d111111abcdef8.cloudfront.net (ConsoleHosting.url): CORS and sign-in redirects. */
+  /** The console's origin, such as https://d111111abcdef8.cloudfront.net (ConsoleHosting.url): sign-in redirects. */
   readonly consoleUrl: string;
   /** Prefix of the Cognito hosted UI domain, <prefix>.auth.<region>.amazoncognito.com; unique per region. */
   readonly cognitoDomainPrefix: string;
@@ -72,6 +66,7 @@ export const reviewApiRoleName = (prefix: string) => `${prefix}-review-api`;
 
 /** What the console reads from config.json in AWS (lambdas/review-console/app.js). */
 export interface ConsoleConfig {
+  /** Where the console calls the API: a path on its own origin, such as /review-api (ConsoleHosting.routeApi). */
   readonly apiBase: string;
   readonly auth: {
     readonly mode: 'cognito';
@@ -123,9 +118,8 @@ export class ReviewApi extends Construct {
   readonly consoleClient: UserPoolClient;
   readonly hostedUi: UserPoolDomain;
   readonly api: HttpApi;
+  /** Named (review-api), so that the console's distribution can serve it at /review-api/* (ConsoleHosting.routeApi). */
   readonly stage: HttpStage;
-  /** Base URL of the API, without a trailing slash: https://<id>.execute-api.<region>.amazonaws.com */
-  readonly url: string;
 
   constructor(scope: Construct, id: string, props: ReviewApiProps) {
     super(scope, id);
@@ -208,18 +202,13 @@ export class ReviewApi extends Construct {
       apiName: `${props.prefix}-review`,
       description: `${props.prefix}: review API for compliance officers`,
       createDefaultStage: false,
-      corsPreflight: {
-        allowOrigins: [props.consoleUrl],
-        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
-        allowHeaders: ['authorization', 'content-type'],
-        maxAge: Duration.hours(1),
-      },
+      // No CORS: the console calls the API on its own origin, through its distribution.
       defaultAuthorizer: new HttpUserPoolAuthorizer('Officers', this.userPool, {
         userPoolClients: [this.consoleClient],
       }),
     });
     this.stage = this.api.addStage('Stage', {
-      stageName: '$default',
+      stageName: 'review-api',
       autoDeploy: true,
       throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
       accessLogSettings: {
@@ -250,13 +239,15 @@ export class ReviewApi extends Construct {
         ...(route.scopes.length ? { authorizationScopes: [...route.scopes] } : {}),
       });
     }
-    this.url = this.api.apiEndpoint;
   }
 
-  /** The console's config.json: where the API is and how to sign in (authorization code with PKCE). */
-  consoleConfig(consoleUrl: string): ConsoleConfig {
+  /**
+   * The console's config.json: where the API is (`apiBase`, the path ConsoleHosting.routeApi serves
+   * it at) and how to sign in (authorization code with PKCE).
+   */
+  consoleConfig(apiBase: string, consoleUrl: string): ConsoleConfig {
     return {
-      apiBase: this.url,
+      apiBase,
       auth: {
         mode: 'cognito',
         domain: this.hostedUi.baseUrl(),

@@ -108,8 +108,8 @@ export class StatelessStack extends Stack {
       );
     }
 
-    // Compliance review: the console's hosting first (the API needs its origin for CORS and sign-in
-    // redirects), then the API, then the console's upload with the API's address in config.json.
+    // Compliance review: the console's hosting first (the API needs its origin for sign-in redirects),
+    // then the API, served on the console's origin, then the console's upload with its config.json.
     const reviewData = {
       prefix,
       tables: data.tables,
@@ -120,14 +120,19 @@ export class StatelessStack extends Stack {
       logLevel: screening.logLevel,
       logRetention: screening.logRetentionDays,
     };
-    this.reviewConsole = new ConsoleHosting(this, 'ReviewConsole', { prefix });
+    const cognitoDomainPrefix = signInDomainPrefix(config.stage, this.account);
+    this.reviewConsole = new ConsoleHosting(this, 'ReviewConsole', { prefix, signInDomainPrefix: cognitoDomainPrefix });
     this.review = new ReviewApi(this, 'ReviewApi', {
       ...reviewData,
       ...(config.review.requestLimits ? { requestLimits: config.review.requestLimits } : {}),
       consoleUrl: this.reviewConsole.url,
-      cognitoDomainPrefix: signInDomainPrefix(config.stage, this.account),
+      cognitoDomainPrefix,
     });
-    this.reviewConsole.deployApp(this.review.consoleConfig(this.reviewConsole.url), screening.logRetentionDays);
+    const reviewApiPath = this.reviewConsole.routeApi(this.review.stage);
+    this.reviewConsole.deployApp(
+      this.review.consoleConfig(reviewApiPath, this.reviewConsole.url),
+      screening.logRetentionDays,
+    );
     this.autoRelease = new AutoRelease(this, 'AutoRelease', reviewData);
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -179,7 +184,10 @@ export class StatelessStack extends Stack {
       value: this.reviewConsole.url,
       description: 'compliance officers open this',
     });
-    new CfnOutput(this, 'ReviewApiUrl', { value: this.review.url, description: 'fraudctl flags --api' });
+    new CfnOutput(this, 'ReviewApiUrl', {
+      value: `${this.reviewConsole.url}${reviewApiPath}`,
+      description: "fraudctl flags --api (the review API, on the console's origin)",
+    });
     new CfnOutput(this, 'OfficersUserPoolId', {
       value: this.review.userPool.userPoolId,
       description: 'aws cognito-idp admin-create-user --user-pool-id',

@@ -6,6 +6,7 @@ import {
   type LocalAccount,
   type PhysicalResource,
   StackResolver,
+  type Template,
   type TemplateResource,
   TemplateError,
   withoutHash,
@@ -26,10 +27,11 @@ export const LOCAL_USER_POOL_CLIENT_ID = 'fraudctllocalconsole';
 export interface LocalEnvironment extends LocalAccount {
   /** The URL the SQS stand-in gives a queue of this name. */
   readonly queueUrl: (queueName: string) => string;
-  /** The base URL the local gateway serves an HTTP API at. */
-  readonly apiEndpoint: (apiLogicalId: string) => string;
-  /** The host the local gateway serves the console at (a CloudFront distribution's domain name). */
-  readonly consoleHost: string;
+  /**
+   * The local gateway's URL, such as http://127.0.0.1:8080: API Gateway's and CloudFront's host. It
+   * serves an HTTP API's named stage at /<stage>, and the console (a distribution's domain) at /.
+   */
+  readonly gatewayUrl: string;
 }
 
 export interface PolicyDocumentJson {
@@ -134,7 +136,14 @@ export interface HttpApiModel {
   readonly logicalId: string;
   readonly id: string;
   readonly name: string;
-  readonly endpoint: string;
+  /** The API's one stage: $default, or a name that begins every path API Gateway hands the integration. */
+  readonly stageName: string;
+  /** Where the local gateway serves the stage: its ApiEndpoint, then /<stage> for a named stage. */
+  readonly url: string;
+  /** The path of `url` on the local gateway, such as /review-api. */
+  readonly mount: string;
+  /** The host name CloudFront reaches the API at, <id>.execute-api.<region>.<suffix>: how a distribution's origin names it. */
+  readonly executeApiHost: string;
   readonly routes: readonly RouteModel[];
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
@@ -160,11 +169,29 @@ export interface SdkCallModel {
   };
 }
 
+/** What a CloudFront response headers policy adds to a response, by header name; `override` replaces the origin's own. */
+export type ResponseHeadersModel = Readonly<Record<string, { readonly value: string; readonly override: boolean }>>;
+
+/** A cache behaviour of the console's distribution whose origin is an HTTP API of the templates. */
+export interface ApiBehaviourModel {
+  /** CloudFront's path pattern, such as /review-api/*. */
+  readonly pathPattern: string;
+  readonly apiLogicalId: string;
+  /** The origin's OriginPath: CloudFront puts it before the viewer's path. */
+  readonly originPath: string;
+  /** Whether CloudFront passes the viewer's Authorization header on: only if the cache policy's key names it. */
+  readonly forwardsAuthorization: boolean;
+  readonly responseHeaders: ResponseHeadersModel;
+}
+
 /** The console: a bucket deployment of staged asset directories behind a CloudFront distribution. */
 export interface ConsoleHostingModel {
   /** Staged asset directories of the deployment's sources, with the values of each source's markers. */
   readonly sources: ReadonlyArray<{ readonly directory: string; readonly markers: Readonly<Record<string, string>> }>;
-  readonly securityHeaders: Readonly<Record<string, string>>;
+  /** The headers policy of the distribution's default behaviour: the console's files. */
+  readonly responseHeaders: ResponseHeadersModel;
+  /** The distribution's other cache behaviours, in CloudFront's order of evaluation. */
+  readonly apiBehaviours: readonly ApiBehaviourModel[];
 }
 
 export interface InvokePermissionModel {
@@ -215,6 +242,7 @@ const EMULATED_THROUGH_OTHERS = new Set([
   'AWS::CloudFront::Distribution',
   'AWS::CloudFront::OriginAccessControl',
   'AWS::CloudFront::ResponseHeadersPolicy',
+  'AWS::CloudFront::CachePolicy',
   'AWS::Lambda::LayerVersion',
   'AWS::Lambda::Permission',
   'AWS::KMS::Alias',
@@ -272,6 +300,7 @@ export function describeLocalSystem(assembly: CloudAssembly, environment: LocalE
     urlSuffix: environment.urlSuffix,
   };
   const _stackNames = new Set(assembly.stacks.map((s) => s.stackName));
+  const gatewayHost = new URL(environment.gatewayUrl).host;
   const resolvers = new Map<string, StackResolver>();
   const physicals = new Map<string, PhysicalResource>();
   const outputs: Record<string, Record<string, string>> = {};
@@ -378,7 +407,7 @@ export function describeLocalSystem(assembly: CloudAssembly, environment: LocalE
       case 'AWS::CloudFront::Distribution':
         return {
           ref: `LOCAL${shortHash(logicalId, 10).toUpperCase()}`,
-          attributes: { DomainName: environment.consoleHost },
+          attributes: { DomainName: gatewayHost },
         };
       case 'AWS::Cognito::UserPool': {
         const id = LOCAL_USER_POOL_ID(region);
@@ -400,7 +429,13 @@ export function describeLocalSystem(assembly: CloudAssembly, environment: LocalE
         return { ref: named('GroupName', withoutHash(logicalId)), attributes: {} };
       case 'AWS::ApiGatewayV2::Api': {
         const id = shortHash(`${stackName}/${logicalId}`, 10);
-        return { ref: id, attributes: { ApiId: id, ApiEndpoint: environment.apiEndpoint(logicalId) } };
+        // In AWS each API has a host of its own; locally they share the gateway's. A named stage is
+        // the first path segment there as under its own host; a $default stage has none, so the
+        // gateway gives it a path made from the logical id ("ReviewApi49DBAE71" -> /review-api).
+        const { name } = stageOf(stackName, resolver.template, logicalId);
+        const endpoint =
+          name === '$default' ? `${environment.gatewayUrl}${logicalIdPath(logicalId)}` : environment.gatewayUrl;
+        return { ref: id, attributes: { ApiId: id, ApiEndpoint: endpoint } };
       }
       case 'AWS::Events::Rule': {
         const name = named('Name', base);
@@ -458,12 +493,18 @@ export function describeLocalSystem(assembly: CloudAssembly, environment: LocalE
     throw new TemplateError(l.stackName, [l.logicalId], `refers to KMS key ${value}, which no template defines`);
   };
 
+  // CloudFront serves a distribution over HTTPS; the local gateway serves it in plain HTTP on the
+  // loopback address, so an output naming https://<its domain> gives the gateway's URL.
+  const servedUrl = (value: string) =>
+    value === `https://${gatewayHost}` || value.startsWith(`https://${gatewayHost}/`)
+      ? `${environment.gatewayUrl}${value.slice(`https://${gatewayHost}`.length)}`
+      : value;
   for (const { stackName, template } of assembly.stacks) {
     const resolver = resolvers.get(stackName)!;
     outputs[stackName] = Object.fromEntries(
       Object.entries(template.Outputs ?? {}).map(([key, output]) => [
         key,
-        resolver.string(output.Value, ['Outputs', key]),
+        servedUrl(resolver.string(output.Value, ['Outputs', key])),
       ]),
     );
   }
@@ -676,6 +717,15 @@ export function describeLocalSystem(assembly: CloudAssembly, environment: LocalE
     );
 
   const httpApis: HttpApiModel[] = ofType('AWS::ApiGatewayV2::Api').map((l) => describeHttpApi(l));
+  for (const [index, api] of httpApis.entries()) {
+    const other = httpApis.slice(0, index).find((a) => a.mount === api.mount);
+    if (other)
+      throw new TemplateError(
+        'templates',
+        [api.logicalId],
+        `the local gateway serves every HTTP API on one port, by its stage name; ${other.logicalId} has the same path ${api.mount}`,
+      );
+  }
   function describeHttpApi(api: Located): HttpApiModel {
     const p = props(api);
     const id = physicalOfLocated(api);
@@ -738,17 +788,19 @@ export function describeLocalSystem(assembly: CloudAssembly, environment: LocalE
         scopes: asList(rp.AuthorizationScopes as string[]),
       };
     });
-    const stage = ofApi('AWS::ApiGatewayV2::Stage')[0];
-    const settings = stage
-      ? (props(stage).DefaultRouteSettings as
-          | { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }
-          | undefined)
-      : undefined;
+    const stage = stageOf(api.stackName, api.resolver.template, api.logicalId);
+    const settings = props(located.find((l) => l.stackName === api.stackName && l.logicalId === stage.logicalId)!)
+      .DefaultRouteSettings as { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number } | undefined;
+    const endpoint = attribute(api, 'ApiEndpoint');
+    const url = stage.name === '$default' ? endpoint : `${endpoint}/${stage.name}`;
     return {
       logicalId: api.logicalId,
       id,
       name: String(p.Name ?? api.logicalId),
-      endpoint: attribute(api, 'ApiEndpoint'),
+      stageName: stage.name,
+      url,
+      mount: new URL(url).pathname,
+      executeApiHost: `${id}.execute-api.${account.region}.${account.urlSuffix}`,
       routes,
       ...(settings?.ThrottlingRateLimit !== undefined && settings.ThrottlingBurstLimit !== undefined
         ? { throttle: { rateLimit: settings.ThrottlingRateLimit, burstLimit: settings.ThrottlingBurstLimit } }
@@ -784,14 +836,95 @@ export function describeLocalSystem(assembly: CloudAssembly, environment: LocalE
     );
   if (deployments[0]) {
     const p = props(deployments[0]);
-    const headersPolicy = ofType('AWS::CloudFront::ResponseHeadersPolicy')[0];
     const markers = asList(p.SourceMarkers as Array<Record<string, unknown>>);
+    const distribution =
+      p.DistributionId === undefined
+        ? undefined
+        : ofType('AWS::CloudFront::Distribution').find((d) => physicalOfLocated(d) === p.DistributionId);
+    if (p.DistributionId !== undefined && !distribution)
+      throw new TemplateError(
+        deployments[0].stackName,
+        [deployments[0].logicalId, 'Properties', 'DistributionId'],
+        'names no distribution of the templates',
+      );
     consoleHosting = {
       sources: asList(p.SourceObjectKeys as string[]).map((key, index) => ({
         directory: `${assembly.directory}/asset.${key.replace(/\.zip$/, '')}`,
         markers: Object.fromEntries(Object.entries(markers[index] ?? {}).map(([k, v]) => [k, String(v)])),
       })),
-      securityHeaders: headersPolicy ? securityHeadersOf(props(headersPolicy)) : {},
+      ...(distribution ? describeDistribution(distribution) : { responseHeaders: {}, apiBehaviours: [] }),
+    };
+  }
+
+  /**
+   * The headers of a distribution's default behaviour, and the HTTP API each of its other behaviours
+   * goes to. Only what the local gateway uses is resolved: the origins' access control is not emulated.
+   */
+  function describeDistribution(distribution: Located): Pick<ConsoleHostingModel, 'responseHeaders' | 'apiBehaviours'> {
+    const at = (...path: Array<string | number>) => [
+      distribution.logicalId,
+      'Properties',
+      'DistributionConfig',
+      ...path,
+    ];
+    const config = (distribution.resource.Properties?.DistributionConfig ?? {}) as CfnProperties;
+    const resolved = (value: unknown, ...path: Array<string | number>) =>
+      distribution.resolver.resolve(value, at(...path));
+    const headersOf = (policyId: unknown, path: Array<string | number>): ResponseHeadersModel => {
+      if (policyId === undefined) return {};
+      const policy = ofType('AWS::CloudFront::ResponseHeadersPolicy').find((l) => physicalOfLocated(l) === policyId);
+      if (!policy)
+        throw new TemplateError(
+          distribution.stackName,
+          [...at(...path), 'ResponseHeadersPolicyId'],
+          `${String(policyId)} is no response headers policy of the templates (managed policies are not emulated locally)`,
+        );
+      return responseHeadersOf(props(policy));
+    };
+    // CloudFront forwards Authorization only when the cache policy's key names it (an origin request
+    // policy may not), so whether an API behind a behaviour sees the token is the cache policy's say.
+    const keysOnAuthorization = (policyId: unknown, path: Array<string | number>): boolean => {
+      const policy = ofType('AWS::CloudFront::CachePolicy').find((l) => physicalOfLocated(l) === policyId);
+      if (!policy)
+        throw new TemplateError(
+          distribution.stackName,
+          [...at(...path), 'CachePolicyId'],
+          `${String(policyId)} is no cache policy of the templates: managed cache policies in front of an HTTP API are not emulated locally`,
+        );
+      const headers = props(policy).CachePolicyConfig?.ParametersInCacheKeyAndForwardedToOrigin?.HeadersConfig;
+      return (
+        headers?.HeaderBehavior === 'whitelist' &&
+        asList(headers.Headers as string[]).some((name) => name.toLowerCase() === 'authorization')
+      );
+    };
+    const origins = asList(config.Origins as CfnProperties[]).map((origin, index) => ({
+      id: String(resolved(origin.Id, 'Origins', index, 'Id')),
+      domainName: String(resolved(origin.DomainName, 'Origins', index, 'DomainName')),
+      path: origin.OriginPath === undefined ? '' : String(resolved(origin.OriginPath, 'Origins', index, 'OriginPath')),
+    }));
+    return {
+      responseHeaders: headersOf(
+        resolved(config.DefaultCacheBehavior?.ResponseHeadersPolicyId, 'DefaultCacheBehavior'),
+        ['DefaultCacheBehavior'],
+      ),
+      apiBehaviours: asList(config.CacheBehaviors as CfnProperties[]).map((raw, index): ApiBehaviourModel => {
+        const behaviour = resolved(raw, 'CacheBehaviors', index) as CfnProperties;
+        const origin = origins.find((o) => o.id === behaviour.TargetOriginId);
+        const api = httpApis.find((a) => a.executeApiHost === origin?.domainName);
+        if (!api)
+          throw new TemplateError(
+            distribution.stackName,
+            at('CacheBehaviors', index),
+            `${behaviour.PathPattern} goes to ${origin?.domainName ?? `origin ${behaviour.TargetOriginId}`}, which is no HTTP API of the templates: the local gateway serves the console's files and behaviours routed to an HTTP API only`,
+          );
+        return {
+          pathPattern: String(behaviour.PathPattern),
+          apiLogicalId: api.logicalId,
+          originPath: origin!.path,
+          forwardsAuthorization: keysOnAuthorization(behaviour.CachePolicyId, ['CacheBehaviors', index]),
+          responseHeaders: headersOf(behaviour.ResponseHeadersPolicyId, ['CacheBehaviors', index]),
+        };
+      }),
     };
   }
 
@@ -833,19 +966,62 @@ function rateMs(expression: string, l: Located): number {
   return Number(match[1]) * unit;
 }
 
-/** The response headers a CloudFront response headers policy adds, by header name. */
-function securityHeadersOf(properties: CfnProperties): Record<string, string> {
+/** The security headers a CloudFront response headers policy adds, by header name. */
+function responseHeadersOf(properties: CfnProperties): ResponseHeadersModel {
   const config = properties.ResponseHeadersPolicyConfig?.SecurityHeadersConfig ?? {};
-  const headers: Record<string, string> = {};
+  const headers: Record<string, { value: string; override: boolean }> = {};
+  const add = (name: string, setting: { Override?: boolean }, value: string) => {
+    headers[name] = { value, override: Boolean(setting.Override) };
+  };
   if (config.ContentSecurityPolicy)
-    headers['content-security-policy'] = String(config.ContentSecurityPolicy.ContentSecurityPolicy);
-  if (config.ContentTypeOptions) headers['x-content-type-options'] = 'nosniff';
-  if (config.FrameOptions) headers['x-frame-options'] = String(config.FrameOptions.FrameOption);
-  if (config.ReferrerPolicy) headers['referrer-policy'] = String(config.ReferrerPolicy.ReferrerPolicy);
+    add(
+      'content-security-policy',
+      config.ContentSecurityPolicy,
+      String(config.ContentSecurityPolicy.ContentSecurityPolicy),
+    );
+  if (config.ContentTypeOptions) add('x-content-type-options', config.ContentTypeOptions, 'nosniff');
+  if (config.FrameOptions) add('x-frame-options', config.FrameOptions, String(config.FrameOptions.FrameOption));
+  if (config.ReferrerPolicy)
+    add('referrer-policy', config.ReferrerPolicy, String(config.ReferrerPolicy.ReferrerPolicy));
   if (config.StrictTransportSecurity) {
     const sts = config.StrictTransportSecurity;
-    headers['strict-transport-security'] =
-      `max-age=${sts.AccessControlMaxAgeSec}${sts.IncludeSubdomains ? '; includeSubDomains' : ''}${sts.Preload ? '; preload' : ''}`;
+    add(
+      'strict-transport-security',
+      sts,
+      `max-age=${sts.AccessControlMaxAgeSec}${sts.IncludeSubdomains ? '; includeSubDomains' : ''}${sts.Preload ? '; preload' : ''}`,
+    );
   }
   return headers;
 }
+
+/**
+ * An HTTP API's stage, read from the raw template: the API's endpoint depends on it, so it is known
+ * before the API's own id is. The local gateway serves one stage per API.
+ */
+function stageOf(stackName: string, template: Template, apiLogicalId: string): { logicalId: string; name: string } {
+  const stages = Object.entries(template.Resources).filter(
+    ([, resource]) =>
+      resource.Type === 'AWS::ApiGatewayV2::Stage' &&
+      (resource.Properties?.ApiId as { Ref?: unknown } | undefined)?.Ref === apiLogicalId,
+  );
+  if (stages.length !== 1)
+    throw new TemplateError(
+      stackName,
+      [apiLogicalId],
+      `the local gateway serves an HTTP API at its one stage; the template gives it ${stages.length}`,
+    );
+  const [logicalId, stage] = stages[0]!;
+  if (typeof stage.Properties?.StageName !== 'string')
+    throw new TemplateError(
+      stackName,
+      [logicalId, 'Properties', 'StageName'],
+      'the local gateway needs a literal stage name',
+    );
+  return { logicalId, name: stage.Properties.StageName };
+}
+
+/** Where the local gateway serves a $default stage, from its API's logical id: "ReviewApi49DBAE71" -> "/review-api". */
+const logicalIdPath = (apiLogicalId: string) =>
+  `/${withoutHash(apiLogicalId)
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()}`;

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLocalToken, type LocalSigningKey } from '#local/auth/local-issuer.ts';
+import { LOCAL_ACCOUNT_ID } from '#local/local-account.ts';
+import { signInDomainPrefix } from '../../lib/config.ts';
 import type { DynamoFixture } from '../support/local-dynamo.ts';
 import {
   delayedTransfer,
@@ -310,25 +312,28 @@ describe('review console with 10,000 pending flags', () => {
 });
 
 describe('review console sign-in with the Cognito hosted UI', () => {
+  // config.json as the CDK deployment writes it (the API on the console's own origin), and the hosted
+  // UI, are played by route handlers; the console's content security policy is enforced, so the
+  // console may reach only its origin and its stage's sign-in host.
+  const signInDomain = () =>
+    `https://${signInDomainPrefix('local', LOCAL_ACCOUNT_ID)}.auth.${server.stack.pipeline.region}.amazoncognito.com`;
+  const cognitoConfig = (domain: string) => ({
+    apiBase: '/review-api',
+    auth: {
+      mode: 'cognito',
+      domain,
+      clientId: 'console-client',
+      redirectUri: `${server.url}/`,
+      logoutUri: `${server.url}/`,
+      scopes: ['openid', 'email', 'profile'],
+    },
+  });
+
   it('ignores a #token= link in Cognito mode: a link never signs an officer in as whoever made it', async () => {
-    const context = await browser.newContext({ bypassCSP: true });
+    const context = await browser.newContext();
     contexts.push(context);
     const page = await context.newPage();
-    await page.route(`${server.url}/config.json`, (route) =>
-      route.fulfill({
-        json: {
-          apiBase: server.apiUrl,
-          auth: {
-            mode: 'cognito',
-            domain: 'https://fraud-test-review.auth.ap-northeast-2.amazoncognito.com',
-            clientId: 'console-client',
-            redirectUri: `${server.url}/`,
-            logoutUri: `${server.url}/`,
-            scopes: ['openid', 'email', 'profile'],
-          },
-        },
-      }),
-    );
+    await page.route(`${server.url}/config.json`, (route) => route.fulfill({ json: cognitoConfig(signInDomain()) }));
     const token = await issueLocalToken(key, { username: 'kim', partnerId: 'kr-demo-bank', role: 'analyst' });
     await page.goto(`${server.url}/#token=${token}`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -338,27 +343,11 @@ describe('review console sign-in with the Cognito hosted UI', () => {
   });
 
   it('signs in with the authorization code flow and PKCE, and uses the ID token for the API', async () => {
-    // config.json as the CDK deployment writes it, and the hosted UI, are played by route handlers;
-    // CSP is bypassed because the local server allows connections to 'self' only.
-    const domain = 'https://fraud-test-review.auth.ap-northeast-2.amazoncognito.com';
-    const context = await browser.newContext({ bypassCSP: true });
+    const domain = signInDomain();
+    const context = await browser.newContext();
     contexts.push(context);
     const page = await context.newPage();
-    await page.route(`${server.url}/config.json`, (route) =>
-      route.fulfill({
-        json: {
-          apiBase: server.apiUrl,
-          auth: {
-            mode: 'cognito',
-            domain,
-            clientId: 'console-client',
-            redirectUri: `${server.url}/`,
-            logoutUri: `${server.url}/`,
-            scopes: ['openid', 'email', 'profile'],
-          },
-        },
-      }),
-    );
+    await page.route(`${server.url}/config.json`, (route) => route.fulfill({ json: cognitoConfig(domain) }));
     let authorize: URL | undefined;
     let tokenRequest: URLSearchParams | undefined;
     const idToken = await issueLocalToken(key, { username: 'kim', partnerId: 'kr-demo-bank', role: 'analyst' });
@@ -399,5 +388,37 @@ describe('review console sign-in with the Cognito hosted UI', () => {
     });
     expect(page.url()).not.toContain('code=');
     expect(await page.locator('#who-text').textContent()).toBe('Signed in as kim (analyst, kr-demo-bank)');
+  });
+
+  it("refuses the console a connection to any other host: another API in the region, another stage's sign-in", async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    // Every https request that leaves the page is answered here: a fetch refused with nothing
+    // reaching the network was refused by the content security policy.
+    const reached: string[] = [];
+    await page.route(/^https:\/\//, (route) => {
+      reached.push(route.request().url());
+      return route.fulfill({ json: {}, headers: { 'access-control-allow-origin': '*' } });
+    });
+    await page.goto(`${server.url}/`);
+    const region = server.stack.pipeline.region;
+    const outcomes = await page.evaluate(
+      (urls) =>
+        Promise.all(
+          urls.map((url) =>
+            fetch(url).then(
+              () => 'fetched',
+              () => 'refused',
+            ),
+          ),
+        ),
+      [
+        `https://a1b2c3d4e5.execute-api.${region}.amazonaws.com/review-api/flags`,
+        `https://fraud-other-review-111111111111.auth.${region}.amazoncognito.com/oauth2/token`,
+      ],
+    );
+    expect(outcomes).toEqual(['refused', 'refused']);
+    expect(reached).toEqual([]);
   });
 });

@@ -76,15 +76,21 @@ const analystClaims = {
   token_use: 'id',
 };
 
+/**
+ * The event API Gateway sends for a request to a route (`/flags`): on a named stage its paths begin
+ * with the stage (`/review-api/flags`), on $default they are the route's.
+ */
 function apiEvent(
   method: string,
-  rawPath: string,
-  options: { claims?: Record<string, string>; body?: unknown; query?: Record<string, string> } = {},
+  path: string,
+  options: { claims?: Record<string, string>; body?: unknown; query?: Record<string, string>; stage?: string } = {},
 ): APIGatewayProxyEventV2WithJWTAuthorizer {
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const stage = options.stage ?? '$default';
+  const rawPath = stage === '$default' ? path : `/${stage}${path}`;
   return {
     version: '2.0',
-    routeKey: `${method} ${rawPath}`,
+    routeKey: `${method} ${path}`,
     rawPath,
     rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
     headers: {},
@@ -96,8 +102,8 @@ function apiEvent(
       domainPrefix: 'api',
       http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
       requestId: 'r-1',
-      routeKey: `${method} ${rawPath}`,
-      stage: '$default',
+      routeKey: `${method} ${path}`,
+      stage,
       time: '24/Nov/2026:06:00:00 +0000',
       timeEpoch: 0,
       authorizer: {
@@ -154,6 +160,19 @@ describe('review API handler', () => {
       IndexName: 'byPartnerStatus',
       ExpressionAttributeValues: { ':key': 'kr-demo-bank#PENDING' },
       Limit: 11,
+    });
+  });
+
+  it('routes the path after a named stage: /review-api/flags on stage review-api is GET /flags', async () => {
+    const list = await invoke(apiEvent('GET', '/flags', { stage: 'review-api' }));
+    expect(list.status).toBe(200);
+    expect(list.body.items).toEqual([expect.objectContaining({ transferId: 'KB-1' })]);
+    const show = await invoke(apiEvent('GET', '/flags/kr-demo-bank/KB-1', { stage: 'review-api' }));
+    expect(show).toMatchObject({ status: 200, body: { transferId: 'KB-1' } });
+    const unknown = await invoke(apiEvent('GET', '/rules', { stage: 'review-api' }));
+    expect(unknown).toMatchObject({
+      status: 404,
+      body: { error: { message: expect.stringContaining('GET /rules;') } },
     });
   });
 

@@ -17,7 +17,7 @@ let apiUrl: string;
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'gateway-'));
   system = await startLocalSystem({ stateDir, schedules: 'when-fired', stage: { partners: ['kr-demo-bank'] } });
-  apiUrl = system.model.httpApis[0]!.endpoint;
+  apiUrl = system.model.outputs['fraud-local-stateless']!.ReviewApiUrl!;
 }, 60_000);
 afterAll(async () => {
   await system?.stop();
@@ -48,13 +48,43 @@ describe('the local gateway', () => {
     expect(post.headers.get('allow')).toBe('GET, HEAD');
   });
 
-  it("gives the console the deployed API's address, with local token sign-in in place of Cognito's hosted UI", async () => {
+  it("gives the console the deployed API's path on its own origin, with local token sign-in in place of Cognito's hosted UI", async () => {
     expect(await (await fetch(`${system.gatewayUrl}/config.json`)).json()).toEqual({
-      apiBase: apiUrl,
+      apiBase: '/review-api',
       auth: { mode: 'local' },
     });
     expect(apiUrl).toBe(`${system.gatewayUrl}/review-api`);
-    expect(system.model.outputs['fraud-local-stateless']!.ReviewApiUrl).toBe(apiUrl);
+  });
+
+  it("serves the review API under /review-api of the console's origin, as the distribution's behaviour does: token passed on, the console's headers on every answer", async () => {
+    const [behaviour] = system.model.console!.apiBehaviours;
+    expect(behaviour).toMatchObject({ pathPattern: '/review-api/*', forwardsAuthorization: true });
+    const csp = (await fetch(`${system.gatewayUrl}/`)).headers.get('content-security-policy')!;
+    // The console may connect to its own origin and its stage's Cognito sign-in host, nothing else.
+    expect(csp).toMatch(/; connect-src 'self' https:\/\/fraud-local-review-\d+\.auth\.[a-z0-9-]+\.amazoncognito\.com;/);
+    expect(csp).not.toContain('*');
+
+    const unsigned = await fetch(`${system.gatewayUrl}/review-api/cases`);
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.headers.get('content-security-policy')).toBe(csp);
+    const token = await issueLocalToken(await loadLocalSigningKey(stateDir), {
+      username: 'kim',
+      partnerId: 'kr-demo-bank',
+      role: 'analyst',
+    });
+    const signed = await fetch(`${system.gatewayUrl}/review-api/cases`, {
+      headers: { authorization: `Bearer ${token}`, origin: system.gatewayUrl },
+    });
+    expect(signed.status).toBe(200);
+    expect(signed.headers.get('cache-control')).toBe('no-store');
+    expect(signed.headers.get('content-security-policy')).toBe(csp);
+    // Same origin: the API sends no CORS headers, and answers no preflight.
+    expect(signed.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = await fetch(`${system.gatewayUrl}/review-api/cases`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('answers 404 for a path the template does not route, and lets the function refuse an oversized body', async () => {
@@ -109,7 +139,7 @@ describe('the local gateway without the permission to invoke the function', () =
         partnerId: 'kr-demo-bank',
         role: 'analyst',
       });
-      const api = broken.model.httpApis[0]!.endpoint;
+      const api = broken.model.httpApis[0]!.url;
       const headers = { authorization: `Bearer ${token}` };
       const response = await fetch(`${api}/flags`, { headers });
       expect(response.status).toBe(500);

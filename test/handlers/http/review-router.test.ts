@@ -57,6 +57,9 @@ describe('the review API routes (Hono)', () => {
     const unauthenticated = await app.request('/flags');
     expect(unauthenticated.status).toBe(401);
     expect(unauthenticated.headers.get('www-authenticate')).toBe('Bearer');
+    // The console's distribution keeps nothing an API response says not to store, errors included.
+    for (const response of [missing, wrong, unauthenticated])
+      expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
   it('answers JSON errors under a prefix too, as the local server mounts it', async () => {

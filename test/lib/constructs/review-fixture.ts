@@ -77,14 +77,17 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
     logRetention: RetentionDays.THREE_MONTHS,
   };
 
-  const hosting = new ConsoleHosting(stack, 'ReviewConsole', { prefix: 'fraud-test' });
+  const hosting = new ConsoleHosting(stack, 'ReviewConsole', {
+    prefix: 'fraud-test',
+    signInDomainPrefix: 'fraud-test-review',
+  });
   const api = new ReviewApi(stack, 'ReviewApi', {
     ...data,
     consoleUrl: hosting.url,
     cognitoDomainPrefix: 'fraud-test-review',
     releaseLimits: { KRW: '5000000' },
   });
-  hosting.deployApp(api.consoleConfig(hosting.url), RetentionDays.THREE_MONTHS);
+  hosting.deployApp(api.consoleConfig(hosting.routeApi(api.stage), hosting.url), RetentionDays.THREE_MONTHS);
   const autoRelease = new AutoRelease(stack, 'AutoRelease', data);
   return {
     app,

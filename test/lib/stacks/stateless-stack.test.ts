@@ -363,3 +363,61 @@ describe('stateless stack: least privilege', () => {
     for (const [id, role] of Object.entries(roles)) expect(role.Properties!.ManagedPolicyArns, id).toBeUndefined();
   });
 });
+
+/** A template value as text, references as Fn::Sub writes them: ${AWS::AccountId}, ${Cdn.DomainName}. */
+function rendered(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const { Ref: ref, 'Fn::GetAtt': attribute } = value as { Ref?: string; 'Fn::GetAtt'?: string[] };
+  if (ref ?? attribute) return `\${${ref ?? attribute!.join('.')}}`;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map(rendered).join(join[0]);
+  throw new Error(`cannot render ${JSON.stringify(value)}`);
+}
+
+/** The logical ids a template value refers to (Ref and Fn::GetAtt, at any depth). */
+function referencesIn(value: unknown): Set<string> {
+  const found = new Set<string>();
+  const walk = (item: unknown): void => {
+    const id = referencedId(item);
+    if (id) found.add(id);
+    else if (item && typeof item === 'object') Object.values(item).forEach(walk);
+  };
+  walk(value);
+  return found;
+}
+
+describe('stateless stack: review console and API', () => {
+  const { reviewConsole } = stacks.stateless;
+  const distributionId = logicalIdOf(reviewConsole.distribution);
+  const apiId = logicalIdOf(review.api);
+  const resources = stateless.toJSON().Resources as Record<string, { Properties?: unknown; DependsOn?: unknown }>;
+
+  it("lets the console connect to its own origin and its own stage's Cognito sign-in host, no other", () => {
+    const [headers] = Object.values(resourcesOf(stateless, 'AWS::CloudFront::ResponseHeadersPolicy'));
+    const csp = rendered(
+      (headers!.Properties!.ResponseHeadersPolicyConfig as Record<string, any>).SecurityHeadersConfig
+        .ContentSecurityPolicy.ContentSecurityPolicy,
+    );
+    const [domain] = Object.values(resourcesOf(stateless, 'AWS::Cognito::UserPoolDomain'));
+    expect(rendered(domain!.Properties!.Domain)).toBe(`fraud-qa-review-\${AWS::AccountId}`);
+    expect(csp).toContain(
+      `; connect-src 'self' https://fraud-qa-review-\${AWS::AccountId}.auth.\${AWS::Region}.amazoncognito.com;`,
+    );
+    expect(csp).not.toContain('*');
+  });
+
+  it("gives officers' tools the API on the console's origin: ReviewApiUrl is the console URL and /review-api", () => {
+    const outputs = stateless.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(rendered(outputs.ReviewApiUrl!.Value)).toBe(`https://\${${distributionId}.DomainName}/review-api`);
+    expect(rendered(outputs.ReviewConsoleUrl!.Value)).toBe(`https://\${${distributionId}.DomainName}`);
+  });
+
+  it('has no dependency cycle: the distribution depends on the API, the API on neither the distribution nor the sign-in client', () => {
+    const clientId = logicalIdOf(review.consoleClient);
+    expect(referencesIn(resources[distributionId])).toContain(apiId);
+    expect(referencesIn(resources[clientId])).toContain(distributionId);
+    const api = referencesIn(resources[apiId]);
+    expect(api).not.toContain(distributionId);
+    expect(api).not.toContain(clientId);
+  });
+});

@@ -9,8 +9,7 @@ const environment: LocalEnvironment = {
   partition: 'aws',
   urlSuffix: 'amazonaws.com',
   queueUrl: (name) => `http://sqs.us-east-1.localhost:1/000000000000/${name}`,
-  apiEndpoint: (id) => `http://127.0.0.1:2/${id}`,
-  consoleHost: '127.0.0.1:2',
+  gatewayUrl: 'http://127.0.0.1:2',
 };
 
 const describe1 = (stacks: StackTemplate[]) => describeLocalSystem({ directory: '/nowhere', stacks }, environment);
@@ -153,6 +152,10 @@ describe('describeLocalSystem', () => {
   it('refuses a JWT authorizer whose issuer is not a user pool of the templates', () => {
     const api = {
       ApiA1B2C3D4: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'HTTP' } },
+      StageA1B2C3D4: {
+        Type: 'AWS::ApiGatewayV2::Stage',
+        Properties: { ApiId: { Ref: 'ApiA1B2C3D4' }, StageName: '$default' },
+      },
       FnA1B2C3D4: { Type: 'AWS::Lambda::Function', Properties: { Role: 'arn:aws:iam::000000000000:role/r' } },
       IntA1B2C3D4: {
         Type: 'AWS::ApiGatewayV2::Integration',
@@ -184,5 +187,93 @@ describe('describeLocalSystem', () => {
     expect(() => describe1([stack('s', api)])).toThrow(
       /https:\/\/login\.example\.com is not a user pool of the templates/,
     );
+  });
+
+  describe("the console's distribution", () => {
+    /** An HTTP API with stage review-api, and a console whose distribution has one more behaviour, to `origin`. */
+    const consoleStack = (origin: unknown, headers: string[] = ['Authorization']) =>
+      stack('s', {
+        ApiA1B2C3D4: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'HTTP' } },
+        StageA1B2C3D4: {
+          Type: 'AWS::ApiGatewayV2::Stage',
+          Properties: { ApiId: { Ref: 'ApiA1B2C3D4' }, StageName: 'review-api' },
+        },
+        HeadersA1B2C3D4: {
+          Type: 'AWS::CloudFront::ResponseHeadersPolicy',
+          Properties: {
+            ResponseHeadersPolicyConfig: {
+              SecurityHeadersConfig: {
+                ContentSecurityPolicy: { ContentSecurityPolicy: "connect-src 'self'", Override: true },
+              },
+            },
+          },
+        },
+        ApiCacheA1B2C3D4: {
+          Type: 'AWS::CloudFront::CachePolicy',
+          Properties: {
+            CachePolicyConfig: {
+              ParametersInCacheKeyAndForwardedToOrigin: {
+                HeadersConfig: { HeaderBehavior: 'whitelist', Headers: headers },
+              },
+            },
+          },
+        },
+        CdnA1B2C3D4: {
+          Type: 'AWS::CloudFront::Distribution',
+          Properties: {
+            DistributionConfig: {
+              DefaultCacheBehavior: { TargetOriginId: 'files', ResponseHeadersPolicyId: { Ref: 'HeadersA1B2C3D4' } },
+              CacheBehaviors: [
+                {
+                  PathPattern: '/review-api/*',
+                  TargetOriginId: 'api',
+                  CachePolicyId: { Ref: 'ApiCacheA1B2C3D4' },
+                  ResponseHeadersPolicyId: { Ref: 'HeadersA1B2C3D4' },
+                },
+              ],
+              Origins: [
+                { Id: 'files', DomainName: 'bucket.s3.us-east-1.amazonaws.com' },
+                { Id: 'api', DomainName: origin },
+              ],
+            },
+          },
+        },
+        UploadA1B2C3D4: {
+          Type: 'Custom::CDKBucketDeployment',
+          Properties: {
+            ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:upload',
+            DistributionId: { Ref: 'CdnA1B2C3D4' },
+          },
+        },
+      });
+    const apiHost = {
+      'Fn::Join': ['', [{ Ref: 'ApiA1B2C3D4' }, '.execute-api.us-east-1.', { Ref: 'AWS::URLSuffix' }]],
+    };
+
+    it('models each behaviour whose origin is an HTTP API of the templates: its path, whether the token reaches the API, its headers', () => {
+      const { console: hosting, httpApis } = describe1([consoleStack(apiHost)]);
+      expect(httpApis[0]).toMatchObject({ stageName: 'review-api', url: 'http://127.0.0.1:2/review-api' });
+      const csp = { 'content-security-policy': { value: "connect-src 'self'", override: true } };
+      expect(hosting).toMatchObject({
+        responseHeaders: csp,
+        apiBehaviours: [
+          {
+            pathPattern: '/review-api/*',
+            apiLogicalId: 'ApiA1B2C3D4',
+            originPath: '',
+            forwardsAuthorization: true,
+            responseHeaders: csp,
+          },
+        ],
+      });
+      const keyedOnNothing = describe1([consoleStack(apiHost, [])]);
+      expect(keyedOnNothing.console!.apiBehaviours[0]!.forwardsAuthorization).toBe(false);
+    });
+
+    it('refuses a behaviour whose origin the local gateway cannot serve', () => {
+      expect(() => describe1([consoleStack('api.example.com')])).toThrow(
+        /\/review-api\/\* goes to api\.example\.com, which is no HTTP API of the templates/,
+      );
+    });
   });
 });
