@@ -301,6 +301,52 @@ describe('screening handler', () => {
     expect(sentDecisions()).toEqual([winner]);
   });
 
+  describe('event-time bounds, at their configured edges', () => {
+    const NOW = Date.parse('2026-11-24T01:00:00Z');
+    const dated = (transferId: string, offsetSeconds: number) =>
+      quietTransfer({ transferId, occurredAt: new Date(NOW + offsetSeconds * 1000).toISOString() });
+    const screen = async (...transfers: ReturnType<typeof dated>[]) => {
+      const response = await (await loadHandler())(
+        event(...transfers.map((t) => sqsRecord(t, `m-${t.transferId}`))),
+        context,
+      );
+      expect(response.batchItemFailures).toEqual([]);
+      const rejected = putItems('Rejections').map((item) => [item.transferId, item.issues[0].path]);
+      return { decided: sentDecisions().map((d) => d.transferId), rejected };
+    };
+
+    it('by default: 300 seconds ahead and 24 hours behind', async () => {
+      const day = 24 * 3600;
+      const { decided, rejected } = await screen(
+        dated('AHEAD-300', 300),
+        dated('AHEAD-301', 301),
+        dated('BEHIND-24H', -day),
+        dated('BEHIND-24H-1S', -day - 1),
+      );
+      expect(decided.sort()).toEqual(['AHEAD-300', 'BEHIND-24H']);
+      expect(rejected.sort()).toEqual([
+        ['AHEAD-301', 'occurredAt'],
+        ['BEHIND-24H-1S', 'occurredAt'],
+      ]);
+    });
+
+    it('as EVENT_TIME_MAX_SKEW_SECONDS and EVENT_TIME_MAX_AGE_HOURS set them', async () => {
+      vi.stubEnv('EVENT_TIME_MAX_SKEW_SECONDS', '60');
+      vi.stubEnv('EVENT_TIME_MAX_AGE_HOURS', '2');
+      const { decided, rejected } = await screen(
+        dated('AHEAD-60', 60),
+        dated('AHEAD-61', 61),
+        dated('BEHIND-2H', -7200),
+        dated('BEHIND-2H-1S', -7201),
+      );
+      expect(decided.sort()).toEqual(['AHEAD-60', 'BEHIND-2H']);
+      expect(rejected.sort()).toEqual([
+        ['AHEAD-61', 'occurredAt'],
+        ['BEHIND-2H-1S', 'occurredAt'],
+      ]);
+    });
+  });
+
   describe('with a shadow pack', () => {
     const batch = () =>
       event(sqsRecord(quietTransfer({ transferId: 'Q-1' }), 'q'), sqsRecord(transferEvent({ transferId: 'V-1' }), 'v'));
