@@ -301,6 +301,152 @@ describe('screening handler', () => {
     expect(sentDecisions()).toEqual([winner]);
   });
 
+  describe('redelivery and races, against items as the handler stores them', () => {
+    const conditionFailed = () =>
+      Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
+    const KEY_NAMES: Record<string, string[]> = {
+      Decisions: ['partnerId', 'transferId'],
+      Aggregates: ['pk'],
+      Watchlist: ['accountKey'],
+      Flags: ['partnerId', 'transferId'],
+      Rejections: ['partnerId', 'rejectionId'],
+      ShadowDecisions: ['pk', 'sk'],
+    };
+
+    /**
+     * The tables behind the mocked client: BatchGetItem answers exactly the keys asked for, PutItem
+     * honours the repository's conditions, so what one delivery writes is what the next one reads.
+     */
+    function storedTables() {
+      const items = new Map<string, Record<string, any>>();
+      const keyOf = (table: string, item: Record<string, unknown>) =>
+        [table, ...KEY_NAMES[table]!.map((name) => String(item[name]))].join('|');
+      const hooks = { afterRead: () => {}, failPut: (_table: string, _item: Record<string, any>) => false };
+      documents.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: any[] }> }) => {
+        const Responses = Object.fromEntries(
+          Object.entries(input.RequestItems).map(([table, { Keys }]) => [
+            table,
+            Keys.map((key) => items.get(keyOf(table, key))).filter((item) => item !== undefined),
+          ]),
+        );
+        hooks.afterRead();
+        return { Responses };
+      });
+      documents
+        .on(PutCommand)
+        .callsFake(
+          (input: {
+            TableName: string;
+            Item: Record<string, any>;
+            ConditionExpression?: string;
+            ExpressionAttributeValues?: any;
+          }) => {
+            if (hooks.failPut(input.TableName, input.Item))
+              throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+            const key = keyOf(input.TableName, input.Item);
+            const existing = items.get(key);
+            const condition = input.ConditionExpression ?? '';
+            if (condition.startsWith('attribute_not_exists') && existing) throw conditionFailed();
+            if (condition === 'v = :v' && existing?.v !== input.ExpressionAttributeValues[':v'])
+              throw conditionFailed();
+            items.set(key, structuredClone(input.Item));
+            return {};
+          },
+        );
+      const table = (name: string) => [...items].filter(([key]) => key.startsWith(`${name}|`)).map(([, item]) => item);
+      return {
+        items,
+        hooks,
+        table,
+        put: (name: string, item: Record<string, any>) => items.set(keyOf(name, item), item),
+      };
+    }
+
+    const accountsOf = async (transfer: ReturnType<typeof quietTransfer>) => {
+      const { createPseudonymiser } = await import('#domain/identity/pseudonym.ts');
+      const { toActivity } = await import('#domain/screening/screen-transfer.ts');
+      return toActivity(transfer, createPseudonymiser(TEST_PSEUDONYM_KEY));
+    };
+
+    it('repairs a state write that failed beside a decision write that landed, and counts nothing twice', async () => {
+      const tables = storedTables();
+      const transfer = quietTransfer({ transferId: 'REPAIR-1' });
+      const { fp, debtorKey, creditorKey } = await accountsOf(transfer);
+      tables.hooks.failPut = (table) => table === 'Aggregates';
+      const first = await (await loadHandler())(event(sqsRecord(transfer, 'repair')), context);
+      expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'repair' }]);
+      const [decisionItem] = tables.table('Decisions');
+      expect(decisionItem).toMatchObject({ fingerprint: expect.any(String), recordedAt: expect.any(String) });
+      expect(tables.table('Aggregates')).toEqual([]);
+
+      tables.hooks.failPut = () => false;
+      vi.setSystemTime(new Date('2026-11-24T01:00:30Z'));
+      const again = await (await loadHandler())(event(sqsRecord(transfer, 'repair')), context);
+      expect(again.batchItemFailures).toEqual([]);
+      expect(sentDecisions()).toEqual([decisionItem!.decision]);
+      const { readAccountItem } = await import('#adapters/dynamodb/account-items.ts');
+      const states = new Map(
+        tables.table('Aggregates').map((item) => [readAccountItem(item)!.accountKey, readAccountItem(item)!.state!]),
+      );
+      expect(states.get(debtorKey)?.applied(fp)).toBe(true);
+      expect(states.get(creditorKey)?.applied(fp)).toBe(true);
+      expect(states.get(creditorKey)?.inbound.recent).toHaveLength(1);
+
+      // Delivered once more, with both writes on record: the state stands as it is.
+      documents.resetHistory();
+      await (await loadHandler())(event(sqsRecord(transfer, 'repair')), context);
+      expect(documents.commandCalls(PutCommand, { TableName: 'Aggregates' })).toEqual([]);
+    });
+
+    it('when a concurrent delivery of other content recorded its decision first, sends nothing and refuses it next time', async () => {
+      const original = quietTransfer({ transferId: 'RACE-2' });
+      const other = { ...original, amount: { value: '990000', currency: 'KRW' } };
+      // What the concurrent delivery of the other content writes, as this handler writes it.
+      const winner = storedTables();
+      await (await loadHandler())(event(sqsRecord(other, 'other')), context);
+      const [winnerItem] = winner.table('Decisions');
+      documents.resetHistory();
+      sqs.resetHistory();
+
+      const tables = storedTables();
+      tables.hooks.afterRead = () => {
+        tables.put('Decisions', structuredClone(winnerItem!));
+        tables.hooks.afterRead = () => {};
+      };
+      const raced = await (await loadHandler())(event(sqsRecord(original, 'original')), context);
+      expect(raced.batchItemFailures).toEqual([{ itemIdentifier: 'original' }]);
+      expect(sentDecisions()).toEqual([]);
+
+      const next = await (await loadHandler())(event(sqsRecord(original, 'original')), context);
+      expect(next.batchItemFailures).toEqual([]);
+      expect(sentDecisions()).toEqual([]);
+      expect(putItems('Rejections').map((item) => [item.transferId, item.issues[0].path])).toEqual([
+        ['RACE-2', 'transferId'],
+      ]);
+    });
+
+    it('when a concurrent delivery of the same content recorded its decision first, sends that decision', async () => {
+      const transfer = quietTransfer({ transferId: 'RACE-3' });
+      const winner = storedTables();
+      vi.setSystemTime(new Date('2026-11-24T00:59:00Z'));
+      await (await loadHandler())(event(sqsRecord(transfer, 'first')), context);
+      const [winnerItem] = winner.table('Decisions');
+      documents.resetHistory();
+      sqs.resetHistory();
+
+      vi.setSystemTime(new Date('2026-11-24T01:00:00Z'));
+      const tables = storedTables();
+      tables.hooks.afterRead = () => {
+        tables.put('Decisions', structuredClone(winnerItem!));
+        tables.hooks.afterRead = () => {};
+      };
+      const raced = await (await loadHandler())(event(sqsRecord(transfer, 'second')), context);
+      expect(raced.batchItemFailures).toEqual([]);
+      expect(sentDecisions()).toEqual([winnerItem!.decision]);
+      expect(sentDecisions()[0]!.decidedAt).toBe('2026-11-24T00:59:00.000Z');
+    });
+  });
+
   describe('event-time bounds, at their configured edges', () => {
     const NOW = Date.parse('2026-11-24T01:00:00Z');
     const dated = (transferId: string, offsetSeconds: number) =>
