@@ -1,4 +1,5 @@
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchCommandInput } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -12,6 +13,7 @@ import { TEST_PSEUDONYM_KEY, quietTransfer, transferEvent } from '../support/tra
 /** Handler tests: the real handler and adapters, with the AWS SDK mocked by aws-sdk-client-mock. */
 const documents = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
+const secrets = mockClient(SecretsManagerClient);
 
 const OUTBOUND = {
   'kr-demo-bank': 'https://sqs.eu-west-1.amazonaws.com/123456789012/fraud-test-kr-demo-bank-decisions',
@@ -108,6 +110,7 @@ beforeEach(() => {
   for (const [key, value] of Object.entries(ENV)) vi.stubEnv(key, value);
   documents.reset();
   sqs.reset();
+  secrets.reset();
   givenActivePack();
   documents.on(BatchGetCommand).resolves({ Responses: {} });
   documents.on(UpdateCommand).resolves({});
@@ -174,6 +177,68 @@ describe('screening handler', () => {
       reason: expect.stringMatching(/^partnerId: /),
     });
     expect(sentDecisions()).toEqual([]);
+  });
+
+  describe('with the pseudonym key in Secrets Manager, as deployed', () => {
+    const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pseudonym-key-AbCdEf';
+    const SECRET_KEY = 'fedcba9876543210fedcba9876543210fedcba98';
+
+    beforeEach(() => {
+      vi.stubEnv('PSEUDONYM_KEY', undefined);
+      vi.stubEnv('PSEUDONYM_KEY_SECRET_ARN', SECRET_ARN);
+    });
+
+    it('reads the key once per container and pseudonymises every account with it', async () => {
+      secrets.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({ SecretString: SECRET_KEY });
+      const handler = await loadHandler();
+      const transfer = quietTransfer({ transferId: 'SECRET-1' });
+      expect((await handler(event(sqsRecord(transfer, 's1')), context)).batchItemFailures).toEqual([]);
+      await handler(event(sqsRecord(quietTransfer({ transferId: 'SECRET-2' }), 's2')), context);
+
+      const { createPseudonymiser } = await import('#domain/identity/pseudonym.ts');
+      const keys = (key: string) => {
+        const pseudonymiser = createPseudonymiser(key);
+        return [transfer.debtor.accountId, transfer.creditor.accountId].map(
+          (id) => `S#${pseudonymiser.accountKey(id)}`,
+        );
+      };
+      const written = new Set(putItems('Aggregates').map((item) => item.pk));
+      expect([...written].sort()).toEqual(keys(SECRET_KEY).sort());
+      expect(written.has(keys(TEST_PSEUDONYM_KEY)[0]!)).toBe(false);
+      expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    });
+
+    it('fails the whole batch while the secret is empty, and reads it again on the next invocation', async () => {
+      secrets.on(GetSecretValueCommand).resolvesOnce({ SecretString: '' }).resolves({ SecretString: SECRET_KEY });
+      const handler = await loadHandler();
+      const batch = event(sqsRecord(quietTransfer({ transferId: 'SECRET-3' }), 's3'));
+      await expect(handler(batch, context)).rejects.toThrow('the pseudonymisation key secret is empty');
+      expect(sentDecisions()).toEqual([]);
+      expect((await handler(batch, context)).batchItemFailures).toEqual([]);
+      expect(sentDecisions().map((d) => d.transferId)).toEqual(['SECRET-3']);
+      expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    });
+  });
+
+  it('stores a record from a queue that belongs to no configured partner as a rejection, and decides nothing', async () => {
+    const handler = await loadHandler();
+    const response = await handler(
+      event(
+        sqsRecord(quietTransfer({ transferId: 'STRAY-1' }), 'stray', 'fraud-other-kr-demo-bank-inbound'),
+        sqsRecord(quietTransfer({ transferId: 'OK-1' }), 'ok'),
+      ),
+      context,
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(putItems('Rejections')).toEqual([
+      expect.objectContaining({
+        partnerId: 'unknown-queue',
+        rejectionId: 'stray',
+        issues: [{ path: '(queue)', message: 'the record came from a queue that belongs to no configured partner' }],
+      }),
+    ]);
+    expect(sentDecisions().map((d) => d.transferId)).toEqual(['OK-1']);
+    expect(putItems('Decisions').map((item) => item.transferId)).toEqual(['OK-1']);
   });
 
   it('fails closed when the rule pack cannot be read: every transfer comes back, nothing is allowed', async () => {
