@@ -180,6 +180,9 @@ describe('review API handler', () => {
   });
 
   it('answers 409 with the stored version when the conditional update loses a race', async () => {
+    // The officer decided on version 1; meanwhile two other actions took the stored flag to version 3.
+    const updated = { ...item, version: 3, status: 'PENDING' };
+    documents.on(GetCommand).resolvesOnce({ Item: item }).resolves({ Item: updated });
     documents
       .on(UpdateCommand)
       .rejects(Object.assign(new Error('conditional'), { name: 'ConditionalCheckFailedException' }));
@@ -189,7 +192,7 @@ describe('review API handler', () => {
       }),
     );
     expect(status).toBe(409);
-    expect(body.error).toMatchObject({ code: 'VERSION_CONFLICT', currentVersion: 1 });
+    expect(body.error).toMatchObject({ code: 'VERSION_CONFLICT', currentVersion: 3 });
   });
 
   it('logs who did what to which flag, never account numbers, names or notes', async () => {
