@@ -248,6 +248,27 @@ describe('DynamoScreeningRepository ignores items past their expiresAt (dynalite
     expect((await load()).decisions.size).toBe(0);
   });
 
+  it("reads only a watchlist item's listings that have not expired", async () => {
+    const listing = (source: string, expiresAt: string) => ({
+      category: 'CONFIRMED_FRAUD',
+      source,
+      confidence: 100,
+      listedAt: '2026-01-01T00:00:00Z',
+      expiresAt,
+    });
+    serve({
+      W: [
+        {
+          accountKey: activity.creditorKey,
+          'l:kh-demo-bank': listing('kh-demo-bank', NOW.toISOString()),
+          'l:kr-kh-taskforce': listing('kr-kh-taskforce', new Date(T0 + 1000).toISOString()),
+        },
+      ],
+    });
+    const listings = (await load()).watchlist.get(activity.creditorKey) ?? [];
+    expect(listings.map((l) => l.source)).toEqual(['kr-kh-taskforce']);
+  });
+
   it('after losing a race, re-applies to a fresh state, not to an expired item it re-read', async () => {
     mock.on(PutCommand).rejectsOnce(conditionFailed).resolves({});
     mock.on(GetCommand).resolves({ Item: accountItem('mule', stateWith(5), 9, WRITTEN_BEFORE_NOW(400 * DAY_SECONDS)) });
