@@ -311,7 +311,7 @@ describe('screening handler', () => {
     expect(sqs.commandCalls(SendMessageBatchCommand).length).toBe(3);
   });
 
-  it('a redelivered transfer gets its stored decision again and no second decision record', async () => {
+  it('a redelivered transfer gets its stored decision again and no second decision record (a record from before fingerprints)', async () => {
     const transfer = quietTransfer({ transferId: 'AGAIN' });
     const stored: Decision = {
       transferId: 'AGAIN',
@@ -338,7 +338,7 @@ describe('screening handler', () => {
     expect(documents.commandCalls(PutCommand, { TableName: 'Decisions' })).toEqual([]);
   });
 
-  it('a decision recorded first by a concurrent delivery stands', async () => {
+  it('a decision recorded first by a concurrent delivery stands (a record from before fingerprints cannot tell other content)', async () => {
     const winner: Decision = {
       transferId: 'RACE',
       partnerId: 'kr-demo-bank',
