@@ -86,3 +86,8 @@ export interface AccountStateReader {
   /** The states found at `now`; an account without one (in another state format, or expired) is absent. */
   read(accountKeys: readonly string[], now: Date): Promise<Map<string, AccountState>>;
 }
+
+/** Counts requests per key and window; false once the count is at the limit (the request is not counted). */
+export interface RequestCounterStore {
+  countIfUnder(key: string, limit: number, expiresAt: Date): Promise<boolean>;
+}

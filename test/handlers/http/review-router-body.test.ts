@@ -15,6 +15,7 @@ const CLAIMS = { sub: 'officer-1', 'cognito:groups': '[analyst]', 'custom:partne
  */
 const received: unknown[] = [];
 const service = {
+  checkRequestLimits: async () => {},
   actOnFlag: async (_officer: unknown, request: unknown) => {
     received.push(request);
     throw new ReviewRefusal('NOT_DUE', 'accepted by the body parser');
