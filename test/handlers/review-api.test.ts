@@ -231,6 +231,9 @@ describe('review API handler', () => {
   });
 
   it('answers 409 with the stored version when the conditional update loses a race', async () => {
+    // The officer decided on version 1; meanwhile two other actions took the stored flag to version 3.
+    const updated = { ...item, version: 3, status: 'PENDING' };
+    documents.on(GetCommand).resolvesOnce({ Item: item }).resolves({ Item: updated });
     documents.on(UpdateCommand, { TableName: 'Flags' }).rejects(conditionalCheckFailed());
     const { status, body } = await invoke(
       apiEvent('POST', '/flags/kr-demo-bank/KB-1/actions', {
@@ -238,7 +241,7 @@ describe('review API handler', () => {
       }),
     );
     expect(status).toBe(409);
-    expect(body.error).toMatchObject({ code: 'VERSION_CONFLICT', currentVersion: 1 });
+    expect(body.error).toMatchObject({ code: 'VERSION_CONFLICT', currentVersion: 3 });
   });
 
   it("counts each request against the officer's and the bank's minute, and answers 429 with Retry-After over a limit, reading nothing", async () => {

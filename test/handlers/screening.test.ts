@@ -1,4 +1,5 @@
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchCommandInput } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -12,6 +13,7 @@ import { TEST_PSEUDONYM_KEY, quietTransfer, transferEvent } from '../support/tra
 /** Handler tests: the real handler and adapters, with the AWS SDK mocked by aws-sdk-client-mock. */
 const documents = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
+const secrets = mockClient(SecretsManagerClient);
 
 const OUTBOUND = {
   'kr-demo-bank': 'https://sqs.eu-west-1.amazonaws.com/123456789012/fraud-test-kr-demo-bank-decisions',
@@ -110,6 +112,7 @@ beforeEach(() => {
   for (const [key, value] of Object.entries(ENV)) vi.stubEnv(key, value);
   documents.reset();
   sqs.reset();
+  secrets.reset();
   givenActivePack();
   documents.on(BatchGetCommand).resolves({ Responses: {} });
   documents.on(UpdateCommand).resolves({});
@@ -176,6 +179,68 @@ describe('screening handler', () => {
       reason: expect.stringMatching(/^partnerId: /),
     });
     expect(sentDecisions()).toEqual([]);
+  });
+
+  describe('with the pseudonym key in Secrets Manager, as deployed', () => {
+    const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pseudonym-key-AbCdEf';
+    const SECRET_KEY = 'fedcba9876543210fedcba9876543210fedcba98';
+
+    beforeEach(() => {
+      vi.stubEnv('PSEUDONYM_KEY', undefined);
+      vi.stubEnv('PSEUDONYM_KEY_SECRET_ARN', SECRET_ARN);
+    });
+
+    it('reads the key once per container and pseudonymises every account with it', async () => {
+      secrets.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({ SecretString: SECRET_KEY });
+      const handler = await loadHandler();
+      const transfer = quietTransfer({ transferId: 'SECRET-1' });
+      expect((await handler(event(sqsRecord(transfer, 's1')), context)).batchItemFailures).toEqual([]);
+      await handler(event(sqsRecord(quietTransfer({ transferId: 'SECRET-2' }), 's2')), context);
+
+      const { createPseudonymiser } = await import('#domain/identity/pseudonym.ts');
+      const keys = (key: string) => {
+        const pseudonymiser = createPseudonymiser(key);
+        return [transfer.debtor.accountId, transfer.creditor.accountId].map(
+          (id) => `S#${pseudonymiser.accountKey(id)}`,
+        );
+      };
+      const written = new Set(putItems('Aggregates').map((item) => item.pk));
+      expect([...written].sort()).toEqual(keys(SECRET_KEY).sort());
+      expect(written.has(keys(TEST_PSEUDONYM_KEY)[0]!)).toBe(false);
+      expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    });
+
+    it('fails the whole batch while the secret is empty, and reads it again on the next invocation', async () => {
+      secrets.on(GetSecretValueCommand).resolvesOnce({ SecretString: '' }).resolves({ SecretString: SECRET_KEY });
+      const handler = await loadHandler();
+      const batch = event(sqsRecord(quietTransfer({ transferId: 'SECRET-3' }), 's3'));
+      await expect(handler(batch, context)).rejects.toThrow('the pseudonymisation key secret is empty');
+      expect(sentDecisions()).toEqual([]);
+      expect((await handler(batch, context)).batchItemFailures).toEqual([]);
+      expect(sentDecisions().map((d) => d.transferId)).toEqual(['SECRET-3']);
+      expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    });
+  });
+
+  it('stores a record from a queue that belongs to no configured partner as a rejection, and decides nothing', async () => {
+    const handler = await loadHandler();
+    const response = await handler(
+      event(
+        sqsRecord(quietTransfer({ transferId: 'STRAY-1' }), 'stray', 'fraud-other-kr-demo-bank-inbound'),
+        sqsRecord(quietTransfer({ transferId: 'OK-1' }), 'ok'),
+      ),
+      context,
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(putItems('Rejections')).toEqual([
+      expect.objectContaining({
+        partnerId: 'unknown-queue',
+        rejectionId: 'stray',
+        issues: [{ path: '(queue)', message: 'the record came from a queue that belongs to no configured partner' }],
+      }),
+    ]);
+    expect(sentDecisions().map((d) => d.transferId)).toEqual(['OK-1']);
+    expect(putItems('Decisions').map((item) => item.transferId)).toEqual(['OK-1']);
   });
 
   it('fails closed when the rule pack cannot be read: every transfer comes back, nothing is allowed', async () => {
@@ -248,7 +313,7 @@ describe('screening handler', () => {
     expect(sqs.commandCalls(SendMessageBatchCommand).length).toBe(3);
   });
 
-  it('a redelivered transfer gets its stored decision again and no second decision record', async () => {
+  it('a redelivered transfer gets its stored decision again and no second decision record (a record from before fingerprints)', async () => {
     const transfer = quietTransfer({ transferId: 'AGAIN' });
     const stored: Decision = {
       transferId: 'AGAIN',
@@ -275,7 +340,7 @@ describe('screening handler', () => {
     expect(documents.commandCalls(PutCommand, { TableName: 'Decisions' })).toEqual([]);
   });
 
-  it('a decision recorded first by a concurrent delivery stands', async () => {
+  it('a decision recorded first by a concurrent delivery stands (a record from before fingerprints cannot tell other content)', async () => {
     const winner: Decision = {
       transferId: 'RACE',
       partnerId: 'kr-demo-bank',
@@ -301,6 +366,198 @@ describe('screening handler', () => {
     const response = await handler(event(sqsRecord(quietTransfer({ transferId: 'RACE' }), 'race')), context);
     expect(response.batchItemFailures).toEqual([]);
     expect(sentDecisions()).toEqual([winner]);
+  });
+
+  describe('redelivery and races, against items as the handler stores them', () => {
+    const conditionFailed = () =>
+      Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
+    const KEY_NAMES: Record<string, string[]> = {
+      Decisions: ['partnerId', 'transferId'],
+      Aggregates: ['pk'],
+      Watchlist: ['accountKey'],
+      Flags: ['partnerId', 'transferId'],
+      Rejections: ['partnerId', 'rejectionId'],
+      ShadowDecisions: ['pk', 'sk'],
+    };
+
+    /**
+     * The tables behind the mocked client: BatchGetItem answers exactly the keys asked for, PutItem
+     * honours the repository's conditions, so what one delivery writes is what the next one reads.
+     */
+    function storedTables() {
+      const items = new Map<string, Record<string, any>>();
+      const keyOf = (table: string, item: Record<string, unknown>) =>
+        [table, ...KEY_NAMES[table]!.map((name) => String(item[name]))].join('|');
+      const hooks = { afterRead: () => {}, failPut: (_table: string, _item: Record<string, any>) => false };
+      documents.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: any[] }> }) => {
+        const Responses = Object.fromEntries(
+          Object.entries(input.RequestItems).map(([table, { Keys }]) => [
+            table,
+            Keys.map((key) => items.get(keyOf(table, key))).filter((item) => item !== undefined),
+          ]),
+        );
+        hooks.afterRead();
+        return { Responses };
+      });
+      documents
+        .on(PutCommand)
+        .callsFake(
+          (input: {
+            TableName: string;
+            Item: Record<string, any>;
+            ConditionExpression?: string;
+            ExpressionAttributeValues?: any;
+          }) => {
+            if (hooks.failPut(input.TableName, input.Item))
+              throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+            const key = keyOf(input.TableName, input.Item);
+            const existing = items.get(key);
+            const condition = input.ConditionExpression ?? '';
+            if (condition.startsWith('attribute_not_exists') && existing) throw conditionFailed();
+            if (condition === 'v = :v' && existing?.v !== input.ExpressionAttributeValues[':v'])
+              throw conditionFailed();
+            items.set(key, structuredClone(input.Item));
+            return {};
+          },
+        );
+      const table = (name: string) => [...items].filter(([key]) => key.startsWith(`${name}|`)).map(([, item]) => item);
+      return {
+        items,
+        hooks,
+        table,
+        put: (name: string, item: Record<string, any>) => items.set(keyOf(name, item), item),
+      };
+    }
+
+    const accountsOf = async (transfer: ReturnType<typeof quietTransfer>) => {
+      const { createPseudonymiser } = await import('#domain/identity/pseudonym.ts');
+      const { toActivity } = await import('#domain/screening/screen-transfer.ts');
+      return toActivity(transfer, createPseudonymiser(TEST_PSEUDONYM_KEY));
+    };
+
+    it('repairs a state write that failed beside a decision write that landed, and counts nothing twice', async () => {
+      const tables = storedTables();
+      const transfer = quietTransfer({ transferId: 'REPAIR-1' });
+      const { fp, debtorKey, creditorKey } = await accountsOf(transfer);
+      tables.hooks.failPut = (table) => table === 'Aggregates';
+      const first = await (await loadHandler())(event(sqsRecord(transfer, 'repair')), context);
+      expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'repair' }]);
+      const [decisionItem] = tables.table('Decisions');
+      expect(decisionItem).toMatchObject({ fingerprint: expect.any(String), recordedAt: expect.any(String) });
+      expect(tables.table('Aggregates')).toEqual([]);
+
+      tables.hooks.failPut = () => false;
+      vi.setSystemTime(new Date('2026-11-24T01:00:30Z'));
+      const again = await (await loadHandler())(event(sqsRecord(transfer, 'repair')), context);
+      expect(again.batchItemFailures).toEqual([]);
+      expect(sentDecisions()).toEqual([decisionItem!.decision]);
+      const { readAccountItem } = await import('#adapters/dynamodb/account-items.ts');
+      const states = new Map(
+        tables.table('Aggregates').map((item) => [readAccountItem(item)!.accountKey, readAccountItem(item)!.state!]),
+      );
+      expect(states.get(debtorKey)?.applied(fp)).toBe(true);
+      expect(states.get(creditorKey)?.applied(fp)).toBe(true);
+      expect(states.get(creditorKey)?.inbound.recent).toHaveLength(1);
+
+      // Delivered once more, with both writes on record: the state stands as it is.
+      documents.resetHistory();
+      await (await loadHandler())(event(sqsRecord(transfer, 'repair')), context);
+      expect(documents.commandCalls(PutCommand, { TableName: 'Aggregates' })).toEqual([]);
+    });
+
+    it('when a concurrent delivery of other content recorded its decision first, sends nothing and refuses it next time', async () => {
+      const original = quietTransfer({ transferId: 'RACE-2' });
+      const other = { ...original, amount: { value: '990000', currency: 'KRW' } };
+      // What the concurrent delivery of the other content writes, as this handler writes it.
+      const winner = storedTables();
+      await (await loadHandler())(event(sqsRecord(other, 'other')), context);
+      const [winnerItem] = winner.table('Decisions');
+      documents.resetHistory();
+      sqs.resetHistory();
+
+      const tables = storedTables();
+      tables.hooks.afterRead = () => {
+        tables.put('Decisions', structuredClone(winnerItem!));
+        tables.hooks.afterRead = () => {};
+      };
+      const raced = await (await loadHandler())(event(sqsRecord(original, 'original')), context);
+      expect(raced.batchItemFailures).toEqual([{ itemIdentifier: 'original' }]);
+      expect(sentDecisions()).toEqual([]);
+
+      const next = await (await loadHandler())(event(sqsRecord(original, 'original')), context);
+      expect(next.batchItemFailures).toEqual([]);
+      expect(sentDecisions()).toEqual([]);
+      expect(putItems('Rejections').map((item) => [item.transferId, item.issues[0].path])).toEqual([
+        ['RACE-2', 'transferId'],
+      ]);
+    });
+
+    it('when a concurrent delivery of the same content recorded its decision first, sends that decision', async () => {
+      const transfer = quietTransfer({ transferId: 'RACE-3' });
+      const winner = storedTables();
+      vi.setSystemTime(new Date('2026-11-24T00:59:00Z'));
+      await (await loadHandler())(event(sqsRecord(transfer, 'first')), context);
+      const [winnerItem] = winner.table('Decisions');
+      documents.resetHistory();
+      sqs.resetHistory();
+
+      vi.setSystemTime(new Date('2026-11-24T01:00:00Z'));
+      const tables = storedTables();
+      tables.hooks.afterRead = () => {
+        tables.put('Decisions', structuredClone(winnerItem!));
+        tables.hooks.afterRead = () => {};
+      };
+      const raced = await (await loadHandler())(event(sqsRecord(transfer, 'second')), context);
+      expect(raced.batchItemFailures).toEqual([]);
+      expect(sentDecisions()).toEqual([winnerItem!.decision]);
+      expect(sentDecisions()[0]!.decidedAt).toBe('2026-11-24T00:59:00.000Z');
+    });
+  });
+
+  describe('event-time bounds, at their configured edges', () => {
+    const NOW = Date.parse('2026-11-24T01:00:00Z');
+    const dated = (transferId: string, offsetSeconds: number) =>
+      quietTransfer({ transferId, occurredAt: new Date(NOW + offsetSeconds * 1000).toISOString() });
+    const screen = async (...transfers: ReturnType<typeof dated>[]) => {
+      const response = await (await loadHandler())(
+        event(...transfers.map((t) => sqsRecord(t, `m-${t.transferId}`))),
+        context,
+      );
+      expect(response.batchItemFailures).toEqual([]);
+      const rejected = putItems('Rejections').map((item) => [item.transferId, item.issues[0].path]);
+      return { decided: sentDecisions().map((d) => d.transferId), rejected };
+    };
+
+    it('by default: 300 seconds ahead and 24 hours behind', async () => {
+      const day = 24 * 3600;
+      const { decided, rejected } = await screen(
+        dated('AHEAD-300', 300),
+        dated('AHEAD-301', 301),
+        dated('BEHIND-24H', -day),
+        dated('BEHIND-24H-1S', -day - 1),
+      );
+      expect(decided.sort()).toEqual(['AHEAD-300', 'BEHIND-24H']);
+      expect(rejected.sort()).toEqual([
+        ['AHEAD-301', 'occurredAt'],
+        ['BEHIND-24H-1S', 'occurredAt'],
+      ]);
+    });
+
+    it('as EVENT_TIME_MAX_SKEW_SECONDS and EVENT_TIME_MAX_AGE_HOURS set them', async () => {
+      vi.stubEnv('EVENT_TIME_MAX_SKEW_SECONDS', '60');
+      vi.stubEnv('EVENT_TIME_MAX_AGE_HOURS', '2');
+      const { decided, rejected } = await screen(
+        dated('AHEAD-60', 60),
+        dated('AHEAD-61', 61),
+        dated('BEHIND-2H', -7200),
+        dated('BEHIND-2H-1S', -7201),
+      );
+      expect(decided.sort()).toEqual(['AHEAD-60', 'BEHIND-2H']);
+      expect(rejected.sort()).toEqual([
+        ['AHEAD-61', 'occurredAt'],
+        ['BEHIND-2H-1S', 'occurredAt'],
+      ]);
+    });
   });
 
   describe('with a shadow pack', () => {

@@ -7,7 +7,7 @@ import { synthesizeLocalStage } from '#local/assembly/cloud-assembly.ts';
 import { tokenBucket } from '#local/gateway.ts';
 import { issueLocalToken, loadLocalSigningKey } from '#local/auth/local-issuer.ts';
 import { startLocalSystem, type LocalSystem } from '#local/runtime.ts';
-import { accepts, portOf } from './loopback.ts';
+import { LOOPBACK_ONLY, portOf, reachability } from './loopback.ts';
 
 /** The local gateway as the local stage's templates configure it: console hosting and the review API. */
 let system: LocalSystem;
@@ -27,7 +27,7 @@ afterAll(async () => {
 describe('the local gateway', () => {
   it('listens on the loopback address only, unless told otherwise', async () => {
     expect(new URL(system.gatewayUrl).hostname).toBe('127.0.0.1');
-    expect(await accepts('127.0.0.1', portOf(system.gatewayUrl))).toBe(true);
+    expect(await reachability(portOf(system.gatewayUrl))).toEqual(LOOPBACK_ONLY);
   });
 
   it("serves the console's deployed files with the distribution's security headers, and nothing else", async () => {

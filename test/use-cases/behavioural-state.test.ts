@@ -194,7 +194,7 @@ describe('redeliveries, reordering and concurrent batches', () => {
           }
         },
       ),
-      { seed: 20261202, numRuns: 12 },
+      { seed: 20261202, numRuns: 50 },
     );
   }, 300_000);
 });

@@ -21,13 +21,22 @@ export interface StoredAccount {
   readonly state: AccountState | undefined;
 }
 
-/** Reads an account item; a state in another format or unreadable is left out (undefined). */
-export function readAccountItem(item: Record<string, unknown>): StoredAccount | undefined {
+/** Whether an item's expiresAt (epoch seconds) has passed: TTL deletes it days later, if at all (dynalite never). */
+export const isExpired = (item: Record<string, unknown>, nowSeconds: number) =>
+  typeof item[EXPIRES_AT] === 'number' && item[EXPIRES_AT] <= nowSeconds;
+
+/**
+ * Reads an account item; a state in another format, unreadable, or expired at `nowSeconds` is left
+ * out (undefined) while the version stays, so that the next write replaces the item conditionally.
+ * Without `nowSeconds` (tools reading every item) expiry is not checked.
+ */
+export function readAccountItem(item: Record<string, unknown>, nowSeconds?: number): StoredAccount | undefined {
   const pk = String(item.pk ?? '');
   if (!pk.startsWith(ACCOUNT_ITEM_PREFIX)) return undefined;
   const version = typeof item.v === 'number' ? item.v : 0;
   const bytes = item.s instanceof Uint8Array ? item.s : undefined;
-  const state = item.f === STATE_FORMAT && bytes ? decodeAccountState(bytes) : undefined;
+  const live = nowSeconds === undefined || !isExpired(item, nowSeconds);
+  const state = live && item.f === STATE_FORMAT && bytes ? decodeAccountState(bytes) : undefined;
   return { accountKey: pk.slice(ACCOUNT_ITEM_PREFIX.length), version, state };
 }
 

@@ -15,14 +15,15 @@ export class DynamoAccountStateReader implements AccountStateReader {
     private readonly tableName: string,
   ) {}
 
-  async read(accountKeys: readonly string[]): Promise<Map<string, AccountState>> {
+  /** The states of these accounts at `now`: an account without an item, or with an expired one, has none. */
+  async read(accountKeys: readonly string[], now: Date): Promise<Map<string, AccountState>> {
     const requests = uniqueKeys(
       accountKeys.map((key) => ({ table: this.tableName, key: { pk: accountItemKey(key) } })),
     );
     const items = (await batchGetAll(this.documents, requests)).get(this.tableName) ?? [];
     const states = new Map<string, AccountState>();
     for (const item of items) {
-      const stored = readAccountItem(item);
+      const stored = readAccountItem(item, Math.floor(now.getTime() / 1000));
       if (stored?.state) states.set(stored.accountKey, stored.state);
     }
     return states;

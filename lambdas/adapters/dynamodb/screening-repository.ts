@@ -13,7 +13,7 @@ import type {
   TransferToLoad,
 } from '#use-cases/screening/ports.ts';
 import { pause } from '../retry.ts';
-import { accountItem, accountItemKey, readAccountItem } from './account-items.ts';
+import { accountItem, accountItemKey, isExpired, readAccountItem } from './account-items.ts';
 import { batchGetAll, uniqueKeys, type KeyRequest } from './batch-get.ts';
 import { DynamoFlagRepository } from './flag-repository.ts';
 import { networkIndexAttributes } from './network-index.ts';
@@ -66,13 +66,12 @@ export class DynamoScreeningRepository implements ScreeningRepository {
     }
     const items = await batchGetAll(this.documents, uniqueKeys(requests));
     const nowSeconds = epochSeconds(now);
-    const live = (item: Record<string, unknown>) =>
-      typeof item[EXPIRES_AT] !== 'number' || (item[EXPIRES_AT] as number) > nowSeconds;
 
     const behaviour = new BehaviourState();
     const versions = new Map<string, number>();
     for (const item of items.get(this.tables.aggregates) ?? []) {
-      const stored = live(item) ? readAccountItem(item) : undefined;
+      // An expired item's state is gone; its version stays, for the conditional write over it.
+      const stored = readAccountItem(item, nowSeconds);
       if (!stored) continue;
       versions.set(stored.accountKey, stored.version);
       if (stored.state) behaviour.accounts.set(stored.accountKey, stored.state);
@@ -88,7 +87,7 @@ export class DynamoScreeningRepository implements ScreeningRepository {
     const keyOf = new Map(transfers.map((t) => [`${t.partnerId}\n${t.transferId}`, t.activity.tk]));
     for (const item of items.get(this.tables.decisions) ?? []) {
       const tk = keyOf.get(`${item.partnerId}\n${item.transferId}`);
-      const stored = storedDecision(item);
+      const stored = isExpired(item, nowSeconds) ? undefined : storedDecision(item);
       if (tk && stored) decisions.set(tk, stored);
     }
     return { behaviour, versions, watchlist, decisions };
@@ -200,7 +199,7 @@ export class DynamoScreeningRepository implements ScreeningRepository {
           ConsistentRead: true,
         }),
       );
-      const stored = Item ? readAccountItem(Item) : undefined;
+      const stored = Item ? readAccountItem(Item, nowSeconds) : undefined;
       state = stored?.state ?? new AccountState();
       expectedVersion = stored?.version;
       write.reapply(state);

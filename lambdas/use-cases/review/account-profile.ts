@@ -8,6 +8,8 @@ export interface AccountProfileDependencies {
   readonly cases: Pick<CaseRepository, 'linkedFlag'>;
   readonly network: Pick<NetworkStore, 'transfers'>;
   readonly accounts: AccountStateReader;
+  /** The time an account's state is read at: an expired item is no state. */
+  readonly clock: () => Date;
 }
 
 /**
@@ -35,7 +37,7 @@ export function createGetAccountProfile(deps: AccountProfileDependencies) {
     const [outbound, inbound, states] = await Promise.all([
       deps.network.transfers(keys.debtor, 'onward', since, until, NETWORK_EDGE_LIMIT),
       deps.network.transfers(keys.creditor, 'inbound', since, until, NETWORK_EDGE_LIMIT),
-      deps.accounts.read([keys.debtor, keys.creditor]),
+      deps.accounts.read([keys.debtor, keys.creditor], deps.clock()),
     ]);
     return accountProfiles({
       transfer,

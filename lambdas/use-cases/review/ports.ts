@@ -84,8 +84,8 @@ export interface NetworkStore {
 
 /** Accounts' behavioural state (the Aggregates table), read by the pseudonymised keys a flag stores. */
 export interface AccountStateReader {
-  /** The states found; an account without one (or in another state format) is absent. */
-  read(accountKeys: readonly string[]): Promise<Map<string, AccountState>>;
+  /** The states found at `now`; an account without one (in another state format, or expired) is absent. */
+  read(accountKeys: readonly string[], now: Date): Promise<Map<string, AccountState>>;
 }
 
 /** Where reads of review data are recorded, each kept until `expiresAt`. */

@@ -27,13 +27,35 @@ describe('rule packs in DynamoDB', () => {
     expect((await source.activePack(new Date(t0.getTime() + 60_000))).version).toBe('kr-kh-2026.11.2');
   });
 
-  it('fails closed past the bound when the active pointer cannot be read', async () => {
+  it('a cold container fails closed when the active pointer cannot be read', async () => {
     const source = new CachedRulePackSource(
       new DynamoRulePackStore(fixture.clients.documents, 'NoSuchTable'),
       'kr-kh',
       1_000,
     );
     await expect(source.activePack(new Date())).rejects.toThrow();
+  });
+
+  it('a warm container fails closed past the bound when the refresh fails, instead of serving the pack it has', async () => {
+    const store = new DynamoRulePackStore(fixture.clients.documents, fixture.tables.rulePacks);
+    let pointerReadable = true;
+    const flaky = Object.assign(Object.create(store) as DynamoRulePackStore, {
+      activeVersion: async (packId: string) => {
+        if (!pointerReadable) throw new Error('ProvisionedThroughputExceededException: Rate exceeded');
+        return store.activeVersion(packId);
+      },
+    });
+    const source = new CachedRulePackSource(flaky, 'kr-kh', 60_000);
+    const t0 = new Date('2026-11-24T00:00:00Z');
+    const cached = await source.activePack(t0);
+    pointerReadable = false;
+    // Within the bound the cached pack is served without a read.
+    expect(await source.activePack(new Date(t0.getTime() + 59_999))).toBe(cached);
+    // From the bound on, every batch fails closed for as long as the pointer cannot be read.
+    await expect(source.activePack(new Date(t0.getTime() + 60_000))).rejects.toThrow(/Rate exceeded/);
+    await expect(source.activePack(new Date(t0.getTime() + 3_600_000))).rejects.toThrow(/Rate exceeded/);
+    pointerReadable = true;
+    expect((await source.activePack(new Date(t0.getTime() + 3_600_001))).version).toBe(cached.version);
   });
 
   it('refuses to publish an invalid pack, or to change a stored version', async () => {

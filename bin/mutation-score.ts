@@ -1,0 +1,50 @@
+/**
+ * Prints the mutation score per folder from Stryker's JSON report (reports/mutation/mutation.json):
+ * `npm run mutation` runs it after Stryker. Score = (killed + timed out) / (every mutant but those
+ * that do not compile and those ignored), as Stryker counts it: survivors and mutants no test runs
+ * both count against it.
+ */
+import { readFileSync } from 'node:fs';
+
+const REPORT = process.argv[2] ?? 'reports/mutation/mutation.json';
+const FOLDERS = [
+  'lambdas/domain',
+  'lambdas/use-cases',
+  'lambdas/use-cases/screening',
+  'lambdas/adapters',
+  'lambdas/adapters/dynamodb',
+  'lambdas/adapters/sqs',
+];
+
+interface Report {
+  readonly files: Record<string, { readonly mutants: ReadonlyArray<{ readonly status: string }> }>;
+}
+
+const report = JSON.parse(readFileSync(REPORT, 'utf8')) as Report;
+const DETECTED = new Set(['Killed', 'Timeout']);
+const INVALID = new Set(['CompileError', 'RuntimeError', 'Ignored']);
+
+const tally = (prefix: string) => {
+  const counts = { detected: 0, survived: 0, noCoverage: 0, valid: 0 };
+  for (const [path, file] of Object.entries(report.files)) {
+    if (!`${path.replace(/\\/g, '/')}/`.startsWith(`${prefix}/`) && !path.startsWith(`${prefix}/`)) continue;
+    for (const { status } of file.mutants) {
+      if (INVALID.has(status)) continue;
+      counts.valid++;
+      if (DETECTED.has(status)) counts.detected++;
+      else if (status === 'NoCoverage') counts.noCoverage++;
+      else counts.survived++;
+    }
+  }
+  return counts;
+};
+
+const rows = FOLDERS.map((folder) => ({ folder, ...tally(folder) })).filter((row) => row.valid > 0);
+const width = Math.max(...rows.map((row) => row.folder.length));
+console.log(`${'folder'.padEnd(width)}  score   killed  survived  no test  mutants`);
+for (const row of rows) {
+  const score = ((100 * row.detected) / row.valid).toFixed(1).padStart(5);
+  console.log(
+    `${row.folder.padEnd(width)}  ${score}%  ${String(row.detected).padStart(6)}  ${String(row.survived).padStart(8)}  ${String(row.noCoverage).padStart(7)}  ${String(row.valid).padStart(7)}`,
+  );
+}
