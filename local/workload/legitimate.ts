@@ -8,6 +8,7 @@ import {
   type Bank,
   type ForeignCountry,
 } from './banks.ts';
+import { HOUSEHOLD_PAYMENTS, type AmountDraw, type HouseholdPayment, type Payee } from './households.ts';
 import type { LegitimatePattern } from './labels.ts';
 import { CHUSEOK_2026 } from './profiles.ts';
 import { BUSINESS_NAMES, TEXTS, personName, remittanceText } from './vocabulary.ts';
@@ -61,6 +62,8 @@ export class LegitimateTraffic {
   private readonly patterns: Record<Partner['key'], ReadonlyArray<readonly [Pattern, number]>>;
   /** Migrant workers whose monthly remittances are already drawn (migrant-corridor profile). */
   private readonly remitting = new Set<Customer>();
+  /** Payers of a monthly household payment already drawn, by pattern (corridor-households profile). */
+  private readonly monthlyPayers = new Set<string>();
 
   constructor(
     private readonly world: World,
@@ -128,9 +131,21 @@ export class LegitimateTraffic {
       [() => this.krSmallBusinessPersonalAccount(), 0.3 / 5.5],
       [() => [this.krRentDeposit()], 0.06],
     ];
+    const households = (partner: Partner['key']): Array<readonly [Pattern, number]> =>
+      world.profile.name === 'corridor-households'
+        ? HOUSEHOLD_PAYMENTS.filter((kind) => kind.partner === partner).map(
+            (kind) => [() => this.household(kind), kind.weight] as const,
+          )
+        : [];
     this.patterns = {
-      kr: world.profile.name === 'migrant-corridor' ? this.migrantCorridorKr(kr, crossBorderFamily) : kr,
+      kr:
+        world.profile.name === 'migrant-corridor'
+          ? this.migrantCorridorKr(kr, crossBorderFamily)
+          : world.profile.name === 'corridor-households'
+            ? [...kr.filter(([pattern]) => pattern !== crossBorderFamily), ...households('kr')]
+            : kr,
       kh: [
+        ...households('kh'),
         [() => [this.khFamilySupport()], 18],
         [() => [this.khFriendPayment()], 10],
         [() => [this.khNewPayeePayment()], 7],
@@ -644,6 +659,100 @@ export class LegitimateTraffic {
     const step = amount.currency === 'KRW' ? 10_000 : 100;
     const minor = Math.round((amount.minor * this.rng.between(1 - spread, 1 + spread)) / step) * step;
     return { minor: Math.max(step, minor), currency: amount.currency };
+  }
+
+  // ---- the corridor-households profile (both partners; the kinds are data in households.ts) ----
+
+  /** One pick of a household payment kind: its payer, one to a few payees, once or every month. */
+  private household(kind: HouseholdPayment): Draft[] {
+    const partner = PARTNERS[kind.partner];
+    const debtor = this.householdPayer(partner, kind);
+    const draw = this.rng.pick(kind.amounts);
+    const drafts: Draft[] = [];
+    for (let n = this.rng.int(kind.payees[0], kind.payees[1]); n > 0; n--) {
+      const creditor = this.world.payee(debtor, `${kind.payee.role}-${n}`, () =>
+        this.householdAccount(debtor, kind.payee),
+      );
+      const usual = this.drawAmount(draw);
+      const moments = kind.cadence === 'monthly' ? this.paydays(partner) : [this.world.busyMoment(partner)];
+      for (const at of moments)
+        drafts.push(
+          this.payment({
+            debtor,
+            creditor,
+            amount: this.jitter(usual, 0.1),
+            pattern: kind.pattern,
+            texts: kind.texts,
+            listed: kind.listed,
+            at,
+          }),
+        );
+    }
+    return drafts;
+  }
+
+  private householdPayer(partner: Partner, kind: HouseholdPayment): Customer {
+    const { payer } = kind;
+    if (payer.segment === 'business') {
+      const names = partner.key === 'kr' ? BUSINESS_NAMES.krSmallShops : BUSINESS_NAMES.khEmployers;
+      const account = this.world.account(partner.bank, this.rng.pick(names), 'BUSINESS', this.businessAge());
+      return this.world.customer(partner, account, 'business');
+    }
+    const monthly = kind.cadence === 'monthly';
+    const customer = this.world.activeCustomer(partner, (c) => {
+      if (monthly && this.monthlyPayers.has(`${kind.pattern} ${c.customerId}`)) return false;
+      if (payer.segment === 'migrant-worker') return c.segment === 'migrant-worker';
+      const age = this.world.ageOf(c) ?? 0;
+      return c.segment === 'retail' && age >= payer.ages[0] && age <= payer.ages[1];
+    });
+    if (monthly) this.monthlyPayers.add(`${kind.pattern} ${customer.customerId}`);
+    return customer;
+  }
+
+  private householdAccount(debtor: Customer, payee: Payee): Account {
+    const country =
+      payee.country === 'home'
+        ? (debtor.homeCountry ?? 'KH')
+        : payee.country === 'domestic'
+          ? debtor.partner.country
+          : this.rng.weighted(payee.country);
+    const bank =
+      country === 'KR'
+        ? this.rng.weighted(KR_RETAIL_BANKS)
+        : country === 'KH' && payee.country === 'domestic'
+          ? this.rng.weighted(KH_RETAIL_BANKS)
+          : this.rng.pick(FOREIGN_BANKS[country]);
+    const name = payee.names ? this.rng.pick(payee.names) : personName(this.rng, country);
+    const accountType = payee.accountType === 'PERSONAL' && bank === KH_BANKS.wing ? 'EMONEY' : payee.accountType;
+    const openedDaysAgo = this.rng.chance(payee.youngShare)
+      ? this.rng.int(3, 60)
+      : payee.accountType === 'BUSINESS'
+        ? this.businessAge()
+        : this.world.ordinaryAccountAge();
+    return this.world.account(bank, name, accountType, openedDaysAgo);
+  }
+
+  private drawAmount([currency, median, sigma, min, max]: AmountDraw): Money {
+    if (currency === 'USD') return this.world.usd(median, sigma, min, max);
+    if (currency === 'KHR') return this.world.khr(median, sigma, min, max);
+    return this.world.krw(median, sigma, min, max);
+  }
+
+  /** A moment on a payday (the same day of each month, give or take two days) in every month the workload spans. */
+  private paydays(partner: Partner): number[] {
+    const payday = this.rng.pick([5, 10, 15, 20, 25]);
+    const local = new Date(this.world.start + partner.utcOffsetMinutes * MINUTE_MS);
+    const moments: number[] = [];
+    for (let month = 0; ; month++) {
+      const day =
+        Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + month, payday) -
+        partner.utcOffsetMinutes * MINUTE_MS +
+        this.rng.int(0, 2) * DAY_MS;
+      if (day >= this.world.end) break;
+      if (day + DAY_MS <= this.world.start) continue;
+      moments.push(this.world.momentBetweenHours(partner, 12, 23, Math.max(day, this.world.start), day + DAY_MS));
+    }
+    return moments.length ? moments : [this.world.busyMoment(partner)];
   }
 
   // ---- Cambodia ----

@@ -61,3 +61,43 @@ describe('the migrant-corridor workload profile', () => {
     }
   });
 });
+
+describe('the corridor-households workload profile', () => {
+  let households: Workload;
+  beforeAll(() => {
+    households = generateWorkload({ transfers: 20_000, seed: 2026, profile: 'corridor-households' });
+  });
+
+  it('is reproducible, valid v1 events with labels, over six weeks from 1 March 2027 with every typology', () => {
+    const again = generateWorkload({ transfers: 20_000, seed: 2026, profile: 'corridor-households' });
+    expect(JSON.stringify(again.events.slice(0, 500))).toBe(JSON.stringify(households.events.slice(0, 500)));
+    expect(households.events).toHaveLength(20_000);
+    for (const event of households.events.slice(0, 2_000)) {
+      expect(parseTransferEvent(JSON.stringify(event)).ok).toBe(true);
+      expect(WorkloadLabelSchema.safeParse(event.label).success).toBe(true);
+    }
+    const times = households.events.map((e) => Date.parse(e.occurredAt as string));
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(Date.parse('2027-03-01T00:00:00+09:00') - DAY_MS);
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(35 * DAY_MS);
+    const typologies = new Set(households.events.map((e) => (e.label as { typology?: string }).typology));
+    for (const typology of TYPOLOGIES) expect(typologies).toContain(typology);
+  });
+
+  it('has its own kinds of ordinary life: remittances the bank calls new, tuition, family, suppliers abroad', () => {
+    const patterns = new Map<string, number>();
+    let newPayeeRemittances = 0;
+    for (const e of households.events) {
+      const label = e.label as { kind: string; pattern?: string };
+      if (label.kind !== 'legitimate') continue;
+      patterns.set(label.pattern!, (patterns.get(label.pattern!) ?? 0) + 1);
+      if (label.pattern === 'household-remittance' && (e.context as { newPayee: boolean }).newPayee)
+        newPayeeRemittances += 1;
+    }
+    expect(patterns.get('household-remittance')).toBeGreaterThan(1_000);
+    expect(newPayeeRemittances).toBeGreaterThan(300);
+    expect(patterns.get('tuition-abroad')).toBeGreaterThan(80);
+    expect(patterns.get('elderly-family-payment')).toBeGreaterThan(300);
+    expect(patterns.get('supplier-abroad')).toBeGreaterThan(80);
+    expect(patterns.has('migrant-remittance')).toBe(false);
+  });
+});
