@@ -2,6 +2,7 @@ import TinyQueue from 'tinyqueue';
 import type { Decision, Outcome } from '#domain/contract/decision.ts';
 import type { Pseudonymiser } from '#domain/identity/pseudonym.ts';
 import { BacktestTally, type BacktestSummary, type TransferLabel } from '#domain/rules/backtest-tally.ts';
+import { ageBandOf, corridorOf, type TransferGroups } from '#domain/rules/fairness.ts';
 import type { CompiledPack } from '#domain/rules/compile.ts';
 import { InMemoryScreener } from '#domain/screening/in-memory-screener.ts';
 import type { WatchlistListing } from '#domain/watchlist/listing.ts';
@@ -185,14 +186,26 @@ class ScreeningRun {
     if (activity.t > this.simulatedNow) this.simulatedNow = activity.t;
     const now = new Date(this.simulatedNow);
     const label = ownLabel ?? this.request.labels?.get(transferLabelKey(event.partnerId, event.transferId));
+    const groups = label ? groupsOf(event, activity) : undefined;
     const decision = this.candidate.screener.screen(event, activity, now);
-    this.candidate.tally.add(decision, label);
+    this.candidate.tally.add(decision, label, groups);
     if (this.request.onDecision) this.decisions.push(decision);
     if (!this.baseline) return;
     const before = this.baseline.screener.screen(event, activity, now);
-    this.baseline.tally.add(before, label);
+    this.baseline.tally.add(before, label, groups);
     if (before.outcome !== decision.outcome) this.changes.push(changeOf(before, decision));
   }
+}
+
+/** The corridor and age band a labelled transfer counts in (age as the facts count it: by calendar year). */
+function groupsOf(event: PreparedTransfer['event'], activity: PreparedTransfer['activity']): TransferGroups {
+  const { birthYear } = event.debtor;
+  return {
+    corridor: corridorOf(event.debtor.country, event.creditor.country),
+    ageBand: ageBandOf(birthYear === undefined ? undefined : new Date(activity.t).getUTCFullYear() - birthYear),
+    debtorKey: activity.debtorKey,
+    creditorKey: activity.creditorKey,
+  };
 }
 
 /** Current listings by pseudonymised account key, as the screener reads them: one per source, the last one read. */
