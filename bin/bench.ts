@@ -61,6 +61,10 @@ function sampleFacts(count: number, risky: boolean): Facts[] {
         outboundSum24h: amount,
         distinctNewPayees24h: 0,
         ...quietWindows(amount),
+        knownDays: Math.floor(random() * 2000),
+        amountVsUsual: Math.floor(random() * (risky ? 1000 : 200)),
+        corridorKnownDays: Math.floor(random() * 2000),
+        corridorTransfersBefore: Math.floor(random() * 20),
       },
       creditor: {
         country: pick('KR', 'KR', 'KR', 'KH', 'JP'),
@@ -88,6 +92,10 @@ function sampleFacts(count: number, risky: boolean): Facts[] {
         inboundSum7d: amount,
         inboundSum30d: amount,
         inboundEstimated: false,
+        knownDays: Math.floor(random() * 2000),
+        ageDays: (risky ? 0 : 400) + Math.floor(random() * 4000),
+        distinctSenders7dVsUsual: Math.floor(random() * (risky ? 800 : 150)),
+        newSenderPercent: Math.floor(random() * 100),
       },
       pair: {
         firstTransfer: false,

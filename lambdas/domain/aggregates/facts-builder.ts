@@ -3,6 +3,7 @@ import type { CompiledPack } from '../rules/compile.ts';
 import type { Facts } from '../rules/facts.ts';
 import { type WatchlistListing, watchlistFacts } from '../watchlist/listing.ts';
 import { type AccountState, DAY_MS, type Direction, MINUTE_MS, WINDOWS } from './account-state.ts';
+import { SENDER_SCALE } from './baseline.ts';
 import {
   accountTypeDestination,
   type BehaviourState,
@@ -178,6 +179,7 @@ function debtorFacts(
     largestOutbound30d: m.largestOutbound,
     inboundEstimated: windows.some((x) => x.debtorInEstimated),
     outboundEstimated: windows.some((x) => x.debtorOutEstimated),
+    ...debtorBaselineFacts(transfer, p),
     inboundCount1h: h.debtorInboundCount,
     inboundCount24h: d.debtorInboundCount,
     inboundCount7d: w.debtorInboundCount,
@@ -219,6 +221,7 @@ function creditorFacts(
     accountAgeDays: ageInDays(event.creditor.accountOpenedAt, p.t),
     watchlist: watchlistFacts(listings, event.creditor.bankCode, now),
     inboundEstimated: windows.some((x) => x.creditorEstimated),
+    ...creditorBaselineFacts(event, p, w),
     distinctSenders1h: h.distinctSenders,
     distinctSenders24h: d.distinctSenders,
     distinctSenders7d: w.distinctSenders,
@@ -231,6 +234,54 @@ function creditorFacts(
     inboundSum24h: d.creditorInboundSum,
     inboundSum7d: w.creditorInboundSum,
     inboundSum30d: m.creditorInboundSum,
+  };
+}
+
+/** Below these, a baseline is no normal yet: its comparisons are unknown (rules relying on them stay quiet). */
+const MIN_OUTBOUND_FOR_USUAL = 3;
+const MIN_WEEKS_FOR_USUAL = 2;
+/** A percentage of a usual figure, capped so that a first sum after a zero-ish normal stays a small integer. */
+const MAX_PERCENT = 1_000_000n;
+
+function percentOf(value: bigint, usual: bigint): number | undefined {
+  if (usual <= 0n) return undefined;
+  const percent = (value * 100n) / usual;
+  return Number(percent > MAX_PERCENT ? MAX_PERCENT : percent);
+}
+
+function debtorBaselineFacts(transfer: TransferActivity, p: Parties) {
+  const b = p.debtor.baseline;
+  const hasUsual = b.outboundSeen >= MIN_OUTBOUND_FOR_USUAL;
+  const corridor = transfer.creditorCountry === undefined ? undefined : countryDestination(transfer.creditorCountry);
+  const corridorFirst = corridor === undefined ? undefined : p.debtor.destinations.get(corridor);
+  return {
+    knownDays: b.knownDays(p.t),
+    usualAmount: hasUsual ? b.usualOutbound : undefined,
+    amountVsUsual: hasUsual ? percentOf(p.own, b.usualOutbound) : undefined,
+    corridorKnownDays:
+      corridor === undefined
+        ? undefined
+        : corridorFirst === undefined
+          ? 0
+          : Math.max(0, Math.floor((p.t - corridorFirst * MINUTE_MS) / DAY_MS)),
+    corridorTransfersBefore: corridor === undefined ? undefined : (b.destinationCounts.get(corridor) ?? 0),
+  };
+}
+
+function creditorBaselineFacts(event: TransferEvent, p: Parties, week: WindowMeasures) {
+  const b = p.creditor.baseline;
+  const knownDays = b.knownDays(p.t);
+  const hasUsual = b.weeksSeen >= MIN_WEEKS_FOR_USUAL;
+  const newSender = !p.creditor.inbound.counterparties.has(p.debtorCp);
+  return {
+    knownDays,
+    ageDays: ageInDays(event.creditor.accountOpenedAt, p.t) ?? knownDays,
+    usualSenders7d: hasUsual ? Math.round(b.usualSenders / SENDER_SCALE) : undefined,
+    distinctSenders7dVsUsual: hasUsual
+      ? Math.floor((week.distinctSenders * 100 * SENDER_SCALE) / Math.max(SENDER_SCALE, b.usualSenders))
+      : undefined,
+    inboundSum7dVsUsual: hasUsual ? percentOf(week.creditorInboundSum, b.usualWeekSum) : undefined,
+    newSenderPercent: Math.floor(((b.fromNewSenders + (newSender ? 1 : 0)) * 100) / (b.inboundSeen + 1)),
   };
 }
 

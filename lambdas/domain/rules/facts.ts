@@ -46,6 +46,16 @@ export interface Facts {
     readonly largestOutbound30d: bigint;
     readonly inboundEstimated: boolean;
     readonly outboundEstimated: boolean;
+    /** Days the debtor account has been known to the state (0 on its first transfer). */
+    readonly knownDays: number;
+    /** The debtor's usual outgoing amount; undefined before three transfers. */
+    readonly usualAmount?: bigint;
+    /** This amount as a percentage of the usual one; undefined before three transfers. */
+    readonly amountVsUsual?: number;
+    /** Days since the debtor's first transfer into the creditor's country (0: this is the first). */
+    readonly corridorKnownDays?: number;
+    /** Earlier transfers of the debtor into the creditor's country. */
+    readonly corridorTransfersBefore?: number;
   } & Windowed<'inboundCount' | 'outboundCount' | 'distinctNewPayees', number> &
     Windowed<'inboundSum' | 'outboundSum', bigint> &
     Windowed<'passThroughPercent', number | undefined>;
@@ -55,6 +65,18 @@ export interface Facts {
     readonly accountAgeDays?: number;
     readonly watchlist: WatchlistFacts;
     readonly inboundEstimated: boolean;
+    /** Days the creditor account has been known to the state (0 on its first transfer). */
+    readonly knownDays: number;
+    /** Days since opening when the event says, else days known to the state. */
+    readonly ageDays: number;
+    /** Usual distinct senders a calendar week; undefined before two completed weeks. */
+    readonly usualSenders7d?: number;
+    /** distinctSenders7d as a percentage of the usual (at least one a week); undefined before two weeks. */
+    readonly distinctSenders7dVsUsual?: number;
+    /** inboundSum7d as a percentage of the usual weekly inbound sum; undefined before two weeks or without one. */
+    readonly inboundSum7dVsUsual?: number;
+    /** Share (0-100) of its inbound transfers, this one included, from a sender it had not seen before. */
+    readonly newSenderPercent: number;
   } & Windowed<'distinctSenders' | 'inboundCount', number> &
     Windowed<'inboundSum', bigint>;
   readonly pair: {
@@ -152,6 +174,31 @@ export const FACTS: Readonly<Record<string, FactDefinition>> = {
     "the debtor's first transfer to this kind of account",
     (f) => f.debtor.firstToAccountType,
   ),
+  'debtor.knownDays': fact(
+    'integer',
+    'days the debtor account has been known (its history behind the baseline facts; 0 on its first transfer)',
+    (f) => f.debtor.knownDays,
+  ),
+  'debtor.usualAmount': fact(
+    'money',
+    "the debtor's usual outgoing amount (mean of its first eight, then exponentially weighted); unknown before three",
+    (f) => f.debtor.usualAmount,
+  ),
+  'debtor.amountVsUsual': fact(
+    'integer',
+    "this amount as a percentage of the debtor's usual outgoing amount; unknown before three transfers",
+    (f) => f.debtor.amountVsUsual,
+  ),
+  'debtor.corridorKnownDays': fact(
+    'integer',
+    "days since the debtor's first transfer into the creditor's country (0: this is the first)",
+    (f) => f.debtor.corridorKnownDays,
+  ),
+  'debtor.corridorTransfersBefore': fact(
+    'integer',
+    "earlier transfers of the debtor into the creditor's country",
+    (f) => f.debtor.corridorTransfersBefore,
+  ),
 
   'creditor.country': fact('string', 'creditor account country', (f) => f.creditor.country, COUNTRY_CODES),
   'creditor.accountType': fact('string', 'creditor account type', (f) => f.creditor.accountType, ACCOUNT_TYPES),
@@ -181,6 +228,36 @@ export const FACTS: Readonly<Record<string, FactDefinition>> = {
     'boolean',
     'a creditor window is an estimate (past the exact part of its state: a busy account)',
     (f) => f.creditor.inboundEstimated,
+  ),
+  'creditor.knownDays': fact(
+    'integer',
+    'days the creditor account has been known (0 on its first transfer)',
+    (f) => f.creditor.knownDays,
+  ),
+  'creditor.ageDays': fact(
+    'integer',
+    'days since the creditor account was opened when the event says, else days it has been known',
+    (f) => f.creditor.ageDays,
+  ),
+  'creditor.usualSenders7d': fact(
+    'integer',
+    "the creditor's usual distinct senders a week; unknown before two completed weeks",
+    (f) => f.creditor.usualSenders7d,
+  ),
+  'creditor.distinctSenders7dVsUsual': fact(
+    'integer',
+    "distinct senders in 7 days as a percentage of the creditor's usual week (at least one sender); unknown before two weeks",
+    (f) => f.creditor.distinctSenders7dVsUsual,
+  ),
+  'creditor.inboundSum7dVsUsual': fact(
+    'integer',
+    "money received in 7 days as a percentage of the creditor's usual week; unknown before two weeks",
+    (f) => f.creditor.inboundSum7dVsUsual,
+  ),
+  'creditor.newSenderPercent': fact(
+    'integer',
+    'share (0-100) of the inbound transfers of the creditor, this one included, from a sender it had not seen before',
+    (f) => f.creditor.newSenderPercent,
   ),
 
   'pair.firstTransfer': fact(
