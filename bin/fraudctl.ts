@@ -27,7 +27,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./commands/chaos.ts'),
   },
   workload: {
-    summary: 'write a labelled workload (--profile default | migrant-corridor | corridor-households) as NDJSON for backtest',
+    summary:
+      'write a labelled workload (--profile default | migrant-corridor | corridor-households) as NDJSON for backtest',
     load: () => import('./commands/workload.ts'),
   },
   replay: {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { compileRulePack } from '#domain/rules/compile.ts';
 import { renderHtmlReport } from '#use-cases/backtest/html-report.ts';
+import { formatTextReport } from '#use-cases/backtest/text-report.ts';
 import { parseLabelsCsv } from '#use-cases/backtest/labels.ts';
 import { type BacktestLine, readInThisThread } from '#use-cases/backtest/read-transfers.ts';
 import { REORDER_WINDOW, runBacktest, watchlistByAccountKey } from '#use-cases/backtest/run-backtest.ts';
@@ -141,6 +142,39 @@ describe('runBacktest', async () => {
     expect(report.candidate.labels!.typologies['voice-phishing']).toEqual({ scenarios: 2, caught: 1 });
   });
 
+  it('gives the legitimate hold rate per corridor and age band beside the overall one, in the text too', () => {
+    expect(baseline.fairness).toEqual({
+      overallLegitimateHoldRate: 2 / 3,
+      corridors: [
+        {
+          group: 'KR->KR',
+          legitimate: 3,
+          legitimateHeld: 2,
+          legitimateHoldRate: 2 / 3,
+          ratioToOverall: 1,
+          judged: false,
+          withinLimit: true,
+        },
+      ],
+      ageBands: [
+        {
+          group: 'no age',
+          legitimate: 3,
+          legitimateHeld: 2,
+          legitimateHoldRate: 2 / 3,
+          ratioToOverall: 1,
+          judged: false,
+          withinLimit: true,
+        },
+      ],
+      withinLimit: true,
+    });
+    expect(baseline.accounts).toBeNull();
+    const text = formatTextReport(report, 'transfers.ndjson');
+    expect(text).toMatch(/KR->KR\s+2 of 3\s+66\.67%\s+1\.00x\s+\(too few to judge\)/);
+    expect(renderHtmlReport(report, 'transfers.ndjson')).toContain('<table class="fairness">');
+  });
+
   it('has the JSON shape the command prints', () => {
     const json = JSON.parse(JSON.stringify(report));
     expect(Object.keys(json).sort()).toEqual(
@@ -161,6 +195,8 @@ describe('runBacktest', async () => {
     );
     expect(Object.keys(json.candidate).sort()).toEqual(
       [
+        'accounts',
+        'fairness',
         'held',
         'heldShare',
         'holdsPer1000',
