@@ -12,6 +12,7 @@ import type { Facts } from '#domain/rules/facts.ts';
 import { screenTransfer, toActivity } from '#domain/screening/screen-transfer.ts';
 import type { TransferEvent } from '#domain/contract/transfer-event.ts';
 import shippedPack from '../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
+import { benchAmlsim } from './bench-amlsim.ts';
 import { benchBacktest } from './bench-backtest.ts';
 import { benchCapacity } from './bench-capacity.ts';
 import { benchShadow } from './bench-shadow.ts';
@@ -384,6 +385,7 @@ async function main() {
       `  ${events.length} transfers in ${(screenMs / 1000).toFixed(2)} s = ${Math.round((events.length / screenMs) * 60_000).toLocaleString('en-US')} transfers/minute (${((screenMs * 1000) / events.length).toFixed(1)} µs each)\n`,
   );
   await benchBacktest();
+  await benchAmlsim();
   await benchCapacity();
   await benchShadow();
 }

@@ -31,6 +31,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
       'write a labelled workload (--profile default | migrant-corridor | corridor-households) as NDJSON for backtest',
     load: () => import('./commands/workload.ts'),
   },
+  amlsim: {
+    summary: "convert IBM AMLSim's sample (shipped, Apache-2.0) to transfer events with per-account labels",
+    load: () => import('./commands/amlsim.ts'),
+  },
   replay: {
     summary: 'screen an NDJSON file of transfer events on the local pipeline, one result per line',
     load: () => import('./commands/replay.ts'),
