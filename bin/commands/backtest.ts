@@ -6,6 +6,7 @@ import { TABLES } from '#adapters/dynamodb/tables.ts';
 import { parseJsonText } from '#domain/contract/json-text.ts';
 import { createPseudonymiser, type Pseudonymiser } from '#domain/identity/pseudonym.ts';
 import { compileRulePack, RulePackError, type CompiledPack } from '#domain/rules/compile.ts';
+import type { TransferLabel } from '#domain/rules/backtest-tally.ts';
 import type { WatchlistListing } from '#domain/watchlist/listing.ts';
 import { progressBar } from '#local/progress.ts';
 import { readOnThread } from '#local/transfer-file-thread.ts';
@@ -80,17 +81,7 @@ async function backtest(values: BacktestOptions): Promise<number> {
   const watchlist = values.watchlist
     ? await loadWatchlist(values.watchlist, values.profile, pseudonymiser)
     : new Map<string, WatchlistListing[]>();
-  // biome-ignore lint/suspicious/noImplicitAnyLet: TypeScript types it from the assignments below
-  let labels;
-  if (values.labels) {
-    const parsed = parseLabelsCsv(await readFile(values.labels, 'utf8'));
-    if (!parsed.ok) {
-      for (const { line, message } of parsed.errors.slice(0, 20))
-        process.stderr.write(`${values.labels} line ${line}: ${message}\n`);
-      return 1;
-    }
-    labels = parsed.labels;
-  }
+  const labels = values.labels ? await loadLabels(values.labels) : undefined;
 
   const bar = progressBar(process.stderr, 'backtest');
   let report: BacktestReport;
@@ -147,7 +138,20 @@ export async function loadPack(reference: string | undefined, packId: string): P
   }
 }
 
-async function loadWatchlist(
+/** A labels CSV (partnerId,transferId,fraud[,typology][,scenarioId]); refused with its problems' lines. */
+export async function loadLabels(path: string): Promise<Map<string, TransferLabel>> {
+  const parsed = parseLabelsCsv(await readFile(path, 'utf8'));
+  if (parsed.ok) return parsed.labels;
+  throw new Error(
+    parsed.errors
+      .slice(0, 20)
+      .map(({ line, message }) => `${path} line ${line}: ${message}`)
+      .join('\n'),
+  );
+}
+
+/** A watchlist CSV (with its provider's column profile) as the screener reads it, by pseudonymised account. */
+export async function loadWatchlist(
   path: string,
   profile: string | undefined,
   pseudonymiser: Pseudonymiser,

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { createAwsClients } from '#adapters/aws-clients.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
@@ -15,7 +15,11 @@ import { activatePack, decideOnPack, proposePack } from '#use-cases/rules/maker-
 import { startShadow, stopShadow } from '#use-cases/rules/shadow-pack.ts';
 import { formatShadowReport, reportPeriod, ShadowReportError, shadowReport } from '#use-cases/rules/shadow-report.ts';
 import { DynamoShadowStore } from '#adapters/dynamodb/shadow-store.ts';
-import { runPseudonymKey } from './backtest.ts';
+import { readOfficerLabels } from '#adapters/dynamodb/officer-labels.ts';
+import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
+import { DEFAULT_HOLDOUT_SHARE, DEFAULT_L2, fitPack } from '#use-cases/rules/fit-pack.ts';
+import { formatFitReport } from '#use-cases/rules/fit-report.ts';
+import { loadLabels, loadWatchlist, runPseudonymKey } from './backtest.ts';
 import { cliCommand, exits, jsonOption, runCli, usageError } from './cli.ts';
 
 const DETAILS = `
@@ -35,6 +39,13 @@ event time and compares them with the live ones.`;
 
 interface RulesOptions {
   file: string;
+  labels?: string;
+  watchlist?: string;
+  profile?: string;
+  holdout?: string;
+  l2?: string;
+  out?: string;
+  report?: string;
   pack: string;
   version: string;
   activate?: boolean;
@@ -105,6 +116,31 @@ export function run(args: string[]): Promise<number> {
     .requiredOption('--from <iso>', 'start of the period, event time, such as 2026-12-01 or 2026-12-01T09:00+09:00')
     .requiredOption('--to <iso>', 'end of the period (excluded)')
     .addOption(jsonOption());
+  const fitStep: Command = step(
+    'fit',
+    "fit a pack's points and thresholds to labelled transfers (L2-regularised logistic regression over its rules' firings) and propose the result",
+    (o) => fitAndPropose(fitStep, o),
+  )
+    .requiredOption('--file <transfers.ndjson>', 'labelled transfers (a "label" on each event, or --labels)')
+    .addOption(packOption())
+    .option('--labels <labels.csv>', 'labels CSV, such as fraudctl rules labels writes')
+    .option('--watchlist <list.csv>', 'listings in force over the file')
+    .option('--profile <p.json>', "the watchlist provider's column profile")
+    .requiredOption('--version <version>', 'the proposed version (new)')
+    .option('--holdout <share>', 'share of the labelled transfers kept out of the fit', String(DEFAULT_HOLDOUT_SHARE))
+    .option('--l2 <lambda>', 'L2 penalty on the weights', String(DEFAULT_L2))
+    .option('--out <pack.json>', 'also write the proposed pack here')
+    .option('--report <fit.json>', 'also write the fit report (weights, calibration, backtest) here')
+    .option('--note <text>', 'what the proposal is for')
+    .addOption(tokenOption());
+  const labelsStep: Command = step(
+    'labels',
+    "officers' decisions as labels: confirmed fraud and released flags decided in [from, to), as a labels CSV",
+    (o) => labels(labelsStep, o),
+  )
+    .requiredOption('--from <iso>', 'start of the period (decision time), such as 2026-12-01')
+    .requiredOption('--to <iso>', 'end of the period (excluded)')
+    .option('--out <labels.csv>', 'write here instead of printing');
   step('history', 'every proposal, approval, rejection, activation and shadow change, oldest first', history).addOption(
     packOption(),
   );
@@ -159,21 +195,96 @@ async function validateOrPublish(action: 'validate' | 'publish', values: RulesOp
 async function propose(values: RulesOptions): Promise<number> {
   const officer = await signedIn(values.token);
   const document = await readPack(values.file);
-  const rulePacks = store();
   const backtest = values.backtestFile
-    ? await backtestSummary(rulePacks, document, values.backtestFile)
+    ? await backtestSummary(store(), document, values.backtestFile)
     : values.backtestSummary
       ? await readPack(values.backtestSummary)
       : undefined;
-  const entry = await proposePack(rulePacks, document, {
+  return submitProposal(document, officer, values.note, backtest);
+}
+
+/** The one way a version is proposed, by propose and by fit: stored, audited, waiting for an approver. */
+async function submitProposal(
+  document: unknown,
+  officer: Officer,
+  note: string | undefined,
+  backtest: unknown,
+): Promise<number> {
+  const entry = await proposePack(store(), document, {
     officer,
     now: new Date(),
-    ...(values.note ? { note: values.note } : {}),
+    ...(note ? { note } : {}),
     ...(backtest === undefined ? {} : { backtest }),
   });
   process.stdout.write(
     `${entry.packId}: ${entry.version} proposed by ${entry.actor.username}; an approver other than you must approve it (fraudctl rules approve)\n`,
   );
+  return 0;
+}
+
+/**
+ * Fits the version in force to labelled transfers (see fit-pack.ts), prints and writes what came out,
+ * and proposes it like any other version: nothing goes into force without another person's approval.
+ */
+async function fitAndPropose(command: Command, values: RulesOptions): Promise<number> {
+  const holdoutShare = Number(values.holdout);
+  if (!(holdoutShare > 0 && holdoutShare < 1))
+    usageError(command, '--holdout must be a share between 0 and 1, such as 0.3');
+  const l2 = Number(values.l2);
+  if (!(l2 > 0)) usageError(command, '--l2 must be a positive number, such as 1');
+  const officer = await signedIn(values.token);
+  const rulePacks = store();
+  const current = await rulePacks.currentVersion(values.pack);
+  if (!current) throw new Error(`${values.pack}: no version in force to fit`);
+  const pseudonymKey = runPseudonymKey();
+  const { document, report } = await fitPack({
+    source: readOnThread(values.file, pseudonymKey),
+    inForce: await rulePacks.load(values.pack, current),
+    version: values.version,
+    file: values.file,
+    holdoutShare,
+    l2,
+    ...(values.labels ? { labels: await loadLabels(values.labels) } : {}),
+    ...(values.watchlist
+      ? { watchlist: await loadWatchlist(values.watchlist, values.profile, createPseudonymiser(pseudonymKey)) }
+      : {}),
+  });
+  if (values.out) await writeFile(values.out, `${JSON.stringify(document, null, 2)}\n`);
+  if (values.report) await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(formatFitReport(report));
+  return submitProposal(document, officer, values.note ?? `points fitted on ${values.file}`, {
+    file: values.file,
+    transfers: report.backtest.transfers,
+    candidate: report.backtest.proposed,
+    baseline: report.backtest.inForce,
+    changedOutcomes: report.backtest.changedOutcomes,
+    calibration: report.calibration,
+  });
+}
+
+/** Officers' decisions of a period as a labels CSV for backtest --labels and rules fit --labels. */
+async function labels(command: Command, values: RulesOptions): Promise<number> {
+  const from = Date.parse(values.from ?? '');
+  const to = Date.parse(values.to ?? '');
+  if (Number.isNaN(from)) usageError(command, `--from must be a date or date-time, got "${values.from}"`);
+  if (Number.isNaN(to) || to <= from) usageError(command, `--to must be a date or date-time after --from`);
+  const table = process.env[TABLES.flags.envVar];
+  if (!table)
+    throw new Error(`set ${TABLES.flags.envVar} to the Flags table name (CloudFormation output, or fraudctl up)`);
+  const decided = await readOfficerLabels(
+    createAwsClients().documents,
+    table,
+    new Date(from).toISOString(),
+    new Date(to).toISOString(),
+  );
+  const csv = `partnerId,transferId,fraud,typology\n${decided.map((l) => `${l.partnerId},${l.transferId},${l.fraud},${l.typology ?? ''}`).join('\n')}${decided.length ? '\n' : ''}`;
+  if (values.out) {
+    await writeFile(values.out, csv);
+    const fraud = decided.filter((l) => l.fraud).length;
+    process.stdout.write(
+      `wrote ${decided.length} labels (${fraud} confirmed fraud, ${decided.length - fraud} released) to ${values.out}\n`,
+    );
+  } else process.stdout.write(csv);
   return 0;
 }
 

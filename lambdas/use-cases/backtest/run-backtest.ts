@@ -22,10 +22,11 @@ export interface BacktestRequest {
   /** Transfers screened so far, and the expected total (0 while unknown). */
   readonly onProgress?: (done: number, total: number) => void;
   /**
-   * Each candidate decision in the order screened (event time), once the screening is final: an
-   * out-of-order file's first attempt is dropped, so they are kept in memory until the end.
+   * Each candidate decision in the order screened (event time), with the transfer's label, once the
+   * screening is final: an out-of-order file's first attempt is dropped, so they are kept in memory
+   * until the end.
    */
-  readonly onDecision?: (decision: Decision) => void;
+  readonly onDecision?: (decision: Decision, label: TransferLabel | undefined) => void;
 }
 
 export interface OutcomeChange {
@@ -88,7 +89,7 @@ export async function runBacktest(request: BacktestRequest): Promise<BacktestRep
   const { run, counts } = asRead ?? (await screenSorted(request));
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
   const { candidate, baseline, changes } = run;
-  if (request.onDecision) for (const decision of run.decisions) request.onDecision(decision);
+  if (request.onDecision) for (const { decision, label } of run.decisions) request.onDecision(decision, label);
   return {
     lines: counts.lines,
     blankLines: counts.blankLines,
@@ -164,7 +165,7 @@ class ScreeningRun {
   readonly baseline: { readonly screener: InMemoryScreener; readonly tally: BacktestTally } | undefined;
   readonly changes: OutcomeChange[] = [];
   /** The candidate's decisions, kept only for request.onDecision. */
-  readonly decisions: Decision[] = [];
+  readonly decisions: Array<{ decision: Decision; label: TransferLabel | undefined }> = [];
   screened = 0;
   firstAt = Number.NaN;
   /** The latest event time screened: the simulated processing time. */
@@ -189,7 +190,7 @@ class ScreeningRun {
     const groups = label ? groupsOf(event, activity) : undefined;
     const decision = this.candidate.screener.screen(event, activity, now);
     this.candidate.tally.add(decision, label, groups);
-    if (this.request.onDecision) this.decisions.push(decision);
+    if (this.request.onDecision) this.decisions.push({ decision, label });
     if (!this.baseline) return;
     const before = this.baseline.screener.screen(event, activity, now);
     this.baseline.tally.add(before, label, groups);
