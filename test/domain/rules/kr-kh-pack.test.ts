@@ -147,7 +147,7 @@ const CASES: Record<string, { fires: Facts; quiet: Facts }> = {
   },
   'ELDERLY-NEW-PAYEE (age and a new payee are not enough)': {
     fires: quietFacts({
-      amount: 800_000n,
+      amount: 2_500_000n,
       debtor: { age: 72, amountVsUsual: 150 },
       creditor: { accountAgeDays: 12 },
       context: { newPayee: true },
@@ -216,11 +216,47 @@ const CASES: Record<string, { fires: Facts; quiet: Facts }> = {
       context: { newPayee: true },
     }),
   },
+  'SCAM-HUB-CROSS-BORDER (a phrase victims are coached to write)': {
+    fires: quietFacts({
+      amount: 700_000n,
+      crossBorder: true,
+      remittanceInfo: 'visa fee usdt',
+      creditor: { country: 'LA', accountAgeDays: undefined },
+      debtor: { ...newDebtor, corridorTransfersBefore: 0, corridorKnownDays: 0 },
+      context: { newPayee: true },
+    }),
+    // The same with the ordinary word "investment", which the remittance-text rule scores on its own.
+    quiet: quietFacts({
+      amount: 700_000n,
+      crossBorder: true,
+      remittanceInfo: 'investment',
+      creditor: { country: 'LA', accountAgeDays: undefined },
+      debtor: { ...newDebtor, corridorTransfersBefore: 0, corridorKnownDays: 0 },
+      context: { newPayee: true },
+    }),
+  },
+  'FIRST-CRYPTO-OFFRAMP (a wallet abroad is a remittance)': {
+    fires: quietFacts({
+      amount: 3_000_000n,
+      creditor: { accountType: 'EMONEY', accountAgeDays: 20 },
+      context: { newPayee: true },
+    }),
+    quiet: quietFacts({
+      amount: 3_000_000n,
+      crossBorder: true,
+      creditor: { country: 'KH', accountType: 'EMONEY', accountAgeDays: 20 },
+      context: { newPayee: true },
+    }),
+  },
+  'DELAYED-WITHDRAWAL (Korean practice, accounts at home)': {
+    fires: quietFacts({ amount: 1_000_000n, creditor: { accountAgeDays: 3 } }),
+    quiet: quietFacts({ amount: 1_000_000n, crossBorder: true, creditor: { country: 'KH', accountAgeDays: 3 } }),
+  },
   'SCAM-HUB-CROSS-BORDER (no history is no evidence)': {
     fires: quietFacts({
       amount: 2_500_000n,
       crossBorder: true,
-      creditor: { country: 'KH' },
+      creditor: { country: 'KH', accountAgeDays: undefined },
       debtor: { ...newDebtor, corridorTransfersBefore: 0, corridorKnownDays: 0 },
       context: { newPayee: true },
     }),
