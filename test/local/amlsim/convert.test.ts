@@ -43,10 +43,14 @@ describe('the AMLSim outside workload', () => {
     const events = amlsimEvents(nodes, transactions);
     expect(events).toHaveLength(117_805);
     const fraudAccounts = new Set<string>();
-    for (const { debtor, creditor, label } of events as Array<Record<string, never>>) {
-      const { debtorFraud, creditorFraud } = label as { debtorFraud: boolean; creditorFraud: boolean };
-      if (debtorFraud) fraudAccounts.add((debtor as { accountId: string }).accountId);
-      if (creditorFraud) fraudAccounts.add((creditor as { accountId: string }).accountId);
+    type Converted = {
+      debtor: { accountId: string };
+      creditor: { accountId: string };
+      label: { debtorFraud: boolean; creditorFraud: boolean };
+    };
+    for (const { debtor, creditor, label } of events as unknown as Converted[]) {
+      if (label.debtorFraud) fraudAccounts.add(debtor.accountId);
+      if (label.creditorFraud) fraudAccounts.add(creditor.accountId);
     }
     expect(fraudAccounts.size).toBe(945);
   });
