@@ -35,7 +35,13 @@ Shadow mode: rules shadow puts a proposed version beside the one in force (audit
 needed: it changes no outcome); the screening Lambdas (SHADOW_MODE pointer, the default) score every
 new transfer with it too and store what it decided, never sending or flagging it. rules shadow-report
 reads those decisions from the ShadowDecisions table (${TABLES.shadowDecisions.envVar}) over a period of
-event time and compares them with the live ones.`;
+event time and compares them with the live ones.
+
+Fit: rules fit screens a labelled file with the version in force, fits points and thresholds to the
+labels (L2-regularised logistic regression over the rules' firings, a held-out share for a calibration
+table), backtests the result against the version in force and proposes it like rules propose. rules
+labels writes the flags officers confirmed as fraud or released in a period (${TABLES.flags.envVar}) as a
+labels CSV for fit --labels and backtest --labels.`;
 
 interface RulesOptions {
   file: string;
