@@ -139,16 +139,16 @@ function encodeBaseline(w: Writer, state: AccountState, back: (minute: number) =
   const b = state.baseline;
   w.byte(b.firstSeen === undefined ? 0 : 1);
   if (b.firstSeen !== undefined) back(b.firstSeen);
-  w.u(b.outboundSeen);
-  w.big(b.usualOutbound);
-  w.u(b.week + 1);
-  w.u(b.weekSenders);
-  w.big(b.weekSum);
-  w.u(b.weeksSeen);
-  w.u(b.usualSenders);
-  w.big(b.usualWeekSum);
-  w.u(b.inboundSeen);
-  w.u(b.fromNewSenders);
+  const months = [...b.months.keys()].sort((x, y) => x - y);
+  w.u(months.length);
+  let previous = 0;
+  for (const index of months) {
+    const month = b.months.get(index)!;
+    w.u(index - previous);
+    previous = index;
+    w.u(month.count);
+    w.big(month.sum);
+  }
   // One count per destination, in the order the destinations were written.
   for (const key of state.destinations.keys()) w.u(b.destinationCounts.get(key) ?? 0);
 }
@@ -156,16 +156,11 @@ function encodeBaseline(w: Writer, state: AccountState, back: (minute: number) =
 function decodeBaseline(r: Reader, state: AccountState, minuteBack: () => number): void {
   const b = state.baseline;
   if (r.byte() === 1) b.firstSeen = minuteBack();
-  b.outboundSeen = r.u();
-  b.usualOutbound = r.big();
-  b.week = r.u() - 1;
-  b.weekSenders = r.u();
-  b.weekSum = r.big();
-  b.weeksSeen = r.u();
-  b.usualSenders = r.u();
-  b.usualWeekSum = r.big();
-  b.inboundSeen = r.u();
-  b.fromNewSenders = r.u();
+  let index = 0;
+  for (let i = r.u(); i > 0; i--) {
+    index += r.u();
+    b.restoreMonth(index, { count: r.u(), sum: r.big() });
+  }
   for (const key of state.destinations.keys()) {
     const count = r.u();
     if (count > 0) b.restoreDestinationCount(key, count);
@@ -312,6 +307,7 @@ export function encodeWithinBudget(state: AccountState): Uint8Array {
       [state.inbound, state.outbound].forEach((d) => {
         d.trimCounterparties(0);
       }),
+    () => state.baseline.trimMonths(3),
     () =>
       [state.inbound, state.outbound].forEach((d) => {
         d.sketch?.trimFronts(4);

@@ -19,8 +19,8 @@ import { SlidingHll } from './sliding-hll.ts';
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
-/** Calendar weeks of event time (from Thursday 1970-01-01): the unit of the baselines' weekly figures. */
-export const WEEK_MS = 7 * DAY_MS;
+/** The 30-day periods of an account's baseline (see baseline.ts). */
+export const MONTH_MS = 30 * DAY_MS;
 
 export const WINDOWS = { '1h': HOUR_MS, '24h': DAY_MS, '7d': 7 * DAY_MS, '30d': 30 * DAY_MS } as const;
 export type WindowName = keyof typeof WINDOWS;
@@ -460,6 +460,7 @@ export class AccountState {
   prune(nowMs: number): void {
     this.inbound.prune(nowMs);
     this.outbound.prune(nowMs);
+    this.baseline.prune(nowMs);
     for (const [cp, payee] of this.payees) {
       if (payee.last <= nowMs - STATE_LIMITS.payeeRetentionMs) {
         this.payeeMap?.delete(cp);

@@ -1,50 +1,42 @@
-// A cycle with account-state.ts, which holds a Baseline: these constants are read only inside methods.
-import { DAY_MS, MINUTE_MS, WEEK_MS } from './account-state.ts';
+// A cycle with account-state.ts, which holds a Baseline: its constants are read only inside methods.
+import { DAY_MS, MINUTE_MS, MONTH_MS } from './account-state.ts';
 
-/** Means over the first this many observations, then exponentially weighted with weight 1/EW_SPAN. */
-const EW_SPAN = 8;
-/** Empty weeks folded in at most: an account quiet for months has a normal of zero after eight. */
-const MAX_EMPTY_WEEKS = EW_SPAN;
-/** Counts kept in a byte: past it, counters halve (keeping their ratio) or stop. */
-const COUNT_CAP = 255;
-/** Weekly distinct senders are kept in sixteenths, so that a normal of 1.5 senders a week is not 1 or 2. */
-export const SENDER_SCALE = 16;
+/** A payer's usual amount is kept per 30-day period (MONTH_MS), the last twelve of them. */
+export const BASELINE_MONTHS = 12;
+
+export interface MonthTotals {
+  count: number;
+  sum: bigint;
+}
 
 /**
- * What is normal for one account, in a few dozen bytes that do not grow with its activity: the
- * comparisons rules make against its own history rather than a fixed threshold.
- *   - as a payer: its usual outgoing amount (mean of the first eight, then exponentially weighted);
- *   - as a payee: its usual distinct senders and inbound sum per calendar week (the same averaging,
- *     over completed weeks, empty weeks counting as zero), and the share of its inbound transfers
- *     that came from a sender it had not seen before;
- *   - since when the account is known at all (either side), and how often it paid into each
- *     destination (country or kind of account) before.
- * Every figure is an integer or a bigint, so that storing and reading it back changes nothing.
+ * What is normal for one account beyond the windows of its state, in bytes that do not grow with its
+ * activity: since when it is known (paying or paid), what it sent per 30-day period over the last
+ * twelve (count and sum: its usual amount), and how many transfers it made into each destination
+ * (country or kind of account; the first of each is AccountState.destinations).
+ *
+ * Like the rest of the state, every part is commutative: the earliest time, counts and sums. Transfers
+ * applied in another order (concurrent batches, a late delivery) leave the same baseline, so facts do
+ * not depend on how the pipeline happened to deliver them. (The creditor's usual week is read from the
+ * windows themselves; see facts-builder.ts.)
  */
 export class Baseline {
   /** First minute the account was seen, paying or paid (event time); undefined: never. */
   firstSeen: number | undefined;
-  /** Outgoing transfers averaged into usualOutbound (up to COUNT_CAP). */
-  outboundSeen = 0;
-  /** Minor units of the reference currency. */
-  usualOutbound = 0n;
-  /** Calendar week of the inbound figures being gathered; -1 before the first inbound transfer. */
-  week = -1;
-  weekSenders = 0;
-  weekSum = 0n;
-  /** Completed weeks averaged into the usual weekly figures (up to COUNT_CAP). */
-  weeksSeen = 0;
-  /** Usual distinct senders a week, in SENDER_SCALE-ths. */
-  usualSenders = 0;
-  usualWeekSum = 0n;
-  /** Inbound transfers counted, and of them those from a sender not seen before (both halve at COUNT_CAP). */
-  inboundSeen = 0;
-  fromNewSenders = 0;
-  /** Earlier transfers into each destination ("C:KH", "T:EMONEY"); its first is AccountState.destinations. */
+  private monthMap: Map<number, MonthTotals> | undefined;
   private destinationMap: Map<string, number> | undefined;
+
+  get months(): ReadonlyMap<number, MonthTotals> {
+    return this.monthMap ?? NO_MONTHS;
+  }
 
   get destinationCounts(): ReadonlyMap<string, number> {
     return this.destinationMap ?? NO_COUNTS;
+  }
+
+  /** Decoding: a stored month back in place. */
+  restoreMonth(index: number, totals: MonthTotals): void {
+    (this.monthMap ??= new Map()).set(index, totals);
   }
 
   /** Decoding: a stored count back in place. */
@@ -66,46 +58,41 @@ export class Baseline {
     return this.firstSeen === undefined ? 0 : Math.max(0, Math.floor((t - this.firstSeen * MINUTE_MS) / DAY_MS));
   }
 
-  recordOutbound(amount: bigint, destinations: readonly string[]): void {
-    if (this.outboundSeen < COUNT_CAP) this.outboundSeen += 1;
-    this.usualOutbound += (amount - this.usualOutbound) / BigInt(Math.min(this.outboundSeen, EW_SPAN));
+  recordOutbound(t: number, amount: bigint, destinations: readonly string[]): void {
+    const index = Math.floor(t / MONTH_MS);
+    const month = this.months.get(index);
+    if (month) {
+      month.count += 1;
+      month.sum += amount;
+    } else (this.monthMap ??= new Map()).set(index, { count: 1, sum: amount });
     for (const key of destinations) {
-      const count = this.destinationCounts.get(key) ?? 0;
-      (this.destinationMap ??= new Map()).set(key, Math.min(COUNT_CAP, count + 1));
+      (this.destinationMap ??= new Map()).set(key, (this.destinationCounts.get(key) ?? 0) + 1);
     }
   }
 
-  /**
-   * An inbound transfer at `t`. `newSender`: the account had not seen this sender before (as far as its
-   * exact set of recent senders knows); `firstThisWeek`: not seen in this calendar week.
-   */
-  recordInbound(t: number, amount: bigint, newSender: boolean, firstThisWeek: boolean): void {
-    const week = Math.floor(t / WEEK_MS);
-    if (this.week < 0) this.week = week;
-    else if (week > this.week) {
-      this.foldWeek(this.weekSenders, this.weekSum);
-      for (let empty = Math.min(week - this.week - 1, MAX_EMPTY_WEEKS); empty > 0; empty--) this.foldWeek(0, 0n);
-      this.week = week;
-      this.weekSenders = 0;
-      this.weekSum = 0n;
-    }
-    // A transfer dated in a week already folded counts in the current one: late arrivals are rare and recent.
-    if (firstThisWeek) this.weekSenders = Math.min(COUNT_CAP, this.weekSenders + 1);
-    this.weekSum += amount;
-    if (this.inboundSeen >= COUNT_CAP) {
-      this.inboundSeen = Math.floor(this.inboundSeen / 2);
-      this.fromNewSenders = Math.floor(this.fromNewSenders / 2);
-    }
-    this.inboundSeen += 1;
-    if (newSender) this.fromNewSenders += 1;
+  /** Outgoing transfers and money over the kept months. */
+  outboundTotals(): MonthTotals {
+    let count = 0;
+    let sum = 0n;
+    this.months.forEach((month) => {
+      count += month.count;
+      sum += month.sum;
+    });
+    return { count, sum };
   }
 
-  private foldWeek(senders: number, sum: bigint): void {
-    if (this.weeksSeen < COUNT_CAP) this.weeksSeen += 1;
-    const span = Math.min(this.weeksSeen, EW_SPAN);
-    this.usualSenders += Math.trunc((senders * SENDER_SCALE - this.usualSenders) / span);
-    this.usualWeekSum += (sum - this.usualWeekSum) / BigInt(span);
+  /** Drops the months that ended more than BASELINE_MONTHS before `now` (processing time). */
+  prune(now: number): void {
+    const oldest = Math.floor(now / MONTH_MS) - BASELINE_MONTHS;
+    for (const [index] of this.months) if (index < oldest) this.monthMap?.delete(index);
+  }
+
+  /** Budget compaction: keeps the `keep` latest months. */
+  trimMonths(keep: number): void {
+    const indexes = [...this.months.keys()].sort((a, b) => a - b);
+    for (const index of indexes.slice(0, Math.max(0, indexes.length - keep))) this.monthMap?.delete(index);
   }
 }
 
+const NO_MONTHS: ReadonlyMap<number, MonthTotals> = new Map();
 const NO_COUNTS: ReadonlyMap<string, number> = new Map();

@@ -1,4 +1,4 @@
-import { AccountState, MINUTE_MS, WEEK_MS } from './account-state.ts';
+import { AccountState, MINUTE_MS } from './account-state.ts';
 
 export { DAY_MS, HOUR_MS } from './account-state.ts';
 
@@ -91,10 +91,6 @@ export function applyTransfer(
   const debtorCp = hash32(transfer.debtorKey);
   const creditorCp = hash32(transfer.creditorKey);
   if (creditorTakes) {
-    // Before the sender is added: was it new to this account, and to this calendar week?
-    const sender = creditor.inbound.counterparties.get(debtorCp);
-    const weekStartMinute = (Math.floor(transfer.t / WEEK_MS) * WEEK_MS) / MINUTE_MS;
-    creditor.baseline.recordInbound(transfer.t, amount, !sender, !sender || sender.last < weekStartMinute);
     creditor.baseline.seen(transfer.t);
     creditor.inbound.add({ t: transfer.t, fp: transfer.fp, amount, cp: debtorCp, newPayee: false }, true);
     creditor.mark(transfer.fp, nowMs);
@@ -106,7 +102,7 @@ export function applyTransfer(
     const destinations: string[] = [];
     if (transfer.creditorCountry) destinations.push(countryDestination(transfer.creditorCountry));
     if (transfer.creditorAccountType) destinations.push(accountTypeDestination(transfer.creditorAccountType));
-    debtor.baseline.recordOutbound(amount, destinations);
+    debtor.baseline.recordOutbound(transfer.t, amount, destinations);
     debtor.baseline.seen(transfer.t);
     for (const key of destinations) debtor.recordDestination(key, transfer.t);
     debtor.mark(transfer.fp, nowMs);

@@ -3,7 +3,6 @@ import type { CompiledPack } from '../rules/compile.ts';
 import type { Facts } from '../rules/facts.ts';
 import { type WatchlistListing, watchlistFacts } from '../watchlist/listing.ts';
 import { type AccountState, DAY_MS, type Direction, MINUTE_MS, WINDOWS } from './account-state.ts';
-import { SENDER_SCALE } from './baseline.ts';
 import {
   accountTypeDestination,
   type BehaviourState,
@@ -237,9 +236,12 @@ function creditorFacts(
   };
 }
 
-/** Below these, a baseline is no normal yet: its comparisons are unknown (rules relying on them stay quiet). */
+/** Below these, there is no normal yet: the comparisons are unknown (rules relying on them stay quiet). */
 const MIN_OUTBOUND_FOR_USUAL = 3;
-const MIN_WEEKS_FOR_USUAL = 2;
+/** A creditor's usual week: the three weeks before this one, once the account has been known for four. */
+const WEEK = 7 * DAY_MS;
+const USUAL_WEEKS = 3;
+const MIN_KNOWN_DAYS_FOR_USUAL_WEEK = 28;
 /** A percentage of a usual figure, capped so that a first sum after a zero-ish normal stays a small integer. */
 const MAX_PERCENT = 1_000_000n;
 
@@ -251,13 +253,14 @@ function percentOf(value: bigint, usual: bigint): number | undefined {
 
 function debtorBaselineFacts(transfer: TransferActivity, p: Parties) {
   const b = p.debtor.baseline;
-  const hasUsual = b.outboundSeen >= MIN_OUTBOUND_FOR_USUAL;
+  const totals = b.outboundTotals();
+  const usual = totals.count >= MIN_OUTBOUND_FOR_USUAL ? totals.sum / BigInt(totals.count) : undefined;
   const corridor = transfer.creditorCountry === undefined ? undefined : countryDestination(transfer.creditorCountry);
   const corridorFirst = corridor === undefined ? undefined : p.debtor.destinations.get(corridor);
   return {
     knownDays: b.knownDays(p.t),
-    usualAmount: hasUsual ? b.usualOutbound : undefined,
-    amountVsUsual: hasUsual ? percentOf(p.own, b.usualOutbound) : undefined,
+    usualAmount: usual,
+    amountVsUsual: usual === undefined ? undefined : percentOf(p.own, usual),
     corridorKnownDays:
       corridor === undefined
         ? undefined
@@ -268,21 +271,55 @@ function debtorBaselineFacts(transfer: TransferActivity, p: Parties) {
   };
 }
 
+/**
+ * The creditor against its own normal: its usual week is the mean of the three weeks before this one
+ * (distinct senders in each, money received in all three), read from the same windows as every other
+ * fact and so as order-independent as they are.
+ */
 function creditorBaselineFacts(event: TransferEvent, p: Parties, week: WindowMeasures) {
-  const b = p.creditor.baseline;
-  const knownDays = b.knownDays(p.t);
-  const hasUsual = b.weeksSeen >= MIN_WEEKS_FOR_USUAL;
-  const newSender = !p.creditor.inbound.counterparties.has(p.debtorCp);
+  const knownDays = p.creditor.baseline.knownDays(p.t);
+  const ageDays = ageInDays(event.creditor.accountOpenedAt, p.t) ?? knownDays;
+  const newSenders = newSenderPercent(p);
+  // The same properties either way: the facts stay one shape for the compiled rules.
+  if (knownDays < MIN_KNOWN_DAYS_FOR_USUAL_WEEK)
+    return {
+      knownDays,
+      ageDays,
+      usualSenders7d: undefined,
+      distinctSenders7dVsUsual: undefined,
+      inboundSum7dVsUsual: undefined,
+      newSenderPercent: newSenders,
+    };
+  let priorSenders = 0;
+  for (let w = 1; w <= USUAL_WEEKS; w++) priorSenders += p.creditor.inbound.distinct(p.t - w * WEEK, [WEEK])[0]!.count;
+  const [prior] = p.creditor.inbound.windows(p.t - WEEK, [USUAL_WEEKS * WEEK]);
   return {
     knownDays,
-    ageDays: ageInDays(event.creditor.accountOpenedAt, p.t) ?? knownDays,
-    usualSenders7d: hasUsual ? Math.round(b.usualSenders / SENDER_SCALE) : undefined,
-    distinctSenders7dVsUsual: hasUsual
-      ? Math.floor((week.distinctSenders * 100 * SENDER_SCALE) / Math.max(SENDER_SCALE, b.usualSenders))
-      : undefined,
-    inboundSum7dVsUsual: hasUsual ? percentOf(week.creditorInboundSum, b.usualWeekSum) : undefined,
-    newSenderPercent: Math.floor(((b.fromNewSenders + (newSender ? 1 : 0)) * 100) / (b.inboundSeen + 1)),
+    ageDays,
+    usualSenders7d: Math.round(priorSenders / USUAL_WEEKS),
+    // At least one sender a week is usual: a week of five against a normal of none is five times it.
+    distinctSenders7dVsUsual: Math.floor(
+      (week.distinctSenders * 100 * USUAL_WEEKS) / Math.max(USUAL_WEEKS, priorSenders),
+    ),
+    inboundSum7dVsUsual: percentOf(week.creditorInboundSum * BigInt(USUAL_WEEKS), prior!.sum),
+    newSenderPercent: newSenders,
   };
+}
+
+/** Of the creditor's senders of the last seven days, this one included, the share first seen in those days. */
+function newSenderPercent(p: Parties): number {
+  const from = Math.floor((p.t - 7 * DAY_MS) / MINUTE_MS);
+  let active = 0;
+  let fresh = 0;
+  p.creditor.inbound.counterparties.forEach((seen, cp) => {
+    if (cp === p.debtorCp || seen.last <= from) return;
+    active += 1;
+    if (seen.first > from) fresh += 1;
+  });
+  const sender = p.creditor.inbound.counterparties.get(p.debtorCp);
+  active += 1;
+  if (!sender || sender.first > from) fresh += 1;
+  return Math.floor((fresh * 100) / active);
 }
 
 function pairFacts(p: Parties): Facts['pair'] {

@@ -48,7 +48,7 @@ export interface Facts {
     readonly outboundEstimated: boolean;
     /** Days the debtor account has been known to the state (0 on its first transfer). */
     readonly knownDays: number;
-    /** The debtor's usual outgoing amount; undefined before three transfers. */
+    /** The debtor's mean outgoing amount over the last twelve 30-day periods; undefined before three transfers. */
     readonly usualAmount?: bigint;
     /** This amount as a percentage of the usual one; undefined before three transfers. */
     readonly amountVsUsual?: number;
@@ -69,13 +69,13 @@ export interface Facts {
     readonly knownDays: number;
     /** Days since opening when the event says, else days known to the state. */
     readonly ageDays: number;
-    /** Usual distinct senders a calendar week; undefined before two completed weeks. */
+    /** Mean distinct senders a week over the three weeks before this one; undefined before four weeks known. */
     readonly usualSenders7d?: number;
-    /** distinctSenders7d as a percentage of the usual (at least one a week); undefined before two weeks. */
+    /** distinctSenders7d as a percentage of the usual week (at least one sender); undefined before four weeks known. */
     readonly distinctSenders7dVsUsual?: number;
-    /** inboundSum7d as a percentage of the usual weekly inbound sum; undefined before two weeks or without one. */
+    /** inboundSum7d as a percentage of the usual week's; undefined before four weeks known, or without money in them. */
     readonly inboundSum7dVsUsual?: number;
-    /** Share (0-100) of its inbound transfers, this one included, from a sender it had not seen before. */
+    /** Share (0-100) of its senders of the last 7 days, this one included, that it first saw in those 7 days. */
     readonly newSenderPercent: number;
   } & Windowed<'distinctSenders' | 'inboundCount', number> &
     Windowed<'inboundSum', bigint>;
@@ -181,7 +181,7 @@ export const FACTS: Readonly<Record<string, FactDefinition>> = {
   ),
   'debtor.usualAmount': fact(
     'money',
-    "the debtor's usual outgoing amount (mean of its first eight, then exponentially weighted); unknown before three",
+    "the debtor's usual outgoing amount: its mean over the last twelve 30-day periods; unknown before three transfers",
     (f) => f.debtor.usualAmount,
   ),
   'debtor.amountVsUsual': fact(
@@ -241,22 +241,22 @@ export const FACTS: Readonly<Record<string, FactDefinition>> = {
   ),
   'creditor.usualSenders7d': fact(
     'integer',
-    "the creditor's usual distinct senders a week; unknown before two completed weeks",
+    "the creditor's usual distinct senders a week (mean of the three weeks before this one); unknown before it is known four weeks",
     (f) => f.creditor.usualSenders7d,
   ),
   'creditor.distinctSenders7dVsUsual': fact(
     'integer',
-    "distinct senders in 7 days as a percentage of the creditor's usual week (at least one sender); unknown before two weeks",
+    "distinct senders in 7 days as a percentage of the creditor's usual week (at least one sender); unknown before four weeks known",
     (f) => f.creditor.distinctSenders7dVsUsual,
   ),
   'creditor.inboundSum7dVsUsual': fact(
     'integer',
-    "money received in 7 days as a percentage of the creditor's usual week; unknown before two weeks",
+    "money received in 7 days as a percentage of the creditor's usual week; unknown before four weeks known",
     (f) => f.creditor.inboundSum7dVsUsual,
   ),
   'creditor.newSenderPercent': fact(
     'integer',
-    'share (0-100) of the inbound transfers of the creditor, this one included, from a sender it had not seen before',
+    'share (0-100) of the senders of the creditor in 7 days, this one included, that it first saw in those 7 days',
     (f) => f.creditor.newSenderPercent,
   ),
 

@@ -74,25 +74,75 @@ describe("each account's own normal", () => {
     );
   });
 
-  it("measures a creditor's weekly senders against its own usual week, and the share of first-time senders", () => {
+  it("measures a creditor's week against its own usual week, and the share of first-time senders", () => {
     const state = new BehaviourState();
-    // A landlord: the same four tenants every week for three weeks.
-    for (let week = 0; week < 3; week++)
+    // A landlord: the same four tenants every week for four weeks.
+    for (let week = 0; week < 4; week++)
       for (let tenant = 0; tenant < 4; tenant++)
         screen(state, transfer(`tenant${tenant}`, 'landlord', T0 + week * 7 * DAY_MS + tenant * HOUR_MS, 500_000n));
-    const usualWeek = screen(state, transfer('tenant0', 'landlord', T0 + 21 * DAY_MS, 500_000n));
+    const usualWeek = screen(state, transfer('tenant0', 'landlord', T0 + 28 * DAY_MS, 500_000n));
     expect(usualWeek.creditor.usualSenders7d).toBe(4);
     expect(usualWeek.creditor.distinctSenders7dVsUsual).toBeLessThanOrEqual(100);
-    expect(usualWeek.creditor.newSenderPercent).toBeLessThan(40);
-    // Twelve strangers in a day: three times its usual week, all new.
+    expect(usualWeek.creditor.inboundSum7dVsUsual).toBeLessThanOrEqual(100);
+    expect(usualWeek.creditor.newSenderPercent).toBe(0);
+    // Twelve strangers in a day: three times its usual week, most of its senders new.
     let burst: Facts | undefined;
     for (let n = 0; n < 12; n++)
-      burst = screen(state, transfer(`stranger${n}`, 'landlord', T0 + 22 * DAY_MS + n * HOUR_MS, 300_000n));
+      burst = screen(state, transfer(`stranger${n}`, 'landlord', T0 + 29 * DAY_MS + n * HOUR_MS, 300_000n));
     expect(burst!.creditor.distinctSenders7dVsUsual).toBeGreaterThanOrEqual(300);
-    expect(burst!.creditor.knownDays).toBe(22);
+    expect(burst!.creditor.newSenderPercent).toBeGreaterThanOrEqual(70);
+    expect(burst!.creditor.knownDays).toBe(29);
     // A mule account seen for the first time: no normal yet, every sender new.
-    const mule = screen(state, transfer('victim', 'mule', T0 + 22 * DAY_MS, 300_000n), '2026-12-01');
+    const mule = screen(state, transfer('victim', 'mule', T0 + 29 * DAY_MS, 300_000n), '2026-12-01');
     expect(mule.creditor).toMatchObject({ knownDays: 0, usualSenders7d: undefined, newSenderPercent: 100 });
+  });
+
+  it('is not diluted by a flood from one colluder: first-time senders are counted by sender, not by transfer', () => {
+    const state = new BehaviourState();
+    for (let n = 0; n < 300; n++) screen(state, transfer('colluder', 'mule', T0 + n * 60_000, 1n));
+    let victim: Facts | undefined;
+    for (let n = 0; n < 9; n++)
+      victim = screen(state, transfer(`victim${n}`, 'mule', T0 + DAY_MS + n * HOUR_MS, 300_000n));
+    expect(victim!.creditor.newSenderPercent).toBe(100);
+  });
+
+  it('is the same whatever order the transfers arrive in (concurrent batches, late deliveries)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            from: fc.integer({ min: 0, max: 3 }),
+            to: fc.integer({ min: 0, max: 3 }),
+            day: fc.integer({ min: 0, max: 60 }),
+            won: fc.bigInt({ min: 1n, max: 5_000_000n }),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        fc.integer(),
+        (specs, seed) => {
+          const transfers = specs.map((t, i) =>
+            transfer(`o${t.from}`, `o${(t.from + 1 + t.to) % 5}`, T0 + t.day * DAY_MS + i * 1_000, t.won, 'KH'),
+          );
+          const apply = (order: readonly TransferActivity[]) => {
+            const state = new BehaviourState();
+            for (const activity of order) applyTransfer(state, activity, activity.minor, true, activity.t + 1_000);
+            return state;
+          };
+          const shuffled = [...transfers];
+          let x = seed >>> 0;
+          for (let i = shuffled.length - 1; i > 0; i--) {
+            x = (Math.imul(x, 1_103_515_245) + 12_345) >>> 0;
+            const j = x % (i + 1);
+            [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+          }
+          const inOrder = apply(transfers);
+          const anyOrder = apply(shuffled);
+          for (const [accountKey, account] of inOrder.accounts)
+            expect(anyOrder.accounts.get(accountKey)!.baseline).toEqual(account.baseline);
+        },
+      ),
+      { seed: 20_261_207, numRuns: 100 },
+    );
   });
 
   it("takes a creditor's age from its opening date when the event has one, else from when it was first seen", () => {
@@ -148,7 +198,7 @@ describe("each account's own normal", () => {
     expect(state.outbound.recent).toHaveLength(2);
     expect([...state.destinations.keys()]).toEqual(['C:KH', 'T:PERSONAL']);
     expect(state.baseline.firstSeen).toBeUndefined();
-    expect(state.baseline.outboundSeen).toBe(0);
+    expect(state.baseline.outboundTotals().count).toBe(0);
     // Written again, it is the current format.
     expect(encodeAccountState(state)[0]).toBe(3);
   });
