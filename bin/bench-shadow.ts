@@ -8,8 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import { createAwsClients } from '#adapters/aws-clients.ts';
+import { type AwsClient, createAwsClients } from '#adapters/aws-clients.ts';
 import { itemSize } from '#adapters/dynamodb/item-size.ts';
 import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
 import { shadowItem } from '#adapters/dynamodb/shadow-store.ts';
@@ -88,7 +87,7 @@ async function capacity(events: TransferEvent[], shadow: CompiledPack | undefine
     endpoints: { dynamodb: dynamo.endpoint, sqs: 'http://127.0.0.1:1' },
     region: 'eu-west-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    instrument: (client: DynamoDBClient | SQSClient) => {
+    instrument: (client: AwsClient) => {
       if (!(client instanceof DynamoDBClient)) return;
       client.middlewareStack.add(
         (next, context) => async (args) => {

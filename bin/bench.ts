@@ -15,6 +15,7 @@ import shippedPack from '../lambdas/rule-packs/kr-kh.json' with { type: 'json' }
 import { benchAmlsim } from './bench-amlsim.ts';
 import { benchBacktest } from './bench-backtest.ts';
 import { benchCapacity } from './bench-capacity.ts';
+import { benchPipeline } from './bench-pipeline.ts';
 import { benchShadow } from './bench-shadow.ts';
 
 const TEN_RULES = [
@@ -388,8 +389,11 @@ async function main() {
   await benchAmlsim();
   await benchCapacity();
   await benchShadow();
+  await benchPipeline();
 }
 
-// `npm run bench -- capacity`: only the capacity of the screening path (a few minutes).
+// `npm run bench -- capacity`: only the capacity of the screening path (a few minutes); `-- pipeline`:
+// only the end-to-end run of the local stage (about a minute).
 if (process.argv[2] === 'capacity') await benchCapacity();
+else if (process.argv[2] === 'pipeline') await benchPipeline();
 else await main();

@@ -55,6 +55,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'run the pipeline locally with the review API and console (--demo: with demo flags)',
     load: () => import('./commands/serve.ts'),
   },
+  smoke: {
+    summary:
+      'after a deploy: a canary transfer end to end through the stage, and the review API with and without a token',
+    load: () => import('./commands/smoke.ts'),
+  },
   token: {
     summary: 'print a local review API token for an analyst or supervisor',
     load: () => import('./commands/token.ts'),

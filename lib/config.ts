@@ -25,6 +25,17 @@ const PartnerSchema = z.object({
   decisionReaderAccountId: AccountId,
 });
 
+/**
+ * The operator's own canary partner (fraudctl smoke): queues of its own that only this account may
+ * use, so that a post-deploy check sends a transfer end to end without any bank receiving it. Its
+ * transfers are decided and recorded, never applied to account state or shown to officers.
+ */
+const CanarySchema = z.object({
+  id: Slug.default('smoke-canary'),
+  /** The account the operator runs fraudctl smoke from: it sends the canary and reads its decision. */
+  accountId: AccountId,
+});
+
 const LogRetention = z
   .number()
   .refine((days) => (Object.values(RetentionDays) as unknown[]).includes(days), {
@@ -56,6 +67,14 @@ const ScreeningSchema = z.object({
    * unit each per transfer. Off: the view shows nothing new, and those writes are not made.
    */
   networkIndex: z.boolean().default(true),
+});
+
+const ReviewSchema = z.object({
+  /**
+   * Largest amount one officer may release alone, per currency in major units, such as
+   * {"KRW": "10000000"}; above it a second officer must agree. Unset: the defaults of the domain.
+   */
+  releaseLimits: z.record(z.string().regex(/^[A-Z]{3}$/), z.string().regex(/^\d+(\.\d+)?$/)).optional(),
 });
 
 const ShareSchema = z.number().min(0).max(1);
@@ -94,12 +113,20 @@ const StageConfigSchema = z
       })
       .optional(),
     partners: z.array(PartnerSchema).min(1, { error: 'must list at least one partner bank' }),
+    canary: CanarySchema.optional(),
     /** Receives every alarm; the address must confirm the SNS subscription once. */
     alarmEmail: z.email({ error: 'must be an e-mail address that receives the alarms' }),
     screening: ScreeningSchema.prefault({}),
+    review: ReviewSchema.prefault({}),
     alarms: AlarmsSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
+    if (config.canary && config.partners.some((partner) => partner.id === config.canary!.id))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['canary', 'id'],
+        message: `"${config.canary.id}" is also a partner bank: the canary needs queues of its own`,
+      });
     const seen = new Set<string>();
     config.partners.forEach((partner, index) => {
       if (seen.has(partner.id))
@@ -168,6 +195,23 @@ export type StageConfig = z.output<typeof StageConfigSchema>;
 /** Every queue and alarm of a stage is named from this, e.g. "fraud-prod"; the function gets it as QUEUE_PREFIX. */
 export function queuePrefix(stage: string): string {
   return `fraud-${stage}`;
+}
+
+/** Every partner whose queues the stage creates: the banks, then the operator's canary (with its own account). */
+export function partnersWithQueues(config: StageConfig) {
+  return [
+    ...config.partners.map((partner) => ({ ...partner, canary: false })),
+    ...(config.canary
+      ? [
+          {
+            id: config.canary.id,
+            senderAccountId: config.canary.accountId,
+            decisionReaderAccountId: config.canary.accountId,
+            canary: true,
+          },
+        ]
+      : []),
+  ];
 }
 
 /**

@@ -1,14 +1,9 @@
-import { SIMULATED_TIME_ATTRIBUTE } from '#config/screening.ts';
 import { OUTCOMES, type Outcome } from '#domain/contract/decision.ts';
+import { arrivingAt } from './simulated-clock.ts';
 import { startLocalPipeline, type LocalPipelineOptions, type OutgoingMessage } from './pipeline.ts';
 import { summariseDetection, type DetectionSummary } from './workload/detection.ts';
 import { generateWorkload } from './workload/generate.ts';
 import type { WorkloadProfile } from './workload/profiles.ts';
-
-/** The simulated clock of a generated workload: each transfer arrives when it happens. */
-export function arrivingAt(occurredAt: string): Record<string, string> {
-  return { [SIMULATED_TIME_ATTRIBUTE]: new Date(Date.parse(occurredAt)).toISOString() };
-}
 
 export const DEFAULT_DEMO_TRANSFERS = 20_000;
 export const DEFAULT_DEMO_SEED = 2026;

@@ -1,90 +1,73 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
-import { createAwsClients, type AwsClients } from '#adapters/aws-clients.ts';
-import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
-import type { TableNames } from '#adapters/dynamodb/tables.ts';
+import type { AwsClients } from '#adapters/aws-clients.ts';
+import { TABLES, type TableKey, type TableNames } from '#adapters/dynamodb/tables.ts';
 import { DynamoWatchlistStore } from '#adapters/dynamodb/watchlist-store.ts';
-import type { ChaosSettings } from '#adapters/fault-injection.ts';
-import { DEFAULT_BATCH_SIZE, VISIBILITY_TIMEOUT_FACTOR } from '#adapters/sqs/queues.ts';
+import { queueName } from '#adapters/sqs/queues.ts';
 import { sendMessageBatch } from '#adapters/sqs/send-batch.ts';
-import { screeningManifest } from '#manifests/screening.ts';
 import { DecisionSchema, type Decision } from '#domain/contract/decision.ts';
 import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
 import { createPseudonymiser, type Pseudonymiser } from '#domain/identity/pseudonym.ts';
 import type { RejectionRecord } from '#use-cases/screening/ports.ts';
-import shippedRulePack from '../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
-import { createTables } from './dynamodb.ts';
-import { startLocalDynamoThread } from './dynamodb-thread.ts';
-import { startLambdaContainers, type LambdaContainers } from './lambda-containers.ts';
-import { startEventSource, type EventSource, type InvocationReport } from './poller.ts';
-import { createPartnerQueues, queueDepth, startLocalSqs, type PartnerQueues } from './sqs.ts';
+import type { LocalStageOptions } from './assembly/cloud-assembly.ts';
+import type { ChaosSettings } from './fault-injection.ts';
+import type { IamCallRecord } from './lambda-containers.ts';
+import { LOCAL_CREDENTIALS } from './local-account.ts';
+import type { InvocationReport } from './poller.ts';
+import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from './runtime.ts';
+import { queueDepth, type PartnerQueues, type QueueRef } from './sqs.ts';
 import { parseWatchlistCsv, type WatchlistEntry } from './watchlist-csv.ts';
 
-/** The partners of the demo workload; `options.partners` replaces them. */
-export const DEMO_PARTNERS = ['kr-demo-bank', 'kh-demo-bank'] as const;
-/** Dummy credentials: the stand-ins accept any, the SDK and the AWS CLI insist on having some. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
-export const LOCAL_REGION = 'us-east-1';
-/** Table and queue name prefix of the local runtime: "local-Decisions", "local-kr-demo-bank-inbound". */
-export const LOCAL_PREFIX = 'local';
-export const LOCAL_FUNCTION_NAME = 'local-screening';
-/** The function timeout the local visibility timeout is derived from, as the CDK stack derives it. */
-export const LOCAL_FUNCTION_TIMEOUT_SECONDS = 5;
+export { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-account.ts';
+export { LOCAL_PREFIX } from './assembly/cloud-assembly.ts';
 
-/**
- * Measured on the 2-core reference machine with `fraudctl demo`: two containers and two pollers per
- * partner keep both cores busy beside the dynalite thread and fauxqs (more threads only add
- * contention); a backlog of 50 per partner keeps every poller fed while the enqueue-to-decision
- * latency stays under a second (at 200 it doubled, for no more throughput).
- */
-export const LOCAL_TUNING = {
-  batchSize: DEFAULT_BATCH_SIZE,
-  containers: 2,
-  pollersPerPartner: 2,
-  waitTimeSeconds: 20,
-  maxBacklogPerPartner: 50,
-} as const;
+/** The partners of the local stage; `options.partners` replaces them. */
+export const DEMO_PARTNERS = ['kr-demo-bank', 'kh-demo-bank'] as const;
+
+/** A backlog of 50 per partner keeps every poller fed while the enqueue-to-decision latency stays under a second. */
+export const MAX_BACKLOG_PER_PARTNER = 50;
 
 export interface LocalPipelineOptions {
-  /** Partner slugs; each gets an inbound queue with a DLQ and an outbound decision queue. */
+  /** Partner slugs of the local stage; each gets an inbound queue with a DLQ and an outbound decision queue. */
   readonly partners?: readonly string[];
-  /** Loopback ports of the stand-ins; 0 or absent picks free ones. */
-  readonly ports?: { readonly dynamodb?: number; readonly sqs?: number };
+  /** Run this synthesized stage (its partners are `partners`) instead of synthesizing the local stage. */
+  readonly assembly?: LocalSystemOptions['assembly'];
+  /** Loopback ports of the stand-ins and the gateway; 0 or absent picks free ones. */
+  readonly ports?: LocalSystemOptions['ports'];
+  readonly gatewayHost?: string;
+  /** Where the local issuer's signing key lives (default .fraudctl/ in the repository). */
+  readonly stateDir?: string;
   /** Listings loaded before the first transfer; default: the sample watchlist shipped beside this file. */
   readonly watchlist?: readonly WatchlistEntry[];
-  /** Key of the account pseudonyms (at least 32 characters); default: 32 random bytes as hex, new each run. */
+  /** The account pseudonym key (the template's secret, at least 32 characters); default: random, new each run. */
   readonly pseudonymKey?: string;
-  /** Records per handler invocation. */
+  /** Records per invocation: the stage's screening batch size. */
   readonly batchSize?: number;
-  /** Concurrent poll-and-invoke loops per partner queue. */
-  readonly pollersPerPartner?: number;
-  /** Screening function environments (worker threads), shared by all partners' queues. */
-  readonly containers?: number;
-  readonly waitTimeSeconds?: number;
-  /** Default: VISIBILITY_TIMEOUT_FACTOR x LOCAL_FUNCTION_TIMEOUT_SECONDS, as in the CDK stack. */
-  readonly visibilityTimeoutSeconds?: number;
+  /** The stage's review settings (single-officer release limits). */
+  readonly review?: LocalStageOptions['review'];
+  /** This machine's share of Lambda's scaling (see LOCAL_TUNING). */
+  readonly tuning?: LocalSystemOptions['tuning'];
+  readonly deviations?: LocalSystemOptions['deviations'];
   /** send() waits while this many of a partner's messages are queued or being screened. */
   readonly maxBacklogPerPartner?: number;
-  /** Powertools log level of the handler (its logs go to stdout); default POWERTOOLS_LOG_LEVEL or SILENT. */
-  readonly handlerLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Powertools log level of the functions (their logs go to stdout); default POWERTOOLS_LOG_LEVEL or SILENT. */
+  readonly handlerLogLevel?: LocalSystemOptions['functionLogLevel'];
   /**
-   * Screen each batch at the simulated arrival time its messages carry (SIMULATED_TIME_ATTRIBUTE),
-   * instead of the wall clock: how demo, replay and serve --demo screen past transfers as they would
-   * have been screened live.
+   * Screen each batch at the simulated arrival time its messages carry (simulated-clock.ts) instead of
+   * the wall clock: how demo, replay and serve --demo screen past transfers as they would have been
+   * screened live.
    */
   readonly simulatedClock?: boolean;
-  /**
-   * Faults and crashes injected into the screening containers' AWS clients (fraudctl chaos); needs
-   * `simulatedClock`, without which the function refuses them. Each container draws from its own stream.
-   */
+  /** Faults and crashes injected into the screening containers' AWS clients (fraudctl chaos). */
   readonly chaos?: ChaosSettings;
+  readonly schedules?: LocalSystemOptions['schedules'];
   /** Told of every handler invocation: progress bars, tests. */
   readonly onInvocation?: (report: InvocationReport) => void;
   /** A receive or delete call of an event source failed (it backs off and goes on); default: a line on stderr. */
   readonly onEventSourceError?: (error: unknown) => void;
+  readonly onIamCall?: (call: IamCallRecord) => void;
 }
 
 export interface OutgoingMessage {
@@ -119,14 +102,16 @@ export interface DeadLetter {
 }
 
 export interface LocalPipeline {
+  /** The template-driven system the pipeline runs on: functions, tables, queues, gateway, outputs. */
+  readonly system: LocalSystem;
   readonly region: string;
   readonly credentials: typeof LOCAL_CREDENTIALS;
-  readonly endpoints: { readonly dynamodb: string; readonly sqs: string };
+  readonly endpoints: LocalSystem['endpoints'];
   readonly tables: TableNames;
   readonly partners: readonly string[];
   /** Queue names, URLs and ARNs per partner. */
   readonly queues: Readonly<Record<string, PartnerQueues>>;
-  /** SDK clients pointed at the stand-ins. */
+  /** The operator's SDK clients, pointed at the stand-ins. */
   readonly clients: AwsClients;
   readonly pseudonymKey: string;
   readonly pseudonymiser: Pseudonymiser;
@@ -138,11 +123,12 @@ export interface LocalPipeline {
   /** Resolves when every inbound queue is empty: each message decided, rejected or in its DLQ. */
   drain(options?: { timeoutMs?: number }): Promise<void>;
   /**
-   * Consumes the outbound decision queues, as the partner banks would, and returns one decision per
-   * transfer keyed "<partnerId>\n<transferId>", with the number of deliveries (at least once: a
-   * redelivered or repeated transfer is delivered again, with the same decision).
+   * Consumes the outbound decision queues, as the partner banks would, and returns one screening
+   * decision per transfer keyed "<partnerId>\n<transferId>", with the number of their deliveries (at
+   * least once: a redelivered or repeated transfer is delivered again, with the same decision). Decision
+   * updates after a review, or after the auto-release schedule ended a hold, are returned apart, in `updates`.
    */
-  collectDecisions(): Promise<{ decisions: Map<string, Decision>; deliveries: number }>;
+  collectDecisions(): Promise<{ decisions: Map<string, Decision>; deliveries: number; updates: Decision[] }>;
   /** Rejection records of the Rejections table, of every partner. */
   rejections(): Promise<RejectionRecord[]>;
   /** Messages in the partners' DLQs (left there, hidden for a minute after this call). */
@@ -151,17 +137,17 @@ export interface LocalPipeline {
   stats(): PipelineStats;
   /** Undefined until a record has been acknowledged. */
   latency(): LatencySummary | undefined;
-  /** Stops the pollers (invocations under way finish), the containers, then both stand-ins; nothing stays on disk. Idempotent. */
+  /** Stops the whole local system; nothing stays on disk. Idempotent. */
   stop(): Promise<void>;
 }
 
 const SQS_BATCH_LIMIT = 10;
 
 /**
- * Runs the whole pipeline on this machine: dynalite and fauxqs in this process, tables and partner
- * queues from the shared definitions, the shipped rule pack active, a watchlist loaded, and the real
- * screening handler, in Lambda-like containers (worker threads with their own environment), driven
- * by a local event source per partner queue. Leaves process.env alone; several may run at once.
+ * The screening pipeline of the local stage, as partner banks and the demo use it: the template-driven
+ * local system (runtime.ts) with the shipped rule pack seeded by the stack's own custom resource, a
+ * watchlist loaded as an operator would, and helpers to stream transfers onto the partners' inbound
+ * queues and read their decisions back. Leaves process.env alone; several may run at once.
  */
 export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
   const partners = [...new Set(options.partners ?? DEMO_PARTNERS)];
@@ -170,98 +156,32 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const parsed = PartnerIdSchema.safeParse(partnerId);
     if (!parsed.success) throw new Error(`partner ${JSON.stringify(partnerId)}: ${parsed.error.issues[0]?.message}`);
   }
-  if (options.chaos && !options.simulatedClock)
-    throw new Error('options.chaos needs options.simulatedClock: the screening function refuses chaos without it');
-  const pseudonymKey = options.pseudonymKey ?? randomBytes(32).toString('hex');
-  const pseudonymiser = createPseudonymiser(pseudonymKey);
-
-  const region = LOCAL_REGION;
-  const [dynamo, sqsServer] = await Promise.all([
-    startLocalDynamoThread(options.ports?.dynamodb),
-    startLocalSqs({ port: options.ports?.sqs, region }),
-  ]);
-  const endpoints = { dynamodb: dynamo.endpoint, sqs: sqsServer.endpoint };
-  const clients = createAwsClients({ endpoints, region, credentials: { ...LOCAL_CREDENTIALS } });
-  const eventSources: EventSource[] = [];
-  let containers: LambdaContainers | undefined;
-  let stopping: Promise<void> | undefined;
-  const stopStandIns = () =>
-    (stopping ??= (async () => {
-      await Promise.all(eventSources.map((source) => source.stop()));
-      await containers?.stop();
-      clients.dynamodb.destroy();
-      clients.sqs.destroy();
-      await Promise.all([sqsServer.close(), dynamo.close()]);
-    })());
-
-  try {
-    const visibilityTimeoutSeconds =
-      options.visibilityTimeoutSeconds ?? VISIBILITY_TIMEOUT_FACTOR * LOCAL_FUNCTION_TIMEOUT_SECONDS;
-    const [tables, queueList] = await Promise.all([
-      createTables(clients.dynamodb, LOCAL_PREFIX),
-      Promise.all(
-        partners.map((partnerId) =>
-          createPartnerQueues(clients.sqs, LOCAL_PREFIX, partnerId, { visibilityTimeoutSeconds }),
-        ),
-      ),
-    ]);
-    const queues = Object.fromEntries(partners.map((partnerId, i) => [partnerId, queueList[i]!]));
-
-    const rulePack = await new DynamoRulePackStore(clients.documents, tables.rulePacks).publish(shippedRulePack, {
-      activate: true,
-      publishedBy: 'local-runtime',
-      now: new Date(),
-    });
-    await loadWatchlist(
-      new DynamoWatchlistStore(clients.documents, tables.watchlist, pseudonymiser),
-      options.watchlist ?? sampleWatchlist(),
-    );
-
-    containers = await startLambdaContainers(
-      {
-        module: new URL('../lambdas/handlers/screening.ts', import.meta.url),
-        exportName: 'handler',
-        functionName: LOCAL_FUNCTION_NAME,
-        region,
-        timeoutMs: LOCAL_FUNCTION_TIMEOUT_SECONDS * 1000,
-        resolveLocalhostNames: true,
-        environment: {
-          AWS_REGION: region,
-          AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-          AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-          AWS_ENDPOINT_URL_SQS: sqsServer.queueUrlEndpoint,
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          AWS_LAMBDA_FUNCTION_NAME: LOCAL_FUNCTION_NAME,
-          ...screeningManifest.render({
-            queuePrefix: LOCAL_PREFIX,
-            outboundQueueUrls: Object.fromEntries(partners.map((p) => [p, queues[p]!.decisions.url])),
-            rulePackId: rulePack.packId,
-            pseudonymKey: { value: pseudonymKey },
-            ...(options.simulatedClock ? { simulatedClock: true } : {}),
-            ...(options.chaos ? { chaos: options.chaos } : {}),
-            tables,
-          }),
-          POWERTOOLS_LOG_LEVEL: options.handlerLogLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
-          POWERTOOLS_METRICS_DISABLED: 'true',
-          // Traces go nowhere without an X-Ray daemon: off unless asked for.
-          POWERTOOLS_TRACE_ENABLED: process.env.POWERTOOLS_TRACE_ENABLED ?? 'false',
-          // Untraced, the X-Ray SDK's automatic mode still puts an async hook on every promise (cls-hooked):
-          // 12% of the CPU of an end-to-end run. Manual mode leaves it out.
-          ...(process.env.POWERTOOLS_TRACE_ENABLED === 'true' ? {} : { AWS_XRAY_MANUAL_MODE: 'true' }),
-        },
-      },
-      options.containers ?? LOCAL_TUNING.containers,
-    );
-
-    const backlog = new InboundBacklog(partners, (partnerId) => inboundDepth(clients, queues[partnerId]!.inbound.url));
-    const partnerOfQueue = new Map(partners.map((p) => [queues[p]!.inbound.url, p]));
-    let invocations = 0;
-    let recordsDone = 0;
-    let recordsRetried = 0;
-    const latencies: number[] = [];
-    const onInvocation = (report: InvocationReport) => {
+  let invocations = 0;
+  let recordsDone = 0;
+  let recordsRetried = 0;
+  const latencies: number[] = [];
+  let onAcknowledged: (queueUrl: string, count: number) => void = () => {};
+  const system = await startLocalSystem({
+    ...(options.assembly ? { assembly: options.assembly } : {}),
+    stage: {
+      partners,
+      ...(options.batchSize !== undefined ? { screening: { batchSize: options.batchSize } } : {}),
+      ...(options.review ? { review: options.review } : {}),
+    },
+    ...(options.ports ? { ports: options.ports } : {}),
+    ...(options.gatewayHost ? { gatewayHost: options.gatewayHost } : {}),
+    ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+    ...(options.pseudonymKey ? { secretValue: options.pseudonymKey } : {}),
+    simulatedClock: options.simulatedClock ?? false,
+    ...(options.chaos ? { chaos: options.chaos } : {}),
+    ...(options.deviations ? { deviations: options.deviations } : {}),
+    ...(options.tuning ? { tuning: options.tuning } : {}),
+    functionLogLevel:
+      options.handlerLogLevel ??
+      (process.env.POWERTOOLS_LOG_LEVEL as LocalSystemOptions['functionLogLevel'] | undefined) ??
+      'SILENT',
+    ...(options.schedules ? { schedules: options.schedules } : {}),
+    onInvocation: (report) => {
       invocations++;
       recordsRetried += report.failed.size;
       for (const record of report.records) {
@@ -269,33 +189,61 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         recordsDone++;
         latencies.push(report.finishedAt - Number(record.attributes.SentTimestamp));
       }
-      backlog.acknowledged(partnerOfQueue.get(report.queue.url)!, report.records.length - report.failed.size);
+      onAcknowledged(report.queue.url, report.records.length - report.failed.size);
       options.onInvocation?.(report);
+    },
+    ...(options.onEventSourceError ? { onEventSourceError: options.onEventSourceError } : {}),
+    ...(options.onIamCall ? { onIamCall: options.onIamCall } : {}),
+  });
+  try {
+    const prefix = system.model.functions
+      .map((f) => f.environment.QUEUE_PREFIX)
+      .find((value): value is string => Boolean(value));
+    if (!prefix) throw new Error('no function of the templates consumes partner queues (QUEUE_PREFIX)');
+    const queueOf = (partnerId: string, role: 'inbound' | 'inbound-dlq' | 'decisions'): QueueRef => {
+      const queue = system.queue(queueName(prefix, partnerId, role));
+      return { name: queue.name, url: queue.url, arn: queue.arn };
     };
-    for (const partnerId of partners) {
-      eventSources.push(
-        startEventSource({
-          sqs: clients.sqs,
-          queue: queues[partnerId]!.inbound,
-          region,
-          handler: containers.handler,
-          functionName: LOCAL_FUNCTION_NAME,
-          batchSize: options.batchSize ?? LOCAL_TUNING.batchSize,
-          concurrency: options.pollersPerPartner ?? LOCAL_TUNING.pollersPerPartner,
-          waitTimeSeconds: options.waitTimeSeconds ?? LOCAL_TUNING.waitTimeSeconds,
-          functionTimeoutMs: LOCAL_FUNCTION_TIMEOUT_SECONDS * 1000,
-          onInvocation,
-          onError:
-            options.onEventSourceError ??
-            ((error) =>
-              process.stderr.write(
-                `local event source on ${partnerId}: ${(error as Error)?.message ?? String(error)}\n`,
-              )),
-        }),
-      );
-    }
+    const queues: Record<string, PartnerQueues> = Object.fromEntries(
+      partners.map((p) => [
+        p,
+        {
+          inbound: queueOf(p, 'inbound'),
+          'inbound-dlq': queueOf(p, 'inbound-dlq'),
+          decisions: queueOf(p, 'decisions'),
+        },
+      ]),
+    );
+    const tables = Object.fromEntries(
+      (Object.keys(TABLES) as TableKey[]).map((key) => [key, system.table(TABLES[key].id).name]),
+    ) as TableNames;
+    const clients = system.clients;
+    const partnerConfig = (partnerId: string) => {
+      const partner = system.config?.partners.find((p) => p.id === partnerId);
+      if (!partner) throw new Error(`the local stage has no partner ${partnerId}`);
+      return partner;
+    };
+    // Each partner bank sends and reads as its own account, so its queues' and key's policies decide.
+    const senders = new Map(
+      partners.map((p) => [p, system.clientsOf(partnerConfig(p).senderAccountId, 'partner-sender')]),
+    );
+    const readers = new Map(
+      partners.map((p) => [p, system.clientsOf(partnerConfig(p).decisionReaderAccountId, 'partner-decision-reader')]),
+    );
+    const pseudonymiser = createPseudonymiser(system.pseudonymKey);
+    await loadWatchlist(
+      new DynamoWatchlistStore(clients.documents, tables.watchlist, pseudonymiser),
+      options.watchlist ?? sampleWatchlist(),
+    );
 
-    const maxBacklog = options.maxBacklogPerPartner ?? LOCAL_TUNING.maxBacklogPerPartner;
+    const backlog = new InboundBacklog(partners, (partnerId) => inboundDepth(clients, queues[partnerId]!.inbound.url));
+    const partnerOfQueue = new Map(partners.map((p) => [queues[p]!.inbound.url, p]));
+    onAcknowledged = (url, count) => {
+      const partnerId = partnerOfQueue.get(url);
+      if (partnerId) backlog.acknowledged(partnerId, count);
+    };
+
+    const maxBacklog = options.maxBacklogPerPartner ?? MAX_BACKLOG_PER_PARTNER;
     const send = async (partnerId: string, messages: readonly OutgoingMessage[]): Promise<SendOutcome[]> => {
       const queue = queues[partnerId];
       if (!queue)
@@ -306,7 +254,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       for (let start = 0; start < messages.length; start += SQS_BATCH_LIMIT) {
         await backlog.below(partnerId, maxBacklog);
         const chunkOutcomes = await sendChunk(
-          clients,
+          senders.get(partnerId)!,
           queue.inbound.url,
           messages.slice(start, start + SQS_BATCH_LIMIT),
         );
@@ -317,14 +265,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     };
 
     return {
-      region,
+      system,
+      region: system.region,
       credentials: LOCAL_CREDENTIALS,
-      endpoints,
+      endpoints: system.endpoints,
       tables,
       partners,
       queues,
       clients,
-      pseudonymKey,
+      pseudonymKey: system.pseudonymKey,
       pseudonymiser,
       send,
       async drain({ timeoutMs = 10 * 60_000 } = {}) {
@@ -336,19 +285,25 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       },
       async collectDecisions() {
         const decisions = new Map<string, Decision>();
+        const updates: Decision[] = [];
         let deliveries = 0;
         await Promise.all(
           partners.map(async (partnerId) => {
             const url = queues[partnerId]!.decisions.url;
-            for (const message of await receiveAll(clients, url, { deleteAfter: true })) {
+            for (const message of await receiveAll(readers.get(partnerId)!, url, { deleteAfter: true })) {
               const decision = DecisionSchema.parse(JSON.parse(message.Body ?? ''));
+              // A decision update after a review (or the auto-release schedule) is not a screening decision.
+              if (decision.review) {
+                updates.push(decision);
+                continue;
+              }
               deliveries++;
               const key = `${decision.partnerId}\n${decision.transferId}`;
               if (!decisions.has(key)) decisions.set(key, decision);
             }
           }),
         );
-        return { decisions, deliveries };
+        return { decisions, deliveries, updates };
       },
       async rejections() {
         const records: RejectionRecord[] = [];
@@ -394,10 +349,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
         return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]! };
       },
-      stop: stopStandIns,
+      stop: () => system.stop(),
     };
   } catch (error) {
-    await stopStandIns();
+    await system.stop();
     throw error;
   }
 }

@@ -4,10 +4,16 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQ
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { DEFAULT_BATCH_SIZE } from '#adapters/sqs/queues.ts';
 import { backoffDelay } from '#adapters/retry.ts';
+import type { InvokeOptions } from './lambda-containers.ts';
+import { clockRuns } from './simulated-clock.ts';
 import type { QueueRef } from './sqs.ts';
 
-/** The shape of an SQS-triggered Lambda handler built for partial batch responses. */
-export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
+/** An SQS-triggered function as the event source invokes it (a Lambda container's invoke, or a test's stand-in). */
+export type SqsBatchHandler = (
+  event: SQSEvent,
+  context: Context,
+  options?: InvokeOptions,
+) => Promise<SQSBatchResponse | undefined>;
 
 /** What one invocation did, for progress and latency reporting. */
 export interface InvocationReport {
@@ -28,6 +34,10 @@ export interface EventSourceOptions {
   readonly region: string;
   readonly handler: SqsBatchHandler;
   readonly functionName: string;
+  /** The mapping's FunctionResponseTypes has ReportBatchItemFailures: a response may fail single records. */
+  readonly reportBatchItemFailures?: boolean;
+  /** Invoke once per run of simulated arrivals, at its time (simulated-clock.ts); otherwise once, at the wall clock. */
+  readonly simulatedClock?: boolean;
   /** Records per invocation (Lambda: 1-10,000; above 10 several receives fill one batch). Default 10. */
   readonly batchSize?: number;
   /** How long to keep gathering records for one batch once the first arrived (Lambda's MaximumBatchingWindowInSeconds). Default 0. */
@@ -38,6 +48,7 @@ export interface EventSourceOptions {
   readonly waitTimeSeconds?: number;
   /** The function timeout the context's getRemainingTimeInMillis counts down from. Default 30 s. */
   readonly functionTimeoutMs?: number;
+  readonly memoryMb?: number;
   readonly onInvocation?: (report: InvocationReport) => void;
   /** A receive or delete call that failed; the loop backs off and goes on. */
   readonly onError?: (error: unknown) => void;
@@ -107,30 +118,13 @@ export function startEventSource(options: EventSourceOptions): EventSource {
   const invoke = async (messages: Message[]) => {
     const records = messages.map((m) => toLambdaRecord(m, options.queue, options.region));
     const startedAt = Date.now();
-    let failed: Set<string>;
+    const runs = options.simulatedClock ? clockRuns(records) : [{ records, now: undefined }];
+    const failed = new Set<string>();
     let error: unknown;
-    try {
-      const context = lambdaContext({
-        functionName: options.functionName,
-        region: options.region,
-        awsRequestId: randomUUID(),
-        deadline: startedAt + functionTimeoutMs,
-      });
-      const response = await options.handler({ Records: records }, context);
-      const ids = new Set(records.map((r) => r.messageId));
-      const listed = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
-      const unknown = listed.find((id) => !id || !ids.has(id));
-      if (unknown !== undefined) {
-        error = new Error(
-          `batchItemFailures names "${unknown}", which is not a record of this batch: the whole batch is retried`,
-        );
-        failed = ids;
-      } else {
-        failed = new Set(listed);
-      }
-    } catch (thrown) {
-      error = thrown;
-      failed = new Set(records.map((r) => r.messageId));
+    for (const run of runs) {
+      const outcome = await invokeRun(run.records, run.now);
+      for (const id of outcome.failed) failed.add(id);
+      error ??= outcome.error;
     }
     await deleteMessages(records.filter((r) => !failed.has(r.messageId)));
     options.onInvocation?.({
@@ -141,6 +135,34 @@ export function startEventSource(options: EventSourceOptions): EventSource {
       startedAt,
       finishedAt: Date.now(),
     });
+  };
+
+  /** One invocation: the records that come back, and why, as Lambda's event source mapping decides. */
+  const invokeRun = async (records: SQSRecord[], now: Date | undefined) => {
+    const ids = new Set(records.map((r) => r.messageId));
+    try {
+      const context = lambdaContext({
+        functionName: options.functionName,
+        region: options.region,
+        awsRequestId: randomUUID(),
+        deadline: Date.now() + functionTimeoutMs,
+        ...(options.memoryMb ? { memoryMb: options.memoryMb } : {}),
+      });
+      const response = await options.handler({ Records: records }, context, now ? { now } : {});
+      if (!options.reportBatchItemFailures) return { failed: new Set<string>() };
+      const listed = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
+      const unknown = listed.find((id) => !id || !ids.has(id));
+      if (unknown !== undefined)
+        return {
+          failed: ids,
+          error: new Error(
+            `batchItemFailures names "${unknown}", which is not a record of this batch: the whole batch is retried`,
+          ),
+        };
+      return { failed: new Set(listed) };
+    } catch (thrown) {
+      return { failed: ids, error: thrown };
+    }
   };
 
   const deleteMessages = async (records: SQSRecord[]) => {
@@ -238,6 +260,7 @@ export function lambdaContext(fields: {
   region: string;
   awsRequestId: string;
   deadline: number;
+  memoryMb?: number;
 }): Context {
   const callbackStyle = () => {
     throw new Error('the local runtime supports promise-returning handlers only');
@@ -247,7 +270,7 @@ export function lambdaContext(fields: {
     functionName: fields.functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:${fields.region}:000000000000:function:${fields.functionName}`,
-    memoryLimitInMB: '1024',
+    memoryLimitInMB: String(fields.memoryMb ?? 1024),
     awsRequestId: fields.awsRequestId,
     logGroupName: `/aws/lambda/${fields.functionName}`,
     logStreamName: `local/[$LATEST]${fields.awsRequestId.replaceAll('-', '')}`,

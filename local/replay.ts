@@ -1,4 +1,4 @@
-import { SIMULATED_TIME_ATTRIBUTE } from '#config/screening.ts';
+import { SIMULATED_TIME_ATTRIBUTE } from './simulated-clock.ts';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { OUTCOMES, type Decision, type Outcome } from '#domain/contract/decision.ts';

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
-import { MAX_RECEIVE_COUNT, queueName, type QueueRole } from '#adapters/sqs/queues.ts';
+import type { QueueRole } from '#adapters/sqs/queues.ts';
 import { isSqsText } from '#domain/contract/sqs-characters.ts';
 
 export interface LocalSqs {
@@ -57,46 +57,8 @@ export interface QueueRef {
   readonly arn: string;
 }
 
-/** Locally the pipeline itself reads the decision queues, so they need no dead-letter queue. */
+/** A partner's queues as the local pipeline hands them out: names, URLs and ARNs by role. */
 export type PartnerQueues = Record<Exclude<QueueRole, 'decisions-dlq'>, QueueRef>;
-
-export interface PartnerQueueSettings {
-  /** How long a received message stays hidden before it comes back (Lambda: 6 x the function timeout). */
-  readonly visibilityTimeoutSeconds: number;
-}
-
-/**
- * Creates one partner's queues as the CDK stack does, from the same names and limits in queues.ts:
- * an inbound queue that redrives to its DLQ after MAX_RECEIVE_COUNT receives, the DLQ, and the
- * outbound decision queue. fauxqs performs the redrive itself (on the receive after the last one).
- */
-export async function createPartnerQueues(
-  sqs: SQSClient,
-  prefix: string,
-  partnerId: string,
-  settings: PartnerQueueSettings,
-): Promise<PartnerQueues> {
-  const create = async (role: keyof PartnerQueues, attributes: Record<string, string>): Promise<QueueRef> => {
-    const name = queueName(prefix, partnerId, role);
-    const { QueueUrl: url } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-    if (!url) throw new Error(`CreateQueue returned no URL for ${name}`);
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
-    );
-    if (!Attributes?.QueueArn) throw new Error(`GetQueueAttributes returned no QueueArn for ${name}`);
-    return { name, url, arn: Attributes.QueueArn };
-  };
-  const retention = String(14 * 24 * 3600);
-  const dlq = await create('inbound-dlq', { MessageRetentionPeriod: retention });
-  const [inbound, decisions] = await Promise.all([
-    create('inbound', {
-      VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: MAX_RECEIVE_COUNT }),
-    }),
-    create('decisions', {}),
-  ]);
-  return { inbound, 'inbound-dlq': dlq, decisions };
-}
 
 export interface QueueDepth {
   /** Ready to receive. */

@@ -1,8 +1,8 @@
 import { Option } from 'commander';
 import { jsonOption } from './cli.ts';
 
-/** What `fraudctl serve` listens on, and so where `fraudctl flags` and `cases` look without --api. */
-export const DEFAULT_API_URL = 'http://127.0.0.1:8080/api';
+/** The ReviewApiUrl of `fraudctl serve` and `up` on their default port, and so where `fraudctl flags` and `cases` look without --api. */
+export const DEFAULT_API_URL = 'http://127.0.0.1:8080/review-api';
 
 /** The options every command that talks to the review API takes. */
 export interface ApiOptions {

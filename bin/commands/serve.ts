@@ -1,24 +1,21 @@
-import { createReviewService } from '#use-cases/review/service.ts';
-import type { AutoReleaseResult } from '#use-cases/review/auto-release.ts';
-import { reviewAdapters } from '#adapters/review-adapters.ts';
-import type { RequestLog } from '#handlers/http/review-router.ts';
-import { loadReviewConfig } from '#config/review.ts';
-import { reviewApiManifest } from '#manifests/review.ts';
+import { apiMountPath } from '#local/gateway.ts';
 import {
   DEFAULT_STATE_DIR,
   issueLocalToken,
   loadLocalSigningKey,
-  verifyLocalToken,
   type LocalTokenRequest,
 } from '#local/auth/local-issuer.ts';
-import { DEMO_PARTNERS, sampleWatchlist, startLocalPipeline, type LocalPipeline } from '#local/pipeline.ts';
-import { API_BASE, startReviewServer } from '#local/review-server.ts';
+import {
+  DEMO_PARTNERS,
+  type LocalPipeline,
+  type LocalPipelineOptions,
+  sampleWatchlist,
+  startLocalPipeline,
+} from '#local/pipeline.ts';
+import { arrivingAt } from '#local/simulated-clock.ts';
 import { generateWorkload } from '#local/workload/generate.ts';
-import { arrivingAt } from '#local/demo.ts';
 import { WORKLOAD_SPAN_MS } from '#local/workload/world.ts';
 import { cliCommand, exits, runCli } from './cli.ts';
-
-export const AUTO_RELEASE_INTERVAL_MS = 10_000;
 
 export interface ServeOptions {
   readonly port?: number;
@@ -26,28 +23,38 @@ export interface ServeOptions {
   readonly demo?: { readonly transfers: number; readonly seed: number };
   /** Where the local signing key lives (default .fraudctl/ in the repository). */
   readonly stateDir?: string;
-  /** Single-officer release limits; default: FOUR_EYES_RELEASE_LIMITS, or DEFAULT_RELEASE_LIMITS when unset. */
+  /** The stage's single-officer release limits (major units per currency); default: the domain's. */
   readonly releaseLimits?: Readonly<Record<string, string>>;
-  readonly autoReleaseIntervalMs?: number;
-  readonly log?: RequestLog;
+  /** The account pseudonym key (the stage's secret); default: random, new each run. */
+  readonly pseudonymKey?: string;
+  /** Run the auto-release schedule on its rate (default), or only through autoRelease() (tests). */
+  readonly schedules?: 'on-rate' | 'when-fired';
   readonly progress?: (message: string) => void;
+  /** Told of every distinct IAM evaluation a function's call needed (tests of the policies). */
+  readonly onIamCall?: LocalPipelineOptions['onIamCall'];
 }
 
 export interface LocalReviewStack {
-  /** The console; the API is at `${url}/api`. */
+  /** The console. */
   readonly url: string;
+  /** The review API, as the stack's ReviewApiUrl output says. */
   readonly apiUrl: string;
   readonly pipeline: LocalPipeline;
   /** Held transfers of the demo workload per partner (REVIEW and DELAY decisions). */
   readonly held: Readonly<Record<string, number>>;
   token(request: LocalTokenRequest): Promise<string>;
-  autoRelease(): Promise<AutoReleaseResult>;
+  /** Runs the auto-release schedule's function now, as its next tick would. */
+  autoRelease(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
+/** The auto-release schedule of the templates (lib/constructs/auto-release.ts). */
+const AUTO_RELEASE_SCHEDULE = 'AutoReleaseSchedule';
+
 /**
- * The local pipeline with the review API and console beside it: the same use cases and adapters as
- * the Lambdas, the local issuer in place of Cognito, and a timer in place of the EventBridge schedule.
+ * The local stage with the review side in use: the same templates as the pipeline, with the local
+ * gateway serving the console and the review API (its routes, JWT authorizer and function), the
+ * local issuer's tokens in place of Cognito's, and the auto-release schedule on its rate.
  */
 export async function startLocalReviewStack(options: ServeOptions = {}): Promise<LocalReviewStack> {
   const progress = options.progress ?? (() => {});
@@ -58,9 +65,14 @@ export async function startLocalReviewStack(options: ServeOptions = {}): Promise
     partners: DEMO_PARTNERS,
     watchlist: [...sampleWatchlist(), ...(workload?.watchlist ?? [])],
     simulatedClock: true,
+    ports: { gateway: options.port ?? 0 },
+    ...(options.host ? { gatewayHost: options.host } : {}),
+    ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+    ...(options.releaseLimits ? { review: { releaseLimits: { ...options.releaseLimits } } } : {}),
+    ...(options.schedules ? { schedules: options.schedules } : {}),
+    ...(options.pseudonymKey ? { pseudonymKey: options.pseudonymKey } : {}),
+    ...(options.onIamCall ? { onIamCall: options.onIamCall } : {}),
   });
-  const timers: NodeJS.Timeout[] = [];
-  let server: Awaited<ReturnType<typeof startReviewServer>> | undefined;
   try {
     const held: Record<string, number> = Object.fromEntries(DEMO_PARTNERS.map((p) => [p, 0]));
     if (workload) {
@@ -82,67 +94,20 @@ export async function startLocalReviewStack(options: ServeOptions = {}): Promise
         if (decision.outcome === 'REVIEW' || decision.outcome === 'DELAY')
           held[decision.partnerId] = (held[decision.partnerId] ?? 0) + 1;
     }
-
     const signingKey = await loadLocalSigningKey(options.stateDir ?? DEFAULT_STATE_DIR);
-    // The review API's environment, rendered by its manifest and read by its loader, as in AWS;
-    // FOUR_EYES_RELEASE_LIMITS from the shell applies unless the options set the limits.
-    const config = loadReviewConfig({
-      FOUR_EYES_RELEASE_LIMITS: process.env.FOUR_EYES_RELEASE_LIMITS,
-      ...reviewApiManifest.render({
-        outboundQueueUrls: Object.fromEntries(pipeline.partners.map((p) => [p, pipeline.queues[p]!.decisions.url])),
-        ...(options.releaseLimits ? { releaseLimits: options.releaseLimits } : {}),
-        pseudonymKey: { value: pipeline.pseudonymKey },
-        tables: pipeline.tables,
-      }),
-    });
-    const adapters = reviewAdapters({
-      documents: pipeline.clients.documents,
-      sqs: pipeline.clients.sqs,
-      flagsTable: config.flagsTable,
-      watchlistTable: config.watchlistTable,
-      decisionsTable: config.decisionsTable,
-      outboundQueueUrls: config.outboundQueueUrls,
-      pseudonymiser: pipeline.pseudonymiser,
-    });
-    const service = createReviewService({ ...adapters, policy: config.releasePolicy, clock: () => new Date() });
-    server = await startReviewServer({
-      service,
-      verifyToken: (token) => verifyLocalToken(signingKey, token),
-      ...(options.port !== undefined ? { port: options.port } : {}),
-      ...(options.host ? { host: options.host } : {}),
-      ...(options.log ? { log: options.log } : {}),
-    });
-
-    // One run at a time: a slow run is never overlapped by the next tick.
-    let running: Promise<AutoReleaseResult> | undefined;
-    const autoRelease = () => (running ??= service.autoRelease().finally(() => (running = undefined)));
-    await autoRelease();
-    timers.push(
-      setInterval(
-        () => autoRelease().catch((error: unknown) => progress(`auto-release failed: ${(error as Error).message}`)),
-        options.autoReleaseIntervalMs ?? AUTO_RELEASE_INTERVAL_MS,
-      ),
-    );
-
-    const url = server.url;
-    const stopServer = server.close;
+    const { system } = pipeline;
+    const reviewApi = system.model.httpApis.find((api) => apiMountPath(api.logicalId) === '/review-api');
+    if (!reviewApi) throw new Error('the templates have no ReviewApi HTTP API');
     return {
-      url,
-      apiUrl: `${url}${API_BASE}`,
+      url: system.gatewayUrl,
+      apiUrl: reviewApi.endpoint,
       pipeline,
       held,
       token: (request) => issueLocalToken(signingKey, request),
-      autoRelease,
-      async stop() {
-        for (const timer of timers) clearInterval(timer);
-        await running?.catch(() => undefined);
-        await stopServer();
-        await pipeline.stop();
-      },
+      autoRelease: () => system.fireSchedule(AUTO_RELEASE_SCHEDULE),
+      stop: () => pipeline.stop(),
     };
   } catch (error) {
-    for (const timer of timers) clearInterval(timer);
-    await server?.close();
     await pipeline.stop();
     throw error;
   }
@@ -159,8 +124,8 @@ interface ServeCliOptions {
 export function run(args: string[]): Promise<number> {
   const program = cliCommand(
     'serve',
-    'run the pipeline on local stand-ins (dynalite, fauxqs) with the review API at /api and the review console ' +
-      'at /, release due DELAY flags every 10 s, and print sign-in links',
+    'run the local stage (its templates on dynalite, fauxqs and the local gateway) with the review console at / ' +
+      'and the review API at /review-api, release due DELAY flags on the schedule (every minute), and print sign-in links',
   )
     .option('--port <port>', 'the port of the console and API (0 picks a free one)', '8080')
     .option('--host <host>', 'the address to listen on (loopback unless you mean to expose it)', '127.0.0.1')
@@ -173,7 +138,7 @@ export function run(args: string[]): Promise<number> {
     .option('--seed <s>', 'seed of the demo workload (same seed, same transfers)', '1')
     .addHelpText(
       'after',
-      '\nFOUR_EYES_RELEASE_LIMITS=\'{"KRW":"10000000"}\' sets the single-officer release limits.\n' +
+      '\nFOUR_EYES_RELEASE_LIMITS=\'{"KRW":"10000000"}\' sets the stage\'s single-officer release limits.\n' +
         'Stop with Ctrl-C: everything is in memory and goes with the process.',
     )
     .action(exits(serve));
@@ -189,12 +154,13 @@ async function serve(values: ServeCliOptions): Promise<number> {
   if (!Number.isInteger(seed)) throw new Error(`--seed "${values.seed}" is not a whole number`);
 
   const say = (message: string) => process.stderr.write(`${message}\n`);
+  const releaseLimits = process.env.FOUR_EYES_RELEASE_LIMITS;
   const stack = await startLocalReviewStack({
     port,
     host: values.host,
     ...(values.demo ? { demo: { transfers, seed } } : {}),
+    ...(releaseLimits ? { releaseLimits: parseReleaseLimits(releaseLimits) } : {}),
     progress: say,
-    log: { info: () => {}, error: (message, attributes) => say(`${message}: ${JSON.stringify(attributes)}`) },
   });
 
   const link = async (request: LocalTokenRequest) => `${stack.url}/#token=${await stack.token(request)}`;
@@ -228,4 +194,15 @@ async function serve(values: ServeCliOptions): Promise<number> {
   say('stopping…');
   await stack.stop();
   return 0;
+}
+
+function parseReleaseLimits(text: string): Record<string, string> {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return Object.fromEntries(Object.entries(parsed).map(([currency, amount]) => [currency, String(amount)]));
+  } catch {
+    // Reported below.
+  }
+  throw new Error('FOUR_EYES_RELEASE_LIMITS must be a JSON object of currency to amount, such as {"KRW":"10000000"}');
 }

@@ -7,10 +7,13 @@ import { cliCommand, exits, jsonOption, runCli, usageError } from './cli.ts';
 /** The ports DynamoDB Local and ElasticMQ use, so that existing local tooling finds the stand-ins. */
 export const DEFAULT_DYNAMODB_PORT = 8000;
 export const DEFAULT_SQS_PORT = 9324;
+/** The console and the review API (fraudctl flags and cases look there without --api). */
+export const DEFAULT_GATEWAY_PORT = 8080;
 
 interface UpOptions {
   portDynamodb?: string;
   portSqs?: string;
+  portGateway?: string;
   partners?: string;
   json?: boolean;
 }
@@ -18,11 +21,13 @@ interface UpOptions {
 export function run(args: string[]): Promise<number> {
   const program = cliCommand(
     'up',
-    'run the pipeline on local stand-ins until Ctrl-C (or SIGTERM) and print how to reach it, so that the AWS ' +
-      'CLI and SDKs can send transfers to a partner queue, read decisions and scan the tables',
+    'run the local stage (its synthesized templates on local stand-ins) until Ctrl-C (or SIGTERM) and print the ' +
+      'exports that let the AWS CLI, the SDKs and fraudctl reach it: send transfers, read decisions, scan tables, ' +
+      'propose rule packs, work flags, run fraudctl smoke',
   )
     .option('--port-dynamodb <n>', `DynamoDB endpoint port (default ${DEFAULT_DYNAMODB_PORT}; 0 picks a free one)`)
     .option('--port-sqs <n>', `SQS endpoint port (default ${DEFAULT_SQS_PORT}; 0 picks a free one)`)
+    .option('--port-gateway <n>', `console and review API port (default ${DEFAULT_GATEWAY_PORT}; 0 picks a free one)`)
     .option('--partners <a,b>', `partner slugs to create queues for (default ${DEMO_PARTNERS.join(',')})`)
     .addOption(jsonOption('print the endpoints as one JSON object instead of the readable list'))
     .addHelpText(
@@ -37,28 +42,35 @@ export function run(args: string[]): Promise<number> {
 async function up(values: UpOptions, command: Command): Promise<number> {
   const dynamodbPort = port(values.portDynamodb, DEFAULT_DYNAMODB_PORT, '--port-dynamodb');
   const sqsPort = port(values.portSqs, DEFAULT_SQS_PORT, '--port-sqs');
+  const gatewayPort = port(values.portGateway, DEFAULT_GATEWAY_PORT, '--port-gateway');
   const partners = values.partners === undefined ? [...DEMO_PARTNERS] : values.partners.split(',').map((p) => p.trim());
   const problems = [
     ...(typeof dynamodbPort === 'string' ? [dynamodbPort] : []),
     ...(typeof sqsPort === 'string' ? [sqsPort] : []),
+    ...(typeof gatewayPort === 'string' ? [gatewayPort] : []),
     ...partners.flatMap((p) =>
       PartnerIdSchema.safeParse(p).success
         ? []
         : [`--partners: ${JSON.stringify(p)} is not a partner slug (1-40 lower-case letters, digits or hyphens)`],
     ),
   ];
-  if (problems.length || typeof dynamodbPort === 'string' || typeof sqsPort === 'string')
+  if (
+    problems.length ||
+    typeof dynamodbPort === 'string' ||
+    typeof sqsPort === 'string' ||
+    typeof gatewayPort === 'string'
+  )
     usageError(command, problems.join('\nerror: '));
 
   const pipeline = await startLocalPipeline({
     partners,
-    ports: { dynamodb: dynamodbPort, sqs: sqsPort },
+    ports: { dynamodb: dynamodbPort, sqs: sqsPort, gateway: gatewayPort },
     handlerLogLevel: (process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
     ...(process.env.PSEUDONYM_KEY ? { pseudonymKey: process.env.PSEUDONYM_KEY } : {}),
   }).catch((error: Error) => {
     throw new Error(
       /EADDRINUSE/.test(error.message)
-        ? `${error.message}: another server holds the port; choose others with --port-dynamodb / --port-sqs`
+        ? `${error.message}: another server holds the port; choose others with --port-dynamodb / --port-sqs / --port-gateway`
         : error.message,
     );
   });
@@ -93,10 +105,12 @@ function port(text: string | undefined, fallback: number, flag: string): number 
 
 /** Everything a client needs, as data: what --json prints. */
 export function describe(pipeline: LocalPipeline) {
+  const { system } = pipeline;
   return {
     region: pipeline.region,
     credentials: pipeline.credentials,
-    endpoints: pipeline.endpoints,
+    endpoints: { ...pipeline.endpoints, gateway: system.gatewayUrl },
+    reviewApi: system.model.outputs['fraud-local-stateless']?.ReviewApiUrl,
     tables: pipeline.tables,
     queues: Object.fromEntries(
       Object.entries(pipeline.queues).map(([partnerId, q]) => [
@@ -105,15 +119,36 @@ export function describe(pipeline: LocalPipeline) {
       ]),
     ),
     pseudonymKey: pipeline.pseudonymKey,
+    exports: exportsFor(pipeline),
+  };
+}
+
+/**
+ * The variables a shell needs to reach the local stage: the SDK's own endpoint variables (the AWS CLI
+ * 2.13 or later reads them too), the table names and review API fraudctl's commands read, and the key.
+ */
+export function exportsFor(pipeline: LocalPipeline): Record<string, string> {
+  const { endpoints, region, credentials, system } = pipeline;
+  return {
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
+    AWS_ENDPOINT_URL_CLOUDFORMATION: endpoints.cloudformation,
+    ...Object.fromEntries((Object.keys(TABLES) as TableKey[]).map((key) => [TABLES[key].envVar, pipeline.tables[key]])),
+    FRAUDCTL_API_URL: system.model.outputs['fraud-local-stateless']?.ReviewApiUrl ?? '',
+    PSEUDONYM_KEY: pipeline.pseudonymKey,
   };
 }
 
 function renderEndpoints(pipeline: LocalPipeline): string {
-  const { endpoints, region, credentials } = pipeline;
+  const { system } = pipeline;
   const first = pipeline.partners[0]!;
-  const tableLines = (Object.keys(TABLES) as TableKey[]).map(
-    (key) => `    ${TABLES[key].id.padEnd(11)} ${pipeline.tables[key]}`,
-  );
+  const exports = exportsFor(pipeline);
   const queueLines = Object.entries(pipeline.queues).flatMap(([partnerId, q]) => [
     `  ${partnerId}`,
     `    inbound     ${q.inbound.url}`,
@@ -121,25 +156,28 @@ function renderEndpoints(pipeline: LocalPipeline): string {
     `    decisions   ${q.decisions.url}`,
   ]);
   return [
-    'The local pipeline is running (Ctrl-C stops it).',
+    'The local stage is running (Ctrl-C stops it): its synthesized templates on local stand-ins, every call',
+    "checked against the calling function's IAM policies.",
     '',
-    `  DynamoDB      ${endpoints.dynamodb}`,
-    `  SQS           ${endpoints.sqs}`,
-    `  region        ${region}`,
+    `  console       ${system.gatewayUrl}/`,
+    `  review API    ${exports.FRAUDCTL_API_URL}`,
+    `  DynamoDB      ${exports.AWS_ENDPOINT_URL_DYNAMODB}`,
+    `  SQS           ${exports.AWS_ENDPOINT_URL_SQS}`,
+    `  region        ${exports.AWS_REGION}`,
     '',
-    '  tables',
-    ...tableLines,
-    '',
-    '  queues (use them with the SQS endpoint above; their host names are not resolvable)',
+    '  queues (their host names do not resolve: use them with the SQS endpoint above)',
     ...queueLines,
     '',
-    'For the AWS CLI and SDKs, in another shell (the AWS CLI must be a 2024 or later release: older',
-    'ones speak the SQS query protocol, and fauxqs serves only the JSON protocol the SDKs now use):',
-    `  export AWS_REGION=${region} AWS_DEFAULT_REGION=${region} AWS_ACCESS_KEY_ID=${credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey} AWS_EC2_METADATA_DISABLED=true`,
-    `  export PSEUDONYM_KEY=${pipeline.pseudonymKey}   # for fraudctl watchlist import/lookup`,
-    `  aws --endpoint-url ${endpoints.sqs} sqs send-message --queue-url ${pipeline.queues[first]!.inbound.url} --message-body file://transfer.json`,
-    `  aws --endpoint-url ${endpoints.sqs} sqs receive-message --queue-url ${pipeline.queues[first]!.decisions.url}`,
-    `  aws --endpoint-url ${endpoints.dynamodb} dynamodb scan --table-name ${pipeline.tables.decisions}`,
+    'In another shell, for the AWS CLI (2.13 or later), the SDKs and fraudctl:',
+    ...Object.entries(exports).map(([name, value]) => `  export ${name}=${value}`),
+    '',
+    'Then, for example:',
+    `  aws sqs send-message --queue-url ${pipeline.queues[first]!.inbound.url} --message-body file://transfer.json`,
+    `  aws sqs receive-message --queue-url ${pipeline.queues[first]!.decisions.url}`,
+    `  aws dynamodb scan --table-name ${pipeline.tables.decisions}`,
+    `  export FRAUDCTL_TOKEN=$(npx fraudctl token --user kim --partner ${first} --role analyst | tail -1)`,
+    '  npx fraudctl flags list',
+    '  npx fraudctl smoke --stage local',
     '',
     '',
   ].join('\n');

@@ -1,6 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Pseudonymiser } from '#domain/identity/pseudonym.ts';
+import type { AccountStateReader } from '#use-cases/review/ports.ts';
+import { DynamoAccountStateReader } from './dynamodb/account-state-reader.ts';
 import { DynamoCaseRepository } from './dynamodb/case-repository.ts';
 import { DynamoFlagRepository } from './dynamodb/flag-repository.ts';
 import { DynamoNetworkStore } from './dynamodb/network-index.ts';
@@ -13,6 +15,8 @@ export interface ReviewAdapterSettings {
   readonly flagsTable: string;
   readonly watchlistTable: string;
   readonly decisionsTable: string;
+  /** Unset for a function whose manifest grants no Aggregates read (auto-release). */
+  readonly aggregatesTable: string | undefined;
   readonly outboundQueueUrls: Readonly<Record<string, string>>;
   readonly pseudonymiser: Pseudonymiser;
 }
@@ -23,9 +27,17 @@ export function reviewAdapters(settings: ReviewAdapterSettings) {
     flags: new DynamoFlagRepository(settings.documents, settings.flagsTable),
     cases: new DynamoCaseRepository(settings.documents, settings.flagsTable),
     network: new DynamoNetworkStore(settings.documents, settings.decisionsTable),
+    accounts: settings.aggregatesTable
+      ? new DynamoAccountStateReader(settings.documents, settings.aggregatesTable)
+      : noAccountState,
     pseudonymiser: settings.pseudonymiser,
     publisher: new SqsDecisionPublisher(settings.sqs, settings.outboundQueueUrls),
     // Same key as the screening function, so a listing written here matches the next transfer there.
     watchlist: new DynamoWatchlistStore(settings.documents, settings.watchlistTable, settings.pseudonymiser),
   };
 }
+
+/** A function without the Aggregates grant: reading account state is a wiring mistake, said loudly. */
+const noAccountState: AccountStateReader = {
+  read: () => Promise.reject(new Error('this function reads no account state: its manifest grants no Aggregates read')),
+};

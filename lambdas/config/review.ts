@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_RELEASE_LIMITS, releasePolicy, type ReleasePolicy } from '#domain/review/release-policy.ts';
 import { tableNamesOf } from '#manifests/function-manifest.ts';
-import { reviewApiManifest } from '#manifests/review.ts';
+import { autoReleaseManifest, reviewApiManifest } from '#manifests/review.ts';
 import { jsonObject, parseEnvironment, pseudonymKeySetting, type PseudonymKeySetting } from './settings.ts';
 
 const LIMITS_SHAPE =
@@ -19,36 +19,58 @@ export function releasePolicyFromEnv(text: string | undefined): ReleasePolicy {
   }
 }
 
-export interface ReviewConfig {
+/** What the auto-release function reads: it works flags and their owed effects, never cases or the network view. */
+export interface AutoReleaseConfig {
   readonly flagsTable: string;
   readonly watchlistTable: string;
-  readonly decisionsTable: string;
   readonly outboundQueueUrls: Readonly<Record<string, string>>;
   readonly releasePolicy: ReleasePolicy;
   readonly pseudonymKey: PseudonymKeySetting;
 }
 
+/** The review API reads decisions too, for the network view, and account state for "why this is unusual". */
+export interface ReviewConfig extends AutoReleaseConfig {
+  readonly decisionsTable: string;
+  readonly aggregatesTable: string;
+}
+
 /**
- * Settings of the review API and auto-release functions, read and validated once at start-up with
- * the environment schema of their manifests (lambdas/manifests/review.ts; both share it).
- * FOUR_EYES_RELEASE_LIMITS is optional (DEFAULT_RELEASE_LIMITS); everything else must be set.
+ * Settings of the review API, read and validated once at start-up with the environment schema of its
+ * manifest (lambdas/manifests/review.ts). FOUR_EYES_RELEASE_LIMITS is optional (DEFAULT_RELEASE_LIMITS);
+ * everything else must be set.
  */
 export function loadReviewConfig(env: Record<string, string | undefined>): ReviewConfig {
-  const settings = parseEnvironment('review', reviewApiManifest.environment, env);
-  const tables = tableNamesOf(reviewApiManifest.tables, settings);
-  const pseudonymKey = pseudonymKeySetting('review', settings);
+  const { config, tables } = loadWith('review API', reviewApiManifest, env);
+  return { ...config, decisionsTable: tables.decisions, aggregatesTable: tables.aggregates };
+}
+
+/** Settings of the auto-release function, with the environment schema of its own manifest. */
+export function loadAutoReleaseConfig(env: Record<string, string | undefined>): AutoReleaseConfig {
+  return loadWith('auto-release', autoReleaseManifest, env).config;
+}
+
+function loadWith(
+  functionName: string,
+  manifest: typeof reviewApiManifest | typeof autoReleaseManifest,
+  env: Record<string, string | undefined>,
+) {
+  const settings = parseEnvironment(functionName, manifest.environment, env);
+  const tables = tableNamesOf(manifest.tables, settings);
+  const pseudonymKey = pseudonymKeySetting(functionName, settings);
   let policy: ReleasePolicy;
   try {
     policy = releasePolicyFromEnv(settings.FOUR_EYES_RELEASE_LIMITS);
   } catch (error) {
-    throw new Error(`review configuration is invalid: ${(error as Error).message}`);
+    throw new Error(`${functionName} configuration is invalid: ${(error as Error).message}`);
   }
   return {
-    flagsTable: tables.flags,
-    watchlistTable: tables.watchlist,
-    decisionsTable: tables.decisions,
-    outboundQueueUrls: settings.OUTBOUND_QUEUE_URLS,
-    releasePolicy: policy,
-    pseudonymKey,
+    tables,
+    config: {
+      flagsTable: tables.flags,
+      watchlistTable: tables.watchlist,
+      outboundQueueUrls: settings.OUTBOUND_QUEUE_URLS,
+      releasePolicy: policy,
+      pseudonymKey,
+    },
   };
 }

@@ -1,6 +1,5 @@
 import type { EventTimeBounds } from '#domain/screening/event-time.ts';
 import type { TableNames } from '#adapters/dynamodb/tables.ts';
-import { FAULT_INJECTION_ENV, type ChaosSettings } from '#adapters/fault-injection.ts';
 import { tableNamesOf } from '#manifests/function-manifest.ts';
 import { screeningManifest } from '#manifests/screening.ts';
 import { parseEnvironment, pseudonymKeySetting, type PseudonymKeySetting } from './settings.ts';
@@ -17,12 +16,8 @@ export interface ScreeningConfig {
   /** Index each decision by account for the network view (NETWORK_INDEX). */
   readonly networkIndex: boolean;
   readonly eventTimeBounds: EventTimeBounds;
-  readonly simulatedClock: boolean;
-  readonly chaos?: ChaosSettings;
+  readonly canaryPartners: ReadonlySet<string>;
 }
-
-/** Message attribute with a message's simulated arrival time (ISO 8601), read only under SIMULATED_CLOCK. */
-export const SIMULATED_TIME_ATTRIBUTE = 'fraudctl.simulatedTime';
 
 /**
  * Reads and validates the screening function's settings once, at start-up, with the environment
@@ -31,10 +26,6 @@ export const SIMULATED_TIME_ATTRIBUTE = 'fraudctl.simulatedTime';
 export function loadScreeningConfig(env: Record<string, string | undefined>): ScreeningConfig {
   const settings = parseEnvironment('screening', screeningManifest.environment, env);
   const pseudonymKey = pseudonymKeySetting('screening', settings);
-  const chaos = settings[FAULT_INJECTION_ENV];
-  // A stray chaos setting in a deployed function must stop it, never make it fail on purpose.
-  if (chaos && settings.SIMULATED_CLOCK !== 'message-attribute')
-    throw new Error(`screening configuration is invalid: ${FAULT_INJECTION_ENV} is honoured only by the local runtime`);
   return {
     queuePrefix: settings.QUEUE_PREFIX,
     outboundQueueUrls: settings.OUTBOUND_QUEUE_URLS,
@@ -49,7 +40,6 @@ export function loadScreeningConfig(env: Record<string, string | undefined>): Sc
       maxSkewMs: settings.EVENT_TIME_MAX_SKEW_SECONDS * 1000,
       maxAgeMs: settings.EVENT_TIME_MAX_AGE_HOURS * 3_600_000,
     },
-    simulatedClock: settings.SIMULATED_CLOCK === 'message-attribute',
-    ...(chaos ? { chaos } : {}),
+    canaryPartners: new Set(settings.CANARY_PARTNERS),
   };
 }

@@ -16,6 +16,17 @@ export const jsonObject = <T extends z.ZodType>(values: T, description: string) 
     }
   });
 
+/** An environment variable holding a JSON array (of values checked by `values`). */
+export const jsonArray = <T extends z.ZodType>(values: T, description: string) =>
+  z.string({ error: `must be ${description}` }).transform((text, ctx) => {
+    try {
+      return z.array(values).parse(JSON.parse(text));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be ${description}` });
+      return z.NEVER;
+    }
+  });
+
 export const OutboundQueueUrlsSchema = jsonObject(
   z.url(),
   'a JSON object mapping partnerId to its outbound decision queue URL',

@@ -2,41 +2,50 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { createAwsClients } from '#adapters/aws-clients.ts';
-import { reviewAdapters } from '#adapters/review-adapters.ts';
-import { loadReviewConfig } from '#config/review.ts';
+import { DynamoFlagRepository } from '#adapters/dynamodb/flag-repository.ts';
+import { DynamoWatchlistStore } from '#adapters/dynamodb/watchlist-store.ts';
+import { SqsDecisionPublisher } from '#adapters/sqs/decision-publisher.ts';
+import { loadAutoReleaseConfig } from '#config/review.ts';
 import { logger } from '#powertools/logger.ts';
-import { initialiseOnce, loadPseudonymiser } from './initialise-once.ts';
 import { METRIC, metrics } from '#powertools/metrics.ts';
-import { createReviewService } from '#use-cases/review/service.ts';
-import type { AutoReleaseResult } from '#use-cases/review/auto-release.ts';
+import { type AutoReleaseResult, createAutoRelease } from '#use-cases/review/auto-release.ts';
+import { createDeliverEffects } from '#use-cases/review/deliver-effects.ts';
+import { type HandlerDependencies, initialiseOnce, loadPseudonymiser, resolveDependencies } from './dependencies.ts';
 
-const clients = createAwsClients();
+/** The auto-release function, as Lambda runs it on its schedule or as the local runtime wraps it. */
+export function createAutoReleaseHandler(dependencies: HandlerDependencies = {}) {
+  const ready = initialiseOnce(async () => {
+    const config = loadAutoReleaseConfig(process.env);
+    const { clients, clock } = resolveDependencies(dependencies);
+    // An owed listing names the creditor by the pseudonym screening uses: the key is needed here too.
+    const pseudonymiser = await loadPseudonymiser(config.pseudonymKey, clients);
+    const flags = new DynamoFlagRepository(clients.documents, config.flagsTable);
+    const deliverEffects = createDeliverEffects({
+      flags,
+      publisher: new SqsDecisionPublisher(clients.sqs, config.outboundQueueUrls),
+      watchlist: new DynamoWatchlistStore(clients.documents, config.watchlistTable, pseudonymiser),
+    });
+    return createAutoRelease({ flags, deliverEffects, policy: config.releasePolicy, clock });
+  });
 
-async function initialise() {
-  const config = loadReviewConfig(process.env);
-  const pseudonymiser = await loadPseudonymiser(config.pseudonymKey);
-  const adapters = reviewAdapters({ ...clients, ...config, pseudonymiser });
-  return createReviewService({ ...adapters, policy: config.releasePolicy, clock: () => new Date() });
+  /**
+   * Scheduled every minute (EventBridge). Success: every due DELAY flag it found is released with a
+   * decision update, and effects owed by earlier actions are re-driven. A flag it could not handle is
+   * counted and picked up by the next run; the function fails only when it cannot read the flags.
+   */
+  async function releaseDueFlags(): Promise<AutoReleaseResult> {
+    const autoRelease = await ready();
+    const result = await autoRelease();
+    metrics.addMetric(METRIC.autoRelease.released, MetricUnit.Count, result.released);
+    metrics.addMetric(METRIC.autoRelease.redriven, MetricUnit.Count, result.redriven);
+    metrics.addMetric(METRIC.autoRelease.owed, MetricUnit.Count, result.stillOwed);
+    metrics.addMetric(METRIC.autoRelease.failed, MetricUnit.Count, result.failed);
+    if (result.failed || result.stillOwed) logger.warn('auto-release left work for the next run', { ...result });
+    else logger.info('auto-release run', { ...result });
+    return result;
+  }
+
+  return middy(releaseDueFlags).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }
 
-const ready = initialiseOnce(initialise);
-
-/**
- * Scheduled every minute (EventBridge). Success: every due DELAY flag it found is released with a
- * decision update, and effects owed by earlier actions are re-driven. A flag it could not handle is
- * counted and picked up by the next run; the function fails only when it cannot read the flags.
- */
-export async function releaseDueFlags(): Promise<AutoReleaseResult> {
-  const service = await ready();
-  const result = await service.autoRelease();
-  metrics.addMetric(METRIC.autoRelease.released, MetricUnit.Count, result.released);
-  metrics.addMetric(METRIC.autoRelease.redriven, MetricUnit.Count, result.redriven);
-  metrics.addMetric(METRIC.autoRelease.owed, MetricUnit.Count, result.stillOwed);
-  metrics.addMetric(METRIC.autoRelease.failed, MetricUnit.Count, result.failed);
-  if (result.failed || result.stillOwed) logger.warn('auto-release left work for the next run', { ...result });
-  else logger.info('auto-release run', { ...result });
-  return result;
-}
-
-export const handler = middy(releaseDueFlags).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = createAutoReleaseHandler();

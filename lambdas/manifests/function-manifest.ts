@@ -69,6 +69,12 @@ export interface FunctionManifest<Settings extends z.ZodRawShape, Inputs> {
   render(inputs: Inputs & { readonly tables: Readonly<TableNames> }): Record<string, string>;
 }
 
+/**
+ * Template metadata on each function resource naming its manifest's entry: inert in AWS, read by the
+ * local runtime to run the function's TypeScript source (lambdas/handlers) in place of its bundle.
+ */
+export const ENTRY_METADATA = 'transfer-screening:entry';
+
 export const tableOf = (target: TableTarget): TableKey => (typeof target === 'string' ? target : target.table);
 
 /** The tables the DynamoDB grants name, in TABLES order. */

@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { ChaosSettingsJson, FAULT_INJECTION_ENV, type ChaosSettings } from '#adapters/fault-injection.ts';
-import { OutboundQueueUrlsSchema, PseudonymKeySettings, type PseudonymKeySetting } from '#config/settings.ts';
+import {
+  jsonArray,
+  OutboundQueueUrlsSchema,
+  PseudonymKeySettings,
+  type PseudonymKeySetting,
+} from '#config/settings.ts';
+import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
 import { defineFunctionManifest } from './function-manifest.ts';
 
 export const SHADOW_MODES = ['pointer', 'off'] as const;
@@ -15,13 +20,11 @@ export interface ScreeningInputs {
   /** Whether the function reads the pack's SHADOW pointer (default: it does); see SHADOW_MODE. */
   readonly shadowMode?: ShadowMode;
   readonly eventTimeMaxSkewSeconds?: number;
+  /** The operator's canary partners (fraudctl smoke): decided and sent, never applied to state or flagged. */
+  readonly canaryPartners?: readonly string[];
   readonly eventTimeMaxAgeHours?: number;
   /** Whether decisions are indexed by account for the network view (default: they are); see NETWORK_INDEX. */
   readonly networkIndex?: boolean;
-  /** Local runtime only: see SIMULATED_CLOCK. */
-  readonly simulatedClock?: boolean;
-  /** Local runtime only, beside the simulated clock: faults to inject (fraudctl chaos). */
-  readonly chaos?: ChaosSettings;
   readonly pseudonymKey: PseudonymKeySetting;
 }
 
@@ -39,7 +42,8 @@ export const screeningManifest = defineFunctionManifest({
       actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
       tables: ['watchlist', 'aggregates', 'rulePacks', 'decisions'],
     },
-    { sid: 'UpdateAggregates', actions: ['dynamodb:UpdateItem'], tables: ['aggregates'] },
+    // Account states are written whole, conditionally on the version read (DynamoScreeningRepository.writeAccount).
+    { sid: 'WriteAccountStates', actions: ['dynamodb:PutItem'], tables: ['aggregates'] },
     { sid: 'RecordOutcomes', actions: ['dynamodb:PutItem'], tables: ['decisions', 'rejections', 'flags'] },
     { sid: 'RecordShadowDecisions', actions: ['dynamodb:PutItem'], tables: ['shadowDecisions'] },
     { sid: 'ReadPseudonymKey', actions: ['secretsmanager:GetSecretValue'], secrets: ['pseudonymKey'] },
@@ -62,6 +66,8 @@ export const screeningManifest = defineFunctionManifest({
      */
     SHADOW_MODE: z.enum(SHADOW_MODES, { error: 'must be pointer or off' }).default('pointer'),
     EVENT_TIME_MAX_SKEW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+    /** JSON array of the partner ids whose transfers are an operator's canaries (fraudctl smoke). */
+    CANARY_PARTNERS: jsonArray(PartnerIdSchema, 'a JSON array of partner ids, such as ["smoke-canary"]').default([]),
     /**
      * `on`: each decision item carries the attributes of the Decisions table's account indexes (the
      * network view; two index writes a transfer); `off`: it does not, and the sparse indexes stay empty.
@@ -73,13 +79,6 @@ export const screeningManifest = defineFunctionManifest({
       .min(1)
       .max(24 * 7)
       .default(24),
-    /**
-     * Local runtime only (fraudctl demo, replay, serve): batches run at the simulated arrival time each
-     * message carries (SIMULATED_TIME_ATTRIBUTE), so past files are screened as they would have been
-     * live. The CDK stacks never set it (a test checks the synthesized functions).
-     */
-    SIMULATED_CLOCK: z.literal('message-attribute').optional(),
-    [FAULT_INJECTION_ENV]: ChaosSettingsJson.optional(),
     ...PseudonymKeySettings,
   },
   renderSettings: (inputs: ScreeningInputs) => ({
@@ -89,10 +88,9 @@ export const screeningManifest = defineFunctionManifest({
     RULE_PACK_MAX_AGE_SECONDS: inputs.rulePackMaxAgeSeconds?.toString(),
     SHADOW_MODE: inputs.shadowMode,
     EVENT_TIME_MAX_SKEW_SECONDS: inputs.eventTimeMaxSkewSeconds?.toString(),
+    CANARY_PARTNERS: inputs.canaryPartners?.length ? JSON.stringify(inputs.canaryPartners) : undefined,
     NETWORK_INDEX: inputs.networkIndex === undefined ? undefined : inputs.networkIndex ? 'on' : 'off',
     EVENT_TIME_MAX_AGE_HOURS: inputs.eventTimeMaxAgeHours?.toString(),
-    SIMULATED_CLOCK: inputs.simulatedClock ? 'message-attribute' : undefined,
-    [FAULT_INJECTION_ENV]: inputs.chaos ? JSON.stringify(inputs.chaos) : undefined,
     ...renderPseudonymKey(inputs.pseudonymKey),
   }),
 });

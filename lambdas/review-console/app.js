@@ -1,8 +1,11 @@
 // Review console: a plain ES module, no framework and no build step. Every piece of text from the API
 // reaches the page through textContent (never innerHTML), so nothing a transfer carries can run here.
+import { renderNetwork } from './network-view.js';
+import { dayChart, formatAmount, plain, relativeTime, timeElement, withSeparators } from './format.js';
 
 const TOKEN_KEY = 'reviewConsole.token';
 const PKCE_KEY = 'reviewConsole.pkce';
+const PRODUCT = 'Transfer screening';
 
 const STATUS_LABEL = {
   PENDING: 'Pending',
@@ -17,16 +20,23 @@ const ACTION_DONE = {
   ESCALATE: 'Escalated',
   AUTO_RELEASE: 'Released automatically',
 };
+const OUTCOME_LABEL = { DELAY: 'Delayed (timed hold)', REVIEW: 'Held for review' };
 const CHOICE_IDS = { RELEASE: 'action-release', CONFIRM_FRAUD: 'action-confirm', ESCALATE: 'action-escalate' };
+const FINAL = ['RELEASED', 'CONFIRMED_FRAUD', 'AUTO_RELEASED'];
 
 const state = {
   config: null,
   token: null,
   claims: null,
-  queue: { status: 'PENDING', partnerId: '', limit: 50, cursors: [null], page: 0, nextCursor: null },
+  queue: { status: 'PENDING', sort: 'risk', partnerId: '', limit: 50, cursors: [null], page: 0, nextCursor: null },
+  /** What the queue table shows now, so that a failed reload can keep it, marked as not up to date. */
+  queueShown: null,
+  cases: null,
   flag: null,
   case: null,
   lastOpened: null,
+  expiryTimer: undefined,
+  countdownTimer: undefined,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -46,9 +56,18 @@ function h(tag, props = {}, ...children) {
   return element;
 }
 
-function show(view) {
-  for (const id of ['loading', 'sign-in-view', 'queue-view', 'detail-view', 'cases-view', 'case-view'])
-    $(id).hidden = id !== view;
+const VIEWS = ['loading', 'sign-in-view', 'queue-view', 'detail-view', 'cases-view', 'case-view'];
+
+/** Shows one view, names it in the tab's title, and marks its navigation link as the current page. */
+function show(view, title) {
+  for (const id of VIEWS) $(id).hidden = id !== view;
+  document.title = `${title} · ${PRODUCT}`;
+  const current = { 'queue-view': 'queue', 'cases-view': 'cases' }[view];
+  for (const link of document.querySelectorAll('#views-nav a')) {
+    if (link.dataset.view === current) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  if (view !== 'queue-view') clearInterval(state.countdownTimer);
 }
 
 function announce(message) {
@@ -57,46 +76,60 @@ function announce(message) {
 
 function setProblem(id, message) {
   const element = $(id);
-  element.textContent = message ?? '';
+  element.replaceChildren(...(message instanceof Node ? [message] : message ? [message] : []));
   element.hidden = !message;
 }
 
-// ---------- formatting ----------
-
-function formatAmount(amount) {
-  if (!amount) return '—';
-  const [whole, fraction] = String(amount.value).split('.');
-  return `${amount.currency} ${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${fraction ? `.${fraction}` : ''}`;
+/**
+ * The state of a view's data, shown where the data is: loading (muted, polite), a failure (red, with a
+ * button that tries again), or stale (the data below is older than asked for). Null clears it.
+ */
+function viewStatus(id, status) {
+  const element = $(id);
+  if (!status) return element.replaceChildren();
+  if (status.kind === 'loading') {
+    element.replaceChildren(h('p', { className: 'loading', role: 'status' }, status.message));
+    return;
+  }
+  const retry = status.retry
+    ? h('button', { type: 'button', className: 'secondary retry' }, status.retryLabel ?? 'Try again')
+    : null;
+  retry?.addEventListener('click', () => status.retry());
+  element.replaceChildren(h('div', { className: 'problem', role: 'alert' }, h('p', {}, status.message), retry));
 }
 
-function timeElement(iso) {
-  if (!iso) return '—';
-  const date = new Date(iso);
-  return h(
-    'time',
-    { datetime: iso },
-    Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }),
-  );
+function problemText(status, body) {
+  if (status === 0) return 'The review API could not be reached: check the connection, or the service may be down.';
+  return withSeparators(body.error?.message ?? `The review API answered ${status}.`);
 }
+
+// ---------- formatting helpers for the page ----------
 
 function formatValue(value) {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'object' && 'currency' in value) return formatAmount(value);
-  return String(value);
+  return plain(String(value));
 }
 
-/** "creditor.distinctSenders24h" -> "creditor · distinct senders 24h" */
+/** "creditor.distinctSenders24h" -> "recipient · distinct senders 24h" */
 function humanise(path) {
   return path
     .split('.')
+    .map((part) => ({ creditor: 'recipient', debtor: 'sender' })[part] ?? part)
     .map((part) => part.replace(/([a-z])([A-Z0-9])/g, '$1 $2').toLowerCase())
     .join(' · ');
 }
 
 function scoreBadge(score) {
   const level = score >= 70 ? 'high' : score >= 40 ? 'medium' : 'low';
-  return h('span', { className: `score ${level}`, title: `risk score ${score} of 100` }, String(score));
+  const word = { high: 'high', medium: 'medium', low: 'low' }[level];
+  return h(
+    'span',
+    { className: `score ${level}`, title: `risk score ${score} of 100 (${word})` },
+    String(score),
+    h('span', { className: 'visually-hidden' }, ` of 100, ${word} risk`),
+  );
 }
 
 function facts(list, entries) {
@@ -105,6 +138,24 @@ function facts(list, entries) {
       .filter(([, value]) => value !== undefined)
       .flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value instanceof Node ? value : formatValue(value))]),
   );
+}
+
+/**
+ * A hold's end as a countdown and a time with its zone: "in 23 minutes (7 Dec 2026, 15:55 GMT+9)";
+ * one already past says the next auto-release sweep will release it.
+ */
+function holdEnds(iso) {
+  return h('span', { className: 'deadline', 'data-deadline': iso }, holdCountdown(iso), ' (', timeElement(iso), ')');
+}
+
+function holdCountdown(iso) {
+  return Date.parse(iso) > Date.now() ? relativeTime(iso) : `ended ${relativeTime(iso)}, release due`;
+}
+
+/** Keeps every countdown on the page current while it is shown. */
+function tickCountdowns() {
+  for (const element of document.querySelectorAll('[data-deadline]'))
+    element.firstChild.textContent = holdCountdown(element.dataset.deadline);
 }
 
 // ---------- sign-in ----------
@@ -147,15 +198,26 @@ function useToken(token) {
   $('views-nav').hidden = false;
   $('partner-field').hidden = !isTaskForce();
   $('partner-column').hidden = !isTaskForce();
+  // Sign out when the token ends, rather than on the next refused call with a form half filled.
+  clearTimeout(state.expiryTimer);
+  state.expiryTimer = setTimeout(
+    () => signOut('Your sign-in has expired: sign in again to go on.'),
+    Math.min(claims.exp * 1000 - Date.now(), 2 ** 31 - 1),
+  );
   return null;
 }
 
 function signOut(problem) {
   sessionStorage.removeItem(TOKEN_KEY);
+  clearTimeout(state.expiryTimer);
   state.token = null;
   state.claims = null;
   $('who').hidden = true;
+  $('who-text').textContent = '';
   $('views-nav').hidden = true;
+  $('partner-field').hidden = true;
+  announce('');
+  setProblem('global-problem', null);
   const auth = state.config?.auth;
   if (!problem && auth?.mode === 'cognito') {
     const url = new URL('/logout', auth.domain);
@@ -174,7 +236,7 @@ function showSignIn(problem) {
   $('sign-in-cognito').hidden = !cognito;
   $('sign-in-local').hidden = cognito;
   setProblem('sign-in-problem', problem);
-  show('sign-in-view');
+  show('sign-in-view', 'Sign in');
   $('sign-in-heading').focus();
 }
 
@@ -233,16 +295,22 @@ async function finishCognitoSignIn(params) {
 
 // ---------- API ----------
 
+/** Every call: { status, body }; status 0 when the API could not be reached at all. */
 async function api(path, options = {}) {
-  const response = await fetch(`${state.config.apiBase}${path}`, {
-    ...options,
-    headers: {
-      authorization: `Bearer ${state.token}`,
-      ...(options.body ? { 'content-type': 'application/json' } : {}),
-    },
-  });
+  let response;
+  try {
+    response = await fetch(`${state.config.apiBase}${path}`, {
+      ...options,
+      headers: {
+        authorization: `Bearer ${state.token}`,
+        ...(options.body ? { 'content-type': 'application/json' } : {}),
+      },
+    });
+  } catch {
+    return { status: 0, body: { error: { code: 'UNREACHABLE' } } };
+  }
   const body = await response.json().catch(() => ({
-    error: { code: 'BAD_RESPONSE', message: `the review API answered ${response.status} without JSON` },
+    error: { code: 'BAD_RESPONSE', message: `The review API answered ${response.status} without JSON.` },
   }));
   if (response.status === 401) {
     signOut(`You are signed out: ${body.error?.message ?? 'the token was refused'}.`);
@@ -255,38 +323,84 @@ class SignedOut extends Error {}
 
 // ---------- queue ----------
 
+function queueKey(queue) {
+  return JSON.stringify([queue.status, queue.sort, queue.partnerId, queue.limit, queue.page]);
+}
+
+function queueCaption(queue) {
+  const order =
+    queue.sort === 'deadline'
+      ? 'delayed transfers whose hold ends soonest first'
+      : 'highest risk first, then oldest first';
+  return `${STATUS_LABEL[queue.status]} flags${queue.partnerId ? ` of ${queue.partnerId}` : ''}, ${order}`;
+}
+
 async function loadQueue({ focus } = {}) {
   const queue = state.queue;
-  show('queue-view');
+  const key = queueKey(queue);
+  show('queue-view', 'Review queue');
+  syncFilters();
+  if (focus === 'heading') $('queue-heading').focus();
   const params = new URLSearchParams({ status: queue.status, limit: String(queue.limit) });
+  if (queue.sort !== 'risk') params.set('sort', queue.sort);
   if (queue.partnerId) params.set('partnerId', queue.partnerId);
   const cursor = queue.cursors[queue.page];
   if (cursor) params.set('cursor', cursor);
+
+  // The same list again keeps its rows while it reloads; another list never shows the old one's rows.
+  const same = state.queueShown?.key === key;
+  $('queue-caption').textContent = queueCaption(queue);
   $('queue-table').setAttribute('aria-busy', 'true');
+  if (!same) {
+    state.queueShown = null;
+    $('queue-rows').replaceChildren(queueMessageRow('Loading flags…'));
+    $('page-info').textContent = '';
+  }
+  viewStatus('queue-status', { kind: 'loading', message: `Loading ${queueCaption(queue).toLowerCase()}…` });
   const { status, body } = await api(`/flags?${params}`);
+  if (queueKey(state.queue) !== key) return; // the officer asked for another list meanwhile
   $('queue-table').removeAttribute('aria-busy');
   if (status !== 200) {
-    setProblem('queue-problem', body.error?.message ?? `the review API answered ${status}`);
-    $('queue-rows').replaceChildren();
+    const message = problemText(status, body);
+    if (same) {
+      $('queue-table').classList.add('stale');
+      viewStatus('queue-status', {
+        kind: 'error',
+        message: `Not up to date: the flags below are as loaded ${relativeTime(state.queueShown.at)}. ${message}`,
+        retry: () => loadQueue().catch(report),
+      });
+    } else {
+      $('queue-rows').replaceChildren(queueMessageRow('The flags could not be loaded.'));
+      viewStatus('queue-status', { kind: 'error', message, retry: () => loadQueue().catch(report) });
+    }
     return;
   }
-  setProblem('queue-problem', null);
+  $('queue-table').classList.remove('stale');
+  viewStatus('queue-status', null);
   queue.nextCursor = body.nextCursor;
-  renderQueue(body.items);
-  if (focus === 'heading') $('queue-heading').focus();
-  else if (focus === 'row' && state.lastOpened)
+  state.queueShown = { key, at: new Date().toISOString() };
+  renderQueue(body);
+  clearInterval(state.countdownTimer);
+  state.countdownTimer = setInterval(tickCountdowns, 30_000);
+  if (focus === 'row' && state.lastOpened)
     (document.querySelector(`a[data-key="${CSS.escape(state.lastOpened)}"]`) ?? $('queue-heading')).focus();
 }
 
-function renderQueue(items) {
+function queueColumns() {
+  return isTaskForce() ? 9 : 8;
+}
+
+function queueMessageRow(message) {
+  return h('tr', {}, h('td', { colspan: queueColumns(), className: 'message' }, message));
+}
+
+function renderQueue({ items, truncated }) {
   const queue = state.queue;
   const taskForce = isTaskForce();
-  const columns = taskForce ? 8 : 7;
-  $('queue-caption').textContent =
-    `${STATUS_LABEL[queue.status]} flags${queue.partnerId ? ` of ${queue.partnerId}` : ''}, highest risk first, then oldest first`;
   const rows = items.map((flag) => {
     const key = `${flag.partnerId}/${flag.transferId}`;
     const reasons = [...flag.reasons].sort((a, b) => b.points - a.points).slice(0, 2);
+    const open = !FINAL.includes(flag.status);
     return h(
       'tr',
       {},
@@ -304,7 +418,16 @@ function renderQueue(items) {
         ),
       ),
       taskForce ? h('td', {}, flag.partnerId) : null,
-      h('td', {}, flag.outcome === 'DELAY' ? h('span', {}, 'Delay until ', timeElement(flag.holdUntil)) : 'Review'),
+      h('td', {}, OUTCOME_LABEL[flag.outcome] ?? plain(flag.outcome)),
+      h(
+        'td',
+        {},
+        flag.outcome === 'DELAY' && flag.holdUntil
+          ? open
+            ? [h('span', { className: 'visually-hidden' }, 'Released automatically '), holdEnds(flag.holdUntil)]
+            : timeElement(flag.holdUntil)
+          : h('span', { className: 'muted' }, 'until an officer decides'),
+      ),
       h('td', { className: 'number' }, formatAmount(flag.amount)),
       h(
         'td',
@@ -312,7 +435,7 @@ function renderQueue(items) {
         h(
           'ul',
           {},
-          reasons.map((reason) => h('li', {}, reason.explanation)),
+          reasons.map((reason) => h('li', {}, plain(reason.explanation))),
         ),
       ),
       h('td', {}, timeElement(flag.createdAt)),
@@ -320,18 +443,36 @@ function renderQueue(items) {
         'td',
         {},
         flag.lastAction
-          ? `${ACTION_DONE[flag.lastAction.action] ?? flag.lastAction.action} by ${flag.lastAction.actorName}`
+          ? `${ACTION_DONE[flag.lastAction.action] ?? plain(flag.lastAction.action)} by ${flag.lastAction.actorName}`
           : '—',
         flag.pendingEffects ? h('span', { className: 'status' }, ' (update to bank pending)') : null,
       ),
     );
   });
   if (!rows.length)
-    rows.push(h('tr', {}, h('td', { colspan: columns }, queue.page ? 'No more flags.' : 'No flags with this status.')));
+    rows.push(
+      queueMessageRow(
+        queue.page
+          ? 'No more flags.'
+          : queue.sort === 'deadline'
+            ? `No delayed transfer is ${STATUS_LABEL[queue.status].toLowerCase()}.`
+            : `No flags are ${STATUS_LABEL[queue.status].toLowerCase()}.`,
+      ),
+    );
   $('queue-rows').replaceChildren(...rows);
   $('previous-page').disabled = queue.page === 0;
   $('next-page').disabled = !queue.nextCursor;
-  $('page-info').textContent = `Page ${queue.page + 1}, ${items.length} flag${items.length === 1 ? '' : 's'}`;
+  $('page-info').textContent =
+    `Page ${queue.page + 1}, ${items.length} flag${items.length === 1 ? '' : 's'}` +
+    (truncated ? ' (the first 1,000 flags were searched for holds)' : '');
+}
+
+/** The filter controls show the list on screen, also after Back from a flag. */
+function syncFilters() {
+  $('status-filter').value = state.queue.status;
+  $('sort-filter').value = state.queue.sort;
+  $('limit-filter').value = String(state.queue.limit);
+  $('partner-filter').value = state.queue.partnerId;
 }
 
 function applyFilters(event) {
@@ -340,8 +481,9 @@ function applyFilters(event) {
   state.queue = {
     ...state.queue,
     status: String(form.get('status')),
+    sort: String(form.get('sort')),
     limit: Number(form.get('limit')),
-    partnerId: String(form.get('partnerId') ?? '').trim(),
+    partnerId: isTaskForce() ? String(form.get('partnerId') ?? '').trim() : '',
     cursors: [null],
     page: 0,
   };
@@ -350,42 +492,63 @@ function applyFilters(event) {
 
 // ---------- one flag ----------
 
+const flagPath = (flag) => `/flags/${encodeURIComponent(flag.partnerId)}/${encodeURIComponent(flag.transferId)}`;
+
 async function openFlag(partnerId, transferId, { focus = true } = {}) {
   state.lastOpened = `${partnerId}/${transferId}`;
-  const { status, body } = await api(`/flags/${encodeURIComponent(partnerId)}/${encodeURIComponent(transferId)}`);
-  show('detail-view');
-  if (status !== 200) {
+  // Feedback at once: the heading names the transfer while its details load.
+  show('detail-view', `Transfer ${transferId}`);
+  if (state.flag?.transferId !== transferId || state.flag?.partnerId !== partnerId) {
     state.flag = null;
-    $('detail-heading').textContent = `Flag ${transferId}`;
-    setProblem('detail-problem', body.error?.message ?? `the review API answered ${status}`);
-    const parts = ['flag-summary', 'reasons', 'debtor-facts', 'creditor-facts', 'context-facts', 'audit-rows'];
-    for (const id of [...parts, 'flag-network-body']) $(id).replaceChildren();
-    $('flag-case-link').hidden = true;
-    $('decide').hidden = true;
-    $('owed-effects').hidden = true;
-  } else {
-    setProblem('detail-problem', null);
-    renderFlag(body);
-    loadFlagNetwork(body).catch(report);
-    $('action-form').reset();
-    setProblem('action-problem', null);
-    $('reload-flag').hidden = true;
+    $('detail-body').hidden = true;
+    $('detail-heading').textContent = `Transfer ${transferId}`;
   }
   if (focus) $('detail-heading').focus();
+  viewStatus('detail-status', { kind: 'loading', message: `Loading transfer ${transferId}…` });
+  const { status, body } = await api(`/flags/${encodeURIComponent(partnerId)}/${encodeURIComponent(transferId)}`);
+  if (state.lastOpened !== `${partnerId}/${transferId}`) return;
+  if (status !== 200) {
+    viewStatus('detail-status', {
+      kind: 'error',
+      message: problemText(status, body),
+      ...(status === 0 || status >= 500 ? { retry: () => openFlag(partnerId, transferId).catch(report) } : {}),
+    });
+    if (status === 404) {
+      state.flag = null;
+      $('detail-body').hidden = true;
+    }
+    return;
+  }
+  viewStatus('detail-status', null);
+  $('action-form').reset();
+  setProblem('action-problem', null);
+  renderFlag(body);
+  $('detail-body').hidden = false;
+  loadProfile(body).catch(report);
+  loadFlagNetwork(body).catch(report);
 }
 
 function renderFlag(flag) {
   state.flag = flag;
   const transfer = flag.transfer;
   $('detail-heading').textContent = `Transfer ${flag.transferId}: ${STATUS_LABEL[flag.status]}`;
+  document.title = `Transfer ${flag.transferId} (${STATUS_LABEL[flag.status]}) · ${PRODUCT}`;
+  const open = !FINAL.includes(flag.status);
   facts($('flag-summary'), [
     ['Status', STATUS_LABEL[flag.status]],
     ['Risk score', scoreBadge(flag.score)],
-    ['Screening outcome', flag.outcome === 'DELAY' ? 'Delay' : 'Review'],
+    ['Screening outcome', OUTCOME_LABEL[flag.outcome] ?? plain(flag.outcome)],
     ['Amount', formatAmount(flag.amount)],
     ['Partner bank', flag.partnerId],
     ['Held since', timeElement(flag.createdAt)],
-    ['Hold ends', flag.holdUntil ? timeElement(flag.holdUntil) : undefined],
+    [
+      open ? 'Released automatically' : 'Hold ended',
+      flag.outcome === 'DELAY' && flag.holdUntil
+        ? open
+          ? holdEnds(flag.holdUntil)
+          : timeElement(flag.holdUntil)
+        : undefined,
+    ],
     ['Rule set', flag.rulesetVersion],
     ['Version', String(flag.version)],
   ]);
@@ -402,8 +565,8 @@ function renderFlag(flag) {
         return h(
           'li',
           {},
-          h('p', { className: 'explanation' }, reason.explanation),
-          h('p', { className: 'rule' }, `Rule ${reason.ruleId} (${reason.typology}), ${reason.points} points`),
+          h('p', { className: 'explanation' }, plain(reason.explanation)),
+          h('p', { className: 'rule' }, `Rule ${reason.ruleId} (${plain(reason.typology)}), ${reason.points} points`),
           Object.keys(reason.evidence ?? {}).length
             ? [h('p', { className: 'visually-hidden' }, 'Evidence:'), evidence]
             : null,
@@ -415,7 +578,7 @@ function renderFlag(flag) {
     ['Account', transfer.debtor.accountId],
     ['Customer id', transfer.debtor.customerId],
     ['Bank code', transfer.debtor.bankCode],
-    ['Country', transfer.debtor.country],
+    ['Country', transfer.debtor.country && plain(transfer.debtor.country, 'country')],
     ['Birth year', transfer.debtor.birthYear],
     ['Account opened', transfer.debtor.accountOpenedAt],
   ]);
@@ -423,7 +586,7 @@ function renderFlag(flag) {
     ['Account', transfer.creditor.accountId],
     ['Name', transfer.creditor.name],
     ['Bank code', transfer.creditor.bankCode],
-    ['Country', transfer.creditor.country],
+    ['Country', transfer.creditor.country && plain(transfer.creditor.country, 'country')],
     ['Account type', transfer.creditor.accountType],
     ['Account opened', transfer.creditor.accountOpenedAt],
   ]);
@@ -436,7 +599,7 @@ function renderFlag(flag) {
     ['New device', context.newDevice],
     ['Remote-access app', context.remoteAccessApp],
     ['On a call', context.activeCall],
-    ['IP country', context.ipCountry],
+    ['IP country', context.ipCountry && plain(context.ipCountry, 'country')],
   ]);
 
   const owed = flag.pendingEffects ?? [];
@@ -445,11 +608,10 @@ function renderFlag(flag) {
     ? `Still to be delivered: ${owed.map((effect) => (effect === 'WATCHLIST' ? 'the watchlist listing' : 'the decision update to the bank')).join(' and ')}. It is retried automatically within a minute.`
     : '';
 
-  const final = ['RELEASED', 'CONFIRMED_FRAUD', 'AUTO_RELEASED'].includes(flag.status);
   $('decide').hidden = false;
-  $('action-form').hidden = final;
-  $('closed-note').hidden = !final;
-  if (final) {
+  $('action-form').hidden = !open;
+  $('closed-note').hidden = open;
+  if (!open) {
     const last = flag.audit.at(-1);
     $('closed-note').textContent =
       `This flag is final: ${STATUS_LABEL[flag.status].toLowerCase()}${last ? ` by ${last.actorName}` : ''}. It cannot be changed.`;
@@ -458,7 +620,8 @@ function renderFlag(flag) {
   for (const [action, id] of Object.entries(CHOICE_IDS)) {
     const choice = flag.choices?.[action] ?? { allowed: false, reason: '' };
     $(id).disabled = !choice.allowed;
-    $(`${id}-hint`).textContent = choice.allowed ? '' : choice.reason;
+    if (!choice.allowed) $(id).checked = false;
+    $(`${id}-hint`).textContent = choice.allowed ? '' : withSeparators(choice.reason);
     anyAllowed ||= choice.allowed;
   }
   $('action-submit').disabled = !anyAllowed;
@@ -471,7 +634,7 @@ function renderFlag(flag) {
         h('td', {}, timeElement(entry.at)),
         h('td', {}, entry.actorName),
         h('td', {}, entry.role),
-        h('td', {}, ACTION_DONE[entry.action] ?? entry.action),
+        h('td', {}, ACTION_DONE[entry.action] ?? plain(entry.action)),
         h('td', {}, `${STATUS_LABEL[entry.fromStatus]} → ${STATUS_LABEL[entry.toStatus]}`),
         h('td', {}, entry.note),
       ),
@@ -479,6 +642,18 @@ function renderFlag(flag) {
   );
   $('audit-table').hidden = !flag.audit.length;
   $('audit-empty').hidden = flag.audit.length > 0;
+}
+
+/** "lee (supervisor) escalated it 3 min ago": the audit entries after the version the officer saw. */
+function actedSince(audit, seenVersion) {
+  const entries = audit.filter((entry) => entry.version > seenVersion);
+  if (!entries.length) return 'someone else acted first';
+  return entries
+    .map(
+      (entry) =>
+        `${entry.actorName} (${entry.role}) ${(ACTION_DONE[entry.action] ?? plain(entry.action)).toLowerCase()} it ${relativeTime(entry.at)}`,
+    )
+    .join(', then ');
 }
 
 async function submitAction(event) {
@@ -494,28 +669,23 @@ async function submitAction(event) {
       ? 'Write a note: what you checked and why you decided so.'
       : null;
   if (problem) {
-    setProblem('action-problem', problem);
-    (action ? $('action-note') : $('action-problem')).focus();
+    showActionProblem('action-problem', problem);
+    if (action) $('action-note').focus();
     return;
   }
   $('action-submit').disabled = true;
+  $('action-submit').textContent = 'Recording…';
   try {
-    const { status, body } = await api(
-      `/flags/${encodeURIComponent(flag.partnerId)}/${encodeURIComponent(flag.transferId)}/actions`,
-      {
-        method: 'POST',
-        body: JSON.stringify({ action, note, expectedVersion: flag.version }),
-      },
-    );
+    const { status, body } = await api(`${flagPath(flag)}/actions`, {
+      method: 'POST',
+      body: JSON.stringify({ action, note, expectedVersion: flag.version }),
+    });
+    if (status === 409) return await afterFlagConflict(flag, body);
     if (status !== 200) {
-      const conflict = status === 409;
-      setProblem(
-        'action-problem',
-        `${conflict ? 'Not recorded: someone else acted first. ' : 'Not recorded. '}${body.error?.message ?? `The review API answered ${status}.`}`,
+      showActionProblem('action-problem', `Not recorded. ${problemText(status, body)}`, () =>
+        $('action-form').requestSubmit(),
       );
-      $('reload-flag').hidden = !conflict;
       $('action-submit').disabled = false;
-      $('action-problem').focus();
       return;
     }
     setProblem('action-problem', null);
@@ -533,7 +703,210 @@ async function submitAction(event) {
   } catch (error) {
     $('action-submit').disabled = false;
     report(error);
+  } finally {
+    $('action-submit').textContent = 'Record decision';
   }
+}
+
+/**
+ * Someone acted between loading and deciding: show the flag as it is now, say who did what, and keep
+ * the officer's note (the form is not reset) so that deciding again is one click.
+ */
+async function afterFlagConflict(seen, refusal) {
+  const { status, body } = await api(flagPath(seen));
+  if (status !== 200) {
+    showActionProblem(
+      'action-problem',
+      `Not recorded: someone else acted first. ${problemText(status, refusal)} The flag could not be reloaded: ${problemText(status, body)} Your note is kept.`,
+      () => reloadKeepingNote(seen),
+      'Reload the flag',
+    );
+    $('action-submit').disabled = false;
+    return;
+  }
+  renderFlag(body);
+  const final = FINAL.includes(body.status);
+  // A final flag hides the form; here it stays, its button disabled, so the note remains readable.
+  if (final) {
+    $('action-form').hidden = false;
+    $('action-submit').disabled = true;
+  }
+  const now = final
+    ? `It is now ${STATUS_LABEL[body.status].toLowerCase()} and final (version ${body.version}).`
+    : `It is now ${STATUS_LABEL[body.status].toLowerCase()} (version ${body.version}): check it again and decide.`;
+  showActionProblem(
+    'action-problem',
+    `Not recorded: ${actedSince(body.audit, seen.version)}. ${now} Your note is kept${final ? ' here to copy' : ''}.`,
+  );
+}
+
+async function reloadKeepingNote(seen) {
+  const note = $('action-note').value;
+  await openFlag(seen.partnerId, seen.transferId, { focus: false });
+  $('action-note').value = note;
+}
+
+/** A problem next to the control that failed, scrolled into view and focused, with a retry if given. */
+function showActionProblem(id, message, retry, retryLabel = 'Try again') {
+  const element = $(id);
+  const button = retry ? h('button', { type: 'button', className: 'secondary retry' }, retryLabel) : null;
+  button?.addEventListener('click', retry);
+  element.replaceChildren(...[h('p', {}, message), button].filter(Boolean));
+  element.hidden = false;
+  element.focus();
+  element.scrollIntoView({ block: 'center' });
+}
+
+// ---------- why this is unusual ----------
+
+async function loadProfile(flag) {
+  const body = $('profile-body');
+  body.replaceChildren(h('p', { className: 'loading', role: 'status' }, "Loading the customer's usual activity…"));
+  const { status, body: profile } = await api(`${flagPath(flag)}/profile`);
+  if (state.flag?.transferId !== flag.transferId) return;
+  if (status !== 200) {
+    const retry = h('button', { type: 'button', className: 'secondary retry' }, 'Try again');
+    retry.addEventListener('click', () => loadProfile(flag).catch(report));
+    body.replaceChildren(
+      h(
+        'div',
+        { className: 'problem', role: 'alert' },
+        h('p', {}, `Not shown: ${problemText(status, profile)}`),
+        retry,
+      ),
+    );
+    return;
+  }
+  body.replaceChildren(senderPanel(flag, profile.sender), recipientPanel(profile.recipient));
+}
+
+const plural = (n, word, many = `${word}s`) => `${n.toLocaleString('en')} ${n === 1 ? word : many}`;
+
+function senderPanel(flag, sender) {
+  const usual = sender.usualAmount;
+  const amount = h('dl', { className: 'facts' });
+  facts(amount, [
+    ['This transfer', h('strong', {}, formatAmount(flag.amount))],
+    [
+      'Usually',
+      usual
+        ? `${formatAmount(usual.low)} to ${formatAmount(usual.high)} (median ${formatAmount(usual.median)}, ${plural(usual.transfers, 'transfer')})`
+        : `no earlier ${flag.amount.currency} transfer in 30 days`,
+    ],
+    [
+      'Compared',
+      usual
+        ? [
+            sender.timesMedian !== null ? `${sender.timesMedian.toLocaleString('en')} × the median` : null,
+            compareLargest(flag.amount, usual.largest),
+          ]
+            .filter(Boolean)
+            .join('; ')
+        : undefined,
+    ],
+    [
+      'Payees',
+      `${plural(sender.payees.distinctIn30Days, 'payee')} in 30 days` +
+        (sender.payees.topCounts.length
+          ? ` (most paid: ${sender.payees.topCounts.map((n) => plural(n, 'transfer')).join(', ')})`
+          : '') +
+        `; ${plural(sender.payees.known, 'payee')} known in all`,
+    ],
+    [
+      'This recipient',
+      sender.payees.thisRecipient
+        ? h(
+            'span',
+            {},
+            'paid before, first ',
+            timeElement(sender.payees.thisRecipient.firstPaidAt),
+            ` (${plural(sender.payees.thisRecipient.transfersIn30Days, 'transfer')} in 30 days)`,
+          )
+        : h('strong', {}, 'never paid before'),
+    ],
+    ['Countries paid before', corridorList(sender.corridors.countries, 'country', 'country')],
+    ['Kinds of account paid', corridorList(sender.corridors.accountTypes, 'accountType')],
+    [
+      'This corridor',
+      [
+        sender.corridors.firstToCountry === true && flag.transfer.creditor.country
+          ? `first payment to ${plain(flag.transfer.creditor.country, 'country')}`
+          : null,
+        sender.corridors.firstToAccountType === true && flag.transfer.creditor.accountType
+          ? `first payment to a ${plain(flag.transfer.creditor.accountType)} account`
+          : null,
+      ]
+        .filter(Boolean)
+        .join('; ') || 'paid this way before',
+    ],
+  ]);
+  return h(
+    'section',
+    { className: 'profile-part', 'aria-labelledby': 'profile-sender-heading' },
+    h('h3', { id: 'profile-sender-heading' }, "The sender's normal (30 days before this transfer)"),
+    amount,
+    dayChart(sender.days, {
+      label: `The sender's transfers per day over the 30 days before this one: ${plural(sender.transfers, 'transfer')}`,
+      value: (day) => day.transfers,
+      describe: (day) => `${plural(day.transfers, 'transfer')}, ${formatAmount(day.sum)}`,
+    }),
+    sender.truncated ? h('p', { className: 'hint' }, 'Only the latest 200 transfers were read.') : null,
+  );
+}
+
+function compareLargest(amount, largest) {
+  const [a, b] = [Number(amount.value), Number(largest.value)];
+  return a > b
+    ? `above the largest before (${formatAmount(largest)})`
+    : `within the largest before (${formatAmount(largest)})`;
+}
+
+function corridorList(entries, key, kind) {
+  if (!entries.length) return 'none known';
+  return h(
+    'span',
+    {},
+    ...entries.flatMap((entry, i) => [
+      i ? '; ' : '',
+      `${plain(entry[key], kind)} since `,
+      timeElement(entry.since, { dateOnly: true }),
+    ]),
+  );
+}
+
+function recipientPanel(recipient) {
+  const list = h('dl', { className: 'facts' });
+  const senders = recipient.distinctSenders;
+  const estimated = (window) => (window.estimated ? ' (estimated)' : '');
+  facts(list, [
+    [
+      'Account age',
+      recipient.accountAgeDays === null
+        ? 'not given by the bank'
+        : h('strong', {}, plural(recipient.accountAgeDays, 'day'), ' since it was opened'),
+    ],
+    [
+      'Senders before this one',
+      `${plural(senders['24h'].count, 'sender')} in 24 h${estimated(senders['24h'])}, ${senders['7d'].count.toLocaleString('en')} in 7 days${estimated(senders['7d'])}, ${senders['30d'].count.toLocaleString('en')} in 30 days${estimated(senders['30d'])}`,
+    ],
+    [
+      'First-time senders',
+      `${plural(recipient.firstTimeSenders['24h'], 'sender')} in 24 h, ${recipient.firstTimeSenders['7d'].toLocaleString('en')} in 7 days (this sender included)`,
+    ],
+    ['Transfers in', `${plural(recipient.transfers, 'transfer')} in the 30 days before this one`],
+  ]);
+  return h(
+    'section',
+    { className: 'profile-part', 'aria-labelledby': 'profile-recipient-heading' },
+    h('h3', { id: 'profile-recipient-heading' }, "The recipient's inbound picture"),
+    list,
+    dayChart(recipient.days, {
+      label: `Senders per day into the recipient account over the 30 days before this transfer`,
+      value: (day) => day.counterparties,
+      describe: (day) => `${plural(day.counterparties, 'sender')}, ${plural(day.transfers, 'transfer')}`,
+    }),
+    recipient.truncated ? h('p', { className: 'hint' }, 'Only the latest 200 transfers were read.') : null,
+  );
 }
 
 // ---------- cases ----------
@@ -541,23 +914,95 @@ async function submitAction(event) {
 const ROLE_LABEL = { receives: 'Receives', sends: 'Sends', both: 'Receives and sends' };
 const PARTY_LABEL = { creditor: 'Recipient', debtor: 'Sender' };
 
-/** A pseudonym is long and meaningless: the graph shows its start, every label and table the whole. */
-function shortKey(key) {
-  return `${key.slice(0, 8)}…`;
-}
-
 async function loadCases({ focus } = {}) {
-  show('cases-view');
+  show('cases-view', 'Cases');
+  if (focus) $('cases-heading').focus();
   $('cases-table').setAttribute('aria-busy', 'true');
+  if (!state.cases) $('cases-rows').replaceChildren(casesMessageRow('Loading cases…'));
+  viewStatus('cases-status', { kind: 'loading', message: 'Loading cases…' });
   const { status, body } = await api('/cases?limit=100');
   $('cases-table').removeAttribute('aria-busy');
   if (status !== 200) {
-    setProblem('cases-problem', body.error?.message ?? `the review API answered ${status}`);
-    $('cases-rows').replaceChildren();
+    const message = problemText(status, body);
+    if (state.cases) {
+      $('cases-table').classList.add('stale');
+      viewStatus('cases-status', {
+        kind: 'error',
+        message: `Not up to date: the cases below are as loaded ${relativeTime(state.cases.at)}. ${message}`,
+        retry: () => loadCases().catch(report),
+      });
+    } else {
+      $('cases-rows').replaceChildren(casesMessageRow('The cases could not be loaded.'));
+      viewStatus('cases-status', { kind: 'error', message, retry: () => loadCases().catch(report) });
+    }
     return;
   }
-  setProblem('cases-problem', null);
-  const rows = body.items.map((item) =>
+  $('cases-table').classList.remove('stale');
+  viewStatus('cases-status', null);
+  state.cases = { items: body.items, at: new Date().toISOString() };
+  const bank = $('case-bank-filter');
+  const chosen = bank.value;
+  const banks = [...new Set(body.items.flatMap((item) => item.partners))].sort();
+  bank.replaceChildren(
+    h('option', { value: '' }, 'Every bank you see'),
+    ...banks.map((partner) => h('option', { value: partner }, partner)),
+  );
+  bank.value = banks.includes(chosen) ? chosen : '';
+  renderCases();
+}
+
+function casesMessageRow(message) {
+  return h('tr', {}, h('td', { colspan: 9, className: 'message' }, message));
+}
+
+/** Sums of one currency compare exactly as digit strings of equal scale, never as floats. */
+function amountKey(item, currency) {
+  const total = item.totals.find((t) => t.currency === currency);
+  if (!total) return -1n;
+  const [whole, fraction = ''] = total.value.split('.');
+  return BigInt(whole + fraction.padEnd(4, '0'));
+}
+
+const CASE_SORTS = {
+  flags: (a, b) => b.openFlags - a.openFlags || b.maxScore - a.maxScore,
+  amount: (a, b, currency) => {
+    const [x, y] = [amountKey(a, currency), amountKey(b, currency)];
+    return x === y ? b.openFlags - a.openFlags : x < y ? 1 : -1;
+  },
+  deadline: (a, b) =>
+    (a.earliestHoldUntil ?? '~').localeCompare(b.earliestHoldUntil ?? '~') || b.openFlags - a.openFlags,
+  score: (a, b) => b.maxScore - a.maxScore || b.openFlags - a.openFlags,
+  escalated: (a, b) => b.escalatedFlags - a.escalatedFlags || b.openFlags - a.openFlags,
+  latest: (a, b) => b.lastAt.localeCompare(a.lastAt),
+};
+const CASE_SORT_WORDS = {
+  flags: 'most open flags first',
+  amount: 'largest amount at risk first',
+  deadline: 'earliest hold end first',
+  score: 'highest score first',
+  escalated: 'most escalated flags first',
+  latest: 'latest transfer first',
+};
+
+function renderCases() {
+  if (!state.cases) return;
+  const form = new FormData($('case-filters'));
+  const [status, bank, role, sort] = ['status', 'bank', 'role', 'sort'].map((name) => String(form.get(name) ?? ''));
+  // Amounts at risk are compared in the currency most cases hold; other currencies follow.
+  const counts = new Map();
+  for (const item of state.cases.items)
+    for (const total of item.totals) counts.set(total.currency, (counts.get(total.currency) ?? 0) + 1);
+  const currency = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const items = state.cases.items
+    .filter((item) =>
+      status === 'escalated' ? item.escalatedFlags > 0 : status === 'pending' ? !item.escalatedFlags : true,
+    )
+    .filter((item) => !bank || item.partners.includes(bank))
+    .filter((item) => !role || item.role === role)
+    .sort((a, b) => CASE_SORTS[sort](a, b, currency));
+  $('cases-caption').textContent =
+    `${plural(items.length, 'case')} of accounts shared by open flags${bank ? ` at ${bank}` : ''}, ${CASE_SORT_WORDS[sort]}`;
+  const rows = items.map((item) =>
     h(
       'tr',
       {},
@@ -566,48 +1011,78 @@ async function loadCases({ focus } = {}) {
         {},
         h('a', { href: `#/cases/${encodeURIComponent(item.accountKey)}`, className: 'key' }, item.accountKey),
       ),
-      h('td', {}, ROLE_LABEL[item.role] ?? item.role),
+      h(
+        'td',
+        {},
+        item.escalatedFlags
+          ? h('span', { className: 'badge escalated' }, `▲ Escalated: ${item.escalatedFlags} of ${item.openFlags}`)
+          : h('span', { className: 'badge' }, 'Pending'),
+      ),
       h('td', { className: 'number' }, String(item.openFlags)),
-      h('td', {}, item.partners.join(', ')),
       h('td', { className: 'number' }, item.totals.map(formatAmount).join(', ')),
+      h(
+        'td',
+        {},
+        item.earliestHoldUntil ? holdEnds(item.earliestHoldUntil) : h('span', { className: 'muted' }, 'no timed hold'),
+      ),
+      h('td', {}, item.partners.join(', ')),
       h('td', {}, scoreBadge(item.maxScore)),
+      h('td', {}, ROLE_LABEL[item.role] ?? plain(item.role)),
       h('td', {}, timeElement(item.firstAt), ' – ', timeElement(item.lastAt)),
     ),
   );
-  if (!rows.length) rows.push(h('tr', {}, h('td', { colspan: 7 }, 'No account is shared by two open flags.')));
+  if (!rows.length)
+    rows.push(
+      casesMessageRow(
+        state.cases.items.length ? 'No case matches these filters.' : 'No account is shared by two open flags.',
+      ),
+    );
   $('cases-rows').replaceChildren(...rows);
-  if (focus) $('cases-heading').focus();
 }
 
 async function openCase(accountKey, { focus = true } = {}) {
-  const { status, body } = await api(`/cases/${encodeURIComponent(accountKey)}`);
-  show('case-view');
-  if (status !== 200) {
+  show('case-view', 'Case');
+  if (state.case?.accountKey !== accountKey) {
     state.case = null;
+    $('case-body').hidden = true;
     $('case-heading').textContent = 'Case';
-    setProblem('case-problem', body.error?.message ?? `the review API answered ${status}`);
-    for (const id of ['case-summary', 'case-transfer-rows', 'case-network-body']) $(id).replaceChildren();
-    $('case-decide').hidden = true;
-  } else {
-    setProblem('case-problem', null);
-    renderCase(body);
-    $('case-form').reset();
-    setProblem('case-action-problem', null);
-    $('reload-case').hidden = true;
-    loadNetwork(`/cases/${encodeURIComponent(accountKey)}/network`, $('case-network-body')).catch(report);
   }
   if (focus) $('case-heading').focus();
+  viewStatus('case-status', { kind: 'loading', message: 'Loading the case…' });
+  const { status, body } = await api(`/cases/${encodeURIComponent(accountKey)}`);
+  if (status !== 200) {
+    viewStatus('case-status', {
+      kind: 'error',
+      message: problemText(status, body),
+      ...(status === 0 || status >= 500 ? { retry: () => openCase(accountKey).catch(report) } : {}),
+    });
+    return;
+  }
+  // One flag is not a case: it opens as the flag it is.
+  if (body.transfers.length === 1) {
+    const [only] = body.transfers;
+    location.replace(`#/flags/${encodeURIComponent(only.partnerId)}/${encodeURIComponent(only.transferId)}`);
+    return;
+  }
+  viewStatus('case-status', null);
+  $('case-form').reset();
+  setProblem('case-action-problem', null);
+  renderCase(body);
+  $('case-body').hidden = false;
+  loadNetwork(`/cases/${encodeURIComponent(accountKey)}/network`, $('case-network-body'), {}).catch(report);
 }
 
 function renderCase(view) {
   state.case = view;
-  const open = view.transfers.filter((t) => !['RELEASED', 'CONFIRMED_FRAUD', 'AUTO_RELEASED'].includes(t.status));
+  const open = view.transfers.filter((t) => !FINAL.includes(t.status));
   $('case-heading').textContent = `Case of account ${view.account}`;
+  document.title = `Case of account ${view.account} · ${PRODUCT}`;
   facts($('case-summary'), [
     ['Account', view.account],
     ['Pseudonym', h('span', { className: 'key' }, view.accountKey)],
     ['Linked transfers you may see', String(view.transfers.length)],
     ['Still open', String(open.length)],
+    ['Escalated', String(open.filter((t) => t.status === 'ESCALATED').length)],
     ['Partner banks', [...new Set(view.transfers.map((t) => t.partnerId))].join(', ')],
   ]);
   $('case-transfer-rows').replaceChildren(
@@ -629,8 +1104,8 @@ function renderCase(view) {
         h('td', {}, t.counterparty),
         h('td', { className: 'number' }, formatAmount(t.amount)),
         h('td', {}, timeElement(t.occurredAt)),
-        h('td', {}, STATUS_LABEL[t.status] ?? t.status),
-        h('td', {}, t.signals.join(', ')),
+        h('td', {}, STATUS_LABEL[t.status] ?? plain(t.status)),
+        h('td', {}, t.signals.map((signal) => plain(signal)).join(', ')),
       ),
     ),
   );
@@ -642,7 +1117,8 @@ function renderCase(view) {
   for (const [action, id] of Object.entries({ CONFIRM_MULE: 'case-confirm', ESCALATE: 'case-escalate' })) {
     const choice = view.choices[action];
     $(id).disabled = !choice.allowed;
-    $(`${id}-hint`).textContent = choice.allowed ? '' : choice.reason;
+    if (!choice.allowed) $(id).checked = false;
+    $(`${id}-hint`).textContent = choice.allowed ? '' : withSeparators(choice.reason);
   }
   $('case-submit').disabled = !anyAllowed;
 }
@@ -656,8 +1132,8 @@ async function submitCaseAction(event) {
   const note = String(form.get('note') ?? '').trim();
   const problem = !action ? 'Choose an action.' : !note ? 'Write a note: what you checked and why.' : null;
   if (problem) {
-    setProblem('case-action-problem', problem);
-    (action ? $('case-note') : $('case-action-problem')).focus();
+    showActionProblem('case-action-problem', problem);
+    if (action) $('case-note').focus();
     return;
   }
   $('case-submit').disabled = true;
@@ -666,15 +1142,12 @@ async function submitCaseAction(event) {
       method: 'POST',
       body: JSON.stringify({ action, note, expectedVersion: view.version }),
     });
+    if (status === 409) return await afterCaseConflict(view, body);
     if (status !== 200) {
-      const conflict = status === 409;
-      setProblem(
-        'case-action-problem',
-        `${conflict ? 'Not recorded: the case changed. ' : 'Not recorded. '}${body.error?.message ?? `The review API answered ${status}.`}`,
+      showActionProblem('case-action-problem', `Not recorded. ${problemText(status, body)}`, () =>
+        $('case-form').requestSubmit(),
       );
-      $('reload-case').hidden = !conflict;
       $('case-submit').disabled = false;
-      $('case-action-problem').focus();
       return;
     }
     setProblem('case-action-problem', null);
@@ -696,249 +1169,95 @@ async function submitCaseAction(event) {
   }
 }
 
-// ---------- network view ----------
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
-/** Counterparties drawn each side; every transfer is in the table below the graph whatever their number. */
-const GRAPH_NODES_PER_SIDE = 12;
-
-function svg(tag, attributes = {}, ...children) {
-  const element = document.createElementNS(SVG_NS, tag);
-  for (const [name, value] of Object.entries(attributes))
-    if (value !== undefined) element.setAttribute(name, String(value));
-  for (const child of children.flat())
-    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  return element;
+/** As for a flag: the case as it is now, which of its transfers changed and by whom, the note kept. */
+async function afterCaseConflict(seen, refusal) {
+  const { status, body } = await api(`/cases/${encodeURIComponent(seen.accountKey)}`);
+  if (status !== 200) {
+    showActionProblem(
+      'case-action-problem',
+      `Not recorded: the case changed. ${problemText(409, refusal)} It could not be reloaded: ${problemText(status, body)} Your note is kept.`,
+      () => afterCaseConflict(seen, refusal),
+      'Reload the case',
+    );
+    $('case-submit').disabled = false;
+    return;
+  }
+  const before = new Map(seen.transfers.map((t) => [`${t.partnerId}/${t.transferId}`, t.version]));
+  const changes = body.transfers
+    .filter((t) => before.get(`${t.partnerId}/${t.transferId}`) !== t.version)
+    .map((t) =>
+      t.lastAction && before.has(`${t.partnerId}/${t.transferId}`)
+        ? `${t.transferId}: ${t.lastAction.actorName} ${(ACTION_DONE[t.lastAction.action] ?? plain(t.lastAction.action)).toLowerCase()} it ${relativeTime(t.lastAction.at)}`
+        : `${t.transferId}: newly linked`,
+    );
+  const note = $('case-note').value;
+  const action = new FormData($('case-form')).get('action');
+  renderCase(body);
+  $('case-note').value = note;
+  const radio = document.querySelector(`#case-form input[value="${action}"]`);
+  if (radio && !radio.disabled) radio.checked = true;
+  showActionProblem(
+    'case-action-problem',
+    `Not recorded: the case changed while you were deciding (${changes.join('; ') || 'a linked flag changed'}). The case below is as it is now; your note is kept: check and decide again.`,
+  );
 }
 
-async function loadNetwork(path, container) {
-  container.replaceChildren(h('p', { className: 'muted' }, 'Loading the network…'));
+// ---------- network view ----------
+
+async function loadNetwork(path, container, options) {
+  container.replaceChildren(h('p', { className: 'loading', role: 'status' }, 'Loading the network…'));
   const { status, body } = await api(path);
   if (status !== 200) {
+    const retry = h('button', { type: 'button', className: 'secondary retry' }, 'Try again');
+    retry.addEventListener('click', () => loadNetwork(path, container, options).catch(report));
     container.replaceChildren(
-      h('p', { className: 'problem', role: 'alert' }, body.error?.message ?? `the review API answered ${status}`),
+      h('div', { className: 'problem', role: 'alert' }, h('p', {}, `Not shown: ${problemText(status, body)}`), retry),
     );
     return null;
   }
-  renderNetwork(container, body);
+  renderNetwork(container, body, options);
   return body;
-}
-
-function nodeName(node) {
-  return node.inClear ? `account ${node.label}` : `account with pseudonym ${node.key}`;
-}
-
-/** One line per counterparty and direction: how many transfers, how much, when the latest was. */
-function counterparties(network, direction) {
-  const byKey = new Map();
-  for (const edge of network.edges.filter((e) => e.direction === direction)) {
-    const key = direction === 'inbound' ? edge.from : edge.to;
-    const entry = byKey.get(key) ?? { key, edges: [] };
-    entry.edges.push(edge);
-    byKey.set(key, entry);
-  }
-  return [...byKey.values()];
-}
-
-function totals(edges) {
-  // Exact sums: amounts are scaled to 4 decimals (the most the contract allows) as BigInt, never floats.
-  const sums = new Map();
-  for (const { amount } of edges) {
-    const [whole, fraction = ''] = amount.value.split('.');
-    const entry = sums.get(amount.currency) ?? { total: 0n, digits: 0 };
-    entry.total += BigInt(whole + fraction.padEnd(4, '0'));
-    entry.digits = Math.max(entry.digits, fraction.length);
-    sums.set(amount.currency, entry);
-  }
-  return [...sums].map(([currency, { total, digits }]) => {
-    const text = total.toString().padStart(5, '0');
-    const value = digits ? `${text.slice(0, -4)}.${text.slice(-4, -4 + digits || undefined)}` : text.slice(0, -4);
-    return formatAmount({ currency, value });
-  });
-}
-
-function renderNetwork(container, network) {
-  const nodes = new Map(network.nodes.map((node) => [node.key, node]));
-  const { graph, hidden } = networkGraph(network, nodes);
-  container.replaceChildren(
-    h('figure', { className: 'network-figure' }, graph),
-    ...networkNotes(network, hidden).map((note) => h('p', { className: 'hint' }, note)),
-    h('div', { className: 'table-wrap' }, networkTable(network, nodes)),
-  );
-}
-
-/** Senders left, the account in the middle, onward recipients right; one line per counterparty. */
-function networkGraph(network, nodes) {
-  const senders = counterparties(network, 'inbound');
-  const recipients = counterparties(network, 'onward');
-  const rows = Math.max(1, Math.min(GRAPH_NODES_PER_SIDE, Math.max(senders.length, recipients.length)));
-  const height = rows * 48 + 40;
-  const center = { x: 380, y: height / 2 };
-  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const graph = svg('svg', {
-    viewBox: `0 0 760 ${height}`,
-    width: '100%',
-    role: 'group',
-    'aria-label': `Network graph: ${plural(senders.length, 'sender')} on the left, the account in the middle, ${plural(recipients.length, 'onward recipient')} on the right. Tab through accounts and transfers; the table below lists every transfer.`,
-    class: 'network-graph',
-  });
-  const layers = { edges: svg('g', {}), nodes: svg('g', {}) };
-  graph.append(layers.edges, layers.nodes);
-  let hidden = 0;
-  for (const [list, side] of [
-    [senders, 'inbound'],
-    [recipients, 'onward'],
-  ]) {
-    const shown = list.slice(0, GRAPH_NODES_PER_SIDE);
-    shown.forEach((entry, i) => {
-      const at = { x: side === 'inbound' ? 150 : 610, y: 40 + i * 48 + (rows - shown.length) * 24 };
-      drawCounterparty(layers, entry, side, at, center, nodes);
-    });
-    hidden += list.length - shown.length;
-  }
-  layers.nodes.append(
-    svg(
-      'g',
-      {
-        class: 'node account',
-        tabindex: 0,
-        role: 'img',
-        'aria-label': `The account: ${nodeName(nodes.get(network.accountKey))}; ${senders.length} senders, ${recipients.length} onward recipients in 30 days`,
-      },
-      svg('circle', { cx: center.x, cy: center.y, r: 16 }),
-      svg('text', { x: center.x, y: center.y + 36, 'text-anchor': 'middle' }, graphLabel(nodes, network.accountKey)),
-    ),
-  );
-  return { graph, hidden };
-}
-
-function graphLabel(nodes, key) {
-  const node = nodes.get(key);
-  return node?.inClear ? node.label : shortKey(key);
-}
-
-/** One counterparty: its line to the account and its node, each focusable with a label saying what it is. */
-function drawCounterparty(layers, entry, side, at, center, nodes) {
-  const node = nodes.get(entry.key) ?? { key: entry.key };
-  const [from, to] = side === 'inbound' ? [at, center] : [center, at];
-  const count = entry.edges.length;
-  const summary = `${count} transfer${count === 1 ? '' : 's'}, ${totals(entry.edges).join(' and ')}, latest ${new Date(entry.edges[0].occurredAt).toLocaleString()}`;
-  const description =
-    side === 'inbound'
-      ? `From ${nodeName(node)} to the account: ${summary}`
-      : `From the account to ${nodeName(node)}: ${summary}`;
-  layers.edges.append(
-    svg(
-      'g',
-      { class: 'edge', tabindex: 0, role: 'img', 'aria-label': description },
-      svg('line', { x1: from.x, y1: from.y, x2: to.x, y2: to.y }),
-      // Near the outer account, where the lines are still apart, not in the crowded middle.
-      svg(
-        'text',
-        { x: at.x + (center.x - at.x) * 0.4, y: at.y + (center.y - at.y) * 0.4 - 6, 'text-anchor': 'middle' },
-        totals(entry.edges)[0],
-      ),
-    ),
-  );
-  const inbound = side === 'inbound';
-  layers.nodes.append(
-    svg(
-      'g',
-      {
-        class: `node ${node.inClear ? 'known' : 'pseudonym'}`,
-        tabindex: 0,
-        role: 'img',
-        'aria-label': `${inbound ? 'Sender' : 'Recipient'}: ${nodeName(node)}; ${summary}`,
-      },
-      svg('circle', { cx: at.x, cy: at.y, r: 10 }),
-      svg(
-        'text',
-        { x: inbound ? at.x - 16 : at.x + 16, y: at.y + 5, 'text-anchor': inbound ? 'end' : 'start' },
-        graphLabel(nodes, entry.key),
-      ),
-    ),
-  );
-}
-
-function networkNotes(network, hidden) {
-  const notes = [];
-  if (hidden)
-    notes.push(`The graph draws ${GRAPH_NODES_PER_SIDE} accounts each side; ${hidden} more are in the table.`);
-  if (network.truncated.inbound || network.truncated.onward)
-    notes.push('Only the latest 200 transfers each way are shown; older ones in the 30 days were left out.');
-  if (!network.edges.length) notes.push('No screened transfer to or from this account in the last 30 days.');
-  notes.push('Accounts you cannot already read on one of your flags are shown by their pseudonym.');
-  return notes;
-}
-
-/** The graph's equivalent: every transfer, newest first. */
-function networkTable(network, nodes) {
-  const account = (key) =>
-    h('td', { className: nodes.get(key)?.inClear ? undefined : 'key' }, nodes.get(key)?.label ?? key);
-  return h(
-    'table',
-    { className: 'network-table' },
-    h('caption', {}, 'The same network as a table: every transfer of the last 30 days, newest first'),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        ['Direction', 'From', 'To', 'Amount', 'Occurred', 'Outcome', 'Partner bank', 'Transfer'].map((name) =>
-          h('th', { scope: 'col', className: name === 'Amount' ? 'number' : undefined }, name),
-        ),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      network.edges.map((edge) =>
-        h(
-          'tr',
-          {},
-          h('td', {}, edge.direction === 'inbound' ? 'Into the account' : 'Onward'),
-          account(edge.from),
-          account(edge.to),
-          h('td', { className: 'number' }, formatAmount(edge.amount)),
-          h('td', {}, timeElement(edge.occurredAt)),
-          h('td', {}, edge.outcome),
-          h('td', {}, edge.partnerId ?? 'another bank'),
-          h('td', {}, edge.transferId ?? '—'),
-        ),
-      ),
-    ),
-  );
 }
 
 async function loadFlagNetwork(flag) {
   $('flag-case-link').hidden = true;
-  const network = await loadNetwork(
-    `/flags/${encodeURIComponent(flag.partnerId)}/${encodeURIComponent(flag.transferId)}/network`,
-    $('flag-network-body'),
-  );
-  if (!network) return;
-  $('flag-case-link').replaceChildren(
-    h('a', { href: `#/cases/${encodeURIComponent(network.accountKey)}` }, 'Open the case of the recipient account'),
-  );
-  $('flag-case-link').hidden = false;
+  const network = await loadNetwork(`${flagPath(flag)}/network`, $('flag-network-body'), {
+    current: { partnerId: flag.partnerId, transferId: flag.transferId },
+  });
+  if (!network || state.flag?.transferId !== flag.transferId) return;
+  // A case is two or more flags: an account on this flag alone has no case to open.
+  if (network.caseFlags >= 2) {
+    $('flag-case-link').replaceChildren(
+      h(
+        'a',
+        { href: `#/cases/${encodeURIComponent(network.accountKey)}` },
+        `Open the case of the recipient account (${network.caseFlags} flags)`,
+      ),
+    );
+    $('flag-case-link').hidden = false;
+  }
 }
 
 // ---------- routing ----------
 
 async function route() {
+  setProblem('global-problem', null);
   if (!state.token) return showSignIn();
   const match = /^#\/flags\/([^/]+)\/([^/]+)$/.exec(location.hash);
   if (match) return openFlag(decodeURIComponent(match[1]), decodeURIComponent(match[2]));
   const caseMatch = /^#\/cases\/([^/]+)$/.exec(location.hash);
   if (caseMatch) return openCase(decodeURIComponent(caseMatch[1]));
   if (location.hash === '#/cases') return loadCases({ focus: true });
-  return loadQueue({ focus: state.lastOpened ? 'row' : undefined });
+  return loadQueue({ focus: state.lastOpened ? 'row' : 'heading' });
 }
 
+/** A failure no view caught: said in red, at the top, with what to do. */
 function report(error) {
   if (error instanceof SignedOut) return;
-  announce(`Something went wrong: ${error instanceof Error ? error.message : String(error)}. Try again.`);
+  setProblem(
+    'global-problem',
+    `Something went wrong in the console: ${error instanceof Error ? error.message : String(error)}. Reload the page to try again.`,
+  );
 }
 
 async function boot() {
@@ -957,6 +1276,7 @@ async function boot() {
   } else {
     const stored = sessionStorage.getItem(TOKEN_KEY);
     if (stored) problem = useToken(stored);
+    if (problem) sessionStorage.removeItem(TOKEN_KEY);
   }
   if (problem) return showSignIn(problem);
   await route();
@@ -974,6 +1294,11 @@ $('sign-in-local').addEventListener('submit', (event) => {
 $('sign-in-button').addEventListener('click', () => startCognitoSignIn().catch(report));
 $('sign-out').addEventListener('click', () => signOut());
 $('filters').addEventListener('submit', applyFilters);
+$('case-filters').addEventListener('change', renderCases);
+$('case-filters').addEventListener('submit', (event) => {
+  event.preventDefault();
+  renderCases();
+});
 $('previous-page').addEventListener('click', () => {
   state.queue.page = Math.max(0, state.queue.page - 1);
   loadQueue({ focus: 'heading' }).catch(report);
@@ -986,19 +1311,14 @@ $('next-page').addEventListener('click', () => {
 });
 $('action-form').addEventListener('submit', submitAction);
 $('case-form').addEventListener('submit', submitCaseAction);
-$('reload-case').addEventListener('click', () => {
-  if (state.case) openCase(state.case.accountKey).catch(report);
-});
-$('reload-flag').addEventListener('click', () => {
-  if (state.flag) openFlag(state.flag.partnerId, state.flag.transferId).catch(report);
-});
 window.addEventListener('hashchange', () => {
   announce('');
   route().catch(report);
 });
 
 boot().catch((error) => {
-  show('sign-in-view');
+  if (error instanceof SignedOut) return;
+  show('sign-in-view', 'Sign in');
   setProblem(
     'sign-in-problem',
     `The console could not start: ${error instanceof Error ? error.message : String(error)}`,

@@ -30,6 +30,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TableKey, TableNames } from '#adapters/dynamodb/tables.ts';
 import { GROUPS } from '#domain/review/officer.ts';
+import { REVIEW_ROUTES, type ReviewRoute } from '#handlers/http/review-routes.ts';
 import { type autoReleaseManifest, reviewApiManifest } from '#manifests/review.ts';
 import { ServiceFunction, type FunctionLogLevel, type ManifestResources } from './service-function.ts';
 
@@ -230,9 +231,14 @@ export class ReviewApi extends Construct {
       },
     });
     const integration = new HttpLambdaIntegration('Router', this.function.function);
-    this.api.addRoutes({ path: '/flags', methods: [HttpMethod.GET], integration });
-    this.api.addRoutes({ path: '/flags/{partnerId}/{transferId}', methods: [HttpMethod.GET], integration });
-    this.api.addRoutes({ path: '/flags/{partnerId}/{transferId}/actions', methods: [HttpMethod.POST], integration });
+    for (const route of Object.values(REVIEW_ROUTES) as ReviewRoute[]) {
+      this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+        ...(route.scopes.length ? { authorizationScopes: [...route.scopes] } : {}),
+      });
+    }
     this.url = this.api.apiEndpoint;
   }
 

@@ -5,6 +5,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import {
   ApplicationLogLevel,
+  type CfnFunction,
   Architecture,
   LoggingFormat,
   Runtime,
@@ -17,7 +18,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TableKey } from '#adapters/dynamodb/tables.ts';
-import { tableOf, type Grant } from '#manifests/function-manifest.ts';
+import { ENTRY_METADATA, tableOf, type Grant } from '#manifests/function-manifest.ts';
 
 /** The repository root: entries are given relative to it, and its package-lock.json pins the bundle. */
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -131,6 +132,8 @@ export class ServiceFunction extends Construct {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
+        // index.meta.json lists every module in the bundle: a test checks no local-runtime code is among them.
+        metafile: true,
         // The SDK is bundled at the versions package-lock.json pins and the tests ran against,
         // rather than whatever version the Lambda runtime happens to ship that day.
         bundleAwsSDK: true,
@@ -139,6 +142,8 @@ export class ServiceFunction extends Construct {
     });
 
     for (const statement of manifestStatements(props.manifest, props.resources)) this.role.addToPolicy(statement);
+    // Inert in AWS; the local runtime reads it to run this function's TypeScript source instead of its bundle.
+    (this.function.node.defaultChild as CfnFunction).addMetadata(ENTRY_METADATA, props.manifest.entry);
 
     // Acknowledged on the exact resources the findings are about, not on their parents.
     const defaultPolicy = this.role.node.findChild('DefaultPolicy');

@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import { TABLES, type KeyAttribute, type TableDefinition, type TableKey } from '#adapters/dynamodb/tables.ts';
 import { compileRulePack } from '#domain/rules/compile.ts';
 import shippedPack from '../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
-import { queuePrefix, type StageConfig } from '../config.ts';
+import { partnersWithQueues, queuePrefix, type StageConfig } from '../config.ts';
 import { RulePackSeed } from '../constructs/rule-pack-seed.ts';
 
 export interface StatefulStackProps extends StackProps {
@@ -121,8 +121,9 @@ export class StatefulStack extends Stack {
    */
   private allowPartnersThroughSqs(config: StageConfig) {
     const throughSqs = { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } };
-    const senders = [...new Set(config.partners.map((p) => p.senderAccountId))];
-    const readers = [...new Set(config.partners.map((p) => p.decisionReaderAccountId))];
+    const partners = partnersWithQueues(config);
+    const senders = [...new Set(partners.map((p) => p.senderAccountId))];
+    const readers = [...new Set(partners.map((p) => p.decisionReaderAccountId))];
     this.key.addToResourcePolicy(
       new PolicyStatement({
         sid: 'PartnersEncryptTransfersThroughSqs',

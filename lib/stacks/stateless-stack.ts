@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import type { TableKey, TableNames } from '#adapters/dynamodb/tables.ts';
 import { VISIBILITY_TIMEOUT_FACTOR } from '#adapters/sqs/queues.ts';
 import { screeningManifest } from '#manifests/screening.ts';
-import { queuePrefix, signInDomainPrefix, type StageConfig } from '../config.ts';
+import { partnersWithQueues, queuePrefix, signInDomainPrefix, type StageConfig } from '../config.ts';
 import { AutoRelease } from '../constructs/auto-release.ts';
 import { ConsoleHosting } from '../constructs/console-hosting.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
@@ -52,7 +52,7 @@ export class StatelessStack extends Stack {
     const prefix = queuePrefix(config.stage);
     const timeout = Duration.seconds(screening.timeoutSeconds);
 
-    this.partners = config.partners.map(
+    this.partners = partnersWithQueues(config).map(
       (partner) =>
         new PartnerQueues(this, `Partner-${partner.id}`, {
           prefix,
@@ -88,6 +88,7 @@ export class StatelessStack extends Stack {
         outboundQueueUrls: Object.fromEntries(this.partners.map((p) => [p.partnerId, p.decisions.queueUrl])),
         rulePackId: data.rulePackId,
         rulePackMaxAgeSeconds: screening.rulePackMaxAgeSeconds,
+        ...(config.canary ? { canaryPartners: [config.canary.id] } : {}),
         shadowMode: screening.shadowMode,
         networkIndex: screening.networkIndex,
         pseudonymKey: { secretArn: data.pseudonymKey.secretArn },
@@ -115,6 +116,7 @@ export class StatelessStack extends Stack {
       key: data.key,
       pseudonymKey: data.pseudonymKey,
       partners: this.partners,
+      ...(config.review.releaseLimits ? { releaseLimits: config.review.releaseLimits } : {}),
       logLevel: screening.logLevel,
       logRetention: screening.logRetentionDays,
     };
@@ -138,7 +140,7 @@ export class StatelessStack extends Stack {
       alarms: config.alarms,
     });
 
-    for (const partner of this.partners) {
+    for (const partner of this.partners.filter((p) => p.partnerId !== config.canary?.id)) {
       const id = pascal(partner.partnerId);
       new CfnOutput(this, `${id}InboundQueueUrl`, {
         value: partner.inbound.queueUrl,
@@ -155,6 +157,21 @@ export class StatelessStack extends Stack {
       new CfnOutput(this, `${id}DecisionQueueArn`, {
         value: partner.decisions.queueArn,
         description: `${partner.partnerId} allows receive and delete on this in its IAM policy`,
+      });
+    }
+    const canary = this.partners.find((p) => p.partnerId === config.canary?.id);
+    if (canary) {
+      new CfnOutput(this, 'CanaryInboundQueueUrl', {
+        value: canary.inbound.queueUrl,
+        description: 'fraudctl smoke sends its canary transfer here (only the operator account may)',
+      });
+      new CfnOutput(this, 'CanaryDecisionQueueUrl', {
+        value: canary.decisions.queueUrl,
+        description: "fraudctl smoke reads its canary's decision here",
+      });
+      new CfnOutput(this, 'CanaryPartnerId', {
+        value: canary.partnerId,
+        description: 'the canary partner of fraudctl smoke',
       });
     }
     new CfnOutput(this, 'ReviewConsoleUrl', {

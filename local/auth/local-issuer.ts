@@ -16,10 +16,17 @@ import {
 import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
 import { ALL_PARTNERS, GROUPS, type OfficerRole } from '#domain/review/officer.ts';
 import { CLAIMS } from '#handlers/http/review-identity.ts';
+import { LOCAL_USER_POOL_CLIENT_ID, LOCAL_USER_POOL_ID } from '../assembly/system-model.ts';
+import { LOCAL_REGION } from '../local-account.ts';
 
-/** The local stand-in for the Cognito user pool: a key pair on disk and tokens shaped like its ID tokens. */
-export const LOCAL_ISSUER = 'fraudctl-local';
-export const LOCAL_AUDIENCE = 'review-api';
+/**
+ * The local stand-in for the templates' Cognito user pool: a key pair on disk and tokens shaped like
+ * the pool's ID tokens, with its issuer and its app client as audience, as the local runtime resolves
+ * them (every local user pool has the same id), so that the gateway's JWT authorizer checks them as
+ * API Gateway checks the pool's tokens.
+ */
+export const LOCAL_ISSUER = `https://cognito-idp.${LOCAL_REGION}.amazonaws.com/${LOCAL_USER_POOL_ID(LOCAL_REGION)}`;
+export const LOCAL_AUDIENCE = LOCAL_USER_POOL_CLIENT_ID;
 export const DEFAULT_TOKEN_TTL_SECONDS = 8 * 3600;
 const ALGORITHM = 'ES256';
 const KEY_FILE = 'review-signing-key.json';
@@ -128,12 +135,20 @@ export async function issueLocalToken(key: LocalSigningKey, request: LocalTokenR
 
 export type TokenCheck = { readonly claims: JWTPayload } | { readonly failure: string };
 
-/** Verifies a local token: signature, issuer, audience, algorithm and expiry. Never throws. */
-export async function verifyLocalToken(key: LocalSigningKey, token: string, now?: Date): Promise<TokenCheck> {
+/**
+ * Verifies a local token as API Gateway's JWT authorizer verifies the pool's: signature, issuer,
+ * audience (the authorizer's, default the local pool's), algorithm and expiry. Never throws.
+ */
+export async function verifyLocalToken(
+  key: LocalSigningKey,
+  token: string,
+  options: { readonly issuer?: string; readonly audience?: string[]; readonly now?: Date } = {},
+): Promise<TokenCheck> {
+  const { now } = options;
   try {
     const { payload } = await jwtVerify(token, key.publicKey, {
-      issuer: LOCAL_ISSUER,
-      audience: LOCAL_AUDIENCE,
+      issuer: options.issuer ?? LOCAL_ISSUER,
+      audience: options.audience ?? LOCAL_AUDIENCE,
       algorithms: [ALGORITHM],
       requiredClaims: ['sub', 'exp'],
       ...(now ? { currentDate: now } : {}),

@@ -7,38 +7,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  issueLocalToken,
-  loadLocalSigningKey,
-  verifyLocalToken,
-  type LocalSigningKey,
-} from '#local/auth/local-issuer.ts';
-import { startReviewServer, type ReviewServer } from '#local/review-server.ts';
-import { startDynamoFixture, type DynamoFixture } from '../support/local-dynamo.ts';
-import { RecordingPublisher, heldTransfer, pseudonymiser, reviewService, screen } from '../support/review-fixtures.ts';
+import { issueLocalToken, type LocalSigningKey } from '#local/auth/local-issuer.ts';
+import type { DynamoFixture } from '../support/local-dynamo.ts';
+import { heldTransfer, pseudonymiser, screen } from '../support/review-fixtures.ts';
+import { startReviewTestSystem, type ReviewTestSystem } from '../support/review-system.ts';
 
 /**
- * Cases and the network view in real Chromium against the local server, the real router and use
- * cases, and dynalite holding flags and decisions written by the real screening code: three victims
+ * Cases and the network view in real Chromium as the local stage hosts them (the deployed routes behind
+ * the local gateway, the review function under its role), over flags and decisions written by the real
+ * screening code: three victims
  * of kr-demo-bank and one of kh-demo-bank pay one mule, which sends the money on from kh-demo-bank.
- * With WRITE_SCREENSHOTS=1 the run also saves docs/network-view.png for the README.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MULE = 'KH-ABA-MULE-0042';
 const muleKey = pseudonymiser.accountKey(MULE);
 let fixture: DynamoFixture;
-let server: ReviewServer;
+let server: ReviewTestSystem;
 let browser: Browser;
 let key: LocalSigningKey;
 let stateDir: string;
-const publisher = new RecordingPublisher();
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   stateDir = await mkdtemp(join(tmpdir(), 'cases-'));
-  key = await loadLocalSigningKey(stateDir);
-  fixture = await startDynamoFixture();
+  server = await startReviewTestSystem({ stateDir });
+  ({ fixture, key } = server);
   const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
   const victim = (transferId: string, partnerId: string, hours: number, value: string) =>
     heldTransfer({
@@ -63,10 +57,6 @@ beforeAll(async () => {
       creditor: { accountId: 'KH-CRYPTO-OTC-9' },
     }),
   ]);
-  server = await startReviewServer({
-    service: reviewService(fixture, { publisher }),
-    verifyToken: (token) => verifyLocalToken(key, token),
-  });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
@@ -74,8 +64,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
-  await fixture?.close();
+  await server?.stop();
   if (stateDir) await rm(stateDir, { recursive: true, force: true });
 });
 
@@ -126,11 +115,16 @@ describe('cases and the network view', () => {
     ]);
     expect(await kim.locator('#case-view').textContent()).not.toContain('ABA-VICTIM-1');
 
-    // The graph: the account, four senders and one onward recipient, each a focusable, labelled shape.
+    // The graph: the account, four senders and one onward recipient, one labelled line per transfer.
     const graph = kim.getByRole('group', { name: /Network graph: 4 senders .* 1 onward recipient/ });
     await graph.waitFor();
     expect(await graph.locator('g.node').count()).toBe(6);
     expect(await graph.locator('g.edge').count()).toBe(5);
+    // Each line carries its own amount, and an arrow in the money's direction.
+    expect(await graph.locator('g.edge .amount').allTextContents()).toEqual(
+      expect.arrayContaining(['KRW 900,000', 'KRW 2,500,000', 'KRW 7,000,000']),
+    );
+    expect(await graph.locator('g.edge line[marker-end]').count()).toBe(5);
     // Its table lists every transfer; another bank's carry no ids, accounts kim cannot read are pseudonyms.
     const rows = kim.locator('#case-network-body table tbody tr');
     expect(await rows.count()).toBe(5);
@@ -141,30 +135,45 @@ describe('cases and the network view', () => {
       pseudonymiser.accountKey('KH-CRYPTO-OTC-9'),
       'KRW 7,000,000',
       expect.any(String),
-      'REVIEW',
+      '‖ held for review',
       'another bank',
       '—',
     ]);
     expect(await kim.locator('#case-network-body').textContent()).not.toContain('KH-CRYPTO-OTC-9');
 
-    if (process.env.WRITE_SCREENSHOTS) await kim.locator('#case-network').screenshot({ path: 'docs/network-view.png' });
-
-    await tabTo(kim, (el) => el.classList.contains('edge'));
-    const focused = await kim.evaluate(() => {
-      const el = document.activeElement!;
-      return { label: el.getAttribute('aria-label'), stroke: getComputedStyle(el.querySelector('line')!).strokeWidth };
-    });
+    // One Tab stop for the whole graph (roving tabindex), the arrow keys inside it.
+    expect(await graph.locator('[tabindex="0"]').count()).toBe(1);
+    await tabTo(kim, (el) => !!el.closest('svg.network-graph'));
+    const focused = () =>
+      kim.evaluate(() => ({
+        label: document.activeElement!.getAttribute('aria-label'),
+        inGraph: !!document.activeElement!.closest('svg.network-graph'),
+      }));
+    expect((await focused()).label).toBe(`The account: account ${MULE}; 4 transfers in, 1 transfer out in 30 days`);
+    // Left: the transfers in, nearest the middle; Up and Down along them.
+    await kim.keyboard.press('ArrowLeft');
+    expect((await focused()).label).toMatch(/^KRW [\d,]+ from account .* to the account, .*, held for review, /);
+    await kim.keyboard.press('Home');
     // The newest sender is the kh bank's victim, whom kim knows only by pseudonym.
-    expect(focused.label).toMatch(
+    expect((await focused()).label).toBe(
+      `Sender: account with pseudonym ${pseudonymiser.accountKey('110-ABA-VICTIM-1')}; 1 transfer`,
+    );
+    await kim.keyboard.press('ArrowRight');
+    expect((await focused()).label).toMatch(
       new RegExp(
-        `^From account with pseudonym ${pseudonymiser.accountKey('110-ABA-VICTIM-1')} to the account: 1 transfer, KRW 900,000, latest `,
+        `^KRW 900,000 from account with pseudonym ${pseudonymiser.accountKey('110-ABA-VICTIM-1')} to the account, .* UTC\\), held for review, at another bank$`,
       ),
     );
-    expect(focused.stroke).toBe('6px');
-    await tabTo(kim, (el) => el.classList.contains('account'));
-    expect(await kim.evaluate(() => document.activeElement!.getAttribute('aria-label'))).toBe(
-      `The account: account ${MULE}; 4 senders, 1 onward recipients in 30 days`,
+    expect(await kim.evaluate(() => getComputedStyle(document.activeElement!.querySelector('line')!).strokeWidth)).toBe(
+      '6px',
     );
+    await kim.keyboard.press('End');
+    expect((await focused()).label).toMatch(/^Recipient: account with pseudonym /);
+    // Tab leaves the graph at once, wherever focus moved inside it.
+    await kim.keyboard.press('Tab');
+    expect((await focused()).inGraph).toBe(false);
+    await kim.keyboard.press('Shift+Tab');
+    expect((await focused()).label).toMatch(/^Recipient: /);
 
     // The analyst escalates the case: a supervisor must confirm the mule.
     expect(await kim.getByLabel(/^Confirm the account as a mule/).isDisabled()).toBe(false);
@@ -208,7 +217,12 @@ describe('cases and the network view', () => {
       Array(5).fill('Confirmed fraud'),
     );
     expect(await chan.locator('#case-closed-note').textContent()).toContain('is decided');
-    const blocked = publisher.sent.filter((d) => d.outcome === 'BLOCK').map((d) => d.transferId);
+    const blocked = [
+      ...(await server.decisionUpdates('kr-demo-bank')),
+      ...(await server.decisionUpdates('kh-demo-bank')),
+    ]
+      .filter((d) => d.outcome === 'BLOCK')
+      .map((d) => d.transferId);
     expect(blocked.sort()).toEqual(['ABA-ONWARD-1', 'ABA-VICTIM-1', 'KB-VICTIM-1', 'KB-VICTIM-2', 'KB-VICTIM-3']);
 
     // Each flag carries its own audit entry, by the supervisor, after the analyst's escalation.

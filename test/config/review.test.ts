@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { loadReviewConfig } from '#config/review.ts';
+import { loadAutoReleaseConfig, loadReviewConfig } from '#config/review.ts';
 
 const env = {
   FLAGS_TABLE: 'Flags',
   WATCHLIST_TABLE: 'Watchlist',
   DECISIONS_TABLE: 'Decisions',
+  AGGREGATES_TABLE: 'Aggregates',
   OUTBOUND_QUEUE_URLS: JSON.stringify({
     'kr-demo-bank': 'https://sqs.ap-northeast-2.amazonaws.com/123456789012/fraud-prod-kr-demo-bank-decisions',
   }),
@@ -18,9 +19,17 @@ describe('review configuration', () => {
       flagsTable: 'Flags',
       watchlistTable: 'Watchlist',
       decisionsTable: 'Decisions',
+      aggregatesTable: 'Aggregates',
       pseudonymKey: { secretArn: env.PSEUDONYM_KEY_SECRET_ARN },
     });
     expect(config.releasePolicy.limits.get('KRW')).toBe(10_000_000n);
+  });
+
+  it('reads account state only for the review API: auto-release is configured without it', () => {
+    const { AGGREGATES_TABLE: _, ...withoutAggregates } = env;
+    expect(() => loadReviewConfig(withoutAggregates)).toThrow(/AGGREGATES_TABLE/);
+    const { DECISIONS_TABLE: __, ...sweepOnly } = withoutAggregates;
+    expect(loadAutoReleaseConfig(sweepOnly)).not.toHaveProperty('aggregatesTable');
   });
 
   it('takes release limits from FOUR_EYES_RELEASE_LIMITS, in minor units', () => {

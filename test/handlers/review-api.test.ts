@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -24,6 +25,7 @@ const ENV = {
   FLAGS_TABLE: 'Flags',
   WATCHLIST_TABLE: 'Watchlist',
   DECISIONS_TABLE: 'Decisions',
+  AGGREGATES_TABLE: 'Aggregates',
   OUTBOUND_QUEUE_URLS: JSON.stringify({
     'kr-demo-bank': 'https://sqs.eu-west-1.amazonaws.com/123456789012/fraud-test-kr-demo-bank-decisions',
   }),
@@ -241,6 +243,35 @@ describe('review API handler', () => {
     expect(output).toContain(`"accountKey":"${muleKey}"`);
     expect(output).toContain('"route":"GET /cases/:accountKey/network"');
     for (const secret of ['KH-ABA-SECRET-1', 'SECRET NAME', '110-234-567890']) expect(output).not.toContain(secret);
+  });
+
+  it("reads why a transfer is unusual by the account keys stored on the flag, in one BatchGetItem of both accounts' state", async () => {
+    // Keys the pseudonym key would not give: the route must read the ones the flag stores.
+    const stored = { creditorKey: 'C'.repeat(22), debtorKey: 'D'.repeat(22) };
+    documents.on(GetCommand).resolves({ Item: { ...item, ...stored } });
+    documents.on(QueryCommand).resolves({ Items: [] });
+    documents.on(BatchGetCommand).resolves({ Responses: { Aggregates: [] } });
+
+    const profile = await invoke(apiEvent('GET', '/flags/kr-demo-bank/KB-1/profile'));
+    expect(profile.status).toBe(200);
+    expect(profile.body).toMatchObject({ sender: { transfers: 0, usualAmount: null }, recipient: { transfers: 0 } });
+    const queried = documents.commandCalls(QueryCommand).map((call) => call.args[0].input);
+    expect(queried).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          IndexName: 'byDebtor',
+          ExpressionAttributeValues: expect.objectContaining({ ':account': stored.debtorKey }),
+        }),
+        expect.objectContaining({
+          IndexName: 'byCreditor',
+          ExpressionAttributeValues: expect.objectContaining({ ':account': stored.creditorKey }),
+        }),
+      ]),
+    );
+    expect(documents.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems).toEqual({
+      Aggregates: { Keys: [{ pk: `S#${stored.debtorKey}` }, { pk: `S#${stored.creditorKey}` }] },
+    });
+    for (const secret of ['KH-ABA-SECRET-1', 'SECRET NAME']) expect(stdout.join('')).not.toContain(secret);
   });
 
   it('answers 400 naming the field for a malformed account key or case action', async () => {

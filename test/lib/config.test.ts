@@ -20,7 +20,7 @@ describe('stage configuration', () => {
   it('selects dev when no stage is given, and names the known stages for an unknown one', () => {
     expect(selectStage(STAGES, undefined).stage).toBe('dev');
     expect(() => selectStage(STAGES, 'staging')).toThrow(
-      'unknown stage "staging": choose one of dev, prod with -c stage=<name>',
+      'unknown stage "staging": choose one of dev, local, prod with -c stage=<name>',
     );
   });
 

@@ -2,12 +2,12 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { TABLES, type TableNames } from '#adapters/dynamodb/tables.ts';
 import { queueName } from '#adapters/sqs/queues.ts';
-import { loadReviewConfig } from '#config/review.ts';
+import { loadAutoReleaseConfig, loadReviewConfig } from '#config/review.ts';
 import { loadScreeningConfig } from '#config/screening.ts';
 import { tableOf, type Grant } from '#manifests/function-manifest.ts';
 import { autoReleaseManifest, reviewApiManifest } from '#manifests/review.ts';
 import { screeningManifest } from '#manifests/screening.ts';
-import { queuePrefix } from '../../lib/config.ts';
+import { partnersWithQueues, queuePrefix } from '../../lib/config.ts';
 import {
   allowsOf,
   asList,
@@ -20,7 +20,7 @@ import {
 
 const { config, stacks, stateful, stateless } = synthesizeStage();
 const prefix = queuePrefix(config.stage);
-const decisionQueues = config.partners.map((p) => queueName(prefix, p.id, 'decisions'));
+const decisionQueues = partnersWithQueues(config).map((p) => queueName(prefix, p.id, 'decisions'));
 const queueNames: Record<string, string> = Object.fromEntries(
   Object.entries(resourcesOf(stateless, 'AWS::SQS::Queue')).map(([id, queue]) => [
     id,
@@ -87,7 +87,7 @@ describe.each(Object.entries(functions))('the %s manifest', (_, { manifest, cons
     const others = allowsOf(stateless, logicalIdOf(construct.role))
       .filter((s) => !s.Sid)
       .flatMap((s) => asList(s.Resource).map(nameOf));
-    const inbound = config.partners.map((p) => queueName(prefix, p.id, 'inbound'));
+    const inbound = partnersWithQueues(config).map((p) => queueName(prefix, p.id, 'inbound'));
     const expected = ['*', `${withoutHash(logicalIdOf(construct.logGroup))}`];
     // Lambda's event source mapping consumes the queues with the role, decrypting with the data key.
     if (manifest.trigger.kind === 'sqs') expected.push(...inbound, 'DataKey');
@@ -126,7 +126,6 @@ describe('manifest environments', () => {
       rulePackMaxAgeSeconds: 30,
       eventTimeMaxSkewSeconds: 60,
       eventTimeMaxAgeHours: 48,
-      simulatedClock: true,
       shadowMode: 'off',
       networkIndex: false,
       pseudonymKey,
@@ -142,32 +141,37 @@ describe('manifest environments', () => {
       tables: tableNames,
       networkIndex: false,
       eventTimeBounds: { maxSkewMs: 60_000, maxAgeMs: 48 * 3_600_000 },
-      simulatedClock: true,
+      canaryPartners: new Set(),
     });
   });
 
-  it('renders the review environments with only the tables their grants name', () => {
-    for (const manifest of [reviewApiManifest, autoReleaseManifest]) {
-      const environment = manifest.render({
-        outboundQueueUrls,
-        releaseLimits: { KRW: '5000000' },
-        pseudonymKey,
-        tables: tableNames,
-      });
-      expect(Object.keys(environment).filter((name) => name.endsWith('_TABLE'))).toEqual([
-        TABLES.watchlist.envVar,
-        TABLES.decisions.envVar,
-        TABLES.flags.envVar,
-      ]);
-      expect(loadReviewConfig(environment)).toMatchObject({
-        flagsTable: tableNames.flags,
-        watchlistTable: tableNames.watchlist,
-        decisionsTable: tableNames.decisions,
-        outboundQueueUrls,
-        pseudonymKey,
-      });
-      expect(loadReviewConfig(environment).releasePolicy.limits.get('KRW')).toBe(5_000_000n);
-    }
+  it('renders the review environments with only the tables their grants name: auto-release never reads decisions or account state', () => {
+    const inputs = { outboundQueueUrls, releaseLimits: { KRW: '5000000' }, pseudonymKey, tables: tableNames };
+    const api = reviewApiManifest.render(inputs);
+    expect(Object.keys(api).filter((name) => name.endsWith('_TABLE'))).toEqual([
+      'WATCHLIST_TABLE',
+      'AGGREGATES_TABLE',
+      'DECISIONS_TABLE',
+      'FLAGS_TABLE',
+    ]);
+    expect(loadReviewConfig(api)).toMatchObject({
+      flagsTable: tableNames.flags,
+      watchlistTable: tableNames.watchlist,
+      decisionsTable: tableNames.decisions,
+      aggregatesTable: tableNames.aggregates,
+      outboundQueueUrls,
+      pseudonymKey,
+    });
+    expect(loadReviewConfig(api).releasePolicy.limits.get('KRW')).toBe(5_000_000n);
+    const sweep = autoReleaseManifest.render(inputs);
+    expect(Object.keys(sweep).filter((name) => name.endsWith('_TABLE'))).toEqual(['WATCHLIST_TABLE', 'FLAGS_TABLE']);
+    expect(loadAutoReleaseConfig(sweep)).toEqual({
+      flagsTable: tableNames.flags,
+      watchlistTable: tableNames.watchlist,
+      outboundQueueUrls,
+      releasePolicy: expect.anything(),
+      pseudonymKey,
+    });
   });
 
   it('requires the variable of every table the manifest uses', () => {

@@ -1,6 +1,6 @@
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLambdaContainers, type LambdaContainers } from '#local/lambda-containers.ts';
+import { type LambdaContainers, type LambdaFunctionSpec, startLambdaContainers } from '#local/lambda-containers.ts';
 import { lambdaContext } from '#local/poller.ts';
 
 const eventOf = (body: string): SQSEvent => ({
@@ -25,27 +25,28 @@ const eventOf = (body: string): SQSEvent => ({
 });
 const context = (): Context =>
   lambdaContext({ functionName: 'fixture', region: 'us-east-1', awsRequestId: 'req-1', deadline: Date.now() + 30_000 });
-const answer = async (containers: LambdaContainers, body: string) =>
-  JSON.parse((await containers.handler(eventOf(body), context()))!.batchItemFailures[0]!.itemIdentifier) as Record<
-    string,
-    unknown
-  >;
+const answer = async (containers: LambdaContainers, body: string, now?: Date) =>
+  JSON.parse(
+    ((await containers.invoke(eventOf(body), context(), now ? { now } : {})) as SQSBatchResponse).batchItemFailures[0]!
+      .itemIdentifier,
+  ) as Record<string, unknown>;
+
+const spec = (overrides: Partial<LambdaFunctionSpec>): LambdaFunctionSpec => ({
+  module: new URL('./fixtures/container-handler.ts', import.meta.url),
+  load: { handler: 'handler' },
+  functionName: 'fixture',
+  region: 'us-east-1',
+  timeoutMs: 2_000,
+  memoryMb: 256,
+  resolveLocalhostNames: false,
+  environment: { GREETING: 'annyeong' },
+  ...overrides,
+});
 
 describe('startLambdaContainers', () => {
   let containers: LambdaContainers;
   beforeAll(async () => {
-    containers = await startLambdaContainers(
-      {
-        module: new URL('./fixtures/container-handler.ts', import.meta.url),
-        exportName: 'handler',
-        functionName: 'fixture',
-        region: 'us-east-1',
-        timeoutMs: 2_000,
-        resolveLocalhostNames: false,
-        environment: { GREETING: 'annyeong' },
-      },
-      2,
-    );
+    containers = startLambdaContainers(spec({}), 2);
   }, 30_000);
   afterAll(async () => {
     await containers.stop();
@@ -58,39 +59,76 @@ describe('startLambdaContainers', () => {
     expect(seen.remainingMs).toBeLessThanOrEqual(2_000);
   });
 
-  it('spreads concurrent invocations over the containers, each running one at a time', async () => {
+  it('starts a second container for concurrent invocations, each container running one at a time', async () => {
     const answers = await Promise.all(Array.from({ length: 6 }, () => answer(containers, 'wait')));
-    expect(new Set(answers.map((a) => a.containerId)).size).toBe(2);
+    expect(containers.started()).toBe(2);
     expect(answers.map((a) => a.mostRunning)).toEqual([1, 1, 1, 1, 1, 1]);
   });
 
   it("passes the function's exception back as the invocation's error", async () => {
-    await expect(containers.handler(eventOf('throw'), context())).rejects.toMatchObject({
+    await expect(containers.invoke(eventOf('throw'), context())).rejects.toMatchObject({
       name: 'TypeError',
       message: 'asked to fail',
     });
   });
 
   it('replaces a container whose thread died, failing only the invocation it was running', async () => {
-    await expect(containers.handler(eventOf('crash'), context())).rejects.toThrow(/exited with code 3/);
+    await expect(containers.invoke(eventOf('crash'), context())).rejects.toThrow(/exited with code 3/);
     const after = await Promise.all([answer(containers, 'env'), answer(containers, 'env')]);
     expect(after.map((a) => a.greeting)).toEqual(['annyeong', 'annyeong']);
   });
 
-  it('says which module failed to load', async () => {
-    await expect(
-      startLambdaContainers(
-        {
-          module: new URL('./fixtures/container-handler.ts', import.meta.url),
-          exportName: 'missing',
-          functionName: 'broken',
+  it('starts containers only when invocations need them, up to its limit', async () => {
+    const lazy = startLambdaContainers(spec({}), 3);
+    try {
+      expect(lazy.started()).toBe(0);
+      await answer(lazy, 'env');
+      expect(lazy.started()).toBe(1);
+      await Promise.all(Array.from({ length: 9 }, () => answer(lazy, 'wait')));
+      expect(lazy.started()).toBe(3);
+    } finally {
+      await lazy.stop();
+    }
+  }, 30_000);
+
+  it("calls a handler factory once per container with its clients and a clock reading the invocation's simulated time", async () => {
+    const factory = startLambdaContainers(
+      spec({
+        load: { factory: 'createFixtureHandler' },
+        clients: {
+          endpoints: {
+            dynamodb: 'http://127.0.0.1:1',
+            sqs: 'http://127.0.0.1:1',
+            secretsManager: 'http://127.0.0.1:1',
+          },
           region: 'us-east-1',
-          timeoutMs: 1000,
-          resolveLocalhostNames: false,
-          environment: {},
+          credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
         },
-        1,
-      ),
-    ).rejects.toThrow(/the broken container did not start: .*exports no function named missing/);
+      }),
+      1,
+    );
+    try {
+      const at = new Date('2026-11-24T09:15:02.000Z');
+      expect(await answer(factory, 'clock', at)).toMatchObject({
+        now: at.toISOString(),
+        clients: ['dynamodb', 'documents', 'sqs', 'secretsManager'],
+      });
+      const wall = await answer(factory, 'clock');
+      expect(Date.parse(String(wall.now))).toBeGreaterThan(at.getTime() + 86_400_000);
+      expect(wall.factoryCalls).toBe(1);
+    } finally {
+      await factory.stop();
+    }
+  }, 30_000);
+
+  it('fails the invocation that caused a cold start when the module cannot give a handler, naming it', async () => {
+    const broken = startLambdaContainers(spec({ load: { handler: 'missing' }, functionName: 'broken' }), 1);
+    try {
+      await expect(broken.invoke(eventOf('env'), context())).rejects.toThrow(
+        /the broken container did not start: .*exports no function named missing/,
+      );
+    } finally {
+      await broken.stop();
+    }
   }, 30_000);
 });

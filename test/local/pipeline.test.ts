@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '#adapters/aws-clients.ts';
 import { DecisionSchema, type Decision } from '#domain/contract/decision.ts';
 import { replayFile, type ReplaySummary } from '#local/replay.ts';
-import { arrivingAt } from '#local/demo.ts';
+import { arrivingAt } from '#local/simulated-clock.ts';
 import { LOCAL_CREDENTIALS, startLocalPipeline, type LocalPipeline } from '#local/pipeline.ts';
 import { summariseDetection } from '#local/workload/detection.ts';
 import { generateWorkload, type Workload } from '#local/workload/generate.ts';

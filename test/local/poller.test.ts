@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '#adapters/aws-clients.ts';
 import { MAX_RECEIVE_COUNT } from '#adapters/sqs/queues.ts';
 import { startEventSource, type InvocationReport, type SqsBatchHandler } from '#local/poller.ts';
-import { createPartnerQueues, queueDepth, startLocalSqs, type LocalSqs, type PartnerQueues } from '#local/sqs.ts';
+import { queueDepth, startLocalSqs, type LocalSqs, type PartnerQueues } from '#local/sqs.ts';
+import { createPartnerQueues } from '../support/partner-queues.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#local/pipeline.ts';
 
 /**
@@ -63,6 +64,7 @@ describe('startEventSource', () => {
       handler,
       functionName: 'poller-test',
       waitTimeSeconds: 1,
+      reportBatchItemFailures: true,
       onInvocation: (r) => reports.push(r),
       ...options,
     });

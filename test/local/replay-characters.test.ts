@@ -23,7 +23,7 @@ describe('replayFile and the characters SQS carries', () => {
     const file = join(dir, 'transfers.ndjson');
     const out = join(dir, 'results.ndjson');
     await writeFile(file, [JSON.stringify(emoji), unqueueable, escaped, JSON.stringify(after)].join('\n'));
-    summary = await replayFile({ file, out, pipeline: { waitTimeSeconds: 1 } });
+    summary = await replayFile({ file, out, pipeline: { tuning: { waitTimeSeconds: 1 } } });
     results = (await readFile(out, 'utf8'))
       .trimEnd()
       .split('\n')

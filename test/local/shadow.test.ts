@@ -5,7 +5,7 @@ import { DynamoShadowStore } from '#adapters/dynamodb/shadow-store.ts';
 import type { Decision } from '#domain/contract/decision.ts';
 import type { TransferEvent } from '#domain/contract/transfer-event.ts';
 import type { Officer } from '#domain/review/officer.ts';
-import { arrivingAt } from '#local/demo.ts';
+import { arrivingAt } from '#local/simulated-clock.ts';
 import { startLocalPipeline, type LocalPipeline } from '#local/pipeline.ts';
 import { generateWorkload } from '#local/workload/generate.ts';
 import { proposePack } from '#use-cases/rules/maker-checker.ts';

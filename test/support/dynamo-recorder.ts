@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { AwsClient } from '#adapters/aws-clients.ts';
 
 export interface RecordedCall {
   readonly command: string;
@@ -16,7 +16,7 @@ export class DynamoCallRecorder {
   private inFlight = 0;
   private round = 0;
 
-  readonly instrument = (client: DynamoDBClient | SQSClient) => {
+  readonly instrument = (client: AwsClient) => {
     if (!(client instanceof DynamoDBClient)) return;
     client.middlewareStack.add(
       (next, context) => async (args) => {

@@ -1,6 +1,7 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
 import { CachedRulePackSource, DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
+import { DynamoAccountStateReader } from '#adapters/dynamodb/account-state-reader.ts';
 import { DynamoCaseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { DynamoFlagRepository } from '#adapters/dynamodb/flag-repository.ts';
 import { DynamoNetworkStore } from '#adapters/dynamodb/network-index.ts';
@@ -104,6 +105,7 @@ export function reviewService(
     flags: new DynamoFlagRepository(fixture.clients.documents, fixture.tables.flags),
     cases: new DynamoCaseRepository(fixture.clients.documents, fixture.tables.flags),
     network: new DynamoNetworkStore(fixture.clients.documents, fixture.tables.decisions),
+    accounts: new DynamoAccountStateReader(fixture.clients.documents, fixture.tables.aggregates),
     pseudonymiser,
     publisher: options.publisher ?? new RecordingPublisher(),
     watchlist: new DynamoWatchlistStore(fixture.clients.documents, fixture.tables.watchlist, pseudonymiser),
@@ -169,4 +171,65 @@ export async function seedPendingFlags(
       }),
     );
   }
+}
+
+/**
+ * A customer with a normal to depart from: three weeks of payments of KRW 100,000 to 590,000 to two
+ * payees in Korea, then KRW 12,010,000 to a new payee in Cambodia on a call (held, `heldId`), into a
+ * four-day-old account that three other victims paid in the hours before and that pays on at once.
+ */
+export function customerStory(heldAt: Date, heldId = 'KB-UNUSUAL-1'): TransferEvent[] {
+  const at = (hours: number) => new Date(heldAt.getTime() - hours * 3_600_000).toISOString();
+  const sender = { accountId: '110-204-118822', country: 'KR', birthYear: 1958, accountOpenedAt: '2001-05-02' };
+  const mule = { accountId: 'KH-ABA-000912345', name: 'CHEA SOVANN', accountOpenedAt: dayBefore(heldAt, 4) };
+  // Not one of them tops every earlier payment to its payee: a normal with nothing held in it.
+  const usual = ['100000', '590000', '250000', '320000', '150000', '410000', '280000', '200000'];
+  return [
+    ...usual.map((value, i) =>
+      transferEvent({
+        transferId: `KB-USUAL-${i + 1}`,
+        occurredAt: at(24 * (21 - i * 2.5)),
+        amount: { value, currency: 'KRW' },
+        debtor: sender,
+        creditor: {
+          accountId: i % 3 === 0 ? '3333-01-5550123' : '1002-845-220011',
+          name: i % 3 === 0 ? 'PARK JIHOON' : 'GS25 MAPO',
+          country: 'KR',
+          bankCode: '090',
+          accountType: 'PERSONAL',
+          accountOpenedAt: '2015-01-01',
+        },
+        context: { newPayee: false, newDevice: false, remoteAccessApp: false, activeCall: false, ipCountry: 'KR' },
+        remittanceInfo: i % 3 === 0 ? 'rent' : 'groceries',
+      }),
+    ),
+    ...[3, 2, 1].map((hours, i) =>
+      heldTransfer({
+        transferId: `KB-OTHER-VICTIM-${i + 1}`,
+        occurredAt: at(hours),
+        amount: { value: ['3200000', '1800000', '2500000'][i], currency: 'KRW' },
+        debtor: { accountId: ['110-482-551203', '352-0911-2231-43', '1002-337-918264'][i], birthYear: 1949 + i * 4 },
+        creditor: mule,
+      }),
+    ),
+    heldTransfer({
+      transferId: heldId,
+      occurredAt: heldAt.toISOString(),
+      amount: { value: '12010000', currency: 'KRW' },
+      debtor: sender,
+      creditor: mule,
+    }),
+    heldTransfer({
+      transferId: 'ABA-ONWARD-7',
+      partnerId: 'kh-demo-bank',
+      occurredAt: new Date(heldAt.getTime() + 10 * 60_000).toISOString(),
+      amount: { value: '19000000', currency: 'KRW' },
+      debtor: mule,
+      creditor: { accountId: 'KH-CRYPTO-OTC-3', accountType: 'CRYPTO_EXCHANGE' },
+    }),
+  ];
+}
+
+function dayBefore(at: Date, days: number): string {
+  return new Date(at.getTime() - days * 86_400_000).toISOString().slice(0, 10);
 }

@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LinkedFlag } from '#domain/review/case.ts';
 import { ALL_PARTNERS } from '#domain/review/officer.ts';
 import type { CaseRepository } from '#use-cases/review/ports.ts';
@@ -69,6 +69,13 @@ export class DynamoCaseRepository implements CaseRepository {
       .flat()
       .slice(0, limit)
       .flatMap((item) => linked(item) ?? []);
+  }
+
+  async linkedFlag(partnerId: string, transferId: string): Promise<LinkedFlag | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { partnerId, transferId }, ConsistentRead: true }),
+    );
+    return result.Item ? linked(result.Item) : undefined;
   }
 
   /** Reads pages until `limit` items are in hand or the partition ends. */

@@ -67,6 +67,17 @@ export class DynamoNetworkStore implements NetworkStore {
     };
   }
 
+  async transfers(
+    accountKey: string,
+    direction: 'inbound' | 'onward',
+    since: Date,
+    until: Date,
+    limit: number,
+  ): Promise<{ edges: NetworkEdge[]; truncated: boolean }> {
+    const edges = await this.edges(direction === 'inbound' ? BY_CREDITOR : BY_DEBTOR, accountKey, since, until, limit);
+    return { edges: edges.slice(0, limit), truncated: edges.length > limit };
+  }
+
   private async edges(
     index: typeof BY_CREDITOR,
     accountKey: string,

@@ -25,6 +25,8 @@ import { isConditionalCheckFailure } from './conditions.ts';
 /** Decisions are kept five years, the record-keeping period of Korean and Cambodian AML rules. */
 export const DECISION_RETENTION_SECONDS = 5 * 366 * 24 * 3600;
 export const REJECTION_RETENTION_SECONDS = 90 * 24 * 3600;
+/** A canary's decision is the operator's check that the stage works, not a bank's record: a day is enough. */
+export const CANARY_RETENTION_SECONDS = 24 * 3600;
 /** A concurrent writer won this many times in a row: the transfers come back through SQS instead. */
 const MAX_STATE_WRITE_ATTEMPTS = 4;
 
@@ -123,8 +125,10 @@ export class DynamoScreeningRepository implements ScreeningRepository {
                 fingerprint: record.fingerprint,
                 messageId: record.messageId,
                 recordedAt: now.toISOString(),
-                [EXPIRES_AT]: nowSeconds + DECISION_RETENTION_SECONDS,
-                ...(this.networkIndex ? networkIndexAttributes(record.event, record.accountKeys) : {}),
+                [EXPIRES_AT]: nowSeconds + (record.canary ? CANARY_RETENTION_SECONDS : DECISION_RETENTION_SECONDS),
+                ...(this.networkIndex && !record.canary
+                  ? networkIndexAttributes(record.event, record.accountKeys)
+                  : {}),
               },
               ConditionExpression: 'attribute_not_exists(transferId)',
             }),

@@ -163,6 +163,11 @@ export interface CaseSummary {
   /** Which side the account is on in its open flags: receives (creditor), sends (debtor), or both. */
   readonly role: 'receives' | 'sends' | 'both';
   readonly openFlags: number;
+  /** Of the open flags, those waiting for any officer and those escalated to a supervisor. */
+  readonly pendingFlags: number;
+  readonly escalatedFlags: number;
+  /** The soonest end of a DELAY hold among the pending flags (released automatically then), or null. */
+  readonly earliestHoldUntil: string | null;
   readonly partners: readonly string[];
   readonly maxScore: number;
   readonly firstAt: string;
@@ -195,6 +200,13 @@ export function groupCases(open: readonly LinkedFlag[], minFlags = 2): CaseSumma
       accountKey,
       role: parties.size === 2 ? 'both' : parties.has('creditor') ? 'receives' : 'sends',
       openFlags: flags.length,
+      pendingFlags: flags.filter((f) => f.status === 'PENDING').length,
+      escalatedFlags: flags.filter((f) => f.status === 'ESCALATED').length,
+      earliestHoldUntil:
+        flags
+          .filter((f) => f.status === 'PENDING' && f.outcome === 'DELAY' && f.holdUntil)
+          .map((f) => f.holdUntil!)
+          .sort()[0] ?? null,
       partners: [...new Set(flags.map((f) => f.partnerId))].sort(),
       maxScore: Math.max(...flags.map((f) => f.score)),
       firstAt: times[0]!,

@@ -6,12 +6,14 @@ import { z } from 'zod';
 import { parseJsonText } from '#domain/contract/json-text.ts';
 import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
 import { FLAG_STATUSES, OFFICER_ACTIONS, type Flag } from '#domain/review/flag.ts';
+import { FLAG_SORTS } from '#use-cases/review/list-flags.ts';
 import { officerFromIdentity, type Officer } from '#domain/review/officer.ts';
 import { ReviewRefusal, type RefusalCode } from '#domain/review/refusal.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
 import { createCaseRoutes } from './case-routes.ts';
 import { identityFromClaims } from './review-identity.ts';
 import { DecisionNoteSchema, expecting, PageLimitSchema } from './inputs.ts';
+import { honoPath, REVIEW_ROUTES, type ReviewRoute, type ReviewRouteId } from './review-routes.ts';
 
 /** Who sent a request: the claims of a verified bearer token, or why there is no verified token. */
 export type ReviewAuth = { readonly claims: Readonly<Record<string, unknown>> } | { readonly failure: string };
@@ -53,6 +55,7 @@ const ListQuerySchema = z.object({
     .max(1024, { error: 'is too long to be a cursor this API issued' })
     .optional(),
   partnerId: PartnerIdSchema.optional(),
+  sort: z.enum(FLAG_SORTS, { error: `must be one of ${FLAG_SORTS.join(', ')}` }).default('risk'),
 });
 
 const ActionBodySchema = z.object(
@@ -88,8 +91,8 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache
 /**
  * The review API (Hono), served by the Lambda handler (API Gateway HTTP API) and by the local server.
  * Errors are JSON { error: { code, message, field? } }; a known path with another method gets 405.
- * To add a route: one `route(...)` line below, with `signedIn` before the handler, and a schema for its
- * input (parse() turns a wrong value into a 400 naming the field).
+ * To add a route: add it to REVIEW_ROUTES (review-routes.ts: the stack deploys it from there), then its
+ * handler below, with a schema for its input (parse() turns a wrong value into a 400 naming the field).
  */
 export function createReviewApi({ service, authenticate, log }: ReviewApiOptions): Hono<ReviewEnv> {
   const api = new Hono<ReviewEnv>({ strict: false });
@@ -108,51 +111,59 @@ export function createReviewApi({ service, authenticate, log }: ReviewApiOptions
     Object.assign(c.var.requestLog, { officerId: officer.id, role: officer.role });
     await next();
   };
-  const allowed = new Map<string, string[]>();
-  const route = (method: 'GET' | 'POST', path: string, handler: Handler<ReviewEnv>) => {
-    api.on(method, path, signedIn, handler);
-    allowed.set(path, [...(allowed.get(path) ?? []), method]);
-  };
-
-  route('GET', '/flags', async (c) => {
-    const page = await service.listFlags(c.var.officer, parse(ListQuerySchema, c.req.query()));
-    return json(c, 200, { items: page.items.map(summary), nextCursor: page.nextCursor });
-  });
-  route('GET', '/flags/:partnerId/:transferId', async (c) => {
-    const { partnerId, transferId } = flagParams(c);
-    const view = await service.getFlag(c.var.officer, partnerId, transferId);
-    return json(c, 200, { ...detail(view.flag), choices: view.choices });
-  });
-  route('POST', '/flags/:partnerId/:transferId/actions', async (c) => {
-    const { partnerId, transferId } = flagParams(c);
-    const body = parse(ActionBodySchema, parseJsonBody(await c.req.text()));
-    Object.assign(c.var.requestLog, { action: body.action, expectedVersion: body.expectedVersion });
-    const view = await service.actOnFlag(c.var.officer, { partnerId, transferId, ...body });
-    c.var.requestLog.effectsOwed = view.flag.pendingEffects ?? [];
-    return json(c, 200, { ...detail(view.flag), choices: view.choices });
-  });
-
-  // Cases per mule account and the network view (case-routes.ts); an account is logged by its pseudonym.
+  // One handler per route of the route table: a route missing here fails the type check.
   const cases = createCaseRoutes(service);
   const accountKey = (c: Context<ReviewEnv>) => {
     const key = c.req.param('accountKey') ?? '';
     c.var.requestLog.accountKey = key;
     return key;
   };
-  route('GET', '/cases', async (c) => json(c, 200, await cases.list(c.var.officer, c.req.query())));
-  route('GET', '/cases/:accountKey', async (c) => json(c, 200, await cases.show(c.var.officer, accountKey(c))));
-  route('POST', '/cases/:accountKey/actions', async (c) => {
-    const result = await cases.act(c.var.officer, accountKey(c), parseJsonBody(await c.req.text()));
-    Object.assign(c.var.requestLog, { changed: result.changed.length, conflicts: result.conflicts.length });
-    return json(c, 200, result);
-  });
-  route('GET', '/cases/:accountKey/network', async (c) =>
-    json(c, 200, await cases.caseNetwork(c.var.officer, accountKey(c))),
-  );
-  route('GET', '/flags/:partnerId/:transferId/network', async (c) => {
-    const { partnerId, transferId } = flagParams(c);
-    return json(c, 200, await cases.flagNetwork(c.var.officer, partnerId, transferId));
-  });
+  const handlers: Record<ReviewRouteId, Handler<ReviewEnv>> = {
+    listFlags: async (c) => {
+      const page = await service.listFlags(c.var.officer, parse(ListQuerySchema, c.req.query()));
+      return json(c, 200, {
+        items: page.items.map(summary),
+        nextCursor: page.nextCursor,
+        ...(page.truncated ? { truncated: true } : {}),
+      });
+    },
+    getFlag: async (c) => {
+      const { partnerId, transferId } = flagParams(c);
+      const view = await service.getFlag(c.var.officer, partnerId, transferId);
+      return json(c, 200, { ...detail(view.flag), choices: view.choices });
+    },
+    actOnFlag: async (c) => {
+      const { partnerId, transferId } = flagParams(c);
+      const body = parse(ActionBodySchema, parseJsonBody(await c.req.text()));
+      Object.assign(c.var.requestLog, { action: body.action, expectedVersion: body.expectedVersion });
+      const view = await service.actOnFlag(c.var.officer, { partnerId, transferId, ...body });
+      c.var.requestLog.effectsOwed = view.flag.pendingEffects ?? [];
+      return json(c, 200, { ...detail(view.flag), choices: view.choices });
+    },
+    flagNetwork: async (c) => {
+      const { partnerId, transferId } = flagParams(c);
+      return json(c, 200, await cases.flagNetwork(c.var.officer, partnerId, transferId));
+    },
+    // "Why this is unusual": the sender's normal and the recipient's inbound picture; counts, amounts, dates.
+    flagProfile: async (c) => {
+      const { partnerId, transferId } = flagParams(c);
+      return json(c, 200, await service.accountProfile(c.var.officer, partnerId, transferId));
+    },
+    // Cases per mule account and the network view (case-routes.ts); an account is logged by its pseudonym.
+    listCases: async (c) => json(c, 200, await cases.list(c.var.officer, c.req.query())),
+    getCase: async (c) => json(c, 200, await cases.show(c.var.officer, accountKey(c))),
+    actOnCase: async (c) => {
+      const result = await cases.act(c.var.officer, accountKey(c), parseJsonBody(await c.req.text()));
+      Object.assign(c.var.requestLog, { changed: result.changed.length, conflicts: result.conflicts.length });
+      return json(c, 200, result);
+    },
+    caseNetwork: async (c) => json(c, 200, await cases.caseNetwork(c.var.officer, accountKey(c))),
+  };
+  const allowed = new Map<string, string[]>();
+  for (const [id, route] of Object.entries(REVIEW_ROUTES) as Array<[ReviewRouteId, ReviewRoute]>) {
+    api.on(route.method, honoPath(route), signedIn, handlers[id]);
+    allowed.set(honoPath(route), [...(allowed.get(honoPath(route)) ?? []), route.method]);
+  }
 
   for (const [path, methods] of allowed)
     api.all(path, () => {

@@ -45,14 +45,21 @@ export function createGetNetwork(deps: NetworkDependencies) {
         visible.map((l) => l.flag),
       );
     },
-    /** The network of a flag's recipient: where the victim's money went, and where it goes next. */
-    async ofFlag(officer: Officer, partnerId: string, transferId: string): Promise<NetworkView> {
+    /**
+     * The network of a flag's recipient: where the victim's money went, and where it goes next; with the
+     * number of flags the officer may see on the account (two or more make it a case).
+     */
+    async ofFlag(
+      officer: Officer,
+      partnerId: string,
+      transferId: string,
+    ): Promise<NetworkView & { readonly caseFlags: number }> {
       const flag = await loadVisibleFlag(deps.flags, officer, partnerId, transferId);
       const accountKey = deps.pseudonymiser.accountKey(flag.transfer.creditor.accountId);
       const linked = visibleInCase(await deps.cases.linkedFlags(accountKey, CASE_FLAG_LIMIT), officer).map(
         (l) => l.flag,
       );
-      return build(officer, accountKey, [flag, ...linked]);
+      return { ...(await build(officer, accountKey, [flag, ...linked])), caseFlags: linked.length };
     },
   };
 }

@@ -1,6 +1,7 @@
+import type { AccountState } from '#domain/aggregates/account-state.ts';
 import type { LinkedFlag } from '#domain/review/case.ts';
 import type { Flag, FlagStatus, PendingEffect } from '#domain/review/flag.ts';
-import type { StoredNetwork } from '#domain/review/network.ts';
+import type { NetworkEdge, StoredNetwork } from '#domain/review/network.ts';
 import type { WatchlistListing } from '#domain/watchlist/listing.ts';
 
 export type { DecisionPublisher } from '../screening/ports.ts';
@@ -63,9 +64,25 @@ export interface CaseRepository {
   linkedFlags(accountKey: string, limit: number): Promise<LinkedFlag[]>;
   /** Open (PENDING, ESCALATED) flags of one partner or of all (ALL_PARTNERS), at most `limit`, with their accounts. */
   openFlags(partnerId: string, limit: number): Promise<LinkedFlag[]>;
+  /** One flag with the keys of its two accounts, as stored (undefined: no such flag, or one raised without keys). */
+  linkedFlag(partnerId: string, transferId: string): Promise<LinkedFlag | undefined>;
 }
 
 /** An account's screened transfers by time (the Decisions table's byCreditor and byDebtor indexes). */
 export interface NetworkStore {
   network(accountKey: string, since: Date, until: Date, limit: number): Promise<StoredNetwork>;
+  /** One direction only, newest first: at most `limit`, and whether more were in the window. */
+  transfers(
+    accountKey: string,
+    direction: 'inbound' | 'onward',
+    since: Date,
+    until: Date,
+    limit: number,
+  ): Promise<{ edges: NetworkEdge[]; truncated: boolean }>;
+}
+
+/** Accounts' behavioural state (the Aggregates table), read by the pseudonymised keys a flag stores. */
+export interface AccountStateReader {
+  /** The states found; an account without one (or in another state format) is absent. */
+  read(accountKeys: readonly string[]): Promise<Map<string, AccountState>>;
 }

@@ -1,5 +1,6 @@
 import type { Pseudonymiser } from '#domain/identity/pseudonym.ts';
 import type { ReleasePolicy } from '#domain/review/release-policy.ts';
+import { createGetAccountProfile } from './account-profile.ts';
 import { createActOnFlag } from './act-on-flag.ts';
 import { createAutoRelease } from './auto-release.ts';
 import { createActOnCase, createGetCase, createListCases } from './cases.ts';
@@ -7,12 +8,21 @@ import { createDeliverEffects } from './deliver-effects.ts';
 import { createGetFlag } from './get-flag.ts';
 import { createListFlags } from './list-flags.ts';
 import { createGetNetwork } from './network.ts';
-import type { CaseRepository, DecisionPublisher, FlagRepository, NetworkStore, WatchlistWriter } from './ports.ts';
+import type {
+  AccountStateReader,
+  CaseRepository,
+  DecisionPublisher,
+  FlagRepository,
+  NetworkStore,
+  WatchlistWriter,
+} from './ports.ts';
 
 export interface ReviewServiceDependencies {
   readonly flags: FlagRepository;
   readonly cases: CaseRepository;
   readonly network: NetworkStore;
+  /** Account state (Aggregates), read by the keys flags store: "why this is unusual". */
+  readonly accounts: AccountStateReader;
   /** The screening function's key: the network of a flag's recipient is found by its pseudonym. */
   readonly pseudonymiser: Pseudonymiser;
   readonly publisher: DecisionPublisher;
@@ -33,6 +43,7 @@ export function createReviewService(deps: ReviewServiceDependencies) {
     getCase: createGetCase(deps),
     actOnCase: createActOnCase({ ...deps, deliverEffects }),
     network: createGetNetwork(deps),
+    accountProfile: createGetAccountProfile(deps),
   };
 }
 

@@ -36,6 +36,8 @@ export interface DecisionRecord {
   readonly messageId: string;
   /** Pseudonymised keys of its accounts: the network view's and the cases' indexes are keyed by them. */
   readonly accountKeys: AccountKeys;
+  /** An operator's canary (fraudctl smoke): kept a day, out of the network view. */
+  readonly canary?: true;
 }
 
 export interface RejectionRecord {

@@ -81,6 +81,11 @@ export interface ScreenBatchDependencies {
   readonly pseudonymiser: Pseudonymiser;
   readonly clock: () => Date;
   readonly eventTimeBounds?: EventTimeBounds;
+  /**
+   * Partners whose transfers are an operator's canaries (fraudctl smoke): decided, recorded and sent
+   * like any other, but never applied to account state, never flagged for officers, never in shadow.
+   */
+  readonly canaryPartners?: ReadonlySet<string>;
 }
 
 interface Accepted {
@@ -133,7 +138,7 @@ export function createScreenBatch(deps: ScreenBatchDependencies) {
     const { accepted, rejected } = admitAll(records, now, deps.pseudonymiser);
     const failures: RecordFailure[] = [];
     const loaded = accepted.length ? await loadPackAndState(deps, accepted, now, failures) : undefined;
-    const screening = loaded ? screenAll(accepted, loaded, now, bounds) : undefined;
+    const screening = loaded ? screenAll(accepted, loaded, now, bounds, deps.canaryPartners) : undefined;
     rejected.push(...(screening?.conflicts ?? []));
 
     const saved = await saveAll(deps.repository, accepted, rejected, screening, loaded, now);
@@ -288,7 +293,13 @@ function settle(
 }
 
 /** Screens in event order; the first occurrence of a transfer decides for every copy of the same content. */
-function screenAll(accepted: readonly Accepted[], loaded: Loaded, now: Date, bounds: EventTimeBounds): Screening {
+function screenAll(
+  accepted: readonly Accepted[],
+  loaded: Loaded,
+  now: Date,
+  bounds: EventTimeBounds,
+  canaryPartners: ReadonlySet<string> = new Set(),
+): Screening {
   const screening: Screening = {
     decided: new Map(),
     order: [],
@@ -317,7 +328,7 @@ function screenAll(accepted: readonly Accepted[], loaded: Loaded, now: Date, bou
     screening.order.push(item);
     if (screening.decided.has(tk)) continue;
     fingerprints.set(tk, item.fingerprint);
-    decide(screening, item, stored, loaded, now);
+    decide(screening, item, stored, loaded, now, canaryPartners.has(item.event.partnerId));
   }
   return screening;
 }
@@ -333,6 +344,7 @@ function decide(
   stored: StoredDecision | undefined,
   { pack, shadow, state }: Loaded,
   now: Date,
+  canary: boolean,
 ): void {
   const tk = item.activity.tk;
   let application: StateApplication;
@@ -347,10 +359,12 @@ function decide(
     };
     const result = screenTransfer({ ...item, state: state.behaviour, watchlist, pack, now });
     ({ decision, application } = result);
-    if (shadow && 'pack' in shadow)
+    if (shadow && 'pack' in shadow && !canary)
       screening.shadow.push(scoreInShadow(shadow.pack, result.facts, result, item.event, tk, item.fingerprint));
   }
-  for (const accountKey of [item.activity.debtorKey, item.activity.creditorKey]) {
+  // A canary's accounts are its own (fraudctl smoke makes them up), and its queue carries canaries only:
+  // leaving them without applications keeps their state out of the write phase.
+  for (const accountKey of canary ? [] : [item.activity.debtorKey, item.activity.creditorKey]) {
     const list = screening.applications.get(accountKey) ?? [];
     if (!list.includes(application)) list.push(application);
     screening.applications.set(accountKey, list);
@@ -365,31 +379,34 @@ function decide(
       fingerprint: item.fingerprint,
       messageId: item.messageId,
       accountKeys,
+      ...(canary ? { canary } : {}),
     });
-  const flag = flagFor(decision, item.event);
+  const flag = canary ? undefined : flagFor(decision, item.event);
   if (flag) screening.flags.push({ transferKey: tk, flag, accountKeys });
 }
 
 /** One write per changed account, pruned by processing time, able to re-apply its transfers after a lost race. */
 function accountWrites(screening: Screening, state: BatchState, now: Date): AccountStateWrite[] {
   const nowMs = now.getTime();
-  return [...state.behaviour.changed].map((accountKey) => {
-    const account = state.behaviour.account(accountKey);
-    account.prune(nowMs);
-    const applications = screening.applications.get(accountKey) ?? [];
-    return {
-      accountKey,
-      state: account,
-      expectedVersion: state.versions.get(accountKey),
-      owners: applications.map((a) => a.activity.tk),
-      reapply(fresh) {
-        const scratch = new BehaviourState();
-        scratch.accounts.set(accountKey, fresh);
-        for (const application of applications) reapply(scratch, application, nowMs);
-        fresh.prune(nowMs);
-      },
-    };
-  });
+  return [...state.behaviour.changed]
+    .filter((accountKey) => screening.applications.has(accountKey))
+    .map((accountKey) => {
+      const account = state.behaviour.account(accountKey);
+      account.prune(nowMs);
+      const applications = screening.applications.get(accountKey) ?? [];
+      return {
+        accountKey,
+        state: account,
+        expectedVersion: state.versions.get(accountKey),
+        owners: applications.map((a) => a.activity.tk),
+        reapply(fresh) {
+          const scratch = new BehaviourState();
+          scratch.accounts.set(accountKey, fresh);
+          for (const application of applications) reapply(scratch, application, nowMs);
+          fresh.prune(nowMs);
+        },
+      };
+    });
 }
 
 function failure(item: Accepted, stage: RecordFailure['stage'], cause: unknown): RecordFailure {

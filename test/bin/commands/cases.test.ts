@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../../bin/commands/cases.ts';
-import { issueLocalToken, loadLocalSigningKey, verifyLocalToken } from '#local/auth/local-issuer.ts';
-import { startReviewServer, type ReviewServer } from '#local/review-server.ts';
-import { startDynamoFixture, type DynamoFixture } from '../../support/local-dynamo.ts';
+import { issueLocalToken } from '#local/auth/local-issuer.ts';
+import { startReviewTestSystem, type ReviewTestSystem } from '../../support/review-system.ts';
+import type { DynamoFixture } from '../../support/local-dynamo.ts';
 import { captureOutput } from '../../support/output.ts';
-import { heldTransfer, pseudonymiser, reviewService, screen } from '../../support/review-fixtures.ts';
+import { heldTransfer, pseudonymiser, screen } from '../../support/review-fixtures.ts';
 
 /** fraudctl cases against the local review server: the same HTTP API a deployed stack serves. */
 let fixture: DynamoFixture;
-let server: ReviewServer;
+let server: ReviewTestSystem;
 let stateDir: string;
 let analyst: string;
 let supervisor: string;
@@ -22,8 +22,9 @@ const muleKey = pseudonymiser.accountKey(MULE);
 
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'cases-cli-'));
-  const key = await loadLocalSigningKey(stateDir);
-  fixture = await startDynamoFixture();
+  server = await startReviewTestSystem({ stateDir });
+  const { key } = server;
+  ({ fixture } = server);
   await screen(
     fixture,
     [1, 2, 3].map((n) =>
@@ -34,13 +35,11 @@ beforeAll(async () => {
       }),
     ),
   );
-  server = await startReviewServer({ service: reviewService(fixture), verifyToken: (t) => verifyLocalToken(key, t) });
   analyst = await issueLocalToken(key, { username: 'kim', partnerId: 'kr-demo-bank', role: 'analyst' });
   supervisor = await issueLocalToken(key, { username: 'lee', partnerId: 'kr-demo-bank', role: 'supervisor' });
 });
 afterAll(async () => {
-  await server.close();
-  await fixture.close();
+  await server?.stop();
   await rm(stateDir, { recursive: true, force: true });
 });
 afterEach(() => {
@@ -51,7 +50,7 @@ afterEach(() => {
 async function fraudctl(...args: string[]) {
   ({ out, err } = captureOutput());
   try {
-    return await run([...args, '--api', `${server.url}/api`]);
+    return await run([...args, '--api', server.apiUrl]);
   } finally {
     vi.restoreAllMocks();
   }

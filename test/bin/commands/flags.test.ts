@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../../bin/commands/flags.ts';
-import { issueLocalToken, loadLocalSigningKey, verifyLocalToken } from '#local/auth/local-issuer.ts';
-import { startReviewServer, type ReviewServer } from '#local/review-server.ts';
-import { startDynamoFixture, type DynamoFixture } from '../../support/local-dynamo.ts';
-import { heldTransfer, reviewService, screen } from '../../support/review-fixtures.ts';
+import { issueLocalToken } from '#local/auth/local-issuer.ts';
+import { startReviewTestSystem, type ReviewTestSystem } from '../../support/review-system.ts';
+import type { DynamoFixture } from '../../support/local-dynamo.ts';
+import { heldTransfer, screen } from '../../support/review-fixtures.ts';
 import { captureOutput } from '../../support/output.ts';
 
 /** fraudctl flags against the local review server: the same HTTP API a deployed stack serves. */
 let fixture: DynamoFixture;
-let server: ReviewServer;
+let server: ReviewTestSystem;
 let stateDir: string;
 let token: string;
 let out: string[];
@@ -19,19 +19,18 @@ let err: string[];
 
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'flags-cli-'));
-  const key = await loadLocalSigningKey(stateDir);
-  fixture = await startDynamoFixture();
+  server = await startReviewTestSystem({ stateDir });
+  const { key } = server;
+  ({ fixture } = server);
   await screen(fixture, [
     heldTransfer({ transferId: 'CLI-1' }),
     heldTransfer({ transferId: 'CLI-2' }),
     heldTransfer({ transferId: 'CLI-3' }),
   ]);
-  server = await startReviewServer({ service: reviewService(fixture), verifyToken: (t) => verifyLocalToken(key, t) });
   token = await issueLocalToken(key, { username: 'kim', partnerId: 'kr-demo-bank', role: 'analyst' });
 });
 afterAll(async () => {
-  await server.close();
-  await fixture.close();
+  await server?.stop();
   await rm(stateDir, { recursive: true, force: true });
 });
 afterEach(() => {
@@ -42,7 +41,7 @@ afterEach(() => {
 async function fraudctl(...args: string[]) {
   ({ out, err } = captureOutput());
   try {
-    return await run([...args, '--api', `${server.url}/api`]);
+    return await run([...args, '--api', server.apiUrl]);
   } finally {
     vi.restoreAllMocks();
   }

@@ -19,7 +19,7 @@ beforeAll(async () => {
   stack = await startLocalReviewStack({
     demo: { transfers: 400, seed: 1 },
     stateDir,
-    autoReleaseIntervalMs: 3_600_000,
+    schedules: 'when-fired',
   });
   tokens.kim = await stack.token({ username: 'kim', partnerId: 'kr-demo-bank', role: 'analyst' });
   tokens.sok = await stack.token({ username: 'sok', partnerId: 'kh-demo-bank', role: 'analyst' });
@@ -80,8 +80,8 @@ describe('fraudctl serve --demo', () => {
     expect((await call(path, tokens.sok!)).status).toBe(404);
 
     // kr-demo-bank's outbound queue carries the update: ALLOW, after review.
-    const { decisions } = await stack.pipeline.collectDecisions();
-    expect(decisions.get(`kr-demo-bank\n${releasable.transferId}`)).toMatchObject({
+    const { updates } = await stack.pipeline.collectDecisions();
+    expect(updates.find((update) => update.transferId === releasable.transferId)).toMatchObject({
       outcome: 'ALLOW',
       review: { action: 'RELEASE', role: 'analyst' },
     });

@@ -16,7 +16,17 @@ afterEach(() => {
 async function startUp(partners: string) {
   const { out } = captureOutput();
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
-  const exited = run(['--port-dynamodb', '0', '--port-sqs', '0', '--partners', partners, '--json']);
+  const exited = run([
+    '--port-dynamodb',
+    '0',
+    '--port-sqs',
+    '0',
+    '--port-gateway',
+    '0',
+    '--partners',
+    partners,
+    '--json',
+  ]);
   await vi.waitFor(() => expect(out.length).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
   const running = JSON.parse(out[0]!) as {
     region: string;
@@ -24,6 +34,7 @@ async function startUp(partners: string) {
     endpoints: { dynamodb: string; sqs: string };
     tables: { decisions: string };
     queues: Record<string, { inbound: string; dlq: string; decisions: string }>;
+    exports: Record<string, string>;
   };
   return { running, exited };
 }
@@ -32,6 +43,16 @@ describe('fraudctl up', () => {
   it('serves the pipeline to an outside SDK client until SIGTERM, then stops cleanly', async () => {
     const { running, exited } = await startUp('kr-demo-bank,kh-demo-bank');
     expect(Object.keys(running.queues)).toEqual(['kr-demo-bank', 'kh-demo-bank']);
+    // What a shell needs to reach it: the SDK's endpoint variables, fraudctl's table names and review API.
+    expect(running.exports).toMatchObject({
+      AWS_ENDPOINT_URL_DYNAMODB: running.endpoints.dynamodb,
+      AWS_ENDPOINT_URL_SQS: running.endpoints.sqs,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      AWS_ENDPOINT_URL_CLOUDFORMATION: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      RULE_PACKS_TABLE: 'fraud-local-RulePacks',
+      DECISIONS_TABLE: running.tables.decisions,
+      FRAUDCTL_API_URL: expect.stringMatching(/\/review-api$/),
+    });
 
     // A client that knows only what `up` printed, as the AWS CLI would.
     const outside = createAwsClients({

@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { OUTCOMES } from '#domain/contract/decision.ts';
 import { METRIC } from '#powertools/metrics.ts';
-import { queuePrefix } from '../../../lib/config.ts';
+import { partnersWithQueues, queuePrefix } from '../../../lib/config.ts';
 import { STAGES } from '../../../lib/stages.ts';
 import {
   logicalIdOf,
@@ -65,7 +65,7 @@ describe('monitoring', () => {
   });
 
   it('alarms on the first message in every DLQ', () => {
-    expect(deadLetterQueueIds).toHaveLength(2 * config.partners.length);
+    expect(deadLetterQueueIds).toHaveLength(2 * partnersWithQueues(config).length);
     for (const id of deadLetterQueueIds) {
       expect(
         alarms.filter((a) => onQueue(a) === id && a.MetricName === 'ApproximateNumberOfMessagesVisible'),
@@ -82,7 +82,7 @@ describe('monitoring', () => {
   });
 
   it("alarms when an inbound queue's oldest message is older than the configured age", () => {
-    expect(inboundQueueIds).toHaveLength(config.partners.length);
+    expect(inboundQueueIds).toHaveLength(partnersWithQueues(config).length);
     for (const id of inboundQueueIds) {
       expect(
         alarms.filter((a) => onQueue(a) === id && a.MetricName === 'ApproximateAgeOfOldestMessage'),

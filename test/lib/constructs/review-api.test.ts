@@ -18,11 +18,17 @@ const reviewFunctionId = Object.keys(functions).find((id) => id.startsWith('Revi
 const consoleDomain = { 'Fn::GetAtt': [expect.stringMatching(/^ReviewConsoleCdn/), 'DomainName'] };
 
 describe('review API construct', () => {
-  it('routes the three review endpoints to the review function, each behind the JWT authorizer', () => {
+  it('routes every review endpoint (flags, cases, the network view) to the review function, each behind the JWT authorizer', () => {
     const routes = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((r) => r.Properties!);
     expect(routes.map((r) => r.RouteKey).sort()).toEqual([
+      'GET /cases',
+      'GET /cases/{accountKey}',
+      'GET /cases/{accountKey}/network',
       'GET /flags',
       'GET /flags/{partnerId}/{transferId}',
+      'GET /flags/{partnerId}/{transferId}/network',
+      'GET /flags/{partnerId}/{transferId}/profile',
+      'POST /cases/{accountKey}/actions',
       'POST /flags/{partnerId}/{transferId}/actions',
     ]);
     for (const route of routes)
@@ -117,6 +123,7 @@ describe('review API construct', () => {
       'ListConfirmedFraud',
       'QueryCasesAndNetwork',
       'QueryReviewQueues',
+      'ReadAccountState',
       'ReadFlags',
       'ReadPseudonymKey',
       'SendDecisionUpdates',
@@ -125,6 +132,11 @@ describe('review API construct', () => {
     expect(bySid.ReadFlags).toMatchObject({
       Action: 'dynamodb:GetItem',
       Resource: { 'Fn::GetAtt': [ids.flags, 'Arn'] },
+    });
+    // "Why this is unusual" reads account items by key, never queries or writes them.
+    expect(bySid.ReadAccountState).toMatchObject({
+      Action: 'dynamodb:BatchGetItem',
+      Resource: { 'Fn::GetAtt': [ids.aggregates, 'Arn'] },
     });
     expect(bySid.DecideFlags).toMatchObject({
       Action: 'dynamodb:UpdateItem',

@@ -28,6 +28,7 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
   const flagsTable = table(TABLES.flags);
   const watchlistTable = table(TABLES.watchlist);
   const decisionsTable = table(TABLES.decisions);
+  const aggregatesTable = table(TABLES.aggregates);
   const pseudonymKey = new Secret(stack, 'PseudonymKey', { encryptionKey: key });
   const partners = ['kr-demo-bank', 'kh-demo-bank'].map((partnerId) => ({
     partnerId,
@@ -43,6 +44,7 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
     flagsTable,
     watchlistTable,
     decisionsTable,
+    aggregatesTable,
     ...partners.map((p) => p.decisions),
   ]) {
     for (const id of ['AwsSolutions-SMG4', 'AwsSolutions-SQS3', 'AwsSolutions-DDB3'])
@@ -53,7 +55,7 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
   }
   const data = {
     prefix: 'fraud-test',
-    tables: { flags: flagsTable, watchlist: watchlistTable, decisions: decisionsTable },
+    tables: { flags: flagsTable, watchlist: watchlistTable, decisions: decisionsTable, aggregates: aggregatesTable },
     key,
     pseudonymKey,
     partners,
@@ -81,6 +83,7 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
       flags: stack.getLogicalId(flagsTable.node.defaultChild as never),
       watchlist: stack.getLogicalId(watchlistTable.node.defaultChild as never),
       decisions: stack.getLogicalId(decisionsTable.node.defaultChild as never),
+      aggregates: stack.getLogicalId(aggregatesTable.node.defaultChild as never),
       key: stack.getLogicalId(key.node.defaultChild as never),
     },
   };

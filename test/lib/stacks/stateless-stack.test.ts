@@ -7,7 +7,7 @@ import {
   partnerOfInboundQueue,
   queueName,
 } from '#adapters/sqs/queues.ts';
-import { queuePrefix, type StageConfigInput } from '../../../lib/config.ts';
+import { partnersWithQueues, queuePrefix, type StageConfigInput } from '../../../lib/config.ts';
 import { STAGES } from '../../../lib/stages.ts';
 import {
   allowsOf,
@@ -66,7 +66,7 @@ const accountRoot = (account: string) => ({
 
 describe('stateless stack: partner queues', () => {
   it('creates an inbound queue, a decision queue and a DLQ for each, per partner', () => {
-    expect(Object.keys(queues)).toHaveLength(4 * config.partners.length);
+    expect(Object.keys(queues)).toHaveLength(4 * partnersWithQueues(config).length);
   });
 
   it('encrypts every queue with the customer managed key of the stateful stack', () => {
@@ -91,11 +91,11 @@ describe('stateless stack: partner queues', () => {
       expect(redrive!.maxReceiveCount, id).toBeGreaterThanOrEqual(5);
       expect(queues[referencedId(redrive!.deadLetterTargetArn)!], id).toBeDefined();
     }
-    expect(deadLetterIds.size).toBe(2 * config.partners.length);
+    expect(deadLetterIds.size).toBe(2 * partnersWithQueues(config).length);
   });
 
   it('names inbound queues so that the screening function recognises the partner from the queue ARN', () => {
-    for (const partner of config.partners) {
+    for (const partner of partnersWithQueues(config)) {
       const name = queueName(prefix, partner.id, 'inbound');
       expect(queueIdNamed(name), name).toBeDefined();
       expect(partnerOfInboundQueue(prefix, `arn:aws:sqs:ap-northeast-2:123456789012:${name}`)).toBe(partner.id);
@@ -105,7 +105,7 @@ describe('stateless stack: partner queues', () => {
   it(`keeps inbound messages invisible for at least ${VISIBILITY_TIMEOUT_FACTOR} times the function timeout`, () => {
     const timeout = screening.Properties!.Timeout as number;
     expect(timeout).toBe(20);
-    for (const partner of config.partners) {
+    for (const partner of partnersWithQueues(config)) {
       const inbound = queues[queueIdNamed(queueName(prefix, partner.id, 'inbound'))!]!;
       expect(inbound.Properties!.VisibilityTimeout as number).toBeGreaterThanOrEqual(
         VISIBILITY_TIMEOUT_FACTOR * timeout,
@@ -114,7 +114,7 @@ describe('stateless stack: partner queues', () => {
   });
 
   it("lets only the partner's sender account send to its inbound queue, and nothing more", () => {
-    for (const partner of config.partners) {
+    for (const partner of partnersWithQueues(config)) {
       const inbound = queueIdNamed(queueName(prefix, partner.id, 'inbound'))!;
       expect(allowsOn(inbound)).toEqual([
         expect.objectContaining({
@@ -127,7 +127,7 @@ describe('stateless stack: partner queues', () => {
   });
 
   it("lets only the partner's reader account consume its decision queue and that queue's DLQ", () => {
-    for (const partner of config.partners) {
+    for (const partner of partnersWithQueues(config)) {
       const decisions = queueIdNamed(queueName(prefix, partner.id, 'decisions'))!;
       const deadLetters = referencedId(redriveOf(decisions)!.deadLetterTargetArn)!;
       for (const id of [decisions, deadLetters]) {
@@ -193,7 +193,7 @@ describe('stateless stack: screening function', () => {
     const json = JSON.stringify(
       stateless.toJSON().Resources[screeningId].Properties.Environment.Variables.OUTBOUND_QUEUE_URLS,
     );
-    for (const partner of config.partners) {
+    for (const partner of partnersWithQueues(config)) {
       const decisions = queueIdNamed(queueName(prefix, partner.id, 'decisions'))!;
       expect(json).toContain(`\\"${partner.id}\\":\\"`);
       expect(json).toContain(`{"Ref":"${decisions}"}`);
@@ -202,8 +202,8 @@ describe('stateless stack: screening function', () => {
 
   it('consumes every inbound queue with partial batch responses, batch size, window and maximum concurrency from the configuration', () => {
     const mappings = Object.values(resourcesOf(stateless, 'AWS::Lambda::EventSourceMapping'));
-    expect(mappings).toHaveLength(config.partners.length);
-    for (const partner of config.partners) {
+    expect(mappings).toHaveLength(partnersWithQueues(config).length);
+    for (const partner of partnersWithQueues(config)) {
       stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: { 'Fn::GetAtt': [queueIdNamed(queueName(prefix, partner.id, 'inbound')), 'Arn'] },
         FunctionName: { Ref: screeningId },
@@ -250,7 +250,7 @@ describe('stateless stack: review functions', () => {
       expect(producedBy(variables[TABLES.watchlist.envVar], stateful), name).toMatch(/^Watchlist[0-9A-F]{8}$/);
       expect(producedBy(variables.PSEUDONYM_KEY_SECRET_ARN, stateful), name).toMatch(/^PseudonymKey/);
       const outbound = JSON.stringify(variables.OUTBOUND_QUEUE_URLS);
-      for (const partner of config.partners)
+      for (const partner of partnersWithQueues(config))
         expect(outbound, name).toContain(`{"Ref":"${queueIdNamed(queueName(prefix, partner.id, 'decisions'))}"}`);
     }
   });
@@ -282,7 +282,7 @@ describe('stateless stack: least privilege', () => {
     return Object.fromEntries(Object.entries(grants).map(([resource, actions]) => [resource, [...actions].sort()]));
   };
   const onEach = (names: string[], actions: string[]) => Object.fromEntries(names.map((name) => [name, actions]));
-  const decisionQueues = config.partners.map((p) => queueName(prefix, p.id, 'decisions'));
+  const decisionQueues = partnersWithQueues(config).map((p) => queueName(prefix, p.id, 'decisions'));
   /** What every function of the project needs: its own log group, X-Ray (no resource-level permissions), the data key, the pseudonymisation secret. */
   const basics = (logGroup: string) => ({
     [logGroup]: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -295,7 +295,8 @@ describe('stateless stack: least privilege', () => {
     expect(grantsOf(screeningFunction.role)).toEqual({
       ...basics('ScreeningLogs'),
       Watchlist: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
-      Aggregates: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      // Account states are written whole with a conditional PutItem: an UpdateItem grant would refuse every one.
+      Aggregates: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
       RulePacks: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
       Decisions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
       Rejections: ['dynamodb:PutItem'],
@@ -304,7 +305,7 @@ describe('stateless stack: least privilege', () => {
       ...onEach(decisionQueues, ['sqs:SendMessage']),
       // Lambda's event source mappings consume the inbound queues with the function's role.
       ...onEach(
-        config.partners.map((p) => queueName(prefix, p.id, 'inbound')),
+        partnersWithQueues(config).map((p) => queueName(prefix, p.id, 'inbound')),
         [
           'sqs:ChangeMessageVisibility',
           'sqs:DeleteMessage',
@@ -316,32 +317,28 @@ describe('stateless stack: least privilege', () => {
     });
   });
 
-  // The two functions share one configuration (loadReviewConfig), so the sweep holds these too.
-  const caseAndNetworkQueries = {
-    'Flags/index/byCreditorAccount': ['dynamodb:Query'],
-    'Flags/index/byDebtorAccount': ['dynamodb:Query'],
-    'Decisions/index/byCreditor': ['dynamodb:Query'],
-    'Decisions/index/byDebtor': ['dynamodb:Query'],
-  };
-
-  it('grants the review API function exactly the calls of the review use cases: flags by key and by both queue indexes, cases and the network by the account indexes, watchlist listings, decision updates', () => {
+  it('grants the review API function exactly the calls of the review use cases: flags by key and by both queue indexes, cases and the network by the account indexes, account state by key, watchlist listings, decision updates', () => {
     expect(grantsOf(review.function.role)).toEqual({
       ...basics('ReviewApiHandlerLogs'),
+      // "Why this is unusual": both accounts' state items, read by key only.
+      Aggregates: ['dynamodb:BatchGetItem'],
       Flags: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       'Flags/index/byPartnerStatus': ['dynamodb:Query'],
       'Flags/index/byStatus': ['dynamodb:Query'],
-      ...caseAndNetworkQueries,
+      'Flags/index/byCreditorAccount': ['dynamodb:Query'],
+      'Flags/index/byDebtorAccount': ['dynamodb:Query'],
+      'Decisions/index/byCreditor': ['dynamodb:Query'],
+      'Decisions/index/byDebtor': ['dynamodb:Query'],
       Watchlist: ['dynamodb:UpdateItem'],
       ...onEach(decisionQueues, ['sqs:SendMessage']),
     });
   });
 
-  it('grants the auto-release function the same, except the per-partner index its sweep never reads', () => {
+  it('grants the auto-release function only its sweep: flags across partners, owed listings and updates, no reads by key, cases or network', () => {
     expect(grantsOf(autoRelease.function.role)).toEqual({
       ...basics('AutoReleaseHandlerLogs'),
-      Flags: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Flags: ['dynamodb:UpdateItem'],
       'Flags/index/byStatus': ['dynamodb:Query'],
-      ...caseAndNetworkQueries,
       Watchlist: ['dynamodb:UpdateItem'],
       ...onEach(decisionQueues, ['sqs:SendMessage']),
     });

@@ -37,8 +37,8 @@ describe('local token issuer', () => {
       }),
     );
     expect(claims).toMatchObject({
-      iss: 'fraudctl-local',
-      aud: 'review-api',
+      iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_fraudctl',
+      aud: 'fraudctllocalconsole',
       'cognito:username': 'kim',
       'cognito:groups': ['supervisor'],
       'custom:partner': 'kr-demo-bank',

@@ -54,7 +54,7 @@ describe('backtest decisions equal the local pipeline decisions on the same file
       file,
       out,
       watchlist: workload.watchlist,
-      pipeline: { pseudonymKey: PSEUDONYM_KEY, batchSize: 1, pollersPerPartner: 1, containers: 1 },
+      pipeline: { pseudonymKey: PSEUDONYM_KEY, batchSize: 1, tuning: { pollersPerQueue: 1, containersPerFunction: 1 } },
     });
     for (const line of (await readFile(out, 'utf8')).trimEnd().split('\n')) {
       const result = JSON.parse(line) as Decision & { line: number };

@@ -72,6 +72,10 @@ describe('cases per mule account', () => {
     expect(krCases.find((c) => c.accountKey === muleKey)).toMatchObject({
       role: 'receives',
       openFlags: 3,
+      // Triage: how many wait for anyone, how many for a supervisor, and no DELAY hold to race.
+      pendingFlags: 3,
+      escalatedFlags: 0,
+      earliestHoldUntil: null,
       partners: ['kr-demo-bank'],
       totals: [{ currency: 'KRW', value: '4500000' }],
     });
@@ -127,6 +131,8 @@ describe('cases per mule account', () => {
     const ofFlag = await service().network.ofFlag(kim, 'kr-demo-bank', 'CASE-KR-1');
     expect(ofFlag.accountKey).toBe(muleKey);
     expect(ofFlag.edges).toHaveLength(5);
+    // kim may see three flags on the mule: a case, so the flag page links to it.
+    expect(ofFlag.caseFlags).toBe(3);
   });
 
   it('refuses an action on a stale case, and a confirmation only a supervisor may make, deciding nothing', async () => {

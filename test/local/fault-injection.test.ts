@@ -2,18 +2,9 @@ import { GetItemCommand, PutItemCommand, BatchGetItemCommand } from '@aws-sdk/cl
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '#adapters/aws-clients.ts';
-import { TABLES } from '#adapters/dynamodb/tables.ts';
-import {
-  createFaultInjector,
-  FAULT_INJECTION_ENV,
-  type ChaosSettings,
-  type CrashPoint,
-  type FaultKind,
-} from '#adapters/fault-injection.ts';
-import { loadScreeningConfig } from '#config/screening.ts';
+import { createFaultInjector, type ChaosSettings, type CrashPoint, type FaultKind } from '#local/fault-injection.ts';
 import { createTables, startLocalDynamo, type LocalDynamo } from '#local/dynamodb.ts';
 import { startLocalSqs, type LocalSqs } from '#local/sqs.ts';
-import { resourcesOf, synthesizeStage } from '../lib/stage-fixture.ts';
 
 const region = 'us-east-1';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -165,35 +156,4 @@ describe('crash points', () => {
     );
     expect(Messages).toEqual([]);
   });
-});
-
-describe('never reachable in AWS configuration', () => {
-  const local = {
-    QUEUE_PREFIX: 'local',
-    OUTBOUND_QUEUE_URLS: '{"kr-demo-bank":"http://127.0.0.1:1/q"}',
-    PSEUDONYM_KEY: '0123456789abcdef0123456789abcdef',
-    ...Object.fromEntries(Object.entries(TABLES).map(([key, table]) => [table.envVar, `local-${key}`])),
-  };
-  const chaos = JSON.stringify({ seed: 1, faultRate: 0.1 });
-
-  it('is off unless configured, and refused without the local simulated clock', () => {
-    expect(loadScreeningConfig(local).chaos).toBeUndefined();
-    expect(() => loadScreeningConfig({ ...local, [FAULT_INJECTION_ENV]: chaos })).toThrow(
-      /FRAUDCTL_CHAOS is honoured only by the local runtime/,
-    );
-    expect(
-      loadScreeningConfig({ ...local, SIMULATED_CLOCK: 'message-attribute', [FAULT_INJECTION_ENV]: chaos }).chaos,
-    ).toMatchObject({ seed: 1, faultRate: 0.1, crashRate: 0 });
-  });
-
-  it('is set by no function of the synthesized stacks', () => {
-    const { stateless } = synthesizeStage();
-    const functions = Object.values(resourcesOf(stateless, 'AWS::Lambda::Function'));
-    expect(functions.length).toBeGreaterThan(0);
-    for (const fn of functions) {
-      const variables = (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
-      expect(Object.keys(variables ?? {})).not.toContain(FAULT_INJECTION_ENV);
-      expect(Object.keys(variables ?? {})).not.toContain('SIMULATED_CLOCK');
-    }
-  }, 60_000);
 });

@@ -8,19 +8,18 @@ import {
   LOCAL_ISSUER,
   issueLocalToken,
   loadLocalSigningKey,
-  verifyLocalToken,
   type LocalSigningKey,
 } from '#local/auth/local-issuer.ts';
-import { startReviewServer, type ReviewServer } from '#local/review-server.ts';
-import { startDynamoFixture, type DynamoFixture } from '../support/local-dynamo.ts';
-import { heldTransfer, reviewService, screen } from '../support/review-fixtures.ts';
+import { arrivingAt } from '#local/simulated-clock.ts';
+import { startLocalReviewStack, type LocalReviewStack } from '../../bin/commands/serve.ts';
+import { heldTransfer } from '../support/review-fixtures.ts';
 
 /**
- * The review API end to end over HTTP: local tokens, the router, the use cases and dynalite. The
- * Lambda handler shares the router (test/handlers/review-api.test.ts covers its own translation).
+ * The review API end to end as the local stage deploys it: local tokens, the gateway's routes and JWT
+ * authorizer from the synthesized template, the review function in its container under its role's
+ * policies, and flags the screening function raised from transfers sent on the partners' queues.
  */
-let fixture: DynamoFixture;
-let server: ReviewServer;
+let stack: LocalReviewStack;
 let key: LocalSigningKey;
 let stateDir: string;
 const tokens: Record<string, string> = {};
@@ -28,20 +27,24 @@ const KR = 'kr-demo-bank';
 const KH = 'kh-demo-bank';
 
 beforeAll(async () => {
-  stateDir = await mkdtemp(join(tmpdir(), 'review-server-'));
+  stateDir = await mkdtemp(join(tmpdir(), 'review-api-'));
   key = await loadLocalSigningKey(stateDir);
-  fixture = await startDynamoFixture();
-  await screen(fixture, [
+  stack = await startLocalReviewStack({ stateDir, schedules: 'when-fired' });
+  const held = [
     ...Array.from({ length: 6 }, (_, i) => heldTransfer({ transferId: `KR-${i}` })),
     heldTransfer({ transferId: 'KR-LARGE', amount: { value: '25000000', currency: 'KRW' } }),
     ...Array.from({ length: 2 }, (_, i) =>
       heldTransfer({ transferId: `KH-${i}`, partnerId: KH, amount: { value: '900.00', currency: 'USD' } }),
     ),
-  ]);
-  server = await startReviewServer({
-    service: reviewService(fixture),
-    verifyToken: (token) => verifyLocalToken(key, token),
-  });
+  ];
+  for (const partnerId of [KR, KH])
+    await stack.pipeline.send(
+      partnerId,
+      held
+        .filter((event) => event.partnerId === partnerId)
+        .map((event) => ({ body: JSON.stringify(event), attributes: arrivingAt(String(event.occurredAt)) })),
+    );
+  await stack.pipeline.drain();
   for (const [name, partnerId, role] of [
     ['kim', KR, 'analyst'],
     ['lee', KR, 'supervisor'],
@@ -51,15 +54,14 @@ beforeAll(async () => {
   ] as const) {
     tokens[name] = await issueLocalToken(key, { username: name, partnerId, role });
   }
-});
+}, 120_000);
 afterAll(async () => {
-  await server.close();
-  await fixture.close();
+  await stack?.stop();
   await rm(stateDir, { recursive: true, force: true });
 });
 
 async function call(path: string, options: { token?: string; method?: string; body?: unknown } = {}) {
-  const response = await fetch(`${server.url}/api${path}`, {
+  const response = await fetch(`${stack.apiUrl}${path}`, {
     method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
     headers: {
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
@@ -76,11 +78,13 @@ const act = (who: string, transferId: string, body: unknown, partnerId = KR) =>
   call(`/flags/${partnerId}/${transferId}/actions`, { token: tokens[who]!, body });
 
 describe('review API: authentication', () => {
-  it('answers 401 without a token, with a Bearer challenge', async () => {
+  it("answers 401 without a token, as API Gateway's JWT authorizer does, with a Bearer challenge saying why", async () => {
     const { status, headers, body } = await call('/flags');
     expect(status).toBe(401);
-    expect(headers.get('www-authenticate')).toBe('Bearer');
-    expect(body.error).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringContaining('no bearer token') });
+    expect(body).toEqual({ message: 'Unauthorized' });
+    expect(headers.get('www-authenticate')).toMatch(
+      /^Bearer error="invalid_token" error_description=".*no bearer token/,
+    );
   });
 
   it('answers 401 to a token signed with another key', async () => {
@@ -93,9 +97,9 @@ describe('review API: authentication', () => {
       .setIssuedAt()
       .setExpirationTime('1h')
       .sign(privateKey);
-    const { status, body } = await call('/flags', { token: forged });
+    const { status, headers } = await call('/flags', { token: forged });
     expect(status).toBe(401);
-    expect(body.error.message).toContain('signature');
+    expect(headers.get('www-authenticate')).toContain('signature');
   });
 
   it('answers 401 to an expired token', async () => {
@@ -106,9 +110,9 @@ describe('review API: authentication', () => {
       ttlSeconds: 60,
       now: new Date(Date.now() - 3_600_000),
     });
-    const { status, body } = await call('/flags', { token: expired });
+    const { status, headers } = await call('/flags', { token: expired });
     expect(status).toBe(401);
-    expect(body.error.message).toContain('expired');
+    expect(headers.get('www-authenticate')).toContain('expired');
   });
 
   it('answers 401 to a token whose payload was altered after signing', async () => {
@@ -320,25 +324,12 @@ describe('review API: bad input names the field', () => {
     expect(response.body.error.field).toBe(field);
   });
 
-  it('answers 404 to an unknown route and 405 to a wrong method', async () => {
-    expect((await call('/nothing', { token: tokens.kim! })).status).toBe(404);
-    const wrong = await call(`/flags/${KR}/KR-4`, { token: tokens.kim!, method: 'DELETE' });
-    expect(wrong.status).toBe(405);
-    expect(wrong.headers.get('allow')).toBe('GET');
-  });
-});
-
-describe('console hosting', () => {
-  it('serves the console with a strict content security policy, and nothing outside its folder', async () => {
-    const page = await fetch(`${server.url}/`);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toContain('text/html');
-    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect(await (await fetch(`${server.url}/config.json`)).json()).toEqual({
-      apiBase: '/api',
-      auth: { mode: 'local' },
+  it('answers 404 to a route the template does not deploy, and to a deployed path with another method, as API Gateway does', async () => {
+    expect(await call('/nothing', { token: tokens.kim! })).toMatchObject({
+      status: 404,
+      body: { message: 'Not Found' },
     });
-    expect((await fetch(`${server.url}/..%2F..%2Fpackage.json`)).status).toBe(404);
-    expect((await fetch(`${server.url}/app.js`)).headers.get('content-type')).toContain('javascript');
+    const wrong = await call(`/flags/${KR}/KR-4`, { token: tokens.kim!, method: 'DELETE' });
+    expect(wrong).toMatchObject({ status: 404, body: { message: 'Not Found' } });
   });
 });

@@ -1,14 +1,12 @@
 import { threadId } from 'node:worker_threads';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { AwsClient } from '#adapters/aws-clients.ts';
 import { z } from 'zod';
 
 /**
- * Fault injection for chaos runs of the local runtime (`fraudctl chaos`). Never part of an AWS
- * deployment: the screening configuration accepts FAULT_INJECTION_ENV only beside the local
- * simulated clock, and the CDK stacks set neither (a test checks the synthesized functions).
+ * Fault injection for chaos runs of the local runtime (`fraudctl chaos`). It lives in the local
+ * runtime, which adds it to the AWS clients it hands a function's handler factory: no deployed code
+ * imports it (a test reads each synthesized bundle's metafile to check).
  */
-export const FAULT_INJECTION_ENV = 'FRAUDCTL_CHAOS';
 
 /** Exit code of a container killed at a crash point, so that a crash reads as one in the logs. */
 export const CRASH_EXIT_CODE = 86;
@@ -41,19 +39,9 @@ export const ChaosSettingsSchema = z.object({
 });
 export type ChaosSettings = z.infer<typeof ChaosSettingsSchema>;
 
-/** FAULT_INJECTION_ENV's value: the settings as JSON. */
-export const ChaosSettingsJson = z.string().transform((text, ctx) => {
-  try {
-    return ChaosSettingsSchema.parse(JSON.parse(text));
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `must be chaos settings as JSON: ${(error as Error).message}` });
-    return z.NEVER;
-  }
-});
-
 export interface FaultInjector {
   /** Adds the fault middleware to a client: pass as createAwsClients' `instrument`. */
-  readonly instrument: (client: DynamoDBClient | SQSClient) => void;
+  readonly instrument: (client: AwsClient) => void;
   /** A new invocation begins: with probability crashRate, arms one crash point for it. */
   beginInvocation(): void;
   /** Faults injected so far, by kind. */
@@ -97,7 +85,7 @@ export function createFaultInjector(
     crash(point);
   };
 
-  const instrument = (client: DynamoDBClient | SQSClient) => {
+  const instrument = (client: AwsClient) => {
     const stack = client.middlewareStack as unknown as MiddlewareStack;
     stack.add(
       (next, context) => async (args) => {

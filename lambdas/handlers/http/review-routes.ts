@@ -1,0 +1,34 @@
+/**
+ * The review API's routes, defined once: the Hono router (review-router.ts) registers a handler for
+ * each, the CDK HTTP API (lib/constructs/review-api.ts) deploys each, and the local gateway serves
+ * what the synthesized template deploys. A route every officer's client calls is in this list or it
+ * does not exist anywhere. Side-effect free, so that the CDK app imports it without the handlers.
+ *
+ * Every route needs a verified officer's token (the JWT authorizer). `scopes` are OAuth scopes the
+ * authorizer would demand of an access token; the console signs in with Cognito ID tokens, which carry
+ * none, so none are demanded: what an officer may do is decided by role and bank in the domain
+ * (officer.ts, transition.ts), for every route.
+ */
+export const REVIEW_ROUTES = {
+  listFlags: { method: 'GET', path: '/flags', scopes: [] },
+  getFlag: { method: 'GET', path: '/flags/{partnerId}/{transferId}', scopes: [] },
+  actOnFlag: { method: 'POST', path: '/flags/{partnerId}/{transferId}/actions', scopes: [] },
+  flagNetwork: { method: 'GET', path: '/flags/{partnerId}/{transferId}/network', scopes: [] },
+  flagProfile: { method: 'GET', path: '/flags/{partnerId}/{transferId}/profile', scopes: [] },
+  listCases: { method: 'GET', path: '/cases', scopes: [] },
+  getCase: { method: 'GET', path: '/cases/{accountKey}', scopes: [] },
+  actOnCase: { method: 'POST', path: '/cases/{accountKey}/actions', scopes: [] },
+  caseNetwork: { method: 'GET', path: '/cases/{accountKey}/network', scopes: [] },
+} as const satisfies Record<string, ReviewRoute>;
+
+export interface ReviewRoute {
+  readonly method: 'GET' | 'POST';
+  /** API Gateway's path syntax: `{name}` is one path segment. */
+  readonly path: string;
+  readonly scopes: readonly string[];
+}
+
+export type ReviewRouteId = keyof typeof REVIEW_ROUTES;
+
+/** The Hono path of a route: `{name}` becomes `:name`. */
+export const honoPath = (route: ReviewRoute) => route.path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1');

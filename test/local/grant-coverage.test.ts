@@ -1,0 +1,152 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
+import { DynamoWatchlistStore } from '#adapters/dynamodb/watchlist-store.ts';
+import type { RoleModel } from '#local/assembly/system-model.ts';
+import { issueLocalToken, loadLocalSigningKey } from '#local/auth/local-issuer.ts';
+import type { IamCallRecord } from '#local/lambda-containers.ts';
+import { arrivingAt } from '#local/simulated-clock.ts';
+import type { WatchlistEntry } from '#local/watchlist-csv.ts';
+import { generateWorkload } from '#local/workload/generate.ts';
+import { WORKLOAD_SPAN_MS } from '#local/workload/world.ts';
+import { startLocalReviewStack, type LocalReviewStack } from '../../bin/commands/serve.ts';
+import shippedPack from '../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
+
+/**
+ * Every call each function of the local stage makes, in a run that uses every path (screening with a
+ * shadow pack and a malformed message, every review route, the auto-release sweep re-driving an owed
+ * listing, the seed of the shipped pack), is allowed by its role's synthesized policy, and every
+ * statement of each role is used by some call: the policy is exactly what the code needs.
+ */
+let stack: LocalReviewStack;
+let stateDir: string;
+const calls: IamCallRecord[] = [];
+
+/** Statements Lambda and X-Ray use on the function's behalf, outside its SDK calls. */
+const OUTSIDE_THE_CODE = /^(logs|xray):/;
+
+beforeAll(async () => {
+  stateDir = await mkdtemp(join(tmpdir(), 'grants-'));
+  stack = await startLocalReviewStack({ stateDir, schedules: 'when-fired', onIamCall: (call) => calls.push(call) });
+  const { pipeline } = stack;
+  // A shadow version beside the active one, so that screening stores what it decides.
+  const store = new DynamoRulePackStore(pipeline.clients.documents, pipeline.tables.rulePacks);
+  const shadow = await store.publish(
+    { ...shippedPack, version: `${shippedPack.version}-shadow` },
+    { activate: false, publishedBy: 'test', now: new Date() },
+  );
+  await store.pointShadow(
+    shadow.packId,
+    shadow.version,
+    undefined,
+    { id: 'test', username: 'test', role: 'analyst' },
+    new Date(),
+  );
+  const workload = generateWorkload({ transfers: 400, seed: 3, start: new Date(Date.now() - WORKLOAD_SPAN_MS) });
+  await loadWatchlist(pipeline, workload.watchlist);
+  for (const partnerId of pipeline.partners)
+    await pipeline.send(partnerId, [
+      ...workload.events
+        .filter((event) => event.partnerId === partnerId)
+        .map((event) => ({ body: JSON.stringify(event), attributes: arrivingAt(String(event.occurredAt)) })),
+      { body: '{"schemaVersion":1,', attributes: arrivingAt(new Date().toISOString()) },
+    ]);
+  await pipeline.drain();
+  const signingKey = await loadLocalSigningKey(stateDir);
+  const kim = await issueLocalToken(signingKey, { username: 'kim', partnerId: 'kr-demo-bank', role: 'analyst' });
+  const lee = await issueLocalToken(signingKey, { username: 'lee', partnerId: 'kr-demo-bank', role: 'supervisor' });
+  const chan = await issueLocalToken(signingKey, { username: 'chan', partnerId: '*', role: 'supervisor' });
+  const call = async (token: string, path: string, body?: unknown) => {
+    const response = await fetch(`${stack.apiUrl}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    expect(response.status, `${path}: ${await response.clone().text()}`).toBe(200);
+    return (await response.json()) as Record<string, any>;
+  };
+  const queue = await call(kim, '/flags?limit=100');
+  await call(chan, '/flags?limit=5');
+  const [first, second] = queue.items.filter((flag: any) => flag.outcome === 'REVIEW');
+  await call(kim, `/flags/kr-demo-bank/${first.transferId}`);
+  await call(kim, `/flags/kr-demo-bank/${first.transferId}/network`);
+  await call(kim, `/flags/kr-demo-bank/${first.transferId}/profile`);
+  await call(kim, `/flags/kr-demo-bank/${first.transferId}/actions`, {
+    action: 'ESCALATE',
+    note: 'a second look before release',
+    expectedVersion: 1,
+  });
+  await call(lee, `/flags/kr-demo-bank/${second.transferId}/actions`, {
+    action: 'CONFIRM_FRAUD',
+    note: 'mule confirmed by the receiving bank',
+    expectedVersion: 1,
+  });
+  const cases = await call(chan, '/cases?limit=5');
+  const accountKey = cases.items[0].accountKey;
+  await call(chan, `/cases/${accountKey}`);
+  await call(chan, `/cases/${accountKey}/network`);
+  const shown = await call(chan, `/cases/${accountKey}`);
+  await call(chan, `/cases/${accountKey}/actions`, {
+    action: 'ESCALATE',
+    note: 'second look',
+    expectedVersion: shown.version,
+  });
+  // An outage after the confirmation left its listing owed (the flag's rank marks it): the sweep re-drives it.
+  const key = { partnerId: 'kr-demo-bank', transferId: second.transferId };
+  const { Item } = await pipeline.clients.documents.send(
+    new GetCommand({ TableName: pipeline.tables.flags, Key: key }),
+  );
+  await pipeline.clients.documents.send(
+    new UpdateCommand({
+      TableName: pipeline.tables.flags,
+      Key: key,
+      UpdateExpression: 'SET pendingEffects = :owed, #rank = :rank',
+      ExpressionAttributeNames: { '#rank': 'rank' },
+      ExpressionAttributeValues: { ':owed': ['WATCHLIST'], ':rank': `!${String(Item!.rank)}` },
+    }),
+  );
+  await stack.autoRelease();
+}, 240_000);
+afterAll(async () => {
+  await stack?.stop();
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+/** Each statement as the guard names it ("<policy>#<sid or position>"), but those only Lambda and X-Ray use. */
+function statementsOf(role: RoleModel): string[] {
+  return role.policies.flatMap((policy) =>
+    ([] as Array<{ Sid?: string; Action: string | string[] }>)
+      .concat(policy.document.Statement as never)
+      .map((statement, index) => ({ name: `${policy.name}#${statement.Sid ?? index}`, statement }))
+      .filter(({ statement }) => ![statement.Action].flat().every((action) => OUTSIDE_THE_CODE.test(action)))
+      .map(({ name }) => name),
+  );
+}
+
+async function loadWatchlist(pipeline: LocalReviewStack['pipeline'], entries: readonly WatchlistEntry[]) {
+  const store = new DynamoWatchlistStore(pipeline.clients.documents, pipeline.tables.watchlist, pipeline.pseudonymiser);
+  for (const { accountId, listing } of entries) await store.list(accountId, listing);
+}
+
+describe('the policies the templates give each role', () => {
+  it('allow every call its code made', () => {
+    expect(calls.filter((call) => !call.allowed)).toEqual([]);
+  });
+
+  it.each([
+    ['ScreeningRole', 'the screening function'],
+    ['ReviewApiHandlerRole', 'the review API'],
+    ['AutoReleaseHandlerRole', 'the auto-release sweep'],
+    ['RulePackSeedRole', "the shipped pack's seed"],
+  ])('hold no statement %s (%s) never used', (roleName) => {
+    const role = stack.pipeline.system.model.roles.find((r) => r.logicalId.startsWith(roleName))!;
+    const used = new Set(
+      calls.filter((call) => call.principal.includes(`/${role.name}/`)).flatMap((call) => call.statements),
+    );
+    const unused = statementsOf(role).filter((statement) => !used.has(statement));
+    expect(unused).toEqual([]);
+  });
+});
