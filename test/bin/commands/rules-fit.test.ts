@@ -1,71 +1,91 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../../bin/commands/rules.ts';
+import { startLocalReviewStack, type LocalReviewStack } from '../../../bin/commands/serve.ts';
+import { exportsFor } from '../../../bin/commands/up.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
-import type { TransferEvent } from '#domain/contract/transfer-event.ts';
-import { issueLocalToken, loadLocalSigningKey } from '#local/auth/local-issuer.ts';
+import { DynamoShadowStore } from '#adapters/dynamodb/shadow-store.ts';
+import { arrivingAt } from '#local/simulated-clock.ts';
 import { generateWorkload } from '#local/workload/generate.ts';
 import shippedPack from '../../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
-import { startDynamoFixture, type DynamoFixture } from '../../support/local-dynamo.ts';
 import { captureOutput } from '../../support/output.ts';
-import { officer, reviewService, screen } from '../../support/review-fixtures.ts';
 
-let fixture: DynamoFixture;
+/**
+ * Officers' decisions to a fitted pack in force, on the local stage as it deploys: transfers screened
+ * by the screening function from the partners' queues, flags decided through the review API with local
+ * tokens, and fraudctl's rules commands pointed at the stage by the exports `fraudctl up` prints.
+ */
+let stack: LocalReviewStack;
 let dir: string;
+const KR = 'kr-demo-bank';
 const transfers = () => join(dir, 'transfers.ndjson');
+const unlabelled = (event: Record<string, unknown>) => {
+  const { label: _label, ...rest } = event;
+  return rest;
+};
 
 beforeAll(async () => {
-  fixture = await startDynamoFixture();
   dir = await mkdtemp(join(tmpdir(), 'rules-fit-'));
-  // A day of the corridor's traffic screened by the shipped pack on the stand-ins; officers then decide
-  // every flag it raised: confirmed fraud where the workload says scam, released otherwise.
+  stack = await startLocalReviewStack({ stateDir: dir, schedules: 'when-fired' });
+  // A day of the corridor's traffic screened by the shipped pack; officers then decide every flag it
+  // raised: confirmed fraud where the workload says scam, released otherwise.
   const workload = generateWorkload({ transfers: 400, seed: 3 });
-  const events = workload.events.map(({ label: _label, ...event }) => event) as unknown as TransferEvent[];
+  const events = workload.events.map(unlabelled);
   await writeFile(transfers(), `${events.map((event) => JSON.stringify(event)).join('\n')}\n`);
+  for (const partnerId of stack.pipeline.partners)
+    await stack.pipeline.send(
+      partnerId,
+      events
+        .filter((event) => event.partnerId === partnerId)
+        .map((event) => ({ body: JSON.stringify(event), attributes: arrivingAt(String(event.occurredAt)) })),
+    );
+  await stack.pipeline.drain();
   const scam = new Set(
     workload.events.filter((e) => (e.label as { kind: string }).kind === 'scam').map((e) => e.transferId as string),
   );
-  const decisions = await screen(fixture, events);
-  const review = reviewService(fixture);
-  for (const decision of decisions.filter((d) => d.outcome === 'DELAY' || d.outcome === 'REVIEW')) {
+  const { decisions } = await stack.pipeline.collectDecisions();
+  const held = [...decisions.values()].filter((d) => d.outcome === 'DELAY' || d.outcome === 'REVIEW');
+  for (const decision of held) {
     const fraud = scam.has(decision.transferId);
-    await review
-      .actOnFlag(officer(fraud ? 'analyst' : 'supervisor', decision.partnerId, 'ana'), {
-        partnerId: decision.partnerId,
-        transferId: decision.transferId,
+    const token = await stack.token({
+      username: 'ana',
+      partnerId: decision.partnerId,
+      role: fraud ? 'analyst' : 'supervisor',
+    });
+    // A release above the single-officer limit needs four eyes: such a flag simply stays undecided.
+    await fetch(`${stack.apiUrl}/flags/${decision.partnerId}/${decision.transferId}/actions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
         action: fraud ? 'CONFIRM_FRAUD' : 'RELEASE',
         note: 'decided for the fit test',
         expectedVersion: 1,
-      })
-      // A release above the single-officer limit needs four eyes: such a flag simply stays undecided.
-      .catch(() => undefined);
+      }),
+    });
   }
-}, 120_000);
-afterAll(async () => fixture.close());
+}, 180_000);
+afterAll(async () => {
+  await stack?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
 afterEach(() => {
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
 });
 
-async function tokenFor(username: string, role: 'analyst' | 'supervisor'): Promise<string> {
+/** What an analyst's shell holds after `fraudctl up`: the stage's endpoints, tables and key. */
+function pointAtStage() {
+  for (const [name, value] of Object.entries(exportsFor(stack.pipeline))) vi.stubEnv(name, value);
   vi.stubEnv('FRAUDCTL_STATE_DIR', dir);
-  return issueLocalToken(await loadLocalSigningKey(dir), { username, partnerId: 'kr-demo-bank', role });
 }
 
-function pointAtFixture() {
-  vi.stubEnv('RULE_PACKS_TABLE', fixture.tables.rulePacks);
-  vi.stubEnv('FLAGS_TABLE', fixture.tables.flags);
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', fixture.dynamo.endpoint);
-  vi.stubEnv('AWS_REGION', 'eu-west-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-}
+const tokenFor = (username: string, role: 'analyst' | 'supervisor') => stack.token({ username, partnerId: KR, role });
 
 describe("fraudctl rules labels and fit: officers' decisions to a proposal in force", () => {
   it('exports labels, fits, proposes, is approved by another person, shadows and activates', async () => {
-    pointAtFixture();
+    pointAtStage();
     const labels = join(dir, 'labels.csv');
     let { out } = captureOutput();
     expect(await run(['labels', '--from', '2000-01-01', '--to', '2100-01-01', '--out', labels])).toBe(0);
@@ -93,7 +113,8 @@ describe("fraudctl rules labels and fit: officers' decisions to a proposal in fo
     expect(document.rules.map((r: { id: string }) => r.id)).toEqual(shippedPack.rules.map((r) => r.id));
     expect(JSON.parse(await readFile(report, 'utf8')).calibration).toHaveLength(10);
 
-    const store = new DynamoRulePackStore(fixture.clients.documents, fixture.tables.rulePacks);
+    const { documents } = stack.pipeline.clients;
+    const store = new DynamoRulePackStore(documents, stack.pipeline.tables.rulePacks);
     captureOutput();
     // The proposer cannot approve; another person with the approver role can.
     expect(await run(['approve', '--version', 'kr-kh-2027.3.1', '--note', 'fit read', '--token', kim])).toBe(1);
@@ -103,14 +124,33 @@ describe("fraudctl rules labels and fit: officers' decisions to a proposal in fo
       0,
     );
     expect(await store.shadowVersion('kr-kh')).toBe('kr-kh-2027.3.1');
+
+    // The screening function now screens each transfer with the fitted pack beside the live one.
+    const later = generateWorkload({ transfers: 200, seed: 4, start: new Date('2026-11-26T00:00:00+09:00') });
+    const events = later.events.map(unlabelled).filter((event) => event.partnerId === KR);
+    await stack.pipeline.send(
+      KR,
+      events.map((event) => ({ body: JSON.stringify(event), attributes: arrivingAt(String(event.occurredAt)) })),
+    );
+    await stack.pipeline.drain();
+    const shadow = new DynamoShadowStore(documents, stack.pipeline.tables.shadowDecisions);
+    let compared = 0;
+    for await (const _ of shadow.decisions(
+      'kr-kh-2027.3.1',
+      new Date('2026-11-26T00:00:00+09:00'),
+      new Date('2026-11-29T00:00:00+09:00'),
+    ))
+      compared += 1;
+    expect(compared).toBe(events.length);
+
     expect(await run(['activate', '--version', 'kr-kh-2027.3.1', '--token', kim])).toBe(0);
     expect(await store.activeVersion('kr-kh')).toBe('kr-kh-2027.3.1');
     const proposed = (await store.auditTrail('kr-kh')).find((entry) => entry.action === 'PROPOSED');
     expect(proposed?.backtest).toMatchObject({ transfers: 400, calibration: expect.any(Array) });
-  }, 120_000);
+  }, 180_000);
 
   it('refuses a bad share or period with the option it concerns', async () => {
-    pointAtFixture();
+    pointAtStage();
     const { err } = captureOutput();
     const kim = await tokenFor('kim', 'analyst');
     await expect(
