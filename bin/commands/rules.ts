@@ -19,7 +19,7 @@ import { readOfficerLabels } from '#adapters/dynamodb/officer-labels.ts';
 import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { DEFAULT_HOLDOUT_SHARE, DEFAULT_L2, fitPack } from '#use-cases/rules/fit-pack.ts';
 import { formatFitReport } from '#use-cases/rules/fit-report.ts';
-import { loadLabels, loadWatchlist, runPseudonymKey } from './backtest.ts';
+import { SCORE_FROM_HELP, loadLabels, loadWatchlist, parseScoreFrom, runPseudonymKey } from './backtest.ts';
 import { cliCommand, exits, jsonOption, runCli, usageError } from './cli.ts';
 
 const DETAILS = `
@@ -58,6 +58,7 @@ interface RulesOptions {
   note?: string;
   token?: string;
   backtestFile?: string;
+  scoreFrom?: string;
   backtestSummary?: string;
   off?: boolean;
   shadowVersion?: string;
@@ -133,6 +134,7 @@ export function run(args: string[]): Promise<number> {
     .option('--watchlist <list.csv>', 'listings in force over the file')
     .option('--profile <p.json>', "the watchlist provider's column profile")
     .requiredOption('--version <version>', 'the proposed version (new)')
+    .option('--score-from <time>', SCORE_FROM_HELP)
     .option('--holdout <share>', 'share of the labelled transfers kept out of the fit', String(DEFAULT_HOLDOUT_SHARE))
     .option('--l2 <lambda>', 'L2 penalty on the weights', String(DEFAULT_L2))
     .option('--out <pack.json>', 'also write the proposed pack here')
@@ -238,6 +240,7 @@ async function fitAndPropose(command: Command, values: RulesOptions): Promise<nu
     usageError(command, '--holdout must be a share between 0 and 1, such as 0.3');
   const l2 = Number(values.l2);
   if (!(l2 > 0)) usageError(command, '--l2 must be a positive number, such as 1');
+  const scoreFrom = parseScoreFrom(command, values.scoreFrom);
   const officer = await signedIn(values.token);
   const rulePacks = store();
   const current = await rulePacks.currentVersion(values.pack);
@@ -250,6 +253,7 @@ async function fitAndPropose(command: Command, values: RulesOptions): Promise<nu
     file: values.file,
     holdoutShare,
     l2,
+    ...(scoreFrom === undefined ? {} : { scoreFrom }),
     ...(values.labels ? { labels: await loadLabels(values.labels) } : {}),
     ...(values.watchlist
       ? { watchlist: await loadWatchlist(values.watchlist, values.profile, createPseudonymiser(pseudonymKey)) }

@@ -24,7 +24,7 @@ th:first-child,td:first-child{text-align:left}svg{background:#fafafa;border:1px 
 .fraud{fill:#c0392b}.legitimate{fill:#2c7fb8}.unlabelled{fill:#888}
 </style></head><body>
 <h1>Backtest of ${packs.map((s) => escapeHtml(s.pack.version)).join(' against ')}</h1>
-<p>${escapeHtml(file)}: ${count(report.transfers)} transfers${report.period ? `, event time ${escapeHtml(report.period.from)} to ${escapeHtml(report.period.to)}` : ''}; ${count(report.invalid.count)} invalid lines, ${count(report.duplicates)} repeated transfers.</p>
+<p>${escapeHtml(file)}: ${count(report.transfers)} transfers scored${report.warmUp ? ` after ${count(report.warmUp.transfers)} before ${escapeHtml(report.warmUp.until)} that built state` : ''}${report.period ? `, event time ${escapeHtml(report.period.from)} to ${escapeHtml(report.period.to)}` : ''}; ${count(report.invalid.count)} invalid lines, ${count(report.duplicates)} repeated transfers.</p>
 ${packs.map(packSection).join('\n')}
 ${changesSection(report)}
 </body></html>

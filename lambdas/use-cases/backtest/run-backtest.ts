@@ -19,6 +19,12 @@ export interface BacktestRequest {
   readonly watchlist?: ReadonlyMap<string, readonly WatchlistListing[]>;
   /** Labels by transferLabelKey; a `label` field on an event takes precedence. */
   readonly labels?: ReadonlyMap<string, TransferLabel>;
+  /**
+   * Event time (ms) from which transfers are scored: those before it are screened only to build each
+   * account's state, as the months before a period build it for a bank screening live, and are
+   * neither tallied nor compared nor passed to onDecision.
+   */
+  readonly scoreFrom?: number;
   /** Transfers screened so far, and the expected total (0 while unknown). */
   readonly onProgress?: (done: number, total: number) => void;
   /**
@@ -40,8 +46,10 @@ export interface BacktestReport {
   /** Lines in the file, blank ones included. */
   readonly lines: number;
   readonly blankLines: number;
-  /** Distinct transfers screened. */
+  /** Distinct transfers screened and scored (after the warm-up). */
   readonly transfers: number;
+  /** Transfers before request.scoreFrom, screened to build state and not scored; null without one. */
+  readonly warmUp: { readonly transfers: number; readonly until: string } | null;
   /** Lines repeating a transfer already in the file: screened once, as a redelivery would be. */
   readonly duplicates: number;
   readonly invalid: { readonly count: number; readonly lines: readonly InvalidLine[] };
@@ -93,13 +101,18 @@ export async function runBacktest(request: BacktestRequest): Promise<BacktestRep
   return {
     lines: counts.lines,
     blankLines: counts.blankLines,
-    transfers: run.screened,
+    transfers: run.screened - run.warmUp,
+    warmUp:
+      request.scoreFrom === undefined
+        ? null
+        : { transfers: run.warmUp, until: new Date(request.scoreFrom).toISOString() },
     duplicates: counts.duplicates,
     invalid: { count: counts.invalidCount, lines: counts.invalid },
     sortedInMemory: asRead === undefined,
-    period: run.screened
-      ? { from: new Date(run.firstAt).toISOString(), to: new Date(run.simulatedNow).toISOString() }
-      : null,
+    period:
+      run.screened > run.warmUp
+        ? { from: new Date(run.firstAt).toISOString(), to: new Date(run.simulatedNow).toISOString() }
+        : null,
     candidate: candidate.tally.summary(),
     baseline: baseline ? baseline.tally.summary() : null,
     changes: baseline
@@ -167,6 +180,9 @@ class ScreeningRun {
   /** The candidate's decisions, kept only for request.onDecision. */
   readonly decisions: Array<{ decision: Decision; label: TransferLabel | undefined }> = [];
   screened = 0;
+  /** Of them, transfers before request.scoreFrom. */
+  warmUp = 0;
+  /** Event time of the first transfer scored. */
   firstAt = Number.NaN;
   /** The latest event time screened: the simulated processing time. */
   simulatedNow = Number.NEGATIVE_INFINITY;
@@ -182,10 +198,16 @@ class ScreeningRun {
   }
 
   screen({ event, activity, label: ownLabel }: PreparedTransfer): void {
-    if (this.screened === 0) this.firstAt = activity.t;
     this.screened += 1;
     if (activity.t > this.simulatedNow) this.simulatedNow = activity.t;
     const now = new Date(this.simulatedNow);
+    if (activity.t < (this.request.scoreFrom ?? Number.NEGATIVE_INFINITY)) {
+      this.warmUp += 1;
+      this.candidate.screener.screen(event, activity, now);
+      this.baseline?.screener.screen(event, activity, now);
+      return;
+    }
+    if (this.screened === this.warmUp + 1) this.firstAt = activity.t;
     const label = ownLabel ?? this.request.labels?.get(transferLabelKey(event.partnerId, event.transferId));
     const groups = label ? groupsOf(event, activity) : undefined;
     const decision = this.candidate.screener.screen(event, activity, now);

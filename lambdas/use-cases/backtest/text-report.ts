@@ -16,8 +16,12 @@ export function formatTextReport(report: BacktestReport, file: string): string {
   const side = (figure: (s: BacktestSummary) => string, width = 22) =>
     packs.map((s) => figure(s).padStart(width)).join('');
   out.push(
-    `Backtest of ${file}: ${count(report.transfers)} transfers in ${report.elapsedSeconds.toFixed(1)} s (${count(report.transfersPerMinute)} transfers/minute)`,
+    `Backtest of ${file}: ${count(report.transfers + (report.warmUp?.transfers ?? 0))} transfers in ${report.elapsedSeconds.toFixed(1)} s (${count(report.transfersPerMinute)} transfers/minute)`,
   );
+  if (report.warmUp)
+    out.push(
+      `  warm-up       ${count(report.warmUp.transfers)} transfers before ${report.warmUp.until} built state; ${count(report.transfers)} scored`,
+    );
   if (report.period)
     out.push(`  event time    ${report.period.from} to ${report.period.to} (simulated processing time)`);
   out.push(

@@ -24,6 +24,8 @@ export interface FitRequest {
   readonly version: string;
   readonly labels?: ReadonlyMap<string, TransferLabel>;
   readonly watchlist?: ReadonlyMap<string, readonly WatchlistListing[]>;
+  /** Event time (ms) from which transfers are fitted and compared; those before only build state. */
+  readonly scoreFrom?: number;
   /** Share of the labelled transfers kept out of the fit, to judge it (calibration, held-out figures). */
   readonly holdoutShare?: number;
   readonly l2?: number;
@@ -119,6 +121,7 @@ export async function fitPack(request: FitRequest): Promise<{ document: RulePack
     candidate: inForce,
     ...(request.labels ? { labels: request.labels } : {}),
     ...(request.watchlist ? { watchlist: request.watchlist } : {}),
+    ...(request.scoreFrom === undefined ? {} : { scoreFrom: request.scoreFrom }),
     onDecision: (decision, label) => {
       if (!label) return;
       const fired = new Uint8Array(rules.length);
@@ -170,6 +173,7 @@ export async function fitPack(request: FitRequest): Promise<{ document: RulePack
     baseline: inForce,
     ...(request.labels ? { labels: request.labels } : {}),
     ...(request.watchlist ? { watchlist: request.watchlist } : {}),
+    ...(request.scoreFrom === undefined ? {} : { scoreFrom: request.scoreFrom }),
   });
 
   return {

@@ -191,6 +191,7 @@ describe('runBacktest', async () => {
         'sortedInMemory',
         'transfers',
         'transfersPerMinute',
+        'warmUp',
       ].sort(),
     );
     expect(Object.keys(json.candidate).sort()).toEqual(
@@ -266,6 +267,47 @@ describe('runBacktest on a file out of event-time order', () => {
     });
     return { report, decisions };
   };
+
+  it("builds state from the transfers before --score-from without scoring them: a bank's history", async () => {
+    const repeat = compileRulePack({
+      packId: 'test',
+      version: 'test-repeat',
+      referenceCurrency: 'KRW',
+      thresholds: { delay: 40, review: 70 },
+      delayMinutes: 30,
+      rules: [rule('R-AGAIN', { fact: 'pair.transfersBefore', op: 'gte', value: 1 }, 50)],
+    });
+    const pair = { creditor: 'C-PAYEE' };
+    const file = [
+      // The same payer and payee (transfer() names the payer after the id's first letter and the day).
+      transfer('H1', 1, '10000', { ...pair, label: voice('S-OLD') }).replace('"D-H1"', '"D-SAME"'),
+      transfer('W1', 10, '10000', { ...pair, label: legitimate }).replace('"D-W1"', '"D-SAME"'),
+    ];
+    const backtest = (scoreFrom?: number) =>
+      runBacktest({
+        source: readInThisThread(() => linesOf(file), pseudonymiser),
+        candidate: repeat,
+        baseline: pack('test-1'),
+        ...(scoreFrom === undefined ? {} : { scoreFrom }),
+      });
+    const scoreFrom = Date.parse('2026-11-24T09:05:00Z');
+    const warm = await backtest(scoreFrom);
+    expect(warm).toMatchObject({
+      transfers: 1,
+      warmUp: { transfers: 1, until: '2026-11-24T09:05:00.000Z' },
+      period: { from: '2026-11-24T09:10:00.000Z' },
+    });
+    // The history's transfer made the payee known, so the scored one repeats it; only it is tallied.
+    expect(warm.candidate.outcomes.DELAY).toBe(1);
+    expect(warm.candidate.labels).toMatchObject({ legitimate: 1, fraud: 0, confusion: { legitimateHeld: 1 } });
+    expect(warm.changes?.count).toBe(1);
+    expect(formatTextReport(warm, 'f.ndjson')).toContain(
+      '  warm-up       1 transfers before 2026-11-24T09:05:00.000Z built state; 1 scored',
+    );
+    const cold = await backtest();
+    expect(cold).toMatchObject({ transfers: 2, warmUp: null });
+    expect(cold.candidate.labels).toMatchObject({ legitimate: 1, fraud: 1 });
+  });
 
   it('screens it in event-time order whatever the lateness: within the reorder window as read, beyond it sorted in memory', async () => {
     const count = REORDER_WINDOW + 50;
