@@ -42,6 +42,9 @@ interface Payment {
 
 type Pattern = () => Draft[];
 
+/** Days of the month on which a monthly payment falls, give or take two days. */
+const PAYDAYS = [5, 10, 15, 20, 25] as const;
+
 /**
  * Ordinary traffic of both partners, weighted after the shape of retail payments in each country:
  * in Korea family transfers, shop payments, bills and payroll; in Cambodia QR payments, family
@@ -64,6 +67,13 @@ export class LegitimateTraffic {
   private readonly remitting = new Set<Customer>();
   /** Payers of a monthly household payment already drawn, by pattern (corridor-households profile). */
   private readonly monthlyPayers = new Set<string>();
+  /**
+   * Each monthly payment drawn for the window, as the payments of the world's current period: the
+   * history before the window replays them, so the same people pay the same accounts every month.
+   */
+  private readonly monthly: Array<() => Draft[]> = [];
+  /** Generating the history: monthly payers are the window's, replayed, not drawn again. */
+  private inHistory = false;
 
   constructor(
     private readonly world: World,
@@ -162,6 +172,21 @@ export class LegitimateTraffic {
         [() => [this.khElderlyLargeNewPayee()], 0.08],
       ],
     };
+  }
+
+  /**
+   * About `count` legitimate transfers of the history before the window (call `generate` for the
+   * window first, then this inside world.during): the window's monthly payments in each month of the
+   * history, then the other patterns at their weights.
+   */
+  generateHistory(count: number): Draft[] {
+    this.inHistory = true;
+    try {
+      const drafts = this.monthly.flatMap((payments) => payments());
+      return [...drafts, ...this.generate(Math.max(0, count - drafts.length))];
+    } finally {
+      this.inHistory = false;
+    }
   }
 
   /** Exactly `count` legitimate transfers; a batch that would overshoot is cut short. */
@@ -463,6 +488,7 @@ export class LegitimateTraffic {
    * the bank marks as a new payee.
    */
   private migrantRemittances(): Draft[] {
+    if (this.inHistory) return [];
     const debtor = this.world.activeCustomer(
       PARTNERS.kr,
       (c) => c.segment === 'migrant-worker' && !this.remitting.has(c),
@@ -473,28 +499,33 @@ export class LegitimateTraffic {
     const dollars = this.rng.chance(0.45);
     const usual = dollars ? this.world.usd(380, 0.35, 150, 1_500) : this.world.krw(550_000, 0.35, 250_000, 1_500_000);
     const texts = country === 'KH' ? [...TEXTS.crossBorderFamily, ...TEXTS.crossBorderKhmer] : TEXTS.crossBorderFamily;
-    const payday = this.rng.pick([5, 10, 15, 20, 25]);
-    const drafts: Draft[] = [];
-    const startDate = new Date(this.world.start + PARTNERS.kr.utcOffsetMinutes * MINUTE_MS);
-    for (let month = 0; ; month++) {
-      const day =
-        Date.UTC(startDate.getUTCFullYear(), startDate.getUTCMonth() + month, payday) -
-        PARTNERS.kr.utcOffsetMinutes * MINUTE_MS +
-        this.rng.int(0, 2) * DAY_MS;
-      if (day >= this.world.end) break;
-      if (day + DAY_MS <= this.world.start) continue;
-      drafts.push(
-        this.payment({
-          debtor,
-          creditor: family,
-          amount: this.jitter(usual, 0.1),
-          pattern: 'migrant-remittance',
-          texts,
-          listed: 0.97,
-          at: this.world.momentBetweenHours(PARTNERS.kr, 12, 23, Math.max(day, this.world.start), day + DAY_MS),
-        }),
-      );
-    }
+    const payday = this.rng.pick(PAYDAYS);
+    const remittances = () => {
+      const drafts: Draft[] = [];
+      const startDate = new Date(this.world.start + PARTNERS.kr.utcOffsetMinutes * MINUTE_MS);
+      for (let month = 0; ; month++) {
+        const day =
+          Date.UTC(startDate.getUTCFullYear(), startDate.getUTCMonth() + month, payday) -
+          PARTNERS.kr.utcOffsetMinutes * MINUTE_MS +
+          this.rng.int(0, 2) * DAY_MS;
+        if (day >= this.world.end) break;
+        if (day + DAY_MS <= this.world.start) continue;
+        drafts.push(
+          this.payment({
+            debtor,
+            creditor: family,
+            amount: this.jitter(usual, 0.1),
+            pattern: 'migrant-remittance',
+            texts,
+            listed: 0.97,
+            at: this.world.momentBetweenHours(PARTNERS.kr, 12, 23, Math.max(day, this.world.start), day + DAY_MS),
+          }),
+        );
+      }
+      return drafts;
+    };
+    this.monthly.push(remittances);
+    const drafts = remittances();
     if (drafts.length > 0 && this.rng.chance(0.2)) {
       const after = drafts[0]!.at + this.rng.int(1, 20) * DAY_MS;
       if (after < this.world.end)
@@ -665,6 +696,8 @@ export class LegitimateTraffic {
 
   /** One pick of a household payment kind: its payer, one to a few payees, once or every month. */
   private household(kind: HouseholdPayment): Draft[] {
+    const monthly = kind.cadence === 'monthly';
+    if (monthly && this.inHistory) return [];
     const partner = PARTNERS[kind.partner];
     const debtor = this.householdPayer(partner, kind);
     const draw = this.rng.pick(kind.amounts);
@@ -674,9 +707,9 @@ export class LegitimateTraffic {
         this.householdAccount(debtor, kind.payee),
       );
       const usual = this.drawAmount(draw);
-      const moments = kind.cadence === 'monthly' ? this.paydays(partner) : [this.world.busyMoment(partner)];
-      for (const at of moments)
-        drafts.push(
+      const payday = monthly ? this.rng.pick(PAYDAYS) : 0;
+      const payments = () =>
+        (monthly ? this.paydays(partner, payday) : [this.world.busyMoment(partner)]).map((at) =>
           this.payment({
             debtor,
             creditor,
@@ -687,6 +720,8 @@ export class LegitimateTraffic {
             at,
           }),
         );
+      if (monthly) this.monthly.push(payments);
+      drafts.push(...payments());
     }
     return drafts;
   }
@@ -738,9 +773,8 @@ export class LegitimateTraffic {
     return this.world.krw(median, sigma, min, max);
   }
 
-  /** A moment on a payday (the same day of each month, give or take two days) in every month the workload spans. */
-  private paydays(partner: Partner): number[] {
-    const payday = this.rng.pick([5, 10, 15, 20, 25]);
+  /** A moment on a payday (the same day of each month, give or take two days) in every month the period spans. */
+  private paydays(partner: Partner, payday: number): number[] {
     const local = new Date(this.world.start + partner.utcOffsetMinutes * MINUTE_MS);
     const moments: number[] = [];
     for (let month = 0; ; month++) {
