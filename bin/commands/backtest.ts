@@ -74,6 +74,7 @@ export function run(args: string[]): Promise<number> {
 }
 
 async function backtest(values: BacktestOptions, command: Command): Promise<number> {
+  const scoreFrom = parseScoreFrom(command, values.scoreFrom);
   await access(values.file).catch(() => {
     throw new Error(`cannot read ${values.file}: no such file, or not readable`);
   });
@@ -85,7 +86,6 @@ async function backtest(values: BacktestOptions, command: Command): Promise<numb
     ? await loadWatchlist(values.watchlist, values.profile, pseudonymiser)
     : new Map<string, WatchlistListing[]>();
   const labels = values.labels ? await loadLabels(values.labels) : undefined;
-  const scoreFrom = parseScoreFrom(command, values.scoreFrom);
 
   const bar = progressBar(process.stderr, 'backtest');
   let report: BacktestReport;

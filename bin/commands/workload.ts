@@ -20,8 +20,8 @@ export function run(args: string[]): Promise<number> {
   const program = cliCommand(
     'workload',
     'write a labelled workload (the demo\'s generator) as NDJSON, one v1 event a line with its "label", for ' +
-      'fraudctl backtest, and the listings its known-mule scenarios need as a watchlist CSV; the scored window ' +
-      "follows days of the same customers' unlabelled history (give backtest the --score-from it prints)",
+      'fraudctl backtest, and the listings its known-mule scenarios need as a watchlist CSV; with --history-days, ' +
+      "the scored window follows days of the same customers' unlabelled history (give backtest the --score-from it prints)",
   )
     .requiredOption('--out <file>', 'the NDJSON file to write')
     .option('--watchlist-out <file>', 'the watchlist CSV to write (give it to backtest --watchlist)')
@@ -30,8 +30,9 @@ export function run(args: string[]): Promise<number> {
     .option('--seed <s>', 'an integer', '2026')
     .option(
       '--history-days <d>',
-      "days of the customers' ordinary life before the scored window, at the window's daily rate (0: none)",
-      String(HISTORY_DAYS),
+      "days of the customers' ordinary life before the scored window, at the window's daily rate " +
+        `(${HISTORY_DAYS} gives each account a normal for backtest to compare with)`,
+      '0',
     )
     .action(exits(workload));
   return runCli(program, args);
