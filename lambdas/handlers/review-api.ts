@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 // hono/aws-lambda is deprecated for v5 in favour of @hono/aws-lambda, which is not on npm yet.
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { createReviewApi } from '#handlers/http/review-router.ts';
+import { DynamoRequestCounter } from '#adapters/dynamodb/request-counter.ts';
 import { reviewAdapters } from '#adapters/review-adapters.ts';
 import { loadReviewConfig } from '#config/review.ts';
 import { logger } from '#powertools/logger.ts';
@@ -24,7 +25,13 @@ export function createReviewApiHandler(dependencies: HandlerDependencies = {}) {
     const pseudonymiser = await loadPseudonymiser(config.pseudonymKey, clients);
     const adapters = reviewAdapters({ ...clients, ...config, pseudonymiser });
     const api = createReviewApi({
-      service: createReviewService({ ...adapters, policy: config.releasePolicy, clock }),
+      service: createReviewService({
+        ...adapters,
+        requestCounters: new DynamoRequestCounter(clients.documents, config.requestLimitsTable),
+        requestLimits: config.requestLimits,
+        policy: config.releasePolicy,
+        clock,
+      }),
       log: logger,
       authenticate: (c) => {
         const claims = (c.env as LambdaBindings).event.requestContext.authorizer?.jwt?.claims;

@@ -8,6 +8,7 @@ import { TABLES, type KeyAttribute, type TableDefinition, type TableKey } from '
 import { compileRulePack } from '#domain/rules/compile.ts';
 import shippedPack from '../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 import { partnersWithQueues, queuePrefix, type StageConfig } from '../config.ts';
+import { partnerQueueNames } from '../constructs/partner-queues.ts';
 import { RulePackSeed } from '../constructs/rule-pack-seed.ts';
 
 export interface StatefulStackProps extends StackProps {
@@ -117,30 +118,41 @@ export class StatefulStack extends Stack {
 
   /**
    * Partners send to and read from queues encrypted with this key, so the key policy lets each
-   * partner account use it, but only through SQS: senders to encrypt, readers to decrypt.
+   * partner account use it, but only through SQS and only for its own queues: SQS names the queue in
+   * the encryption context (aws:sqs:arn), so a sender may encrypt for its inbound queue alone and a
+   * reader decrypt its decision queue and that queue's DLQ alone. The queues live in the stateless
+   * stack; their ARNs are built from their names (partnerQueueNames), as a reference would be a cycle.
    */
   private allowPartnersThroughSqs(config: StageConfig) {
-    const throughSqs = { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } };
-    const partners = partnersWithQueues(config);
-    const senders = [...new Set(partners.map((p) => p.senderAccountId))];
-    const readers = [...new Set(partners.map((p) => p.decisionReaderAccountId))];
-    this.key.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'PartnersEncryptTransfersThroughSqs',
-        principals: senders.map((account) => new AccountPrincipal(account)),
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: throughSqs,
-      }),
-    );
-    this.key.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'PartnersDecryptDecisionsThroughSqs',
-        principals: readers.map((account) => new AccountPrincipal(account)),
-        actions: ['kms:Decrypt'],
-        resources: ['*'],
-        conditions: throughSqs,
-      }),
-    );
+    const prefix = queuePrefix(config.stage);
+    const queueArn = (name: string) => `arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${name}`;
+    const throughSqs = (queueNames: readonly string[]) => ({
+      StringEquals: {
+        'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com`,
+        'kms:EncryptionContext:aws:sqs:arn': queueNames.map(queueArn),
+      },
+    });
+    for (const partner of partnersWithQueues(config)) {
+      const names = partnerQueueNames(prefix, partner.id);
+      const sid = partner.id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+      this.key.addToResourcePolicy(
+        new PolicyStatement({
+          sid: `${sid}EncryptsItsTransfers`,
+          principals: [new AccountPrincipal(partner.senderAccountId)],
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: throughSqs([names.inbound]),
+        }),
+      );
+      this.key.addToResourcePolicy(
+        new PolicyStatement({
+          sid: `${sid}DecryptsItsDecisions`,
+          principals: [new AccountPrincipal(partner.decisionReaderAccountId)],
+          actions: ['kms:Decrypt'],
+          resources: ['*'],
+          conditions: throughSqs([names.decisions, names.decisionDeadLetters]),
+        }),
+      );
+    }
   }
 }

@@ -44,6 +44,7 @@ const STATUS_OF: Record<RefusalCode, ContentfulStatusCode> = {
   FLAG_CLOSED: 409,
   ALREADY_ESCALATED: 409,
   NOT_DUE: 409,
+  RATE_LIMITED: 429,
 };
 
 const ListQuerySchema = z.object({
@@ -109,6 +110,7 @@ export function createReviewApi({ service, authenticate, log }: ReviewApiOptions
     const officer = officerOf(await authenticate(c));
     c.set('officer', officer);
     Object.assign(c.var.requestLog, { officerId: officer.id, role: officer.role });
+    await service.checkRequestLimits(officer);
     await next();
   };
   // One handler per route of the route table: a route missing here fails the type check.
@@ -302,7 +304,7 @@ interface Problem {
   readonly status: ContentfulStatusCode;
   readonly code: string;
   readonly message: string;
-  readonly details: { readonly field?: string; readonly currentVersion?: number };
+  readonly details: { readonly field?: string; readonly currentVersion?: number; readonly retryAfterSeconds?: number };
   readonly headers?: Record<string, string>;
 }
 
@@ -317,7 +319,15 @@ function problemOf(error: unknown): Problem {
     };
   }
   if (error instanceof ReviewRefusal)
-    return { status: STATUS_OF[error.code], code: error.code, message: error.message, details: error.details };
+    return {
+      status: STATUS_OF[error.code],
+      code: error.code,
+      message: error.message,
+      details: error.details,
+      ...(error.details.retryAfterSeconds
+        ? { headers: { 'retry-after': String(error.details.retryAfterSeconds) } }
+        : {}),
+    };
   return {
     status: 500,
     code: 'INTERNAL',

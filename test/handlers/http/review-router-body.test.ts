@@ -10,6 +10,7 @@ const CLAIMS = { sub: 'officer-1', 'cognito:groups': '[analyst]', 'custom:partne
 /** A body that gets past the parser reaches actOnFlag, which answers 409 here so that acceptance is visible. */
 const accepted = Symbol('accepted');
 const service = {
+  checkRequestLimits: async () => {},
   actOnFlag: async () => {
     throw accepted;
   },

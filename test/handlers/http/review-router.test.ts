@@ -14,6 +14,7 @@ function api(options: { claims?: Record<string, unknown> } = {}) {
     error: (message, attributes) => lines.push({ level: 'error', message, attributes }),
   };
   const service = {
+    checkRequestLimits: async () => {},
     listFlags: async () => PAGE,
     actOnFlag: async () => {
       throw new Error('the flag store is down');

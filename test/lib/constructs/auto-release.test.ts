@@ -42,7 +42,7 @@ describe('auto-release construct', () => {
         .sort();
     expect(sids('AutoReleaseHandlerRole')).toEqual(
       sids('ReviewApiHandlerRole').filter(
-        (sid) => !['QueryCasesAndNetwork', 'ReadFlags', 'ReadAccountState'].includes(sid!),
+        (sid) => !['QueryCasesAndNetwork', 'ReadFlags', 'ReadAccountState', 'CountRequests'].includes(sid!),
       ),
     );
     const query = policyStatements(template).find(

@@ -119,6 +119,7 @@ describe('review API construct', () => {
     );
     const bySid = Object.fromEntries(statements.map(({ statement }) => [statement.Sid, statement]));
     expect(Object.keys(bySid).sort()).toEqual([
+      'CountRequests',
       'DecideFlags',
       'ListConfirmedFraud',
       'QueryCasesAndNetwork',
@@ -137,6 +138,11 @@ describe('review API construct', () => {
     expect(bySid.ReadAccountState).toMatchObject({
       Action: 'dynamodb:BatchGetItem',
       Resource: { 'Fn::GetAtt': [ids.aggregates, 'Arn'] },
+    });
+    // Request counters: one conditional update per counter, on that table only.
+    expect(bySid.CountRequests).toMatchObject({
+      Action: 'dynamodb:UpdateItem',
+      Resource: { 'Fn::GetAtt': [ids.requestLimits, 'Arn'] },
     });
     expect(bySid.DecideFlags).toMatchObject({
       Action: 'dynamodb:UpdateItem',
