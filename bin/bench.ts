@@ -12,6 +12,7 @@ import type { Facts } from '#domain/rules/facts.ts';
 import { screenTransfer, toActivity } from '#domain/screening/screen-transfer.ts';
 import type { TransferEvent } from '#domain/contract/transfer-event.ts';
 import shippedPack from '../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
+import { benchAmlsim } from './bench-amlsim.ts';
 import { benchBacktest } from './bench-backtest.ts';
 import { benchCapacity } from './bench-capacity.ts';
 import { benchPipeline } from './bench-pipeline.ts';
@@ -62,6 +63,10 @@ function sampleFacts(count: number, risky: boolean): Facts[] {
         outboundSum24h: amount,
         distinctNewPayees24h: 0,
         ...quietWindows(amount),
+        knownDays: Math.floor(random() * 2000),
+        amountVsUsual: Math.floor(random() * (risky ? 1000 : 200)),
+        corridorKnownDays: Math.floor(random() * 2000),
+        corridorTransfersBefore: Math.floor(random() * 20),
       },
       creditor: {
         country: pick('KR', 'KR', 'KR', 'KH', 'JP'),
@@ -89,6 +94,10 @@ function sampleFacts(count: number, risky: boolean): Facts[] {
         inboundSum7d: amount,
         inboundSum30d: amount,
         inboundEstimated: false,
+        knownDays: Math.floor(random() * 2000),
+        ageDays: (risky ? 0 : 400) + Math.floor(random() * 4000),
+        distinctSenders7dVsUsual: Math.floor(random() * (risky ? 800 : 150)),
+        newSenderPercent: Math.floor(random() * 100),
       },
       pair: {
         firstTransfer: false,
@@ -377,6 +386,7 @@ async function main() {
       `  ${events.length} transfers in ${(screenMs / 1000).toFixed(2)} s = ${Math.round((events.length / screenMs) * 60_000).toLocaleString('en-US')} transfers/minute (${((screenMs * 1000) / events.length).toFixed(1)} µs each)\n`,
   );
   await benchBacktest();
+  await benchAmlsim();
   await benchCapacity();
   await benchShadow();
   await benchPipeline();

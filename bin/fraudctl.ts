@@ -27,8 +27,13 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./commands/chaos.ts'),
   },
   workload: {
-    summary: 'write a labelled workload (--profile default | migrant-corridor) as NDJSON for backtest',
+    summary:
+      'write a labelled workload (--profile default | migrant-corridor | corridor-households) as NDJSON for backtest',
     load: () => import('./commands/workload.ts'),
+  },
+  amlsim: {
+    summary: "convert IBM AMLSim's sample (shipped, Apache-2.0) to transfer events with per-account labels",
+    load: () => import('./commands/amlsim.ts'),
   },
   replay: {
     summary: 'screen an NDJSON file of transfer events on the local pipeline, one result per line',

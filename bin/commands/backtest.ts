@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { access, readFile, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
 import { createAwsClients } from '#adapters/aws-clients.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { TABLES } from '#adapters/dynamodb/tables.ts';
 import { parseJsonText } from '#domain/contract/json-text.ts';
 import { createPseudonymiser, type Pseudonymiser } from '#domain/identity/pseudonym.ts';
 import { compileRulePack, RulePackError, type CompiledPack } from '#domain/rules/compile.ts';
+import type { TransferLabel } from '#domain/rules/backtest-tally.ts';
 import type { WatchlistListing } from '#domain/watchlist/listing.ts';
 import { progressBar } from '#local/progress.ts';
 import { readOnThread } from '#local/transfer-file-thread.ts';
@@ -16,7 +18,7 @@ import { parseLabelsCsv } from '#use-cases/backtest/labels.ts';
 import { runBacktest, watchlistByAccountKey, type BacktestReport } from '#use-cases/backtest/run-backtest.ts';
 import { formatTextReport } from '#use-cases/backtest/text-report.ts';
 import shippedPack from '../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
-import { cliCommand, exits, jsonOption, runCli } from './cli.ts';
+import { cliCommand, exits, jsonOption, runCli, usageError } from './cli.ts';
 
 interface BacktestOptions {
   file: string;
@@ -28,6 +30,7 @@ interface BacktestOptions {
   profile?: string;
   html?: string;
   json?: boolean;
+  scoreFrom?: string;
 }
 
 export function run(args: string[]): Promise<number> {
@@ -58,6 +61,7 @@ export function run(args: string[]): Promise<number> {
       'listings in force (watchlist CSV; a shared list keyed by pseudonyms needs the PSEUDONYM_KEY it was made with)',
     )
     .option('--profile <f>', "the watchlist provider's column profile")
+    .option('--score-from <time>', SCORE_FROM_HELP)
     .option('--html <f>', 'also write a self-contained HTML report (score histograms, recall against hold rate)')
     .addOption(jsonOption('one JSON object on stdout instead of the text report'))
     .addHelpText(
@@ -69,7 +73,8 @@ export function run(args: string[]): Promise<number> {
   return runCli(program, args);
 }
 
-async function backtest(values: BacktestOptions): Promise<number> {
+async function backtest(values: BacktestOptions, command: Command): Promise<number> {
+  const scoreFrom = parseScoreFrom(command, values.scoreFrom);
   await access(values.file).catch(() => {
     throw new Error(`cannot read ${values.file}: no such file, or not readable`);
   });
@@ -80,17 +85,7 @@ async function backtest(values: BacktestOptions): Promise<number> {
   const watchlist = values.watchlist
     ? await loadWatchlist(values.watchlist, values.profile, pseudonymiser)
     : new Map<string, WatchlistListing[]>();
-  // biome-ignore lint/suspicious/noImplicitAnyLet: TypeScript types it from the assignments below
-  let labels;
-  if (values.labels) {
-    const parsed = parseLabelsCsv(await readFile(values.labels, 'utf8'));
-    if (!parsed.ok) {
-      for (const { line, message } of parsed.errors.slice(0, 20))
-        process.stderr.write(`${values.labels} line ${line}: ${message}\n`);
-      return 1;
-    }
-    labels = parsed.labels;
-  }
+  const labels = values.labels ? await loadLabels(values.labels) : undefined;
 
   const bar = progressBar(process.stderr, 'backtest');
   let report: BacktestReport;
@@ -101,6 +96,7 @@ async function backtest(values: BacktestOptions): Promise<number> {
       ...(baseline ? { baseline } : {}),
       watchlist,
       ...(labels ? { labels } : {}),
+      ...(scoreFrom === undefined ? {} : { scoreFrom }),
       onProgress: (done, total) => bar.update(done, total),
     });
   } finally {
@@ -111,6 +107,19 @@ async function backtest(values: BacktestOptions): Promise<number> {
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatTextReport(report, values.file));
   if (values.html && !values.json) process.stdout.write(`HTML report: ${values.html}\n`);
   return 0;
+}
+
+/** The option text of --score-from (backtest, rules fit). */
+export const SCORE_FROM_HELP =
+  "score only transfers from this ISO 8601 time; those before it are screened to build each account's state " +
+  '(its history), neither tallied nor compared (fraudctl workload prints the time of its window)';
+
+/** --score-from as epoch milliseconds, or a usage error. */
+export function parseScoreFrom(command: Command, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const at = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(at)) usageError(command, `--score-from must be an ISO 8601 date or date-time, got "${value}"`);
+  return at;
 }
 
 /** PSEUDONYM_KEY, or a random key for this run: a watchlist keyed by pseudonym matches only under its own key. */
@@ -147,7 +156,20 @@ export async function loadPack(reference: string | undefined, packId: string): P
   }
 }
 
-async function loadWatchlist(
+/** A labels CSV (partnerId,transferId,fraud[,typology][,scenarioId]); refused with its problems' lines. */
+export async function loadLabels(path: string): Promise<Map<string, TransferLabel>> {
+  const parsed = parseLabelsCsv(await readFile(path, 'utf8'));
+  if (parsed.ok) return parsed.labels;
+  throw new Error(
+    parsed.errors
+      .slice(0, 20)
+      .map(({ line, message }) => `${path} line ${line}: ${message}`)
+      .join('\n'),
+  );
+}
+
+/** A watchlist CSV (with its provider's column profile) as the screener reads it, by pseudonymised account. */
+export async function loadWatchlist(
   path: string,
   profile: string | undefined,
   pseudonymiser: Pseudonymiser,

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { createAwsClients } from '#adapters/aws-clients.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
@@ -8,10 +8,18 @@ import { parseJsonText } from '#domain/contract/json-text.ts';
 import { type CompiledPack, compileRulePack, RulePackError } from '#domain/rules/compile.ts';
 import type { PackAuditEntry } from '#domain/rules/maker-checker.ts';
 import { readOnThread } from '#local/transfer-file-thread.ts';
-import { BacktestReportFiguresSchema, proposalBacktest } from '#use-cases/backtest/proposal-backtest.ts';
+import {
+  BacktestReportFiguresSchema,
+  type ProposalBacktest,
+  proposalBacktest,
+} from '#use-cases/backtest/proposal-backtest.ts';
 import { runBacktest } from '#use-cases/backtest/run-backtest.ts';
 import { formatShadowReport, reportPeriod, ShadowReportError, shadowReport } from '#use-cases/rules/shadow-report.ts';
-import { runPseudonymKey } from './backtest.ts';
+import { readOfficerLabels } from '#adapters/dynamodb/officer-labels.ts';
+import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
+import { DEFAULT_HOLDOUT_SHARE, DEFAULT_L2, fitPack } from '#use-cases/rules/fit-pack.ts';
+import { formatFitReport } from '#use-cases/rules/fit-report.ts';
+import { SCORE_FROM_HELP, loadLabels, loadWatchlist, parseScoreFrom, runPseudonymKey } from './backtest.ts';
 import { cliCommand, exits, jsonOption, runCli, usageError } from './cli.ts';
 import { type ApiOptions, apiOptions, printJson, type ReviewApiCall, reviewApiClient } from './review-api-client.ts';
 
@@ -30,14 +38,28 @@ outcome); the screening Lambdas (SHADOW_MODE pointer, the default) score every n
 too and store what it decided, never sending or flagging it. rules shadow-report reads those
 decisions from the ShadowDecisions table (${TABLES.shadowDecisions.envVar}) and the shadow pointer from
 the RulePacks table (${TABLES.rulePacks.envVar}) over a period of event time, with AWS_REGION (and
-locally AWS_ENDPOINT_URL_DYNAMODB), and compares them with the live ones.`;
+locally AWS_ENDPOINT_URL_DYNAMODB), and compares them with the live ones.
+
+Fit: rules fit screens a labelled file with the version in force (read through the API), fits points
+and thresholds to the labels (L2-regularised logistic regression over the rules' firings, a held-out
+share for a calibration table), backtests the result against the version in force and proposes it
+like rules propose. rules labels writes the flags officers confirmed as fraud or released in a period
+(${TABLES.flags.envVar}) as a labels CSV for fit --labels and backtest --labels.`;
 
 interface RulesOptions extends ApiOptions {
   file: string;
+  labels?: string;
+  watchlist?: string;
+  profile?: string;
+  holdout?: string;
+  l2?: string;
+  out?: string;
+  report?: string;
   pack: string;
   version: string;
   note: string;
   backtestFile?: string;
+  scoreFrom?: string;
   backtestSummary?: string;
   off?: boolean;
   shadowVersion?: string;
@@ -105,6 +127,33 @@ export function run(args: string[]): Promise<number> {
     .requiredOption('--from <iso>', 'start of the period, event time, such as 2026-12-01 or 2026-12-01T09:00+09:00')
     .requiredOption('--to <iso>', 'end of the period (excluded)')
     .addOption(jsonOption());
+  const fitStep: Command = throughApi(
+    step(
+      'fit',
+      "fit a pack's points and thresholds to labelled transfers (L2-regularised logistic regression over its rules' firings) and propose the result",
+      (o) => fitAndPropose(fitStep, o),
+    )
+      .requiredOption('--file <transfers.ndjson>', 'labelled transfers (a "label" on each event, or --labels)')
+      .addOption(packOption())
+      .option('--labels <labels.csv>', 'labels CSV, such as fraudctl rules labels writes')
+      .option('--watchlist <list.csv>', 'listings in force over the file')
+      .option('--profile <p.json>', "the watchlist provider's column profile")
+      .requiredOption('--version <version>', 'the proposed version (new)')
+      .option('--score-from <time>', SCORE_FROM_HELP)
+      .option('--holdout <share>', 'share of the labelled transfers kept out of the fit', String(DEFAULT_HOLDOUT_SHARE))
+      .option('--l2 <lambda>', 'L2 penalty on the weights', String(DEFAULT_L2))
+      .option('--out <pack.json>', 'also write the proposed pack here')
+      .option('--report <fit.json>', 'also write the fit report (weights, calibration, backtest) here')
+      .option('--note <text>', 'what the proposal is for'),
+  );
+  const labelsStep: Command = step(
+    'labels',
+    "officers' decisions as labels: confirmed fraud and released flags decided in [from, to), as a labels CSV",
+    (o) => labels(labelsStep, o),
+  )
+    .requiredOption('--from <iso>', 'start of the period (decision time), such as 2026-12-01')
+    .requiredOption('--to <iso>', 'end of the period (excluded)')
+    .option('--out <labels.csv>', 'write here instead of printing');
   throughApi(
     step(
       'history',
@@ -156,7 +205,18 @@ async function propose(values: RulesOptions): Promise<number> {
       ? backtestOfReport(values.backtestSummary, await readJson(values.backtestSummary))
       : undefined;
   if (backtest === null) return 1;
-  const entry = (await call(`${packPath(candidate.packId)}/proposals`, {
+  return submitProposal(call, pack, candidate.packId, values, backtest);
+}
+
+/** The one way a version is proposed, by propose and by fit: through the API, audited, waiting for an approver. */
+async function submitProposal(
+  call: ReviewApiCall,
+  pack: unknown,
+  packId: string,
+  values: Pick<RulesOptions, 'note' | 'json'>,
+  backtest: ProposalBacktest | undefined,
+): Promise<number> {
+  const entry = (await call(`${packPath(packId)}/proposals`, {
     method: 'POST',
     body: JSON.stringify({ pack, note: values.note, ...(backtest === undefined ? {} : { backtest }) }),
   })) as PackAuditEntry | undefined;
@@ -165,6 +225,73 @@ async function propose(values: RulesOptions): Promise<number> {
   process.stdout.write(
     `${entry.packId}: ${entry.version} proposed by ${entry.actor.username}; a task-force supervisor other than you must approve it (fraudctl rules approve)\n`,
   );
+  return 0;
+}
+
+/**
+ * Fits the version in force to labelled transfers (see fit-pack.ts), prints and writes what came out,
+ * and proposes it like any other version: nothing goes into force without another person's approval.
+ */
+async function fitAndPropose(command: Command, values: RulesOptions): Promise<number> {
+  const holdoutShare = Number(values.holdout);
+  if (!(holdoutShare > 0 && holdoutShare < 1))
+    usageError(command, '--holdout must be a share between 0 and 1, such as 0.3');
+  const l2 = Number(values.l2);
+  if (!(l2 > 0)) usageError(command, '--l2 must be a positive number, such as 1');
+  const scoreFrom = parseScoreFrom(command, values.scoreFrom);
+  const call = reviewApiClient('rules fit', values);
+  const inForce = await packInForce(call, values.pack);
+  if (inForce === null) return 1;
+  if (!inForce) throw new Error(`${values.pack}: no version in force to fit`);
+  const pseudonymKey = runPseudonymKey();
+  const { document, report, proposalBacktest } = await fitPack({
+    source: readOnThread(values.file, pseudonymKey),
+    inForce,
+    version: values.version,
+    file: values.file,
+    holdoutShare,
+    l2,
+    ...(scoreFrom === undefined ? {} : { scoreFrom }),
+    ...(values.labels ? { labels: await loadLabels(values.labels) } : {}),
+    ...(values.watchlist
+      ? { watchlist: await loadWatchlist(values.watchlist, values.profile, createPseudonymiser(pseudonymKey)) }
+      : {}),
+  });
+  if (values.out) await writeFile(values.out, `${JSON.stringify(document, null, 2)}\n`);
+  if (values.report) await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(formatFitReport(report));
+  return submitProposal(
+    call,
+    document,
+    values.pack,
+    { ...values, note: values.note ?? `points fitted on ${values.file}` },
+    proposalBacktest,
+  );
+}
+
+/** Officers' decisions of a period as a labels CSV for backtest --labels and rules fit --labels. */
+async function labels(command: Command, values: RulesOptions): Promise<number> {
+  const from = Date.parse(values.from ?? '');
+  const to = Date.parse(values.to ?? '');
+  if (Number.isNaN(from)) usageError(command, `--from must be a date or date-time, got "${values.from}"`);
+  if (Number.isNaN(to) || to <= from) usageError(command, `--to must be a date or date-time after --from`);
+  const table = process.env[TABLES.flags.envVar];
+  if (!table)
+    throw new Error(`set ${TABLES.flags.envVar} to the Flags table name (CloudFormation output, or fraudctl up)`);
+  const decided = await readOfficerLabels(
+    createAwsClients().documents,
+    table,
+    new Date(from).toISOString(),
+    new Date(to).toISOString(),
+  );
+  const csv = `partnerId,transferId,fraud,typology\n${decided.map((l) => `${l.partnerId},${l.transferId},${l.fraud},${l.typology ?? ''}`).join('\n')}${decided.length ? '\n' : ''}`;
+  if (values.out) {
+    await writeFile(values.out, csv);
+    const fraud = decided.filter((l) => l.fraud).length;
+    process.stdout.write(
+      `wrote ${decided.length} labels (${fraud} confirmed fraud, ${decided.length - fraud} released) to ${values.out}\n`,
+    );
+  } else process.stdout.write(csv);
   return 0;
 }
 
@@ -267,20 +394,28 @@ async function show(values: RulesOptions): Promise<number> {
  * null when the API refused (its error printed).
  */
 async function backtestSummary(call: ReviewApiCall, candidate: CompiledPack, file: string) {
-  const overview = (await call(packPath(candidate.packId))) as PackOverview | undefined;
-  if (!overview) return null;
-  const inForce = overview.active
-    ? ((await call(`${packPath(candidate.packId)}/versions/${encodeURIComponent(overview.active)}`)) as
-        | { pack: unknown }
-        | undefined)
-    : undefined;
-  if (overview.active && !inForce) return null;
+  const inForce = await packInForce(call, candidate.packId);
+  if (inForce === null) return null;
   const report = await runBacktest({
     source: readOnThread(file, runPseudonymKey()),
     candidate,
-    ...(inForce ? { baseline: compileRulePack(inForce.pack) } : {}),
+    ...(inForce ? { baseline: inForce } : {}),
   });
   return proposalBacktest(report, file);
+}
+
+/**
+ * The version in force, compiled, as the review API serves it (what screening runs); undefined when
+ * the pack has none, null when the API refused (its error printed).
+ */
+async function packInForce(call: ReviewApiCall, packId: string): Promise<CompiledPack | undefined | null> {
+  const overview = (await call(packPath(packId))) as PackOverview | undefined;
+  if (!overview) return null;
+  if (!overview.active) return undefined;
+  const stored = (await call(`${packPath(packId)}/versions/${encodeURIComponent(overview.active)}`)) as
+    | { pack: unknown }
+    | undefined;
+  return stored ? compileRulePack(stored.pack) : null;
 }
 
 /** A report of `fraudctl backtest --json`, reduced to what the proposal records; refused naming the field. */

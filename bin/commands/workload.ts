@@ -1,7 +1,9 @@
+import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
 import { type Command, Option } from 'commander';
 import { formatWatchlistCsv } from '#local/watchlist-csv.ts';
-import { generateWorkload, MIN_WORKLOAD_TRANSFERS } from '#local/workload/generate.ts';
+import { generateWorkload, HISTORY_DAYS, MIN_WORKLOAD_TRANSFERS } from '#local/workload/generate.ts';
 import { WORKLOAD_PROFILES, type WorkloadProfile } from '#local/workload/profiles.ts';
 import { cliCommand, exits, runCli, usageError } from './cli.ts';
 
@@ -11,19 +13,27 @@ interface WorkloadOptions {
   profile: WorkloadProfile;
   transfers: string;
   seed: string;
+  historyDays: string;
 }
 
 export function run(args: string[]): Promise<number> {
   const program = cliCommand(
     'workload',
     'write a labelled workload (the demo\'s generator) as NDJSON, one v1 event a line with its "label", for ' +
-      'fraudctl backtest, and the listings its known-mule scenarios need as a watchlist CSV',
+      'fraudctl backtest, and the listings its known-mule scenarios need as a watchlist CSV; with --history-days, ' +
+      "the scored window follows days of the same customers' unlabelled history (give backtest the --score-from it prints)",
   )
     .requiredOption('--out <file>', 'the NDJSON file to write')
     .option('--watchlist-out <file>', 'the watchlist CSV to write (give it to backtest --watchlist)')
     .addOption(new Option('--profile <p>', 'the workload profile').choices(WORKLOAD_PROFILES).default('default'))
     .option('--transfers <n>', `transfers to generate (at least ${MIN_WORKLOAD_TRANSFERS})`, '20000')
     .option('--seed <s>', 'an integer', '2026')
+    .option(
+      '--history-days <d>',
+      "days of the customers' ordinary life before the scored window, at the window's daily rate " +
+        `(${HISTORY_DAYS} gives each account a normal for backtest to compare with)`,
+      '0',
+    )
     .action(exits(workload));
   return runCli(program, args);
 }
@@ -34,13 +44,30 @@ async function workload(options: WorkloadOptions, command: Command): Promise<num
     usageError(command, `--transfers must be a whole number of at least ${MIN_WORKLOAD_TRANSFERS}`);
   const seed = Number(options.seed);
   if (!Number.isSafeInteger(seed)) usageError(command, `--seed must be an integer, got "${options.seed}"`);
-  const generated = generateWorkload({ transfers, seed, profile: options.profile });
-  await writeFile(options.out, `${generated.events.map((event) => JSON.stringify(event)).join('\n')}\n`);
+  const historyDays = Number(options.historyDays);
+  if (!Number.isInteger(historyDays) || historyDays < 0)
+    usageError(command, `--history-days must be a whole number of days, got "${options.historyDays}"`);
+  const generated = generateWorkload({ transfers, seed, profile: options.profile, historyDays });
+  await writeLines(options.out, generated.events);
   if (options.watchlistOut) await writeFile(options.watchlistOut, formatWatchlistCsv(generated.watchlist));
+  const count = (n: number) => n.toLocaleString('en-US');
   process.stderr.write(
-    `wrote ${generated.events.length.toLocaleString('en-US')} transfers (${options.profile}, seed ${seed}) to ${options.out}` +
+    `wrote ${count(transfers)} transfers (${options.profile}, seed ${seed})` +
+      (generated.historyTransfers
+        ? ` after ${count(generated.historyTransfers)} of ${historyDays} days' history`
+        : '') +
+      ` to ${options.out}` +
       (options.watchlistOut ? ` and ${generated.watchlist.length} listings to ${options.watchlistOut}` : '') +
-      '\n',
+      '\n' +
+      (historyDays ? `score the window only: fraudctl backtest --score-from ${generated.scoreFrom} ...\n` : ''),
   );
   return 0;
+}
+
+/** One JSON line per event, streamed: a long history is more text than one string may hold. */
+async function writeLines(file: string, events: readonly unknown[]): Promise<void> {
+  const out = createWriteStream(file);
+  for (const event of events) if (!out.write(`${JSON.stringify(event)}\n`)) await once(out, 'drain');
+  out.end();
+  await once(out, 'finish');
 }

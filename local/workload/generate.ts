@@ -3,7 +3,7 @@ import { LegitimateTraffic } from './legitimate.ts';
 import { Random } from './random.ts';
 import { PROFILES, WORKLOAD_PROFILES, type WorkloadProfile } from './profiles.ts';
 import { ScamScenarios, type WatchlistEntry } from './scenarios.ts';
-import { DAY_MS, World, isoAtOffset, type Draft, type Money, type Partner } from './world.ts';
+import { DAY_MS, PARTNERS, World, isoAtOffset, type Account, type Draft, type Money, type Partner } from './world.ts';
 
 export interface WorkloadOptions {
   transfers: number;
@@ -11,6 +11,12 @@ export interface WorkloadOptions {
   start?: Date;
   /** The population simulated (profiles.ts); `default` unless told. */
   profile?: WorkloadProfile;
+  /**
+   * Days of the same customers' ordinary life before the scored window (HISTORY_DAYS for backtests;
+   * none unless told): unlabelled transfers that build each account's normal, as months of history do
+   * for a bank screening live traffic.
+   */
+  historyDays?: number;
 }
 
 export interface Workload {
@@ -18,7 +24,18 @@ export interface Workload {
   events: Array<Record<string, unknown>>;
   /** Listings to load before streaming: the known mules' accounts and some that receive nothing. */
   watchlist: WatchlistEntry[];
+  /** Where the scored window starts: the history's transfers come before it, without labels. */
+  scoreFrom: string;
+  /** Transfers of the history (the first ones in `events`). */
+  historyTransfers: number;
 }
+
+/**
+ * The history a backtest builds state from before it scores: the same for every profile, so that it
+ * tunes nothing. Sixty days fill the two 30-day periods of a payer's usual amount and the three weeks
+ * of a payee's usual week before the window.
+ */
+export const HISTORY_DAYS = 60;
 
 /** A Monday in the Korea-Cambodia corridor, midnight in Seoul. */
 export const DEFAULT_WORKLOAD_START = PROFILES.default.defaultStart;
@@ -27,12 +44,21 @@ export const MIN_WORKLOAD_TRANSFERS = 200;
 
 /**
  * A labelled, reproducible workload for the partners kr-demo-bank and kh-demo-bank: two days of
- * ordinary retail traffic (or another population: see profiles.ts) with scam scenarios of every typology injected (about one scenario per
- * typology per thousand transfers; see scenarios.ts). Exactly `transfers` events; the same options
- * give the same events, byte for byte, because every draw comes from one generator seeded with
- * `seed` (taken as an unsigned 32-bit integer) and nothing reads the wall clock.
+ * ordinary retail traffic (or another population: see profiles.ts) with scam scenarios of every
+ * typology injected (about one scenario per typology per thousand transfers; see scenarios.ts).
+ * Exactly `transfers` events in the scored window, after `historyDays` of unlabelled ordinary traffic
+ * at the window's daily rate (drawn after the window's, so a workload without history is the same
+ * with or without this option); the same options give the same events, byte for byte, because every
+ * draw comes from one generator seeded with `seed` (taken as an unsigned 32-bit integer) and nothing
+ * reads the wall clock.
  */
-export function generateWorkload({ transfers, seed, start, profile = 'default' }: WorkloadOptions): Workload {
+export function generateWorkload({
+  transfers,
+  seed,
+  start,
+  profile = 'default',
+  historyDays = 0,
+}: WorkloadOptions): Workload {
   const settings = Object.hasOwn(PROFILES, profile) ? PROFILES[profile] : undefined;
   if (!settings) throw new RangeError(`profile must be one of ${WORKLOAD_PROFILES.join(', ')}, got ${profile}`);
   start ??= settings.defaultStart;
@@ -41,12 +67,37 @@ export function generateWorkload({ transfers, seed, start, profile = 'default' }
   }
   if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
   if (Number.isNaN(start.getTime())) throw new RangeError('start must be a valid date');
+  if (!Number.isInteger(historyDays) || historyDays < 0)
+    throw new RangeError(`historyDays must be a whole number of days, got ${historyDays}`);
 
   const world = new World(new Random(seed), start.getTime(), transfers, settings);
   const scams = new ScamScenarios(world, transfers).generate();
-  const legitimate = new LegitimateTraffic(world, transfers).generate(transfers - scams.drafts.length);
-  const drafts = [...scams.drafts, ...legitimate].sort((a, b) => a.at - b.at || a.sequence - b.sequence);
-  return { events: toEvents(drafts, world.start), watchlist: scams.watchlist };
+  const ordinary = new LegitimateTraffic(world, transfers);
+  const legitimate = ordinary.generate(transfers - scams.drafts.length);
+  const historyMs = historyDays * DAY_MS;
+  const history = world
+    .during(world.start - historyMs, world.start, () =>
+      ordinary.generateHistory(Math.round((legitimate.length * historyMs) / settings.spanMs)),
+    )
+    .filter(
+      (draft) =>
+        // A payday near the history's end may fall on the window's first day: the window has its own.
+        draft.at < world.start &&
+        openAt(draft.debtor.account, draft.at, world.start) &&
+        openAt(draft.creditor, draft.at, world.start),
+    );
+  const drafts = [...history, ...scams.drafts, ...legitimate].sort((a, b) => a.at - b.at || a.sequence - b.sequence);
+  return {
+    events: toEvents(drafts, world.start),
+    watchlist: scams.watchlist,
+    scoreFrom: isoAtOffset(world.start, PARTNERS.kr.utcOffsetMinutes),
+    historyTransfers: history.length,
+  };
+}
+
+/** Whether an account (its age counted back from the window's start) was open at a moment of the history. */
+function openAt(account: Account, at: number, windowStart: number): boolean {
+  return at >= windowStart - account.openedDaysAgo * DAY_MS;
 }
 
 /**
@@ -114,7 +165,8 @@ function toEvents(drafts: readonly Draft[], start: number): Array<Record<string,
       },
       ...(draft.remittanceInfo === undefined ? {} : { remittanceInfo: draft.remittanceInfo }),
       context,
-      label: draft.label,
+      // Labels only in the scored window: the history builds state and is never scored.
+      ...(draft.at < start ? {} : { label: draft.label }),
     };
   });
 }

@@ -48,6 +48,11 @@ export const LEGITIMATE_PATTERNS = [
   'elderly-life-event',
   'business-supplier-run',
   'holiday-gift',
+  // The corridor-households profile's own (see households.ts).
+  'household-remittance',
+  'tuition-abroad',
+  'elderly-family-payment',
+  'supplier-abroad',
 ] as const;
 export type LegitimatePattern = (typeof LEGITIMATE_PATTERNS)[number];
 

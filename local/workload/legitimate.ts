@@ -8,6 +8,7 @@ import {
   type Bank,
   type ForeignCountry,
 } from './banks.ts';
+import { HOUSEHOLD_PAYMENTS, type AmountDraw, type HouseholdPayment, type Payee } from './households.ts';
 import type { LegitimatePattern } from './labels.ts';
 import { CHUSEOK_2026 } from './profiles.ts';
 import { BUSINESS_NAMES, TEXTS, personName, remittanceText } from './vocabulary.ts';
@@ -41,6 +42,9 @@ interface Payment {
 
 type Pattern = () => Draft[];
 
+/** Days of the month on which a monthly payment falls, give or take two days. */
+const PAYDAYS = [5, 10, 15, 20, 25] as const;
+
 /**
  * Ordinary traffic of both partners, weighted after the shape of retail payments in each country:
  * in Korea family transfers, shop payments, bills and payroll; in Cambodia QR payments, family
@@ -61,6 +65,15 @@ export class LegitimateTraffic {
   private readonly patterns: Record<Partner['key'], ReadonlyArray<readonly [Pattern, number]>>;
   /** Migrant workers whose monthly remittances are already drawn (migrant-corridor profile). */
   private readonly remitting = new Set<Customer>();
+  /** Payers of a monthly household payment already drawn, by pattern (corridor-households profile). */
+  private readonly monthlyPayers = new Set<string>();
+  /**
+   * Each monthly payment drawn for the window, as the payments of the world's current period: the
+   * history before the window replays them, so the same people pay the same accounts every month.
+   */
+  private readonly monthly: Array<() => Draft[]> = [];
+  /** Generating the history: monthly payers are the window's, replayed, not drawn again. */
+  private inHistory = false;
 
   constructor(
     private readonly world: World,
@@ -128,9 +141,21 @@ export class LegitimateTraffic {
       [() => this.krSmallBusinessPersonalAccount(), 0.3 / 5.5],
       [() => [this.krRentDeposit()], 0.06],
     ];
+    const households = (partner: Partner['key']): Array<readonly [Pattern, number]> =>
+      world.profile.name === 'corridor-households'
+        ? HOUSEHOLD_PAYMENTS.filter((kind) => kind.partner === partner).map(
+            (kind) => [() => this.household(kind), kind.weight] as const,
+          )
+        : [];
     this.patterns = {
-      kr: world.profile.name === 'migrant-corridor' ? this.migrantCorridorKr(kr, crossBorderFamily) : kr,
+      kr:
+        world.profile.name === 'migrant-corridor'
+          ? this.migrantCorridorKr(kr, crossBorderFamily)
+          : world.profile.name === 'corridor-households'
+            ? [...kr.filter(([pattern]) => pattern !== crossBorderFamily), ...households('kr')]
+            : kr,
       kh: [
+        ...households('kh'),
         [() => [this.khFamilySupport()], 18],
         [() => [this.khFriendPayment()], 10],
         [() => [this.khNewPayeePayment()], 7],
@@ -147,6 +172,21 @@ export class LegitimateTraffic {
         [() => [this.khElderlyLargeNewPayee()], 0.08],
       ],
     };
+  }
+
+  /**
+   * About `count` legitimate transfers of the history before the window (call `generate` for the
+   * window first, then this inside world.during): the window's monthly payments in each month of the
+   * history, then the other patterns at their weights.
+   */
+  generateHistory(count: number): Draft[] {
+    this.inHistory = true;
+    try {
+      const drafts = this.monthly.flatMap((payments) => payments());
+      return [...drafts, ...this.generate(Math.max(0, count - drafts.length))];
+    } finally {
+      this.inHistory = false;
+    }
   }
 
   /** Exactly `count` legitimate transfers; a batch that would overshoot is cut short. */
@@ -448,6 +488,7 @@ export class LegitimateTraffic {
    * the bank marks as a new payee.
    */
   private migrantRemittances(): Draft[] {
+    if (this.inHistory) return [];
     const debtor = this.world.activeCustomer(
       PARTNERS.kr,
       (c) => c.segment === 'migrant-worker' && !this.remitting.has(c),
@@ -458,28 +499,33 @@ export class LegitimateTraffic {
     const dollars = this.rng.chance(0.45);
     const usual = dollars ? this.world.usd(380, 0.35, 150, 1_500) : this.world.krw(550_000, 0.35, 250_000, 1_500_000);
     const texts = country === 'KH' ? [...TEXTS.crossBorderFamily, ...TEXTS.crossBorderKhmer] : TEXTS.crossBorderFamily;
-    const payday = this.rng.pick([5, 10, 15, 20, 25]);
-    const drafts: Draft[] = [];
-    const startDate = new Date(this.world.start + PARTNERS.kr.utcOffsetMinutes * MINUTE_MS);
-    for (let month = 0; ; month++) {
-      const day =
-        Date.UTC(startDate.getUTCFullYear(), startDate.getUTCMonth() + month, payday) -
-        PARTNERS.kr.utcOffsetMinutes * MINUTE_MS +
-        this.rng.int(0, 2) * DAY_MS;
-      if (day >= this.world.end) break;
-      if (day + DAY_MS <= this.world.start) continue;
-      drafts.push(
-        this.payment({
-          debtor,
-          creditor: family,
-          amount: this.jitter(usual, 0.1),
-          pattern: 'migrant-remittance',
-          texts,
-          listed: 0.97,
-          at: this.world.momentBetweenHours(PARTNERS.kr, 12, 23, Math.max(day, this.world.start), day + DAY_MS),
-        }),
-      );
-    }
+    const payday = this.rng.pick(PAYDAYS);
+    const remittances = () => {
+      const drafts: Draft[] = [];
+      const startDate = new Date(this.world.start + PARTNERS.kr.utcOffsetMinutes * MINUTE_MS);
+      for (let month = 0; ; month++) {
+        const day =
+          Date.UTC(startDate.getUTCFullYear(), startDate.getUTCMonth() + month, payday) -
+          PARTNERS.kr.utcOffsetMinutes * MINUTE_MS +
+          this.rng.int(0, 2) * DAY_MS;
+        if (day >= this.world.end) break;
+        if (day + DAY_MS <= this.world.start) continue;
+        drafts.push(
+          this.payment({
+            debtor,
+            creditor: family,
+            amount: this.jitter(usual, 0.1),
+            pattern: 'migrant-remittance',
+            texts,
+            listed: 0.97,
+            at: this.world.momentBetweenHours(PARTNERS.kr, 12, 23, Math.max(day, this.world.start), day + DAY_MS),
+          }),
+        );
+      }
+      return drafts;
+    };
+    this.monthly.push(remittances);
+    const drafts = remittances();
     if (drafts.length > 0 && this.rng.chance(0.2)) {
       const after = drafts[0]!.at + this.rng.int(1, 20) * DAY_MS;
       if (after < this.world.end)
@@ -644,6 +690,103 @@ export class LegitimateTraffic {
     const step = amount.currency === 'KRW' ? 10_000 : 100;
     const minor = Math.round((amount.minor * this.rng.between(1 - spread, 1 + spread)) / step) * step;
     return { minor: Math.max(step, minor), currency: amount.currency };
+  }
+
+  // ---- the corridor-households profile (both partners; the kinds are data in households.ts) ----
+
+  /** One pick of a household payment kind: its payer, one to a few payees, once or every month. */
+  private household(kind: HouseholdPayment): Draft[] {
+    const monthly = kind.cadence === 'monthly';
+    if (monthly && this.inHistory) return [];
+    const partner = PARTNERS[kind.partner];
+    const debtor = this.householdPayer(partner, kind);
+    const draw = this.rng.pick(kind.amounts);
+    const drafts: Draft[] = [];
+    for (let n = this.rng.int(kind.payees[0], kind.payees[1]); n > 0; n--) {
+      const creditor = this.world.payee(debtor, `${kind.payee.role}-${n}`, () =>
+        this.householdAccount(debtor, kind.payee),
+      );
+      const usual = this.drawAmount(draw);
+      const payday = monthly ? this.rng.pick(PAYDAYS) : 0;
+      const payments = () =>
+        (monthly ? this.paydays(partner, payday) : [this.world.busyMoment(partner)]).map((at) =>
+          this.payment({
+            debtor,
+            creditor,
+            amount: this.jitter(usual, 0.1),
+            pattern: kind.pattern,
+            texts: kind.texts,
+            listed: kind.listed,
+            at,
+          }),
+        );
+      if (monthly) this.monthly.push(payments);
+      drafts.push(...payments());
+    }
+    return drafts;
+  }
+
+  private householdPayer(partner: Partner, kind: HouseholdPayment): Customer {
+    const { payer } = kind;
+    if (payer.segment === 'business') {
+      const names = partner.key === 'kr' ? BUSINESS_NAMES.krSmallShops : BUSINESS_NAMES.khEmployers;
+      const account = this.world.account(partner.bank, this.rng.pick(names), 'BUSINESS', this.businessAge());
+      return this.world.customer(partner, account, 'business');
+    }
+    const monthly = kind.cadence === 'monthly';
+    const customer = this.world.activeCustomer(partner, (c) => {
+      if (monthly && this.monthlyPayers.has(`${kind.pattern} ${c.customerId}`)) return false;
+      if (payer.segment === 'migrant-worker') return c.segment === 'migrant-worker';
+      const age = this.world.ageOf(c) ?? 0;
+      return c.segment === 'retail' && age >= payer.ages[0] && age <= payer.ages[1];
+    });
+    if (monthly) this.monthlyPayers.add(`${kind.pattern} ${customer.customerId}`);
+    return customer;
+  }
+
+  private householdAccount(debtor: Customer, payee: Payee): Account {
+    const country =
+      payee.country === 'home'
+        ? (debtor.homeCountry ?? 'KH')
+        : payee.country === 'domestic'
+          ? debtor.partner.country
+          : this.rng.weighted(payee.country);
+    const bank =
+      country === 'KR'
+        ? this.rng.weighted(KR_RETAIL_BANKS)
+        : country === 'KH' && payee.country === 'domestic'
+          ? this.rng.weighted(KH_RETAIL_BANKS)
+          : this.rng.pick(FOREIGN_BANKS[country]);
+    const name = payee.names ? this.rng.pick(payee.names) : personName(this.rng, country);
+    const accountType = payee.accountType === 'PERSONAL' && bank === KH_BANKS.wing ? 'EMONEY' : payee.accountType;
+    const openedDaysAgo = this.rng.chance(payee.youngShare)
+      ? this.rng.int(3, 60)
+      : payee.accountType === 'BUSINESS'
+        ? this.businessAge()
+        : this.world.ordinaryAccountAge();
+    return this.world.account(bank, name, accountType, openedDaysAgo);
+  }
+
+  private drawAmount([currency, median, sigma, min, max]: AmountDraw): Money {
+    if (currency === 'USD') return this.world.usd(median, sigma, min, max);
+    if (currency === 'KHR') return this.world.khr(median, sigma, min, max);
+    return this.world.krw(median, sigma, min, max);
+  }
+
+  /** A moment on a payday (the same day of each month, give or take two days) in every month the period spans. */
+  private paydays(partner: Partner, payday: number): number[] {
+    const local = new Date(this.world.start + partner.utcOffsetMinutes * MINUTE_MS);
+    const moments: number[] = [];
+    for (let month = 0; ; month++) {
+      const day =
+        Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + month, payday) -
+        partner.utcOffsetMinutes * MINUTE_MS +
+        this.rng.int(0, 2) * DAY_MS;
+      if (day >= this.world.end) break;
+      if (day + DAY_MS <= this.world.start) continue;
+      moments.push(this.world.momentBetweenHours(partner, 12, 23, Math.max(day, this.world.start), day + DAY_MS));
+    }
+    return moments.length ? moments : [this.world.busyMoment(partner)];
   }
 
   // ---- Cambodia ----

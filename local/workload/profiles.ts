@@ -9,8 +9,11 @@ import { DAY_MS } from './world.ts';
  * member's account), elderly customers with real life events (an apartment deposit, a wedding, a
  * hospital bill: large payments to new payees), small businesses paying many suppliers at once,
  * holiday gifts, and slow fan-ins (mules collecting over days, not hours) next to the fast ones.
+ * `corridor-households` is a third model of ordinary life, written as data (households.ts) before the
+ * pack was run on it: six weeks of remittances to family accounts the bank's young payee lists call
+ * new, tuition abroad, elderly customers' family payments and small businesses' suppliers abroad.
  */
-export const WORKLOAD_PROFILES = ['default', 'migrant-corridor'] as const;
+export const WORKLOAD_PROFILES = ['default', 'migrant-corridor', 'corridor-households'] as const;
 export type WorkloadProfile = (typeof WORKLOAD_PROFILES)[number];
 
 export interface ProfileSettings {
@@ -56,6 +59,21 @@ export const PROFILES: Readonly<Record<WorkloadProfile, ProfileSettings>> = {
       ['NP', 10],
     ],
     slowFanInShare: 0.4,
+  },
+  'corridor-households': {
+    name: 'corridor-households',
+    spanMs: 42 * DAY_MS,
+    /** Monday 1 March 2027: six weeks of paydays as school terms start, no holiday. */
+    defaultStart: new Date('2027-03-01T00:00:00+09:00'),
+    migrantEvery: 8,
+    migrantHomes: [
+      ['KH', 50],
+      ['VN', 15],
+      ['PH', 10],
+      ['MM', 10],
+      ['NP', 15],
+    ],
+    slowFanInShare: 0.25,
   },
 };
 

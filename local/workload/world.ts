@@ -135,7 +135,8 @@ const HOURLY_ACTIVITY = [
  * seeded random source every draw goes through.
  */
 export class World {
-  readonly end: number;
+  /** The period being generated: the scored window, or the history before it while `during` runs. */
+  private period: { start: number; end: number };
   private readonly startYear: number;
   private readonly accountIds = new Set<string>();
   private readonly customerCounts = { kr: 0, kh: 0 };
@@ -146,17 +147,39 @@ export class World {
 
   constructor(
     readonly rng: Random,
-    readonly start: number,
+    start: number,
     transfers: number,
     readonly profile: ProfileSettings,
   ) {
-    this.end = start + profile.spanMs;
+    this.period = { start, end: start + profile.spanMs };
     this.startYear = new Date(start + PARTNERS.kr.utcOffsetMinutes * MINUTE_MS).getUTCFullYear();
     // About one and a half transfers per active customer over two days.
     this.retail = {
       kr: this.population(PARTNERS.kr, Math.ceil((transfers * 0.62) / 1.5) + 60),
       kh: this.population(PARTNERS.kh, Math.ceil((transfers * 0.38) / 1.5) + 60),
     };
+  }
+
+  get start(): number {
+    return this.period.start;
+  }
+
+  get end(): number {
+    return this.period.end;
+  }
+
+  /**
+   * Runs `generate` with the clock's period set to [from, to): the same people, accounts and payee
+   * lists, drawing their moments from another period (the history before the scored window).
+   */
+  during<T>(from: number, to: number, generate: () => T): T {
+    const saved = this.period;
+    this.period = { start: from, end: to };
+    try {
+      return generate();
+    } finally {
+      this.period = saved;
+    }
   }
 
   draft(input: DraftInput): Draft {

@@ -84,6 +84,10 @@ describe('fraudctl (commander)', () => {
     expect(err.join('')).toContain("error: required option '--file <pack.json>' not specified");
     expect(await fraudctl('workload', '--out', join(dir, 'w.ndjson'), '--profile', 'nope')).toBe(2);
     expect(err.join('')).toContain("argument 'nope' is invalid. Allowed choices are default, migrant-corridor");
+    expect(await fraudctl('workload', '--out', join(dir, 'w.ndjson'), '--history-days', '1.5')).toBe(2);
+    expect(err.join('')).toContain('--history-days must be a whole number of days, got "1.5"');
+    expect(await fraudctl('backtest', '--file', join(dir, 'w.ndjson'), '--score-from', 'March')).toBe(2);
+    expect(err.join('')).toContain('--score-from must be an ISO 8601 date or date-time, got "March"');
     expect(await fraudctl('flags', 'show', 'kr-demo-bank')).toBe(2);
     expect(err.join('')).toContain("error: missing required argument 'transfer'");
     expect(await fraudctl('chaos', '--crash-rate', '2')).toBe(2);

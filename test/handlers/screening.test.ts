@@ -562,7 +562,11 @@ describe('screening handler', () => {
 
   describe('with a shadow pack', () => {
     const batch = () =>
-      event(sqsRecord(quietTransfer({ transferId: 'Q-1' }), 'q'), sqsRecord(transferEvent({ transferId: 'V-1' }), 'v'));
+      event(
+        sqsRecord(quietTransfer({ transferId: 'Q-1' }), 'q'),
+        // Voice phishing into a new account at home: the delayed-withdrawal rule applies to accounts at home.
+        sqsRecord(transferEvent({ transferId: 'V-1', creditor: { country: 'KR' } }), 'v'),
+      );
 
     it('stores its decisions beside the live ones, and sends and flags only the live ones', async () => {
       givenShadowPack();

@@ -1,13 +1,19 @@
 import type { AccountState } from '#domain/aggregates/account-state.ts';
-import { decodeAccountState, encodeWithinBudget, STATE_FORMAT } from '#domain/aggregates/account-codec.ts';
+import {
+  decodeAccountState,
+  encodeWithinBudget,
+  READABLE_STATE_FORMATS,
+  STATE_FORMAT,
+} from '#domain/aggregates/account-codec.ts';
 import { EXPIRES_AT } from './tables.ts';
 
 /**
  * Layout of the Aggregates table: one item per pseudonymised account,
  *   pk "S#<accountKey>", v (version, for optimistic concurrency), f (state format), s (the state,
  *   binary, at most STATE_BYTE_BUDGET bytes), expiresAt.
- * Items of another format (and the per-day items of format 0, "A#...", "D#...") are never read again:
- * the account's state starts afresh and the old items expire.
+ * Items of format 2 (before the baselines) are read, their baselines empty; items of an older format
+ * (and the per-day items of format 0, "A#...", "D#...") are never read again: the account's state
+ * starts afresh and the old items expire.
  */
 export const ACCOUNT_ITEM_PREFIX = 'S#';
 /** An account nobody has paid or been paid by for this long is forgotten (DynamoDB TTL). */
@@ -36,7 +42,10 @@ export function readAccountItem(item: Record<string, unknown>, nowSeconds?: numb
   const version = typeof item.v === 'number' ? item.v : 0;
   const bytes = item.s instanceof Uint8Array ? item.s : undefined;
   const live = nowSeconds === undefined || !isExpired(item, nowSeconds);
-  const state = live && item.f === STATE_FORMAT && bytes ? decodeAccountState(bytes) : undefined;
+  const state =
+    live && typeof item.f === 'number' && READABLE_STATE_FORMATS.has(item.f) && bytes
+      ? decodeAccountState(bytes)
+      : undefined;
   return { accountKey: pk.slice(ACCOUNT_ITEM_PREFIX.length), version, state };
 }
 

@@ -12,7 +12,9 @@ import { HLL_REGISTERS, SlidingHll } from './sliding-hll.ts';
  * until it fits. DynamoDB bills a write by the larger of the item's size before and after, 1 unit per
  * KB, and caps a partition at 1,000 units a second; 4 KB keeps a write at most 4 units.
  */
-export const STATE_FORMAT = 2;
+export const STATE_FORMAT = 3;
+/** States written before the baselines (format 2) are still read: their baselines start empty. */
+export const READABLE_STATE_FORMATS: ReadonlySet<number> = new Set([2, STATE_FORMAT]);
 export const STATE_BYTE_BUDGET = 4000;
 
 class Writer {
@@ -95,6 +97,7 @@ function baseMinute(state: AccountState): number {
   for (const minute of state.destinations.values()) see(minute);
   for (const minute of state.markers.values()) see(minute);
   see(state.markersFrom);
+  if (state.baseline.firstSeen !== undefined) see(state.baseline.firstSeen);
   return base;
 }
 
@@ -127,7 +130,41 @@ export function encodeAccountState(state: AccountState): Uint8Array {
     back(minute);
   }
   back(state.markersFrom);
+  encodeBaseline(w, state, back);
   return w.done();
+}
+
+/** Format 3's addition, after everything format 2 holds: a few dozen bytes whatever the activity. */
+function encodeBaseline(w: Writer, state: AccountState, back: (minute: number) => void): void {
+  const b = state.baseline;
+  w.byte(b.firstSeen === undefined ? 0 : 1);
+  if (b.firstSeen !== undefined) back(b.firstSeen);
+  const months = [...b.months.keys()].sort((x, y) => x - y);
+  w.u(months.length);
+  let previous = 0;
+  for (const index of months) {
+    const month = b.months.get(index)!;
+    w.u(index - previous);
+    previous = index;
+    w.u(month.count);
+    w.big(month.sum);
+  }
+  // One count per destination, in the order the destinations were written.
+  for (const key of state.destinations.keys()) w.u(b.destinationCounts.get(key) ?? 0);
+}
+
+function decodeBaseline(r: Reader, state: AccountState, minuteBack: () => number): void {
+  const b = state.baseline;
+  if (r.byte() === 1) b.firstSeen = minuteBack();
+  let index = 0;
+  for (let i = r.u(); i > 0; i--) {
+    index += r.u();
+    b.restoreMonth(index, { count: r.u(), sum: r.big() });
+  }
+  for (const key of state.destinations.keys()) {
+    const count = r.u();
+    if (count > 0) b.restoreDestinationCount(key, count);
+  }
 }
 
 function encodeDirection(w: Writer, direction: Direction, base: number): void {
@@ -175,7 +212,8 @@ function encodeDirection(w: Writer, direction: Direction, base: number): void {
 export function decodeAccountState(bytes: Uint8Array): AccountState | undefined {
   try {
     const r = new Reader(bytes);
-    if (r.byte() !== STATE_FORMAT) return undefined;
+    const format = r.byte();
+    if (!READABLE_STATE_FORMATS.has(format)) return undefined;
     const base = r.u();
     const minuteBack = () => base - r.u();
     const state = new AccountState();
@@ -196,6 +234,7 @@ export function decodeAccountState(bytes: Uint8Array): AccountState | undefined 
       state.restoreMarker(fp, minuteBack());
     }
     state.markersFrom = minuteBack();
+    if (format === STATE_FORMAT) decodeBaseline(r, state, minuteBack);
     return state;
   } catch {
     return undefined;
@@ -268,6 +307,7 @@ export function encodeWithinBudget(state: AccountState): Uint8Array {
       [state.inbound, state.outbound].forEach((d) => {
         d.trimCounterparties(0);
       }),
+    () => state.baseline.trimMonths(3),
     () =>
       [state.inbound, state.outbound].forEach((d) => {
         d.sketch?.trimFronts(4);

@@ -1,3 +1,4 @@
+import { Baseline } from './baseline.ts';
 import { SlidingHll } from './sliding-hll.ts';
 
 /**
@@ -18,6 +19,8 @@ import { SlidingHll } from './sliding-hll.ts';
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
+/** The 30-day periods of an account's baseline (see baseline.ts). */
+export const MONTH_MS = 30 * DAY_MS;
 
 export const WINDOWS = { '1h': HOUR_MS, '24h': DAY_MS, '7d': 7 * DAY_MS, '30d': 30 * DAY_MS } as const;
 export type WindowName = keyof typeof WINDOWS;
@@ -302,6 +305,8 @@ export class Direction {
 export class AccountState {
   readonly inbound = new Direction();
   readonly outbound = new Direction();
+  /** What is normal for this account: the baselines rules compare a transfer with. */
+  readonly baseline = new Baseline();
   /** Payees evicted from `payees`, and their transfers. */
   otherPayees = { payees: 0, transfers: 0 };
   /** Every transfer applied from this processing minute on still has its marker. */
@@ -346,7 +351,8 @@ export class AccountState {
       !this.inbound.days.size &&
       !this.outbound.recent.length &&
       !this.outbound.days.size &&
-      !this.payees.size
+      !this.payees.size &&
+      this.baseline.firstSeen === undefined
     );
   }
 
@@ -438,7 +444,10 @@ export class AccountState {
     if (this.destinations.size <= keep) return;
     // Keep the earliest firsts: a later first is the one a rule is least likely to need.
     const ordered = [...this.destinations].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
-    for (const [key] of ordered.slice(keep)) this.destinationMap?.delete(key);
+    for (const [key] of ordered.slice(keep)) {
+      this.destinationMap?.delete(key);
+      this.baseline.forgetDestination(key);
+    }
   }
 
   /** True when this transfer is the first into `key` known to this account's state. */
@@ -451,6 +460,7 @@ export class AccountState {
   prune(nowMs: number): void {
     this.inbound.prune(nowMs);
     this.outbound.prune(nowMs);
+    this.baseline.prune(nowMs);
     for (const [cp, payee] of this.payees) {
       if (payee.last <= nowMs - STATE_LIMITS.payeeRetentionMs) {
         this.payeeMap?.delete(cp);

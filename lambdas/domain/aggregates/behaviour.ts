@@ -91,6 +91,7 @@ export function applyTransfer(
   const debtorCp = hash32(transfer.debtorKey);
   const creditorCp = hash32(transfer.creditorKey);
   if (creditorTakes) {
+    creditor.baseline.seen(transfer.t);
     creditor.inbound.add({ t: transfer.t, fp: transfer.fp, amount, cp: debtorCp, newPayee: false }, true);
     creditor.mark(transfer.fp, nowMs);
     state.changed.add(transfer.creditorKey);
@@ -98,10 +99,12 @@ export function applyTransfer(
   if (debtorTakes) {
     debtor.outbound.add({ t: transfer.t, fp: transfer.fp, amount, cp: creditorCp, newPayee }, newPayee);
     debtor.recordPayee(creditorCp, transfer.t, amount);
-    if (transfer.creditorCountry) debtor.recordDestination(countryDestination(transfer.creditorCountry), transfer.t);
-    if (transfer.creditorAccountType) {
-      debtor.recordDestination(accountTypeDestination(transfer.creditorAccountType), transfer.t);
-    }
+    const destinations: string[] = [];
+    if (transfer.creditorCountry) destinations.push(countryDestination(transfer.creditorCountry));
+    if (transfer.creditorAccountType) destinations.push(accountTypeDestination(transfer.creditorAccountType));
+    debtor.baseline.recordOutbound(transfer.t, amount, destinations);
+    debtor.baseline.seen(transfer.t);
+    for (const key of destinations) debtor.recordDestination(key, transfer.t);
     debtor.mark(transfer.fp, nowMs);
     state.changed.add(transfer.debtorKey);
   }

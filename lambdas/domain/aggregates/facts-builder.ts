@@ -178,6 +178,7 @@ function debtorFacts(
     largestOutbound30d: m.largestOutbound,
     inboundEstimated: windows.some((x) => x.debtorInEstimated),
     outboundEstimated: windows.some((x) => x.debtorOutEstimated),
+    ...debtorBaselineFacts(transfer, p),
     inboundCount1h: h.debtorInboundCount,
     inboundCount24h: d.debtorInboundCount,
     inboundCount7d: w.debtorInboundCount,
@@ -219,6 +220,7 @@ function creditorFacts(
     accountAgeDays: ageInDays(event.creditor.accountOpenedAt, p.t),
     watchlist: watchlistFacts(listings, event.creditor.bankCode, now),
     inboundEstimated: windows.some((x) => x.creditorEstimated),
+    ...creditorBaselineFacts(event, p, w),
     distinctSenders1h: h.distinctSenders,
     distinctSenders24h: d.distinctSenders,
     distinctSenders7d: w.distinctSenders,
@@ -232,6 +234,92 @@ function creditorFacts(
     inboundSum7d: w.creditorInboundSum,
     inboundSum30d: m.creditorInboundSum,
   };
+}
+
+/** Below these, there is no normal yet: the comparisons are unknown (rules relying on them stay quiet). */
+const MIN_OUTBOUND_FOR_USUAL = 3;
+/** A creditor's usual week: the three weeks before this one, once the account has been known for four. */
+const WEEK = 7 * DAY_MS;
+const USUAL_WEEKS = 3;
+const MIN_KNOWN_DAYS_FOR_USUAL_WEEK = 28;
+/** A percentage of a usual figure, capped so that a first sum after a zero-ish normal stays a small integer. */
+const MAX_PERCENT = 1_000_000n;
+
+function percentOf(value: bigint, usual: bigint): number | undefined {
+  if (usual <= 0n) return undefined;
+  const percent = (value * 100n) / usual;
+  return Number(percent > MAX_PERCENT ? MAX_PERCENT : percent);
+}
+
+function debtorBaselineFacts(transfer: TransferActivity, p: Parties) {
+  const b = p.debtor.baseline;
+  const totals = b.outboundTotals();
+  const usual = totals.count >= MIN_OUTBOUND_FOR_USUAL ? totals.sum / BigInt(totals.count) : undefined;
+  const corridor = transfer.creditorCountry === undefined ? undefined : countryDestination(transfer.creditorCountry);
+  const corridorFirst = corridor === undefined ? undefined : p.debtor.destinations.get(corridor);
+  return {
+    knownDays: b.knownDays(p.t),
+    usualAmount: usual,
+    amountVsUsual: usual === undefined ? undefined : percentOf(p.own, usual),
+    corridorKnownDays:
+      corridor === undefined
+        ? undefined
+        : corridorFirst === undefined
+          ? 0
+          : Math.max(0, Math.floor((p.t - corridorFirst * MINUTE_MS) / DAY_MS)),
+    corridorTransfersBefore: corridor === undefined ? undefined : (b.destinationCounts.get(corridor) ?? 0),
+  };
+}
+
+/**
+ * The creditor against its own normal: its usual week is the mean of the three weeks before this one
+ * (distinct senders in each, money received in all three), read from the same windows as every other
+ * fact and so as order-independent as they are.
+ */
+function creditorBaselineFacts(event: TransferEvent, p: Parties, week: WindowMeasures) {
+  const knownDays = p.creditor.baseline.knownDays(p.t);
+  const ageDays = ageInDays(event.creditor.accountOpenedAt, p.t) ?? knownDays;
+  const newSenders = newSenderPercent(p);
+  // The same properties either way: the facts stay one shape for the compiled rules.
+  if (knownDays < MIN_KNOWN_DAYS_FOR_USUAL_WEEK)
+    return {
+      knownDays,
+      ageDays,
+      usualSenders7d: undefined,
+      distinctSenders7dVsUsual: undefined,
+      inboundSum7dVsUsual: undefined,
+      newSenderPercent: newSenders,
+    };
+  let priorSenders = 0;
+  for (let w = 1; w <= USUAL_WEEKS; w++) priorSenders += p.creditor.inbound.distinct(p.t - w * WEEK, [WEEK])[0]!.count;
+  const [prior] = p.creditor.inbound.windows(p.t - WEEK, [USUAL_WEEKS * WEEK]);
+  return {
+    knownDays,
+    ageDays,
+    usualSenders7d: Math.round(priorSenders / USUAL_WEEKS),
+    // At least one sender a week is usual: a week of five against a normal of none is five times it.
+    distinctSenders7dVsUsual: Math.floor(
+      (week.distinctSenders * 100 * USUAL_WEEKS) / Math.max(USUAL_WEEKS, priorSenders),
+    ),
+    inboundSum7dVsUsual: percentOf(week.creditorInboundSum * BigInt(USUAL_WEEKS), prior!.sum),
+    newSenderPercent: newSenders,
+  };
+}
+
+/** Of the creditor's senders of the last seven days, this one included, the share first seen in those days. */
+function newSenderPercent(p: Parties): number {
+  const from = Math.floor((p.t - 7 * DAY_MS) / MINUTE_MS);
+  let active = 0;
+  let fresh = 0;
+  p.creditor.inbound.counterparties.forEach((seen, cp) => {
+    if (cp === p.debtorCp || seen.last <= from) return;
+    active += 1;
+    if (seen.first > from) fresh += 1;
+  });
+  const sender = p.creditor.inbound.counterparties.get(p.debtorCp);
+  active += 1;
+  if (!sender || sender.first > from) fresh += 1;
+  return Math.floor((fresh * 100) / active);
 }
 
 function pairFacts(p: Parties): Facts['pair'] {

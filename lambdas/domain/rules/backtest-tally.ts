@@ -1,5 +1,6 @@
 import { harderOutcome, isHeld, OUTCOMES, type Decision, type Outcome } from '../contract/decision.ts';
 import type { CompiledPack } from './compile.ts';
+import { FAIRNESS_MIN_LEGITIMATE, groupFigures, type FairnessFigures, type TransferGroups } from './fairness.ts';
 import {
   emptyFloorScoreHistogram,
   FORCED_HOLD_SCORE,
@@ -17,6 +18,21 @@ export interface TransferLabel {
   readonly scenarioId?: string;
   /** False for a transfer whose hold no longer saves the money (a fan-in's late victims); default true. */
   readonly countsAsCaught?: boolean;
+  /** Labels of the accounts rather than the transfer (an outside set such as AMLSim labels accounts). */
+  readonly debtorFraud?: boolean;
+  readonly creditorFraud?: boolean;
+}
+
+/** Per account, where the labels name accounts: of the fraud accounts, how many had a transfer held; of the others. */
+export interface AccountFigures {
+  readonly fraud: number;
+  readonly fraudHeld: number;
+  /** Share of fraud accounts with at least one transfer (in or out) held. */
+  readonly recall: number | null;
+  readonly legitimate: number;
+  readonly legitimateHeld: number;
+  /** Share of ordinary accounts with at least one transfer held. */
+  readonly legitimateHeldShare: number | null;
 }
 
 export interface RuleFigures {
@@ -58,9 +74,18 @@ export interface BacktestSummary {
   readonly rules: readonly RuleFigures[];
   /** Null when no transfer carried a label. */
   readonly labels: LabelFigures | null;
+  /** Legitimate hold rate per corridor and per age band beside the overall one; null without labels. */
+  readonly fairness: FairnessFigures | null;
+  /** Null unless the labels name fraud accounts (debtorFraud / creditorFraud). */
+  readonly accounts: AccountFigures | null;
   /** Transfers per score 0-100, by class. */
   readonly scores: { readonly fraud: number[]; readonly legitimate: number[]; readonly unlabelled: number[] };
   readonly sweep: SweepResult;
+}
+
+interface GroupCount {
+  legitimate: number;
+  held: number;
 }
 
 interface RuleCounts {
@@ -87,6 +112,10 @@ export class BacktestTally {
   private readonly scenarios = new Map<string, { typology: string; caught: boolean; holdScore: number }>();
   private transfers = 0;
   private labelled = 0;
+  /** Legitimate transfers per corridor ("corridor KR->KH") and age band ("age 65 and over"), for the sweep. */
+  private readonly legitimateByGroup = new Map<string, FloorScoreHistogram>();
+  private readonly groupCounts = { corridors: new Map<string, GroupCount>(), ageBands: new Map<string, GroupCount>() };
+  private readonly accountOutcomes = new Map<string, { fraud: boolean; held: boolean }>();
 
   constructor(private readonly pack: CompiledPack) {
     for (const rule of pack.rules) {
@@ -95,7 +124,7 @@ export class BacktestTally {
     }
   }
 
-  add(decision: Decision, label: TransferLabel | undefined): void {
+  add(decision: Decision, label: TransferLabel | undefined, groups?: TransferGroups): void {
     this.transfers += 1;
     this.outcomes[decision.outcome] += 1;
     const held = isHeld(decision.outcome);
@@ -114,10 +143,18 @@ export class BacktestTally {
       return;
     }
     this.labelled += 1;
+    if (groups && (label.debtorFraud !== undefined || label.creditorFraud !== undefined)) {
+      this.addAccount(groups.debtorKey, label.debtorFraud === true, held);
+      this.addAccount(groups.creditorKey, label.creditorFraud === true, held);
+    }
     if (!label.fraud) {
       this.histograms.legitimate[cell]! += 1;
       if (held) this.confusion.legitimateHeld += 1;
       else this.confusion.legitimateNotHeld += 1;
+      if (groups) {
+        this.addToGroup(this.groupCounts.corridors, `corridor ${groups.corridor}`, groups.corridor, cell, held);
+        this.addToGroup(this.groupCounts.ageBands, `age ${groups.ageBand}`, groups.ageBand, cell, held);
+      }
       return;
     }
     this.histograms.fraud[cell]! += 1;
@@ -133,6 +170,25 @@ export class BacktestTally {
     if (label.countsAsCaught === false) return;
     if (held) scenario.caught = true;
     scenario.holdScore = Math.max(scenario.holdScore, floor === 'ALLOW' ? decision.score : FORCED_HOLD_SCORE);
+  }
+
+  private addToGroup(counts: Map<string, GroupCount>, key: string, group: string, cell: number, held: boolean) {
+    let histogram = this.legitimateByGroup.get(key);
+    if (!histogram) this.legitimateByGroup.set(key, (histogram = emptyFloorScoreHistogram()));
+    histogram[cell]! += 1;
+    let count = counts.get(group);
+    if (!count) counts.set(group, (count = { legitimate: 0, held: 0 }));
+    count.legitimate += 1;
+    if (held) count.held += 1;
+  }
+
+  private addAccount(key: string, fraud: boolean, held: boolean): void {
+    const account = this.accountOutcomes.get(key);
+    if (!account) this.accountOutcomes.set(key, { fraud, held });
+    else {
+      account.fraud ||= fraud;
+      account.held ||= held;
+    }
   }
 
   summary(): BacktestSummary {
@@ -158,6 +214,8 @@ export class BacktestTally {
         };
       }),
       labels: hasLabels ? this.labelFigures() : null,
+      fairness: hasLabels ? this.fairnessFigures() : null,
+      accounts: this.accountOutcomes.size ? this.accountFigures() : null,
       scores: {
         fraud: scoreCounts(this.histograms.fraud),
         legitimate: scoreCounts(this.histograms.legitimate),
@@ -167,7 +225,56 @@ export class BacktestTally {
         ...this.histograms,
         scenarioHoldScores: [...this.scenarios.values()].map((s) => s.holdScore),
         current: { delay, review },
+        legitimateByGroup: this.judgedGroups(),
       }),
+    };
+  }
+
+  /** The groups with enough legitimate transfers to judge, for the sweep. */
+  private judgedGroups(): Map<string, FloorScoreHistogram> {
+    const judged = new Map<string, FloorScoreHistogram>();
+    for (const [key, histogram] of this.legitimateByGroup) {
+      let total = 0;
+      for (const n of histogram) total += n;
+      if (total >= FAIRNESS_MIN_LEGITIMATE) judged.set(key, histogram);
+    }
+    return judged;
+  }
+
+  private fairnessFigures(): FairnessFigures {
+    const { legitimateHeld, legitimateNotHeld } = this.confusion;
+    const overall = ratio(legitimateHeld, legitimateHeld + legitimateNotHeld);
+    const corridors = groupFigures(this.groupCounts.corridors, overall);
+    const ageBands = groupFigures(this.groupCounts.ageBands, overall);
+    return {
+      overallLegitimateHoldRate: overall,
+      corridors,
+      ageBands,
+      withinLimit: [...corridors, ...ageBands].every((g) => g.withinLimit),
+    };
+  }
+
+  private accountFigures(): AccountFigures {
+    let fraud = 0;
+    let fraudHeld = 0;
+    let legitimate = 0;
+    let legitimateHeld = 0;
+    for (const account of this.accountOutcomes.values()) {
+      if (account.fraud) {
+        fraud += 1;
+        if (account.held) fraudHeld += 1;
+      } else {
+        legitimate += 1;
+        if (account.held) legitimateHeld += 1;
+      }
+    }
+    return {
+      fraud,
+      fraudHeld,
+      recall: ratio(fraudHeld, fraud),
+      legitimate,
+      legitimateHeld,
+      legitimateHeldShare: ratio(legitimateHeld, legitimate),
     };
   }
 

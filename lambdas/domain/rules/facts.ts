@@ -46,6 +46,16 @@ export interface Facts {
     readonly largestOutbound30d: bigint;
     readonly inboundEstimated: boolean;
     readonly outboundEstimated: boolean;
+    /** Days the debtor account has been known to the state (0 on its first transfer). */
+    readonly knownDays: number;
+    /** The debtor's mean outgoing amount over the last twelve 30-day periods; undefined before three transfers. */
+    readonly usualAmount?: bigint;
+    /** This amount as a percentage of the usual one; undefined before three transfers. */
+    readonly amountVsUsual?: number;
+    /** Days since the debtor's first transfer into the creditor's country (0: this is the first). */
+    readonly corridorKnownDays?: number;
+    /** Earlier transfers of the debtor into the creditor's country. */
+    readonly corridorTransfersBefore?: number;
   } & Windowed<'inboundCount' | 'outboundCount' | 'distinctNewPayees', number> &
     Windowed<'inboundSum' | 'outboundSum', bigint> &
     Windowed<'passThroughPercent', number | undefined>;
@@ -55,6 +65,18 @@ export interface Facts {
     readonly accountAgeDays?: number;
     readonly watchlist: WatchlistFacts;
     readonly inboundEstimated: boolean;
+    /** Days the creditor account has been known to the state (0 on its first transfer). */
+    readonly knownDays: number;
+    /** Days since opening when the event says, else days known to the state. */
+    readonly ageDays: number;
+    /** Mean distinct senders a week over the three weeks before this one; undefined before four weeks known. */
+    readonly usualSenders7d?: number;
+    /** distinctSenders7d as a percentage of the usual week (at least one sender); undefined before four weeks known. */
+    readonly distinctSenders7dVsUsual?: number;
+    /** inboundSum7d as a percentage of the usual week's; undefined before four weeks known, or without money in them. */
+    readonly inboundSum7dVsUsual?: number;
+    /** Share (0-100) of its senders of the last 7 days, this one included, that it first saw in those 7 days. */
+    readonly newSenderPercent: number;
   } & Windowed<'distinctSenders' | 'inboundCount', number> &
     Windowed<'inboundSum', bigint>;
   readonly pair: {
@@ -152,6 +174,31 @@ export const FACTS: Readonly<Record<string, FactDefinition>> = {
     "the debtor's first transfer to this kind of account",
     (f) => f.debtor.firstToAccountType,
   ),
+  'debtor.knownDays': fact(
+    'integer',
+    'days the debtor account has been known (its history behind the baseline facts; 0 on its first transfer)',
+    (f) => f.debtor.knownDays,
+  ),
+  'debtor.usualAmount': fact(
+    'money',
+    "the debtor's usual outgoing amount: its mean over the last twelve 30-day periods; unknown before three transfers",
+    (f) => f.debtor.usualAmount,
+  ),
+  'debtor.amountVsUsual': fact(
+    'integer',
+    "this amount as a percentage of the debtor's usual outgoing amount; unknown before three transfers",
+    (f) => f.debtor.amountVsUsual,
+  ),
+  'debtor.corridorKnownDays': fact(
+    'integer',
+    "days since the debtor's first transfer into the creditor's country (0: this is the first)",
+    (f) => f.debtor.corridorKnownDays,
+  ),
+  'debtor.corridorTransfersBefore': fact(
+    'integer',
+    "earlier transfers of the debtor into the creditor's country",
+    (f) => f.debtor.corridorTransfersBefore,
+  ),
 
   'creditor.country': fact('string', 'creditor account country', (f) => f.creditor.country, COUNTRY_CODES),
   'creditor.accountType': fact('string', 'creditor account type', (f) => f.creditor.accountType, ACCOUNT_TYPES),
@@ -181,6 +228,36 @@ export const FACTS: Readonly<Record<string, FactDefinition>> = {
     'boolean',
     'a creditor window is an estimate (past the exact part of its state: a busy account)',
     (f) => f.creditor.inboundEstimated,
+  ),
+  'creditor.knownDays': fact(
+    'integer',
+    'days the creditor account has been known (0 on its first transfer)',
+    (f) => f.creditor.knownDays,
+  ),
+  'creditor.ageDays': fact(
+    'integer',
+    'days since the creditor account was opened when the event says, else days it has been known',
+    (f) => f.creditor.ageDays,
+  ),
+  'creditor.usualSenders7d': fact(
+    'integer',
+    "the creditor's usual distinct senders a week (mean of the three weeks before this one); unknown before it is known four weeks",
+    (f) => f.creditor.usualSenders7d,
+  ),
+  'creditor.distinctSenders7dVsUsual': fact(
+    'integer',
+    "distinct senders in 7 days as a percentage of the creditor's usual week (at least one sender); unknown before four weeks known",
+    (f) => f.creditor.distinctSenders7dVsUsual,
+  ),
+  'creditor.inboundSum7dVsUsual': fact(
+    'integer',
+    "money received in 7 days as a percentage of the creditor's usual week; unknown before four weeks known",
+    (f) => f.creditor.inboundSum7dVsUsual,
+  ),
+  'creditor.newSenderPercent': fact(
+    'integer',
+    'share (0-100) of the senders of the creditor in 7 days, this one included, that it first saw in those 7 days',
+    (f) => f.creditor.newSenderPercent,
   ),
 
   'pair.firstTransfer': fact(

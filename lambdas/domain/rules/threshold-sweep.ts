@@ -27,6 +27,8 @@ export interface SweepInput {
   readonly scenarioHoldScores: readonly number[];
   /** The pack's own thresholds, always among the candidates. */
   readonly current: { readonly delay: number; readonly review: number };
+  /** Legitimate transfers of each judged group ("corridor KR->KH", "age 65 and over"). */
+  readonly legitimateByGroup?: ReadonlyMap<string, FloorScoreHistogram>;
 }
 
 export interface SweepPoint {
@@ -43,6 +45,10 @@ export interface SweepPoint {
   readonly recall: number | null;
   /** Share of fraud scenarios with at least one counting transfer held. */
   readonly scenarioRecall: number | null;
+  /** Legitimate hold rate of each judged group at these thresholds. */
+  readonly groupHoldRates: Readonly<Record<string, number | null>>;
+  /** The highest group rate over the overall legitimate hold rate (null when nothing legitimate is held). */
+  readonly worstGroupRatio: number | null;
 }
 
 export interface SweepResult {
@@ -97,15 +103,26 @@ function pointAt(input: SweepInput, delay: number, review: number): SweepPoint {
   const held = fraud.held + legitimate.held + unlabelled.held;
   const scenarios = input.scenarioHoldScores.length;
   const caught = input.scenarioHoldScores.filter((score) => score >= delay).length;
+  const overall = ratio(legitimate.held, legitimate.total);
+  const groupHoldRates: Record<string, number | null> = {};
+  let worstGroupRatio: number | null = null;
+  for (const [group, histogram] of input.legitimateByGroup ?? []) {
+    const counted = countOutcomes(histogram, delay, review);
+    const rate = ratio(counted.held, counted.total);
+    groupHoldRates[group] = rate;
+    if (rate !== null && overall) worstGroupRatio = Math.max(worstGroupRatio ?? 0, rate / overall);
+  }
   return {
     delay,
     review,
     heldShare: ratio(held, total) ?? 0,
     holdsPer1000: (ratio(held, total) ?? 0) * 1000,
     reviewShare: ratio(fraud.review + legitimate.review + unlabelled.review, total) ?? 0,
-    legitimateHoldRate: ratio(legitimate.held, legitimate.total),
+    legitimateHoldRate: overall,
     recall: ratio(fraud.held, fraud.total),
     scenarioRecall: ratio(caught, scenarios),
+    groupHoldRates,
+    worstGroupRatio,
   };
 }
 

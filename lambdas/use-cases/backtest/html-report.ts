@@ -1,5 +1,6 @@
 import { OUTCOMES } from '#domain/contract/decision.ts';
 import type { BacktestSummary } from '#domain/rules/backtest-tally.ts';
+import { FAIRNESS_MIN_LEGITIMATE, FAIRNESS_RATIO_LIMIT, type GroupFigures } from '#domain/rules/fairness.ts';
 import type { SweepPoint } from '#domain/rules/threshold-sweep.ts';
 import type { BacktestReport } from './run-backtest.ts';
 import { percent, sweepLine } from './text-report.ts';
@@ -23,7 +24,7 @@ th:first-child,td:first-child{text-align:left}svg{background:#fafafa;border:1px 
 .fraud{fill:#c0392b}.legitimate{fill:#2c7fb8}.unlabelled{fill:#888}
 </style></head><body>
 <h1>Backtest of ${packs.map((s) => escapeHtml(s.pack.version)).join(' against ')}</h1>
-<p>${escapeHtml(file)}: ${count(report.transfers)} transfers${report.period ? `, event time ${escapeHtml(report.period.from)} to ${escapeHtml(report.period.to)}` : ''}; ${count(report.invalid.count)} invalid lines, ${count(report.duplicates)} repeated transfers.</p>
+<p>${escapeHtml(file)}: ${count(report.transfers)} transfers scored${report.warmUp ? ` after ${count(report.warmUp.transfers)} before ${escapeHtml(report.warmUp.until)} that built state` : ''}${report.period ? `, event time ${escapeHtml(report.period.from)} to ${escapeHtml(report.period.to)}` : ''}; ${count(report.invalid.count)} invalid lines, ${count(report.duplicates)} repeated transfers.</p>
 ${packs.map(packSection).join('\n')}
 ${changesSection(report)}
 </body></html>
@@ -36,6 +37,7 @@ function packSection(summary: BacktestSummary): string {
 <table><tr><th>outcome</th>${OUTCOMES.map((o) => `<th>${o}</th>`).join('')}<th>held</th><th>holds per 1,000</th>${labels ? '<th>legitimate hold rate</th>' : ''}</tr>
 <tr><td>transfers</td>${OUTCOMES.map((o) => `<td>${count(summary.outcomes[o])}</td>`).join('')}<td>${percent(summary.heldShare, 2)}</td><td>${summary.holdsPer1000.toFixed(1)}</td>${labels ? `<td>${percent(labels.legitimateHoldRate, 2)}</td>` : ''}</tr></table>
 ${labels ? confusionTable(labels.confusion) + typologyTable(labels.typologies) : ''}
+${summary.fairness ? fairnessTable(summary.fairness) : ''}
 <h3>Score distribution</h3>
 ${histogram(summary)}
 <h3>Recall against hold rate, over DELAY thresholds</h3>
@@ -45,6 +47,17 @@ ${summary.sweep.bestUnderOnePercent.length ? `<p>Best pairs holding at most 1% o
 <table class="rules"><tr><th>rule</th><th>typology</th><th>fires</th><th>on fraud</th><th>on legitimate</th><th>precision</th></tr>
 ${summary.rules.map((r) => `<tr><td>${escapeHtml(r.ruleId)}</td><td>${escapeHtml(r.typology)}</td><td>${count(r.fires)}</td><td>${r.fraudFires === null ? '-' : count(r.fraudFires)}</td><td>${r.legitimateFires === null ? '-' : count(r.legitimateFires)}</td><td>${percent(r.precision)}</td></tr>`).join('\n')}
 </table></section>`;
+}
+
+/** Legitimate hold rate per corridor and age band beside the overall rate: a plain table. */
+function fairnessTable(fairness: NonNullable<BacktestSummary['fairness']>): string {
+  const row = (kind: string, g: GroupFigures) =>
+    `<tr><td>${kind}</td><td>${escapeHtml(g.group)}</td><td>${count(g.legitimate)}</td><td>${count(g.legitimateHeld)}</td><td>${percent(g.legitimateHoldRate, 2)}</td><td>${g.ratioToOverall === null ? '-' : `${g.ratioToOverall.toFixed(2)}x`}</td><td>${g.judged ? (g.withinLimit ? 'yes' : 'no') : 'too few'}</td></tr>`;
+  return `<h3>Legitimate hold rate by corridor and age band</h3>
+<p>Overall ${percent(fairness.overallLegitimateHoldRate, 2)}; a group of ${FAIRNESS_MIN_LEGITIMATE} or more legitimate transfers should stay within ${FAIRNESS_RATIO_LIMIT}x of it.</p>
+<table class="fairness"><tr><th>group</th><th></th><th>legitimate</th><th>held</th><th>rate</th><th>against overall</th><th>within ${FAIRNESS_RATIO_LIMIT}x</th></tr>
+${[...fairness.corridors.map((g) => row('corridor', g)), ...fairness.ageBands.map((g) => row('age band', g))].join('\n')}
+</table>`;
 }
 
 function confusionTable(confusion: NonNullable<BacktestSummary['labels']>['confusion']): string {

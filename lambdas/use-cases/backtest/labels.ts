@@ -7,7 +7,8 @@ export function transferLabelKey(partnerId: string, transferId: string): string 
 }
 
 /**
- * Reads a `label` as files carry it: `{ "fraud": true, "typology": "...", "scenarioId": "..." }`, or
+ * Reads a `label` as files carry it: `{ "fraud": true, "typology": "...", "scenarioId": "..." }` (with
+ * `debtorFraud` / `creditorFraud` where the labels are of accounts), or
  * the demo workload's own (`{ "kind": "scam" | "legitimate", ..., "countsAsCaughtIfHeld" }`).
  * Anything else is no label.
  */
@@ -16,7 +17,15 @@ export function labelFrom(raw: unknown): TransferLabel | undefined {
   const value = raw as Record<string, unknown>;
   const text = (field: string) =>
     typeof value[field] === 'string' && value[field] ? { [field]: value[field] as string } : {};
-  if (typeof value.fraud === 'boolean') return { fraud: value.fraud, ...text('typology'), ...text('scenarioId') };
+  const flag = (field: string) => (typeof value[field] === 'boolean' ? { [field]: value[field] as boolean } : {});
+  if (typeof value.fraud === 'boolean')
+    return {
+      fraud: value.fraud,
+      ...text('typology'),
+      ...text('scenarioId'),
+      ...flag('debtorFraud'),
+      ...flag('creditorFraud'),
+    };
   if (value.kind === 'legitimate') return { fraud: false };
   if (value.kind === 'scam') {
     return {

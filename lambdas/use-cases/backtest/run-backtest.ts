@@ -2,6 +2,7 @@ import TinyQueue from 'tinyqueue';
 import type { Decision, Outcome } from '#domain/contract/decision.ts';
 import type { Pseudonymiser } from '#domain/identity/pseudonym.ts';
 import { BacktestTally, type BacktestSummary, type TransferLabel } from '#domain/rules/backtest-tally.ts';
+import { ageBandOf, corridorOf, type TransferGroups } from '#domain/rules/fairness.ts';
 import type { CompiledPack } from '#domain/rules/compile.ts';
 import { InMemoryScreener } from '#domain/screening/in-memory-screener.ts';
 import type { WatchlistListing } from '#domain/watchlist/listing.ts';
@@ -18,13 +19,20 @@ export interface BacktestRequest {
   readonly watchlist?: ReadonlyMap<string, readonly WatchlistListing[]>;
   /** Labels by transferLabelKey; a `label` field on an event takes precedence. */
   readonly labels?: ReadonlyMap<string, TransferLabel>;
+  /**
+   * Event time (ms) from which transfers are scored: those before it are screened only to build each
+   * account's state, as the months before a period build it for a bank screening live, and are
+   * neither tallied nor compared nor passed to onDecision.
+   */
+  readonly scoreFrom?: number;
   /** Transfers screened so far, and the expected total (0 while unknown). */
   readonly onProgress?: (done: number, total: number) => void;
   /**
-   * Each candidate decision in the order screened (event time), once the screening is final: an
-   * out-of-order file's first attempt is dropped, so they are kept in memory until the end.
+   * Each candidate decision in the order screened (event time), with the transfer's label, once the
+   * screening is final: an out-of-order file's first attempt is dropped, so they are kept in memory
+   * until the end.
    */
-  readonly onDecision?: (decision: Decision) => void;
+  readonly onDecision?: (decision: Decision, label: TransferLabel | undefined) => void;
 }
 
 export interface OutcomeChange {
@@ -38,8 +46,10 @@ export interface BacktestReport {
   /** Lines in the file, blank ones included. */
   readonly lines: number;
   readonly blankLines: number;
-  /** Distinct transfers screened. */
+  /** Distinct transfers screened and scored (after the warm-up). */
   readonly transfers: number;
+  /** Transfers before request.scoreFrom, screened to build state and not scored; null without one. */
+  readonly warmUp: { readonly transfers: number; readonly until: string } | null;
   /** Lines repeating a transfer already in the file: screened once, as a redelivery would be. */
   readonly duplicates: number;
   readonly invalid: { readonly count: number; readonly lines: readonly InvalidLine[] };
@@ -87,17 +97,22 @@ export async function runBacktest(request: BacktestRequest): Promise<BacktestRep
   const { run, counts } = asRead ?? (await screenSorted(request));
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
   const { candidate, baseline, changes } = run;
-  if (request.onDecision) for (const decision of run.decisions) request.onDecision(decision);
+  if (request.onDecision) for (const { decision, label } of run.decisions) request.onDecision(decision, label);
   return {
     lines: counts.lines,
     blankLines: counts.blankLines,
-    transfers: run.screened,
+    transfers: run.screened - run.warmUp,
+    warmUp:
+      request.scoreFrom === undefined
+        ? null
+        : { transfers: run.warmUp, until: new Date(request.scoreFrom).toISOString() },
     duplicates: counts.duplicates,
     invalid: { count: counts.invalidCount, lines: counts.invalid },
     sortedInMemory: asRead === undefined,
-    period: run.screened
-      ? { from: new Date(run.firstAt).toISOString(), to: new Date(run.simulatedNow).toISOString() }
-      : null,
+    period:
+      run.screened > run.warmUp
+        ? { from: new Date(run.firstAt).toISOString(), to: new Date(run.simulatedNow).toISOString() }
+        : null,
     candidate: candidate.tally.summary(),
     baseline: baseline ? baseline.tally.summary() : null,
     changes: baseline
@@ -163,8 +178,11 @@ class ScreeningRun {
   readonly baseline: { readonly screener: InMemoryScreener; readonly tally: BacktestTally } | undefined;
   readonly changes: OutcomeChange[] = [];
   /** The candidate's decisions, kept only for request.onDecision. */
-  readonly decisions: Decision[] = [];
+  readonly decisions: Array<{ decision: Decision; label: TransferLabel | undefined }> = [];
   screened = 0;
+  /** Of them, transfers before request.scoreFrom. */
+  warmUp = 0;
+  /** Event time of the first transfer scored. */
   firstAt = Number.NaN;
   /** The latest event time screened: the simulated processing time. */
   simulatedNow = Number.NEGATIVE_INFINITY;
@@ -180,19 +198,37 @@ class ScreeningRun {
   }
 
   screen({ event, activity, label: ownLabel }: PreparedTransfer): void {
-    if (this.screened === 0) this.firstAt = activity.t;
     this.screened += 1;
     if (activity.t > this.simulatedNow) this.simulatedNow = activity.t;
     const now = new Date(this.simulatedNow);
+    if (activity.t < (this.request.scoreFrom ?? Number.NEGATIVE_INFINITY)) {
+      this.warmUp += 1;
+      this.candidate.screener.screen(event, activity, now);
+      this.baseline?.screener.screen(event, activity, now);
+      return;
+    }
+    if (this.screened === this.warmUp + 1) this.firstAt = activity.t;
     const label = ownLabel ?? this.request.labels?.get(transferLabelKey(event.partnerId, event.transferId));
+    const groups = label ? groupsOf(event, activity) : undefined;
     const decision = this.candidate.screener.screen(event, activity, now);
-    this.candidate.tally.add(decision, label);
-    if (this.request.onDecision) this.decisions.push(decision);
+    this.candidate.tally.add(decision, label, groups);
+    if (this.request.onDecision) this.decisions.push({ decision, label });
     if (!this.baseline) return;
     const before = this.baseline.screener.screen(event, activity, now);
-    this.baseline.tally.add(before, label);
+    this.baseline.tally.add(before, label, groups);
     if (before.outcome !== decision.outcome) this.changes.push(changeOf(before, decision));
   }
+}
+
+/** The corridor and age band a labelled transfer counts in (age as the facts count it: by calendar year). */
+function groupsOf(event: PreparedTransfer['event'], activity: PreparedTransfer['activity']): TransferGroups {
+  const { birthYear } = event.debtor;
+  return {
+    corridor: corridorOf(event.debtor.country, event.creditor.country),
+    ageBand: ageBandOf(birthYear === undefined ? undefined : new Date(activity.t).getUTCFullYear() - birthYear),
+    debtorKey: activity.debtorKey,
+    creditorKey: activity.creditorKey,
+  };
 }
 
 /** Current listings by pseudonymised account key, as the screener reads them: one per source, the last one read. */

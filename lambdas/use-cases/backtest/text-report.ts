@@ -1,5 +1,6 @@
 import { OUTCOMES } from '#domain/contract/decision.ts';
 import type { BacktestSummary } from '#domain/rules/backtest-tally.ts';
+import { FAIRNESS_MIN_LEGITIMATE, FAIRNESS_RATIO_LIMIT, type GroupFigures } from '#domain/rules/fairness.ts';
 import type { SweepPoint } from '#domain/rules/threshold-sweep.ts';
 import { type BacktestReport, REORDER_WINDOW } from './run-backtest.ts';
 
@@ -15,8 +16,12 @@ export function formatTextReport(report: BacktestReport, file: string): string {
   const side = (figure: (s: BacktestSummary) => string, width = 22) =>
     packs.map((s) => figure(s).padStart(width)).join('');
   out.push(
-    `Backtest of ${file}: ${count(report.transfers)} transfers in ${report.elapsedSeconds.toFixed(1)} s (${count(report.transfersPerMinute)} transfers/minute)`,
+    `Backtest of ${file}: ${count(report.transfers + (report.warmUp?.transfers ?? 0))} transfers in ${report.elapsedSeconds.toFixed(1)} s (${count(report.transfersPerMinute)} transfers/minute)`,
   );
+  if (report.warmUp)
+    out.push(
+      `  warm-up       ${count(report.warmUp.transfers)} transfers before ${report.warmUp.until} built state; ${count(report.transfers)} scored`,
+    );
   if (report.period)
     out.push(`  event time    ${report.period.from} to ${report.period.to} (simulated processing time)`);
   out.push(
@@ -59,6 +64,16 @@ export function formatTextReport(report: BacktestReport, file: string): string {
     );
     if (candidate.labels.unlabelled) out.push(`  (${count(candidate.labels.unlabelled)} transfers without a label)`);
   }
+  if (candidate.fairness) out.push('', ...fairnessLines(candidate));
+  if (candidate.accounts) {
+    const a = candidate.accounts;
+    out.push(
+      '',
+      `accounts (labels name accounts; ${candidate.pack.version})`,
+      `  fraud accounts with a transfer held     ${count(a.fraudHeld)} of ${count(a.fraud)} (${percent(a.recall)})`,
+      `  ordinary accounts with a transfer held  ${count(a.legitimateHeld)} of ${count(a.legitimate)} (${percent(a.legitimateHeldShare, 2)})`,
+    );
+  }
 
   out.push('', `rules (${candidate.pack.version})${''.padEnd(8)}fires  on fraud  on legitimate  precision`);
   for (const rule of candidate.rules) {
@@ -93,10 +108,28 @@ export function formatTextReport(report: BacktestReport, file: string): string {
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * Legitimate hold rate per corridor and age band beside the overall one; a judged group above
+ * FAIRNESS_RATIO_LIMIT times the overall rate is marked.
+ */
+export function fairnessLines(summary: BacktestSummary): string[] {
+  const fairness = summary.fairness!;
+  const line = (g: GroupFigures) =>
+    `  ${g.group.padEnd(22)}${`${count(g.legitimateHeld)} of ${count(g.legitimate)}`.padStart(18)}${percent(g.legitimateHoldRate, 2).padStart(9)}${(g.ratioToOverall === null ? '-' : `${g.ratioToOverall.toFixed(2)}x`).padStart(9)}${g.judged ? (g.withinLimit ? '' : `  above ${FAIRNESS_RATIO_LIMIT}x`) : '  (too few to judge)'}`;
+  return [
+    `legitimate hold rate by group (${summary.pack.version}): overall ${percent(fairness.overallLegitimateHoldRate, 2)}; a group of ${FAIRNESS_MIN_LEGITIMATE}+ legitimate transfers should stay within ${FAIRNESS_RATIO_LIMIT}x`,
+    `  corridor${''.padEnd(14)}${'held'.padStart(18)}${'rate'.padStart(9)}${'ratio'.padStart(9)}`,
+    ...fairness.corridors.map(line),
+    `  age band${''.padEnd(14)}${'held'.padStart(18)}${'rate'.padStart(9)}${'ratio'.padStart(9)}`,
+    ...fairness.ageBands.map(line),
+    `  ${fairness.withinLimit ? 'every judged group within' : 'NOT every judged group within'} ${FAIRNESS_RATIO_LIMIT}x of the overall rate`,
+  ];
+}
+
 export function sweepLine(point: SweepPoint): string {
   const labelled =
     point.recall === null
       ? ''
-      : `, scenarios caught ${percent(point.scenarioRecall)}, fraud transfers held ${percent(point.recall)}, legitimate held ${percent(point.legitimateHoldRate, 2)}`;
+      : `, scenarios caught ${percent(point.scenarioRecall)}, fraud transfers held ${percent(point.recall)}, legitimate held ${percent(point.legitimateHoldRate, 2)}${point.worstGroupRatio === null ? '' : `, worst group ${point.worstGroupRatio.toFixed(2)}x`}`;
   return `DELAY ${point.delay} / REVIEW ${point.review}: held ${percent(point.heldShare, 2)} (${point.holdsPer1000.toFixed(1)} per 1,000), to officers ${percent(point.reviewShare, 2)}${labelled}`;
 }

@@ -433,7 +433,9 @@ describe('fraudctl rules with a file that is not JSON', () => {
           (error: Error) => error.message,
         );
         expect(message).toMatch(/ is not valid JSON: .* at line 1, column \d+ \(character \d+\)$/);
-        for (const part of value.split(/[ -]/)) if (part.length > 2) expect(message).not.toContain(part);
+        // The file's own path is the test's random temporary folder, which can contain the same digits.
+        const told = message.replace(file, '');
+        for (const part of value.split(/[ -]/)) if (part.length > 2) expect(told).not.toContain(part);
       }),
       { seed: 2026, numRuns: 60 },
     );

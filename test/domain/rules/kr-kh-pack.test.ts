@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileRulePack } from '#domain/rules/compile.ts';
 import type { Facts } from '#domain/rules/facts.ts';
@@ -15,6 +16,11 @@ const listed = (category: string, confidence = 90) =>
     sources: 1,
     sourceList: 'kr-kh-taskforce',
   }) as Facts['creditor']['watchlist'];
+
+/** A creditor new to the state, every sender new: no normal of its own yet (a fresh collection account). */
+const unknownCreditor = { newSenderPercent: 100, usualSenders7d: undefined, distinctSenders7dVsUsual: undefined };
+/** A debtor without three transfers yet: no usual amount. */
+const newDebtor = { knownDays: 0, usualAmount: undefined, amountVsUsual: undefined };
 
 /** A case named `RULE-ID (what it shows)` is a further case of that rule. */
 const ruleOf = (name: string) => name.split(' ')[0]!;
@@ -38,20 +44,65 @@ const CASES: Record<string, { fires: Facts; quiet: Facts }> = {
     quiet: quietFacts(),
   },
   'MULE-FANIN-24H': {
-    fires: quietFacts({ amount: 300_000n, creditor: { distinctSenders24h: 5, accountAgeDays: 40 } }),
-    quiet: quietFacts({ amount: 99_999n, creditor: { distinctSenders24h: 12, accountType: 'PERSONAL' } }),
+    fires: quietFacts({
+      amount: 300_000n,
+      creditor: { ...unknownCreditor, distinctSenders24h: 5, accountAgeDays: 40 },
+    }),
+    quiet: quietFacts({
+      amount: 99_999n,
+      creditor: { ...unknownCreditor, distinctSenders24h: 12, accountType: 'PERSONAL' },
+    }),
+  },
+  'MULE-FANIN-24H (its own normal)': {
+    fires: quietFacts({
+      amount: 300_000n,
+      creditor: { distinctSenders24h: 12, distinctSenders7dVsUsual: 400, newSenderPercent: 80 },
+    }),
+    // A hub whose week usually has as many senders, most of them regulars.
+    quiet: quietFacts({
+      amount: 300_000n,
+      creditor: { distinctSenders24h: 12, distinctSenders7dVsUsual: 150, newSenderPercent: 20 },
+    }),
   },
   'MULE-FANIN-7D': {
-    fires: quietFacts({ amount: 200_000n, creditor: { distinctSenders7d: 8, accountType: 'PERSONAL' } }),
-    quiet: quietFacts({ amount: 200_000n, creditor: { distinctSenders7d: 8, accountType: 'BUSINESS' } }),
+    fires: quietFacts({
+      amount: 200_000n,
+      creditor: { ...unknownCreditor, distinctSenders7d: 8, accountType: 'PERSONAL' },
+    }),
+    quiet: quietFacts({
+      amount: 200_000n,
+      creditor: { ...unknownCreditor, distinctSenders7d: 8, accountType: 'BUSINESS' },
+    }),
+  },
+  'MULE-FANIN-7D (regular payers)': {
+    fires: quietFacts({
+      amount: 200_000n,
+      creditor: { distinctSenders7d: 9, distinctSenders7dVsUsual: 300, newSenderPercent: 70 },
+    }),
+    quiet: quietFacts({
+      amount: 200_000n,
+      creditor: { distinctSenders7d: 9, distinctSenders7dVsUsual: 300, newSenderPercent: 30 },
+    }),
   },
   'MULE-FANIN-30D': {
-    fires: quietFacts({ amount: 200_000n, creditor: { distinctSenders30d: 12, accountAgeDays: 60 } }),
-    quiet: quietFacts({ amount: 200_000n, creditor: { distinctSenders30d: 12, accountAgeDays: 91 } }),
+    fires: quietFacts({
+      amount: 200_000n,
+      creditor: { ...unknownCreditor, distinctSenders30d: 12, accountAgeDays: 60 },
+    }),
+    quiet: quietFacts({
+      amount: 200_000n,
+      creditor: { ...unknownCreditor, distinctSenders30d: 12, accountAgeDays: 91 },
+    }),
   },
   'MULE-FANIN-1H': {
-    fires: quietFacts({ amount: 300_000n, creditor: { distinctSenders1h: 5, distinctSenders24h: 5 } }),
-    quiet: quietFacts({ amount: 300_000n, creditor: { distinctSenders1h: 4, distinctSenders24h: 4 } }),
+    fires: quietFacts({
+      amount: 300_000n,
+      creditor: { ...unknownCreditor, distinctSenders1h: 5, distinctSenders24h: 5 },
+    }),
+    quiet: quietFacts({
+      amount: 300_000n,
+      creditor: { ...unknownCreditor, distinctSenders1h: 4, distinctSenders24h: 4 },
+    }),
   },
   'PASS-THROUGH-1H': {
     fires: quietFacts({ amount: 2_000_000n, debtor: { inboundSum1h: 1_600_000n, inboundCount1h: 3 } }),
@@ -76,15 +127,33 @@ const CASES: Record<string, { fires: Facts; quiet: Facts }> = {
     fires: quietFacts({ amount: 5_000_000n, context: { activeCall: true, newPayee: true } }),
     quiet: quietFacts({ amount: 5_000_000n, context: { activeCall: true, newPayee: false } }),
   },
+  'VOICE-PHISHING-LIVE (a business on the phone)': {
+    fires: quietFacts({ amount: 5_000_000n, context: { remoteAccessApp: true, newPayee: true } }),
+    quiet: quietFacts({
+      amount: 5_000_000n,
+      creditor: { accountType: 'BUSINESS' },
+      context: { activeCall: true, newPayee: true },
+    }),
+  },
   'ELDERLY-NEW-PAYEE': {
-    fires: quietFacts({ amount: 3_000_000n, debtor: { age: 72 }, context: { newPayee: true } }),
+    fires: quietFacts({ amount: 3_000_000n, debtor: { age: 72, amountVsUsual: 900 }, context: { newPayee: true } }),
     // A wedding hall or a hospital: a life event, not a person the scammer controls.
     quiet: quietFacts({
       amount: 3_000_000n,
-      debtor: { age: 72 },
+      debtor: { age: 72, amountVsUsual: 900 },
       creditor: { accountType: 'BUSINESS' },
       context: { newPayee: true },
     }),
+  },
+  'ELDERLY-NEW-PAYEE (age and a new payee are not enough)': {
+    fires: quietFacts({
+      amount: 2_500_000n,
+      debtor: { age: 72, amountVsUsual: 150 },
+      creditor: { accountAgeDays: 12 },
+      context: { newPayee: true },
+    }),
+    // A grandchild's wedding gift from a customer who sends such sums: nothing but age and novelty.
+    quiet: quietFacts({ amount: 3_000_000n, debtor: { age: 72, amountVsUsual: 150 }, context: { newPayee: true } }),
   },
   'ESCALATING-DEPOSITS': {
     fires: quietFacts({
@@ -105,6 +174,21 @@ const CASES: Record<string, { fires: Facts; quiet: Facts }> = {
     }),
     quiet: quietFacts({
       amount: 3_000_000n,
+      creditor: { accountType: 'CRYPTO_EXCHANGE' },
+      // A first coin purchase by a customer we have known for a week only: no history to call it a first.
+      debtor: { firstToAccountType: true, knownDays: 7 },
+      context: { newPayee: true },
+    }),
+  },
+  'FIRST-CRYPTO-OFFRAMP (old wallet)': {
+    fires: quietFacts({
+      amount: 3_000_000n,
+      creditor: { accountType: 'CRYPTO_EXCHANGE', accountAgeDays: 400 },
+      debtor: { ...newDebtor, firstToAccountType: false },
+      context: { newPayee: true },
+    }),
+    quiet: quietFacts({
+      amount: 3_000_000n,
       creditor: { accountType: 'CRYPTO_EXCHANGE', accountAgeDays: 400 },
       debtor: { firstToAccountType: false },
       context: { newPayee: true },
@@ -115,11 +199,12 @@ const CASES: Record<string, { fires: Facts; quiet: Facts }> = {
     quiet: quietFacts({ amount: 6_000_000n, creditor: { accountAgeDays: 120 }, context: { newPayee: true } }),
   },
   'SCAM-HUB-CROSS-BORDER': {
+    // A customer known for years pays into Cambodia for the first time ever.
     fires: quietFacts({
       amount: 500_000n,
       crossBorder: true,
       creditor: { country: 'KH' },
-      debtor: { firstToCreditorCountry: true },
+      debtor: { firstToCreditorCountry: true, corridorTransfersBefore: 0, corridorKnownDays: 0 },
       context: { newPayee: true },
     }),
     // A migrant worker paying a new family member at home, after earlier remittances to Cambodia.
@@ -127,7 +212,60 @@ const CASES: Record<string, { fires: Facts; quiet: Facts }> = {
       amount: 500_000n,
       crossBorder: true,
       creditor: { country: 'KH' },
-      debtor: { firstToCreditorCountry: false },
+      debtor: { firstToCreditorCountry: false, corridorTransfersBefore: 14, corridorKnownDays: 400 },
+      context: { newPayee: true },
+    }),
+  },
+  'SCAM-HUB-CROSS-BORDER (a phrase victims are coached to write)': {
+    fires: quietFacts({
+      amount: 700_000n,
+      crossBorder: true,
+      remittanceInfo: 'visa fee usdt',
+      creditor: { country: 'LA', accountAgeDays: undefined },
+      debtor: { ...newDebtor, corridorTransfersBefore: 0, corridorKnownDays: 0 },
+      context: { newPayee: true },
+    }),
+    // The same with the ordinary word "investment", which the remittance-text rule scores on its own.
+    quiet: quietFacts({
+      amount: 700_000n,
+      crossBorder: true,
+      remittanceInfo: 'investment',
+      creditor: { country: 'LA', accountAgeDays: undefined },
+      debtor: { ...newDebtor, corridorTransfersBefore: 0, corridorKnownDays: 0 },
+      context: { newPayee: true },
+    }),
+  },
+  'FIRST-CRYPTO-OFFRAMP (a wallet abroad is a remittance)': {
+    fires: quietFacts({
+      amount: 3_000_000n,
+      creditor: { accountType: 'EMONEY', accountAgeDays: 20 },
+      context: { newPayee: true },
+    }),
+    quiet: quietFacts({
+      amount: 3_000_000n,
+      crossBorder: true,
+      creditor: { country: 'KH', accountType: 'EMONEY', accountAgeDays: 20 },
+      context: { newPayee: true },
+    }),
+  },
+  'DELAYED-WITHDRAWAL (Korean practice, accounts at home)': {
+    fires: quietFacts({ amount: 1_000_000n, creditor: { accountAgeDays: 3 } }),
+    quiet: quietFacts({ amount: 1_000_000n, crossBorder: true, creditor: { country: 'KH', accountAgeDays: 3 } }),
+  },
+  'SCAM-HUB-CROSS-BORDER (no history is no evidence)': {
+    fires: quietFacts({
+      amount: 2_500_000n,
+      crossBorder: true,
+      creditor: { country: 'KH', accountAgeDays: undefined },
+      debtor: { ...newDebtor, corridorTransfersBefore: 0, corridorKnownDays: 0 },
+      context: { newPayee: true },
+    }),
+    // Family support to a long-standing account, from a customer the state has not seen before.
+    quiet: quietFacts({
+      amount: 700_000n,
+      crossBorder: true,
+      creditor: { country: 'KH', accountAgeDays: 3_000 },
+      debtor: { ...newDebtor, corridorTransfersBefore: 0, corridorKnownDays: 0 },
       context: { newPayee: true },
     }),
   },
@@ -151,7 +289,7 @@ const CASES: Record<string, { fires: Facts; quiet: Facts }> = {
 
 describe('the shipped Korea-Cambodia rule pack', () => {
   it('compiles, and every rule has a rationale and a test case here', () => {
-    expect(pack.version).toBe('kr-kh-2026.12.3');
+    expect(pack.version).toBe('kr-kh-2026.12.4');
     expect(pack.rules.map((r) => r.id).sort()).toEqual([...new Set(Object.keys(CASES).map(ruleOf))].sort());
     for (const rule of shippedPack.rules) expect(rule.rationale.length).toBeGreaterThan(80);
   });
@@ -173,6 +311,32 @@ describe('the shipped Korea-Cambodia rule pack', () => {
     ]) {
       expect(typologies).toContain(typology);
     }
+  });
+
+  it("holds nothing on a destination country, a customer's age or a new payee, alone or together", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('KR', 'KH', 'MM', 'LA', 'PH', 'VN'),
+        fc.integer({ min: 18, max: 99 }),
+        fc.boolean(),
+        fc.constantFrom('PERSONAL', 'EMONEY', 'BUSINESS'),
+        fc.bigInt({ min: 10_000n, max: 20_000_000n }),
+        (country, age, newPayee, accountType, amount) => {
+          // Everything else ordinary: a customer who has paid into this country before and sends such
+          // sums, an old account, no call, no scam text.
+          const facts = quietFacts({
+            amount,
+            crossBorder: country !== 'KR',
+            creditor: { country, accountType, accountAgeDays: 2_000 },
+            debtor: { age, corridorTransfersBefore: 3, amountVsUsual: 150, largestOutbound30d: amount },
+            context: { newPayee },
+            pair: newPayee ? { firstTransfer: true, transfersBefore: 0, largestBefore: undefined } : {},
+          });
+          expect(pack.evaluate(facts).outcome).toBe('ALLOW');
+        },
+      ),
+      { seed: 2026, numRuns: 400 },
+    );
   });
 
   it('allows an unremarkable transfer with no reasons', () => {
@@ -223,7 +387,7 @@ describe('the shipped Korea-Cambodia rule pack', () => {
 
   it('delays mule fan-in at five senders (eight into an older personal account) and reviews a one-hour burst', () => {
     const fanIn = (creditor: Partial<Facts['creditor']>) =>
-      pack.evaluate(quietFacts({ amount: 300_000n, creditor })).outcome;
+      pack.evaluate(quietFacts({ amount: 300_000n, creditor: { ...unknownCreditor, ...creditor } })).outcome;
     expect(fanIn({ distinctSenders24h: 5, distinctSenders1h: 2, accountAgeDays: 30 })).toBe('DELAY');
     // A landlord's tenants paying on the same morning: an old personal account, five senders.
     expect(fanIn({ distinctSenders24h: 5, distinctSenders1h: 2 })).toBe('ALLOW');
@@ -232,7 +396,13 @@ describe('the shipped Korea-Cambodia rule pack', () => {
   });
 
   it('reviews a slow fan-in into a young account over 30 days', () => {
-    const creditor = { distinctSenders24h: 2, distinctSenders7d: 9, distinctSenders30d: 14, accountAgeDays: 50 };
+    const creditor = {
+      ...unknownCreditor,
+      distinctSenders24h: 2,
+      distinctSenders7d: 9,
+      distinctSenders30d: 14,
+      accountAgeDays: 50,
+    };
     expect(pack.evaluate(quietFacts({ amount: 300_000n, creditor })).outcome).toBe('REVIEW');
   });
 
@@ -250,7 +420,7 @@ describe('the shipped Korea-Cambodia rule pack', () => {
 
   it('scales amount thresholds down for customers of Cambodian accounts', () => {
     const elderly = (country: string, amount: bigint) =>
-      quietFacts({ amount, debtor: { age: 70, country }, context: { newPayee: true } });
+      quietFacts({ amount, debtor: { age: 70, country, amountVsUsual: 900 }, context: { newPayee: true } });
     expect(fired(elderly('KH', 800_000n))).toContain('ELDERLY-NEW-PAYEE');
     expect(fired(elderly('KR', 800_000n))).not.toContain('ELDERLY-NEW-PAYEE');
     expect(fired(elderly('KR', 2_000_000n))).toContain('ELDERLY-NEW-PAYEE');

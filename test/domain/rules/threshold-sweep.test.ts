@@ -21,6 +21,7 @@ describe('sweepThresholds', () => {
     unlabelled: histogram(),
     scenarioHoldScores: [90, -1],
     current: { delay: 42, review: 73 },
+    legitimateByGroup: new Map([['age 65 and over', histogram(['DELAY', 10], ['ALLOW', 0])]]),
   };
   const result = sweepThresholds(input);
   const at = (delay: number, review: number) => result.points.find((p) => p.delay === delay && p.review === review)!;
@@ -36,6 +37,9 @@ describe('sweepThresholds', () => {
       legitimateHoldRate: 2 / 3,
       recall: 1 / 2,
       scenarioRecall: 1 / 2,
+      // The group: its forced DELAY held, its 0 not; half against two thirds overall.
+      groupHoldRates: { 'age 65 and over': 1 / 2 },
+      worstGroupRatio: 3 / 4,
     });
     // DELAY 40 holds the fraud transfer at 40 too; REVIEW 50 sends the legitimate 50 to an officer.
     expect(at(40, 50)).toMatchObject({ heldShare: 4 / 5, reviewShare: 2 / 5, recall: 1, scenarioRecall: 1 / 2 });

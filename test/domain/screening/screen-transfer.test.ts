@@ -37,9 +37,9 @@ describe('screening one transfer', () => {
     expect(decision.reasons.map((r) => r.ruleId)).toEqual(
       expect.arrayContaining([
         'VOICE-PHISHING-LIVE',
+        'ELDERLY-NEW-PAYEE',
         'SCAM-HUB-CROSS-BORDER',
         'SCAM-REMITTANCE-TEXT',
-        'DELAYED-WITHDRAWAL',
       ]),
     );
     expect(decision.score).toBe(100);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { compileRulePack } from '#domain/rules/compile.ts';
 import { renderHtmlReport } from '#use-cases/backtest/html-report.ts';
+import { formatTextReport } from '#use-cases/backtest/text-report.ts';
 import { parseLabelsCsv } from '#use-cases/backtest/labels.ts';
 import { type BacktestLine, readInThisThread } from '#use-cases/backtest/read-transfers.ts';
 import { REORDER_WINDOW, runBacktest, watchlistByAccountKey } from '#use-cases/backtest/run-backtest.ts';
@@ -141,6 +142,39 @@ describe('runBacktest', async () => {
     expect(report.candidate.labels!.typologies['voice-phishing']).toEqual({ scenarios: 2, caught: 1 });
   });
 
+  it('gives the legitimate hold rate per corridor and age band beside the overall one, in the text too', () => {
+    expect(baseline.fairness).toEqual({
+      overallLegitimateHoldRate: 2 / 3,
+      corridors: [
+        {
+          group: 'KR->KR',
+          legitimate: 3,
+          legitimateHeld: 2,
+          legitimateHoldRate: 2 / 3,
+          ratioToOverall: 1,
+          judged: false,
+          withinLimit: true,
+        },
+      ],
+      ageBands: [
+        {
+          group: 'no age',
+          legitimate: 3,
+          legitimateHeld: 2,
+          legitimateHoldRate: 2 / 3,
+          ratioToOverall: 1,
+          judged: false,
+          withinLimit: true,
+        },
+      ],
+      withinLimit: true,
+    });
+    expect(baseline.accounts).toBeNull();
+    const text = formatTextReport(report, 'transfers.ndjson');
+    expect(text).toMatch(/KR->KR\s+2 of 3\s+66\.67%\s+1\.00x\s+\(too few to judge\)/);
+    expect(renderHtmlReport(report, 'transfers.ndjson')).toContain('<table class="fairness">');
+  });
+
   it('has the JSON shape the command prints', () => {
     const json = JSON.parse(JSON.stringify(report));
     expect(Object.keys(json).sort()).toEqual(
@@ -157,10 +191,13 @@ describe('runBacktest', async () => {
         'sortedInMemory',
         'transfers',
         'transfersPerMinute',
+        'warmUp',
       ].sort(),
     );
     expect(Object.keys(json.candidate).sort()).toEqual(
       [
+        'accounts',
+        'fairness',
         'held',
         'heldShare',
         'holdsPer1000',
@@ -230,6 +267,47 @@ describe('runBacktest on a file out of event-time order', () => {
     });
     return { report, decisions };
   };
+
+  it("builds state from the transfers before --score-from without scoring them: a bank's history", async () => {
+    const repeat = compileRulePack({
+      packId: 'test',
+      version: 'test-repeat',
+      referenceCurrency: 'KRW',
+      thresholds: { delay: 40, review: 70 },
+      delayMinutes: 30,
+      rules: [rule('R-AGAIN', { fact: 'pair.transfersBefore', op: 'gte', value: 1 }, 50)],
+    });
+    const pair = { creditor: 'C-PAYEE' };
+    const file = [
+      // The same payer and payee (transfer() names the payer after the id's first letter and the day).
+      transfer('H1', 1, '10000', { ...pair, label: voice('S-OLD') }).replace('"D-H1"', '"D-SAME"'),
+      transfer('W1', 10, '10000', { ...pair, label: legitimate }).replace('"D-W1"', '"D-SAME"'),
+    ];
+    const backtest = (scoreFrom?: number) =>
+      runBacktest({
+        source: readInThisThread(() => linesOf(file), pseudonymiser),
+        candidate: repeat,
+        baseline: pack('test-1'),
+        ...(scoreFrom === undefined ? {} : { scoreFrom }),
+      });
+    const scoreFrom = Date.parse('2026-11-24T09:05:00Z');
+    const warm = await backtest(scoreFrom);
+    expect(warm).toMatchObject({
+      transfers: 1,
+      warmUp: { transfers: 1, until: '2026-11-24T09:05:00.000Z' },
+      period: { from: '2026-11-24T09:10:00.000Z' },
+    });
+    // The history's transfer made the payee known, so the scored one repeats it; only it is tallied.
+    expect(warm.candidate.outcomes.DELAY).toBe(1);
+    expect(warm.candidate.labels).toMatchObject({ legitimate: 1, fraud: 0, confusion: { legitimateHeld: 1 } });
+    expect(warm.changes?.count).toBe(1);
+    expect(formatTextReport(warm, 'f.ndjson')).toContain(
+      '  warm-up       1 transfers before 2026-11-24T09:05:00.000Z built state; 1 scored',
+    );
+    const cold = await backtest();
+    expect(cold).toMatchObject({ transfers: 2, warmUp: null });
+    expect(cold.candidate.labels).toMatchObject({ legitimate: 1, fraud: 1 });
+  });
 
   it('screens it in event-time order whatever the lateness: within the reorder window as read, beyond it sorted in memory', async () => {
     const count = REORDER_WINDOW + 50;
