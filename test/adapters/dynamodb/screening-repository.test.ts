@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { itemSize } from '#adapters/dynamodb/item-size.ts';
-import { accountItem } from '#adapters/dynamodb/account-items.ts';
+import { accountItem, readAccountItem } from '#adapters/dynamodb/account-items.ts';
 import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
 import { STATE_BYTE_BUDGET, STATE_FORMAT } from '#domain/aggregates/account-codec.ts';
 import { AccountState } from '#domain/aggregates/account-state.ts';
@@ -45,10 +45,7 @@ describe('DynamoScreeningRepository state writes', () => {
       owners: ['t1', 't2', 't3'],
       reapply: () => {},
     };
-    const saved = await repository.saveBatch(
-      { accounts: [write], decisions: [], flags: [], rejections: [] },
-      new Date(T0),
-    );
+    const saved = await repository.saveEffects({ accounts: [write], flags: [] }, new Date(T0));
     expect(saved.failedTransfers.size).toBe(0);
     const puts = mock.commandCalls(PutCommand);
     expect(puts).toHaveLength(1);
@@ -73,14 +70,34 @@ describe('DynamoScreeningRepository state writes', () => {
         reapplied = fresh;
       },
     };
-    const saved = await repository.saveBatch(
-      { accounts: [write], decisions: [], flags: [], rejections: [] },
-      new Date(T0),
-    );
+    const saved = await repository.saveEffects({ accounts: [write], flags: [] }, new Date(T0));
     expect(saved.failedTransfers.size).toBe(0);
     expect(mock.commandCalls(GetCommand)[0]!.args[0].input.ConsistentRead).toBe(true);
     expect(reapplied?.inbound.recent).toHaveLength(5);
     expect(mock.commandCalls(PutCommand)[1]!.args[0].input).toMatchObject({ ExpressionAttributeValues: { ':v': 9 } });
+  });
+
+  it('writes an account whose state in memory holds a transfer without a decision from the stored item, with only its decided transfers', async () => {
+    const stored = accountItem('mule', stateWith(2), 4, T0 / 1000);
+    mock.on(GetCommand).resolves({ Item: stored });
+    mock.on(PutCommand).resolves({});
+    const write = {
+      accountKey: 'mule',
+      state: stateWith(6),
+      expectedVersion: 4,
+      owners: ['t1'],
+      reapply: (fresh: AccountState) =>
+        fresh.inbound.add({ t: T0 + 60_000, fp: 99, amount: 5n, cp: 9, newPayee: false }, true),
+      fromStored: true as const,
+    };
+    const saved = await repository.saveEffects({ accounts: [write], flags: [] }, new Date(T0));
+    expect(saved.failedTransfers.size).toBe(0);
+    expect(mock.commandCalls(GetCommand)[0]!.args[0].input.ConsistentRead).toBe(true);
+    const put = mock.commandCalls(PutCommand);
+    expect(put).toHaveLength(1);
+    expect(put[0]!.args[0].input).toMatchObject({ ExpressionAttributeValues: { ':v': 4 }, Item: { v: 5 } });
+    const written = readAccountItem(put[0]!.args[0].input.Item as Record<string, unknown>)!.state!;
+    expect(written.inbound.recent.map((e) => e.fp)).toEqual([0, 1, 99]);
   });
 
   it('gives the transfers back to SQS when the account write keeps failing', async () => {
@@ -94,10 +111,7 @@ describe('DynamoScreeningRepository state writes', () => {
       owners: ['t1', 't2'],
       reapply: () => {},
     };
-    const saved = await repository.saveBatch(
-      { accounts: [write], decisions: [], flags: [], rejections: [] },
-      new Date(T0),
-    );
+    const saved = await repository.saveEffects({ accounts: [write], flags: [] }, new Date(T0));
     expect([...saved.failedTransfers].sort()).toEqual(['t1', 't2']);
   });
 
