@@ -10,6 +10,7 @@ import {
   type LinkedFlag,
 } from '#domain/review/case.ts';
 import { confirmedFraudListing, decisionUpdate } from '#domain/review/consequences.ts';
+import { flagRow } from '#domain/review/flag.ts';
 import { presentNetwork, type StoredNetwork } from '#domain/review/network.ts';
 import { ReviewRefusal } from '#domain/review/refusal.ts';
 import { DEFAULT_RELEASE_LIMITS, releasePolicy } from '#domain/review/release-policy.ts';
@@ -21,6 +22,9 @@ const MULE = 'M'.repeat(22);
 function linked(partnerId: string, debtor: string, creditor: string, value = '1500000'): LinkedFlag {
   return { flag: pendingFlag({ partnerId, amount: { value, currency: 'KRW' } }), accountKeys: { debtor, creditor } };
 }
+
+/** A linked flag as the case list reads it: its queue row. */
+const queued = ({ flag, accountKeys }: LinkedFlag) => ({ row: flagRow(flag), accountKeys });
 
 function refusal(run: () => unknown): ReviewRefusal {
   try {
@@ -40,7 +44,7 @@ describe('cases', () => {
       linked('kh-demo-bank', MULE, 'ONWARD'),
       linked('kr-demo-bank', 'V3', 'LONE'),
     ];
-    expect(groupCases(flags)).toEqual([
+    expect(groupCases(flags.map(queued))).toEqual([
       expect.objectContaining({
         accountKey: MULE,
         role: 'both',
@@ -60,7 +64,7 @@ describe('cases', () => {
           const flags = rows.map(([debtor, creditor, value]) =>
             linked('kr-demo-bank', debtor, creditor, String(value)),
           );
-          for (const summary of groupCases(flags)) {
+          for (const summary of groupCases(flags.map(queued))) {
             const mine = flags.filter(
               (f) => f.accountKeys.debtor === summary.accountKey || f.accountKeys.creditor === summary.accountKey,
             );

@@ -237,6 +237,10 @@ describe('screening a batch against DynamoDB (dynalite)', () => {
     const flags = (await fixture.scan('flags')).filter((f) => String(f.transferId).startsWith(`B${batchNo}-`));
     const held = published.filter((d) => d.outcome === 'REVIEW' || d.outcome === 'DELAY');
     expect(new Set(held.map((d) => d.transferId)).size).toBe(flags.length);
-    expect(flags[0]).toMatchObject({ status: 'PENDING', version: 1, partnerStatus: 'kr-demo-bank#PENDING' });
+    expect(flags[0]).toMatchObject({
+      status: 'PENDING',
+      version: 1,
+      queue: expect.stringMatching(/^kr-demo-bank#PENDING#[0-7]$/),
+    });
   });
 });
