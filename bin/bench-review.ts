@@ -320,8 +320,8 @@ export async function benchReview(count = 1_000_000): Promise<void> {
       `    ${'queue, one partner, one officer'.padEnd(34)} ${await officersAtOnce(`${api.endpoint}/flags?status=PENDING&limit=50`, analyst, 1)}\n`,
     );
     for (const [label, path, token] of [
-      ['queue, one partner (8 shards)', '/flags?status=PENDING&limit=50', analyst],
-      ['queue, task force (40 shards)', '/flags?status=PENDING&limit=50', taskForce],
+      ['queue, one partner (12 shards)', '/flags?status=PENDING&limit=50', analyst],
+      ['queue, task force (60 shards)', '/flags?status=PENDING&limit=50', taskForce],
       ['holds by deadline, one partner', '/flags?status=PENDING&sort=deadline&limit=50', analyst],
       ['a case page', `/cases/${accountKey(0)}`, taskForce],
     ] as const)

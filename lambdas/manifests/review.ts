@@ -82,11 +82,12 @@ export const reviewApiManifest = defineFunctionManifest({
 export const autoReleaseManifest = defineFunctionManifest({
   entry: 'lambdas/handlers/auto-release.ts',
   trigger: { kind: 'schedule' },
-  // The sweep reads what is due by key (byDue) and whether a due hold's accounts are in a case (the
-  // case indexes), and decides as an officer would; it never reads a flag by key, the review queues,
-  // decisions, account state or the network view.
+  // The sweep reads what is due by key (byDue, keys only), those flags as stored (BatchGetItem), and
+  // whether a due hold's accounts are in a case (the case indexes), and decides as an officer would; it
+  // never reads the review queues, decisions, account state or the network view.
   grants: [
     { sid: 'QueryDueFlags', actions: ['dynamodb:Query'], tables: [{ table: 'flags', index: 'byDue' }] },
+    { sid: 'ReadDueFlags', actions: ['dynamodb:BatchGetItem'], tables: ['flags'] },
     {
       sid: 'QueryCases',
       actions: ['dynamodb:Query'],

@@ -35,6 +35,7 @@ import {
 } from '#use-cases/review/ports.ts';
 import { TABLES } from './tables.ts';
 import { isConditionalCheckFailure } from './conditions.ts';
+import { batchGetAll } from './batch-get.ts';
 import { readSharded } from './sharded-query.ts';
 
 /**
@@ -55,11 +56,16 @@ const [BY_QUEUE, BY_DUE, BY_CREDITOR_ACCOUNT, BY_DEBTOR_ACCOUNT] = TABLES.flags.
 
 /**
  * Shards of each partner's queue of one status: at 1,000 held transfers a second of one partner, a
- * queue partition takes 125 new flags a second, of one write unit each (README, Benchmarks).
+ * queue partition takes about 85 flags a second in and as many out, of 2 to 3 write units each
+ * (README, Benchmarks: `npm run bench -- review`).
  */
-export const QUEUE_SHARDS = 8;
-/** Shards of each partner's due work; the sweep reads each apart. */
-export const DUE_SHARDS = 8;
+export const QUEUE_SHARDS = 12;
+/**
+ * Shards of each partner's due work; the sweep reads each apart. Every action puts its flag into the
+ * index and takes it out (1 write unit each way): at 1,000 held transfers a second of one partner, a
+ * shard takes about 200 write units a second.
+ */
+export const DUE_SHARDS = 12;
 /**
  * An action's effects are delivered by whoever acted, at once; the sweep takes them over only if
  * they are still owed this long after, so that it does not deliver them a second time meanwhile.
@@ -293,7 +299,7 @@ export class DynamoFlagRepository implements FlagRepository {
     const shards = this.partnersOf(query.partnerId).flatMap((partnerId) =>
       Array.from({ length: DUE_SHARDS }, (_, shard) => dueShardOf(partnerId, shard)),
     );
-    const items = await readSharded(
+    const due = await readSharded(
       this.documents,
       {
         tableName: this.tableName,
@@ -307,7 +313,33 @@ export class DynamoFlagRepository implements FlagRepository {
       },
       query.limit + 1,
     );
-    return page(items, query.limit, toRow, (last) => ({ ...scope, after: String(last.dueAt) }));
+    // The index holds keys only: the rows are read from the table, in the index's order.
+    const stored = await this.byKey(due.slice(0, query.limit));
+    const rows = due.slice(0, query.limit).flatMap((item) => {
+      const found = stored.get(`${String(item.partnerId)}/${String(item.transferId)}`);
+      return found ? [found] : [];
+    });
+    const last = due.length > query.limit ? due[query.limit - 1] : undefined;
+    return {
+      items: rows.map(toRow),
+      nextCursor: last ? encodeCursor({ ...scope, after: String(last.dueAt) }) : null,
+    };
+  }
+
+  /** Items by key, as stored (consistent reads), by "partnerId/transferId". */
+  private async byKey(keys: readonly Record<string, unknown>[]): Promise<Map<string, Record<string, unknown>>> {
+    if (!keys.length) return new Map();
+    const items = await batchGetAll(
+      this.documents,
+      keys.map((k) => ({
+        table: this.tableName,
+        key: { partnerId: String(k.partnerId), transferId: String(k.transferId) },
+      })),
+      { consistent: true },
+    );
+    return new Map(
+      (items.get(this.tableName) ?? []).map((item) => [`${String(item.partnerId)}/${String(item.transferId)}`, item]),
+    );
   }
 
   /**
@@ -412,13 +444,17 @@ export class DynamoFlagRepository implements FlagRepository {
         Limit: limit,
       }),
     );
-    const items = (result.Items ?? []) as Record<string, unknown>[];
+    const due = (result.Items ?? []) as Record<string, unknown>[];
+    // The index holds keys only: the flags are read as stored, so the sweep acts on their current version.
+    const stored = await this.byKey(due);
     return {
-      items: items.map((item) => {
+      items: due.flatMap((key) => {
+        const item = stored.get(`${String(key.partnerId)}/${String(key.transferId)}`);
+        if (!item) return [];
         const accountKeys = accountKeysOf(item);
-        return { flag: toFlag(item), ...(accountKeys ? { accountKeys } : {}) };
+        return [{ flag: toFlag(item), ...(accountKeys ? { accountKeys } : {}) }];
       }),
-      next: result.LastEvaluatedKey ? String(items.at(-1)?.dueAt) : undefined,
+      next: result.LastEvaluatedKey ? String(due.at(-1)?.dueAt) : undefined,
     };
   }
 }

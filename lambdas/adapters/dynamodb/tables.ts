@@ -120,8 +120,14 @@ export const TABLES = {
         ],
       },
       // What the auto-release sweep owes, by when (sparse): pending DELAY holds by their end, flags
-      // whose effects are still owed; per partner in shards.
-      { indexName: 'byDue', partitionKey: { name: 'dueShard', type: 'S' }, sortKey: { name: 'dueAt', type: 'S' } },
+      // whose effects are still owed; per partner in shards. Keys only, and what tells a hold from an
+      // owed effect: every action puts its flag here and takes it out, at 1 write unit each way.
+      {
+        indexName: 'byDue',
+        partitionKey: { name: 'dueShard', type: 'S' },
+        sortKey: { name: 'dueAt', type: 'S' },
+        nonKeyAttributes: ['status', 'outcome'],
+      },
       // Cases: every flag of one pseudonymised account, as the creditor or as the debtor of its transfer,
       // open ones first (caseAt "A#..."), then closed ones ("Z#...").
       {

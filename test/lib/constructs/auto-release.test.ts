@@ -47,6 +47,7 @@ describe('auto-release construct', () => {
         ),
         'QueryCases',
         'QueryDueFlags',
+        'ReadDueFlags',
       ].sort(),
     );
     const statementOf = (sid: string) =>
@@ -55,6 +56,7 @@ describe('auto-release construct', () => {
       )!.statement;
     const index = (name: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.flags, 'Arn'] }, `/index/${name}`]] });
     expect(statementOf('QueryDueFlags').Resource).toEqual(index('byDue'));
+    expect(statementOf('ReadDueFlags').Action).toBe('dynamodb:BatchGetItem');
     expect(statementOf('QueryCases').Resource).toEqual([index('byCreditorAccount'), index('byDebtorAccount')]);
   });
 });

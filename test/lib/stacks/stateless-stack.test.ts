@@ -334,10 +334,10 @@ describe('stateless stack: least privilege', () => {
     });
   });
 
-  it('grants the auto-release function only its sweep: due flags by key, whether their accounts are in a case, owed listings and updates; no reads by key, queues or network', () => {
+  it('grants the auto-release function only its sweep: due flags by key, whether their accounts are in a case, owed listings and updates; no queues or network', () => {
     expect(grantsOf(autoRelease.function.role)).toEqual({
       ...basics('AutoReleaseHandlerLogs'),
-      Flags: ['dynamodb:UpdateItem'],
+      Flags: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
       'Flags/index/byDue': ['dynamodb:Query'],
       'Flags/index/byCreditorAccount': ['dynamodb:Query'],
       'Flags/index/byDebtorAccount': ['dynamodb:Query'],
