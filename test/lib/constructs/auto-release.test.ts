@@ -28,7 +28,7 @@ describe('auto-release construct', () => {
     });
   });
 
-  it('gives the function the review configuration and the grants of its sweep: the due index and the case indexes, no queue, network or by-key reads', () => {
+  it('gives the function the review configuration and the grants of its sweep: the due index, the due flags by key and the case indexes, no queue or network reads', () => {
     const properties = functions[autoReleaseId]!.Properties!;
     expect(properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: 50 });
     expect(Object.keys((properties.Environment as { Variables: Record<string, unknown> }).Variables)).toEqual(
