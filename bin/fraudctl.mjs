@@ -8,5 +8,6 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Nothing is traced in this process: the X-Ray SDK's manual mode spares every promise its async hook.
 if (process.env.POWERTOOLS_TRACE_ENABLED !== 'true') process.env.AWS_XRAY_MANUAL_MODE ??= 'true';
 register();
-const { main } = await import('./fraudctl.ts');
+const { main, endQuietlyOnClosedPipe } = await import('./fraudctl.ts');
+endQuietlyOnClosedPipe(process.stdout);
 process.exitCode = await main(process.argv.slice(2));

@@ -93,6 +93,17 @@ export async function main(argv: string[]): Promise<number> {
   return runCli(program, first === 'help' && second && second in COMMANDS ? [second, '--help'] : argv);
 }
 
+/**
+ * `fraudctl --help | head -3`: once the reader has closed the pipe nothing more can be shown, so the
+ * process ends at once, quietly, with the exit code so far, instead of Node's unhandled EPIPE trace.
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 async function runCommand(name: string, load: () => Promise<CommandModule>, args: string[]): Promise<number> {
   const module = await load();
   try {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_BATCH_SIZE } from '#adapters/sqs/queues.ts';
+import { RequestLimitsSchema } from '#domain/review/request-limits.ts';
 import { SHADOW_MODES } from '#manifests/screening.ts';
 import { partnerQueueNames } from './constructs/partner-queues.ts';
 
@@ -75,6 +76,11 @@ const ReviewSchema = z.object({
    * {"KRW": "10000000"}; above it a second officer must agree. Unset: the defaults of the domain.
    */
   releaseLimits: z.record(z.string().regex(/^[A-Z]{3}$/), z.string().regex(/^\d+(\.\d+)?$/)).optional(),
+  /**
+   * Review API requests a minute one officer, and one bank's officers together, may make; above
+   * either the API answers 429 with Retry-After. Unset: 120 and 1,200.
+   */
+  requestLimits: RequestLimitsSchema.optional(),
 });
 
 const ShareSchema = z.number().min(0).max(1);

@@ -41,16 +41,26 @@ interface CaseJson {
 }
 
 interface NetworkJson {
+  scope: 'every bank' | 'own bank';
   nodes: Array<{ key: string; label: string; inClear: boolean }>;
   edges: Array<{
     direction: string;
     from: string;
     to: string;
-    partnerId: string | null;
-    transferId: string | null;
+    partnerId: string;
+    transferId: string;
     amount: Money;
     occurredAt: string;
     outcome: string;
+  }>;
+  otherBanks: Array<{
+    partnerId: string;
+    direction: string;
+    day: string;
+    currency: string;
+    transfers: number;
+    total: string;
+    held: number;
   }>;
   truncated: { inbound: boolean; onward: boolean };
 }
@@ -159,11 +169,17 @@ function describe(view: CaseJson): void {
 function describeNetwork(network: NetworkJson): void {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   const label = new Map(network.nodes.map((n) => [n.key, n.label]));
-  out('network, last 30 days, newest first (accounts you cannot read on your own flags by pseudonym):');
+  const unreadable = network.scope === 'own bank' ? 'by a name of this view only' : 'by pseudonym';
+  out(`network, last 30 days, newest first (accounts you cannot read on your own flags ${unreadable}):`);
   if (!network.edges.length) out('  (no screened transfer to or from the account)');
   for (const e of network.edges)
     out(
-      `  ${e.direction === 'inbound' ? 'in ' : 'out'}  ${label.get(e.from) ?? e.from} -> ${label.get(e.to) ?? e.to}  ${money(e.amount)}  ${e.occurredAt}  ${e.outcome}  ${e.partnerId ?? 'another bank'}${e.transferId ? `/${e.transferId}` : ''}`,
+      `  ${e.direction === 'inbound' ? 'in ' : 'out'}  ${label.get(e.from) ?? e.from} -> ${label.get(e.to) ?? e.to}  ${money(e.amount)}  ${e.occurredAt}  ${e.outcome}  ${e.partnerId}/${e.transferId}`,
+    );
+  if (network.otherBanks.length) out("other banks' transfers, daily totals per bank (UTC days):");
+  for (const d of network.otherBanks)
+    out(
+      `  ${d.day}  ${d.partnerId}  ${d.direction === 'inbound' ? 'in ' : 'out'}  ${d.transfers} transfer${d.transfers === 1 ? '' : 's'} (${d.held} held)  ${money({ value: d.total, currency: d.currency })}`,
     );
   if (network.truncated.inbound || network.truncated.onward) out('  (only the latest 200 each way are shown)');
 }

@@ -51,9 +51,33 @@ export const jsonOption = (description = 'print JSON on stdout instead of text')
 function rejectUnknownSubcommands(command: Command): void {
   if (!command.commands.length) return;
   const names = command.commands.map((c) => c.name()).filter((n) => n !== 'help');
-  command.on('command:*', ([name]: string[]) =>
-    usageError(command, `unknown subcommand "${name}" of ${command.name()}: use ${names.join(', ')}`),
-  );
+  command.on('command:*', ([name = '']: string[]) => {
+    const near = closestName(name, names);
+    usageError(
+      command,
+      `unknown subcommand "${name}" of ${command.name()}${near ? ` (did you mean ${near}?)` : ''}: use ${names.join(', ')}`,
+    );
+  });
+}
+
+/**
+ * The name a mistyped one most likely meant: the nearest by edit distance, if within a third of its
+ * length (at least 1). Commander suggests only for its own unknown-command error, which the listener
+ * above replaces to list every subcommand, so the distance is computed here.
+ */
+export function closestName(typed: string, names: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const row = [i];
+      for (let j = 1; j <= b.length; j++)
+        row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = row;
+    }
+    return previous[b.length]!;
+  };
+  const [best] = names.map((name) => ({ name, d: distance(typed.toLowerCase(), name) })).sort((x, y) => x.d - y.d);
+  return best && best.d <= Math.max(1, Math.floor(typed.length / 3)) ? best.name : undefined;
 }
 
 function commandsOf(command: Command): Command[] {

@@ -26,11 +26,13 @@ interface ApiError {
   error?: { code: string; message: string; field?: string };
 }
 
+export type ReviewApiCall = (path: string, init?: RequestInit) => Promise<unknown>;
+
 /**
  * A caller of the review API as the token's holder: it returns the API's JSON, or undefined after
  * printing the API's error (code, field and message) to stderr under the command's name.
  */
-export function reviewApiClient(command: string, options: ApiOptions) {
+export function reviewApiClient(command: string, options: ApiOptions): ReviewApiCall {
   if (!options.token)
     throw new Error('no token: pass --token or set FRAUDCTL_TOKEN (fraudctl token prints one locally)');
   const token = options.token;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_RELEASE_LIMITS, releasePolicy, type ReleasePolicy } from '#domain/review/release-policy.ts';
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '#domain/review/request-limits.ts';
 import { tableNamesOf } from '#manifests/function-manifest.ts';
 import { autoReleaseManifest, reviewApiManifest } from '#manifests/review.ts';
 import { jsonObject, parseEnvironment, pseudonymKeySetting, type PseudonymKeySetting } from './settings.ts';
@@ -32,6 +33,9 @@ export interface AutoReleaseConfig {
 export interface ReviewConfig extends AutoReleaseConfig {
   readonly decisionsTable: string;
   readonly aggregatesTable: string;
+  readonly requestLimitsTable: string;
+  readonly requestLimits: RequestLimits;
+  readonly rulePacksTable: string;
 }
 
 /**
@@ -40,22 +44,31 @@ export interface ReviewConfig extends AutoReleaseConfig {
  * everything else must be set.
  */
 export function loadReviewConfig(env: Record<string, string | undefined>): ReviewConfig {
-  const { config, tables } = loadWith('review API', reviewApiManifest, env);
-  return { ...config, decisionsTable: tables.decisions, aggregatesTable: tables.aggregates };
+  const settings = parseEnvironment('review API', reviewApiManifest.environment, env);
+  const { config, tables } = configOf('review API', reviewApiManifest.tables, settings);
+  return {
+    ...config,
+    decisionsTable: tables.decisions,
+    aggregatesTable: tables.aggregates,
+    requestLimitsTable: tables.requestLimits,
+    rulePacksTable: tables.rulePacks,
+    requestLimits: settings.REQUEST_LIMITS ?? DEFAULT_REQUEST_LIMITS,
+  };
 }
 
 /** Settings of the auto-release function, with the environment schema of its own manifest. */
 export function loadAutoReleaseConfig(env: Record<string, string | undefined>): AutoReleaseConfig {
-  return loadWith('auto-release', autoReleaseManifest, env).config;
+  const settings = parseEnvironment('auto-release', autoReleaseManifest.environment, env);
+  return configOf('auto-release', autoReleaseManifest.tables, settings).config;
 }
 
-function loadWith(
+/** What both review functions read the same way, from their parsed settings. */
+function configOf(
   functionName: string,
-  manifest: typeof reviewApiManifest | typeof autoReleaseManifest,
-  env: Record<string, string | undefined>,
+  manifestTables: (typeof reviewApiManifest | typeof autoReleaseManifest)['tables'],
+  settings: ReturnType<typeof parseEnvironment<typeof autoReleaseManifest.environment>>,
 ) {
-  const settings = parseEnvironment(functionName, manifest.environment, env);
-  const tables = tableNamesOf(manifest.tables, settings);
+  const tables = tableNamesOf(manifestTables, settings);
   const pseudonymKey = pseudonymKeySetting(functionName, settings);
   let policy: ReleasePolicy;
   try {

@@ -27,6 +27,17 @@ export const jsonArray = <T extends z.ZodType>(values: T, description: string) =
     }
   });
 
+/** An environment variable holding one JSON value checked by `schema`. */
+export const jsonValue = <T extends z.ZodType>(schema: T, description: string) =>
+  z.string({ error: `must be ${description}` }).transform((text, ctx) => {
+    try {
+      return schema.parse(JSON.parse(text)) as z.output<T>;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be ${description}` });
+      return z.NEVER;
+    }
+  });
+
 export const OutboundQueueUrlsSchema = jsonObject(
   z.url(),
   'a JSON object mapping partnerId to its outbound decision queue URL',

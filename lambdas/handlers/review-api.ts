@@ -6,6 +6,9 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 // hono/aws-lambda is deprecated for v5 in favour of @hono/aws-lambda, which is not on npm yet.
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { createReviewApi } from '#handlers/http/review-router.ts';
+import { DynamoRequestCounter } from '#adapters/dynamodb/request-counter.ts';
+import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
+import { createRulePackGovernance } from '#use-cases/rules/governance.ts';
 import { reviewAdapters } from '#adapters/review-adapters.ts';
 import { loadReviewConfig } from '#config/review.ts';
 import { logger } from '#powertools/logger.ts';
@@ -24,7 +27,17 @@ export function createReviewApiHandler(dependencies: HandlerDependencies = {}) {
     const pseudonymiser = await loadPseudonymiser(config.pseudonymKey, clients);
     const adapters = reviewAdapters({ ...clients, ...config, pseudonymiser });
     const api = createReviewApi({
-      service: createReviewService({ ...adapters, policy: config.releasePolicy, clock }),
+      service: createReviewService({
+        ...adapters,
+        requestCounters: new DynamoRequestCounter(clients.documents, config.requestLimitsTable),
+        requestLimits: config.requestLimits,
+        policy: config.releasePolicy,
+        clock,
+      }),
+      rulePacks: createRulePackGovernance({
+        store: new DynamoRulePackStore(clients.documents, config.rulePacksTable),
+        clock,
+      }),
       log: logger,
       authenticate: (c) => {
         const claims = (c.env as LambdaBindings).event.requestContext.authorizer?.jwt?.claims;

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { OutboundQueueUrlsSchema, PseudonymKeySettings, type PseudonymKeySetting } from '#config/settings.ts';
+import {
+  jsonValue,
+  OutboundQueueUrlsSchema,
+  PseudonymKeySettings,
+  type PseudonymKeySetting,
+} from '#config/settings.ts';
+import { type RequestLimits, RequestLimitsSchema } from '#domain/review/request-limits.ts';
 import { defineFunctionManifest, type Grant } from './function-manifest.ts';
 import { renderPseudonymKey } from './screening.ts';
 
@@ -9,6 +15,8 @@ export interface ReviewInputs {
   /** Largest amount one officer may release alone, per currency (major units); unset: DEFAULT_RELEASE_LIMITS. */
   readonly releaseLimits?: Readonly<Record<string, string>>;
   readonly pseudonymKey: PseudonymKeySetting;
+  /** Requests a minute per officer and per bank (the review API only); unset: DEFAULT_REQUEST_LIMITS. */
+  readonly requestLimits?: RequestLimits;
 }
 
 /** The review API and auto-release read the same settings (lambdas/config/review.ts), each with its own tables. */
@@ -71,12 +79,30 @@ export const reviewApiManifest = defineFunctionManifest({
         { table: 'decisions', index: 'byDebtor' },
       ],
     },
+    // Per-officer and per-bank request limits (DynamoRequestCounter): one conditional ADD per counter.
+    { sid: 'CountRequests', actions: ['dynamodb:UpdateItem'], tables: ['requestLimits'] },
     // "Why this is unusual" (DynamoAccountStateReader): both accounts' state, by the keys the flag stores.
     { sid: 'ReadAccountState', actions: ['dynamodb:BatchGetItem'], tables: ['aggregates'] },
+    // The rule pack maker-checker (DynamoRulePackStore): versions, pointers and the audit. This function
+    // is the only principal the RulePacks table's resource policy lets write (beside the deploy's seed).
+    {
+      sid: 'GovernRulePacks',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      tables: ['rulePacks'],
+    },
     ...decideFlagGrants,
   ],
-  settings,
-  renderSettings,
+  settings: {
+    ...settings,
+    REQUEST_LIMITS: jsonValue(
+      RequestLimitsSchema,
+      'JSON {"perOfficerPerMinute": n, "perBankPerMinute": n}, whole numbers from 1, the bank\'s at least the officer\'s',
+    ).optional(),
+  },
+  renderSettings: (inputs: ReviewInputs) => ({
+    ...renderSettings(inputs),
+    REQUEST_LIMITS: inputs.requestLimits ? JSON.stringify(inputs.requestLimits) : undefined,
+  }),
 });
 
 export const autoReleaseManifest = defineFunctionManifest({

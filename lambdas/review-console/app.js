@@ -1263,12 +1263,14 @@ async function boot() {
   let problem = null;
 
   // `fraudctl serve` links carry a token in the fragment: keep it for this tab and take it out of
-  // the address bar (and the history) at once.
+  // the address bar (and the history) at once. Only locally: in AWS a link must never sign an
+  // officer in as whoever made it, so the fragment is dropped unread.
   const fragment = new URLSearchParams(location.hash.slice(1));
   const query = new URLSearchParams(location.search);
   if (fragment.has('token')) {
-    problem = useToken(fragment.get('token'));
+    if (state.config.auth?.mode === 'local') problem = useToken(fragment.get('token'));
     history.replaceState(null, '', `${location.pathname}${location.search}#/queue`);
+    if (state.config.auth?.mode !== 'local') return showSignIn(null);
   } else if (state.config.auth?.mode === 'cognito' && query.has('code')) {
     problem = await finishCognitoSignIn(query);
   } else {

@@ -55,10 +55,19 @@ function h(tag, props = {}, ...children) {
   return element;
 }
 
-/** A pseudonym is long and meaningless: the graph shows its start, every label and the table the whole. */
+/**
+ * A pseudonym (the task force's view) is long and meaningless: the graph shows its start, every label
+ * and the table the whole. A partner officer's view names accounts it cannot read "Account 1", ...
+ */
+const isPseudonym = (node, key) => !node?.inClear && (node?.label ?? key) === key;
 const shortKey = (key) => `${key.slice(0, 8)}…`;
-const nodeName = (node) => (node?.inClear ? `account ${node.label}` : `account with pseudonym ${node?.key}`);
-const graphLabel = (node, key) => (node?.inClear ? node.label : shortKey(key));
+const nodeName = (node) =>
+  node?.inClear
+    ? `account ${node.label}`
+    : isPseudonym(node, node?.key)
+      ? `account with pseudonym ${node?.key}`
+      : (node?.label ?? 'an account');
+const graphLabel = (node, key) => (isPseudonym(node, key) ? shortKey(key) : node.label);
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
@@ -92,6 +101,51 @@ export function renderNetwork(container, network, { current } = {}) {
     figure,
     ...notes(network, hidden).map((note) => h('p', { className: 'hint' }, note)),
     h('div', { className: 'table-wrap' }, table(network, nodes, isCurrent)),
+    network.otherBanks?.length ? h('div', { className: 'table-wrap' }, otherBanksTable(network.otherBanks)) : null,
+  );
+}
+
+/** Other banks' transfers of the account, as a partner officer may see them: daily totals per bank. */
+function otherBanksTable(days) {
+  return h(
+    'table',
+    { className: 'network-table other-banks' },
+    h(
+      'caption',
+      {},
+      "Other banks' transfers of this account: daily totals per bank, as the task force shares them (no single transfer)",
+    ),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Day (UTC)', 'Bank', 'Direction', 'Transfers', 'Of which held', 'Total'].map((name) =>
+          h(
+            'th',
+            { scope: 'col', className: ['Transfers', 'Of which held', 'Total'].includes(name) ? 'number' : undefined },
+            name,
+          ),
+        ),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      days.map((day) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, day.day),
+          h('td', {}, day.partnerId),
+          h('td', {}, day.direction === 'inbound' ? 'Into the account' : 'Onward'),
+          h('td', { className: 'number' }, String(day.transfers)),
+          h('td', { className: 'number' }, String(day.held)),
+          h('td', { className: 'number' }, formatAmount({ value: day.total, currency: day.currency })),
+        ),
+      ),
+    ),
   );
 }
 
@@ -127,7 +181,7 @@ function graph(network, nodes, sides, isCurrent, arrow) {
     tabindex: -1,
     role: 'group',
     'aria-roledescription': 'network graph',
-    'aria-label': `Network graph: ${plural(sides.inbound.boxes.length, 'sender')} on the left, the account in the middle, ${plural(sides.onward.boxes.length, 'onward recipient')} on the right, one line per transfer. Use the arrow keys to move between accounts and transfers; the table below lists every transfer.`,
+    'aria-label': `Network graph: ${plural(sides.inbound.boxes.length, 'sender')} on the left, the account in the middle, ${plural(sides.onward.boxes.length, 'onward recipient')} on the right, one line per transfer${network.scope === 'own bank' ? ' of your bank' : ''}. Use the arrow keys to move between accounts and transfers; the table below lists ${network.scope === 'own bank' ? "the same transfers, and the next one other banks' daily totals" : 'every transfer'}.`,
   });
   root.append(
     svg(
@@ -234,7 +288,7 @@ function drawEdge(edge, side, y, nodes, current, arrow) {
   const other = nodes.get(side === 'inbound' ? edge.from : edge.to) ?? {
     key: side === 'inbound' ? edge.from : edge.to,
   };
-  const description = `${current ? 'This transfer: ' : ''}${formatAmount(edge.amount)} ${side === 'inbound' ? `from ${nodeName(other)} to the account` : `from the account to ${nodeName(other)}`}, ${longTime(edge.occurredAt)} (${utcText(edge.occurredAt)}), ${outcome.word}${edge.partnerId ? `, screened by ${edge.partnerId}` : ', at another bank'}`;
+  const description = `${current ? 'This transfer: ' : ''}${formatAmount(edge.amount)} ${side === 'inbound' ? `from ${nodeName(other)} to the account` : `from the account to ${nodeName(other)}`}, ${longTime(edge.occurredAt)} (${utcText(edge.occurredAt)}), ${outcome.word}, screened by ${edge.partnerId}`;
   return svg(
     'g',
     { class: `edge ${outcome.kind}${current ? ' current' : ''}`, role: 'img', 'aria-label': description },
@@ -324,7 +378,7 @@ function legend(withCurrent, arrow) {
       h('span', { className: 'swatch known', 'aria-hidden': 'true' }),
       ' account number shown: on one of your flags',
     ),
-    h('li', {}, h('span', { className: 'swatch pseudonym', 'aria-hidden': 'true' }), ' pseudonym only (start shown)'),
+    h('li', {}, h('span', { className: 'swatch pseudonym', 'aria-hidden': 'true' }), ' account number not shown'),
   );
 }
 
@@ -335,7 +389,7 @@ function notes(network, hidden) {
     list.push('Only the latest 200 transfers each way are shown; older ones in the 30 days were left out.');
   if (!network.edges.length) list.push('No screened transfer to or from this account in the last 30 days.');
   list.push(
-    `Accounts you cannot already read on one of your flags are shown by their pseudonym. Times are in your time zone (${zoneName()}); hover a time in the table for UTC.`,
+    `Accounts you cannot already read on one of your flags are shown by ${network.scope === 'own bank' ? 'a name of this view only (Account 1, ...)' : 'their pseudonym'}. Times are in your time zone (${zoneName()}); hover a time in the table for UTC.`,
   );
   return list;
 }
@@ -355,7 +409,11 @@ function table(network, nodes, isCurrent) {
   return h(
     'table',
     { className: 'network-table' },
-    h('caption', {}, 'The same network as a table: every transfer of the last 30 days, newest first'),
+    h(
+      'caption',
+      {},
+      `The same network as a table: ${network.scope === 'own bank' ? "your bank's transfers" : 'every transfer'} of the last 30 days, newest first`,
+    ),
     h(
       'thead',
       {},
@@ -380,8 +438,8 @@ function table(network, nodes, isCurrent) {
           h('td', { className: 'number' }, formatAmount(edge.amount)),
           h('td', {}, timeElement(edge.occurredAt)),
           h('td', {}, `${outcomeOf(edge.outcome).mark}${outcomeOf(edge.outcome).word}`),
-          h('td', {}, edge.partnerId ?? 'another bank'),
-          h('td', {}, edge.transferId ?? '—', isCurrent(edge) ? h('strong', {}, ' ★ this transfer') : null),
+          h('td', {}, edge.partnerId),
+          h('td', {}, edge.transferId, isCurrent(edge) ? h('strong', {}, ' ★ this transfer') : null),
         ),
       ),
     ),

@@ -145,7 +145,7 @@ export class Monitoring extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       description: [
         `More than ${percent(band.high)} of screened transfers were held (DELAY, REVIEW, BLOCK) in ${band.datapointsToAlarm} of ${band.evaluationPeriods} periods of ${band.periodMinutes} min.`,
-        'Look at the rules behind recent held decisions ("transfer held" in the function logs): one rule firing far more than usual after a rule pack change, or a real wave of scam transfers. For the former, put the previous version back in force: `fraudctl rules activate --pack <id> --version <previous>`.',
+        'Look at the rules behind recent held decisions ("transfer held" in the function logs): one rule firing far more than usual after a rule pack change, or a real wave of scam transfers. For the former, a task-force supervisor puts the previous version back in force: `fraudctl rules activate --pack <id> --version <previous> --note <why>`.',
       ],
     });
     if (band.low > 0) {
@@ -156,7 +156,7 @@ export class Monitoring extends Construct {
         comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
         description: [
           `Fewer than ${percent(band.low)} of screened transfers were held in ${band.datapointsToAlarm} of ${band.evaluationPeriods} periods of ${band.periodMinutes} min: rules may have stopped firing.`,
-          'Check the version in force (`fraudctl rules show`) and what changed in it: a renamed fact or list silently disables a rule. Put the previous version back in force with `fraudctl rules activate` if needed.',
+          'Check the version in force (`fraudctl rules show`) and what changed in it: a renamed fact or list silently disables a rule. If needed, a task-force supervisor puts the previous version back in force with `fraudctl rules activate`.',
         ],
       });
     }

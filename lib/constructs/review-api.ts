@@ -30,6 +30,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TableKey, TableNames } from '#adapters/dynamodb/tables.ts';
 import { GROUPS } from '#domain/review/officer.ts';
+import type { RequestLimits } from '#domain/review/request-limits.ts';
 import { REVIEW_ROUTES, type ReviewRoute } from '#handlers/http/review-routes.ts';
 import { type autoReleaseManifest, reviewApiManifest } from '#manifests/review.ts';
 import { ServiceFunction, type FunctionLogLevel, type ManifestResources } from './service-function.ts';
@@ -48,6 +49,8 @@ export interface ReviewDataProps {
   readonly partners: ReadonlyArray<{ readonly partnerId: string; readonly decisions: IQueue }>;
   /** Largest amount one officer may release alone, per currency (major units); default DEFAULT_RELEASE_LIMITS. */
   readonly releaseLimits?: Readonly<Record<string, string>>;
+  /** Review API requests a minute per officer and per bank; default DEFAULT_REQUEST_LIMITS. */
+  readonly requestLimits?: RequestLimits;
   readonly logLevel: FunctionLogLevel;
   readonly logRetention: RetentionDays;
 }
@@ -60,6 +63,12 @@ export interface ReviewApiProps extends ReviewDataProps {
   /** Steady-state requests per second and burst of the API stage. */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
+
+/**
+ * The review API function's role name: the RulePacks table (stateful stack) lets only this role write,
+ * and names it by ARN, since a reference to the stateless stack would be a cycle.
+ */
+export const reviewApiRoleName = (prefix: string) => `${prefix}-review-api`;
 
 /** What the console reads from config.json in AWS (lambdas/review-console/app.js). */
 export interface ConsoleConfig {
@@ -89,6 +98,7 @@ export function reviewFunctionWiring(
     environment: manifest.render({
       outboundQueueUrls: Object.fromEntries(props.partners.map((p) => [p.partnerId, p.decisions.queueUrl])),
       ...(props.releaseLimits ? { releaseLimits: props.releaseLimits } : {}),
+      ...(props.requestLimits ? { requestLimits: props.requestLimits } : {}),
       pseudonymKey: { secretArn: props.pseudonymKey.secretArn },
       tables: tableNames,
     }),
@@ -190,6 +200,7 @@ export class ReviewApi extends Construct {
       logLevel: props.logLevel,
       logRetention: props.logRetention,
       environment,
+      roleName: reviewApiRoleName(props.prefix),
     });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });

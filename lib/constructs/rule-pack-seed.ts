@@ -32,6 +32,9 @@ export interface RulePackSeedProps {
  * deploy nor a replaced custom resource ever overwrites a version or an analyst's later activation.
  */
 export class RulePackSeed extends Construct {
+  /** The role the seed writes with: beside the review API's, the only one the table lets write. */
+  readonly role: Role;
+
   constructor(scope: Construct, id: string, props: RulePackSeedProps) {
     super(scope, id);
     const { pack, table } = props;
@@ -39,6 +42,7 @@ export class RulePackSeed extends Construct {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: 'seeds the shipped rule pack into the RulePacks table on first deploy',
     });
+    this.role = role;
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
     logGroup.grantWrite(role);
     role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }));

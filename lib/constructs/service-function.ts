@@ -76,6 +76,8 @@ export interface ServiceFunctionProps {
   readonly memorySizeMb: number;
   readonly logLevel: FunctionLogLevel;
   readonly logRetention: RetentionDays;
+  /** A fixed role name, for a resource policy in another stack to name the role without a reference. */
+  readonly roleName?: string;
 }
 
 /**
@@ -96,6 +98,7 @@ export class ServiceFunction extends Construct {
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `${props.description}: execution role`,
+      ...(props.roleName ? { roleName: props.roleName } : {}),
     });
     this.logGroup.grantWrite(this.role);
 

@@ -1,6 +1,6 @@
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { AccountPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AccountPrincipal, AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -8,7 +8,20 @@ import { TABLES, type KeyAttribute, type TableDefinition, type TableKey } from '
 import { compileRulePack } from '#domain/rules/compile.ts';
 import shippedPack from '../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 import { partnersWithQueues, queuePrefix, type StageConfig } from '../config.ts';
+import { partnerQueueNames } from '../constructs/partner-queues.ts';
+import { reviewApiRoleName } from '../constructs/review-api.ts';
 import { RulePackSeed } from '../constructs/rule-pack-seed.ts';
+
+/** Every DynamoDB call that changes an item, by any API (PartiQL included). */
+export const RULE_PACK_WRITES = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+];
 
 export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;
@@ -102,12 +115,13 @@ export class StatefulStack extends Stack {
 
     const pack = compileRulePack(shippedPack);
     this.rulePackId = pack.packId;
-    new RulePackSeed(this, 'RulePackSeed', {
+    const seed = new RulePackSeed(this, 'RulePackSeed', {
       table: this.tables.rulePacks,
       key: this.key,
       pack,
       logRetention: config.screening.logRetentionDays,
     });
+    this.onlyReviewApiWritesRulePacks(prefix, seed.role.roleArn);
 
     new CfnOutput(this, 'DataKeyArn', {
       value: this.key.keyArn,
@@ -116,31 +130,68 @@ export class StatefulStack extends Stack {
   }
 
   /**
+   * Four eyes on rule packs are the review API's (its maker-checker routes); an operator who could
+   * write the table could move the ACTIVE pointer around them. So the table denies every write to
+   * every principal, administrators included, but the review API's role and the deploy's seed role.
+   * The review role lives in the stateless stack, so it is named by ARN (reviewApiRoleName).
+   */
+  private onlyReviewApiWritesRulePacks(prefix: string, seedRoleArn: string) {
+    this.tables.rulePacks.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyTheReviewApiWritesRulePacks',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: RULE_PACK_WRITES,
+        resources: ['*'],
+        conditions: {
+          ArnNotEquals: {
+            'aws:PrincipalArn': [
+              `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${reviewApiRoleName(prefix)}`,
+              seedRoleArn,
+            ],
+          },
+        },
+      }),
+    );
+  }
+
+  /**
    * Partners send to and read from queues encrypted with this key, so the key policy lets each
-   * partner account use it, but only through SQS: senders to encrypt, readers to decrypt.
+   * partner account use it, but only through SQS and only for its own queues: SQS names the queue in
+   * the encryption context (aws:sqs:arn), so a sender may encrypt for its inbound queue alone and a
+   * reader decrypt its decision queue and that queue's DLQ alone. The queues live in the stateless
+   * stack; their ARNs are built from their names (partnerQueueNames), as a reference would be a cycle.
    */
   private allowPartnersThroughSqs(config: StageConfig) {
-    const throughSqs = { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } };
-    const partners = partnersWithQueues(config);
-    const senders = [...new Set(partners.map((p) => p.senderAccountId))];
-    const readers = [...new Set(partners.map((p) => p.decisionReaderAccountId))];
-    this.key.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'PartnersEncryptTransfersThroughSqs',
-        principals: senders.map((account) => new AccountPrincipal(account)),
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: throughSqs,
-      }),
-    );
-    this.key.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'PartnersDecryptDecisionsThroughSqs',
-        principals: readers.map((account) => new AccountPrincipal(account)),
-        actions: ['kms:Decrypt'],
-        resources: ['*'],
-        conditions: throughSqs,
-      }),
-    );
+    const prefix = queuePrefix(config.stage);
+    const queueArn = (name: string) => `arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${name}`;
+    const throughSqs = (queueNames: readonly string[]) => ({
+      StringEquals: {
+        'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com`,
+        'kms:EncryptionContext:aws:sqs:arn': queueNames.map(queueArn),
+      },
+    });
+    for (const partner of partnersWithQueues(config)) {
+      const names = partnerQueueNames(prefix, partner.id);
+      const sid = partner.id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+      this.key.addToResourcePolicy(
+        new PolicyStatement({
+          sid: `${sid}EncryptsItsTransfers`,
+          principals: [new AccountPrincipal(partner.senderAccountId)],
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: throughSqs([names.inbound]),
+        }),
+      );
+      this.key.addToResourcePolicy(
+        new PolicyStatement({
+          sid: `${sid}DecryptsItsDecisions`,
+          principals: [new AccountPrincipal(partner.decisionReaderAccountId)],
+          actions: ['kms:Decrypt'],
+          resources: ['*'],
+          conditions: throughSqs([names.decisions, names.decisionDeadLetters]),
+        }),
+      );
+    }
   }
 }

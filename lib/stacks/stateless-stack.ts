@@ -123,6 +123,7 @@ export class StatelessStack extends Stack {
     this.reviewConsole = new ConsoleHosting(this, 'ReviewConsole', { prefix });
     this.review = new ReviewApi(this, 'ReviewApi', {
       ...reviewData,
+      ...(config.review.requestLimits ? { requestLimits: config.review.requestLimits } : {}),
       consoleUrl: this.reviewConsole.url,
       cognitoDomainPrefix: signInDomainPrefix(config.stage, this.account),
     });

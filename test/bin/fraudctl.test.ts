@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,8 +41,30 @@ describe('fraudctl (commander)', () => {
     expect(err.join('')).toContain('error: unknown subcommand "screen" of fraudctl: use rules, backtest');
     expect(await fraudctl('rules', 'delete')).toBe(2);
     expect(err.join('')).toMatch(
-      /unknown subcommand "delete" of fraudctl rules: use validate, publish, .*, history, show\n/,
+      /unknown subcommand "delete" of fraudctl rules: use validate, propose, .*, history, show\n/,
     );
+  });
+
+  it('suggests the command a typo meant, and nothing for a word far from every command', async () => {
+    expect(await fraudctl('flgs', 'list')).toBe(2);
+    expect(err.join('')).toContain('error: unknown subcommand "flgs" of fraudctl (did you mean flags?): use rules');
+    expect(await fraudctl('rules', 'aprove')).toBe(2);
+    expect(err.join('')).toContain('unknown subcommand "aprove" of fraudctl rules (did you mean approve?)');
+    expect(await fraudctl('decide')).toBe(2);
+    expect(err.join('')).not.toContain('did you mean');
+  });
+
+  it('ends quietly, with exit code 0, when the reader of its output closes the pipe', async () => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'fraudctl.mjs'), 'schema'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    // As `| head -c 1` does: read the first chunk, then close the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const [code] = (await once(child, 'close')) as [number | null];
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it("shows a command's own options for --help and for help <command>", async () => {

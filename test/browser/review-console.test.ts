@@ -310,6 +310,33 @@ describe('review console with 10,000 pending flags', () => {
 });
 
 describe('review console sign-in with the Cognito hosted UI', () => {
+  it('ignores a #token= link in Cognito mode: a link never signs an officer in as whoever made it', async () => {
+    const context = await browser.newContext({ bypassCSP: true });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.route(`${server.url}/config.json`, (route) =>
+      route.fulfill({
+        json: {
+          apiBase: server.apiUrl,
+          auth: {
+            mode: 'cognito',
+            domain: 'https://fraud-test-review.auth.ap-northeast-2.amazoncognito.com',
+            clientId: 'console-client',
+            redirectUri: `${server.url}/`,
+            logoutUri: `${server.url}/`,
+            scopes: ['openid', 'email', 'profile'],
+          },
+        },
+      }),
+    );
+    const token = await issueLocalToken(key, { username: 'kim', partnerId: 'kr-demo-bank', role: 'analyst' });
+    await page.goto(`${server.url}/#token=${token}`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(page.url()).not.toContain(token);
+    expect(await page.evaluate(() => sessionStorage.getItem('reviewConsole.token'))).toBeNull();
+    expect(await page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
+  });
+
   it('signs in with the authorization code flow and PKCE, and uses the ID token for the API', async () => {
     // config.json as the CDK deployment writes it, and the hosted UI, are played by route handlers;
     // CSP is bypassed because the local server allows connections to 'self' only.

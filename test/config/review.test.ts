@@ -6,6 +6,7 @@ const env = {
   WATCHLIST_TABLE: 'Watchlist',
   DECISIONS_TABLE: 'Decisions',
   AGGREGATES_TABLE: 'Aggregates',
+  REQUEST_LIMITS_TABLE: 'RequestLimits',
   OUTBOUND_QUEUE_URLS: JSON.stringify({
     'kr-demo-bank': 'https://sqs.ap-northeast-2.amazonaws.com/123456789012/fraud-prod-kr-demo-bank-decisions',
   }),
@@ -36,6 +37,24 @@ describe('review configuration', () => {
     expect(loadReviewConfig({ ...env, FOUR_EYES_RELEASE_LIMITS: '{"USD":"2500.50"}' }).releasePolicy.limits).toEqual(
       new Map([['USD', 250_050n]]),
     );
+  });
+
+  it('counts requests per officer and bank: 120 and 1,200 a minute unless REQUEST_LIMITS says otherwise', () => {
+    expect(loadReviewConfig(env)).toMatchObject({
+      requestLimitsTable: 'RequestLimits',
+      requestLimits: { perOfficerPerMinute: 120, perBankPerMinute: 1200 },
+    });
+    expect(
+      loadReviewConfig({ ...env, REQUEST_LIMITS: '{"perOfficerPerMinute":5,"perBankPerMinute":8}' }).requestLimits,
+    ).toEqual({ perOfficerPerMinute: 5, perBankPerMinute: 8 });
+    for (const invalid of [
+      '5',
+      '{"perOfficerPerMinute":0,"perBankPerMinute":8}',
+      '{"perOfficerPerMinute":9,"perBankPerMinute":8}',
+    ])
+      expect(() => loadReviewConfig({ ...env, REQUEST_LIMITS: invalid })).toThrow(
+        /REQUEST_LIMITS: must be JSON \{"perOfficerPerMinute"/,
+      );
   });
 
   it('fails loudly, naming the setting', () => {

@@ -27,6 +27,8 @@ const ENV = {
   WATCHLIST_TABLE: 'Watchlist',
   DECISIONS_TABLE: 'Decisions',
   AGGREGATES_TABLE: 'Aggregates',
+  REQUEST_LIMITS_TABLE: 'RequestLimits',
+  RULE_PACKS_TABLE: 'RulePacks',
   OUTBOUND_QUEUE_URLS: JSON.stringify({
     'kr-demo-bank': 'https://sqs.eu-west-1.amazonaws.com/123456789012/fraud-test-kr-demo-bank-decisions',
   }),
@@ -129,8 +131,15 @@ async function invoke(apiGatewayEvent: APIGatewayProxyEventV2WithJWTAuthorizer) 
   vi.resetModules();
   const { handler } = await import('#handlers/review-api.ts');
   const result = (await handler(apiGatewayEvent, context)) as APIGatewayProxyStructuredResultV2;
-  return { status: result.statusCode, body: JSON.parse(String(result.body)) as Record<string, any> };
+  return {
+    status: result.statusCode,
+    headers: result.headers ?? {},
+    body: JSON.parse(String(result.body)) as Record<string, any>,
+  };
 }
+
+const conditionalCheckFailed = () =>
+  Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
 
 describe('review API handler', () => {
   it("lists the officer's partner from its shards of the byQueue index, with groups in API Gateway's flattened form", async () => {
@@ -158,7 +167,10 @@ describe('review API handler', () => {
     );
     expect(status).toBe(200);
     expect(body).toMatchObject({ status: 'RELEASED', version: 2 });
-    const update = documents.commandCalls(UpdateCommand)[0]!.args[0].input as UpdateCommandInput;
+    const update = documents
+      .commandCalls(UpdateCommand)
+      .map((call) => call.args[0].input as UpdateCommandInput)
+      .find((input) => input.TableName === 'Flags');
     expect(update).toMatchObject({
       ConditionExpression: '#version = :expected',
       ExpressionAttributeValues: expect.objectContaining({ ':expected': 1, ':version': 2, ':status': 'RELEASED' }),
@@ -184,9 +196,7 @@ describe('review API handler', () => {
   });
 
   it('answers 409 with the stored version when the conditional update loses a race', async () => {
-    documents
-      .on(UpdateCommand)
-      .rejects(Object.assign(new Error('conditional'), { name: 'ConditionalCheckFailedException' }));
+    documents.on(UpdateCommand, { TableName: 'Flags' }).rejects(conditionalCheckFailed());
     const { status, body } = await invoke(
       apiEvent('POST', '/flags/kr-demo-bank/KB-1/actions', {
         body: { action: 'ESCALATE', note: 'check', expectedVersion: 1 },
@@ -194,6 +204,33 @@ describe('review API handler', () => {
     );
     expect(status).toBe(409);
     expect(body.error).toMatchObject({ code: 'VERSION_CONFLICT', currentVersion: 1 });
+  });
+
+  it("counts each request against the officer's and the bank's minute, and answers 429 with Retry-After over a limit, reading nothing", async () => {
+    expect((await invoke(apiEvent('GET', '/flags'))).status).toBe(200);
+    const counted = documents
+      .commandCalls(UpdateCommand)
+      .map((call) => call.args[0].input)
+      .filter((input) => input.TableName === 'RequestLimits');
+    expect(counted.map((input) => String(input.Key!.pk).replace(/#[^#]+$/, ''))).toEqual([
+      'officer#7c1e-analyst',
+      'bank#kr-demo-bank',
+    ]);
+    expect(counted[0]).toMatchObject({
+      ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
+      ExpressionAttributeValues: expect.objectContaining({ ':limit': 120 }),
+    });
+
+    documents.reset();
+    documents.on(UpdateCommand, { TableName: 'RequestLimits' }).rejects(conditionalCheckFailed());
+    const { status, headers, body } = await invoke(apiEvent('GET', '/flags'));
+    expect(status).toBe(429);
+    expect(Number(headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(body.error).toMatchObject({
+      code: 'RATE_LIMITED',
+      message: expect.stringMatching(/^you have made 120 requests/),
+    });
+    expect(documents.commandCalls(QueryCommand)).toEqual([]);
   });
 
   it('logs who did what to which flag, never account numbers, names or notes', async () => {

@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Decision } from '#domain/contract/decision.ts';
 import { everySendSucceeds } from '../support/handler-harness.ts';
-import { captureStdout } from '../support/output.ts';
+import { captureOutput } from '../support/output.ts';
 import shippedPack from '../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 import { TEST_PSEUDONYM_KEY, quietTransfer, transferEvent } from '../support/transfers.ts';
 
@@ -102,7 +102,9 @@ const sentDecisions = () =>
       (call.args[0].input as SendMessageBatchCommandInput).Entries!.map((e) => JSON.parse(e.MessageBody!) as Decision),
     );
 
-let stdout: string[];
+/** Everything the handler wrote: Powertools logs INFO to stdout and WARN and ERROR to stderr. */
+let output: { out: string[]; err: string[] };
+const written = () => [...output.out, ...output.err].join('');
 
 beforeEach(() => {
   for (const [key, value] of Object.entries(ENV)) vi.stubEnv(key, value);
@@ -113,7 +115,7 @@ beforeEach(() => {
   documents.on(UpdateCommand).resolves({});
   documents.on(PutCommand).resolves({});
   sqs.on(SendMessageBatchCommand).callsFake(everySendSucceeds);
-  stdout = captureStdout();
+  output = captureOutput();
   // The transfers are dated 2026-11-24; event time may not stray far from processing time.
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(new Date('2026-11-24T01:00:00Z'));
@@ -331,7 +333,7 @@ describe('screening handler', () => {
       );
       expect(sentDecisions()).toHaveLength(2);
       expect(putItems('Flags').map((flag) => [flag.transferId, flag.outcome])).toEqual([['V-1', 'REVIEW']]);
-      expect(stdout.join('')).toMatch(/"shadow":\{"version":"kr-kh-shadow-1","scored":2,"differing":1,"unsaved":0\}/);
+      expect(written()).toMatch(/"shadow":\{"version":"kr-kh-shadow-1","scored":2,"differing":1,"unsaved":0\}/);
     });
 
     it('leaves the behavioural state exactly as without it: the state is updated once', async () => {
@@ -382,7 +384,7 @@ describe('screening handler', () => {
       const response = await (await loadHandler())(batch(), context);
       expect(response.batchItemFailures).toEqual([]);
       expect(sentDecisions()).toHaveLength(2);
-      expect(stdout.join('')).toMatch(/"shadow":\{"version":"kr-kh-shadow-1","scored":2,"differing":1,"unsaved":2\}/);
+      expect(written()).toMatch(/"shadow":\{"version":"kr-kh-shadow-1","scored":2,"differing":1,"unsaved":2\}/);
     });
 
     it('is never read with SHADOW_MODE off', async () => {
@@ -404,15 +406,34 @@ describe('screening handler', () => {
       ),
       context,
     );
-    const output = stdout.join('');
-    expect(output).toContain('LOG-1');
-    expect(output).toContain('TransfersScreened');
+    const logs = written();
+    expect(logs).toContain('LOG-1');
+    expect(logs).toContain('LOG-2');
+    expect(logs).toContain('TransfersScreened');
     for (const secret of [
       risky.debtor.accountId,
       risky.creditor.accountId,
       risky.creditor.name!,
       risky.debtor.customerId!,
     ])
-      expect(output).not.toContain(secret);
+      expect(logs).not.toContain(secret);
+  });
+
+  it("logs a malformed event's transferId only when it is one the contract allows: anything else may be an account or a name", async () => {
+    const handler = await loadHandler();
+    const outside = 'SOK DARA 110-234-567890';
+    await handler(
+      event(
+        sqsRecord({ schemaVersion: 1, transferId: outside, partnerId: 'kr-demo-bank' }, 'bad-id'),
+        sqsRecord({ schemaVersion: 1, transferId: 'KB-OK-1', partnerId: 'kr-demo-bank' }, 'good-id'),
+      ),
+      context,
+    );
+    const logs = written();
+    expect(logs).not.toContain(outside);
+    expect(logs).not.toContain('110-234-567890');
+    expect(logs).toContain('KB-OK-1');
+    const stored = documents.commandCalls(PutCommand).map((call) => JSON.stringify(call.args[0].input.Item));
+    expect(stored.join('')).not.toContain('"transferId":"SOK DARA');
   });
 });

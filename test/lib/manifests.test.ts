@@ -138,7 +138,8 @@ describe('manifest environments', () => {
       rulePackMaxAgeMs: 30_000,
       shadowPointer: false,
       pseudonymKey,
-      tables: tableNames,
+      // Every table but the review API's request counters.
+      tables: (({ requestLimits: _, ...screeningTables }) => screeningTables)(tableNames),
       networkIndex: false,
       eventTimeBounds: { maxSkewMs: 60_000, maxAgeMs: 48 * 3_600_000 },
       canaryPartners: new Set(),
@@ -146,23 +147,34 @@ describe('manifest environments', () => {
   });
 
   it('renders the review environments with only the tables their grants name: auto-release never reads decisions or account state', () => {
-    const inputs = { outboundQueueUrls, releaseLimits: { KRW: '5000000' }, pseudonymKey, tables: tableNames };
+    const inputs = {
+      outboundQueueUrls,
+      releaseLimits: { KRW: '5000000' },
+      requestLimits: { perOfficerPerMinute: 30, perBankPerMinute: 300 },
+      pseudonymKey,
+      tables: tableNames,
+    };
     const api = reviewApiManifest.render(inputs);
     expect(Object.keys(api).filter((name) => name.endsWith('_TABLE'))).toEqual([
       'WATCHLIST_TABLE',
       'AGGREGATES_TABLE',
+      'RULE_PACKS_TABLE',
       'DECISIONS_TABLE',
       'FLAGS_TABLE',
+      'REQUEST_LIMITS_TABLE',
     ]);
     expect(loadReviewConfig(api)).toMatchObject({
       flagsTable: tableNames.flags,
       watchlistTable: tableNames.watchlist,
       decisionsTable: tableNames.decisions,
       aggregatesTable: tableNames.aggregates,
+      requestLimitsTable: tableNames.requestLimits,
+      rulePacksTable: tableNames.rulePacks,
       outboundQueueUrls,
       pseudonymKey,
     });
     expect(loadReviewConfig(api).releasePolicy.limits.get('KRW')).toBe(5_000_000n);
+    expect(loadReviewConfig(api).requestLimits).toEqual(inputs.requestLimits);
     const sweep = autoReleaseManifest.render(inputs);
     expect(Object.keys(sweep).filter((name) => name.endsWith('_TABLE'))).toEqual(['WATCHLIST_TABLE', 'FLAGS_TABLE']);
     expect(loadAutoReleaseConfig(sweep)).toEqual({

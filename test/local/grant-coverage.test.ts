@@ -1,12 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoFlagRepository } from '#adapters/dynamodb/flag-repository.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { DynamoWatchlistStore } from '#adapters/dynamodb/watchlist-store.ts';
 import type { RoleModel } from '#local/assembly/system-model.ts';
 import { issueLocalToken, loadLocalSigningKey } from '#local/auth/local-issuer.ts';
+import { guardFromSpec, resourcesOfTemplates } from '#local/iam/guard-spec.ts';
 import type { IamCallRecord } from '#local/lambda-containers.ts';
 import { arrivingAt } from '#local/simulated-clock.ts';
 import type { WatchlistEntry } from '#local/watchlist-csv.ts';
@@ -65,7 +68,7 @@ beforeAll(async () => {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    expect(response.status, `${path}: ${await response.clone().text()}`).toBe(200);
+    expect(response.ok, `${path}: ${response.status} ${await response.clone().text()}`).toBe(true);
     return (await response.json()) as Record<string, any>;
   };
   const queue = await call(kim, '/flags?limit=100');
@@ -95,6 +98,13 @@ beforeAll(async () => {
     note: 'second look',
     expectedVersion: shown.version,
   });
+  // The rule pack maker-checker, a proposal and its approval by a different task-force supervisor.
+  const ana = await issueLocalToken(signingKey, { username: 'ana', partnerId: '*', role: 'supervisor' });
+  const proposed = { ...shippedPack, version: `${shippedPack.version}-proposed` };
+  await call(kim, '/rule-packs/kr-kh/proposals', { pack: proposed, note: 'a proposal' });
+  await call(chan, `/rule-packs/kr-kh/versions/${proposed.version}`);
+  await call(ana, `/rule-packs/kr-kh/versions/${proposed.version}/decision`, { decision: 'APPROVE', note: 'read it' });
+  await call(chan, '/rule-packs/kr-kh');
   // An outage after the confirmation left its listing owed: the sweep re-drives it.
   const flags = new DynamoFlagRepository(pipeline.clients.documents, pipeline.tables.flags);
   const confirmed = (await flags.get('kr-demo-bank', second.transferId))!;
@@ -139,5 +149,45 @@ describe('the policies the templates give each role', () => {
     );
     const unused = statementsOf(role).filter((statement) => !used.has(statement));
     expect(unused, roleName).toEqual([]);
+  });
+});
+
+describe('the RulePacks table', () => {
+  it("refuses writes from every principal but the review API's role and the seed's, an administrator's too", async () => {
+    const { model } = stack.pipeline.system;
+    const admin = guardFromSpec({
+      principal: {
+        roleArn: `arn:aws:iam::${model.account.accountId}:role/operator-admin`,
+        account: model.account.accountId,
+        sessionName: 'operator',
+      },
+      identityPolicies: [
+        {
+          name: 'AdministratorAccess',
+          document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+        },
+      ],
+      resources: resourcesOfTemplates(model),
+    });
+    const client = new DynamoDBClient({
+      endpoint: stack.pipeline.endpoints.dynamodb,
+      region: model.account.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    admin.instrument(client);
+    const documents = DynamoDBDocumentClient.from(client);
+    const TableName = stack.pipeline.tables.rulePacks;
+    const pointer = { packId: 'kr-kh', version: 'ACTIVE' };
+    await expect(
+      documents.send(new PutCommand({ TableName, Item: { ...pointer, activeVersion: 'anything' } })),
+    ).rejects.toThrow(
+      /not authorized to perform: dynamodb:PutItem on resource: \S+ with an explicit deny in a resource-based policy/,
+    );
+    // Reading stays open to what IAM allows: an operator may look at the pack in force.
+    expect((await documents.send(new GetCommand({ TableName, Key: pointer }))).Item).toBeDefined();
+    // Other tables carry no such policy: the administrator writes them.
+    await documents.send(
+      new PutCommand({ TableName: stack.pipeline.tables.requestLimits, Item: { pk: 'probe', expiresAt: 0 } }),
+    );
   });
 });

@@ -51,6 +51,7 @@ beforeAll(async () => {
     ['park', KR, 'supervisor'],
     ['sok', KH, 'analyst'],
     ['chan', '*', 'supervisor'],
+    ['script', KH, 'analyst'],
   ] as const) {
     tokens[name] = await issueLocalToken(key, { username: name, partnerId, role });
   }
@@ -288,6 +289,23 @@ describe('review API: decisions', () => {
     expect((await act('lee', 'KR-LARGE', { action: 'RELEASE', note: 'verified', expectedVersion: 2 })).status).toBe(
       200,
     );
+  });
+});
+
+describe('review API: request limits', () => {
+  it("answers 429 with Retry-After once an officer passes 120 requests a minute; the bank's other officers go on", async () => {
+    let limited: Awaited<ReturnType<typeof call>> | undefined;
+    // Counters are per minute: a burst that straddles a minute boundary may take up to twice the limit.
+    for (let sent = 0; sent < 242 && !limited; sent++) {
+      const response = await call(`/flags?partnerId=${KH}&limit=1`, { token: tokens.script! });
+      if (response.status !== 200) limited = response;
+    }
+    expect(limited).toMatchObject({ status: 429, body: { error: { code: 'RATE_LIMITED' } } });
+    const retryAfter = Number(limited!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(limited!.body.error.message).toContain(`try again in ${retryAfter} s`);
+    expect((await call(`/flags?partnerId=${KH}&limit=1`, { token: tokens.sok! })).status).toBe(200);
   });
 });
 

@@ -1,5 +1,5 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeLocalStage, type SynthesizedLocalStage } from '#local/assembly/cloud-assembly.ts';
 import type { IamCallRecord } from '#local/lambda-containers.ts';
@@ -75,6 +75,37 @@ describe('the template-driven local runtime', () => {
     ]);
     expect(screening.timeoutSeconds).toBe(5);
     expect(screening.memoryMb).toBe(1024);
+  });
+});
+
+describe("the templates' queue and key policies", () => {
+  let pipeline: LocalPipeline;
+  beforeAll(async () => {
+    pipeline = await startLocalPipeline({ schedules: 'when-fired' });
+  }, 60_000);
+  afterAll(() => pipeline?.stop());
+
+  it("let a partner bank send on its own inbound queue only: another's refuses it, as SQS would", async () => {
+    const kh = pipeline.system.config!.partners.find((p) => p.id === 'kh-demo-bank')!;
+    const khSender = pipeline.system.clientsOf(kh.senderAccountId, 'partner-sender');
+    const send = (partnerId: string) =>
+      khSender.sqs.send(
+        new SendMessageCommand({ QueueUrl: pipeline.queues[partnerId]!.inbound.url, MessageBody: '{"probe":true}' }),
+      );
+    await expect(send('kh-demo-bank')).resolves.toMatchObject({ MessageId: expect.any(String) });
+    await expect(send('kr-demo-bank')).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: expect.stringContaining(`because no resource-based policy allows the sqs:SendMessage action`),
+    });
+  });
+
+  it("let a partner's reader decrypt its own decisions only: another bank's decision queue refuses it", async () => {
+    const kr = pipeline.system.config!.partners.find((p) => p.id === 'kr-demo-bank')!;
+    const krReader = pipeline.system.clientsOf(kr.decisionReaderAccountId, 'partner-decision-reader');
+    const receive = (partnerId: string) =>
+      krReader.sqs.send(new ReceiveMessageCommand({ QueueUrl: pipeline.queues[partnerId]!.decisions.url }));
+    await expect(receive('kr-demo-bank')).resolves.toBeDefined();
+    await expect(receive('kh-demo-bank')).rejects.toMatchObject({ name: 'AccessDenied' });
   });
 });
 

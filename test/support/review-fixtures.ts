@@ -12,6 +12,7 @@ import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { flagFromDecision } from '#domain/review/flag.ts';
 import type { Officer } from '#domain/review/officer.ts';
 import { releasePolicy, DEFAULT_RELEASE_LIMITS } from '#domain/review/release-policy.ts';
+import { DEFAULT_REQUEST_LIMITS } from '#domain/review/request-limits.ts';
 import type { DecisionPublisher } from '#use-cases/screening/ports.ts';
 import { createReviewService } from '#use-cases/review/service.ts';
 import { createScreenBatch } from '#use-cases/screening/screen-batch.ts';
@@ -112,6 +113,9 @@ export function reviewService(
     publisher: options.publisher ?? new RecordingPublisher(),
     watchlist: new DynamoWatchlistStore(fixture.clients.documents, fixture.tables.watchlist, pseudonymiser),
     policy: releasePolicy(options.limits ?? DEFAULT_RELEASE_LIMITS),
+    // In-process use case tests count nothing: the limits are the review API's, tested through it.
+    requestCounters: { countIfUnder: async () => true },
+    requestLimits: DEFAULT_REQUEST_LIMITS,
     clock: options.clock ?? (() => new Date()),
   });
 }

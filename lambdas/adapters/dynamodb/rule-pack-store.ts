@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { compileRulePack, type CompiledPack } from '#domain/rules/compile.ts';
-import { PACK_ACTIONS, type PackActor, type PackAuditEntry } from '#domain/rules/maker-checker.ts';
+import { PACK_ACTIONS, type PackActor, type PackAuditEntry, RulePackRefusal } from '#domain/rules/maker-checker.ts';
 import type { RulePackSource, ShadowPack } from '#use-cases/screening/ports.ts';
 import type { RulePackGovernance } from '#use-cases/rules/maker-checker.ts';
 import { isConditionalCheckFailure } from './conditions.ts';
@@ -220,7 +220,8 @@ export class DynamoRulePackStore implements RulePackGovernance {
   async load(packId: string, version: string): Promise<CompiledPack> {
     const stored = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { packId, version } }));
     const document = stored.Item?.document;
-    if (typeof document !== 'string') throw new Error(`rule pack ${packId} version ${version} is not stored`);
+    if (typeof document !== 'string')
+      throw new RulePackRefusal('UNKNOWN_VERSION', `rule pack ${packId} has no version ${version}`);
     return compileRulePack(JSON.parse(document));
   }
 }

@@ -155,6 +155,13 @@ export const TABLES = {
     sortKey: { name: 'sk', type: 'S' },
     timeToLiveAttribute: EXPIRES_AT,
   },
+  requestLimits: {
+    id: 'RequestLimits',
+    envVar: 'REQUEST_LIMITS_TABLE',
+    description: "the review API's request counters: one item per officer or bank and minute, expiring after two",
+    partitionKey: { name: 'pk', type: 'S' },
+    timeToLiveAttribute: EXPIRES_AT,
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableKey = keyof typeof TABLES;

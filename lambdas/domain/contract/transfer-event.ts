@@ -105,12 +105,15 @@ export const MoneySchema = z
     }
   });
 
+/** A transfer's id as the contract allows it: a reference safe to log and store, whatever else the event holds. */
+export const TransferIdSchema = identifier(64);
+
 export const TransferEventSchema = z
   .object({
     schemaVersion: z.literal(1, {
       error: unlessMissing('must be 1 (this service speaks transfer event contract version 1)'),
     }),
-    transferId: identifier(64),
+    transferId: TransferIdSchema,
     partnerId: PartnerIdSchema,
     occurredAt: z.iso.datetime({
       offset: true,
@@ -195,11 +198,9 @@ export function parseTransferEvent(body: string): TransferParseResult {
     ok: false,
     reason: describeIssues(issues),
     issues,
-    ...(typeof readable.transferId === 'string' && readable.transferId.length <= 64
-      ? { transferId: readable.transferId }
-      : {}),
-    ...(typeof readable.partnerId === 'string' && readable.partnerId.length <= 40
-      ? { partnerId: readable.partnerId }
-      : {}),
+    // Only ids the contract allows come back: a malformed event's "transferId" may hold anything,
+    // an account number or a name, and it goes on into logs and the rejection record.
+    ...(TransferIdSchema.safeParse(readable.transferId).success ? { transferId: readable.transferId as string } : {}),
+    ...(PartnerIdSchema.safeParse(readable.partnerId).success ? { partnerId: readable.partnerId as string } : {}),
   };
 }

@@ -13,6 +13,7 @@ export const REFUSAL_CODES = [
   'FLAG_CLOSED',
   'ALREADY_ESCALATED',
   'NOT_DUE',
+  'RATE_LIMITED',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
@@ -20,7 +21,12 @@ export class ReviewRefusal extends Error {
   constructor(
     readonly code: RefusalCode,
     message: string,
-    readonly details: { readonly field?: string; readonly currentVersion?: number } = {},
+    readonly details: {
+      readonly field?: string;
+      readonly currentVersion?: number;
+      /** For RATE_LIMITED: when the officer may try again. */
+      readonly retryAfterSeconds?: number;
+    } = {},
   ) {
     super(message);
     this.name = 'ReviewRefusal';

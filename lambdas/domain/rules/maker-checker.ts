@@ -1,9 +1,11 @@
-import type { Officer } from '../review/officer.ts';
+import { isTaskForce, type Officer } from '../review/officer.ts';
 
 /**
- * Maker-checker for rule packs: one person proposes a version, a different person with the approver
- * capability approves (or rejects) it, and only an approved version can be put in force. Every step
- * is an entry of the pack's append-only audit.
+ * Maker-checker for rule packs, enforced by the review API (never by a client): any officer proposes
+ * a version; a task-force supervisor who did not propose it approves (or rejects) it; only an approved
+ * version, or one that was in force before (a rollback), can be put in force, and only by a task-force
+ * supervisor. The pack screens every bank's transfers, so a bank's own supervisors do not govern it.
+ * Every step is an entry of the pack's append-only audit, with the token's subject.
  */
 export const PACK_ACTIONS = ['PROPOSED', 'APPROVED', 'REJECTED', 'ACTIVATED', 'SHADOWED', 'UNSHADOWED'] as const;
 export type PackAction = (typeof PACK_ACTIONS)[number];
@@ -28,9 +30,18 @@ export interface PackAuditEntry {
   readonly previousVersion?: string;
 }
 
-/** The approver capability: supervisors (of a bank or the task force) approve rule pack changes. */
-export function canApproveRulePacks(officer: Pick<Officer, 'role'>): boolean {
-  return officer.role === 'supervisor';
+/** Approving, rejecting, activating and shadowing the shared pack: task-force supervisors only. */
+export function canGovernRulePacks(officer: Pick<Officer, 'role' | 'partnerId'>): boolean {
+  return officer.role === 'supervisor' && isTaskForce(officer);
+}
+
+/** Refuses anyone but a task-force supervisor; `what` names the step, as in "activating a version". */
+export function requireGovernor(officer: Officer, what: string): void {
+  if (!canGovernRulePacks(officer))
+    throw new RulePackRefusal(
+      'TASK_FORCE_SUPERVISOR_REQUIRED',
+      `${officer.username} is ${officer.role} of ${isTaskForce(officer) ? 'the task force' : officer.partnerId}; ${what} needs a task-force supervisor`,
+    );
 }
 
 export function actorOf(officer: Officer): PackActor {
@@ -41,16 +52,19 @@ export const PACK_REFUSALS = [
   'ALREADY_PROPOSED',
   'NOT_PROPOSED',
   'ALREADY_DECIDED',
-  'APPROVER_REQUIRED',
+  'TASK_FORCE_SUPERVISOR_REQUIRED',
   'SELF_APPROVAL',
   'NOT_APPROVED',
   'NOTE_REQUIRED',
   'NOT_SHADOWABLE',
+  'UNKNOWN_VERSION',
+  'PACK_MISMATCH',
 ] as const;
+export type PackRefusalCode = (typeof PACK_REFUSALS)[number];
 
 export class RulePackRefusal extends Error {
   constructor(
-    readonly code: (typeof PACK_REFUSALS)[number],
+    readonly code: PackRefusalCode,
     message: string,
   ) {
     super(message);
@@ -91,14 +105,10 @@ export function checkProposal(record: VersionRecord, version: string): void {
     );
 }
 
-/** Approve or reject: only an approver who did not propose the version, once. */
+/** Approve or reject: only a task-force supervisor who did not propose the version, once. */
 export function checkDecision(record: VersionRecord, version: string, officer: Officer): void {
+  requireGovernor(officer, 'deciding on a rule pack');
   if (!record.proposal) throw new RulePackRefusal('NOT_PROPOSED', `${version} was never proposed`);
-  if (!canApproveRulePacks(officer))
-    throw new RulePackRefusal(
-      'APPROVER_REQUIRED',
-      `${officer.username} is ${officer.role}; deciding on a rule pack needs the approver capability (role supervisor)`,
-    );
   if (record.proposal.actor.id === officer.id)
     throw new RulePackRefusal(
       'SELF_APPROVAL',
@@ -131,6 +141,6 @@ export function checkActivation(record: VersionRecord, version: string): void {
   if (decision?.action !== 'APPROVED' || decision.actor.id === proposal.actor.id)
     throw new RulePackRefusal(
       'NOT_APPROVED',
-      `${version} is not approved yet: an approver other than ${proposal.actor.username} must approve it first`,
+      `${version} is not approved yet: a task-force supervisor other than ${proposal.actor.username} must approve it first`,
     );
 }

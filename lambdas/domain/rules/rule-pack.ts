@@ -60,12 +60,17 @@ export const RuleSchema = z.strictObject({
   enabled: z.boolean().default(true),
 });
 
+export const PackIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: 'must be a lower-case slug such as kr-kh' });
+export const PackVersionSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, { error: 'must be a lower-case version string such as kr-kh-2026.11.1' });
+
 export const RulePackSchema = z
   .strictObject({
-    packId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: 'must be a lower-case slug such as kr-kh' }),
-    version: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, { error: 'must be a lower-case version string such as kr-kh-2026.11.1' }),
+    packId: PackIdSchema,
+    version: PackVersionSchema,
     description: z.string().max(2000).optional(),
     referenceCurrency: z.enum(CURRENCY_CODES),
     fxRates: z.partialRecord(z.enum(CURRENCY_CODES), DecimalString).default({}),

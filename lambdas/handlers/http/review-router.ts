@@ -9,8 +9,12 @@ import { FLAG_STATUSES, OFFICER_ACTIONS, type Flag, type FlagRow } from '#domain
 import { FLAG_SORTS } from '#use-cases/review/list-flags.ts';
 import { officerFromIdentity, type Officer } from '#domain/review/officer.ts';
 import { ReviewRefusal, type RefusalCode } from '#domain/review/refusal.ts';
+import { type PackRefusalCode, RulePackRefusal } from '#domain/rules/maker-checker.ts';
+import { RulePackError } from '#domain/rules/compile.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
+import type { RulePackGovernanceService } from '#use-cases/rules/governance.ts';
 import { createCaseRoutes } from './case-routes.ts';
+import { createRulePackRoutes } from './rule-pack-routes.ts';
 import { identityFromClaims } from './review-identity.ts';
 import { DecisionNoteSchema, expecting, PageLimitSchema } from './inputs.ts';
 import { honoPath, REVIEW_ROUTES, type ReviewRoute, type ReviewRouteId } from './review-routes.ts';
@@ -20,6 +24,8 @@ export type ReviewAuth = { readonly claims: Readonly<Record<string, unknown>> } 
 
 export interface ReviewApiOptions {
   readonly service: ReviewService;
+  /** The rule pack maker-checker, served under /rule-packs. */
+  readonly rulePacks: RulePackGovernanceService;
   /** API Gateway's JWT authorizer has verified the token in AWS; the local server verifies it itself. */
   readonly authenticate: (c: Context) => ReviewAuth | Promise<ReviewAuth>;
   readonly log?: RequestLog;
@@ -44,6 +50,20 @@ const STATUS_OF: Record<RefusalCode, ContentfulStatusCode> = {
   FLAG_CLOSED: 409,
   ALREADY_ESCALATED: 409,
   NOT_DUE: 409,
+  RATE_LIMITED: 429,
+};
+
+const PACK_STATUS_OF: Record<PackRefusalCode, ContentfulStatusCode> = {
+  NOTE_REQUIRED: 400,
+  PACK_MISMATCH: 400,
+  TASK_FORCE_SUPERVISOR_REQUIRED: 403,
+  SELF_APPROVAL: 403,
+  UNKNOWN_VERSION: 404,
+  ALREADY_PROPOSED: 409,
+  NOT_PROPOSED: 409,
+  ALREADY_DECIDED: 409,
+  NOT_APPROVED: 409,
+  NOT_SHADOWABLE: 409,
 };
 
 const ListQuerySchema = z.object({
@@ -94,25 +114,31 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache
  * To add a route: add it to REVIEW_ROUTES (review-routes.ts: the stack deploys it from there), then its
  * handler below, with a schema for its input (parse() turns a wrong value into a 400 naming the field).
  */
-export function createReviewApi({ service, authenticate, log }: ReviewApiOptions): Hono<ReviewEnv> {
+export function createReviewApi({ service, rulePacks, authenticate, log }: ReviewApiOptions): Hono<ReviewEnv> {
   const api = new Hono<ReviewEnv>({ strict: false });
   api.use(logRequests(log));
-  api.use(
+  const limitBody = (maxSize: number) =>
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize,
       onError: () => {
-        throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES} bytes`, 'body');
+        throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${maxSize} bytes`, 'body');
       },
-    }),
-  );
+    });
   const signedIn: MiddlewareHandler<ReviewEnv> = async (c, next) => {
     const officer = officerOf(await authenticate(c));
     c.set('officer', officer);
     Object.assign(c.var.requestLog, { officerId: officer.id, role: officer.role });
+    await service.checkRequestLimits(officer);
     await next();
   };
   // One handler per route of the route table: a route missing here fails the type check.
   const cases = createCaseRoutes(service);
+  const packs = createRulePackRoutes(rulePacks);
+  const packParams = (c: Context<ReviewEnv>) => {
+    const params = { packId: c.req.param('packId'), version: c.req.param('version') };
+    Object.assign(c.var.requestLog, params);
+    return params;
+  };
   const accountKey = (c: Context<ReviewEnv>) => {
     const key = c.req.param('accountKey') ?? '';
     c.var.requestLog.accountKey = key;
@@ -157,10 +183,28 @@ export function createReviewApi({ service, authenticate, log }: ReviewApiOptions
       return json(c, 200, result);
     },
     caseNetwork: async (c) => json(c, 200, await cases.caseNetwork(c.var.officer, accountKey(c))),
+    rulePack: async (c) => json(c, 200, await packs.overview(packParams(c).packId)),
+    rulePackVersion: async (c) => {
+      const { packId, version } = packParams(c);
+      return json(c, 200, await packs.version(packId, version));
+    },
+    proposeRulePack: async (c) => {
+      const entry = await packs.propose(c.var.officer, packParams(c).packId, parseJsonBody(await c.req.text()));
+      c.var.requestLog.version = entry.version;
+      return json(c, 201, entry);
+    },
+    decideRulePack: async (c) => {
+      const { packId, version } = packParams(c);
+      return json(c, 200, await packs.decide(c.var.officer, packId, version, parseJsonBody(await c.req.text())));
+    },
+    activateRulePack: async (c) =>
+      json(c, 200, await packs.activate(c.var.officer, packParams(c).packId, parseJsonBody(await c.req.text()))),
+    shadowRulePack: async (c) =>
+      json(c, 200, await packs.shadow(c.var.officer, packParams(c).packId, parseJsonBody(await c.req.text()))),
   };
   const allowed = new Map<string, string[]>();
   for (const [id, route] of Object.entries(REVIEW_ROUTES) as Array<[ReviewRouteId, ReviewRoute]>) {
-    api.on(route.method, honoPath(route), signedIn, handlers[id]);
+    api.on(route.method, honoPath(route), limitBody(route.maxBodyBytes ?? MAX_BODY_BYTES), signedIn, handlers[id]);
     allowed.set(honoPath(route), [...(allowed.get(honoPath(route)) ?? []), route.method]);
   }
 
@@ -216,13 +260,7 @@ function officerOf(auth: ReviewAuth): Officer {
 }
 
 function parseJsonBody(body: string): unknown {
-  if (body === '')
-    throw new HttpProblem(
-      400,
-      'INVALID_INPUT',
-      'the request needs a JSON body { "action", "note", "expectedVersion" }',
-      'body',
-    );
+  if (body === '') throw new HttpProblem(400, 'INVALID_INPUT', 'the request needs a JSON body', 'body');
   // The problem says where, never quoting the body: a note may hold account details.
   const parsed = parseJsonText(body);
   if (!parsed.ok) throw new HttpProblem(400, 'INVALID_INPUT', `the body ${parsed.problem}`, 'body');
@@ -295,7 +333,7 @@ interface Problem {
   readonly status: ContentfulStatusCode;
   readonly code: string;
   readonly message: string;
-  readonly details: { readonly field?: string; readonly currentVersion?: number };
+  readonly details: { readonly field?: string; readonly currentVersion?: number; readonly retryAfterSeconds?: number };
   readonly headers?: Record<string, string>;
 }
 
@@ -309,8 +347,26 @@ function problemOf(error: unknown): Problem {
       headers: error.headers,
     };
   }
+  if (error instanceof RulePackRefusal)
+    return { status: PACK_STATUS_OF[error.code], code: error.code, message: error.message, details: {} };
+  // An invalid proposed pack: the first problem names its place in the pack; all are in the message.
+  if (error instanceof RulePackError)
+    return {
+      status: 400,
+      code: 'INVALID_PACK',
+      message: error.message,
+      details: { field: `pack.${error.issues[0]?.path ?? '(pack)'}` },
+    };
   if (error instanceof ReviewRefusal)
-    return { status: STATUS_OF[error.code], code: error.code, message: error.message, details: error.details };
+    return {
+      status: STATUS_OF[error.code],
+      code: error.code,
+      message: error.message,
+      details: error.details,
+      ...(error.details.retryAfterSeconds
+        ? { headers: { 'retry-after': String(error.details.retryAfterSeconds) } }
+        : {}),
+    };
   return {
     status: 500,
     code: 'INTERNAL',

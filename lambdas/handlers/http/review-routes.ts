@@ -19,6 +19,14 @@ export const REVIEW_ROUTES = {
   getCase: { method: 'GET', path: '/cases/{accountKey}', scopes: [] },
   actOnCase: { method: 'POST', path: '/cases/{accountKey}/actions', scopes: [] },
   caseNetwork: { method: 'GET', path: '/cases/{accountKey}/network', scopes: [] },
+  // The rule pack maker-checker (rule-pack-routes.ts): fraudctl rules is a client of these.
+  rulePack: { method: 'GET', path: '/rule-packs/{packId}', scopes: [] },
+  rulePackVersion: { method: 'GET', path: '/rule-packs/{packId}/versions/{version}', scopes: [] },
+  // A whole pack is proposed in one body: the shipped one is 32 KB of JSON.
+  proposeRulePack: { method: 'POST', path: '/rule-packs/{packId}/proposals', scopes: [], maxBodyBytes: 256 * 1024 },
+  decideRulePack: { method: 'POST', path: '/rule-packs/{packId}/versions/{version}/decision', scopes: [] },
+  activateRulePack: { method: 'POST', path: '/rule-packs/{packId}/activation', scopes: [] },
+  shadowRulePack: { method: 'POST', path: '/rule-packs/{packId}/shadow', scopes: [] },
 } as const satisfies Record<string, ReviewRoute>;
 
 export interface ReviewRoute {
@@ -26,6 +34,8 @@ export interface ReviewRoute {
   /** API Gateway's path syntax: `{name}` is one path segment. */
   readonly path: string;
   readonly scopes: readonly string[];
+  /** The largest body the route reads; default MAX_BODY_BYTES (review-router.ts). */
+  readonly maxBodyBytes?: number;
 }
 
 export type ReviewRouteId = keyof typeof REVIEW_ROUTES;

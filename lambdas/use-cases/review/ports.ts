@@ -110,3 +110,8 @@ export interface AccountStateReader {
   /** The states found; an account without one (or in another state format) is absent. */
   read(accountKeys: readonly string[]): Promise<Map<string, AccountState>>;
 }
+
+/** Counts requests per key and window; false once the count is at the limit (the request is not counted). */
+export interface RequestCounterStore {
+  countIfUnder(key: string, limit: number, expiresAt: Date): Promise<boolean>;
+}

@@ -1,5 +1,6 @@
 import type { Pseudonymiser } from '#domain/identity/pseudonym.ts';
 import type { ReleasePolicy } from '#domain/review/release-policy.ts';
+import type { RequestLimits } from '#domain/review/request-limits.ts';
 import { createGetAccountProfile } from './account-profile.ts';
 import { createActOnFlag } from './act-on-flag.ts';
 import { createAutoRelease } from './auto-release.ts';
@@ -8,12 +9,14 @@ import { createDeliverEffects } from './deliver-effects.ts';
 import { createGetFlag } from './get-flag.ts';
 import { createListFlags } from './list-flags.ts';
 import { createGetNetwork } from './network.ts';
+import { createCheckRequestLimits } from './request-limits.ts';
 import type {
   AccountStateReader,
   CaseRepository,
   DecisionPublisher,
   FlagRepository,
   NetworkStore,
+  RequestCounterStore,
   WatchlistWriter,
 } from './ports.ts';
 
@@ -28,6 +31,8 @@ export interface ReviewServiceDependencies {
   readonly publisher: DecisionPublisher;
   readonly watchlist: WatchlistWriter;
   readonly policy: ReleasePolicy;
+  readonly requestCounters: RequestCounterStore;
+  readonly requestLimits: RequestLimits;
   readonly clock: () => Date;
 }
 
@@ -35,6 +40,11 @@ export interface ReviewServiceDependencies {
 export function createReviewService(deps: ReviewServiceDependencies) {
   const deliverEffects = createDeliverEffects(deps);
   return {
+    checkRequestLimits: createCheckRequestLimits({
+      ...deps,
+      counters: deps.requestCounters,
+      limits: deps.requestLimits,
+    }),
     listFlags: createListFlags(deps),
     getFlag: createGetFlag(deps),
     actOnFlag: createActOnFlag({ ...deps, deliverEffects }),

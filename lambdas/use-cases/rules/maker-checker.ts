@@ -4,6 +4,7 @@ import {
   checkActivation,
   checkDecision,
   checkProposal,
+  requireGovernor,
   requireNote,
   RulePackRefusal,
   versionRecord,
@@ -83,7 +84,8 @@ export async function decideOnPack(
 }
 
 /**
- * Activate: only an approved version (or one that was in force before: a rollback) goes into force.
+ * Activate: a task-force supervisor puts an approved version (or one that was in force before: a
+ * rollback) in force.
  * The audit entry is written before the pointer moves, so nothing is ever in force unaudited.
  */
 export async function activatePack(
@@ -91,6 +93,7 @@ export async function activatePack(
   target: { readonly packId: string; readonly version: string },
   step: Step,
 ): Promise<PackAuditEntry> {
+  requireGovernor(step.officer, 'putting a version in force');
   await store.load(target.packId, target.version);
   checkActivation(versionRecord(await store.auditTrail(target.packId), target.version), target.version);
   const previous = await store.currentVersion(target.packId);

@@ -1,5 +1,6 @@
 import {
   actorOf,
+  requireGovernor,
   RulePackRefusal,
   versionRecord,
   type PackActor,
@@ -25,7 +26,8 @@ export interface ShadowGovernance
 /**
  * Puts a proposed version in shadow beside the version in force: the screening Lambdas score every
  * transfer with it too, within RULE_PACK_MAX_AGE_SECONDS, and store what it decided (never sent,
- * never flagged). It changes no customer's outcome, so it needs no approval; it needs a proposal
+ * never flagged). It changes no customer's outcome, so it needs no approval, only a task-force
+ * supervisor (it costs every bank's screening a second evaluation); it needs a proposal
  * (whose backtest summary is on record) that was not rejected, and it is audited like an activation:
  * the entry is written before the pointer moves. Undefined when the version already is in shadow.
  */
@@ -34,6 +36,7 @@ export async function startShadow(
   target: { readonly packId: string; readonly version: string },
   step: Step,
 ): Promise<PackAuditEntry | undefined> {
+  requireGovernor(step.officer, 'putting a version in shadow');
   const candidate = await store.load(target.packId, target.version);
   const record = versionRecord(await store.auditTrail(target.packId), target.version);
   if (!record.proposal)
@@ -59,6 +62,7 @@ export async function stopShadow(
   packId: string,
   step: Step,
 ): Promise<PackAuditEntry | undefined> {
+  requireGovernor(step.officer, 'stopping shadow scoring');
   return moveShadow(store, packId, undefined, step);
 }
 

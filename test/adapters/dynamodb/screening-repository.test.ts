@@ -19,6 +19,7 @@ const repository = new DynamoScreeningRepository(
     rejections: 'J',
     flags: 'F',
     shadowDecisions: 'S',
+    requestLimits: 'L',
   },
 );
 const T0 = Date.parse('2026-11-24T03:00:00Z');

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -7,46 +7,64 @@ import { run } from '../../../bin/commands/rules.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { DynamoShadowStore } from '#adapters/dynamodb/shadow-store.ts';
 import { transferKey } from '#domain/screening/screen-transfer.ts';
-import { issueLocalToken, loadLocalSigningKey } from '#local/auth/local-issuer.ts';
-import { startDynamoFixture, type DynamoFixture } from '../../support/local-dynamo.ts';
+import { issueLocalToken } from '#local/auth/local-issuer.ts';
+import type { DynamoFixture } from '../../support/local-dynamo.ts';
 import { captureOutput } from '../../support/output.ts';
+import { startReviewTestSystem, type ReviewTestSystem } from '../../support/review-system.ts';
 
 const SHIPPED = join(import.meta.dirname, '..', '..', '..', 'lambdas', 'rule-packs', 'kr-kh.json');
 import shippedPack from '../../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 const SHIPPED_VERSION = shippedPack.version;
+
+/**
+ * fraudctl rules against the local review stack: the maker-checker is the review API's, under the
+ * review function's role, exactly as a deployed stage serves it. The CLI holds no table credentials.
+ */
+let system: ReviewTestSystem;
 let fixture: DynamoFixture;
 let dir: string;
 let out: string[];
 let err: string[];
 
 beforeAll(async () => {
-  fixture = await startDynamoFixture();
   dir = await mkdtemp(join(tmpdir(), 'rules-'));
+  system = await startReviewTestSystem({ stateDir: dir });
+  ({ fixture } = system);
 });
-afterAll(async () => fixture.close());
+afterAll(async () => {
+  await system?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
 afterEach(() => {
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
 });
 
-/** Signed tokens, as fraudctl token prints them, verified with the key in the test's state directory. */
-async function tokenFor(username: string, role: 'analyst' | 'supervisor'): Promise<string> {
-  vi.stubEnv('FRAUDCTL_STATE_DIR', dir);
-  return issueLocalToken(await loadLocalSigningKey(dir), { username, partnerId: 'kr-demo-bank', role });
+type Who = 'analyst' | 'bank supervisor' | 'task-force supervisor';
+/** Signed tokens as fraudctl token prints them (in AWS: Cognito ID tokens); the API verifies them. */
+function tokenFor(username: string, who: Who): Promise<string> {
+  return issueLocalToken(system.key, {
+    username,
+    partnerId: who === 'task-force supervisor' ? '*' : 'kr-demo-bank',
+    role: who === 'analyst' ? 'analyst' : 'supervisor',
+  });
 }
 
-/** What an analyst exports to point fraudctl at a RulePacks table (here: the test's DynamoDB). */
-function pointAtFixture() {
-  vi.stubEnv('RULE_PACKS_TABLE', fixture.tables.rulePacks);
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', fixture.dynamo.endpoint);
-  vi.stubEnv('AWS_REGION', 'eu-west-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+/** fraudctl rules as the holder of `token`, pointed at the local stack's ReviewApiUrl. */
+async function rules(token: string | undefined, ...args: string[]): Promise<number> {
+  ({ out, err } = captureOutput());
+  try {
+    return await run([...args, '--api', system.apiUrl, ...(token ? ['--token', token] : [])]);
+  } finally {
+    vi.restoreAllMocks();
+  }
 }
 
 function capture() {
   ({ out, err } = captureOutput());
 }
+
+const store = () => new DynamoRulePackStore(fixture.clients.documents, fixture.tables.rulePacks);
 
 async function packFile(edit: (pack: Record<string, any>) => void): Promise<string> {
   const pack = JSON.parse(await readFile(SHIPPED, 'utf8'));
@@ -63,7 +81,7 @@ describe('fraudctl rules', () => {
     expect(out.join('')).toContain(`${SHIPPED_VERSION} is valid (19 enabled rules)`);
   });
 
-  it('refuses a bad pack, listing each problem with its exact path', async () => {
+  it('refuses a bad pack, listing each problem with its exact path, offline and before proposing it', async () => {
     const fanIn = (pack: Record<string, any>) =>
       pack.rules.findIndex((rule: { id: string }) => rule.id === 'MULE-FANIN-24H');
     const file = await packFile((pack) => {
@@ -72,105 +90,103 @@ describe('fraudctl rules', () => {
     });
     capture();
     expect(await run(['validate', '--file', file])).toBe(1);
-    const text = err.join('');
-    expect(text).toContain('thresholds: delay must not be above review');
+    expect(err.join('')).toContain('thresholds: delay must not be above review');
     expect(
       await run(['validate', '--file', await packFile((pack) => (pack.rules[fanIn(pack)].when.all[0].value = 'five'))]),
     ).toBe(1);
     expect(err.join('')).toContain('rules.4.when.all.0.value: creditor.distinctSenders24h is a whole number');
+    expect(await rules(await tokenFor('kim', 'analyst'), 'propose', '--file', file, '--note', 'x')).toBe(1);
+    expect(err.join('')).toContain('thresholds: delay must not be above review');
   });
 
-  it('publishes a new version without putting it in force, and refuses publish --activate', async () => {
-    pointAtFixture();
-    const file = await packFile((pack) => {
-      pack.version = 'kr-kh-2026.11.2';
-      pack.thresholds.delay = 35;
-    });
-    capture();
-    const kim = await tokenFor('kim', 'analyst');
-    expect(await run(['publish', '--file', file, '--token', kim])).toBe(0);
-    const store = new DynamoRulePackStore(fixture.clients.documents, fixture.tables.rulePacks);
-    expect(await store.activeVersion('kr-kh')).toBe(SHIPPED_VERSION);
-    expect(await run(['publish', '--file', file, '--activate', '--token', kim])).toBe(1);
-    expect(err.join('')).toContain('publish --activate would bypass approval');
-    expect(await run(['show'])).toBe(0);
-    expect(out.join('')).toContain(`kr-kh: ${SHIPPED_VERSION} is in force`);
+  it('shows the version in force through the API, and refuses a version that was never stored', async () => {
+    const sam = await tokenFor('sam', 'task-force supervisor');
+    expect(await rules(sam, 'show')).toBe(0);
+    expect(out.join('')).toBe(`kr-kh: ${SHIPPED_VERSION} is in force\n`);
+    expect(await rules(sam, 'activate', '--version', 'kr-kh-9999.1.1', '--note', 'x')).toBe(1);
+    expect(err.join('')).toBe(
+      'fraudctl rules activate: 404 UNKNOWN_VERSION: rule pack kr-kh has no version kr-kh-9999.1.1\n',
+    );
   });
 
-  it('will not activate a version that was never stored', async () => {
-    pointAtFixture();
-    const kim = await tokenFor('kim', 'analyst');
-    await expect(run(['activate', '--version', 'kr-kh-9999.1.1', '--token', kim])).rejects.toThrow('is not stored');
+  it('refuses every call without a token, or with one the API did not issue', async () => {
+    vi.stubEnv('FRAUDCTL_TOKEN', '');
+    await expect(rules(undefined, 'show')).rejects.toThrow('no token');
+    expect(await rules('not-a-jwt', 'show')).toBe(1);
+    expect(err.join('')).toMatch(/^fraudctl rules show: 401 /);
   });
 });
 
-describe('fraudctl rules maker-checker', () => {
-  const store = () => new DynamoRulePackStore(fixture.clients.documents, fixture.tables.rulePacks);
+describe('fraudctl rules maker-checker, enforced by the review API', () => {
   const proposal = (version: string) =>
     packFile((pack) => {
       pack.version = version;
       pack.thresholds.delay = 35;
     });
 
-  it('refuses self-approval', async () => {
-    pointAtFixture();
-    const sam = await tokenFor('sam', 'supervisor');
-    capture();
-    expect(
-      await run(['propose', '--file', await proposal('kr-kh-2027.1.1'), '--note', 'lower DELAY', '--token', sam]),
-    ).toBe(0);
-    expect(await run(['approve', '--version', 'kr-kh-2027.1.1', '--note', 'fine', '--token', sam])).toBe(1);
-    expect(err.join('')).toContain('sam proposed kr-kh-2027.1.1; a different approver must decide on it');
+  it('refuses self-approval, even to a task-force supervisor', async () => {
+    const sam = await tokenFor('sam', 'task-force supervisor');
+    expect(await rules(sam, 'propose', '--file', await proposal('kr-kh-2027.1.1'), '--note', 'lower DELAY')).toBe(0);
+    expect(await rules(sam, 'approve', '--version', 'kr-kh-2027.1.1', '--note', 'fine')).toBe(1);
+    expect(err.join('')).toBe(
+      'fraudctl rules approve: 403 SELF_APPROVAL: sam proposed kr-kh-2027.1.1; a different approver must decide on it\n',
+    );
   });
 
-  it('refuses approval by someone without the approver role', async () => {
-    pointAtFixture();
-    const [kim, lee] = [await tokenFor('kim', 'analyst'), await tokenFor('lee', 'analyst')];
-    capture();
-    expect(await run(['propose', '--file', await proposal('kr-kh-2027.1.2'), '--note', 'x', '--token', kim])).toBe(0);
-    expect(await run(['approve', '--version', 'kr-kh-2027.1.2', '--note', 'ok', '--token', lee])).toBe(1);
-    expect(err.join('')).toContain('lee is analyst; deciding on a rule pack needs the approver capability');
+  it("refuses approval, activation and shadow by a bank's supervisor and by an analyst", async () => {
+    const kim = await tokenFor('kim', 'analyst');
+    expect(await rules(kim, 'propose', '--file', await proposal('kr-kh-2027.1.2'), '--note', 'x')).toBe(0);
+    for (const [name, who] of [
+      ['lee', 'analyst'],
+      ['park', 'bank supervisor'],
+    ] as const) {
+      const token = await tokenFor(name, who);
+      expect(await rules(token, 'approve', '--version', 'kr-kh-2027.1.2', '--note', 'ok')).toBe(1);
+      expect(err.join('')).toMatch(
+        new RegExp(
+          `^fraudctl rules approve: 403 TASK_FORCE_SUPERVISOR_REQUIRED: ${name} is \\w+ of kr-demo-bank; deciding on a rule pack needs a task-force supervisor\n$`,
+        ),
+      );
+      expect(await rules(token, 'activate', '--version', SHIPPED_VERSION, '--note', 'ok')).toBe(1);
+      expect(err.join('')).toContain('TASK_FORCE_SUPERVISOR_REQUIRED');
+      expect(await rules(token, 'shadow', '--version', 'kr-kh-2027.1.2', '--note', 'ok')).toBe(1);
+      expect(err.join('')).toContain('TASK_FORCE_SUPERVISOR_REQUIRED');
+    }
+    expect((await store().auditTrail('kr-kh')).filter((e) => e.version === 'kr-kh-2027.1.2').length).toBe(1);
   });
 
   it('refuses to activate a version that is not approved, with the reason', async () => {
-    pointAtFixture();
     const kim = await tokenFor('kim', 'analyst');
-    capture();
-    expect(await run(['propose', '--file', await proposal('kr-kh-2027.1.3'), '--note', 'x', '--token', kim])).toBe(0);
-    expect(await run(['activate', '--version', 'kr-kh-2027.1.3', '--token', kim])).toBe(1);
+    const sam = await tokenFor('sam', 'task-force supervisor');
+    expect(await rules(kim, 'propose', '--file', await proposal('kr-kh-2027.1.3'), '--note', 'x')).toBe(0);
+    expect(await rules(sam, 'activate', '--version', 'kr-kh-2027.1.3', '--note', 'x')).toBe(1);
     expect(err.join('')).toContain(
-      'kr-kh-2027.1.3 is not approved yet: an approver other than kim must approve it first',
+      '409 NOT_APPROVED: kr-kh-2027.1.3 is not approved yet: a task-force supervisor other than kim must approve it first',
     );
     expect(await store().activeVersion('kr-kh')).toBe(SHIPPED_VERSION);
-    expect(await run(['activate', '--version', 'kr-kh-2026.11.2', '--token', kim])).toBe(1);
-    expect(err.join('')).toContain('kr-kh-2026.11.2 was never proposed');
   });
 
-  it('proposes with a backtest, approves, activates, rolls back, and lists every step in order', async () => {
-    pointAtFixture();
-    const [kim, sam] = [await tokenFor('kim', 'analyst'), await tokenFor('sam', 'supervisor')];
+  it('proposes with a backtest against the version in force, approves, activates, rolls back, and lists every step in order', async () => {
+    const [kim, sam, ana] = [
+      await tokenFor('kim', 'analyst'),
+      await tokenFor('sam', 'task-force supervisor'),
+      await tokenFor('ana', 'task-force supervisor'),
+    ];
     const transfers = join(dir, 'history-transfers.ndjson');
     await writeFile(transfers, `${JSON.stringify(labelledTransfer('H-1'))}\n`);
-    capture();
-    expect(
-      await run([
-        'propose',
-        '--file',
-        await proposal('kr-kh-2027.1.4'),
-        '--note',
-        'DELAY from 35',
-        '--backtest-file',
-        transfers,
-        '--token',
-        kim,
-      ]),
-    ).toBe(0);
-    expect(await run(['approve', '--version', 'kr-kh-2027.1.4', '--note', 'backtest read', '--token', sam])).toBe(0);
-    expect(await run(['reject', '--version', 'kr-kh-2027.1.4', '--note', 'changed my mind', '--token', sam])).toBe(1);
-    expect(await run(['activate', '--version', 'kr-kh-2027.1.4', '--token', kim])).toBe(0);
+    const file = await proposal('kr-kh-2027.1.4');
+    expect(await rules(kim, 'propose', '--file', file, '--note', 'DELAY from 35', '--backtest-file', transfers)).toBe(
+      0,
+    );
+    expect(out.join('')).toContain('kr-kh: kr-kh-2027.1.4 proposed by kim');
+    expect(await rules(sam, 'approve', '--version', 'kr-kh-2027.1.4', '--note', 'backtest read')).toBe(0);
+    expect(await rules(ana, 'reject', '--version', 'kr-kh-2027.1.4', '--note', 'changed my mind')).toBe(1);
+    expect(err.join('')).toContain('409 ALREADY_DECIDED');
+    expect(await rules(ana, 'activate', '--version', 'kr-kh-2027.1.4', '--note', 'approved by sam')).toBe(0);
+    expect(out.join('')).toBe(`kr-kh: kr-kh-2027.1.4 is now in force (was ${SHIPPED_VERSION})\n`);
     expect(await store().activeVersion('kr-kh')).toBe('kr-kh-2027.1.4');
     // Back to the deployment's seed: it was in force before, so it needs no new approval.
-    expect(await run(['activate', '--version', SHIPPED_VERSION, '--note', 'rollback', '--token', sam])).toBe(0);
+    expect(await rules(sam, 'activate', '--version', SHIPPED_VERSION, '--note', 'rollback')).toBe(0);
     expect(await store().activeVersion('kr-kh')).toBe(SHIPPED_VERSION);
 
     const history = (await store().auditTrail('kr-kh')).filter(
@@ -179,14 +195,13 @@ describe('fraudctl rules maker-checker', () => {
     expect(history.map((e) => [e.action, e.version, e.actor.username, e.actor.role])).toEqual([
       ['PROPOSED', 'kr-kh-2027.1.4', 'kim', 'analyst'],
       ['APPROVED', 'kr-kh-2027.1.4', 'sam', 'supervisor'],
-      ['ACTIVATED', 'kr-kh-2027.1.4', 'kim', 'analyst'],
+      ['ACTIVATED', 'kr-kh-2027.1.4', 'ana', 'supervisor'],
       ['ACTIVATED', SHIPPED_VERSION, 'sam', 'supervisor'],
     ]);
     expect(history[0]!.backtest).toMatchObject({ transfers: 1, baseline: { version: SHIPPED_VERSION } });
     expect(history[2]!.previousVersion).toBe(SHIPPED_VERSION);
 
-    out.length = 0;
-    expect(await run(['history'])).toBe(0);
+    expect(await rules(kim, 'history')).toBe(0);
     const lines = out
       .join('')
       .trim()
@@ -201,13 +216,50 @@ describe('fraudctl rules maker-checker', () => {
     expect(lines[0]).toContain('by kim (analyst): DELAY from 35; backtest: 1 transfers');
   });
 
-  it('refuses a step without a valid token', async () => {
-    pointAtFixture();
-    vi.stubEnv('FRAUDCTL_TOKEN', '');
-    await expect(run(['approve', '--version', 'kr-kh-2027.1.4', '--note', 'x'])).rejects.toThrow('no token');
-    await expect(
-      run(['approve', '--version', 'kr-kh-2027.1.4', '--note', 'x', '--token', 'not-a-jwt']),
-    ).rejects.toThrow('the token is not');
+  it('refuses a proposal whose pack names another pack than the path, naming the field', async () => {
+    const kim = await tokenFor('kim', 'analyst');
+    const file = await packFile((pack) => {
+      pack.packId = 'kr-kh-other';
+      pack.version = 'kr-kh-other-2027.1.1';
+    });
+    // The CLI proposes to the pack the file names, so this is the API's own check, called directly.
+    const response = await fetch(`${system.apiUrl}/rule-packs/kr-kh/proposals`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${kim}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ pack: JSON.parse(await readFile(file, 'utf8')), note: 'x' }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'PACK_MISMATCH' } });
+  });
+
+  it('answers bad input with 400 naming the field: a pack that does not compile, a missing note, a bad version', async () => {
+    const sam = await tokenFor('sam', 'task-force supervisor');
+    const post = async (path: string, body: unknown) => {
+      const response = await fetch(`${system.apiUrl}/rule-packs/kr-kh${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${sam}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, error: ((await response.json()) as { error: Record<string, string> }).error };
+    };
+    const broken = { ...shippedPack, version: 'kr-kh-2027.9.1', thresholds: { ...shippedPack.thresholds, review: 1 } };
+    expect(await post('/proposals', { pack: broken, note: 'x' })).toMatchObject({
+      status: 400,
+      error: { code: 'INVALID_PACK', field: 'pack.thresholds' },
+    });
+    expect(await post('/proposals', { pack: shippedPack })).toMatchObject({
+      status: 400,
+      error: { code: 'INVALID_INPUT', field: 'note' },
+    });
+    expect(await post('/activation', { version: 'Not A Version', note: 'x' })).toMatchObject({
+      status: 400,
+      error: { code: 'INVALID_INPUT', field: 'version' },
+    });
+    expect(await post('/versions/kr-kh-2027.9.1/decision', { decision: 'MAYBE', note: 'x' })).toMatchObject({
+      status: 400,
+      error: { code: 'INVALID_INPUT', field: 'decision' },
+    });
+    expect((await store().auditTrail('kr-kh')).some((e) => e.version === 'kr-kh-2027.9.1')).toBe(false);
   });
 });
 
@@ -219,21 +271,18 @@ describe('fraudctl rules shadow', () => {
     });
 
   it('puts a proposed version in shadow and takes it out, audited, and shows it beside the one in force', async () => {
-    pointAtFixture();
     const kim = await tokenFor('kim', 'analyst');
-    capture();
-    expect(
-      await run(['propose', '--file', await proposal('kr-kh-2027.2.1'), '--note', 'DELAY 60', '--token', kim]),
-    ).toBe(0);
-    expect(await run(['shadow', '--version', 'kr-kh-2027.2.1', '--note', 'a week beside', '--token', kim])).toBe(0);
+    const sam = await tokenFor('sam', 'task-force supervisor');
+    expect(await rules(kim, 'propose', '--file', await proposal('kr-kh-2027.2.1'), '--note', 'DELAY 60')).toBe(0);
+    expect(await rules(sam, 'shadow', '--version', 'kr-kh-2027.2.1', '--note', 'a week beside')).toBe(0);
     expect(out.join('')).toContain('kr-kh: kr-kh-2027.2.1 now scores in shadow');
-    out.length = 0;
-    expect(await run(['show'])).toBe(0);
+    expect(await rules(kim, 'show')).toBe(0);
     expect(out.join('')).toContain(`kr-kh: ${SHIPPED_VERSION} is in force; kr-kh-2027.2.1 scores in shadow`);
-    expect(await run(['shadow', '--off', '--token', kim])).toBe(0);
+    expect(await rules(sam, 'shadow', '--off', '--note', 'enough')).toBe(0);
     expect(out.join('')).toContain('kr-kh: shadow scoring of kr-kh-2027.2.1 stopped');
-    out.length = 0;
-    expect(await run(['history'])).toBe(0);
+    expect(await rules(sam, 'shadow', '--off', '--note', 'again')).toBe(0);
+    expect(out.join('')).toContain('kr-kh: nothing to change (no version in shadow)');
+    expect(await rules(kim, 'history')).toBe(0);
     const lines = out
       .join('')
       .split('\n')
@@ -242,23 +291,25 @@ describe('fraudctl rules shadow', () => {
       'SHADOWED kr-kh-2027.2.1',
       'UNSHADOWED kr-kh-2027.2.1',
     ]);
-    expect(lines[0]).toContain('by kim (analyst): a week beside');
+    expect(lines[0]).toContain('by sam (supervisor): a week beside');
   });
 
   it('refuses a version never proposed, and --version with --off', async () => {
-    pointAtFixture();
-    const kim = await tokenFor('kim', 'analyst');
-    capture();
-    expect(await run(['shadow', '--version', SHIPPED_VERSION, '--token', kim])).toBe(1);
-    expect(err.join('')).toContain(`fraudctl rules shadow: refused: ${SHIPPED_VERSION} was never proposed`);
-    expect(await run(['shadow', '--version', SHIPPED_VERSION, '--off', '--token', kim])).toBe(2);
-    expect(await run(['shadow', '--token', kim])).toBe(2);
+    const sam = await tokenFor('sam', 'task-force supervisor');
+    expect(await rules(sam, 'shadow', '--version', SHIPPED_VERSION, '--note', 'x')).toBe(1);
+    expect(err.join('')).toContain(`fraudctl rules shadow: 409 NOT_PROPOSED: ${SHIPPED_VERSION} was never proposed`);
+    expect(await rules(sam, 'shadow', '--version', SHIPPED_VERSION, '--off', '--note', 'x')).toBe(2);
+    expect(await rules(sam, 'shadow', '--note', 'x')).toBe(2);
     expect(err.join('')).toContain('name the --version to put in shadow, or --off');
   });
 
   it('reports the shadow decisions of a period beside the live ones, as text or JSON', async () => {
-    pointAtFixture();
     vi.stubEnv('SHADOW_DECISIONS_TABLE', fixture.tables.shadowDecisions);
+    vi.stubEnv('RULE_PACKS_TABLE', fixture.tables.rulePacks);
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', fixture.dynamo.endpoint);
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
     const shadows = new DynamoShadowStore(fixture.clients.documents, fixture.tables.shadowDecisions);
     const decided = (transferId: string, occurredAt: string, shadowOutcome: 'ALLOW' | 'DELAY') => ({
       partnerId: 'kh-demo-bank',

@@ -11,7 +11,6 @@ import {
 } from '#domain/review/case.ts';
 import { confirmedFraudListing, decisionUpdate } from '#domain/review/consequences.ts';
 import { flagRow } from '#domain/review/flag.ts';
-import { presentNetwork, type StoredNetwork } from '#domain/review/network.ts';
 import { ReviewRefusal } from '#domain/review/refusal.ts';
 import { DEFAULT_RELEASE_LIMITS, releasePolicy } from '#domain/review/release-policy.ts';
 import { NOW, analyst, pendingFlag, supervisor, taskForce } from './flag-fixture.ts';
@@ -167,47 +166,5 @@ describe('cases', () => {
       'sender aged 72',
       'voice-phishing',
     ]);
-  });
-});
-
-describe('network view', () => {
-  const stored: StoredNetwork = {
-    accountKey: MULE,
-    since: '2026-10-25T06:00:00.000Z',
-    until: '2026-11-24T06:00:00.000Z',
-    inbound: [
-      edge('kr-demo-bank', 'T-KR', 'VICTIM-KR', MULE, '2026-11-24T01:00:00.000Z'),
-      edge('kh-demo-bank', 'T-KH', 'VICTIM-KH', MULE, '2026-11-24T02:00:00.000Z'),
-    ],
-    onward: [edge('kh-demo-bank', 'T-OUT', MULE, 'ONWARD', '2026-11-24T03:00:00.000Z')],
-    truncated: { inbound: false, onward: false },
-  };
-
-  function edge(partnerId: string, transferId: string, debtorKey: string, creditorKey: string, occurredAt: string) {
-    return {
-      partnerId,
-      transferId,
-      debtorKey,
-      creditorKey,
-      occurredAt,
-      amount: { value: '100', currency: 'KRW' },
-      outcome: 'REVIEW' as const,
-    };
-  }
-
-  it("withholds other banks' transfer ids from a partner officer, and names only accounts they already know", () => {
-    const view = presentNetwork(stored, analyst, new Map([['VICTIM-KR', '110-000-1']]));
-    expect(view.edges.map((e) => [e.transferId, e.partnerId, e.direction])).toEqual([
-      [null, null, 'onward'],
-      [null, null, 'inbound'],
-      ['T-KR', 'kr-demo-bank', 'inbound'],
-    ]);
-    expect(view.nodes).toEqual([
-      { key: MULE, label: MULE, inClear: false, role: 'account' },
-      { key: 'VICTIM-KR', label: '110-000-1', inClear: true, role: 'sender' },
-      { key: 'VICTIM-KH', label: 'VICTIM-KH', inClear: false, role: 'sender' },
-      { key: 'ONWARD', label: 'ONWARD', inClear: false, role: 'recipient' },
-    ]);
-    expect(presentNetwork(stored, taskForce, new Map()).edges.every((e) => e.transferId)).toBe(true);
   });
 });

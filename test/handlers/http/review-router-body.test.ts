@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createReviewApi } from '#handlers/http/review-router.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
+import type { RulePackGovernanceService } from '#use-cases/rules/governance.ts';
 import { echoedInputStrings } from '../../domain/contract/input-strings.ts';
 import { SEED } from '../../domain/contract/transfer-arbitraries.ts';
 
@@ -10,11 +11,16 @@ const CLAIMS = { sub: 'officer-1', 'cognito:groups': '[analyst]', 'custom:partne
 /** A body that gets past the parser reaches actOnFlag, which answers 409 here so that acceptance is visible. */
 const accepted = Symbol('accepted');
 const service = {
+  checkRequestLimits: async () => {},
   actOnFlag: async () => {
     throw accepted;
   },
 } as unknown as ReviewService;
-const api = createReviewApi({ service, authenticate: () => ({ claims: CLAIMS }) });
+const api = createReviewApi({
+  service,
+  rulePacks: {} as RulePackGovernanceService,
+  authenticate: () => ({ claims: CLAIMS }),
+});
 
 async function post(body: string) {
   const response = await api.request('/flags/kr-demo-bank/T-1/actions', { method: 'POST', body });

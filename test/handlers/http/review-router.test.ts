@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES, createReviewApi, type RequestLog } from '#handlers/http/review-router.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
+import type { RulePackGovernanceService } from '#use-cases/rules/governance.ts';
 
 const CLAIMS = { sub: 'officer-1', 'cognito:groups': '[analyst]', 'custom:partner': 'kr-demo-bank' };
 const PAGE = { items: [], nextCursor: null };
@@ -14,6 +15,7 @@ function api(options: { claims?: Record<string, unknown> } = {}) {
     error: (message, attributes) => lines.push({ level: 'error', message, attributes }),
   };
   const service = {
+    checkRequestLimits: async () => {},
     listFlags: async () => PAGE,
     actOnFlag: async () => {
       throw new Error('the flag store is down');
@@ -21,6 +23,7 @@ function api(options: { claims?: Record<string, unknown> } = {}) {
   } as unknown as ReviewService;
   const app = createReviewApi({
     service,
+    rulePacks: {} as RulePackGovernanceService,
     log,
     authenticate: () => (options.claims ? { claims: options.claims } : { failure: 'no token in this test' }),
   });

@@ -43,7 +43,15 @@ describe('auto-release construct', () => {
     expect(sids('AutoReleaseHandlerRole')).toEqual(
       [
         ...sids('ReviewApiHandlerRole').filter(
-          (sid) => !['QueryCasesAndNetwork', 'QueryReviewQueues', 'ReadFlags', 'ReadAccountState'].includes(sid!),
+          (sid) =>
+            ![
+              'QueryCasesAndNetwork',
+              'QueryReviewQueues',
+              'ReadFlags',
+              'ReadAccountState',
+              'CountRequests',
+              'GovernRulePacks',
+            ].includes(sid!),
         ),
         'QueryCases',
         'QueryDueFlags',

@@ -18,7 +18,7 @@ const reviewFunctionId = Object.keys(functions).find((id) => id.startsWith('Revi
 const consoleDomain = { 'Fn::GetAtt': [expect.stringMatching(/^ReviewConsoleCdn/), 'DomainName'] };
 
 describe('review API construct', () => {
-  it('routes every review endpoint (flags, cases, the network view) to the review function, each behind the JWT authorizer', () => {
+  it('routes every review endpoint (flags, cases, the network view, the rule pack maker-checker) to the review function, each behind the JWT authorizer', () => {
     const routes = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((r) => r.Properties!);
     expect(routes.map((r) => r.RouteKey).sort()).toEqual([
       'GET /cases',
@@ -28,8 +28,14 @@ describe('review API construct', () => {
       'GET /flags/{partnerId}/{transferId}',
       'GET /flags/{partnerId}/{transferId}/network',
       'GET /flags/{partnerId}/{transferId}/profile',
+      'GET /rule-packs/{packId}',
+      'GET /rule-packs/{packId}/versions/{version}',
       'POST /cases/{accountKey}/actions',
       'POST /flags/{partnerId}/{transferId}/actions',
+      'POST /rule-packs/{packId}/activation',
+      'POST /rule-packs/{packId}/proposals',
+      'POST /rule-packs/{packId}/shadow',
+      'POST /rule-packs/{packId}/versions/{version}/decision',
     ]);
     for (const route of routes)
       expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
@@ -119,7 +125,9 @@ describe('review API construct', () => {
     );
     const bySid = Object.fromEntries(statements.map(({ statement }) => [statement.Sid, statement]));
     expect(Object.keys(bySid).sort()).toEqual([
+      'CountRequests',
       'DecideFlags',
+      'GovernRulePacks',
       'ListConfirmedFraud',
       'QueryCasesAndNetwork',
       'QueryReviewQueues',
@@ -137,6 +145,16 @@ describe('review API construct', () => {
     expect(bySid.ReadAccountState).toMatchObject({
       Action: 'dynamodb:BatchGetItem',
       Resource: { 'Fn::GetAtt': [ids.aggregates, 'Arn'] },
+    });
+    // The rule pack maker-checker reads and writes RulePacks by key and queries its audit; never updates.
+    expect(bySid.GovernRulePacks).toMatchObject({
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      Resource: { 'Fn::GetAtt': [ids.rulePacks, 'Arn'] },
+    });
+    // Request counters: one conditional update per counter, on that table only.
+    expect(bySid.CountRequests).toMatchObject({
+      Action: 'dynamodb:UpdateItem',
+      Resource: { 'Fn::GetAtt': [ids.requestLimits, 'Arn'] },
     });
     expect(bySid.DecideFlags).toMatchObject({
       Action: 'dynamodb:UpdateItem',

@@ -29,6 +29,8 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
   const watchlistTable = table(TABLES.watchlist);
   const decisionsTable = table(TABLES.decisions);
   const aggregatesTable = table(TABLES.aggregates);
+  const requestLimitsTable = table(TABLES.requestLimits);
+  const rulePacksTable = table(TABLES.rulePacks);
   const pseudonymKey = new Secret(stack, 'PseudonymKey', { encryptionKey: key });
   const partners = ['kr-demo-bank', 'kh-demo-bank'].map((partnerId) => ({
     partnerId,
@@ -45,6 +47,8 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
     watchlistTable,
     decisionsTable,
     aggregatesTable,
+    requestLimitsTable,
+    rulePacksTable,
     ...partners.map((p) => p.decisions),
   ]) {
     for (const id of ['AwsSolutions-SMG4', 'AwsSolutions-SQS3', 'AwsSolutions-DDB3'])
@@ -55,7 +59,14 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
   }
   const data = {
     prefix: 'fraud-test',
-    tables: { flags: flagsTable, watchlist: watchlistTable, decisions: decisionsTable, aggregates: aggregatesTable },
+    tables: {
+      flags: flagsTable,
+      watchlist: watchlistTable,
+      decisions: decisionsTable,
+      aggregates: aggregatesTable,
+      requestLimits: requestLimitsTable,
+      rulePacks: rulePacksTable,
+    },
     key,
     pseudonymKey,
     partners,
@@ -84,6 +95,8 @@ export function synthesizeReview(options: { validate?: boolean; plugins?: IPolic
       watchlist: stack.getLogicalId(watchlistTable.node.defaultChild as never),
       decisions: stack.getLogicalId(decisionsTable.node.defaultChild as never),
       aggregates: stack.getLogicalId(aggregatesTable.node.defaultChild as never),
+      requestLimits: stack.getLogicalId(requestLimitsTable.node.defaultChild as never),
+      rulePacks: stack.getLogicalId(rulePacksTable.node.defaultChild as never),
       key: stack.getLogicalId(key.node.defaultChild as never),
     },
   };

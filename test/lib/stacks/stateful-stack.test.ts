@@ -83,19 +83,62 @@ describe('stateful stack', () => {
     });
   });
 
-  it('lets partner accounts use the key only through SQS, and CloudWatch publish to the encrypted alarm topic', () => {
-    const viaSqs = {
-      StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sqs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
-    };
+  it('lets each partner account use the key only through SQS and only for its own queues, and CloudWatch publish to the alarm topic', () => {
+    const statements = (
+      stateful.toJSON().Resources[keyId].Properties.KeyPolicy.Statement as Array<Record<string, any>>
+    ).filter(
+      (statement) =>
+        String(statement.Sid).endsWith('EncryptsItsTransfers') ||
+        String(statement.Sid).endsWith('DecryptsItsDecisions'),
+    );
+    const queueArn = (name: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':sqs:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:${name}`,
+        ],
+      ],
+    });
+    const through = (...queues: string[]) => ({
+      StringEquals: {
+        'kms:ViaService': { 'Fn::Join': ['', ['sqs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+        'kms:EncryptionContext:aws:sqs:arn': queues.map(queueArn),
+      },
+    });
+    const principal = (account: string) => ({
+      AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:root`]] },
+    });
+    expect(statements).toEqual([
+      {
+        Sid: 'KrDemoBankEncryptsItsTransfers',
+        Effect: 'Allow',
+        Principal: principal('111111111111'),
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: through('fraud-dev-kr-demo-bank-inbound'),
+      },
+      {
+        Sid: 'KrDemoBankDecryptsItsDecisions',
+        Effect: 'Allow',
+        Principal: principal('111111111111'),
+        Action: 'kms:Decrypt',
+        Resource: '*',
+        Condition: through('fraud-dev-kr-demo-bank-decisions', 'fraud-dev-kr-demo-bank-decisions-dlq'),
+      },
+      expect.objectContaining({ Sid: 'KhDemoBankEncryptsItsTransfers', Principal: principal('222222222222') }),
+      expect.objectContaining({ Sid: 'KhDemoBankDecryptsItsDecisions', Principal: principal('222222222222') }),
+      expect.objectContaining({ Sid: 'SmokeCanaryEncryptsItsTransfers', Principal: principal('999999999999') }),
+      expect.objectContaining({ Sid: 'SmokeCanaryDecryptsItsDecisions', Principal: principal('999999999999') }),
+    ]);
     stateful.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({
-            Sid: 'PartnersEncryptTransfersThroughSqs',
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-            Condition: viaSqs,
-          }),
-          Match.objectLike({ Sid: 'PartnersDecryptDecisionsThroughSqs', Action: 'kms:Decrypt', Condition: viaSqs }),
           Match.objectLike({
             Sid: 'CloudWatchAlarmsPublishToEncryptedTopic',
             Principal: { Service: 'cloudwatch.amazonaws.com' },

@@ -1,6 +1,7 @@
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { TABLES, type TableDefinition } from '#adapters/dynamodb/tables.ts';
+import { TABLES } from '#adapters/dynamodb/tables.ts';
+import { screeningManifest } from '#manifests/screening.ts';
 import {
   MAX_RECEIVE_COUNT,
   VISIBILITY_TIMEOUT_FACTOR,
@@ -159,7 +160,7 @@ describe('stateless stack: screening function', () => {
   });
 
   it('gives the function every setting loadScreeningConfig reads, and the Powertools settings', () => {
-    const tableVariables = (Object.values(TABLES) as TableDefinition[]).map((t) => t.envVar);
+    const tableVariables = screeningManifest.tables.map((key) => TABLES[key].envVar);
     expect(Object.keys(environment)).toEqual(
       expect.arrayContaining([
         'QUEUE_PREFIX',
@@ -182,7 +183,7 @@ describe('stateless stack: screening function', () => {
   });
 
   it('points each table variable at the table of that definition', () => {
-    for (const definition of Object.values(TABLES) as TableDefinition[]) {
+    for (const definition of screeningManifest.tables.map((key) => TABLES[key])) {
       expect(producedBy(environment[definition.envVar], stateful), definition.envVar).toMatch(
         new RegExp(`^${definition.id}[0-9A-F]{8}$`),
       );
@@ -330,6 +331,10 @@ describe('stateless stack: least privilege', () => {
       'Decisions/index/byCreditor': ['dynamodb:Query'],
       'Decisions/index/byDebtor': ['dynamodb:Query'],
       Watchlist: ['dynamodb:UpdateItem'],
+      // Per-officer and per-bank request counters: one conditional update each per request.
+      RequestLimits: ['dynamodb:UpdateItem'],
+      // The rule pack maker-checker: the only function that writes RulePacks.
+      RulePacks: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
       ...onEach(decisionQueues, ['sqs:SendMessage']),
     });
   });

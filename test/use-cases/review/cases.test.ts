@@ -109,20 +109,38 @@ describe('cases per mule account', () => {
     expect(malformed).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'accountKey' } });
   });
 
-  it("draws the account's network from the decisions: inbound senders and the onward transfer, other banks' ids withheld", async () => {
+  it("draws the account's network from the decisions: the officer's own bank's transfers, other banks' as daily totals", async () => {
     const network = await service().network.ofCase(kim, muleKey);
-    expect(network.edges.filter((e) => e.direction === 'inbound')).toHaveLength(4);
-    const onward = network.edges.find((e) => e.direction === 'onward')!;
-    expect(onward).toMatchObject({ partnerId: null, transferId: null, amount: { currency: 'KRW' } });
-    const labels = new Map(network.nodes.map((n) => [n.key, n]));
-    // The kr victims' accounts are on kim's flags; the kh victim's and the onward account are not.
-    expect(labels.get(pseudonymiser.accountKey('VICTIM-CASE-kr-demo-bank-1'))).toMatchObject({
-      label: 'VICTIM-CASE-kr-demo-bank-1',
-      inClear: true,
-    });
-    const khVictim = pseudonymiser.accountKey('VICTIM-CASE-kh-demo-bank-1');
-    expect(labels.get(khVictim)).toMatchObject({ label: khVictim, inClear: false });
-    expect(JSON.stringify(network)).not.toContain('KH-ONWARD-EXCHANGE');
+    expect(network.scope).toBe('own bank');
+    expect(network.edges.map((e) => [e.direction, e.partnerId])).toEqual(
+      Array.from({ length: 3 }, () => ['inbound', 'kr-demo-bank']),
+    );
+    expect(network.otherBanks).toEqual(
+      (['inbound', 'onward'] as const).map((direction) => ({
+        partnerId: 'kh-demo-bank',
+        direction,
+        day: '2026-11-24',
+        currency: 'KRW',
+        transfers: 1,
+        total: '1500000',
+        held: 1,
+      })),
+    );
+    // The kr victims' accounts are on kim's flags: in clear; nothing names the kh victim or the onward account.
+    expect(network.nodes.map((n) => n.label)).toEqual(
+      expect.arrayContaining([
+        'VICTIM-CASE-kr-demo-bank-1',
+        'VICTIM-CASE-kr-demo-bank-2',
+        'VICTIM-CASE-kr-demo-bank-3',
+      ]),
+    );
+    for (const hidden of [
+      pseudonymiser.accountKey('VICTIM-CASE-kh-demo-bank-1'),
+      pseudonymiser.accountKey('KH-ONWARD-EXCHANGE'),
+      'KH-ONWARD-EXCHANGE',
+      'CASE-KH',
+    ])
+      expect(JSON.stringify(network)).not.toContain(hidden);
     const taskForce = await service().network.ofCase(chan, muleKey);
     expect(taskForce.edges.find((e) => e.direction === 'onward')).toMatchObject({
       partnerId: 'kh-demo-bank',
@@ -130,7 +148,7 @@ describe('cases per mule account', () => {
     });
     const ofFlag = await service().network.ofFlag(kim, 'kr-demo-bank', 'CASE-KR-1');
     expect(ofFlag.accountKey).toBe(muleKey);
-    expect(ofFlag.edges).toHaveLength(5);
+    expect(ofFlag.edges).toHaveLength(3);
     // kim may see three flags on the mule: a case, so the flag page links to it.
     expect(ofFlag.caseFlags).toBe(3);
   });

@@ -15,7 +15,9 @@ beforeAll(async () => {
 afterAll(async () => fixture.close());
 
 const analyst: Officer = { id: 'u-1', username: 'mina', role: 'analyst', partnerId: 'kr-demo-bank' };
-const supervisor: Officer = { id: 'u-2', username: 'joon', role: 'supervisor', partnerId: 'kr-demo-bank' };
+/** Shadowing and deciding on the shared pack are task-force supervisors' steps. */
+const supervisor: Officer = { id: 'u-2', username: 'joon', role: 'supervisor', partnerId: '*' };
+const governor: Officer = { id: 'u-3', username: 'hana', role: 'supervisor', partnerId: '*' };
 const at = (minute: number) => new Date(Date.UTC(2026, 11, 1, 9, minute));
 const propose = (version: string, changes: Record<string, unknown> = {}) =>
   proposePack(store, { ...shippedPack, version, ...changes }, { officer: analyst, now: at(0), note: 'DELAY from 45' });
@@ -26,9 +28,9 @@ describe('a pack in shadow', () => {
     const started = await startShadow(
       store,
       { packId: 'kr-kh', version: 'kr-kh-shadow-a' },
-      { officer: analyst, now: at(1), note: 'a week beside the live pack' },
+      { officer: governor, now: at(1), note: 'a week beside the live pack' },
     );
-    expect(started).toMatchObject({ action: 'SHADOWED', version: 'kr-kh-shadow-a', actor: { username: 'mina' } });
+    expect(started).toMatchObject({ action: 'SHADOWED', version: 'kr-kh-shadow-a', actor: { username: 'hana' } });
     expect(await store.shadowVersion('kr-kh')).toBe('kr-kh-shadow-a');
 
     const lambda = new CachedRulePackSource(store, 'kr-kh', 60_000, true);
@@ -47,34 +49,34 @@ describe('a pack in shadow', () => {
     );
     expect(moved).toMatchObject({ previousVersion: 'kr-kh-shadow-a', actor: { username: 'joon' } });
     expect(
-      await startShadow(store, { packId: 'kr-kh', version: 'kr-kh-shadow-b' }, { officer: analyst, now: at(4) }),
+      await startShadow(store, { packId: 'kr-kh', version: 'kr-kh-shadow-b' }, { officer: governor, now: at(4) }),
     ).toBeUndefined();
 
-    expect(await stopShadow(store, 'kr-kh', { officer: analyst, now: at(5) })).toMatchObject({
+    expect(await stopShadow(store, 'kr-kh', { officer: governor, now: at(5) })).toMatchObject({
       action: 'UNSHADOWED',
       version: 'kr-kh-shadow-b',
     });
     expect(await store.shadowVersion('kr-kh')).toBeUndefined();
-    expect(await stopShadow(store, 'kr-kh', { officer: analyst, now: at(6) })).toBeUndefined();
+    expect(await stopShadow(store, 'kr-kh', { officer: governor, now: at(6) })).toBeUndefined();
     expect(await new CachedRulePackSource(store, 'kr-kh', 60_000, true).shadowPack(at(7))).toBeUndefined();
 
     const trail = (await store.auditTrail('kr-kh')).filter((e) => e.action.includes('SHADOW'));
     expect(trail.map((e) => [e.action, e.version, e.actor.username])).toEqual([
-      ['SHADOWED', 'kr-kh-shadow-a', 'mina'],
+      ['SHADOWED', 'kr-kh-shadow-a', 'hana'],
       ['SHADOWED', 'kr-kh-shadow-b', 'joon'],
-      ['UNSHADOWED', 'kr-kh-shadow-b', 'mina'],
+      ['UNSHADOWED', 'kr-kh-shadow-b', 'hana'],
     ]);
   });
 
   it('is refused for a version never proposed, a rejected one, the one in force and one in another currency', async () => {
     const shadow = (version: string) =>
-      startShadow(store, { packId: 'kr-kh', version }, { officer: analyst, now: at(10) });
+      startShadow(store, { packId: 'kr-kh', version }, { officer: governor, now: at(10) });
     await store.publish(
       { ...shippedPack, version: 'kr-kh-unproposed' },
       { activate: false, publishedBy: 'mina', now: at(0) },
     );
     await expect(shadow('kr-kh-unproposed')).rejects.toMatchObject({ code: 'NOT_PROPOSED' });
-    await expect(shadow('kr-kh-never-stored')).rejects.toThrow(/is not stored/);
+    await expect(shadow('kr-kh-never-stored')).rejects.toMatchObject({ code: 'UNKNOWN_VERSION' });
 
     await propose('kr-kh-rejected');
     await decideOnPack(store, { packId: 'kr-kh', version: 'kr-kh-rejected' }, 'REJECTED', {
