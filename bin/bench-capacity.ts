@@ -37,6 +37,8 @@ interface Tally {
   rounds: number;
   /** Per operation: units by the sizing rules and as DynamoDB Local reported them. */
   byCommand: Record<string, { ours: number; reported: number; calls: number }>;
+  /** Write units per table (by its construct id) and per index of it, by the sizing rules. */
+  byTarget: Record<string, number>;
 }
 
 const emptyTally = (): Tally => ({
@@ -49,6 +51,7 @@ const emptyTally = (): Tally => ({
   largestItem: 0,
   rounds: 0,
   byCommand: {},
+  byTarget: {},
 });
 
 type Index = NonNullable<TableDefinition['globalSecondaryIndexes']>[number];
@@ -188,13 +191,16 @@ class CapacityMeter {
     let units = writeUnits(Math.max(before ? itemSize(before) : 0, size));
     this.tally.itemWrites += 1;
     this.tally.largestItem = Math.max(this.tally.largestItem, size);
+    this.tally.byTarget[table.id] = (this.tally.byTarget[table.id] ?? 0) + units;
     if (ok) {
-      const indexUnits = (table.globalSecondaryIndexes ?? []).reduce(
-        (n, index) => n + indexWrite(before, item, table, index),
-        0,
-      );
-      this.tally.indexWriteUnits += indexUnits;
-      units += indexUnits;
+      for (const index of table.globalSecondaryIndexes ?? []) {
+        const indexUnits = indexWrite(before, item, table, index);
+        if (!indexUnits) continue;
+        const target = `${table.id}/${index.indexName}`;
+        this.tally.byTarget[target] = (this.tally.byTarget[target] ?? 0) + indexUnits;
+        this.tally.indexWriteUnits += indexUnits;
+        units += indexUnits;
+      }
       this.stored.set(key, item);
     }
     this.tally.writeUnits += units;
@@ -418,6 +424,10 @@ function report(result: CapacityResult, crossCheck?: CapacityResult): string {
     `  item writes per transfer             ${(t.itemWrites / result.transfers).toFixed(2)}`,
     `  screened                             ${result.screened.toLocaleString('en-US')} (failed or rejected: ${result.unfinished})`,
     `  write units per transfer             ${(t.writeUnits / result.transfers).toFixed(2)} (of which index writes ${(t.indexWriteUnits / result.transfers).toFixed(2)})`,
+    `  of them, per table and index         ${Object.entries(t.byTarget)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([target, units]) => `${target} ${(units / result.transfers).toFixed(3)}`)
+      .join(', ')}`,
     `  read units per transfer              ${(t.readUnits / result.transfers).toFixed(2)} (eventually consistent)`,
     `  largest item written                 ${t.largestItem.toLocaleString('en-US')} bytes`,
   ];

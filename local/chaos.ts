@@ -441,8 +441,8 @@ const json = (value: unknown) =>
     return v;
   });
 
-/** Every part of a state but its markers, each as canonical text. */
-function strictParts(state: AccountState): Record<string, string> {
+/** Every part of a state but its markers, each as canonical text: what two runs that applied the same transfers share. */
+export function strictParts(state: AccountState): Record<string, string> {
   const direction = (name: string, d: Direction) => ({
     [`${name}.recent`]: json(d.recent),
     [`${name}.hours`]: json(d.hours),

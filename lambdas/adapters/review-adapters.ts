@@ -23,9 +23,11 @@ export interface ReviewAdapterSettings {
 
 /** The secondary adapters behind the review use cases, the same in Lambda and on one machine. */
 export function reviewAdapters(settings: ReviewAdapterSettings) {
+  // The partners of the stage are those with a decision queue: the task force's lists read them all.
+  const partners = Object.keys(settings.outboundQueueUrls);
   return {
-    flags: new DynamoFlagRepository(settings.documents, settings.flagsTable),
-    cases: new DynamoCaseRepository(settings.documents, settings.flagsTable),
+    flags: new DynamoFlagRepository(settings.documents, settings.flagsTable, partners),
+    cases: new DynamoCaseRepository(settings.documents, settings.flagsTable, partners),
     network: new DynamoNetworkStore(settings.documents, settings.decisionsTable),
     accounts: settings.aggregatesTable
       ? new DynamoAccountStateReader(settings.documents, settings.aggregatesTable)

@@ -57,14 +57,15 @@ export const reviewApiManifest = defineFunctionManifest({
   entry: 'lambdas/handlers/review-api.ts',
   trigger: { kind: 'http' },
   grants: [
-    { sid: 'ReadFlags', actions: ['dynamodb:GetItem'], tables: ['flags'] },
-    // Officers list their partner's flags (byPartnerStatus), the task force every partner's (byStatus).
+    // A flag by key; the flags of a case by their keys, read from the case indexes (DynamoCaseRepository).
+    { sid: 'ReadFlags', actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'], tables: ['flags'] },
+    // Review queues by partner, status and shard (byQueue); pending holds by their end (byDue).
     {
       sid: 'QueryReviewQueues',
       actions: ['dynamodb:Query'],
       tables: [
-        { table: 'flags', index: 'byPartnerStatus' },
-        { table: 'flags', index: 'byStatus' },
+        { table: 'flags', index: 'byQueue' },
+        { table: 'flags', index: 'byDue' },
       ],
     },
     // Cases (DynamoCaseRepository) and the network view (DynamoNetworkStore): flags and decisions by account.
@@ -109,10 +110,20 @@ export const reviewApiManifest = defineFunctionManifest({
 export const autoReleaseManifest = defineFunctionManifest({
   entry: 'lambdas/handlers/auto-release.ts',
   trigger: { kind: 'schedule' },
-  // The sweep finds due and owing flags by status across partners (byStatus) and decides them as an
-  // officer would; it never reads a flag by key, by partner, or cases and the network view.
+  // The sweep reads what is due by key (byDue, keys only), those flags as stored (BatchGetItem), and
+  // whether a due hold's accounts are in a case (the case indexes), and decides as an officer would; it
+  // never reads the review queues, decisions, account state or the network view.
   grants: [
-    { sid: 'QueryReviewQueues', actions: ['dynamodb:Query'], tables: [{ table: 'flags', index: 'byStatus' }] },
+    { sid: 'QueryDueFlags', actions: ['dynamodb:Query'], tables: [{ table: 'flags', index: 'byDue' }] },
+    { sid: 'ReadDueFlags', actions: ['dynamodb:BatchGetItem'], tables: ['flags'] },
+    {
+      sid: 'QueryCases',
+      actions: ['dynamodb:Query'],
+      tables: [
+        { table: 'flags', index: 'byCreditorAccount' },
+        { table: 'flags', index: 'byDebtorAccount' },
+      ],
+    },
     ...decideFlagGrants,
   ],
   settings,

@@ -18,6 +18,7 @@ export const METRIC = {
   /** Published by each auto-release run; `owed` above zero run after run means partners or the watchlist are not being told. */
   autoRelease: {
     released: 'FlagsAutoReleased',
+    heldForReview: 'FlagsHeldForReview',
     redriven: 'FlagEffectsRedriven',
     owed: 'FlagEffectsOwed',
     failed: 'FlagsAutoReleaseFailed',

@@ -394,7 +394,7 @@ function queueMessageRow(message) {
   return h('tr', {}, h('td', { colspan: queueColumns(), className: 'message' }, message));
 }
 
-function renderQueue({ items, truncated }) {
+function renderQueue({ items }) {
   const queue = state.queue;
   const taskForce = isTaskForce();
   const rows = items.map((flag) => {
@@ -462,9 +462,7 @@ function renderQueue({ items, truncated }) {
   $('queue-rows').replaceChildren(...rows);
   $('previous-page').disabled = queue.page === 0;
   $('next-page').disabled = !queue.nextCursor;
-  $('page-info').textContent =
-    `Page ${queue.page + 1}, ${items.length} flag${items.length === 1 ? '' : 's'}` +
-    (truncated ? ' (the first 1,000 flags were searched for holds)' : '');
+  $('page-info').textContent = `Page ${queue.page + 1}, ${items.length} flag${items.length === 1 ? '' : 's'}`;
 }
 
 /** The filter controls show the list on screen, also after Back from a flag. */

@@ -72,7 +72,16 @@ describe('auto-release handler', () => {
     const handler = createAutoReleaseHandler({ clients: fixture.clients, clock });
 
     const result = await handler(scheduled, context);
-    expect(result).toEqual({ redriven: 0, released: 1, overtaken: 0, stillOwed: 0, failed: 0 });
+    expect(result).toEqual({
+      redriven: 0,
+      released: 1,
+      heldForReview: 0,
+      overtaken: 0,
+      stillOwed: 0,
+      failed: 0,
+      read: 1,
+      unfinished: 0,
+    });
     expect(sent().map((d) => [d.transferId, d.outcome, d.review?.action])).toEqual([
       [due!.transferId, 'ALLOW', 'AUTO_RELEASE'],
     ]);

@@ -13,7 +13,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Decision } from '#domain/contract/decision.ts';
 import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
-import { flagFromDecision, flagRank } from '#domain/review/flag.ts';
+import { flagFromDecision } from '#domain/review/flag.ts';
+import { flagItem, QUEUE_SHARDS } from '#adapters/dynamodb/flag-repository.ts';
 import { everySendSucceeds } from '../support/handler-harness.ts';
 import { captureStdout } from '../support/output.ts';
 import { TEST_PSEUDONYM_KEY, transferEvent } from '../support/transfers.ts';
@@ -65,7 +66,7 @@ const decision: Decision = {
   decidedAt: '2026-11-24T05:00:00.000Z',
 };
 const flag = flagFromDecision(decision, event);
-const item = { ...flag, partnerStatus: 'kr-demo-bank#PENDING', rank: flagRank(flag) };
+const item = flagItem(flag);
 
 /** Cognito ID-token claims as API Gateway's JWT authorizer passes them: arrays flattened to "[a b]". */
 const analystClaims = {
@@ -149,24 +150,28 @@ const conditionalCheckFailed = () =>
   Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
 
 describe('review API handler', () => {
-  it("lists the officer's partner from the byPartnerStatus index, with groups in API Gateway's flattened form", async () => {
+  it("lists the officer's partner from its shards of the byQueue index, with groups in API Gateway's flattened form", async () => {
+    documents
+      .on(QueryCommand)
+      .callsFake((input) => ({ Items: input.ExpressionAttributeValues[':partition'] === item.queue ? [item] : [] }));
     const { status, body } = await invoke(apiEvent('GET', '/flags', { query: { status: 'PENDING', limit: '10' } }));
     expect(status).toBe(200);
     expect(body.items).toEqual([
       expect.objectContaining({ partnerId: 'kr-demo-bank', transferId: 'KB-1', score: 88, version: 1 }),
     ]);
-    const query = documents.commandCalls(QueryCommand)[0]!.args[0].input;
-    expect(query).toMatchObject({
-      IndexName: 'byPartnerStatus',
-      ExpressionAttributeValues: { ':key': 'kr-demo-bank#PENDING' },
-      Limit: 11,
-    });
+    const queries = documents.commandCalls(QueryCommand).map((call) => call.args[0].input);
+    expect(queries.map((q) => [q.IndexName, q.ExpressionAttributeValues![':partition']]).sort()).toEqual(
+      Array.from({ length: QUEUE_SHARDS }, (_, shard) => ['byQueue', `kr-demo-bank#PENDING#${shard}`]).sort(),
+    );
+    // Each shard is read for its share of the page (and a little more), not for the whole page.
+    expect(queries.every((q) => q.Limit === Math.ceil(11 / QUEUE_SHARDS) + 2)).toBe(true);
   });
 
   it('routes the path after a named stage: /review-api/flags on stage review-api is GET /flags', async () => {
     const list = await invoke(apiEvent('GET', '/flags', { stage: 'review-api' }));
     expect(list.status).toBe(200);
-    expect(list.body.items).toEqual([expect.objectContaining({ transferId: 'KB-1' })]);
+    // Every shard's query answers the one mocked item.
+    expect(list.body.items.map((item: { transferId: string }) => item.transferId)).toContain('KB-1');
     const show = await invoke(apiEvent('GET', '/flags/kr-demo-bank/KB-1', { stage: 'review-api' }));
     expect(show).toMatchObject({ status: 200, body: { transferId: 'KB-1' } });
     const unknown = await invoke(apiEvent('GET', '/rules', { stage: 'review-api' }));
@@ -288,10 +293,12 @@ describe('review API handler', () => {
     const pseudonyms = createPseudonymiser(TEST_PSEUDONYM_KEY);
     const muleKey = pseudonyms.accountKey('KH-ABA-SECRET-1');
     const victimKey = pseudonyms.accountKey(event.debtor.accountId);
-    documents.on(QueryCommand, { IndexName: 'byCreditorAccount' }).resolves({
-      Items: [{ ...item, creditorKey: muleKey, debtorKey: victimKey }],
-    });
+    const linked = { ...flagItem(flag, { creditor: muleKey, debtor: victimKey }) };
+    documents
+      .on(QueryCommand, { IndexName: 'byCreditorAccount' })
+      .resolves({ Items: [{ partnerId: 'kr-demo-bank', transferId: 'KB-1' }] });
     documents.on(QueryCommand, { IndexName: 'byDebtorAccount' }).resolves({ Items: [] });
+    documents.on(BatchGetCommand).resolves({ Responses: { Flags: [linked] } });
     const edge = {
       partnerId: 'kr-demo-bank',
       transferId: 'KB-1',

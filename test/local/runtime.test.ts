@@ -30,8 +30,8 @@ describe('the template-driven local runtime', () => {
     expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName).sort()).toEqual([
       'byCreditorAccount',
       'byDebtorAccount',
-      'byPartnerStatus',
-      'byStatus',
+      'byDue',
+      'byQueue',
     ]);
     expect(system.table('Decisions').timeToLiveAttribute).toBe('expiresAt');
   });

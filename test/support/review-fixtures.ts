@@ -3,13 +3,13 @@ import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-reposito
 import { CachedRulePackSource, DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { DynamoAccountStateReader } from '#adapters/dynamodb/account-state-reader.ts';
 import { DynamoCaseRepository } from '#adapters/dynamodb/case-repository.ts';
-import { DynamoFlagRepository } from '#adapters/dynamodb/flag-repository.ts';
+import { DynamoFlagRepository, flagItem } from '#adapters/dynamodb/flag-repository.ts';
 import { DynamoNetworkStore } from '#adapters/dynamodb/network-index.ts';
 import { DynamoWatchlistStore } from '#adapters/dynamodb/watchlist-store.ts';
 import type { Decision } from '#domain/contract/decision.ts';
 import type { TransferEvent } from '#domain/contract/transfer-event.ts';
 import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
-import { flagFromDecision, flagRank } from '#domain/review/flag.ts';
+import { flagFromDecision } from '#domain/review/flag.ts';
 import type { Officer } from '#domain/review/officer.ts';
 import { releasePolicy, DEFAULT_RELEASE_LIMITS } from '#domain/review/release-policy.ts';
 import { DynamoReadAuditStore } from '#adapters/dynamodb/read-audit-store.ts';
@@ -21,6 +21,8 @@ import type { DynamoFixture } from './local-dynamo.ts';
 import { TEST_PSEUDONYM_KEY, transferEvent } from './transfers.ts';
 
 export const pseudonymiser = createPseudonymiser(TEST_PSEUDONYM_KEY);
+/** The partners of the review tests: the task force's lists and the sweep read these. */
+export const PARTNERS = ['kr-demo-bank', 'kh-demo-bank'];
 
 let held = 0;
 
@@ -104,8 +106,8 @@ export function reviewService(
   options: { publisher?: DecisionPublisher; clock?: () => Date; limits?: Record<string, string> } = {},
 ) {
   return createReviewService({
-    flags: new DynamoFlagRepository(fixture.clients.documents, fixture.tables.flags),
-    cases: new DynamoCaseRepository(fixture.clients.documents, fixture.tables.flags),
+    flags: new DynamoFlagRepository(fixture.clients.documents, fixture.tables.flags, PARTNERS),
+    cases: new DynamoCaseRepository(fixture.clients.documents, fixture.tables.flags, PARTNERS),
     network: new DynamoNetworkStore(fixture.clients.documents, fixture.tables.decisions),
     accounts: new DynamoAccountStateReader(fixture.clients.documents, fixture.tables.aggregates),
     pseudonymiser,
@@ -160,7 +162,7 @@ export async function seedPendingFlags(
       },
       event,
     );
-    return { ...flag, partnerStatus: `${partnerId}#PENDING`, rank: flagRank(flag) };
+    return flagItem(flag);
   });
   const batches = [];
   for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));

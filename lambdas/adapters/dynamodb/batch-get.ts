@@ -19,13 +19,14 @@ export type Item = Record<string, unknown>;
 export async function batchGetAll(
   documents: DynamoDBDocumentClient,
   requests: readonly KeyRequest[],
+  { consistent = false }: { readonly consistent?: boolean } = {},
 ): Promise<Map<string, Item[]>> {
   const byTable = new Map<string, Item[]>();
   const chunks: KeyRequest[][] = [];
   for (let i = 0; i < requests.length; i += BATCH_GET_LIMIT) chunks.push(requests.slice(i, i + BATCH_GET_LIMIT));
   await Promise.all(
     chunks.map(async (chunk) => {
-      let pending: Record<string, { Keys: Record<string, unknown>[] }> | undefined = groupByTable(chunk);
+      let pending: Record<string, { Keys: Record<string, unknown>[] }> | undefined = groupByTable(chunk, consistent);
       for (let round = 0; pending && Object.keys(pending).length; round++) {
         if (round > 0) {
           if (round > MAX_UNPROCESSED_ROUNDS)
@@ -45,9 +46,10 @@ export async function batchGetAll(
   return byTable;
 }
 
-function groupByTable(chunk: readonly KeyRequest[]) {
-  const grouped: Record<string, { Keys: Record<string, unknown>[] }> = {};
-  for (const { table, key } of chunk) (grouped[table] ??= { Keys: [] }).Keys.push(key);
+function groupByTable(chunk: readonly KeyRequest[], consistent: boolean) {
+  const grouped: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }> = {};
+  for (const { table, key } of chunk)
+    (grouped[table] ??= { Keys: [], ...(consistent ? { ConsistentRead: true } : {}) }).Keys.push(key);
   return grouped;
 }
 

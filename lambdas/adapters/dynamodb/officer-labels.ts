@@ -1,6 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { queryItems } from './query.ts';
-import { TABLES } from './tables.ts';
+import { type DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 
 /** One officer decision as a label: confirmed fraud, or released. */
 export interface OfficerLabel {
@@ -12,12 +10,12 @@ export interface OfficerLabel {
   readonly decidedAt: string;
 }
 
-const BY_STATUS = TABLES.flags.globalSecondaryIndexes.find((index) => index.indexName === 'byStatus')!;
-
 /**
  * The flags officers decided in [from, to) (ISO instants, by the flag's last change): CONFIRMED_FRAUD
  * ones are fraud, RELEASED ones legitimate. A hold that simply ran out (AUTO_RELEASED) says nothing and
- * is left out. One Query per status on the byStatus index, filtered on the decision time.
+ * is left out. A Scan of the Flags table, filtered: no index holds decided flags of every bank by
+ * decision time, and an analyst's export of labels runs rarely (its cost is the table's size in read
+ * units, half with eventually consistent reads), so it does not earn an index every flag write would pay.
  */
 export async function readOfficerLabels(
   documents: DynamoDBDocumentClient,
@@ -25,21 +23,19 @@ export async function readOfficerLabels(
   from: string,
   to: string,
 ): Promise<OfficerLabel[]> {
-  const statuses = [
-    ['CONFIRMED_FRAUD', true],
-    ['RELEASED', false],
-  ] as const;
   const labels: OfficerLabel[] = [];
-  for (const [status, fraud] of statuses) {
-    const items = await queryItems(documents, {
+  const pages = paginateScan(
+    { client: documents },
+    {
       TableName: tableName,
-      IndexName: BY_STATUS.indexName,
-      KeyConditionExpression: '#status = :status',
-      FilterExpression: '#updatedAt >= :from AND #updatedAt < :to',
-      ExpressionAttributeNames: { '#status': BY_STATUS.partitionKey.name, '#updatedAt': 'updatedAt' },
-      ExpressionAttributeValues: { ':status': status, ':from': from, ':to': to },
-    });
-    for (const item of items) {
+      FilterExpression: '#status IN (:fraud, :released) AND #updatedAt >= :from AND #updatedAt < :to',
+      ExpressionAttributeNames: { '#status': 'status', '#updatedAt': 'updatedAt' },
+      ExpressionAttributeValues: { ':fraud': 'CONFIRMED_FRAUD', ':released': 'RELEASED', ':from': from, ':to': to },
+    },
+  );
+  for await (const page of pages)
+    for (const item of page.Items ?? []) {
+      const fraud = item.status === 'CONFIRMED_FRAUD';
       const reasons = Array.isArray(item.reasons) ? (item.reasons as Array<{ typology?: unknown }>) : [];
       const typology = fraud && typeof reasons[0]?.typology === 'string' ? reasons[0].typology : undefined;
       labels.push({
@@ -50,6 +46,5 @@ export async function readOfficerLabels(
         decidedAt: String(item.updatedAt),
       });
     }
-  }
   return labels.sort((a, b) => (a.decidedAt < b.decidedAt ? -1 : a.decidedAt > b.decidedAt ? 1 : 0));
 }

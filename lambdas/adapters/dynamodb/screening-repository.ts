@@ -5,9 +5,11 @@ import { DecisionSchema, type Decision } from '#domain/contract/decision.ts';
 import type {
   AccountStateWrite,
   BatchState,
-  BatchWrites,
   DecisionRecord,
-  SaveOutcome,
+  DecisionsOutcome,
+  DecisionWrites,
+  EffectsOutcome,
+  EffectWrites,
   ScreeningRepository,
   StoredDecision,
   TransferToLoad,
@@ -35,10 +37,11 @@ const epochSeconds = (now: Date) => Math.floor(now.getTime() / 1000);
 /**
  * DynamoDB implementation of the screening batch's persistence. Per batch: one parallel read phase
  * (BatchGetItem across tables, 100 keys a call, eventually consistent: a stale read only costs a
- * retried conditional write) and one parallel write phase: one conditional PutItem per account
- * touched (optimistic concurrency on its version; a lost race re-reads that item and re-applies the
- * batch's transfers to it), one conditional PutItem per new decision, flag or rejection, and one
- * PutItem per shadow decision when a shadow pack is set.
+ * retried conditional write) and two parallel write phases. First the decisions: one conditional
+ * PutItem per new decision, one PutItem per rejection and per shadow decision. Then, for transfers
+ * whose decision is on record, the effects: one conditional PutItem per account touched (optimistic
+ * concurrency on its version; a lost race re-reads that item and re-applies the batch's transfers to
+ * it) and one conditional PutItem per review flag.
  */
 export class DynamoScreeningRepository implements ScreeningRepository {
   private readonly flags: DynamoFlagRepository;
@@ -93,7 +96,7 @@ export class DynamoScreeningRepository implements ScreeningRepository {
     return { behaviour, versions, watchlist, decisions };
   }
 
-  async saveBatch(writes: BatchWrites, now: Date): Promise<SaveOutcome> {
+  async saveDecisions(writes: DecisionWrites, now: Date): Promise<DecisionsOutcome> {
     const failedTransfers = new Set<string>();
     const failedRejections = new Set<string>();
     const raced: DecisionRecord[] = [];
@@ -102,13 +105,6 @@ export class DynamoScreeningRepository implements ScreeningRepository {
     let unsavedShadows = 0;
 
     await Promise.all([
-      ...writes.accounts.map(async (write) => {
-        try {
-          await this.writeAccount(write, nowSeconds);
-        } catch {
-          for (const owner of write.owners) failedTransfers.add(owner);
-        }
-      }),
       ...writes.decisions.map(async (record) => {
         try {
           await this.documents.send(
@@ -137,13 +133,6 @@ export class DynamoScreeningRepository implements ScreeningRepository {
           else failedTransfers.add(record.transferKey);
         }
       }),
-      ...writes.flags.map(async ({ transferKey, flag, accountKeys }) => {
-        try {
-          await this.flags.createIfAbsent(flag, accountKeys);
-        } catch {
-          failedTransfers.add(transferKey);
-        }
-      }),
       ...(writes.shadow ?? []).map(async (decision) => {
         try {
           await shadows.put(decision, nowSeconds);
@@ -169,6 +158,28 @@ export class DynamoScreeningRepository implements ScreeningRepository {
     return { failedTransfers, failedRejections, storedDecisions, unsavedShadows };
   }
 
+  async saveEffects(writes: EffectWrites, now: Date): Promise<EffectsOutcome> {
+    const failedTransfers = new Set<string>();
+    const nowSeconds = epochSeconds(now);
+    await Promise.all([
+      ...writes.accounts.map(async (write) => {
+        try {
+          await this.writeAccount(write, nowSeconds);
+        } catch {
+          for (const owner of write.owners) failedTransfers.add(owner);
+        }
+      }),
+      ...writes.flags.map(async ({ transferKey, flag, accountKeys }) => {
+        try {
+          await this.flags.createIfAbsent(flag, accountKeys);
+        } catch {
+          failedTransfers.add(transferKey);
+        }
+      }),
+    ]);
+    return { failedTransfers };
+  }
+
   /**
    * Writes one account's state conditionally on the version read. When a concurrent writer got there
    * first, reads the item again (strongly consistent), re-applies this batch's transfers to it (each
@@ -176,6 +187,7 @@ export class DynamoScreeningRepository implements ScreeningRepository {
    */
   private async writeAccount(write: AccountStateWrite, nowSeconds: number): Promise<void> {
     let { state, expectedVersion } = write;
+    if (write.fromStored) ({ state, expectedVersion } = await this.freshState(write, nowSeconds));
     for (let attempt = 0; ; attempt++) {
       try {
         await this.documents.send(
@@ -192,18 +204,26 @@ export class DynamoScreeningRepository implements ScreeningRepository {
         if (!isConditionalCheckFailure(error) || attempt + 1 >= MAX_STATE_WRITE_ATTEMPTS) throw error;
       }
       await pause(attempt);
-      const { Item } = await this.documents.send(
-        new GetCommand({
-          TableName: this.tables.aggregates,
-          Key: { pk: accountItemKey(write.accountKey) },
-          ConsistentRead: true,
-        }),
-      );
-      const stored = Item ? readAccountItem(Item, nowSeconds) : undefined;
-      state = stored?.state ?? new AccountState();
-      expectedVersion = stored?.version;
-      write.reapply(state);
+      ({ state, expectedVersion } = await this.freshState(write, nowSeconds));
     }
+  }
+
+  /** The account as stored (strongly consistent), with this batch's transfers applied to it again. */
+  private async freshState(
+    write: AccountStateWrite,
+    nowSeconds: number,
+  ): Promise<{ state: AccountState; expectedVersion?: number }> {
+    const { Item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.tables.aggregates,
+        Key: { pk: accountItemKey(write.accountKey) },
+        ConsistentRead: true,
+      }),
+    );
+    const stored = Item ? readAccountItem(Item, nowSeconds) : undefined;
+    const state = stored?.state ?? new AccountState();
+    write.reapply(state);
+    return { state, expectedVersion: stored?.version };
   }
 
   /** Rare: a concurrent delivery recorded its decision first. The same content's decision stands. */

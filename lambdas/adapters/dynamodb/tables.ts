@@ -97,23 +97,50 @@ export const TABLES = {
     description: 'held transfers (REVIEW, DELAY) for compliance review, with version and audit trail',
     partitionKey: { name: 'partnerId', type: 'S' },
     sortKey: { name: 'transferId', type: 'S' },
+    // Every index key is spread over shards or accounts, never one value for every bank's flags; the
+    // item layout behind them is flag-repository.ts's.
     globalSecondaryIndexes: [
+      // Review queues: one partner's flags of one status, in shards, by rank (highest score, then oldest).
       {
-        indexName: 'byPartnerStatus',
-        partitionKey: { name: 'partnerStatus', type: 'S' },
+        indexName: 'byQueue',
+        partitionKey: { name: 'queue', type: 'S' },
         sortKey: { name: 'rank', type: 'S' },
+        nonKeyAttributes: [
+          'status',
+          'outcome',
+          'score',
+          'version',
+          'createdAt',
+          'holdUntil',
+          'amount',
+          'row',
+          'pendingEffects',
+          'creditorKey',
+          'debtorKey',
+        ],
       },
-      { indexName: 'byStatus', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'rank', type: 'S' } },
-      // Cases: every flag of one pseudonymised account, as the creditor or as the debtor of its transfer.
+      // What the auto-release sweep owes, by when (sparse): pending DELAY holds by their end, flags
+      // whose effects are still owed; per partner in shards. Keys only, and what tells a hold from an
+      // owed effect: every action puts its flag here and takes it out, at 1 write unit each way.
+      {
+        indexName: 'byDue',
+        partitionKey: { name: 'dueShard', type: 'S' },
+        sortKey: { name: 'dueAt', type: 'S' },
+        nonKeyAttributes: ['status', 'outcome'],
+      },
+      // Cases: every flag of one pseudonymised account, as the creditor or as the debtor of its transfer,
+      // open ones first (caseAt "A#..."), then closed ones ("Z#...").
       {
         indexName: 'byCreditorAccount',
         partitionKey: { name: 'creditorKey', type: 'S' },
-        sortKey: { name: 'createdAt', type: 'S' },
+        sortKey: { name: 'caseAt', type: 'S' },
+        nonKeyAttributes: ['status'],
       },
       {
         indexName: 'byDebtorAccount',
         partitionKey: { name: 'debtorKey', type: 'S' },
-        sortKey: { name: 'createdAt', type: 'S' },
+        sortKey: { name: 'caseAt', type: 'S' },
+        nonKeyAttributes: ['status'],
       },
     ],
   },

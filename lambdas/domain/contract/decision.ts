@@ -40,13 +40,14 @@ export const ReasonSchema = z.object({
 });
 
 /**
- * Present only on a decision update sent after a compliance review (or the automatic end of a DELAY
- * hold). It supersedes the earlier decision for the same transfer. Identifies the actor by id, never
- * by name.
+ * Present only on a decision update sent after a compliance review, the automatic end of a DELAY
+ * hold, or a DELAY kept for review when its hold ended (HOLD_FOR_REVIEW: outcome REVIEW, the money
+ * stays held until an officer decides). It supersedes the earlier decision for the same transfer.
+ * Identifies the actor by id, never by name.
  */
 export const ReviewOfDecisionSchema = z
   .object({
-    action: z.enum(['RELEASE', 'CONFIRM_FRAUD', 'AUTO_RELEASE']),
+    action: z.enum(['RELEASE', 'CONFIRM_FRAUD', 'AUTO_RELEASE', 'HOLD_FOR_REVIEW']),
     actorId: z.string(),
     role: z.enum(['analyst', 'supervisor', 'system']),
     at: z.iso.datetime(),
@@ -73,7 +74,7 @@ export const DecisionSchema = z
     id: 'DecisionV1',
     title: 'Screening decision, contract version 1',
     description:
-      'Sent to the partner outbound decision queue for every accepted transfer, and again as a decision update (with `review`) when a held transfer is released, confirmed as fraud or released at the end of its hold. Delivered at least once: deduplicate on (partnerId, transferId) and, for updates, review.flagVersion.',
+      'Sent to the partner outbound decision queue for every accepted transfer, and again as a decision update (with `review`) when a held transfer is released, confirmed as fraud, released at the end of its hold, or kept for review when its hold ended (outcome REVIEW). Delivered at least once: deduplicate on (partnerId, transferId) and, for updates, review.flagVersion.',
   });
 
 export type Reason = z.infer<typeof ReasonSchema>;

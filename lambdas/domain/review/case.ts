@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { toMinorUnits, formatMinorUnits } from '../contract/money.ts';
-import { isFinal, type Flag } from './flag.ts';
+import { isFinal, isPendingHold, type Flag, type FlagRow } from './flag.ts';
 import { canSeePartner, type Officer } from './officer.ts';
 import { ReviewRefusal } from './refusal.ts';
 import type { ReleasePolicy } from './release-policy.ts';
@@ -25,6 +25,12 @@ export interface AccountKeys {
 /** A flag with the pseudonymised keys of its two accounts, as the Flags table's account indexes hold it. */
 export interface LinkedFlag {
   readonly flag: Flag;
+  readonly accountKeys: AccountKeys;
+}
+
+/** A flag's review-queue row with the keys of its two accounts: what the case list groups. */
+export interface QueuedFlag {
+  readonly row: FlagRow;
   readonly accountKeys: AccountKeys;
 }
 
@@ -180,8 +186,8 @@ export interface CaseSummary {
  * Cases from open flags: every account that two or more of them share, as creditor or debtor. Most
  * flags first, then highest score; an account on a single flag is that flag, not a case.
  */
-export function groupCases(open: readonly LinkedFlag[], minFlags = 2): CaseSummary[] {
-  const groups = new Map<string, { linked: LinkedFlag[]; parties: Set<CaseParty> }>();
+export function groupCases(open: readonly QueuedFlag[], minFlags = 2): CaseSummary[] {
+  const groups = new Map<string, { linked: QueuedFlag[]; parties: Set<CaseParty> }>();
   for (const linked of open) {
     for (const party of ['creditor', 'debtor'] as const) {
       const key = linked.accountKeys[party];
@@ -194,8 +200,8 @@ export function groupCases(open: readonly LinkedFlag[], minFlags = 2): CaseSumma
   const cases: CaseSummary[] = [];
   for (const [accountKey, { linked, parties }] of groups) {
     if (linked.length < minFlags) continue;
-    const flags = linked.map((l) => l.flag);
-    const times = flags.map((f) => f.transfer.occurredAt).sort((a, b) => Date.parse(a) - Date.parse(b));
+    const flags = linked.map((l) => l.row);
+    const times = flags.map((f) => f.occurredAt).sort((a, b) => Date.parse(a) - Date.parse(b));
     cases.push({
       accountKey,
       role: parties.size === 2 ? 'both' : parties.has('creditor') ? 'receives' : 'sends',
@@ -204,7 +210,7 @@ export function groupCases(open: readonly LinkedFlag[], minFlags = 2): CaseSumma
       escalatedFlags: flags.filter((f) => f.status === 'ESCALATED').length,
       earliestHoldUntil:
         flags
-          .filter((f) => f.status === 'PENDING' && f.outcome === 'DELAY' && f.holdUntil)
+          .filter(isPendingHold)
           .map((f) => f.holdUntil!)
           .sort()[0] ?? null,
       partners: [...new Set(flags.map((f) => f.partnerId))].sort(),

@@ -11,10 +11,16 @@ export function isFinal(status: FlagStatus): boolean {
   return FINAL_STATUSES.has(status);
 }
 
-/** What an officer may do to a flag; AUTO_RELEASE is the system ending a DELAY hold. */
+/** What an officer may do to a flag. */
 export const OFFICER_ACTIONS = ['RELEASE', 'CONFIRM_FRAUD', 'ESCALATE'] as const;
 export type OfficerAction = (typeof OFFICER_ACTIONS)[number];
-export type FlagAction = OfficerAction | 'AUTO_RELEASE';
+/**
+ * What the system does to a flag: AUTO_RELEASE ends a DELAY hold; HOLD_FOR_REVIEW keeps a DELAY whose
+ * hold ended for an officer instead, when its account is on other open flags (a case).
+ */
+export const SYSTEM_ACTIONS = ['AUTO_RELEASE', 'HOLD_FOR_REVIEW'] as const;
+export type SystemAction = (typeof SYSTEM_ACTIONS)[number];
+export type FlagAction = OfficerAction | SystemAction;
 
 export const ACTOR_ROLES = ['analyst', 'supervisor', 'system'] as const;
 export type ActorRole = (typeof ACTOR_ROLES)[number];
@@ -91,7 +97,60 @@ export function flagFromDecision(decision: Decision, event: TransferEvent): Flag
   };
 }
 
-/** Sort key for review queues: highest score first, then oldest first, then transfer id. */
-export function flagRank(flag: Pick<Flag, 'score' | 'createdAt' | 'transferId'>): string {
-  return `${String(100 - flag.score).padStart(3, '0')}#${flag.createdAt}#${flag.transferId}`;
+/** Sort key for review queues: highest score first, then oldest first, then transfer and partner. */
+export function flagRank(flag: Pick<Flag, 'score' | 'createdAt' | 'transferId' | 'partnerId'>): string {
+  return `${String(100 - flag.score).padStart(3, '0')}#${flag.createdAt}#${flag.transferId}#${flag.partnerId}`;
+}
+
+/** A reason as a queue row shows it: without its evidence. */
+export type ReasonSummary = Pick<Decision['reasons'][number], 'ruleId' | 'typology' | 'points' | 'explanation'>;
+
+/**
+ * A review queue's row of a flag: what ranks and triages it (and groups it into cases), without the
+ * transfer's account details or the reasons' evidence.
+ */
+export interface FlagRow {
+  readonly partnerId: string;
+  readonly transferId: string;
+  readonly status: FlagStatus;
+  readonly outcome: Decision['outcome'];
+  readonly score: number;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly holdUntil: string | null;
+  readonly amount: TransferEvent['amount'];
+  /** When the transfer happened. */
+  readonly occurredAt: string;
+  readonly reasons: readonly ReasonSummary[];
+  readonly lastAction: Pick<AuditEntry, 'action' | 'actorName' | 'role' | 'at'> | null;
+  readonly pendingEffects?: readonly PendingEffect[];
+}
+
+export function flagRow(flag: Flag): FlagRow {
+  const last = flag.audit.at(-1);
+  return {
+    partnerId: flag.partnerId,
+    transferId: flag.transferId,
+    status: flag.status,
+    outcome: flag.outcome,
+    score: flag.score,
+    version: flag.version,
+    createdAt: flag.createdAt,
+    holdUntil: flag.holdUntil,
+    amount: flag.amount,
+    occurredAt: flag.transfer.occurredAt,
+    reasons: flag.reasons.map(({ ruleId, typology, points, explanation }) => ({
+      ruleId,
+      typology,
+      points,
+      explanation,
+    })),
+    lastAction: last ? { action: last.action, actorName: last.actorName, role: last.role, at: last.at } : null,
+    ...(flag.pendingEffects?.length ? { pendingEffects: flag.pendingEffects } : {}),
+  };
+}
+
+/** A pending DELAY: its hold ends by itself at holdUntil unless someone acts. */
+export function isPendingHold(flag: Pick<Flag, 'status' | 'outcome' | 'holdUntil'>): boolean {
+  return flag.status === 'PENDING' && flag.outcome === 'DELAY' && flag.holdUntil !== null;
 }

@@ -1,5 +1,6 @@
 import {
   isFinal,
+  isPendingHold,
   type ActorRole,
   type AuditEntry,
   type Flag,
@@ -42,6 +43,7 @@ const RESULT: Record<FlagAction, FlagStatus> = {
   CONFIRM_FRAUD: 'CONFIRMED_FRAUD',
   ESCALATE: 'ESCALATED',
   AUTO_RELEASE: 'AUTO_RELEASED',
+  HOLD_FOR_REVIEW: 'PENDING',
 };
 
 const EFFECTS: Record<FlagAction, readonly PendingEffect[]> = {
@@ -50,12 +52,15 @@ const EFFECTS: Record<FlagAction, readonly PendingEffect[]> = {
   CONFIRM_FRAUD: ['WATCHLIST', 'DECISION_UPDATE'],
   ESCALATE: [],
   AUTO_RELEASE: ['DECISION_UPDATE'],
+  // The bank learns that the hold no longer ends by itself.
+  HOLD_FOR_REVIEW: ['DECISION_UPDATE'],
 };
 
 /**
  * The flag state machine. PENDING --RELEASE/CONFIRM_FRAUD--> final; PENDING --ESCALATE--> ESCALATED
  * --RELEASE/CONFIRM_FRAUD by a supervisor other than the escalator--> final; PENDING DELAY flags
- * --AUTO_RELEASE at holdUntil--> AUTO_RELEASED. Final states are final. A release above the
+ * --AUTO_RELEASE at holdUntil--> AUTO_RELEASED, or --HOLD_FOR_REVIEW--> PENDING REVIEW (the system,
+ * when the flag's account is in a case). Final states are final. A release above the
  * single-officer limit needs four eyes: someone escalates, a different supervisor releases.
  * Returns the flag as it is after the action: new status and version, the audit entry appended, and
  * the effects it owes. Throws ReviewRefusal when the action is not allowed; the checks run from "can you see it" to
@@ -98,18 +103,32 @@ export function decideAction(flag: Flag, actor: Actor, request: ActionRequest, p
       ? { listedParty: 'debtor' as const }
       : {}),
   };
-  const effects = EFFECTS[request.action];
-  // Only final actions owe effects, and a flag that is not final has none outstanding.
+  // Effects still owed stay owed (a decision update is derived from the flag when it is delivered).
+  const effects = [...new Set([...(flag.pendingEffects ?? []), ...EFFECTS[request.action]])];
+  const { pendingEffects: _owed, ...rest } = flag;
   return {
-    ...flag,
+    ...rest,
     status,
     version,
+    ...(request.action === 'HOLD_FOR_REVIEW' ? { outcome: 'REVIEW' as const } : {}),
     audit: [...flag.audit, entry],
     ...(effects.length ? { pendingEffects: effects } : {}),
   };
 }
 
 function checkAllowed(flag: Flag, actor: Actor, action: FlagAction, policy: ReleasePolicy, now: Date): void {
+  if (action === 'HOLD_FOR_REVIEW') {
+    if (actor.role !== 'system')
+      throw new ReviewRefusal('INVALID_INPUT', 'HOLD_FOR_REVIEW is done by the system when a hold ends', {
+        field: 'action',
+      });
+    if (!isPendingHold(flag))
+      throw new ReviewRefusal(
+        'NOT_DUE',
+        `the flag is not a pending DELAY (status ${flag.status}, outcome ${flag.outcome}, holdUntil ${flag.holdUntil})`,
+      );
+    return;
+  }
   if (action === 'AUTO_RELEASE') {
     if (actor.role !== 'system')
       throw new ReviewRefusal('INVALID_INPUT', 'AUTO_RELEASE is done by the system when a hold ends', {

@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { parseJsonText } from '#domain/contract/json-text.ts';
 import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
-import { FLAG_STATUSES, OFFICER_ACTIONS, type Flag } from '#domain/review/flag.ts';
+import { FLAG_STATUSES, OFFICER_ACTIONS, type Flag, type FlagRow } from '#domain/review/flag.ts';
 import { FLAG_SORTS } from '#use-cases/review/list-flags.ts';
 import { officerFromIdentity, type Officer } from '#domain/review/officer.ts';
 import { ReviewRefusal, type RefusalCode } from '#domain/review/refusal.ts';
@@ -150,7 +150,6 @@ export function createReviewApi({ service, rulePacks, authenticate, log }: Revie
       return json(c, 200, {
         items: page.items.map(summary),
         nextCursor: page.nextCursor,
-        ...(page.truncated ? { truncated: true } : {}),
       });
     },
     getFlag: async (c) => {
@@ -285,7 +284,7 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
 }
 
 /** What every view of a flag shows: identity, state, risk and amount. */
-function essentials(flag: Flag) {
+function essentials(flag: Flag | FlagRow) {
   return {
     partnerId: flag.partnerId,
     transferId: flag.transferId,
@@ -300,18 +299,12 @@ function essentials(flag: Flag) {
 }
 
 /** A queue row: enough to rank and triage, without the transfer's account details. */
-function summary(flag: Flag) {
-  const last = flag.audit.at(-1);
+function summary(row: FlagRow) {
   return {
-    ...essentials(flag),
-    reasons: flag.reasons.map(({ ruleId, typology, points, explanation }) => ({
-      ruleId,
-      typology,
-      points,
-      explanation,
-    })),
-    lastAction: last ? { action: last.action, actorName: last.actorName, role: last.role, at: last.at } : null,
-    ...(flag.pendingEffects?.length ? { pendingEffects: flag.pendingEffects } : {}),
+    ...essentials(row),
+    reasons: row.reasons,
+    lastAction: row.lastAction,
+    ...(row.pendingEffects?.length ? { pendingEffects: row.pendingEffects } : {}),
   };
 }
 

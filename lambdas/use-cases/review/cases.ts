@@ -68,21 +68,18 @@ function checkAccountKey(accountKey: string): void {
 }
 
 /**
- * The flags of a case that the officer may see, each re-read with a consistent read (the account
- * indexes may lag a moment behind the table), newest transfer first. None: not found.
+ * The flags of a case that the officer may see, as stored (the repository reads them by key,
+ * consistently, after the account indexes named them), newest transfer first. None: not found.
  */
 export async function loadVisibleCase(
-  deps: Pick<CaseDependencies, 'flags' | 'cases'>,
+  deps: Pick<CaseDependencies, 'cases'>,
   officer: Officer,
   accountKey: string,
 ): Promise<LinkedFlag[]> {
   checkAccountKey(accountKey);
   const visible = visibleInCase(await deps.cases.linkedFlags(accountKey, CASE_FLAG_LIMIT), officer);
   if (!visible.length) throw new ReviewRefusal('NOT_FOUND', `no case for account ${accountKey} that you can see`);
-  const fresh = await Promise.all(
-    visible.map(async (l) => ({ ...l, flag: (await deps.flags.get(l.flag.partnerId, l.flag.transferId)) ?? l.flag })),
-  );
-  return fresh.sort((a, b) => Date.parse(b.flag.transfer.occurredAt) - Date.parse(a.flag.transfer.occurredAt));
+  return visible.sort((a, b) => Date.parse(b.flag.transfer.occurredAt) - Date.parse(a.flag.transfer.occurredAt));
 }
 
 function caseView(deps: CaseDependencies, officer: Officer, accountKey: string, visible: LinkedFlag[]): CaseView {

@@ -6,7 +6,11 @@ export interface DeliverEffectsDependencies {
   readonly flags: FlagRepository;
   readonly publisher: DecisionPublisher;
   readonly watchlist: WatchlistWriter;
+  readonly clock: () => Date;
 }
+
+/** An effect that could not be delivered is tried again by the sweep this long after. */
+export const EFFECT_RETRY_MS = 60_000;
 
 /**
  * Delivers what a final action owes, after the flag itself was stored. Primary course:
@@ -15,9 +19,10 @@ export interface DeliverEffectsDependencies {
  *   2. record on the flag which effects are still owed (none when all went through).
  * Why this order: DynamoDB Local stand-ins have no transactions, and a flag, a queue and a watchlist
  * cannot share one anyway. The flag is the source of truth, so it is written first, together with the
- * list of effects it owes (an outbox inside the item). A failure here leaves that list in place, and
- * the auto-release sweep re-drives it; both effects are idempotent (the listing is a per-source put,
- * the update is derived from the stored flag and partners deduplicate on review.flagVersion).
+ * list of effects it owes (an outbox inside the item, which puts the flag on the sweep's due index a
+ * minute later). A failure here leaves that list in place, due again a minute later, and the
+ * auto-release sweep re-drives it; both effects are idempotent (the listing is a per-source put, the
+ * update is derived from the stored flag and partners deduplicate on review.flagVersion).
  * Never throws: returns the flag as stored, with whatever is still owed.
  */
 export function createDeliverEffects(deps: DeliverEffectsDependencies) {
@@ -29,7 +34,7 @@ export function createDeliverEffects(deps: DeliverEffectsDependencies) {
       if (remaining.length || !(await deliver(effect, flag))) remaining.push(effect);
     }
     try {
-      await deps.flags.settleEffects(flag, remaining);
+      await deps.flags.settleEffects(flag, remaining, new Date(deps.clock().getTime() + EFFECT_RETRY_MS));
     } catch {
       // The owed list stays as it was: delivering again is harmless, losing an effect is not.
       return flag;

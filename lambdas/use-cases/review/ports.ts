@@ -1,7 +1,7 @@
 import type { ReadAuditEntry } from '#domain/review/read-audit.ts';
 import type { AccountState } from '#domain/aggregates/account-state.ts';
-import type { LinkedFlag } from '#domain/review/case.ts';
-import type { Flag, FlagStatus, PendingEffect } from '#domain/review/flag.ts';
+import type { AccountKeys, CaseParty, LinkedFlag, QueuedFlag } from '#domain/review/case.ts';
+import type { Flag, FlagRow, FlagStatus, PendingEffect } from '#domain/review/flag.ts';
 import type { NetworkEdge, StoredNetwork } from '#domain/review/network.ts';
 import type { WatchlistListing } from '#domain/watchlist/listing.ts';
 
@@ -17,27 +17,43 @@ export interface FlagQuery {
 }
 
 export interface FlagPage {
-  /** Highest score first, then oldest first. */
-  readonly items: readonly Flag[];
+  /** In the list's order: by rank (highest score, then oldest), or for holds by their end. */
+  readonly items: readonly FlagRow[];
   readonly nextCursor: string | null;
+}
+
+/** A page of the flags the auto-release sweep owes something in one shard of its index, oldest first. */
+export interface DuePage {
+  /** With their accounts' keys (absent on flags raised before the case indexes). */
+  readonly items: ReadonlyArray<{ readonly flag: Flag; readonly accountKeys?: AccountKeys }>;
+  /** Where the page ended: the next page of the shard starts after it (undefined: nothing more is due). */
+  readonly next: string | undefined;
 }
 
 /** The flags' store: the source of truth of every flag's status, version and audit trail. */
 export interface FlagRepository {
   /** Throws InvalidCursorError when the cursor was not issued for this query. */
   list(query: FlagQuery): Promise<FlagPage>;
+  /** Pending DELAY holds, the soonest to end first (those already ended, not yet released, first of all). */
+  holds(query: Omit<FlagQuery, 'status'>): Promise<FlagPage>;
   get(partnerId: string, transferId: string): Promise<Flag | undefined>;
   /**
    * Stores `next` if the stored flag is still at `expectedVersion` (atomically, with the new audit
    * entry and pending effects); throws StaleFlagError with the stored version otherwise.
    */
   saveTransition(next: Flag, expectedVersion: number): Promise<void>;
-  /** Records which effects are still owed (none: all delivered) on a flag at `version`. */
-  settleEffects(flag: Flag, remaining: readonly PendingEffect[]): Promise<void>;
-  /** PENDING DELAY flags whose hold ended at or before `now`, at most `limit`. */
-  dueForAutoRelease(now: Date, limit: number): Promise<Flag[]>;
-  /** Final flags whose effects are still owed, at most `limit`. */
-  withPendingEffects(limit: number): Promise<Flag[]>;
+  /**
+   * Records which effects are still owed (none: all delivered) on a flag at `version`; the sweep tries
+   * those still owed again after `retryAt`.
+   */
+  settleEffects(flag: Flag, remaining: readonly PendingEffect[], retryAt: Date): Promise<void>;
+  /** The shards of the sweep's work, each read apart. */
+  dueShards(): readonly string[];
+  /**
+   * Flags of one shard that the sweep owes something at `now`: pending DELAYs whose hold has ended and
+   * flags whose effects are still owed, oldest first, at most `limit`, after `after` (a page's `next`).
+   */
+  duePage(shard: string, now: Date, limit: number, after?: string): Promise<DuePage>;
 }
 
 /** Where a fraud confirmation lists the creditor (DynamoWatchlistStore). */
@@ -61,10 +77,18 @@ export class InvalidCursorError extends Error {
 
 /** Flags by account, for cases: the Flags table's byCreditorAccount and byDebtorAccount indexes. */
 export interface CaseRepository {
-  /** Flags whose creditor or debtor is the account, newest first, at most `limit` each way. */
+  /**
+   * Flags whose creditor or debtor is the account, as stored (consistent reads), open ones first, each
+   * newest first, at most `limit` each way.
+   */
   linkedFlags(accountKey: string, limit: number): Promise<LinkedFlag[]>;
-  /** Open (PENDING, ESCALATED) flags of one partner or of all (ALL_PARTNERS), at most `limit`, with their accounts. */
-  openFlags(partnerId: string, limit: number): Promise<LinkedFlag[]>;
+  /** Open (PENDING, ESCALATED) flags of one partner or of all (ALL_PARTNERS), at most `limit`, as queue rows. */
+  openFlags(partnerId: string, limit: number): Promise<QueuedFlag[]>;
+  /**
+   * Which of the flag's accounts another open flag names, as either party (the account is in a case,
+   * or on a flag escalated to a supervisor): its creditor, else its debtor, else undefined.
+   */
+  caseOf(linked: LinkedFlag): Promise<CaseParty | undefined>;
   /** One flag with the keys of its two accounts, as stored (undefined: no such flag, or one raised without keys). */
   linkedFlag(partnerId: string, transferId: string): Promise<LinkedFlag | undefined>;
 }

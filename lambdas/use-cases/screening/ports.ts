@@ -62,16 +62,28 @@ export interface AccountStateWrite {
   readonly owners: readonly string[];
   /** Applies this batch's transfers again to a fresher stored state, after a concurrent write won. */
   readonly reapply: (fresh: AccountState) => void;
+  /**
+   * `state` also holds transfers whose decision did not land (they come back through SQS and are
+   * screened again): the write starts from the stored item and applies only the owners' transfers.
+   */
+  readonly fromStored?: true;
 }
 
-export interface BatchWrites {
-  readonly accounts: readonly AccountStateWrite[];
+/** The first write phase: what a transfer's screening decided, before anything depends on it. */
+export interface DecisionWrites {
   readonly decisions: readonly DecisionRecord[];
-  /** Review flags that must exist: of new decisions, and of redeliveries of stored ones. */
-  readonly flags: readonly FlagToCreate[];
   readonly rejections: readonly RejectionRecord[];
   /** What the shadow pack decided on the new decisions: stored only, and never a reason to retry. */
   readonly shadow?: readonly ShadowDecision[];
+}
+
+/**
+ * The second write phase, for transfers whose decision is on record only: the account states the
+ * transfers change and the review flags of held ones, each raised from the decision that was stored.
+ */
+export interface EffectWrites {
+  readonly accounts: readonly AccountStateWrite[];
+  readonly flags: readonly FlagToCreate[];
 }
 
 /** A flag the domain raised for a transfer; created once, an existing (perhaps already worked) flag stands. */
@@ -81,8 +93,8 @@ export interface FlagToCreate {
   readonly accountKeys: AccountKeys;
 }
 
-export interface SaveOutcome {
-  /** Transfers with at least one write that did not land: their records must come back. */
+export interface DecisionsOutcome {
+  /** Transfers whose decision did not land (or lost to other content): their records must come back. */
   readonly failedTransfers: ReadonlySet<string>;
   readonly failedRejections: ReadonlySet<string>;
   /** Transfers whose decision a concurrent delivery of the same content recorded first: that decision stands. */
@@ -91,16 +103,26 @@ export interface SaveOutcome {
   readonly unsavedShadows?: number;
 }
 
+export interface EffectsOutcome {
+  /** Transfers with a state or flag write that did not land: their records come back, their decision stands. */
+  readonly failedTransfers: ReadonlySet<string>;
+}
+
 export interface TransferToLoad {
   readonly partnerId: string;
   readonly transferId: string;
   readonly activity: TransferActivity;
 }
 
-/** The screening batch's persistence: one read phase, one write phase, whatever the batch size. */
+/**
+ * The screening batch's persistence: one read phase and two write phases, whatever the batch size.
+ * Decisions are written first; account states and flags only for transfers whose decision is on
+ * record, so a state never holds a transfer without its decision, nor a flag another decision.
+ */
 export interface ScreeningRepository {
   loadBatchState(transfers: readonly TransferToLoad[], now: Date): Promise<BatchState>;
-  saveBatch(writes: BatchWrites, now: Date): Promise<SaveOutcome>;
+  saveDecisions(writes: DecisionWrites, now: Date): Promise<DecisionsOutcome>;
+  saveEffects(writes: EffectWrites, now: Date): Promise<EffectsOutcome>;
 }
 
 export interface DecisionPublisher {

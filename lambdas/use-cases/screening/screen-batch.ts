@@ -23,10 +23,11 @@ import type {
   BatchState,
   DecisionPublisher,
   DecisionRecord,
+  DecisionsOutcome,
+  EffectsOutcome,
   FlagToCreate,
   RejectionRecord,
   RulePackSource,
-  SaveOutcome,
   ScreeningRepository,
   ShadowPack,
   StoredDecision,
@@ -103,7 +104,8 @@ interface Screening {
   readonly decided: Map<string, { decision: Decision; duplicate: boolean }>;
   readonly order: Accepted[];
   readonly newDecisions: DecisionRecord[];
-  readonly flags: FlagToCreate[];
+  /** Each decided transfer once (its first occurrence), and whether it is a canary. */
+  readonly transfers: Map<string, { item: Accepted; canary: boolean }>;
   readonly applications: Map<string, StateApplication[]>;
   /** Reused transferIds and out-of-bounds event times, found once stored decisions are known. */
   readonly conflicts: Rejected[];
@@ -127,10 +129,14 @@ interface Loaded {
  *   4. screen accepted transfers in event order: a stored decision of the same content stands, one of
  *      other content is a conflict; every transfer is applied once to its accounts' states; the
  *      shadow pack scores each new decision's facts;
- *   5. write, in one phase, each changed account once, the decisions, flags, rejections and shadow
+ *   5. write, in one phase, the new decisions (each only if none is stored), rejections and shadow
  *      decisions;
- *   6. send every decision to its partner's outbound queue (never a shadow decision);
- *   7. report the records whose write or send failed, so that only they come back.
+ *   6. write, in a second phase and only for transfers whose decision is now on record, each changed
+ *      account once and the review flags, each raised from the decision that was stored: a transfer
+ *      whose decision did not land changes no state and raises no flag, and is screened afresh when
+ *      it comes back;
+ *   7. send every decision to its partner's outbound queue (never a shadow decision);
+ *   8. report the records whose write or send failed, so that only they come back.
  */
 export function createScreenBatch(deps: ScreenBatchDependencies) {
   const bounds = deps.eventTimeBounds ?? DEFAULT_EVENT_TIME_BOUNDS;
@@ -141,14 +147,16 @@ export function createScreenBatch(deps: ScreenBatchDependencies) {
     const screening = loaded ? screenAll(accepted, loaded, now, bounds, deps.canaryPartners) : undefined;
     rejected.push(...(screening?.conflicts ?? []));
 
-    const saved = await saveAll(deps.repository, accepted, rejected, screening, loaded, now);
-    failures.push(...unsavedRejections(rejected, saved));
-    const outline = { rejected, failures, ...versionOf(loaded?.pack), ...shadowOutline(loaded, screening, saved) };
-    if (!screening) return { screened: [], ...outline };
+    const recorded = await saveDecisions(deps.repository, accepted, rejected, screening, now);
+    failures.push(...unsavedRejections(rejected, recorded));
+    const outline = { rejected, failures, ...versionOf(loaded?.pack), ...shadowOutline(loaded, screening, recorded) };
+    if (!screening || !loaded) return { screened: [], ...outline };
 
-    for (const [tk, decision] of saved.storedDecisions) screening.decided.set(tk, { decision, duplicate: true });
-    const unsent = await publishDecided(deps.publisher, screening, saved);
-    return { screened: settle(screening, saved, unsent, failures), ...outline };
+    for (const [tk, decision] of recorded.storedDecisions) screening.decided.set(tk, { decision, duplicate: true });
+    const effects = await saveEffects(deps.repository, screening, loaded.state, recorded.failedTransfers, now);
+    const failed = new Set([...recorded.failedTransfers, ...effects.failedTransfers]);
+    const unsent = await publishDecided(deps.publisher, screening, failed);
+    return { screened: settle(screening, failed, unsent, failures), ...outline };
   };
 }
 
@@ -195,28 +203,25 @@ function shadowBeside(active: CompiledPack, shadow: ShadowPack | undefined): Loa
   return problem ? { version: shadow.pack.version, problem } : shadow;
 }
 
-/** One write phase for the batch; a write phase that throws fails every transfer and rejection in it. */
-function saveAll(
+/** The first write phase; one that throws fails every transfer and rejection in it. */
+function saveDecisions(
   repository: ScreeningRepository,
   accepted: readonly Accepted[],
   rejected: readonly Rejected[],
   screening: Screening | undefined,
-  loaded: Loaded | undefined,
   now: Date,
-): Promise<SaveOutcome> {
+): Promise<DecisionsOutcome> {
   return repository
-    .saveBatch(
+    .saveDecisions(
       {
-        accounts: screening && loaded ? accountWrites(screening, loaded.state, now) : [],
         decisions: screening?.newDecisions ?? [],
-        flags: screening?.flags ?? [],
         rejections: rejected,
         ...(screening?.shadow.length ? { shadow: screening.shadow } : {}),
       },
       now,
     )
     .catch(
-      (): SaveOutcome => ({
+      (): DecisionsOutcome => ({
         failedTransfers: new Set(accepted.map((a) => a.activity.tk)),
         failedRejections: new Set(rejected.map((r) => r.rejectionId)),
         storedDecisions: new Map(),
@@ -225,7 +230,37 @@ function saveAll(
     );
 }
 
-function unsavedRejections(rejected: readonly Rejected[], saved: SaveOutcome): RecordFailure[] {
+/**
+ * The second write phase, for the transfers whose decision is on record: their accounts' states and
+ * the flags of the held ones, raised from the decision that stands (a concurrent delivery's, when it
+ * recorded its decision first). One that throws fails every transfer in it.
+ */
+function saveEffects(
+  repository: ScreeningRepository,
+  screening: Screening,
+  state: BatchState,
+  undecided: ReadonlySet<string>,
+  now: Date,
+): Promise<EffectsOutcome> {
+  const flags: FlagToCreate[] = [];
+  for (const [tk, { item, canary }] of screening.transfers) {
+    const decided = screening.decided.get(tk);
+    const flag = !decided || canary || undecided.has(tk) ? undefined : flagFor(decided.decision, item.event);
+    if (flag)
+      flags.push({
+        transferKey: tk,
+        flag,
+        accountKeys: { debtor: item.activity.debtorKey, creditor: item.activity.creditorKey },
+      });
+  }
+  const accounts = accountWrites(screening, state, undecided, now);
+  if (!accounts.length && !flags.length) return Promise.resolve({ failedTransfers: new Set() });
+  return repository
+    .saveEffects({ accounts, flags }, now)
+    .catch((): EffectsOutcome => ({ failedTransfers: new Set(screening.transfers.keys()) }));
+}
+
+function unsavedRejections(rejected: readonly Rejected[], saved: DecisionsOutcome): RecordFailure[] {
   return rejected
     .filter((rejection) => saved.failedRejections.has(rejection.rejectionId))
     .map((rejection) => ({
@@ -240,7 +275,7 @@ function unsavedRejections(rejected: readonly Rejected[], saved: SaveOutcome): R
 function shadowOutline(
   loaded: Loaded | undefined,
   screening: Screening | undefined,
-  saved: SaveOutcome,
+  saved: DecisionsOutcome,
 ): { shadow?: ShadowOutcome } {
   const shadow = loaded?.shadow;
   if (!shadow) return {};
@@ -260,10 +295,10 @@ function shadowOutline(
 async function publishDecided(
   publisher: DecisionPublisher,
   screening: Screening,
-  saved: SaveOutcome,
+  failed: ReadonlySet<string>,
 ): Promise<ReadonlySet<string>> {
   const toPublish = [...screening.decided]
-    .filter(([tk]) => !saved.failedTransfers.has(tk))
+    .filter(([tk]) => !failed.has(tk))
     .map(([transferKey, { decision }]) => ({ transferKey, decision }));
   if (!toPublish.length) return new Set();
   return publisher.publish(toPublish).catch(() => new Set(toPublish.map((p) => p.transferKey)));
@@ -272,7 +307,7 @@ async function publishDecided(
 /** Each screened record in event order: decided, or a failure to come back (its write or send failed). */
 function settle(
   screening: Screening,
-  saved: SaveOutcome,
+  failed: ReadonlySet<string>,
   unsent: ReadonlySet<string>,
   failures: RecordFailure[],
 ): ScreenedTransfer[] {
@@ -280,7 +315,7 @@ function settle(
   const seen = new Set<string>();
   for (const item of screening.order) {
     const tk = item.activity.tk;
-    if (saved.failedTransfers.has(tk)) failures.push(failure(item, 'write', 'a state or decision write did not land'));
+    if (failed.has(tk)) failures.push(failure(item, 'write', 'a state or decision write did not land'));
     else if (unsent.has(tk))
       failures.push(failure(item, 'publish', 'the decision could not be sent to the outbound queue'));
     else {
@@ -304,7 +339,7 @@ function screenAll(
     decided: new Map(),
     order: [],
     newDecisions: [],
-    flags: [],
+    transfers: new Map(),
     applications: new Map(),
     conflicts: [],
     shadow: [],
@@ -370,6 +405,7 @@ function decide(
     screening.applications.set(accountKey, list);
   }
   screening.decided.set(tk, { decision, duplicate: stored !== undefined });
+  screening.transfers.set(tk, { item, canary });
   const accountKeys = { debtor: item.activity.debtorKey, creditor: item.activity.creditorKey };
   if (!stored)
     screening.newDecisions.push({
@@ -381,32 +417,42 @@ function decide(
       accountKeys,
       ...(canary ? { canary } : {}),
     });
-  const flag = canary ? undefined : flagFor(decision, item.event);
-  if (flag) screening.flags.push({ transferKey: tk, flag, accountKeys });
 }
 
-/** One write per changed account, pruned by processing time, able to re-apply its transfers after a lost race. */
-function accountWrites(screening: Screening, state: BatchState, now: Date): AccountStateWrite[] {
+/**
+ * One write per changed account, pruned by processing time, able to re-apply its transfers after a
+ * lost race. An account none of whose transfers has its decision on record is not written; one with
+ * some of them is written from the stored item with only those (the state in memory holds the others).
+ */
+function accountWrites(
+  screening: Screening,
+  state: BatchState,
+  undecided: ReadonlySet<string>,
+  now: Date,
+): AccountStateWrite[] {
   const nowMs = now.getTime();
-  return [...state.behaviour.changed]
-    .filter((accountKey) => screening.applications.has(accountKey))
-    .map((accountKey) => {
-      const account = state.behaviour.account(accountKey);
-      account.prune(nowMs);
-      const applications = screening.applications.get(accountKey) ?? [];
-      return {
-        accountKey,
-        state: account,
-        expectedVersion: state.versions.get(accountKey),
-        owners: applications.map((a) => a.activity.tk),
-        reapply(fresh) {
-          const scratch = new BehaviourState();
-          scratch.accounts.set(accountKey, fresh);
-          for (const application of applications) reapply(scratch, application, nowMs);
-          fresh.prune(nowMs);
-        },
-      };
+  const writes: AccountStateWrite[] = [];
+  for (const accountKey of state.behaviour.changed) {
+    const applied = screening.applications.get(accountKey) ?? [];
+    const applications = applied.filter((a) => !undecided.has(a.activity.tk));
+    if (!applications.length) continue;
+    const account = state.behaviour.account(accountKey);
+    account.prune(nowMs);
+    writes.push({
+      accountKey,
+      state: account,
+      expectedVersion: state.versions.get(accountKey),
+      owners: applications.map((a) => a.activity.tk),
+      reapply(fresh) {
+        const scratch = new BehaviourState();
+        scratch.accounts.set(accountKey, fresh);
+        for (const application of applications) reapply(scratch, application, nowMs);
+        fresh.prune(nowMs);
+      },
+      ...(applications.length < applied.length ? { fromStored: true as const } : {}),
     });
+  }
+  return writes;
 }
 
 function failure(item: Accepted, stage: RecordFailure['stage'], cause: unknown): RecordFailure {

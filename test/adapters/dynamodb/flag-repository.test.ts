@@ -3,9 +3,10 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoFlagRepository } from '#adapters/dynamodb/flag-repository.ts';
 import { DEFAULT_RELEASE_LIMITS, releasePolicy } from '#domain/review/release-policy.ts';
 import { decideAction, type Actor } from '#domain/review/transition.ts';
+import { flagRank } from '#domain/review/flag.ts';
 import { InvalidCursorError, StaleFlagError } from '#use-cases/review/ports.ts';
 import { startDynamoFixture, type DynamoFixture } from '../../support/local-dynamo.ts';
-import { delayedTransfer, heldTransfer, screen } from '../../support/review-fixtures.ts';
+import { PARTNERS, delayedTransfer, heldTransfer, screen, seedPendingFlags } from '../../support/review-fixtures.ts';
 
 /** Integration: the flag repository against dynalite, on flags written by the real screening code. */
 let fixture: DynamoFixture;
@@ -16,7 +17,7 @@ const now = new Date('2026-11-24T06:00:00.000Z');
 
 beforeAll(async () => {
   fixture = await startDynamoFixture();
-  flags = new DynamoFlagRepository(fixture.clients.documents, fixture.tables.flags);
+  flags = new DynamoFlagRepository(fixture.clients.documents, fixture.tables.flags, PARTNERS);
   // Scores differ by what the transfers carry: with and without voice-phishing signals.
   await screen(
     fixture,
@@ -29,6 +30,12 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => fixture.close());
+
+/** The transferIds the sweep would find due at `at`, over every shard. */
+async function dueOf(at: Date): Promise<string[]> {
+  const pages = await Promise.all(flags.dueShards().map((shard) => flags.duePage(shard, at, 100)));
+  return pages.flatMap((page) => page.items.map((item) => item.flag.transferId));
+}
 
 async function allPages(partnerId: string, limit: number) {
   const pages = [];
@@ -74,6 +81,26 @@ describe('DynamoFlagRepository', () => {
     expect(all.items.every((f) => f.partnerId === 'kr-demo-bank')).toBe(true);
   });
 
+  it("merges a partner's queue shards, and every partner's for the task force, in rank order: every flag once", async () => {
+    await seedPendingFlags(fixture, 120, 'kh-demo-bank');
+    for (const partnerId of ['kh-demo-bank', '*']) {
+      const rows = [];
+      let cursor: string | undefined;
+      do {
+        const page = await flags.list({ partnerId, status: 'PENDING', limit: 7, ...(cursor ? { cursor } : {}) });
+        rows.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      const all = await fixture.scan('flags');
+      const pending = all.filter((f) => f.status === 'PENDING' && (partnerId === '*' || f.partnerId === partnerId));
+      expect(rows.map((r) => `${r.partnerId}/${r.transferId}`).sort()).toEqual(
+        pending.map((f) => `${f.partnerId}/${f.transferId}`).sort(),
+      );
+      const ranks = rows.map((r) => flagRank(r));
+      expect(ranks).toEqual([...ranks].sort());
+    }
+  });
+
   it('lists every partner for the task force', async () => {
     const page = await flags.list({ partnerId: '*', status: 'PENDING', limit: 100 });
     expect(new Set(page.items.map((f) => f.partnerId))).toEqual(new Set(['kr-demo-bank', 'kh-demo-bank']));
@@ -106,9 +133,11 @@ describe('DynamoFlagRepository', () => {
     );
     expect(stored.Item).toMatchObject({
       status: 'ESCALATED',
-      partnerStatus: 'kr-demo-bank#ESCALATED',
+      queue: expect.stringMatching(/^kr-demo-bank#ESCALATED#\d+$/),
+      caseAt: expect.stringMatching(/^A#/),
       version: 2,
       audit: [{ action: 'ESCALATE', note: 'needs a second look', version: 2 }],
+      row: { lastAction: { action: 'ESCALATE', actorName: 'kim' } },
     });
     expect(
       (await flags.list({ partnerId: 'kr-demo-bank', status: 'ESCALATED', limit: 10 })).items.map((f) => f.transferId),
@@ -130,24 +159,53 @@ describe('DynamoFlagRepository', () => {
     await expect(flags.saveTransition(ghost, 1)).rejects.toEqual(new StaleFlagError(undefined));
   });
 
-  it('finds final flags that still owe effects, until they are settled', async () => {
+  it('puts a final flag that still owes effects on the due index a minute after the action, and takes it off once settled', async () => {
     const flag = (await flags.get('kr-demo-bank', 'KR-HIGH-2'))!;
     const released = decideAction(flag, analyst, { action: 'RELEASE', note: 'ok', expectedVersion: 1 }, policy, now);
     await flags.saveTransition(released, 1);
-    expect((await flags.withPendingEffects(10)).map((f) => [f.transferId, f.pendingEffects])).toEqual([
-      ['KR-HIGH-2', ['DECISION_UPDATE']],
-    ]);
-    await flags.settleEffects(released, []);
-    expect(await flags.withPendingEffects(10)).toEqual([]);
+    expect(await dueOf(now)).not.toContain('KR-HIGH-2');
+    const aMinuteLater = new Date(now.getTime() + 60_000);
+    expect(await dueOf(aMinuteLater)).toContain('KR-HIGH-2');
+    const retryAt = new Date(now.getTime() + 5 * 60_000);
+    await flags.settleEffects(released, ['DECISION_UPDATE'], retryAt);
+    expect(await dueOf(aMinuteLater)).not.toContain('KR-HIGH-2');
+    expect(await dueOf(retryAt)).toContain('KR-HIGH-2');
+    await flags.settleEffects({ ...released, pendingEffects: ['DECISION_UPDATE'] }, [], retryAt);
+    expect(await dueOf(retryAt)).not.toContain('KR-HIGH-2');
     expect((await flags.get('kr-demo-bank', 'KR-HIGH-2'))!.pendingEffects).toBeUndefined();
   });
 
-  it('finds pending DELAY flags whose hold has ended, and no others', async () => {
-    const due = await flags.dueForAutoRelease(new Date('2030-01-01T00:00:00Z'), 100);
-    expect(due.map((f) => f.transferId).sort()).toEqual(['KR-DELAY-0', 'KR-DELAY-1', 'KR-DELAY-2', 'KR-DELAY-3']);
-    const holdUntil = due[0]!.holdUntil!;
-    expect(await flags.dueForAutoRelease(new Date(Date.parse(holdUntil) - 1), 100)).toEqual([]);
-    expect(await flags.dueForAutoRelease(new Date('2030-01-01T00:00:00Z'), 2)).toHaveLength(2);
+  it('finds pending DELAY flags whose hold has ended by key, and no others, in pages per shard', async () => {
+    const end = new Date('2030-01-01T00:00:00Z');
+    expect((await dueOf(end)).filter((id) => id.startsWith('KR-DELAY')).sort()).toEqual([
+      'KR-DELAY-0',
+      'KR-DELAY-1',
+      'KR-DELAY-2',
+      'KR-DELAY-3',
+    ]);
+    const holdUntil = (await flags.get('kr-demo-bank', 'KR-DELAY-0'))!.holdUntil!;
+    expect((await dueOf(new Date(Date.parse(holdUntil) - 1))).filter((id) => id.startsWith('KR-DELAY'))).toEqual([]);
+    // One at a time: each page says where the next starts, until the shard has nothing more due.
+    let after: string | undefined;
+    const seen: string[] = [];
+    for (const candidate of flags.dueShards()) {
+      do {
+        const page = await flags.duePage(candidate, end, 1, after);
+        seen.push(...page.items.map((i) => i.flag.transferId));
+        after = page.next;
+      } while (after);
+    }
+    expect(seen.filter((id) => id.startsWith('KR-DELAY')).sort()).toHaveLength(4);
+  });
+
+  it('lists pending holds of one partner by their end, soonest first, in pages', async () => {
+    const first = await flags.holds({ partnerId: 'kr-demo-bank', limit: 3 });
+    expect(first.items.map((f) => f.outcome)).toEqual(['DELAY', 'DELAY', 'DELAY']);
+    const rest = await flags.holds({ partnerId: 'kr-demo-bank', limit: 3, cursor: first.nextCursor! });
+    const ends = [...first.items, ...rest.items].map((f) => f.holdUntil!);
+    expect(ends).toEqual([...ends].sort());
+    expect(rest.nextCursor).toBeNull();
+    expect((await flags.holds({ partnerId: 'kh-demo-bank', limit: 3 })).items).toEqual([]);
   });
 
   it('refuses to read a malformed flag item, naming the fields but not their values', async () => {

@@ -43,7 +43,7 @@ function record(event: TransferEvent, debtorKey: string, creditorKey: string): D
 
 async function save(records: DecisionRecord[], networkIndex: boolean) {
   const repository = new DynamoScreeningRepository(fixture.clients.documents, fixture.tables, { networkIndex });
-  const outcome = await repository.saveBatch({ accounts: [], decisions: records, flags: [], rejections: [] }, NOW);
+  const outcome = await repository.saveDecisions({ decisions: records, rejections: [] }, NOW);
   expect(outcome.failedTransfers.size).toBe(0);
 }
 

@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { itemSize } from '#adapters/dynamodb/item-size.ts';
-import { accountItem } from '#adapters/dynamodb/account-items.ts';
+import { accountItem, readAccountItem } from '#adapters/dynamodb/account-items.ts';
 import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
 import { STATE_BYTE_BUDGET, STATE_FORMAT } from '#domain/aggregates/account-codec.ts';
 import { AccountState } from '#domain/aggregates/account-state.ts';
@@ -57,10 +57,7 @@ describe('DynamoScreeningRepository state writes', () => {
       owners: ['t1', 't2', 't3'],
       reapply: () => {},
     };
-    const saved = await repository.saveBatch(
-      { accounts: [write], decisions: [], flags: [], rejections: [] },
-      new Date(T0),
-    );
+    const saved = await repository.saveEffects({ accounts: [write], flags: [] }, new Date(T0));
     expect(saved.failedTransfers.size).toBe(0);
     const puts = mock.commandCalls(PutCommand);
     expect(puts).toHaveLength(1);
@@ -85,14 +82,34 @@ describe('DynamoScreeningRepository state writes', () => {
         reapplied = fresh;
       },
     };
-    const saved = await repository.saveBatch(
-      { accounts: [write], decisions: [], flags: [], rejections: [] },
-      new Date(T0),
-    );
+    const saved = await repository.saveEffects({ accounts: [write], flags: [] }, new Date(T0));
     expect(saved.failedTransfers.size).toBe(0);
     expect(mock.commandCalls(GetCommand)[0]!.args[0].input.ConsistentRead).toBe(true);
     expect(reapplied?.inbound.recent).toHaveLength(5);
     expect(mock.commandCalls(PutCommand)[1]!.args[0].input).toMatchObject({ ExpressionAttributeValues: { ':v': 9 } });
+  });
+
+  it('writes an account whose state in memory holds a transfer without a decision from the stored item, with only its decided transfers', async () => {
+    const stored = accountItem('mule', stateWith(2), 4, T0 / 1000);
+    mock.on(GetCommand).resolves({ Item: stored });
+    mock.on(PutCommand).resolves({});
+    const write = {
+      accountKey: 'mule',
+      state: stateWith(6),
+      expectedVersion: 4,
+      owners: ['t1'],
+      reapply: (fresh: AccountState) =>
+        fresh.inbound.add({ t: T0 + 60_000, fp: 99, amount: 5n, cp: 9, newPayee: false }, true),
+      fromStored: true as const,
+    };
+    const saved = await repository.saveEffects({ accounts: [write], flags: [] }, new Date(T0));
+    expect(saved.failedTransfers.size).toBe(0);
+    expect(mock.commandCalls(GetCommand)[0]!.args[0].input.ConsistentRead).toBe(true);
+    const put = mock.commandCalls(PutCommand);
+    expect(put).toHaveLength(1);
+    expect(put[0]!.args[0].input).toMatchObject({ ExpressionAttributeValues: { ':v': 4 }, Item: { v: 5 } });
+    const written = readAccountItem(put[0]!.args[0].input.Item as Record<string, unknown>)!.state!;
+    expect(written.inbound.recent.map((e) => e.fp)).toEqual([0, 1, 99]);
   });
 
   it('gives the transfers back to SQS when the account write keeps failing', async () => {
@@ -106,10 +123,7 @@ describe('DynamoScreeningRepository state writes', () => {
       owners: ['t1', 't2'],
       reapply: () => {},
     };
-    const saved = await repository.saveBatch(
-      { accounts: [write], decisions: [], flags: [], rejections: [] },
-      new Date(T0),
-    );
+    const saved = await repository.saveEffects({ accounts: [write], flags: [] }, new Date(T0));
     expect([...saved.failedTransfers].sort()).toEqual(['t1', 't2']);
   });
 
@@ -170,30 +184,24 @@ describe('DynamoScreeningRepository retention (the numbers the README promises, 
   });
 
   it('keeps a decision record 5 years of 366 days, never short of five calendar years', async () => {
-    await repository.saveBatch(
-      { accounts: [], decisions: [decisionRecord('KEEP-5Y')], flags: [], rejections: [] },
-      NOW,
-    );
+    await repository.saveDecisions({ decisions: [decisionRecord('KEEP-5Y')], rejections: [] }, NOW);
     const expiresAt = putItem('D').expiresAt as number;
     expect(expiresAt).toBe(NOW_SECONDS + 1830 * DAY_SECONDS);
     expect(expiresAt).toBeGreaterThanOrEqual(Date.parse('2031-11-24T03:00:00Z') / 1000);
   });
 
   it("keeps an operator's canary decision one day", async () => {
-    await repository.saveBatch(
-      { accounts: [], decisions: [decisionRecord('CANARY-1', { canary: true })], flags: [], rejections: [] },
-      NOW,
-    );
+    await repository.saveDecisions({ decisions: [decisionRecord('CANARY-1', { canary: true })], rejections: [] }, NOW);
     expect(putItem('D').expiresAt).toBe(NOW_SECONDS + DAY_SECONDS);
   });
 
   it('keeps a rejection record 90 days', async () => {
-    await repository.saveBatch({ accounts: [], decisions: [], flags: [], rejections: [rejection] }, NOW);
+    await repository.saveDecisions({ decisions: [], rejections: [rejection] }, NOW);
     expect(putItem('J').expiresAt).toBe(NOW_SECONDS + 90 * DAY_SECONDS);
   });
 
   it("keeps an account's item 400 days after its last write", async () => {
-    await repository.saveBatch({ accounts: [account('quiet')], decisions: [], flags: [], rejections: [] }, NOW);
+    await repository.saveEffects({ accounts: [account('quiet')], flags: [] }, NOW);
     expect(putItem('A').expiresAt).toBe(NOW_SECONDS + 400 * DAY_SECONDS);
   });
 });
@@ -275,13 +283,8 @@ describe('DynamoScreeningRepository ignores items past their expiresAt (dynalite
     mock.on(PutCommand).rejectsOnce(conditionFailed).resolves({});
     mock.on(GetCommand).resolves({ Item: accountItem('mule', stateWith(5), 9, WRITTEN_BEFORE_NOW(400 * DAY_SECONDS)) });
     let reapplied: AccountState | undefined;
-    const saved = await repository.saveBatch(
-      {
-        accounts: [{ ...account('mule'), reapply: (fresh: AccountState) => void (reapplied = fresh) }],
-        decisions: [],
-        flags: [],
-        rejections: [],
-      },
+    const saved = await repository.saveEffects(
+      { accounts: [{ ...account('mule'), reapply: (fresh: AccountState) => void (reapplied = fresh) }], flags: [] },
       NOW,
     );
     expect(saved.failedTransfers.size).toBe(0);

@@ -10,6 +10,7 @@ import {
   type LinkedFlag,
 } from '#domain/review/case.ts';
 import { confirmedFraudListing, decisionUpdate } from '#domain/review/consequences.ts';
+import { flagRow } from '#domain/review/flag.ts';
 import { ReviewRefusal } from '#domain/review/refusal.ts';
 import { DEFAULT_RELEASE_LIMITS, releasePolicy } from '#domain/review/release-policy.ts';
 import { NOW, analyst, pendingFlag, supervisor, taskForce } from './flag-fixture.ts';
@@ -20,6 +21,9 @@ const MULE = 'M'.repeat(22);
 function linked(partnerId: string, debtor: string, creditor: string, value = '1500000'): LinkedFlag {
   return { flag: pendingFlag({ partnerId, amount: { value, currency: 'KRW' } }), accountKeys: { debtor, creditor } };
 }
+
+/** A linked flag as the case list reads it: its queue row. */
+const queued = ({ flag, accountKeys }: LinkedFlag) => ({ row: flagRow(flag), accountKeys });
 
 function refusal(run: () => unknown): ReviewRefusal {
   try {
@@ -39,7 +43,7 @@ describe('cases', () => {
       linked('kh-demo-bank', MULE, 'ONWARD'),
       linked('kr-demo-bank', 'V3', 'LONE'),
     ];
-    expect(groupCases(flags)).toEqual([
+    expect(groupCases(flags.map(queued))).toEqual([
       expect.objectContaining({
         accountKey: MULE,
         role: 'both',
@@ -60,7 +64,7 @@ describe('cases', () => {
           const flags = rows.map(([debtor, creditor, value]) =>
             linked('kr-demo-bank', debtor, creditor, String(value)),
           );
-          const cases = groupCases(flags);
+          const cases = groupCases(flags.map(queued));
           // Exactly the accounts two or more flags name (a flag naming an account twice counts once).
           const naming = (account: string) =>
             flags.filter((f) => f.accountKeys.debtor === account || f.accountKeys.creditor === account).length;

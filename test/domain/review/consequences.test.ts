@@ -73,8 +73,34 @@ describe('consequences of a final decision', () => {
     expect(decisionUpdate(released)).toEqual(decisionUpdate(structuredClone(released)));
   });
 
-  it('has no update for a flag that is not final', () => {
-    expect(() => decisionUpdate(pendingFlag())).toThrow(/no final decision/);
+  it('has no update for a flag nobody has decided on', () => {
+    expect(() => decisionUpdate(pendingFlag())).toThrow(/owes its partner no decision update/);
+  });
+
+  it('tells the partner a DELAY kept for review is now REVIEW, with the reason, and keeps saying so after an escalation', () => {
+    const delayed = pendingFlag({ outcome: 'DELAY', holdUntil: '2026-11-24T06:30:00.000Z' });
+    const kept = decideAction(
+      delayed,
+      AUTO_RELEASE_ACTOR,
+      { action: 'HOLD_FOR_REVIEW', note: 'the recipient account is on other open flags', expectedVersion: 1 },
+      policy,
+      NOW,
+    );
+    expect(kept).toMatchObject({ status: 'PENDING', outcome: 'REVIEW', pendingEffects: ['DECISION_UPDATE'] });
+    const update = decisionUpdate(kept);
+    expect(update).toMatchObject({
+      outcome: 'REVIEW',
+      holdUntil: null,
+      review: { action: 'HOLD_FOR_REVIEW', role: 'system', flagVersion: 2 },
+    });
+    expect(update.reasons.at(-1)).toMatchObject({
+      ruleId: 'REVIEW-HOLD-FOR-REVIEW',
+      explanation: expect.stringContaining('the recipient account is on other open flags'),
+    });
+    // An escalation before the update went out keeps it owed, and the same update.
+    const escalated = decideAction(kept, analyst, { action: 'ESCALATE', note: 'x', expectedVersion: 2 }, policy, NOW);
+    expect(escalated.pendingEffects).toEqual(['DECISION_UPDATE']);
+    expect(decisionUpdate(escalated)).toEqual(update);
   });
 
   it('lists the creditor as CONFIRMED_FRAUD by the confirming bank with high confidence for two years', () => {

@@ -28,7 +28,7 @@ describe('auto-release construct', () => {
     });
   });
 
-  it('gives the function the review configuration and the grants of its sweep: only the across-partners index, no case or network queries', () => {
+  it('gives the function the review configuration and the grants of its sweep: the due index, the due flags by key and the case indexes, no queue or network reads', () => {
     const properties = functions[autoReleaseId]!.Properties!;
     expect(properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: 50 });
     expect(Object.keys((properties.Environment as { Variables: Record<string, unknown> }).Variables)).toEqual(
@@ -41,24 +41,31 @@ describe('auto-release construct', () => {
         .filter(Boolean)
         .sort();
     expect(sids('AutoReleaseHandlerRole')).toEqual(
-      sids('ReviewApiHandlerRole').filter(
-        (sid) =>
-          ![
-            'QueryCasesAndNetwork',
-            'ReadFlags',
-            'ReadAccountState',
-            'CountRequests',
-            'GovernRulePacks',
-            'AuditReads',
-          ].includes(sid!),
-      ),
+      [
+        ...sids('ReviewApiHandlerRole').filter(
+          (sid) =>
+            ![
+              'QueryCasesAndNetwork',
+              'QueryReviewQueues',
+              'ReadFlags',
+              'ReadAccountState',
+              'CountRequests',
+              'GovernRulePacks',
+              'AuditReads',
+            ].includes(sid!),
+        ),
+        'QueryCases',
+        'QueryDueFlags',
+        'ReadDueFlags',
+      ].sort(),
     );
-    const query = policyStatements(template).find(
-      ({ resource, statement }) =>
-        resource.startsWith('AutoReleaseHandlerRole') && statement.Sid === 'QueryReviewQueues',
-    )!;
-    expect(query.statement.Resource).toEqual({
-      'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.flags, 'Arn'] }, '/index/byStatus']],
-    });
+    const statementOf = (sid: string) =>
+      policyStatements(template).find(
+        ({ resource, statement }) => resource.startsWith('AutoReleaseHandlerRole') && statement.Sid === sid,
+      )!.statement;
+    const index = (name: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.flags, 'Arn'] }, `/index/${name}`]] });
+    expect(statementOf('QueryDueFlags').Resource).toEqual(index('byDue'));
+    expect(statementOf('ReadDueFlags').Action).toBe('dynamodb:BatchGetItem');
+    expect(statementOf('QueryCases').Resource).toEqual([index('byCreditorAccount'), index('byDebtorAccount')]);
   });
 });

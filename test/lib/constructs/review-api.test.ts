@@ -134,7 +134,7 @@ describe('review API construct', () => {
       'UseDataKey',
     ]);
     expect(bySid.ReadFlags).toMatchObject({
-      Action: 'dynamodb:GetItem',
+      Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
       Resource: { 'Fn::GetAtt': [ids.flags, 'Arn'] },
     });
     // "Why this is unusual" reads account items by key, never queries or writes them.
@@ -161,7 +161,7 @@ describe('review API construct', () => {
       Action: 'dynamodb:UpdateItem',
       Resource: { 'Fn::GetAtt': [ids.flags, 'Arn'] },
     });
-    expect(JSON.stringify(bySid.QueryReviewQueues!.Resource)).toMatch(/\/index\/byPartnerStatus.*\/index\/byStatus/);
+    expect(JSON.stringify(bySid.QueryReviewQueues!.Resource)).toMatch(/\/index\/byDue.*\/index\/byQueue/);
     // Cases and the network view read only the account indexes, never a table scan.
     const caseIndexes = JSON.stringify(bySid.QueryCasesAndNetwork!.Resource);
     for (const index of ['byCreditorAccount', 'byDebtorAccount', 'byCreditor', 'byDebtor'])

@@ -313,14 +313,14 @@ describe('stateless stack: least privilege', () => {
     });
   });
 
-  it('grants the review API function exactly the calls of the review use cases: flags by key and by both queue indexes, cases and the network by the account indexes, account state by key, watchlist listings, decision updates', () => {
+  it('grants the review API function exactly the calls of the review use cases: flags by key, review queues and holds by their sharded indexes, cases and the network by the account indexes, account state by key, watchlist listings, decision updates', () => {
     expect(grantsOf(review.function.role)).toEqual({
       ...basics('ReviewApiHandlerLogs'),
       // "Why this is unusual": both accounts' state items, read by key only.
       Aggregates: ['dynamodb:BatchGetItem'],
-      Flags: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-      'Flags/index/byPartnerStatus': ['dynamodb:Query'],
-      'Flags/index/byStatus': ['dynamodb:Query'],
+      Flags: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      'Flags/index/byQueue': ['dynamodb:Query'],
+      'Flags/index/byDue': ['dynamodb:Query'],
       'Flags/index/byCreditorAccount': ['dynamodb:Query'],
       'Flags/index/byDebtorAccount': ['dynamodb:Query'],
       'Decisions/index/byCreditor': ['dynamodb:Query'],
@@ -336,11 +336,13 @@ describe('stateless stack: least privilege', () => {
     });
   });
 
-  it('grants the auto-release function only its sweep: flags across partners, owed listings and updates, no reads by key, cases or network', () => {
+  it('grants the auto-release function only its sweep: due flags by key, whether their accounts are in a case, owed listings and updates; no queues or network', () => {
     expect(grantsOf(autoRelease.function.role)).toEqual({
       ...basics('AutoReleaseHandlerLogs'),
-      Flags: ['dynamodb:UpdateItem'],
-      'Flags/index/byStatus': ['dynamodb:Query'],
+      Flags: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+      'Flags/index/byDue': ['dynamodb:Query'],
+      'Flags/index/byCreditorAccount': ['dynamodb:Query'],
+      'Flags/index/byDebtorAccount': ['dynamodb:Query'],
       Watchlist: ['dynamodb:UpdateItem'],
       ...onEach(decisionQueues, ['sqs:SendMessage']),
     });

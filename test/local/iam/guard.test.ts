@@ -92,7 +92,7 @@ const screeningRole = (...extra: PolicyStatement[]) =>
           Sid: 'QueryReviewQueues',
           Effect: 'Allow',
           Action: 'dynamodb:Query',
-          Resource: `${tableArn(tables.flags)}/index/byStatus`,
+          Resource: `${tableArn(tables.flags)}/index/byDue`,
         },
         {
           Sid: 'SendDecisions',
@@ -248,15 +248,14 @@ describe('the IAM guard on DynamoDB', () => {
         new QueryCommand({
           TableName: tables.flags,
           ...(IndexName ? { IndexName } : {}),
-          KeyConditionExpression:
-            IndexName === 'byPartnerStatus' ? 'partnerStatus = :v' : IndexName ? '#s = :v' : 'partnerId = :v',
-          ...(IndexName === 'byStatus' ? { ExpressionAttributeNames: { '#s': 'status' } } : {}),
+          KeyConditionExpression: IndexName === 'byQueue' ? '#q = :v' : IndexName ? 'dueShard = :v' : 'partnerId = :v',
+          ...(IndexName === 'byQueue' ? { ExpressionAttributeNames: { '#q': 'queue' } } : {}),
           ExpressionAttributeValues: { ':v': 'x' },
         }),
       );
-    await query('byStatus');
-    expect((await rejection(query('byPartnerStatus'))).message).toContain(
-      `dynamodb:Query on resource: ${tableArn(tables.flags)}/index/byPartnerStatus because`,
+    await query('byDue');
+    expect((await rejection(query('byQueue'))).message).toContain(
+      `dynamodb:Query on resource: ${tableArn(tables.flags)}/index/byQueue because`,
     );
     expect((await rejection(query())).message).toContain(
       `dynamodb:Query on resource: ${tableArn(tables.flags)} because`,
