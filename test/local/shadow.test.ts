@@ -14,6 +14,8 @@ import { formatShadowReport, type ShadowReport, shadowReport } from '#use-cases/
 import shippedPack from '../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 
 const analyst: Officer = { id: 'u-1', username: 'mina', role: 'analyst', partnerId: 'kr-demo-bank' };
+/** Shadowing the shared pack is a task-force supervisor's step. */
+const supervisor: Officer = { id: 'u-2', username: 'joon', role: 'supervisor', partnerId: '*' };
 /** The shipped pack with DELAY from 60 instead of 40: same rules and points, so the same scores. */
 const SHADOW = { ...shippedPack, version: 'kr-kh-delay-60', thresholds: { ...shippedPack.thresholds, delay: 60 } };
 const REDELIVERED = 25;
@@ -34,7 +36,7 @@ describe('shadow mode, end to end', () => {
     const store = new DynamoRulePackStore(pipeline.clients.documents, pipeline.tables.rulePacks);
     const now = new Date();
     await proposePack(store, SHADOW, { officer: analyst, now, note: 'fewer DELAYs on single 45-point rules' });
-    await startShadow(store, { packId: 'kr-kh', version: SHADOW.version }, { officer: analyst, now });
+    await startShadow(store, { packId: 'kr-kh', version: SHADOW.version }, { officer: supervisor, now });
 
     const events = workload.events.map(({ label: _label, ...event }) => event as unknown as TransferEvent);
     const byPartner = new Map<string, typeof events>();

@@ -65,9 +65,9 @@ const screener = (publisher: DecisionPublisher) =>
 const minutesBefore = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000).toISOString();
 
 /**
- * An elderly customer's transfers to new payees within the hour: the shipped pack DELAYs the third,
- * and holds it for REVIEW if it is counted twice, as it is when a state already holding it screens
- * it again.
+ * An elderly customer's large transfers to young accounts it never paid, within the hour: the shipped
+ * pack DELAYs the third, and holds it for REVIEW if it is counted twice (a fourth transfer in the hour
+ * makes it a drain), as it is when a state already holding it screens it again.
  */
 function drained(prefix: string, n: number): TransferEvent {
   return transferEvent({
@@ -79,7 +79,7 @@ function drained(prefix: string, n: number): TransferEvent {
       accountId: `${prefix}-PAYEE-${n}`,
       country: 'KR',
       accountType: 'PERSONAL',
-      accountOpenedAt: '2015-01-01',
+      accountOpenedAt: '2026-10-01',
     },
     context: { newPayee: true, activeCall: false, remoteAccessApp: false },
     remittanceInfo: 'x',
