@@ -1,12 +1,26 @@
 // @ts-check
 /**
- * Mutation testing of the core: `npm run mutation` (see README, Tests). One folder while developing:
+ * Two scopes (see README, Tests), chosen by MUTATION_SCOPE, which vitest.mutation.config.ts reads too:
+ * - `core` (`npm run mutation`): lambdas/domain and lambdas/use-cases/screening against their unit
+ *   tests, the screening handler's mocked-SDK tests and the screening use case's dynalite tests: the
+ *   tests that exercise this code directly, fast enough to run for each of its mutants on two cores;
+ * - `all` (`npm run mutation:all`): every folder of lambdas/ but handlers, against every unit, handler
+ *   and integration test of those folders (hours here).
+ * One folder while developing:
  *   npx stryker run --concurrency 1 --mutate 'lambdas/domain/screening/**\/*.ts'
  * Everything it writes is under reports/mutation (git-ignored), the incremental file included: it is
  * this machine's record of the last run (which mutants each test killed), so that a re-run tests only
  * what changed here; committed, it would be stale after any change elsewhere and conflict on every merge.
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
+const SCOPES = {
+  core: ['lambdas/domain/**/*.ts', 'lambdas/use-cases/screening/**/*.ts', '!**/*.d.ts'],
+  all: ['lambdas/domain/**/*.ts', 'lambdas/use-cases/**/*.ts', 'lambdas/adapters/**/*.ts', '!**/*.d.ts'],
+};
+const scope = process.env.MUTATION_SCOPE ?? 'core';
+if (!(scope in SCOPES))
+  throw new Error(`MUTATION_SCOPE must be one of ${Object.keys(SCOPES).join(', ')}, not ${scope}`);
+
 export default {
   packageManager: 'npm',
   testRunner: 'vitest',
@@ -14,7 +28,7 @@ export default {
   vitest: { configFile: 'vitest.mutation.config.ts', related: true },
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.json',
-  mutate: ['lambdas/domain/**/*.ts', 'lambdas/use-cases/**/*.ts', 'lambdas/adapters/**/*.ts', '!**/*.d.ts'],
+  mutate: SCOPES[scope],
   coverageAnalysis: 'perTest',
   // A mutant run only while modules load or fixtures are built (beforeAll) is "static": Stryker would
   // run every test against each of them, reloading everything. A mutant that tests also run is tested
@@ -22,10 +36,10 @@ export default {
   // is left out of the score: the tests that write those numbers out are listed in the README.
   ignoreStatic: true,
   incremental: true,
-  incrementalFile: 'reports/mutation/stryker-incremental.json',
+  incrementalFile: `reports/mutation/${scope}/stryker-incremental.json`,
   reporters: ['html', 'json', 'clear-text', 'progress'],
-  htmlReporter: { fileName: 'reports/mutation/index.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: `reports/mutation/${scope}/index.html` },
+  jsonReporter: { fileName: `reports/mutation/${scope}/mutation.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: false },
   // Two cores, shared: the README's figures come from concurrency 2.
   concurrency: 2,

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-const REPORT = process.argv[2] ?? 'reports/mutation/mutation.json';
+const REPORT = process.argv[2] ?? `reports/mutation/${process.env.MUTATION_SCOPE ?? 'core'}/mutation.json`;
 const FOLDERS = [
   'lambdas/domain',
   'lambdas/use-cases',
