@@ -33,7 +33,8 @@ import {
   type FlagQuery,
   type FlagRepository,
 } from '#use-cases/review/ports.ts';
-import { TABLES } from './tables.ts';
+import { EXPIRES_AT, RECORD_KEEPING_SECONDS, TABLES } from './tables.ts';
+import { isExpired } from './account-items.ts';
 import { isConditionalCheckFailure } from './conditions.ts';
 import { batchGetAll } from './batch-get.ts';
 import { readSharded } from './sharded-query.ts';
@@ -49,7 +50,8 @@ import { readSharded } from './sharded-query.ts';
  *                           their evidence, the last action, the transfer's time), so a list reads
  *                           small index items and never the transfer;
  *   dueShard, dueAt         the sweep's index (byDue, sparse), present while the sweep owes the flag
- *                           something: a pending DELAY's release at holdUntil, or effects still owed.
+ *                           something: a pending DELAY's release at holdUntil, or effects still owed;
+ *   expiresAt               the table's TTL: five years after the flag's creation, as its decision.
  * No index key takes one value for every partner's flags: queues and due work are per partner, in shards.
  */
 const [BY_QUEUE, BY_DUE, BY_CREDITOR_ACCOUNT, BY_DEBTOR_ACCOUNT] = TABLES.flags.globalSecondaryIndexes;
@@ -118,11 +120,16 @@ function indexAttributes(flag: Flag, retryAt?: Date) {
   };
 }
 
-/** The item that stores a flag: the flag, its accounts' keys (for cases) and its index attributes. */
+/**
+ * The item that stores a flag: the flag, its accounts' keys (for cases), its index attributes, and its
+ * end: the record of a hold and of what officers did with it is kept as long as its decision, counted
+ * from the flag's creation so that a redelivery writes the same item.
+ */
 export function flagItem(flag: Flag, accountKeys?: AccountKeys): Record<string, unknown> {
   const { due, ...indexed } = indexAttributes(flag);
   return {
     ...flag,
+    [EXPIRES_AT]: Math.floor(Date.parse(flag.createdAt) / 1000) + RECORD_KEEPING_SECONDS,
     ...(accountKeys
       ? {
           [BY_CREDITOR_ACCOUNT.partitionKey.name]: accountKeys.creditor,
@@ -252,6 +259,7 @@ export class DynamoFlagRepository implements FlagRepository {
     private readonly tableName: string,
     /** Every partner of the stage: the task force's lists and the sweep read all of them. */
     private readonly partners: readonly string[] = [],
+    private readonly clock: () => Date = () => new Date(),
   ) {}
 
   private partnersOf(partnerId: string): readonly string[] {
@@ -337,8 +345,11 @@ export class DynamoFlagRepository implements FlagRepository {
       })),
       { consistent: true },
     );
+    const nowSeconds = Math.floor(this.clock().getTime() / 1000);
     return new Map(
-      (items.get(this.tableName) ?? []).map((item) => [`${String(item.partnerId)}/${String(item.transferId)}`, item]),
+      (items.get(this.tableName) ?? [])
+        .filter((item) => !isExpired(item, nowSeconds))
+        .map((item) => [`${String(item.partnerId)}/${String(item.transferId)}`, item]),
     );
   }
 
@@ -367,7 +378,9 @@ export class DynamoFlagRepository implements FlagRepository {
     const result = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: { partnerId, transferId }, ConsistentRead: true }),
     );
-    return result.Item ? toFlag(result.Item) : undefined;
+    return result.Item && !isExpired(result.Item, Math.floor(this.clock().getTime() / 1000))
+      ? toFlag(result.Item)
+      : undefined;
   }
 
   async saveTransition(next: Flag, expectedVersion: number): Promise<void> {

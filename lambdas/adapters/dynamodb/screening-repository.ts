@@ -20,12 +20,10 @@ import { batchGetAll, uniqueKeys, type KeyRequest } from './batch-get.ts';
 import { DynamoFlagRepository } from './flag-repository.ts';
 import { networkIndexAttributes } from './network-index.ts';
 import { DynamoShadowStore } from './shadow-store.ts';
-import { EXPIRES_AT, type TableNames } from './tables.ts';
+import { EXPIRES_AT, RECORD_KEEPING_SECONDS, type TableNames } from './tables.ts';
 import { listingsOf } from './watchlist-items.ts';
 import { isConditionalCheckFailure } from './conditions.ts';
 
-/** Decisions are kept five years, the record-keeping period of Korean and Cambodian AML rules. */
-export const DECISION_RETENTION_SECONDS = 5 * 366 * 24 * 3600;
 export const REJECTION_RETENTION_SECONDS = 90 * 24 * 3600;
 /** A canary's decision is the operator's check that the stage works, not a bank's record: a day is enough. */
 export const CANARY_RETENTION_SECONDS = 24 * 3600;
@@ -120,7 +118,7 @@ export class DynamoScreeningRepository implements ScreeningRepository {
                 fingerprint: record.fingerprint,
                 messageId: record.messageId,
                 recordedAt: now.toISOString(),
-                [EXPIRES_AT]: nowSeconds + (record.canary ? CANARY_RETENTION_SECONDS : DECISION_RETENTION_SECONDS),
+                [EXPIRES_AT]: nowSeconds + (record.canary ? CANARY_RETENTION_SECONDS : RECORD_KEEPING_SECONDS),
                 ...(this.networkIndex && !record.canary
                   ? networkIndexAttributes(record.event, record.accountKeys)
                   : {}),

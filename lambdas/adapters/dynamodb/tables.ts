@@ -32,6 +32,12 @@ export interface TableDefinition {
 /** Items expire through this attribute (epoch seconds); readers also ignore items already past it. */
 export const EXPIRES_AT = 'expiresAt';
 
+/**
+ * Decisions, and the holds and releases of flags, are kept five years: the record-keeping period of
+ * Korean (2024 amendment) and Cambodian AML rules. 366-day years: never short of five calendar years.
+ */
+export const RECORD_KEEPING_SECONDS = 5 * 366 * 24 * 3600;
+
 export const TABLES = {
   watchlist: {
     id: 'Watchlist',
@@ -97,6 +103,7 @@ export const TABLES = {
     description: 'held transfers (REVIEW, DELAY) for compliance review, with version and audit trail',
     partitionKey: { name: 'partnerId', type: 'S' },
     sortKey: { name: 'transferId', type: 'S' },
+    timeToLiveAttribute: EXPIRES_AT,
     // Every index key is spread over shards or accounts, never one value for every bank's flags; the
     // item layout behind them is flag-repository.ts's.
     globalSecondaryIndexes: [

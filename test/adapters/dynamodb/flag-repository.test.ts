@@ -70,6 +70,22 @@ describe('DynamoFlagRepository', () => {
     expect(created.items.map((f) => f.transferId)).toContain('KH-NEW');
   });
 
+  it('keeps a flag five years from its creation (written out: 1,830 days), then reads it as absent', async () => {
+    const raw = await fixture.clients.documents.send(
+      new GetCommand({ TableName: fixture.tables.flags, Key: { partnerId: 'kr-demo-bank', transferId: 'KR-HIGH-0' } }),
+    );
+    const item = raw.Item!;
+    const created = Date.parse(String(item.createdAt)) / 1000;
+    expect(item.expiresAt).toBe(Math.floor(created) + 1_830 * 86_400);
+
+    const reader = (at: string) =>
+      new DynamoFlagRepository(fixture.clients.documents, fixture.tables.flags, PARTNERS, () => new Date(at));
+    const lastDay = new Date((item.expiresAt - 1) * 1000).toISOString();
+    const expired = new Date(item.expiresAt * 1000).toISOString();
+    expect((await reader(lastDay).get('kr-demo-bank', 'KR-HIGH-0'))?.transferId).toBe('KR-HIGH-0');
+    expect(await reader(expired).get('kr-demo-bank', 'KR-HIGH-0')).toBeUndefined();
+  });
+
   it("lists one partner's pending flags by score, then age, in pages that never end empty", async () => {
     const pages = await allPages('kr-demo-bank', 4);
     expect(pages.map((p) => p.length)).toEqual([4, 4, 1]);
