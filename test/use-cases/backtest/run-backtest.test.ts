@@ -133,6 +133,9 @@ describe('runBacktest', async () => {
         {
           partnerId: 'kr-demo-bank',
           transferId: 'T3',
+          occurredAt: '2026-11-24T09:03:00.000Z',
+          amount: { value: '10000', currency: 'KRW' },
+          label: { fraud: true, typology: 'voice-phishing' },
           baseline: { outcome: 'DELAY', score: 40 },
           candidate: { outcome: 'ALLOW', score: 40 },
         },
