@@ -32,7 +32,7 @@ export function renderHtmlReport(report: BacktestReport, file: string, chartScri
 body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222;max-width:80rem}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}
 th:first-child,td:first-child{text-align:left}.chart{margin:.5rem 0 1rem}
-.packs{display:grid;grid-template-columns:repeat(auto-fit,minmax(34rem,1fr));gap:0 2rem}
+.packs{display:grid;grid-template-columns:repeat(auto-fit,minmax(36rem,1fr));gap:0 2rem}
 </style>
 ${chartScripts.map((script) => `<script>${inlineScript(script)}</script>`).join('\n')}
 </head><body>

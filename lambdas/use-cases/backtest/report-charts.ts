@@ -19,6 +19,8 @@ export interface ThresholdMark {
 
 const WIDTH = 560;
 const HEIGHT = 300;
+/** Narrower: two packs' histograms stand side by side. */
+const HISTOGRAM_WIDTH = 420;
 const DAY_MS = 86_400_000;
 const LOG_SCALE_RATIO = 10;
 const POWERS_OF_TEN = [0, 1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
@@ -130,6 +132,27 @@ export function thresholdSweepChart(report: BacktestReport, marks: readonly Thre
         ],
       },
       {
+        data: { values: markRows, name: 'marked' },
+        // Marks often share a point (two DELAY thresholds holding the same transfers): a legend names them.
+        // Drawn under the curve, so that each point of it keeps its own tooltip.
+        mark: { type: 'point', size: 170, filled: true, color: '#000', opacity: 0.8 },
+        encoding: {
+          x,
+          y,
+          shape: {
+            field: 'mark',
+            type: 'nominal',
+            title: 'thresholds',
+            scale: { range: ['diamond', 'square', 'triangle-up'] },
+            legend: { labelLimit: 320 },
+          },
+          tooltip: [
+            { field: 'mark', title: 'thresholds' },
+            percentTooltip('legitimateHoldRate', 'legitimate transfers held'),
+          ],
+        },
+      },
+      {
         data: { values: rows, name: 'sweep' },
         mark: { type: 'line', point: { size: 40 }, tooltip: true },
         encoding: {
@@ -147,26 +170,6 @@ export function thresholdSweepChart(report: BacktestReport, marks: readonly Thre
             percentTooltip('scenarioRecall', 'scenarios caught'),
             percentTooltip('recall', 'fraud transfers held'),
             ...typologies.map((t) => percentTooltip(typologyField(t), `caught: ${t}`)),
-          ],
-        },
-      },
-      {
-        data: { values: markRows, name: 'marked' },
-        // Marks often share a point (two DELAY thresholds holding the same transfers): a legend names them.
-        mark: { type: 'point', size: 170, filled: true, color: '#000', opacity: 0.8 },
-        encoding: {
-          x,
-          y,
-          shape: {
-            field: 'mark',
-            type: 'nominal',
-            title: 'thresholds',
-            scale: { range: ['diamond', 'square', 'triangle-up'] },
-            legend: { labelLimit: 320 },
-          },
-          tooltip: [
-            { field: 'mark', title: 'thresholds' },
-            percentTooltip('legitimateHoldRate', 'legitimate transfers held'),
           ],
         },
       },
@@ -210,6 +213,7 @@ export function reviewWorkloadChart(report: BacktestReport, marks: readonly Thre
           x,
           y: { field: 'reviews', type: 'quantitative', title: yTitle },
           color: { field: 'pack', type: 'nominal', title: 'pack' },
+          strokeDash: { field: 'pack', type: 'nominal', title: 'pack' },
           tooltip: [
             { field: 'pack', title: 'pack' },
             { field: 'review', title: 'REVIEW threshold', type: 'quantitative' },
@@ -255,7 +259,7 @@ export function scoreHistogramChart(summary: BacktestSummary, marks: readonly Th
       text: `Scores of ${summary.pack.version}`,
       subtitle: `transfers per band of 5 points${logarithmic ? ', count on a logarithmic scale' : ''}`,
     },
-    width: WIDTH,
+    width: HISTOGRAM_WIDTH,
     height: 220,
     layer: [
       {
