@@ -60,7 +60,8 @@ export interface SweepResult {
   readonly points: readonly SweepPoint[];
   /**
    * The pairs holding at most 1% of legitimate transfers (of all transfers, without labels: scams
-   * are not the burden), best first: scenario recall, recall, then fewest holds.
+   * are not the burden), best first: scenario recall, recall, then fewest holds, fewest for officers;
+   * among pairs that do the same to the file, the nearest to the pack's own (the smallest change).
    */
   readonly bestUnderOnePercent: readonly SweepPoint[];
 }
@@ -94,10 +95,16 @@ export function sweepThresholds(input: SweepInput): SweepResult {
         (b.scenarioRecall ?? 0) - (a.scenarioRecall ?? 0) ||
         (b.recall ?? 0) - (a.recall ?? 0) ||
         a.heldShare - b.heldShare ||
-        a.reviewShare - b.reviewShare,
+        a.reviewShare - b.reviewShare ||
+        distanceFrom(input.current, a) - distanceFrom(input.current, b),
     )
     .slice(0, BEST_PAIRS_LISTED);
   return { points, bestUnderOnePercent };
+}
+
+/** How far a pair moves the thresholds from the pack's own, in points. */
+function distanceFrom(current: SweepInput['current'], point: SweepPoint): number {
+  return Math.abs(point.delay - current.delay) + Math.abs(point.review - current.review);
 }
 
 function pointAt(input: SweepInput, delay: number, review: number): SweepPoint {

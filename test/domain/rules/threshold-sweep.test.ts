@@ -64,7 +64,7 @@ describe('sweepThresholds', () => {
     expect(result.bestUnderOnePercent).toEqual([]);
   });
 
-  it('ranks pairs under 1% by scenario recall, then recall, then fewest holds and fewest for officers', () => {
+  it("ranks pairs under 1% by scenario recall, recall, fewest holds, fewest for officers, then nearest to the pack's own", () => {
     const many = emptyFloorScoreHistogram();
     many[histogramCell('ALLOW', 0)] = 1000;
     const best = sweepThresholds({
@@ -76,5 +76,14 @@ describe('sweepThresholds', () => {
     // fewest for officers (REVIEW above 90) comes first.
     expect(best[0]).toMatchObject({ recall: 1, scenarioRecall: 1 / 2, heldShare: 2 / 1002, reviewShare: 0 });
     expect(best.every((p) => p.heldShare <= 0.01)).toBe(true);
+    // Every DELAY up to 40 with REVIEW 95 or 100 does the same to these transfers: the nearest to the
+    // pack's own 40 / 70 comes first.
+    expect([best[0]!.delay, best[0]!.review]).toEqual([40, 95]);
+    expect(best.slice(1, 3).map((p) => [p.delay, p.review])).toEqual(
+      expect.arrayContaining([
+        [40, 100],
+        [35, 95],
+      ]),
+    );
   });
 });
