@@ -65,7 +65,11 @@ function chart(id: string, spec: ChartSpec): string {
 <script type="application/json" id="${id}-spec">${inlineScript(JSON.stringify(spec))}</script>`;
 }
 
-/** Script text that cannot end its script element early: "<" is escaped wherever it could open a tag. */
+/**
+ * Script text that cannot end its script element early: a "<" that would open "</script" or "<!--" is
+ * written \u003c, which means "<" inside the JSON strings and the library's string and regular
+ * expression literals, the only places such text occurs.
+ */
 function inlineScript(text: string): string {
   return text.replace(/<(?=\/?script|!--)/gi, '\\u003c');
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOLD_SHARE_TARGET } from '#domain/rules/threshold-sweep.ts';
+import { renderHtmlReport } from '#use-cases/backtest/html-report.ts';
 import { CANDIDATE_VERSION, smallBacktestReport } from '../../support/backtest-report.ts';
 
 /** A chart's Vega-Lite specification, as the page carries it beside the chart. */
@@ -70,5 +71,15 @@ describe('the backtest HTML report', async () => {
     const figures = html.replace(/<script>[\s\S]*?<\/script>/g, '');
     expect(figures.length).toBeLessThan(html.length / 5);
     expect([...secrets].filter((secret) => figures.includes(secret))).toEqual([]);
+  });
+
+  it('keeps a label that reads like markup inert, in the tables and in the chart specifications', () => {
+    const typology = '</script><script>alert(1)</script>';
+    const labels = { ...report.candidate.labels!, typologies: { [typology]: { scenarios: 1, caught: 1 } } };
+    const page = renderHtmlReport({ ...report, candidate: { ...report.candidate, labels } }, 'f.ndjson', []);
+    expect(page).not.toContain(typology);
+    expect(page).toContain('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+    const point = valuesOf(specOf(page, 'threshold-sweep')).find((v) => v.pack === CANDIDATE_VERSION)!;
+    expect(point).toHaveProperty([`caught ${typology}`]);
   });
 });
