@@ -9,6 +9,7 @@ import { createPseudonymiser, type Pseudonymiser } from '#domain/identity/pseudo
 import { compileRulePack, RulePackError, type CompiledPack } from '#domain/rules/compile.ts';
 import type { TransferLabel } from '#domain/rules/backtest-tally.ts';
 import type { WatchlistListing } from '#domain/watchlist/listing.ts';
+import { readChartScripts } from '#local/chart-scripts.ts';
 import { progressBar } from '#local/progress.ts';
 import { readOnThread } from '#local/transfer-file-thread.ts';
 import { describeProblems, loadWatchlistFile, type WatchlistEntry } from '#local/watchlist-csv.ts';
@@ -62,7 +63,11 @@ export function run(args: string[]): Promise<number> {
     )
     .option('--profile <f>', "the watchlist provider's column profile")
     .option('--score-from <time>', SCORE_FROM_HELP)
-    .option('--html <f>', 'also write a self-contained HTML report (score histograms, recall against hold rate)')
+    .option(
+      '--html <f>',
+      'also write one self-contained HTML file that works offline: the threshold sweep (recall against the ' +
+        "legitimate hold rate, officers' workload), score histograms, both packs side by side",
+    )
     .addOption(jsonOption('one JSON object on stdout instead of the text report'))
     .addHelpText(
       'after',
@@ -103,7 +108,7 @@ async function backtest(values: BacktestOptions, command: Command): Promise<numb
     bar.clear();
   }
 
-  if (values.html) await writeFile(values.html, renderHtmlReport(report, values.file));
+  if (values.html) await writeFile(values.html, renderHtmlReport(report, values.file, await readChartScripts()));
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatTextReport(report, values.file));
   if (values.html && !values.json) process.stdout.write(`HTML report: ${values.html}\n`);
   return 0;

@@ -47,6 +47,13 @@ export interface LocalReviewStack {
   stop(): Promise<void>;
 }
 
+/**
+ * Payments held by the delayed-withdrawal rule in the demo workload's last minutes: their 30-minute
+ * holds are still running when the stage is up, so officers meet pending DELAYs and their deadlines
+ * (every earlier DELAY is past its hold and released by the first auto-release).
+ */
+const DEMO_DELAYS_AT_END = 3;
+
 /** The auto-release schedule of the templates (lib/constructs/auto-release.ts). */
 const AUTO_RELEASE_SCHEDULE = 'AutoReleaseSchedule';
 
@@ -58,7 +65,11 @@ const AUTO_RELEASE_SCHEDULE = 'AutoReleaseSchedule';
 export async function startLocalReviewStack(options: ServeOptions = {}): Promise<LocalReviewStack> {
   const progress = options.progress ?? (() => {});
   const workload = options.demo
-    ? generateWorkload({ ...options.demo, start: new Date(Date.now() - WORKLOAD_SPAN_MS) })
+    ? generateWorkload({
+        ...options.demo,
+        start: new Date(Date.now() - WORKLOAD_SPAN_MS),
+        delayedAtEnd: DEMO_DELAYS_AT_END,
+      })
     : undefined;
   const pipeline = await startLocalPipeline({
     partners: DEMO_PARTNERS,
@@ -131,7 +142,7 @@ export function run(args: string[]): Promise<number> {
     .option(
       '--demo',
       'first screen a generated workload of two partners, kr-demo-bank and kh-demo-bank, ending now, so that ' +
-        'both have flags to review',
+        'both have flags to review (kr-demo-bank also a few DELAY holds still running)',
     )
     .option('--transfers <n>', 'size of the demo workload (at least 200)', '400')
     .option('--seed <s>', 'seed of the demo workload (same seed, same transfers)', '1')

@@ -17,6 +17,12 @@ export interface WorkloadOptions {
    * for a bank screening live traffic.
    */
   historyDays?: number;
+  /**
+   * Legitimate payments that the delayed-withdrawal rule holds for 30 minutes, placed in the last
+   * ENDING_MS of the window and counted in `transfers` (none unless told): the demo's, so that
+   * officers find timed holds still running when it starts. Backtest workloads leave it out.
+   */
+  delayedAtEnd?: number;
 }
 
 export interface Workload {
@@ -39,6 +45,8 @@ export const HISTORY_DAYS = 60;
 
 /** A Monday in the Korea-Cambodia corridor, midnight in Seoul. */
 export const DEFAULT_WORKLOAD_START = PROFILES.default.defaultStart;
+/** The last minutes of the window, where `delayedAtEnd` places its payments. */
+export const ENDING_MS = 10 * 60_000;
 /** Below this, the scenarios every typology needs would crowd out the legitimate traffic. */
 export const MIN_WORKLOAD_TRANSFERS = 200;
 
@@ -58,6 +66,7 @@ export function generateWorkload({
   start,
   profile = 'default',
   historyDays = 0,
+  delayedAtEnd = 0,
 }: WorkloadOptions): Workload {
   const settings = Object.hasOwn(PROFILES, profile) ? PROFILES[profile] : undefined;
   if (!settings) throw new RangeError(`profile must be one of ${WORKLOAD_PROFILES.join(', ')}, got ${profile}`);
@@ -69,11 +78,13 @@ export function generateWorkload({
   if (Number.isNaN(start.getTime())) throw new RangeError('start must be a valid date');
   if (!Number.isInteger(historyDays) || historyDays < 0)
     throw new RangeError(`historyDays must be a whole number of days, got ${historyDays}`);
+  if (!Number.isInteger(delayedAtEnd) || delayedAtEnd < 0 || delayedAtEnd > transfers / 10)
+    throw new RangeError(`delayedAtEnd must be a whole number up to a tenth of the transfers, got ${delayedAtEnd}`);
 
   const world = new World(new Random(seed), start.getTime(), transfers, settings);
   const scams = new ScamScenarios(world, transfers).generate();
   const ordinary = new LegitimateTraffic(world, transfers);
-  const legitimate = ordinary.generate(transfers - scams.drafts.length);
+  const legitimate = ordinary.generate(transfers - scams.drafts.length - delayedAtEnd);
   const historyMs = historyDays * DAY_MS;
   const history = world
     .during(world.start - historyMs, world.start, () =>
@@ -86,7 +97,11 @@ export function generateWorkload({
         openAt(draft.debtor.account, draft.at, world.start) &&
         openAt(draft.creditor, draft.at, world.start),
     );
-  const drafts = [...history, ...scams.drafts, ...legitimate].sort((a, b) => a.at - b.at || a.sequence - b.sequence);
+  // Drawn last, so that a workload without them is the same with or without this option.
+  const ending = ordinary.paymentsToNewAccounts(delayedAtEnd, world.end - ENDING_MS, world.end);
+  const drafts = [...history, ...scams.drafts, ...legitimate, ...ending].sort(
+    (a, b) => a.at - b.at || a.sequence - b.sequence,
+  );
   return {
     events: toEvents(drafts, world.start),
     watchlist: scams.watchlist,

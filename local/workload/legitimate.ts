@@ -201,6 +201,33 @@ export class LegitimateTraffic {
     return drafts;
   }
 
+  /**
+   * Family support that Korea's delayed-withdrawal practice holds for 30 minutes: KRW 1 to 3 million
+   * to a relative's account opened in the last three weeks (a student's first account, a new salary
+   * account), already on the payer's payee list; each at a moment in [from, to). What the demo asks
+   * for at its end, so that officers find timed holds still running.
+   */
+  paymentsToNewAccounts(count: number, from: number, to: number): Draft[] {
+    return Array.from({ length: count }, () => {
+      const debtor = this.world.activeCustomer(PARTNERS.kr, (c) => c.segment !== 'business');
+      const bank = this.rng.weighted(KR_RETAIL_BANKS);
+      // The practice needs the opening date, which the sending bank learns for most domestic accounts.
+      const creditor = {
+        ...this.world.account(bank, personName(this.rng, 'KR'), 'PERSONAL', this.rng.int(3, 21)),
+        openingDateVisible: true,
+      };
+      return this.payment({
+        debtor,
+        creditor,
+        amount: this.world.krw(1_500_000, 0.3, 1_000_000, 3_000_000),
+        pattern: 'family-support',
+        texts: TEXTS.krFamily,
+        listed: 1,
+        at: this.world.busyMoment(PARTNERS.kr, from, to),
+      });
+    });
+  }
+
   // ---- Korea ----
 
   private krFamilySupport(): Draft {

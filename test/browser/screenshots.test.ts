@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLocalToken, type LocalSigningKey } from '#local/auth/local-issuer.ts';
+import { smallBacktestReport } from '../support/backtest-report.ts';
 import type { DynamoFixture } from '../support/local-dynamo.ts';
 import { startReviewTestSystem, type ReviewTestSystem } from '../support/review-system.ts';
 import { customerStory, delayedTransfer, pseudonymiser, screen } from '../support/review-fixtures.ts';
@@ -88,5 +89,16 @@ describe('README screenshots', () => {
     await narrow.goto(`${server.url}/#/flags/kr-demo-bank/KB-UNUSUAL-1`);
     await narrow.locator('#profile-body dl').first().waitFor();
     await narrow.locator('#profile').screenshot({ path: 'docs/flag-narrow.png' });
+  });
+
+  it("writes the top of a backtest's HTML report (choosing thresholds) into docs/", async () => {
+    const file = join(stateDir, 'backtest-report.html');
+    await writeFile(file, (await smallBacktestReport()).html);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1180 }, offline: true });
+    const page = await context.newPage();
+    await page.goto(`file://${file}`);
+    await page.locator('#review-workload svg').waitFor();
+    await page.screenshot({ path: 'docs/backtest-report.png' });
+    await context.close();
   });
 });

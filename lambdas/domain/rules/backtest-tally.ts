@@ -223,7 +223,7 @@ export class BacktestTally {
       },
       sweep: sweepThresholds({
         ...this.histograms,
-        scenarioHoldScores: [...this.scenarios.values()].map((s) => s.holdScore),
+        scenarios: [...this.scenarios.values()],
         current: { delay, review },
         legitimateByGroup: this.judgedGroups(),
       }),

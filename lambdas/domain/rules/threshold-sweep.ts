@@ -23,8 +23,11 @@ export interface SweepInput {
   readonly legitimate: FloorScoreHistogram;
   /** Transfers without a label: they count in the hold share, not in recall. */
   readonly unlabelled: FloorScoreHistogram;
-  /** Per fraud scenario, the highest hold score among the transfers that count towards catching it (-1: none). */
-  readonly scenarioHoldScores: readonly number[];
+  /**
+   * Per fraud scenario, its typology and the highest hold score among the transfers that count towards
+   * catching it (-1: none).
+   */
+  readonly scenarios: readonly { readonly typology: string; readonly holdScore: number }[];
   /** The pack's own thresholds, always among the candidates. */
   readonly current: { readonly delay: number; readonly review: number };
   /** Legitimate transfers of each judged group ("corridor KR->KH", "age 65 and over"). */
@@ -45,6 +48,8 @@ export interface SweepPoint {
   readonly recall: number | null;
   /** Share of fraud scenarios with at least one counting transfer held. */
   readonly scenarioRecall: number | null;
+  /** The same, per typology: which scams a threshold gives up. */
+  readonly typologyRecall: Readonly<Record<string, number>>;
   /** Legitimate hold rate of each judged group at these thresholds. */
   readonly groupHoldRates: Readonly<Record<string, number | null>>;
   /** The highest group rate over the overall legitimate hold rate (null when nothing legitimate is held). */
@@ -55,7 +60,8 @@ export interface SweepResult {
   readonly points: readonly SweepPoint[];
   /**
    * The pairs holding at most 1% of legitimate transfers (of all transfers, without labels: scams
-   * are not the burden), best first: scenario recall, recall, then fewest holds.
+   * are not the burden), best first: scenario recall, recall, then fewest holds, fewest for officers;
+   * among pairs that do the same to the file, the nearest to the pack's own (the smallest change).
    */
   readonly bestUnderOnePercent: readonly SweepPoint[];
 }
@@ -89,10 +95,16 @@ export function sweepThresholds(input: SweepInput): SweepResult {
         (b.scenarioRecall ?? 0) - (a.scenarioRecall ?? 0) ||
         (b.recall ?? 0) - (a.recall ?? 0) ||
         a.heldShare - b.heldShare ||
-        a.reviewShare - b.reviewShare,
+        a.reviewShare - b.reviewShare ||
+        distanceFrom(input.current, a) - distanceFrom(input.current, b),
     )
     .slice(0, BEST_PAIRS_LISTED);
   return { points, bestUnderOnePercent };
+}
+
+/** How far a pair moves the thresholds from the pack's own, in points. */
+function distanceFrom(current: SweepInput['current'], point: SweepPoint): number {
+  return Math.abs(point.delay - current.delay) + Math.abs(point.review - current.review);
 }
 
 function pointAt(input: SweepInput, delay: number, review: number): SweepPoint {
@@ -101,8 +113,20 @@ function pointAt(input: SweepInput, delay: number, review: number): SweepPoint {
   const unlabelled = countOutcomes(input.unlabelled, delay, review);
   const total = fraud.total + legitimate.total + unlabelled.total;
   const held = fraud.held + legitimate.held + unlabelled.held;
-  const scenarios = input.scenarioHoldScores.length;
-  const caught = input.scenarioHoldScores.filter((score) => score >= delay).length;
+  const byTypology = new Map<string, { scenarios: number; caught: number }>();
+  let caught = 0;
+  for (const { typology, holdScore } of input.scenarios) {
+    let tally = byTypology.get(typology);
+    if (!tally) byTypology.set(typology, (tally = { scenarios: 0, caught: 0 }));
+    tally.scenarios += 1;
+    if (holdScore >= delay) {
+      tally.caught += 1;
+      caught += 1;
+    }
+  }
+  const typologyRecall: Record<string, number> = {};
+  for (const [typology, tally] of [...byTypology].sort(([a], [b]) => a.localeCompare(b)))
+    typologyRecall[typology] = tally.caught / tally.scenarios;
   const overall = ratio(legitimate.held, legitimate.total);
   const groupHoldRates: Record<string, number | null> = {};
   let worstGroupRatio: number | null = null;
@@ -120,7 +144,8 @@ function pointAt(input: SweepInput, delay: number, review: number): SweepPoint {
     reviewShare: ratio(fraud.review + legitimate.review + unlabelled.review, total) ?? 0,
     legitimateHoldRate: overall,
     recall: ratio(fraud.held, fraud.total),
-    scenarioRecall: ratio(caught, scenarios),
+    scenarioRecall: ratio(caught, input.scenarios.length),
+    typologyRecall,
     groupHoldRates,
     worstGroupRatio,
   };

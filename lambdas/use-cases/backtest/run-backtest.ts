@@ -35,9 +35,14 @@ export interface BacktestRequest {
   readonly onDecision?: (decision: Decision, label: TransferLabel | undefined) => void;
 }
 
+/** A transfer whose outcome differs between the packs, named by its transferId only (no account data). */
 export interface OutcomeChange {
   readonly partnerId: string;
   readonly transferId: string;
+  readonly occurredAt: string;
+  readonly amount: { readonly value: string; readonly currency: string };
+  /** What the labels say it was: fraud (with its typology), legitimate, or null without a label. */
+  readonly label: { readonly fraud: boolean; readonly typology: string | null } | null;
   readonly baseline: { readonly outcome: Outcome; readonly score: number };
   readonly candidate: { readonly outcome: Outcome; readonly score: number };
 }
@@ -216,7 +221,7 @@ class ScreeningRun {
     if (!this.baseline) return;
     const before = this.baseline.screener.screen(event, activity, now);
     this.baseline.tally.add(before, label, groups);
-    if (before.outcome !== decision.outcome) this.changes.push(changeOf(before, decision));
+    if (before.outcome !== decision.outcome) this.changes.push(changeOf(event, label, before, decision));
   }
 }
 
@@ -244,10 +249,18 @@ export function watchlistByAccountKey(
   return byKey;
 }
 
-function changeOf(before: Decision, after: Decision): OutcomeChange {
+function changeOf(
+  event: PreparedTransfer['event'],
+  label: TransferLabel | undefined,
+  before: Decision,
+  after: Decision,
+): OutcomeChange {
   return {
     partnerId: after.partnerId,
     transferId: after.transferId,
+    occurredAt: event.occurredAt,
+    amount: { value: event.amount.value, currency: event.amount.currency },
+    label: label ? { fraud: label.fraud, typology: label.fraud ? (label.typology ?? null) : null } : null,
     baseline: { outcome: before.outcome, score: before.score },
     candidate: { outcome: after.outcome, score: after.score },
   };

@@ -47,6 +47,19 @@ describe('fraudctl serve --demo', () => {
     expect(stack.held['kh-demo-bank']).toBeGreaterThan(0);
   });
 
+  it('leaves officers DELAY holds still running after the auto-release schedule ran, with their deadlines', async () => {
+    await stack.autoRelease();
+    const { body: holds } = await call('/flags?status=PENDING&sort=deadline&limit=100', tokens.kim!);
+    const now = Date.now();
+    const running = holds.items.filter((flag: any) => flag.outcome === 'DELAY' && Date.parse(flag.holdUntil) > now);
+    expect(running.length).toBeGreaterThanOrEqual(1);
+    // Each ends at most 30 minutes after its transfer, which came in the workload's last minutes.
+    for (const flag of running) expect(Date.parse(flag.holdUntil)).toBeLessThanOrEqual(now + 30 * 60_000);
+    // The earlier DELAYs of the two days ran out and were released.
+    const { body: released } = await call('/flags?status=AUTO_RELEASED&limit=100', tokens.kim!);
+    expect(released.items.length).toBeGreaterThan(0);
+  });
+
   it("shows an officer of kr-demo-bank only that bank's flags; a release works once, a second on the old version is 409, and kh-demo-bank cannot read it", async () => {
     const { body: page } = await call('/flags?limit=100', tokens.kim!);
     expect(page.items.length).toBeGreaterThan(0);

@@ -19,7 +19,10 @@ describe('sweepThresholds', () => {
     fraud: histogram(['ALLOW', 90], ['ALLOW', 40]),
     legitimate: histogram(['ALLOW', 50], ['DELAY', 10], ['ALLOW', 0]),
     unlabelled: histogram(),
-    scenarioHoldScores: [90, -1],
+    scenarios: [
+      { typology: 'voice-phishing', holdScore: 90 },
+      { typology: 'mule-fan-in', holdScore: -1 },
+    ],
     current: { delay: 42, review: 73 },
     legitimateByGroup: new Map([['age 65 and over', histogram(['DELAY', 10], ['ALLOW', 0])]]),
   };
@@ -37,12 +40,18 @@ describe('sweepThresholds', () => {
       legitimateHoldRate: 2 / 3,
       recall: 1 / 2,
       scenarioRecall: 1 / 2,
+      typologyRecall: { 'mule-fan-in': 0, 'voice-phishing': 1 },
       // The group: its forced DELAY held, its 0 not; half against two thirds overall.
       groupHoldRates: { 'age 65 and over': 1 / 2 },
       worstGroupRatio: 3 / 4,
     });
     // DELAY 40 holds the fraud transfer at 40 too; REVIEW 50 sends the legitimate 50 to an officer.
     expect(at(40, 50)).toMatchObject({ heldShare: 4 / 5, reviewShare: 2 / 5, recall: 1, scenarioRecall: 1 / 2 });
+  });
+
+  it('gives each typology the share of its scenarios a DELAY threshold still catches', () => {
+    expect(at(90, 90).typologyRecall).toEqual({ 'mule-fan-in': 0, 'voice-phishing': 1 });
+    expect(at(95, 95).typologyRecall).toEqual({ 'mule-fan-in': 0, 'voice-phishing': 0 });
   });
 
   it('keeps transfers forced by a minOutcome rule held whatever the thresholds', () => {
@@ -55,7 +64,7 @@ describe('sweepThresholds', () => {
     expect(result.bestUnderOnePercent).toEqual([]);
   });
 
-  it('ranks pairs under 1% by scenario recall, then recall, then fewest holds and fewest for officers', () => {
+  it("ranks pairs under 1% by scenario recall, recall, fewest holds, fewest for officers, then nearest to the pack's own", () => {
     const many = emptyFloorScoreHistogram();
     many[histogramCell('ALLOW', 0)] = 1000;
     const best = sweepThresholds({
@@ -67,5 +76,14 @@ describe('sweepThresholds', () => {
     // fewest for officers (REVIEW above 90) comes first.
     expect(best[0]).toMatchObject({ recall: 1, scenarioRecall: 1 / 2, heldShare: 2 / 1002, reviewShare: 0 });
     expect(best.every((p) => p.heldShare <= 0.01)).toBe(true);
+    // Every DELAY up to 40 with REVIEW 95 or 100 does the same to these transfers: the nearest to the
+    // pack's own 40 / 70 comes first.
+    expect([best[0]!.delay, best[0]!.review]).toEqual([40, 95]);
+    expect(best.slice(1, 3).map((p) => [p.delay, p.review])).toEqual(
+      expect.arrayContaining([
+        [40, 100],
+        [35, 95],
+      ]),
+    );
   });
 });

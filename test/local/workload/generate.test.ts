@@ -3,6 +3,7 @@ import { TransferEventSchema } from '#domain/contract/transfer-event.ts';
 import { WatchlistListingSchema } from '#domain/watchlist/listing.ts';
 import {
   DEFAULT_WORKLOAD_START,
+  ENDING_MS,
   MIN_WORKLOAD_TRANSFERS,
   generateWorkload,
   type Workload,
@@ -240,5 +241,24 @@ describe('workload generator', () => {
     ] as const) {
       expect(patterns).toContain(pattern);
     }
+  });
+
+  it('places the payments the delayed-withdrawal rule holds in the last minutes when asked (the demo), changing nothing else', () => {
+    const end = DEFAULT_WORKLOAD_START.getTime() + 2 * 86_400_000;
+    const withDelays = generateWorkload({ transfers: 300, seed: 7, delayedAtEnd: 3 });
+    expect(withDelays.events).toHaveLength(300);
+    const ending = labelled(withDelays).filter(
+      (event) => Date.parse(event.occurredAt) >= end - ENDING_MS && Number(event.amount.value) >= 1_000_000,
+    ) as Array<LabelledEvent & { creditor: { accountOpenedAt?: string } }>;
+    expect(ending.length).toBeGreaterThanOrEqual(3);
+    for (const event of ending.slice(-3)) {
+      expect(event).toMatchObject({ partnerId: 'kr-demo-bank', label: { kind: 'legitimate' } });
+      expect(event.creditor.country).toBe('KR');
+      // Opened within the rule's 30 days, and the sending bank knows when.
+      expect(end - Date.parse(event.creditor.accountOpenedAt!)).toBeLessThanOrEqual(31 * 86_400_000);
+      expect(Date.parse(event.occurredAt)).toBeLessThan(end);
+    }
+    expect(JSON.stringify(generateWorkload({ transfers: 300, seed: 7, delayedAtEnd: 0 }))).toBe(JSON.stringify(small));
+    expect(() => generateWorkload({ transfers: 300, seed: 7, delayedAtEnd: 31 })).toThrow(RangeError);
   });
 });

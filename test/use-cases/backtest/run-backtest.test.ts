@@ -133,6 +133,9 @@ describe('runBacktest', async () => {
         {
           partnerId: 'kr-demo-bank',
           transferId: 'T3',
+          occurredAt: '2026-11-24T09:03:00.000Z',
+          amount: { value: '10000', currency: 'KRW' },
+          label: { fraud: true, typology: 'voice-phishing' },
           baseline: { outcome: 'DELAY', score: 40 },
           candidate: { outcome: 'ALLOW', score: 40 },
         },
@@ -172,7 +175,7 @@ describe('runBacktest', async () => {
     expect(baseline.accounts).toBeNull();
     const text = formatTextReport(report, 'transfers.ndjson');
     expect(text).toMatch(/KR->KR\s+2 of 3\s+66\.67%\s+1\.00x\s+\(too few to judge\)/);
-    expect(renderHtmlReport(report, 'transfers.ndjson')).toContain('<table class="fairness">');
+    expect(renderHtmlReport(report, 'transfers.ndjson', [])).toContain('<table class="fairness">');
   });
 
   it('has the JSON shape the command prints', () => {
@@ -215,13 +218,17 @@ describe('runBacktest', async () => {
     expect(json.candidate.sweep.points.length).toBeGreaterThan(100);
   });
 
-  it('writes a self-contained HTML report with both SVG plots, the rule table and the confusion matrix', () => {
-    const html = renderHtmlReport(report, 'transfers.ndjson');
-    expect(html).toContain('<svg class="histogram"');
-    expect(html).toContain('<svg class="recall-plot"');
+  it('writes an HTML report with its charts, the packs side by side, the changes, the rule table and the confusion matrix', () => {
+    const html = renderHtmlReport(report, 'transfers.ndjson', ['/* the charting library */']);
+    expect(html).toContain('<script>/* the charting library */</script>');
+    for (const chart of ['threshold-sweep', 'review-workload', 'scores-0', 'scores-1'])
+      expect(html).toContain(`<div class="chart" id="${chart}" data-chart="${chart}-spec"></div>`);
+    expect(html).toContain('<table class="side-by-side">');
+    expect(html).toContain(
+      '<td>T3</td><td>2026-11-24T09:03:00.000Z</td><td>10000 KRW</td><td>fraud: voice-phishing</td>',
+    );
     expect(html).toContain('<table class="rules">');
     expect(html).toContain('<table class="confusion">');
-    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
   });
 
   it('meets the watchlist as it stood at event time, never at the wall clock', async () => {
