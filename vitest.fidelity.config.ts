@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineConfig, mergeConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import base from './vitest.config.ts';
 
 /**
@@ -23,4 +23,5 @@ export const FIDELITY_TESTS = FOLDERS.flatMap((folder) =>
   .filter((path) => !EXCLUDED.includes(path) && usesDynamoFixture(path))
   .sort();
 
-export default mergeConfig(base, defineConfig({ test: { include: FIDELITY_TESTS } }));
+// Spread, not mergeConfig: that would append this list to the base's, which includes every test.
+export default defineConfig({ ...base, test: { ...base.test, include: FIDELITY_TESTS } });
