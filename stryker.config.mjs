@@ -1,23 +1,25 @@
 // @ts-check
 /**
- * Two scopes (see README, Tests), chosen by MUTATION_SCOPE, which vitest.mutation.config.ts reads too:
- * - `core` (`npm run mutation`): lambdas/domain and lambdas/use-cases/screening against their unit
- *   tests, the screening handler's mocked-SDK tests and the screening use case's dynalite tests: the
- *   tests that exercise this code directly, fast enough to run for each of its mutants on two cores;
- * - `all` (`npm run mutation:all`): every folder of lambdas/ but handlers, against every unit, handler
- *   and integration test of those folders (hours here).
+ * Scopes (see README, Tests), chosen by MUTATION_SCOPE, which vitest.mutation.config.ts reads too:
+ * - `domain`: lambdas/domain against the domain's own unit tests;
+ * - `screening`: lambdas/use-cases/screening against its tests (dynalite) and the screening handler's;
+ * - `all`: lambdas/domain, use-cases and adapters against every unit, handler and integration test of
+ *   those folders (many hours on two cores: each domain mutant would run every integration test that
+ *   passes through it).
+ * `npm run mutation` runs the first two: each mutant against the tests written for its code.
  * One folder while developing:
- *   npx stryker run --concurrency 1 --mutate 'lambdas/domain/screening/**\/*.ts'
+ *   MUTATION_SCOPE=domain npx stryker run --mutate 'lambdas/domain/screening/**\/*.ts'
  * Everything it writes is under reports/mutation (git-ignored), the incremental file included: it is
  * this machine's record of the last run (which mutants each test killed), so that a re-run tests only
  * what changed here; committed, it would be stale after any change elsewhere and conflict on every merge.
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 const SCOPES = {
-  core: ['lambdas/domain/**/*.ts', 'lambdas/use-cases/screening/**/*.ts', '!**/*.d.ts'],
+  domain: ['lambdas/domain/**/*.ts', '!**/*.d.ts'],
+  screening: ['lambdas/use-cases/screening/**/*.ts'],
   all: ['lambdas/domain/**/*.ts', 'lambdas/use-cases/**/*.ts', 'lambdas/adapters/**/*.ts', '!**/*.d.ts'],
 };
-const scope = process.env.MUTATION_SCOPE ?? 'core';
+const scope = process.env.MUTATION_SCOPE ?? 'domain';
 if (!(scope in SCOPES))
   throw new Error(`MUTATION_SCOPE must be one of ${Object.keys(SCOPES).join(', ')}, not ${scope}`);
 

@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config';
 import base from './vitest.config.ts';
 
 /**
- * The tests Stryker runs against each mutant, per MUTATION_SCOPE (see stryker.config.mjs): for `core`,
- * the domain's unit tests and the screening use case's own tests; for `all`, the unit, handler and
+ * The tests Stryker runs against each mutant, per MUTATION_SCOPE (see stryker.config.mjs): for `domain`,
+ * the domain's unit tests; for `screening`, the screening use case's and handler's; for `all`, the unit, handler and
  * integration tests of lambdas/ (dynalite in process, on a free loopback port). Never the local
  * runtime, the CDK, the CLI or the browser tests: they start servers and Chromium and cover these
  * folders only through the tests below. Left out as well: the
@@ -11,10 +11,11 @@ import base from './vitest.config.ts';
  * would cost that much; behaviour.test.ts and behavioural-state.test.ts drive the same code in memory.
  */
 const TESTS_BY_SCOPE = {
-  core: ['test/domain', 'test/use-cases/screening', 'test/handlers/screening.test.ts'],
+  domain: ['test/domain'],
+  screening: ['test/use-cases/screening', 'test/handlers/screening.test.ts'],
   all: ['test/domain', 'test/use-cases', 'test/adapters', 'test/handlers'],
 } as const;
-export const MUTATION_TESTS = TESTS_BY_SCOPE[(process.env.MUTATION_SCOPE ?? 'core') as keyof typeof TESTS_BY_SCOPE];
+export const MUTATION_TESTS = TESTS_BY_SCOPE[(process.env.MUTATION_SCOPE ?? 'domain') as keyof typeof TESTS_BY_SCOPE];
 export const TOO_SLOW_FOR_EACH_MUTANT = ['test/use-cases/hot-accounts.test.ts'];
 /**
  * The same three busy accounts in memory (10,000 to 50,000 transfers each): past 300 s each under

@@ -1,12 +1,15 @@
 /**
- * Prints the mutation score per folder from Stryker's JSON report (reports/mutation/mutation.json):
- * `npm run mutation` runs it after Stryker. Score = (killed + timed out) / (every mutant but those
+ * Prints the mutation score per folder from Stryker's JSON reports (the paths given, or every scope's
+ * under reports/mutation/<scope>/mutation.json that exists): `npm run mutation` runs it after Stryker. Score = (killed + timed out) / (every mutant but those
  * that do not compile and those ignored), as Stryker counts it: survivors and mutants no test runs
  * both count against it.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
-const REPORT = process.argv[2] ?? `reports/mutation/${process.env.MUTATION_SCOPE ?? 'core'}/mutation.json`;
+const REPORTS =
+  process.argv.length > 2
+    ? process.argv.slice(2)
+    : ['domain', 'screening', 'all'].map((scope) => `reports/mutation/${scope}/mutation.json`).filter(existsSync);
 const FOLDERS = [
   'lambdas/domain',
   'lambdas/use-cases',
@@ -20,13 +23,18 @@ interface Report {
   readonly files: Record<string, { readonly mutants: ReadonlyArray<{ readonly status: string }> }>;
 }
 
-const report = JSON.parse(readFileSync(REPORT, 'utf8')) as Report;
+if (!REPORTS.length) throw new Error('no mutation report under reports/mutation: run `npm run mutation` first');
+// A file in two reports (an `all` run beside a scoped one) counts from the last report given.
+const files: Report['files'] = Object.assign(
+  {},
+  ...REPORTS.map((path) => (JSON.parse(readFileSync(path, 'utf8')) as Report).files),
+);
 const DETECTED = new Set(['Killed', 'Timeout']);
 const INVALID = new Set(['CompileError', 'RuntimeError', 'Ignored']);
 
 const tally = (prefix: string) => {
   const counts = { detected: 0, survived: 0, noCoverage: 0, valid: 0 };
-  for (const [path, file] of Object.entries(report.files)) {
+  for (const [path, file] of Object.entries(files)) {
     if (!`${path.replace(/\\/g, '/')}/`.startsWith(`${prefix}/`) && !path.startsWith(`${prefix}/`)) continue;
     for (const { status } of file.mutants) {
       if (INVALID.has(status)) continue;
