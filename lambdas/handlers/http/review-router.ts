@@ -51,6 +51,10 @@ const STATUS_OF: Record<RefusalCode, ContentfulStatusCode> = {
   ALREADY_ESCALATED: 409,
   NOT_DUE: 409,
   RATE_LIMITED: 429,
+  LISTING_CLOSED: 409,
+  ALREADY_APPEALED: 409,
+  NO_OPEN_APPEAL: 409,
+  NO_PASS_THROUGH: 409,
 };
 
 const PACK_STATUS_OF: Record<PackRefusalCode, ContentfulStatusCode> = {

@@ -35,7 +35,9 @@ describe('watchlistFacts', () => {
   });
 
   it('says nothing of sources when no listing is current', () => {
-    expect(watchlistFacts([listing('a', { expiresAt: '2026-01-01T00:00:00Z' })], undefined, 'kr-demo-bank', NOW)).toEqual({
+    expect(
+      watchlistFacts([listing('a', { expiresAt: '2026-01-01T00:00:00Z' })], undefined, 'kr-demo-bank', NOW),
+    ).toEqual({
       listed: false,
       sources: 0,
     });
