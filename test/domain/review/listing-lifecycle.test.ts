@@ -15,19 +15,21 @@ import type { Officer } from '#domain/review/officer.ts';
 import { ReviewRefusal } from '#domain/review/refusal.ts';
 import { DEFAULT_RELEASE_LIMITS, releasePolicy } from '#domain/review/release-policy.ts';
 import { WatchlistListingSchema } from '#domain/watchlist/listing.ts';
-import {
-  NOW,
-  analyst,
-  otherBankAnalyst,
-  pendingFlag,
-  secondSupervisor,
-  supervisor,
-  taskForce,
-} from './flag-fixture.ts';
+import * as fixture from './flag-fixture.ts';
+
+const { NOW, pendingFlag } = fixture;
+// The fixture's officers are actors of the flag state machine; a listing is acted on by officers only.
+const [analyst, supervisor, secondSupervisor, otherBankAnalyst, taskForce] = [
+  fixture.analyst,
+  fixture.supervisor,
+  fixture.secondSupervisor,
+  fixture.otherBankAnalyst,
+  fixture.taskForce,
+] as [Officer, Officer, Officer, Officer, Officer];
 
 const KEY = 'K'.repeat(22);
 const later = new Date(NOW.getTime() + 60_000);
-const officers = [analyst, supervisor, secondSupervisor, otherBankAnalyst, taskForce] as Officer[];
+const officers = [analyst, supervisor, secondSupervisor, otherBankAnalyst, taskForce];
 
 /** A listing proposed by `confirmer`'s fraud confirmation of a kr-demo-bank flag. */
 function proposed(confirmer: Officer = supervisor): ConfirmedListing {
