@@ -54,7 +54,10 @@ async function confirmFraud(mule: string, confirmer = lee): Promise<string> {
 }
 
 /** What a bank's next ordinary transfer to the account is decided, and the watchlist rule behind it. */
-async function nextTransferTo(mule: string, partnerId: string): Promise<{ outcome: Decision['outcome']; rule?: string }> {
+async function nextTransferTo(
+  mule: string,
+  partnerId: string,
+): Promise<{ outcome: Decision['outcome']; rule?: string }> {
   transfers += 1;
   const [decision] = await screen(
     fixture,
@@ -82,7 +85,11 @@ describe("a confirmation's listing", () => {
     const key = await confirmFraud('KH-MULE-FOUR-EYES');
     const service = reviewService(fixture, { clock: () => later });
     const approve = (who: typeof lee) =>
-      service.actOnListing(who, 'kr-demo-bank', key, { action: 'APPROVE', reason: 'evidence read', expectedVersion: 1 });
+      service.actOnListing(who, 'kr-demo-bank', key, {
+        action: 'APPROVE',
+        reason: 'evidence read',
+        expectedVersion: 1,
+      });
     expect((await refusalOf(approve(lee))).code).toBe('FOUR_EYES');
     expect((await refusalOf(approve(kim))).code).toBe('SUPERVISOR_REQUIRED');
     const { listing } = await approve(park);
