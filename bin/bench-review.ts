@@ -183,7 +183,13 @@ async function autoReleaseRuns(documents: DynamoDBDocumentClient, table: string,
         listByKey: async () => {},
         delist: async () => false,
       },
-      listings: { propose: async () => false, get: async () => undefined, save: async () => {}, list: async () => [] },
+      listings: {
+        propose: async () => false,
+        get: async () => undefined,
+        save: async () => {},
+        list: async () => [],
+        ofAccount: async () => [],
+      },
       clock,
     });
     const run = createAutoRelease({

@@ -44,6 +44,7 @@ appealed and delisted (DELISTED). Every step needs a reason and is kept on the l
 example: fraudctl listings approve kr-demo-bank/3q2sJ0mD4u6W1Xk9PzYb7Q --reason "read the call log" --expected-version 1`;
 
 interface ListingsOptions extends ApiOptions {
+  account?: string;
   status?: string;
   partner?: string;
   limit: string;
@@ -77,7 +78,14 @@ export function run(args: string[]): Promise<number> {
       .requiredOption('--expected-version <n>', 'the listing version you decided on (fraudctl listings show prints it)')
       .action(exits((listing: string, options: ListingsOptions) => actOnListing(action, listing, options))),
   );
-  for (const command of [list, show, ...steps]) for (const option of apiOptions()) command.addOption(option);
+  const appealAccount = listings
+    .command('appeal-account')
+    .description("the account holder's bank: appeal every shared listing of your customer's account")
+    .requiredOption('--account <id>', "your customer's account number (used to find the listing, never stored)")
+    .requiredOption('--reason <text>', 'why the listing is wrong, 1 to 1000 characters')
+    .action(exits((options: ListingsOptions) => appealAccountListings(options)));
+  for (const command of [list, show, ...steps, appealAccount])
+    for (const option of apiOptions()) command.addOption(option);
   return runCli(listings, args);
 }
 
@@ -130,6 +138,20 @@ async function actOnListing(action: string, id: string, options: ListingsOptions
   process.stdout.write(
     `listing ${listing.source}/${listing.accountKey} is now ${listing.status}, version ${listing.version}\n`,
   );
+  return 0;
+}
+
+async function appealAccountListings(options: ListingsOptions): Promise<number> {
+  const result = (await reviewApiClient('listings', options)('/listings/appeals', {
+    method: 'POST',
+    body: JSON.stringify({ accountId: options.account, reason: options.reason }),
+  })) as { appealed: Array<{ source: string; status: string }>; alreadyAppealed: string[] } | undefined;
+  if (!result) return 1;
+  if (options.json) return printJson(result);
+  for (const listing of result.appealed)
+    process.stdout.write(`appealed the listing by ${listing.source} (${listing.status}); its supervisors settle it\n`);
+  for (const source of result.alreadyAppealed)
+    process.stdout.write(`the listing by ${source} already has an open appeal\n`);
   return 0;
 }
 

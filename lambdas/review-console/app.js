@@ -1266,6 +1266,37 @@ async function loadListings({ focus } = {}) {
   );
 }
 
+/** The account holder's bank appeals: the account number goes in the body only, and the form is cleared. */
+async function submitHolderAppeal(event) {
+  event.preventDefault();
+  const form = new FormData($('holder-appeal-form'));
+  const accountId = String(form.get('accountId') ?? '').trim();
+  const reason = String(form.get('reason') ?? '').trim();
+  const problem = !accountId
+    ? "Write your customer's account number."
+    : !reason
+      ? 'Write a reason: why the listing is wrong.'
+      : null;
+  if (problem) return showActionProblem('holder-appeal-problem', problem);
+  $('holder-appeal-submit').disabled = true;
+  try {
+    const { status, body } = await api('/listings/appeals', {
+      method: 'POST',
+      body: JSON.stringify({ accountId, reason }),
+    });
+    $('holder-appeal-submit').disabled = false;
+    if (status !== 200) return showActionProblem('holder-appeal-problem', `Not recorded. ${problemText(status, body)}`);
+    setProblem('holder-appeal-problem', null);
+    $('holder-appeal-form').reset();
+    const banks = body.appealed.map((listing) => listing.source).join(', ');
+    announce(`Appeal filed on the listing by ${banks}; its supervisors settle it.`);
+    await loadListings();
+  } catch (error) {
+    $('holder-appeal-submit').disabled = false;
+    report(error);
+  }
+}
+
 async function openListing(source, accountKey, { focus = true } = {}) {
   show('listing-view', 'Listing');
   if (state.listing?.accountKey !== accountKey || state.listing?.source !== source) {
@@ -1507,6 +1538,7 @@ $('next-page').addEventListener('click', () => {
 $('action-form').addEventListener('submit', submitAction);
 $('case-form').addEventListener('submit', submitCaseAction);
 $('listing-form').addEventListener('submit', submitListingAction);
+$('holder-appeal-form').addEventListener('submit', submitHolderAppeal);
 $('listing-filters').addEventListener('change', () => loadListings().catch(report));
 $('listing-filters').addEventListener('submit', (event) => {
   event.preventDefault();

@@ -11,7 +11,8 @@ import { startReviewTestSystem, type ReviewTestSystem } from '../support/review-
 /**
  * A confirmation's listing in real Chromium as the local stage hosts it: lee (supervisor) confirmed a
  * transfer to a mule as fraud, which holds the account at kr-demo-bank only; a second supervisor shares
- * it with every bank; an analyst appeals it and a task-force supervisor delists it, each with a reason.
+ * it with every bank; the account holder's bank appeals it and a task-force supervisor delists it, each
+ * with a reason.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MULE = 'KH-ABA-MULE-LISTED';
@@ -63,7 +64,7 @@ async function openListing(page: Page, status?: string) {
 
 async function decide(page: Page, action: RegExp, reason: string) {
   await page.getByRole('radio', { name: action }).check();
-  await page.getByLabel(/^Reason/).fill(reason);
+  await page.getByRole('textbox', { name: /^Reason \(required: what you checked/ }).fill(reason);
   await page.getByRole('button', { name: 'Record listing decision' }).click();
 }
 
@@ -98,15 +99,26 @@ describe('listings with four eyes', () => {
     ]);
   });
 
-  it('an appeal is filed with a reason, and a task-force supervisor delists the account', async () => {
+  it("the account holder's bank appeals by account number, and a task-force supervisor delists the account", async () => {
     const kim = await signIn('kim', 'kr-demo-bank', 'analyst');
     await openListing(kim, 'SHARED');
     expect(await kim.getByRole('radio', { name: /^Delist/ }).isDisabled()).toBe(true);
-    await decide(kim, /^File an appeal/, 'the holder shows a payroll history');
-    await kim.locator('#listing-summary dd', { hasText: 'Open: filed by kim' }).waitFor();
+
+    // sok works at the bank that holds the account: it names the account, never sees the listing.
+    const sok = await signIn('sok', 'kh-demo-bank', 'analyst');
+    await sok.getByRole('link', { name: 'Listings' }).click();
+    await sok.getByText("Appeal a shared listing of your own customer's account").click();
+    await sok.getByLabel("Your customer's account number").fill(MULE);
+    await sok
+      .getByRole('textbox', { name: /^Reason \(required: why the listing/ })
+      .fill('the holder shows a payroll history');
+    await sok.getByRole('button', { name: 'File the appeal' }).click();
+    await sok.locator('#announcer', { hasText: 'Appeal filed on the listing by kr-demo-bank' }).waitFor();
+    expect(await sok.getByLabel("Your customer's account number").inputValue()).toBe('');
 
     const chan = await signIn('chan', '*', 'supervisor');
     await openListing(chan, 'SHARED');
+    await chan.locator('#listing-summary dd', { hasText: 'Open: filed by sok (kh-demo-bank)' }).waitFor();
     // A delisting needs its reason: the console says so before calling the API.
     await chan.getByRole('radio', { name: /^Delist/ }).check();
     await chan.getByRole('button', { name: 'Record listing decision' }).click();
@@ -117,7 +129,7 @@ describe('listings with four eyes', () => {
       ['lee (supervisor, kr-demo-bank)', 'Confirmed fraud (proposed the listing)'],
       ['park (supervisor, kr-demo-bank)', 'Approve'],
       [
-        'kim (analyst, kr-demo-bank)',
+        'sok (analyst, kh-demo-bank)',
         "File an appeal on the account holder's behalf (the listing stays until it is settled)",
       ],
       ['chan (supervisor, *)', 'Delist'],

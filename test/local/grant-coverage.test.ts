@@ -97,10 +97,12 @@ beforeAll(async () => {
     reason: 'evidence read',
     expectedVersion: 1,
   });
+  const confirmedFlag = await call(lee, `/flags/kr-demo-bank/${second.transferId}`);
+  await call(kim, '/listings/appeals', { accountId: confirmedFlag.transfer.creditor.accountId, reason: 'payroll' });
   await call(chan, `/listings/kr-demo-bank/${held.accountKey}/actions`, {
     action: 'DELIST',
     reason: 'appeal granted',
-    expectedVersion: 2,
+    expectedVersion: 3,
   });
   const cases = await call(chan, '/cases?limit=5');
   const accountKey = cases.items[0].accountKey;

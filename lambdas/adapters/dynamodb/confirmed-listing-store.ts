@@ -58,6 +58,12 @@ export class DynamoConfirmedListingStore implements ConfirmedListingRepository {
     return Item?.listing as ConfirmedListing | undefined;
   }
 
+  /** Every partner's record of one account, each read by key (a stage has a handful of partners). */
+  async ofAccount(accountKey: string): Promise<ConfirmedListing[]> {
+    const found = await Promise.all(this.partners.map((source) => this.get(source, accountKey)));
+    return found.filter((listing) => listing !== undefined);
+  }
+
   /** Stores `next` if the stored record is still at `expectedVersion`; StaleListingError otherwise. */
   async save(next: ConfirmedListing, expectedVersion: number): Promise<void> {
     try {

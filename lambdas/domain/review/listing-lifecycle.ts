@@ -138,6 +138,31 @@ export function decideListingAction(
 ): ConfirmedListing {
   if (!canSeePartner(officer, listing.source))
     throw new ReviewRefusal('NOT_FOUND', `no listing of account ${listing.accountKey} by ${listing.source}`);
+  return decide(listing, officer, request, now);
+}
+
+/**
+ * An appeal by the account holder's bank, which knows the account by its number, not the listing: any
+ * officer may file one on a shared listing, which every bank already screens against; a listing held
+ * at one bank stays that bank's own, and is not found.
+ */
+export function appealAsHoldersBank(
+  listing: ConfirmedListing,
+  officer: Officer,
+  reason: string,
+  now: Date,
+): ConfirmedListing {
+  if (!canSeePartner(officer, listing.source) && listing.status !== 'SHARED')
+    throw new ReviewRefusal('NOT_FOUND', `no listing by ${listing.source} that you can appeal`);
+  return decide(listing, officer, { action: 'APPEAL', reason, expectedVersion: listing.version }, now);
+}
+
+function decide(
+  listing: ConfirmedListing,
+  officer: Officer,
+  request: ListingActionRequest,
+  now: Date,
+): ConfirmedListing {
   if (request.expectedVersion !== listing.version) {
     throw new ReviewRefusal(
       'VERSION_CONFLICT',

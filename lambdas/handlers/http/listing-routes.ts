@@ -13,6 +13,7 @@ import { DecisionNoteSchema, expecting, PageLimitSchema } from './inputs.ts';
  *   GET  /listings/{source}/{accountKey}
  *   POST /listings/{source}/{accountKey}/actions
  *        { action: APPROVE | REJECT | APPEAL | DISMISS_APPEAL | DELIST, reason, expectedVersion }
+ *   POST /listings/appeals                        { accountId, reason }: the account holder's bank
  * Who may take which step is the domain's (listing-lifecycle.ts); bad input is a ReviewRefusal
  * INVALID_INPUT naming the field, which the router answers with 400.
  */
@@ -34,6 +35,19 @@ const ListingActionBodySchema = z.object(
   { error: 'must be a JSON object { "action", "reason", "expectedVersion" }' },
 );
 
+const AccountAppealBodySchema = z.object(
+  {
+    // Never echoed: a message about it names the field only.
+    accountId: z
+      .string({ error: expecting("must be your customer's account number, as your bank's transfers carry it") })
+      .trim()
+      .min(1, { error: "must be your customer's account number, as your bank's transfers carry it" })
+      .max(64, { error: 'must be at most 64 characters, as in the transfer contract' }),
+    reason: DecisionNoteSchema,
+  },
+  { error: 'must be a JSON object { "accountId", "reason" }' },
+);
+
 function parse<T extends z.ZodType>(schema: T, input: unknown, field?: string): z.output<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
@@ -52,6 +66,10 @@ export function createListingRoutes(service: ReviewService) {
     },
     async show(officer: Officer, source: string | undefined, accountKey: string) {
       return listingBody(await service.getListing(officer, sourceOf(source), accountKey));
+    },
+    /** An appeal by the account holder's bank, naming its customer's account; the listings appealed. */
+    async appealByAccount(officer: Officer, body: unknown) {
+      return service.appealByAccount(officer, parse(AccountAppealBodySchema, body));
     },
     async act(officer: Officer, source: string | undefined, accountKey: string, body: unknown) {
       const request = parse(ListingActionBodySchema, body);

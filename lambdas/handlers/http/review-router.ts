@@ -207,6 +207,12 @@ export function createReviewApi({ service, rulePacks, authenticate, log }: Revie
       Object.assign(c.var.requestLog, { listingStatus: view.status, listingVersion: view.version });
       return json(c, 200, view);
     },
+    // The account number in the body is never logged: the log line gets which banks' listings changed.
+    appealByAccount: async (c) => {
+      const result = await listings.appealByAccount(c.var.officer, parseJsonBody(await c.req.text()));
+      c.var.requestLog.appealed = result.appealed.map((listing) => listing.source);
+      return json(c, 200, result);
+    },
     rulePack: async (c) => json(c, 200, await packs.overview(packParams(c).packId)),
     rulePackVersion: async (c) => {
       const { packId, version } = packParams(c);

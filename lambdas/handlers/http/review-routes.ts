@@ -23,6 +23,7 @@ export const REVIEW_ROUTES = {
   listListings: { method: 'GET', path: '/listings', scopes: [], auditedRead: true },
   getListing: { method: 'GET', path: '/listings/{source}/{accountKey}', scopes: [], auditedRead: true },
   actOnListing: { method: 'POST', path: '/listings/{source}/{accountKey}/actions', scopes: [] },
+  appealByAccount: { method: 'POST', path: '/listings/appeals', scopes: [] },
   // The rule pack maker-checker (rule-pack-routes.ts): fraudctl rules is a client of these.
   rulePack: { method: 'GET', path: '/rule-packs/{packId}', scopes: [] },
   rulePackVersion: { method: 'GET', path: '/rule-packs/{packId}/versions/{version}', scopes: [] },

@@ -1,5 +1,7 @@
 import {
+  appealAsHoldersBank,
   decideListingAction,
+  isListingClosed,
   listingChoices,
   watchlistEntryOf,
   type ConfirmedListing,
@@ -109,5 +111,65 @@ export function createActOnListing(deps: ListingDependencies) {
     }
     await syncWatchlist(deps.watchlist, next);
     return { listing: next, choices: listingChoices(next, officer, deps.clock()) };
+  };
+}
+
+export interface AccountAppealResult {
+  /** The listings appealed: by which bank, in which status. No account key: the caller named the account. */
+  readonly appealed: ReadonlyArray<Pick<ConfirmedListing, 'source' | 'status' | 'version'>>;
+  /** Banks whose listing already had an open appeal. */
+  readonly alreadyAppealed: readonly string[];
+}
+
+/**
+ * The account holder's bank appeals the listings in effect on its customer's account, naming the
+ * account by its number (pseudonymised here; never stored, logged or echoed). Primary course:
+ *   1. pseudonymise the account and read every bank's listing of it;
+ *   2. file the appeal on each the officer may appeal (domain: shared ones, and their own bank's);
+ *   3. store each conditionally on the version read.
+ * Nothing to appeal is NOT_FOUND, which says no more than the bank's own screening already shows.
+ */
+export function createAppealByAccount(deps: ListingDependencies) {
+  return async function appealByAccount(
+    officer: Officer,
+    request: { readonly accountId: string; readonly reason: string },
+  ): Promise<AccountAppealResult> {
+    const now = deps.clock();
+    const listings = await deps.listings.ofAccount(deps.watchlist.accountKey(request.accountId));
+    const appealed: ConfirmedListing[] = [];
+    const alreadyAppealed: string[] = [];
+    for (const listing of listings.filter((l) => !isListingClosed(l.status))) {
+      let next: ConfirmedListing;
+      try {
+        next = appealAsHoldersBank(listing, officer, request.reason, now);
+      } catch (error) {
+        if (!(error instanceof ReviewRefusal)) throw error;
+        if (error.code === 'ALREADY_APPEALED') alreadyAppealed.push(listing.source);
+        continue;
+      }
+      try {
+        await deps.listings.save(next, listing.version);
+      } catch (error) {
+        if (!(error instanceof StaleListingError)) throw error;
+        throw new ReviewRefusal(
+          'VERSION_CONFLICT',
+          `the listing by ${listing.source} changed while you were appealing: appeal again`,
+        );
+      }
+      appealed.push(next);
+    }
+    if (!appealed.length && !alreadyAppealed.length)
+      throw new ReviewRefusal('NOT_FOUND', 'no listing in effect on this account that you can appeal', {
+        field: 'accountId',
+      });
+    if (!appealed.length)
+      throw new ReviewRefusal(
+        'ALREADY_APPEALED',
+        `every listing of this account already has an open appeal (${alreadyAppealed.join(', ')}): a supervisor of the listing bank settles it`,
+      );
+    return {
+      appealed: appealed.map(({ source, status, version }) => ({ source, status, version })),
+      alreadyAppealed,
+    };
   };
 }

@@ -79,6 +79,8 @@ export interface ConfirmedListingRepository {
   save(next: ConfirmedListing, expectedVersion: number): Promise<void>;
   /** One partner's records, or every partner's (ALL_PARTNERS), newest first. */
   list(partnerId: string): Promise<ConfirmedListing[]>;
+  /** Every partner's record of one account (at most one each). */
+  ofAccount(accountKey: string): Promise<ConfirmedListing[]>;
 }
 
 export class StaleListingError extends Error {

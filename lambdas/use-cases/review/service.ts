@@ -8,7 +8,7 @@ import { createActOnCase, createGetCase, createListCases } from './cases.ts';
 import { createDeliverEffects } from './deliver-effects.ts';
 import { createGetFlag } from './get-flag.ts';
 import { createListFlags } from './list-flags.ts';
-import { createActOnListing, createGetListing, createListListings } from './listings.ts';
+import { createActOnListing, createAppealByAccount, createGetListing, createListListings } from './listings.ts';
 import { createGetNetwork } from './network.ts';
 import { createAuditRead } from './read-audit.ts';
 import { createCheckRequestLimits } from './request-limits.ts';
@@ -65,6 +65,7 @@ export function createReviewService(deps: ReviewServiceDependencies) {
     listListings: createListListings(deps),
     getListing: createGetListing(deps),
     actOnListing: createActOnListing(deps),
+    appealByAccount: createAppealByAccount(deps),
   };
 }
 

@@ -14,6 +14,7 @@ let stateDir: string;
 let kim: string;
 let lee: string;
 let park: string;
+let sok: string;
 let out: string[];
 let err: string[];
 const MULE = 'KH-MULE-CLI-LISTED';
@@ -26,6 +27,7 @@ beforeAll(async () => {
   kim = await issueLocalToken(server.key, { username: 'kim', partnerId: 'kr-demo-bank', role: 'analyst' });
   lee = await issueLocalToken(server.key, { username: 'lee', partnerId: 'kr-demo-bank', role: 'supervisor' });
   park = await issueLocalToken(server.key, { username: 'park', partnerId: 'kr-demo-bank', role: 'supervisor' });
+  sok = await issueLocalToken(server.key, { username: 'sok', partnerId: 'kh-demo-bank', role: 'analyst' });
   // lee confirms: the account is held at kr-demo-bank until a second supervisor shares the listing.
   const [held] = await screen(server.fixture, [heldTransfer({ creditor: { accountId: MULE } })]);
   const confirmed = await fetch(`${server.apiUrl}/flags/kr-demo-bank/${held!.transferId}/actions`, {
@@ -71,9 +73,11 @@ describe('fraudctl listings', () => {
     expect(err.join('')).toMatch(/^fraudctl listings: 403 FOUR_EYES: you confirmed this fraud/);
     expect(await fraudctl(park, 'approve', LISTING, '--reason', 'call log read', '--expected-version', '1')).toBe(0);
     expect(out.join('')).toBe(`listing kr-demo-bank/${muleKey} is now SHARED, version 2\n`);
-    expect(await fraudctl(kim, 'appeal', LISTING, '--reason', 'holder shows payroll', '--expected-version', '2')).toBe(
-      0,
-    );
+    // The account holder's bank names its customer's account; it never sees the listing itself.
+    expect(await fraudctl(sok, 'appeal-account', '--account', MULE, '--reason', 'holder shows payroll')).toBe(0);
+    expect(out.join('')).toBe('appealed the listing by kr-demo-bank (SHARED); its supervisors settle it\n');
+    expect(await fraudctl(sok, 'show', LISTING)).toBe(1);
+    expect(err.join('')).toMatch(/^fraudctl listings: 404 NOT_FOUND/);
     expect(await fraudctl(park, 'delist', LISTING, '--expected-version', '3')).toBe(2);
     expect(err.join('')).toContain("required option '--reason <text>' not specified");
     expect(await fraudctl(park, 'delist', LISTING, '--reason', 'appeal granted', '--expected-version', '3')).toBe(0);

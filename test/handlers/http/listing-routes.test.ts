@@ -15,6 +15,10 @@ const service = {
     received.push(['listListings', ...args]);
     return [];
   },
+  appealByAccount: async (...args: unknown[]) => {
+    received.push(['appealByAccount', ...args]);
+    return { appealed: [{ source: 'kr-demo-bank', status: 'SHARED', version: 3 }], alreadyAppealed: [] };
+  },
   actOnListing: async (...args: unknown[]) => {
     received.push(['actOnListing', ...args]);
     return { listing: { source: 'kr-demo-bank', accountKey: KEY, status: 'DELISTED', version: 4 }, choices: {} };
@@ -77,5 +81,14 @@ describe('the listing routes', () => {
     expect((await call('/listings?status=GONE')).body.error).toMatchObject({ code: 'INVALID_INPUT', field: 'status' });
     await call('/listings?status=SHARED');
     expect(received.slice(-2).map(([name]) => name)).toEqual(['auditRead', 'listListings']);
+  });
+
+  it("takes an appeal by the account holder's bank, never echoing the account number", async () => {
+    const answer = await call('/listings/appeals', { accountId: ' 110-234-567890 ', reason: 'payroll' });
+    expect(answer.status).toBe(200);
+    expect(received.at(-1)!.slice(2)).toEqual([{ accountId: '110-234-567890', reason: 'payroll' }]);
+    const tooLong = await call('/listings/appeals', { accountId: '9'.repeat(65), reason: 'payroll' });
+    expect(tooLong.body.error).toMatchObject({ code: 'INVALID_INPUT', field: 'accountId' });
+    expect(tooLong.body.error.message).not.toContain('9999');
   });
 });

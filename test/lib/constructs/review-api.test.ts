@@ -34,6 +34,7 @@ describe('review API construct', () => {
       'GET /rule-packs/{packId}/versions/{version}',
       'POST /cases/{accountKey}/actions',
       'POST /flags/{partnerId}/{transferId}/actions',
+      'POST /listings/appeals',
       'POST /listings/{source}/{accountKey}/actions',
       'POST /rule-packs/{packId}/activation',
       'POST /rule-packs/{packId}/proposals',

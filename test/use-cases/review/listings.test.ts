@@ -168,6 +168,31 @@ describe("a confirmation's listing", () => {
   });
 });
 
+describe("an appeal by the account holder's bank", () => {
+  it('names the account by its number and appeals the shared listing, never one held at another bank', async () => {
+    const sok = officer('analyst', 'kh-demo-bank', 'sok');
+    const service = reviewService(fixture, { clock: () => later });
+    const key = await confirmFraud('KH-HOLDER-APPEALS');
+    const held = await refusalOf(
+      service.appealByAccount(sok, { accountId: 'KH-HOLDER-APPEALS', reason: 'our customer: payroll account' }),
+    );
+    expect(held).toMatchObject({ code: 'NOT_FOUND', details: { field: 'accountId' } });
+    expect(held.message).not.toContain('KH-HOLDER-APPEALS');
+
+    await service.actOnListing(park, 'kr-demo-bank', key, { action: 'APPROVE', reason: 'ok', expectedVersion: 1 });
+    expect(
+      await service.appealByAccount(sok, { accountId: 'KH-HOLDER-APPEALS', reason: 'our customer: payroll account' }),
+    ).toEqual({ appealed: [{ source: 'kr-demo-bank', status: 'SHARED', version: 3 }], alreadyAppealed: [] });
+    const { listing } = await service.getListing(lee, 'kr-demo-bank', key);
+    expect(listing.appeal).toMatchObject({ filedById: sok.id, filedByPartnerId: 'kh-demo-bank' });
+    expect(
+      (await refusalOf(service.appealByAccount(sok, { accountId: 'KH-HOLDER-APPEALS', reason: 'again' }))).code,
+    ).toBe('ALREADY_APPEALED');
+    // Still not theirs to read: the appeal is settled by the listing bank.
+    expect((await refusalOf(service.getListing(sok, 'kr-demo-bank', key))).code).toBe('NOT_FOUND');
+  });
+});
+
 describe("a case's sender", () => {
   it("is not listed without pass-through evidence: it may be the victim's account", async () => {
     const victim = 'KR-VICTIM-TWICE';
