@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ConfirmedListing } from '#domain/review/listing-lifecycle.ts';
+import type { ConfirmedListing, ListingStatus } from '#domain/review/listing-lifecycle.ts';
 import { ALL_PARTNERS } from '#domain/review/officer.ts';
 import { StaleListingError, type ConfirmedListingRepository } from '#use-cases/review/ports.ts';
 import { isConditionalCheckFailure } from './conditions.ts';
@@ -74,21 +74,34 @@ export class DynamoConfirmedListingStore implements ConfirmedListingRepository {
     }
   }
 
-  /** One partner's records, or every partner's (ALL_PARTNERS), newest proposal first. */
-  async list(partnerId: string): Promise<ConfirmedListing[]> {
+  /**
+   * One partner's records, or every partner's (ALL_PARTNERS), newest proposal first, at most `limit`:
+   * read by status from the bySource index, whose sort key is status, then proposal time, so a page
+   * costs the same however many listings a bank has.
+   */
+  async list(partnerId: string, status: ListingStatus | undefined, limit: number): Promise<ConfirmedListing[]> {
     const sources = partnerId === ALL_PARTNERS ? this.partners : [partnerId];
     const listings: ConfirmedListing[] = [];
     for (const source of sources) {
-      const items = await queryItems(this.documents, {
-        TableName: this.tableName,
-        IndexName: BY_SOURCE_INDEX,
-        KeyConditionExpression: '#source = :source AND begins_with(#entry, :prefix)',
-        ExpressionAttributeNames: { '#source': 'source', '#entry': 'entry' },
-        ExpressionAttributeValues: { ':source': source, ':prefix': CONFIRMED_LISTING_PREFIX },
-      });
+      const items = await queryItems(
+        this.documents,
+        {
+          TableName: this.tableName,
+          IndexName: BY_SOURCE_INDEX,
+          KeyConditionExpression: '#source = :source AND begins_with(#entry, :prefix)',
+          ExpressionAttributeNames: { '#source': 'source', '#entry': 'entry' },
+          ExpressionAttributeValues: {
+            ':source': source,
+            ':prefix': `${CONFIRMED_LISTING_PREFIX}${status ? `${status}#` : ''}`,
+          },
+          ScanIndexForward: false,
+        },
+        // Without a status the entries are ordered by status first: read them all to order by time.
+        status ? limit : Number.POSITIVE_INFINITY,
+      );
       listings.push(...items.map((item) => item.listing as ConfirmedListing));
     }
-    return listings.sort((a, b) => Date.parse(b.proposedAt) - Date.parse(a.proposedAt));
+    return listings.sort((a, b) => Date.parse(b.proposedAt) - Date.parse(a.proposedAt)).slice(0, limit);
   }
 
   private async write(
@@ -115,7 +128,7 @@ export class DynamoConfirmedListingStore implements ConfirmedListingRepository {
         },
         ExpressionAttributeValues: {
           ':source': listing.source,
-          ':entry': `${CONFIRMED_LISTING_PREFIX}${listing.accountKey}`,
+          ':entry': `${CONFIRMED_LISTING_PREFIX}${listing.status}#${listing.proposedAt}#${listing.accountKey}`,
           ':listing': listing,
           ':status': listing.status,
           ':version': listing.version,

@@ -12,7 +12,8 @@ import { TABLES } from './tables.ts';
  * - audit items: key "a#<source>#<time>#<id>", who imported or delisted what; written once, never
  *   changed, read through the same index;
  * - confirmed-listing items: key "r#<source>#<pseudonym>", the lifecycle of a review confirmation's
- *   listing (held at its bank, shared, appealed, delisted) with its trail, read through the same index.
+ *   listing (held at its bank, shared, appealed, delisted) with its trail, read through the same index
+ *   by status and proposal time (entry "r#<status>#<time>#<pseudonym>").
  * Pseudonyms are base64url and never contain "#", so the four kinds cannot collide.
  */
 export const LISTING_PREFIX = 'l:';

@@ -53,8 +53,7 @@ export function createListListings(deps: ListingDependencies) {
         },
       );
     const scope = isTaskForce(officer) ? (input.partnerId ?? ALL_PARTNERS) : officer.partnerId;
-    const listings = await deps.listings.list(scope);
-    return listings.filter((l) => !input.status || l.status === input.status).slice(0, input.limit);
+    return deps.listings.list(scope, input.status, input.limit);
   };
 }
 

@@ -3,7 +3,7 @@ import type { AccountState } from '#domain/aggregates/account-state.ts';
 import type { AccountKeys, CaseParty, LinkedFlag, QueuedFlag } from '#domain/review/case.ts';
 import type { Flag, FlagRow, FlagStatus, PendingEffect } from '#domain/review/flag.ts';
 import type { NetworkEdge, StoredNetwork } from '#domain/review/network.ts';
-import type { ConfirmedListing } from '#domain/review/listing-lifecycle.ts';
+import type { ConfirmedListing, ListingStatus } from '#domain/review/listing-lifecycle.ts';
 import type { WatchlistListing } from '#domain/watchlist/listing.ts';
 
 export type { DecisionPublisher } from '../screening/ports.ts';
@@ -77,8 +77,8 @@ export interface ConfirmedListingRepository {
   get(source: string, accountKey: string): Promise<ConfirmedListing | undefined>;
   /** Throws StaleListingError when the stored record is no longer at `expectedVersion`. */
   save(next: ConfirmedListing, expectedVersion: number): Promise<void>;
-  /** One partner's records, or every partner's (ALL_PARTNERS), newest first. */
-  list(partnerId: string): Promise<ConfirmedListing[]>;
+  /** One partner's records, or every partner's (ALL_PARTNERS), of one status or any, newest first. */
+  list(partnerId: string, status: ListingStatus | undefined, limit: number): Promise<ConfirmedListing[]>;
   /** Every partner's record of one account (at most one each). */
   ofAccount(accountKey: string): Promise<ConfirmedListing[]>;
 }
