@@ -178,7 +178,18 @@ async function autoReleaseRuns(documents: DynamoDBDocumentClient, table: string,
     const deliverEffects = createDeliverEffects({
       flags,
       publisher: { publish: async () => new Set<string>() },
-      watchlist: { list: async () => {} },
+      watchlist: {
+        accountKey: (accountId) => accountId,
+        listByKey: async () => {},
+        delist: async () => false,
+      },
+      listings: {
+        propose: async () => false,
+        get: async () => undefined,
+        save: async () => {},
+        list: async () => [],
+        ofAccount: async () => [],
+      },
       clock,
     });
     const run = createAutoRelease({

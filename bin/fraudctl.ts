@@ -72,6 +72,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'list, show and decide cases per mule account (every flag of one account) through the review API',
     load: () => import('./commands/cases.ts'),
   },
+  listings: {
+    summary: 'confirmed fraud listings through the review API: the second officer, appeals and delisting',
+    load: () => import('./commands/listings.ts'),
+  },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -268,7 +268,8 @@ async function delist(store: DynamoWatchlistStore, source: string, accountId: st
 async function exportSource(store: DynamoWatchlistStore, source: string, out: string | undefined): Promise<number> {
   const now = Date.now();
   const current = (await store.listingsOfSource(source))
-    .filter((entry) => Date.parse(entry.listing.expiresAt) > now)
+    // A hold at one bank only waits for its second officer: it is no bank's to share yet.
+    .filter((entry) => Date.parse(entry.listing.expiresAt) > now && entry.listing.onlyFor === undefined)
     .sort((a, b) => a.accountKey.localeCompare(b.accountKey));
   const csv = formatSharedWatchlistCsv(current);
   if (!out) {

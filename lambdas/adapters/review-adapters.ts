@@ -4,6 +4,7 @@ import type { Pseudonymiser } from '#domain/identity/pseudonym.ts';
 import type { AccountStateReader } from '#use-cases/review/ports.ts';
 import { DynamoAccountStateReader } from './dynamodb/account-state-reader.ts';
 import { DynamoCaseRepository } from './dynamodb/case-repository.ts';
+import { DynamoConfirmedListingStore } from './dynamodb/confirmed-listing-store.ts';
 import { DynamoFlagRepository } from './dynamodb/flag-repository.ts';
 import { DynamoNetworkStore } from './dynamodb/network-index.ts';
 import { DynamoWatchlistStore } from './dynamodb/watchlist-store.ts';
@@ -36,6 +37,7 @@ export function reviewAdapters(settings: ReviewAdapterSettings) {
     publisher: new SqsDecisionPublisher(settings.sqs, settings.outboundQueueUrls),
     // Same key as the screening function, so a listing written here matches the next transfer there.
     watchlist: new DynamoWatchlistStore(settings.documents, settings.watchlistTable, settings.pseudonymiser),
+    listings: new DynamoConfirmedListingStore(settings.documents, settings.watchlistTable, partners),
   };
 }
 

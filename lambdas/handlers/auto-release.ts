@@ -1,3 +1,4 @@
+import { DynamoConfirmedListingStore } from '#adapters/dynamodb/confirmed-listing-store.ts';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -28,6 +29,7 @@ export function createAutoReleaseHandler(dependencies: HandlerDependencies = {})
       flags,
       publisher: new SqsDecisionPublisher(clients.sqs, config.outboundQueueUrls),
       watchlist: new DynamoWatchlistStore(clients.documents, config.watchlistTable, pseudonymiser),
+      listings: new DynamoConfirmedListingStore(clients.documents, config.watchlistTable, partners),
       clock,
     });
     return createAutoRelease({

@@ -33,7 +33,8 @@ const renderSettings = (inputs: ReviewInputs) => ({
 
 /**
  * What deciding a flag takes, for an officer's action and the auto-release sweep alike: change it with
- * a conditional update, list a confirmed creditor on the watchlist, send the decision update, under
+ * a conditional update, propose a confirmed account's listing and hold it at the confirming bank
+ * (conditional updates of the Watchlist table), send the decision update, under
  * the pseudonym key and the data key.
  */
 const decideFlagGrants: Grant[] = [
@@ -81,6 +82,15 @@ export const reviewApiManifest = defineFunctionManifest({
     },
     // Per-officer and per-bank request limits (DynamoRequestCounter): one conditional ADD per counter.
     { sid: 'CountRequests', actions: ['dynamodb:UpdateItem'], tables: ['requestLimits'] },
+    // Confirmed listings (DynamoConfirmedListingStore): a record by key, a bank's records by the bySource
+    // index; a delisting or rejection deletes the source's membership item (DynamoWatchlistStore.delist).
+    { sid: 'ReadConfirmedListings', actions: ['dynamodb:GetItem'], tables: ['watchlist'] },
+    {
+      sid: 'QueryConfirmedListings',
+      actions: ['dynamodb:Query'],
+      tables: [{ table: 'watchlist', index: 'bySource' }],
+    },
+    { sid: 'DelistConfirmedListings', actions: ['dynamodb:DeleteItem'], tables: ['watchlist'] },
     // Every read of flags, cases and networks, recorded before it is served (DynamoReadAuditStore).
     { sid: 'AuditReads', actions: ['dynamodb:PutItem'], tables: ['readAudit'] },
     // "Why this is unusual" (DynamoAccountStateReader): both accounts' state, by the keys the flag stores.

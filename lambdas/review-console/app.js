@@ -32,6 +32,7 @@ const state = {
   /** What the queue table shows now, so that a failed reload can keep it, marked as not up to date. */
   queueShown: null,
   cases: null,
+  listing: null,
   flag: null,
   case: null,
   lastOpened: null,
@@ -56,13 +57,22 @@ function h(tag, props = {}, ...children) {
   return element;
 }
 
-const VIEWS = ['loading', 'sign-in-view', 'queue-view', 'detail-view', 'cases-view', 'case-view'];
+const VIEWS = [
+  'loading',
+  'sign-in-view',
+  'queue-view',
+  'detail-view',
+  'cases-view',
+  'case-view',
+  'listings-view',
+  'listing-view',
+];
 
 /** Shows one view, names it in the tab's title, and marks its navigation link as the current page. */
 function show(view, title) {
   for (const id of VIEWS) $(id).hidden = id !== view;
   document.title = `${title} · ${PRODUCT}`;
-  const current = { 'queue-view': 'queue', 'cases-view': 'cases' }[view];
+  const current = { 'queue-view': 'queue', 'cases-view': 'cases', 'listings-view': 'listings' }[view];
   for (const link of document.querySelectorAll('#views-nav a')) {
     if (link.dataset.view === current) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
@@ -695,7 +705,7 @@ async function submitAction(event) {
         ? 'A supervisor other than you will decide it.'
         : owed
           ? 'The decision update to the bank is pending and will be retried automatically.'
-          : `The decision update was sent to ${body.partnerId}${action === 'CONFIRM_FRAUD' ? ', and the recipient account is on the shared watchlist' : ''}.`;
+          : `The decision update was sent to ${body.partnerId}${action === 'CONFIRM_FRAUD' ? ', and the recipient account is held at your bank until a second supervisor shares its listing (Listings)' : ''}.`;
     announce(`${ACTION_DONE[action]}: transfer ${body.transferId}, now version ${body.version}. ${consequence}`);
     $('detail-heading').focus();
   } catch (error) {
@@ -1154,7 +1164,7 @@ async function submitCaseAction(event) {
     const settled = body.changed.length;
     const what =
       action === 'CONFIRM_MULE'
-        ? `Confirmed as a mule: ${settled} transfer${settled === 1 ? '' : 's'} blocked, each with its own audit entry, and the account is on the shared watchlist.`
+        ? `Confirmed as a mule: ${settled} transfer${settled === 1 ? '' : 's'} blocked, each with its own audit entry, and the account is held at each confirming bank until a second supervisor shares its listing (Listings).`
         : `Escalated: ${settled} transfer${settled === 1 ? '' : 's'} now wait for a supervisor other than you.`;
     const conflicts = body.conflicts.length
       ? ` ${body.conflicts.length} changed meanwhile and were left as they are: ${body.conflicts.join(', ')}.`
@@ -1198,6 +1208,219 @@ async function afterCaseConflict(seen, refusal) {
     'case-action-problem',
     `Not recorded: the case changed while you were deciding (${changes.join('; ') || 'a linked flag changed'}). The case below is as it is now; your note is kept: check and decide again.`,
   );
+}
+
+// ---------- listings: the second officer, appeals, delisting ----------
+
+const LISTING_STATUS_LABEL = {
+  HELD_AT_OWN_BANK: 'Held at the confirming bank only: waiting for a second officer',
+  SHARED: 'Shared with every bank',
+  REJECTED: 'Rejected by the second officer (hold lifted)',
+  DELISTED: 'Delisted',
+};
+const LISTING_ACTION_LABEL = {
+  PROPOSE: 'Confirmed fraud (proposed the listing)',
+  APPROVE: 'Approve: share the listing with every bank',
+  REJECT: 'Reject: do not share it, and lift the hold at the confirming bank',
+  APPEAL: "File an appeal on the account holder's behalf (the listing stays until it is settled)",
+  DISMISS_APPEAL: 'Dismiss the appeal (the listing stays)',
+  DELIST: "Delist: remove the listing (the account's next transfer is screened without it)",
+};
+const listingPath = (listing) =>
+  `/listings/${encodeURIComponent(listing.source)}/${encodeURIComponent(listing.accountKey)}`;
+
+async function loadListings({ focus } = {}) {
+  show('listings-view', 'Listings');
+  if (focus) $('listings-heading').focus();
+  const status = $('listing-status-filter').value;
+  $('listings-table').setAttribute('aria-busy', 'true');
+  viewStatus('listings-status', { kind: 'loading', message: 'Loading listings…' });
+  const answer = await api(`/listings?limit=100${status ? `&status=${encodeURIComponent(status)}` : ''}`);
+  $('listings-table').removeAttribute('aria-busy');
+  if (answer.status !== 200) {
+    $('listings-rows').replaceChildren();
+    viewStatus('listings-status', {
+      kind: 'error',
+      message: problemText(answer.status, answer.body),
+      retry: () => loadListings().catch(report),
+    });
+    return;
+  }
+  viewStatus('listings-status', null);
+  const items = answer.body.items;
+  $('listings-rows').replaceChildren(
+    ...(items.length
+      ? items.map((listing) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, h('a', { href: `#${listingPath(listing)}`, className: 'key' }, listing.accountKey)),
+            h('td', {}, listing.source),
+            h('td', {}, LISTING_STATUS_LABEL[listing.status] ?? plain(listing.status)),
+            h('td', {}, PARTY_LABEL[listing.party]),
+            h('td', {}, timeElement(listing.proposedAt)),
+            h('td', {}, listing.appeal ? `Open, filed by ${listing.appeal.filedByName}` : '—'),
+          ),
+        )
+      : [h('tr', {}, h('td', { colspan: '6', className: 'muted' }, 'No listing has this status.'))]),
+  );
+}
+
+/** The account holder's bank appeals: the account number goes in the body only, and the form is cleared. */
+async function submitHolderAppeal(event) {
+  event.preventDefault();
+  const form = new FormData($('holder-appeal-form'));
+  const accountId = String(form.get('accountId') ?? '').trim();
+  const reason = String(form.get('reason') ?? '').trim();
+  const problem = !accountId
+    ? "Write your customer's account number."
+    : !reason
+      ? 'Write a reason: why the listing is wrong.'
+      : null;
+  if (problem) return showActionProblem('holder-appeal-problem', problem);
+  $('holder-appeal-submit').disabled = true;
+  try {
+    const { status, body } = await api('/listings/appeals', {
+      method: 'POST',
+      body: JSON.stringify({ accountId, reason }),
+    });
+    $('holder-appeal-submit').disabled = false;
+    if (status !== 200) return showActionProblem('holder-appeal-problem', `Not recorded. ${problemText(status, body)}`);
+    setProblem('holder-appeal-problem', null);
+    $('holder-appeal-form').reset();
+    const banks = body.appealed.map((listing) => listing.source).join(', ');
+    announce(`Appeal filed on the listing by ${banks}; its supervisors settle it.`);
+    await loadListings();
+  } catch (error) {
+    $('holder-appeal-submit').disabled = false;
+    report(error);
+  }
+}
+
+async function openListing(source, accountKey, { focus = true } = {}) {
+  show('listing-view', 'Listing');
+  if (state.listing?.accountKey !== accountKey || state.listing?.source !== source) {
+    state.listing = null;
+    $('listing-body').hidden = true;
+  }
+  if (focus) $('listing-heading').focus();
+  viewStatus('listing-status', { kind: 'loading', message: 'Loading the listing…' });
+  const { status, body } = await api(listingPath({ source, accountKey }));
+  if (status !== 200) {
+    viewStatus('listing-status', {
+      kind: 'error',
+      message: problemText(status, body),
+      ...(status === 0 || status >= 500 ? { retry: () => openListing(source, accountKey).catch(report) } : {}),
+    });
+    return;
+  }
+  viewStatus('listing-status', null);
+  $('listing-form').reset();
+  setProblem('listing-action-problem', null);
+  renderListing(body);
+  $('listing-body').hidden = false;
+}
+
+function renderListing(listing) {
+  state.listing = listing;
+  $('listing-heading').textContent = `Listing of account ${listing.accountKey}`;
+  document.title = `Listing of account ${listing.accountKey} · ${PRODUCT}`;
+  facts($('listing-summary'), [
+    ['Status', LISTING_STATUS_LABEL[listing.status] ?? plain(listing.status)],
+    ['Account (pseudonym)', h('span', { className: 'key' }, listing.accountKey)],
+    ['Confirming bank', listing.source],
+    [
+      'Confirmed on',
+      h(
+        'a',
+        {
+          href: `#/flags/${encodeURIComponent(listing.flag.partnerId)}/${encodeURIComponent(listing.flag.transferId)}`,
+        },
+        `transfer ${listing.flag.transferId} (the ${PARTY_LABEL[listing.party].toLowerCase()})`,
+      ),
+    ],
+    ['Expires', timeElement(listing.expiresAt)],
+    [
+      'Appeal',
+      listing.appeal
+        ? `Open: filed by ${listing.appeal.filedByName} (${listing.appeal.filedByPartnerId}): ${listing.appeal.reason}`
+        : 'None open',
+    ],
+    ['Version', String(listing.version)],
+  ]);
+  $('listing-trail-rows').replaceChildren(
+    ...listing.history.map((event) =>
+      h(
+        'tr',
+        {},
+        h('td', {}, timeElement(event.at)),
+        h('td', {}, `${event.actorName} (${event.role}, ${event.actorPartnerId})`),
+        h('td', {}, (LISTING_ACTION_LABEL[event.action] ?? plain(event.action)).split(':')[0]),
+        h('td', {}, LISTING_STATUS_LABEL[event.toStatus] ?? plain(event.toStatus)),
+        h('td', {}, event.reason),
+      ),
+    ),
+  );
+  const entries = Object.entries(listing.choices);
+  $('listing-choices').replaceChildren(
+    ...entries.map(([action, choice]) => {
+      const id = `listing-${action.toLowerCase().replaceAll('_', '-')}`;
+      return h(
+        'div',
+        { className: 'choice' },
+        h('input', {
+          type: 'radio',
+          id,
+          name: 'action',
+          value: action,
+          disabled: !choice.allowed,
+          'aria-describedby': `${id}-hint`,
+        }),
+        h('label', { for: id }, LISTING_ACTION_LABEL[action] ?? plain(action)),
+        h('p', { id: `${id}-hint`, className: 'hint' }, choice.allowed ? '' : withSeparators(choice.reason)),
+      );
+    }),
+  );
+  const open = entries.some(([, choice]) => choice.allowed);
+  $('listing-form').hidden = !open;
+  $('listing-closed-note').hidden = open;
+  $('listing-closed-note').textContent = open ? '' : 'There is nothing you may do to this listing now.';
+}
+
+async function submitListingAction(event) {
+  event.preventDefault();
+  const listing = state.listing;
+  if (!listing) return;
+  const form = new FormData($('listing-form'));
+  const action = form.get('action');
+  const reason = String(form.get('reason') ?? '').trim();
+  const problem = !action ? 'Choose an action.' : !reason ? 'Write a reason: what you checked and why.' : null;
+  if (problem) {
+    showActionProblem('listing-action-problem', problem);
+    if (action) $('listing-reason').focus();
+    return;
+  }
+  $('listing-submit').disabled = true;
+  try {
+    const { status, body } = await api(`${listingPath(listing)}/actions`, {
+      method: 'POST',
+      body: JSON.stringify({ action, reason, expectedVersion: listing.version }),
+    });
+    $('listing-submit').disabled = false;
+    if (status !== 200) {
+      // The reason stays in the form: reload the listing (or correct the input) and decide again.
+      showActionProblem('listing-action-problem', `Not recorded. ${problemText(status, body)}`);
+      return;
+    }
+    setProblem('listing-action-problem', null);
+    $('listing-form').reset();
+    renderListing(body);
+    announce(`Recorded: the listing is now ${(LISTING_STATUS_LABEL[body.status] ?? body.status).toLowerCase()}.`);
+    $('listing-heading').focus();
+  } catch (error) {
+    $('listing-submit').disabled = false;
+    report(error);
+  }
 }
 
 // ---------- network view ----------
@@ -1246,6 +1469,9 @@ async function route() {
   const caseMatch = /^#\/cases\/([^/]+)$/.exec(location.hash);
   if (caseMatch) return openCase(decodeURIComponent(caseMatch[1]));
   if (location.hash === '#/cases') return loadCases({ focus: true });
+  const listingMatch = /^#\/listings\/([^/]+)\/([^/]+)$/.exec(location.hash);
+  if (listingMatch) return openListing(decodeURIComponent(listingMatch[1]), decodeURIComponent(listingMatch[2]));
+  if (location.hash === '#/listings') return loadListings({ focus: true });
   return loadQueue({ focus: state.lastOpened ? 'row' : 'heading' });
 }
 
@@ -1311,6 +1537,13 @@ $('next-page').addEventListener('click', () => {
 });
 $('action-form').addEventListener('submit', submitAction);
 $('case-form').addEventListener('submit', submitCaseAction);
+$('listing-form').addEventListener('submit', submitListingAction);
+$('holder-appeal-form').addEventListener('submit', submitHolderAppeal);
+$('listing-filters').addEventListener('change', () => loadListings().catch(report));
+$('listing-filters').addEventListener('submit', (event) => {
+  event.preventDefault();
+  loadListings().catch(report);
+});
 window.addEventListener('hashchange', () => {
   announce('');
   route().catch(report);

@@ -219,7 +219,7 @@ describe('cases and the network view', () => {
     await chan.getByRole('button', { name: 'Record case decision' }).click();
     await chan.locator('#announcer').filter({ hasText: 'Confirmed as a mule' }).waitFor();
     expect(await chan.locator('#announcer').textContent()).toBe(
-      'Confirmed as a mule: 5 transfers blocked, each with its own audit entry, and the account is on the shared watchlist.',
+      'Confirmed as a mule: 5 transfers blocked, each with its own audit entry, and the account is held at each confirming bank until a second supervisor shares its listing (Listings).',
     );
     expect(await chan.locator('#case-transfer-rows tr td:nth-child(7)').allTextContents()).toEqual(
       Array(5).fill('Confirmed fraud'),

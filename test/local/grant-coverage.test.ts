@@ -88,6 +88,22 @@ beforeAll(async () => {
     note: 'mule confirmed by the receiving bank',
     expectedVersion: 1,
   });
+  // The confirmation's listing: held at kr-demo-bank until a second supervisor shares it; then delisted.
+  const listings = await call(kim, '/listings?status=HELD_AT_OWN_BANK');
+  const held = listings.items[0];
+  await call(kim, `/listings/kr-demo-bank/${held.accountKey}`);
+  await call(chan, `/listings/kr-demo-bank/${held.accountKey}/actions`, {
+    action: 'APPROVE',
+    reason: 'evidence read',
+    expectedVersion: 1,
+  });
+  const confirmedFlag = await call(lee, `/flags/kr-demo-bank/${second.transferId}`);
+  await call(kim, '/listings/appeals', { accountId: confirmedFlag.transfer.creditor.accountId, reason: 'payroll' });
+  await call(chan, `/listings/kr-demo-bank/${held.accountKey}/actions`, {
+    action: 'DELIST',
+    reason: 'appeal granted',
+    expectedVersion: 3,
+  });
   const cases = await call(chan, '/cases?limit=5');
   const accountKey = cases.items[0].accountKey;
   await call(chan, `/cases/${accountKey}`);

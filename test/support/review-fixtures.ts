@@ -1,3 +1,4 @@
+import { DynamoConfirmedListingStore } from '#adapters/dynamodb/confirmed-listing-store.ts';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
 import { CachedRulePackSource, DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
@@ -113,6 +114,7 @@ export function reviewService(
     pseudonymiser,
     publisher: options.publisher ?? new RecordingPublisher(),
     watchlist: new DynamoWatchlistStore(fixture.clients.documents, fixture.tables.watchlist, pseudonymiser),
+    listings: new DynamoConfirmedListingStore(fixture.clients.documents, fixture.tables.watchlist, PARTNERS),
     policy: releasePolicy(options.limits ?? DEFAULT_RELEASE_LIMITS),
     // In-process use case tests count nothing: the limits are the review API's, tested through it.
     requestCounters: { countIfUnder: async () => true },

@@ -10,13 +10,17 @@ import { TABLES } from './tables.ts';
  *   `source` / `entry` attributes of the bySource index, which lists every listing of a source in
  *   pages of small items however many accounts it lists;
  * - audit items: key "a#<source>#<time>#<id>", who imported or delisted what; written once, never
- *   changed, read through the same index.
- * Pseudonyms are base64url and never contain "#", so the three kinds cannot collide.
+ *   changed, read through the same index;
+ * - confirmed-listing items: key "r#<source>#<pseudonym>", the lifecycle of a review confirmation's
+ *   listing (held at its bank, shared, appealed, delisted) with its trail, read through the same index
+ *   by status and proposal time (entry "r#<status>#<time>#<pseudonym>").
+ * Pseudonyms are base64url and never contain "#", so the four kinds cannot collide.
  */
 export const LISTING_PREFIX = 'l:';
 export const BY_SOURCE_INDEX = TABLES.watchlist.globalSecondaryIndexes[0].indexName;
 export const MEMBER_ENTRY_PREFIX = 'm#';
 export const AUDIT_ENTRY_PREFIX = 'a#';
+export const CONFIRMED_LISTING_PREFIX = 'r#';
 
 export function listingAttribute(source: string): string {
   return `${LISTING_PREFIX}${source}`;
@@ -32,6 +36,10 @@ export function memberEntry(accountKey: string): string {
 
 export function auditKey(source: string, id: string): string {
   return `${AUDIT_ENTRY_PREFIX}${source}#${id}`;
+}
+
+export function confirmedListingKey(source: string, accountKey: string): string {
+  return `${CONFIRMED_LISTING_PREFIX}${source}#${accountKey}`;
 }
 
 /** Listings of a stored item that are well formed and not expired at `now`. */

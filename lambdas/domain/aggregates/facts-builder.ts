@@ -166,7 +166,7 @@ function debtorFacts(
     country: event.debtor.country,
     age: event.debtor.birthYear === undefined ? undefined : new Date(t).getUTCFullYear() - event.debtor.birthYear,
     accountAgeDays: ageInDays(event.debtor.accountOpenedAt, t),
-    watchlist: watchlistFacts(listings, event.debtor.bankCode, now),
+    watchlist: watchlistFacts(listings, event.debtor.bankCode, event.partnerId, now),
     firstToCreditorCountry:
       transfer.creditorCountry === undefined
         ? undefined
@@ -218,7 +218,7 @@ function creditorFacts(
     country: event.creditor.country,
     accountType: event.creditor.accountType,
     accountAgeDays: ageInDays(event.creditor.accountOpenedAt, p.t),
-    watchlist: watchlistFacts(listings, event.creditor.bankCode, now),
+    watchlist: watchlistFacts(listings, event.creditor.bankCode, event.partnerId, now),
     inboundEstimated: windows.some((x) => x.creditorEstimated),
     ...creditorBaselineFacts(event, p, w),
     distinctSenders1h: h.distinctSenders,

@@ -100,6 +100,8 @@ export function decideCaseAction(
   if (!targets.length)
     throw new ReviewRefusal('ALREADY_ESCALATED', 'every open flag of this case is already escalated to a supervisor');
 
+  if (request.action === 'CONFIRM_MULE') refuseVictimListing(accountKey, visible, targets);
+
   const steps: CaseStep[] = [];
   const refusals: ReviewRefusal[] = [];
   const refused: string[] = [];
@@ -125,6 +127,33 @@ export function decideCaseAction(
     );
   }
   return steps;
+}
+
+/** The rule pack's typology for money sent on within hours of being received (PASS-THROUGH-1H, -24H). */
+export const PASS_THROUGH_TYPOLOGY = 'rapid-pass-through';
+
+/**
+ * Whether the case shows that its account passed money on when it sent this transfer: screening found
+ * the pass-through pattern in it, or the account received one of the case's transfers no later than it
+ * sent this one. A sender without either may be the victim, not the mule.
+ */
+export function showsPassThrough(accountKey: string, visible: readonly LinkedFlag[], sent: LinkedFlag): boolean {
+  if (sent.flag.reasons.some((reason) => reason.typology === PASS_THROUGH_TYPOLOGY)) return true;
+  const sentAt = Date.parse(sent.flag.transfer.occurredAt);
+  return visible.some((l) => l.accountKeys.creditor === accountKey && Date.parse(l.flag.transfer.occurredAt) <= sentAt);
+}
+
+/** Listing a case's account as the sender of a transfer needs pass-through evidence: never list a victim. */
+function refuseVictimListing(accountKey: string, visible: readonly LinkedFlag[], targets: readonly LinkedFlag[]) {
+  const unproven = targets.filter(
+    (l) => partyOf(l, accountKey) === 'debtor' && !showsPassThrough(accountKey, visible, l),
+  );
+  if (!unproven.length) return;
+  const named = unproven.map((l) => `${l.flag.partnerId}/${l.flag.transferId}`).join(', ');
+  throw new ReviewRefusal(
+    'NO_PASS_THROUGH',
+    `nothing was decided: account ${accountKey} sent ${named} but the case shows no pass-through (no money received by it before, and no ${PASS_THROUGH_TYPOLOGY} reason), so it may be a victim's account; listing a sender needs that evidence. Confirm the recipients' cases instead, or escalate`,
+  );
 }
 
 /** What the officer could do to the case now, and if not, why (shown beside a disabled control). */

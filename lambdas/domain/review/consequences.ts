@@ -1,8 +1,7 @@
 import type { Decision, Reason } from '../contract/decision.ts';
-import type { WatchlistListing } from '../watchlist/listing.ts';
 import { isFinal, type AuditEntry, type Flag, type FlagAction } from './flag.ts';
 
-/** How long a bank's confirmation keeps a creditor on the shared watchlist. */
+/** How long a confirmation keeps an account listed (at its own bank, then on the shared watchlist). */
 export const CONFIRMED_FRAUD_LISTING_DAYS = 730;
 /** A confirmation by the bank that reviewed the evidence is as strong as a listing gets short of a court order. */
 export const CONFIRMED_FRAUD_CONFIDENCE = 95;
@@ -63,7 +62,7 @@ function reviewReason(flag: Flag, entry: AuditEntry): Reason {
     entry.action === 'RELEASE'
       ? `released by a compliance ${entry.role} after review`
       : entry.action === 'CONFIRM_FRAUD'
-        ? `confirmed as fraud by a compliance ${entry.role}; the ${entry.listedParty ?? 'creditor'} account is now on the shared watchlist`
+        ? `confirmed as fraud by a compliance ${entry.role}; the ${entry.listedParty ?? 'creditor'} account is held at this bank, and on the shared watchlist once a second officer approves`
         : entry.action === 'HOLD_FOR_REVIEW'
           ? `the hold that was to end at ${flag.holdUntil} stays until a compliance officer decides: ${entry.note}`
           : `released automatically when the hold ended at ${flag.holdUntil}`;
@@ -77,27 +76,12 @@ function reviewReason(flag: Flag, entry: AuditEntry): Reason {
 }
 
 /**
- * The listing a fraud confirmation adds to the shared watchlist (the creditor, or the debtor when a
- * case confirmed it as the mule): the confirming bank as the source,
- * so that its listing can be told apart from (and survives) other banks' and the task force's.
+ * The account a fraud confirmation lists: the creditor, or the debtor when a case confirmed it as the
+ * mule (the debtor of the transfers it sent onward). Its listing's lifecycle is listing-lifecycle.ts.
  */
-export function confirmedFraudListing(flag: Flag): { accountId: string; listing: WatchlistListing } {
+export function listedAccountId(flag: Flag): string {
   const entry = finalEntry(flag);
   if (entry.action !== 'CONFIRM_FRAUD')
     throw new Error(`flag ${flag.partnerId}/${flag.transferId} was not confirmed as fraud`);
-  const listedAt = new Date(entry.at);
-  // A case confirms its account as the mule, which is the debtor of the transfers it sent onward.
-  const account = entry.listedParty === 'debtor' ? flag.transfer.debtor : flag.transfer.creditor;
-  return {
-    accountId: account.accountId,
-    listing: {
-      category: 'CONFIRMED_FRAUD',
-      source: flag.partnerId,
-      confidence: CONFIRMED_FRAUD_CONFIDENCE,
-      ...(account.bankCode ? { bankCode: account.bankCode } : {}),
-      listedAt: listedAt.toISOString(),
-      expiresAt: new Date(listedAt.getTime() + CONFIRMED_FRAUD_LISTING_DAYS * 86_400_000).toISOString(),
-      note: 'confirmed as fraud in compliance review',
-    },
-  };
+  return flag.transfer[entry.listedParty ?? 'creditor'].accountId;
 }

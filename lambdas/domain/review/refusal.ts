@@ -14,6 +14,10 @@ export const REFUSAL_CODES = [
   'ALREADY_ESCALATED',
   'NOT_DUE',
   'RATE_LIMITED',
+  'LISTING_CLOSED',
+  'ALREADY_APPEALED',
+  'NO_OPEN_APPEAL',
+  'NO_PASS_THROUGH',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

@@ -48,7 +48,7 @@ const RESULT: Record<FlagAction, FlagStatus> = {
 
 const EFFECTS: Record<FlagAction, readonly PendingEffect[]> = {
   RELEASE: ['DECISION_UPDATE'],
-  // The watchlist first: the next victim's transfer to this creditor is blocked as soon as possible.
+  // The listing first: the next transfer to this account is held at the confirming bank as soon as possible.
   CONFIRM_FRAUD: ['WATCHLIST', 'DECISION_UPDATE'],
   ESCALATE: [],
   AUTO_RELEASE: ['DECISION_UPDATE'],

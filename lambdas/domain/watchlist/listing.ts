@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PartnerIdSchema } from '../contract/transfer-event.ts';
 import { WATCHLIST_CATEGORIES, type WatchlistFacts } from '../rules/facts.ts';
 
 /** Who listed an account: a bank's partner id, the task force, or an outside feed. */
@@ -15,6 +16,11 @@ export const WatchlistListingSchema = z.object({
   listedAt: z.iso.datetime({ offset: true }),
   expiresAt: z.iso.datetime({ offset: true }),
   note: z.string().max(500).optional(),
+  /**
+   * Set: a hold at this one partner bank only (a confirmation waiting for its second officer), which
+   * no other partner's screening sees. Absent: the shared watchlist, seen by every partner.
+   */
+  onlyFor: PartnerIdSchema.optional(),
 });
 
 export type WatchlistListing = z.infer<typeof WatchlistListingSchema>;
@@ -41,16 +47,21 @@ export function strongestListing(listings: readonly WatchlistListing[]): Watchli
   return best;
 }
 
-/** What rules see of an account's listings: current ones whose bank code, where both sides give one, matches. */
+/**
+ * What rules see of an account's listings when `partnerId` screens a transfer: current ones whose bank
+ * code, where both sides give one, matches, and that are shared or this partner's own hold.
+ */
 export function watchlistFacts(
   listings: readonly WatchlistListing[],
   bankCode: string | undefined,
+  partnerId: string,
   now: Date,
 ): WatchlistFacts {
   const matching = listings.filter(
     (listing) =>
       Date.parse(listing.expiresAt) > now.getTime() &&
-      (!listing.bankCode || !bankCode || listing.bankCode === bankCode),
+      (!listing.bankCode || !bankCode || listing.bankCode === bankCode) &&
+      (listing.onlyFor === undefined || listing.onlyFor === partnerId),
   );
   const strongest = strongestListing(matching);
   if (!strongest) return { listed: false, sources: 0 };

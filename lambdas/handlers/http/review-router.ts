@@ -14,6 +14,7 @@ import { RulePackError } from '#domain/rules/compile.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
 import type { RulePackGovernanceService } from '#use-cases/rules/governance.ts';
 import { createCaseRoutes } from './case-routes.ts';
+import { createListingRoutes } from './listing-routes.ts';
 import { createRulePackRoutes } from './rule-pack-routes.ts';
 import { identityFromClaims } from './review-identity.ts';
 import { DecisionNoteSchema, expecting, PageLimitSchema } from './inputs.ts';
@@ -51,6 +52,10 @@ const STATUS_OF: Record<RefusalCode, ContentfulStatusCode> = {
   ALREADY_ESCALATED: 409,
   NOT_DUE: 409,
   RATE_LIMITED: 429,
+  LISTING_CLOSED: 409,
+  ALREADY_APPEALED: 409,
+  NO_OPEN_APPEAL: 409,
+  NO_PASS_THROUGH: 409,
 };
 
 const PACK_STATUS_OF: Record<PackRefusalCode, ContentfulStatusCode> = {
@@ -134,6 +139,7 @@ export function createReviewApi({ service, rulePacks, authenticate, log }: Revie
   // One handler per route of the route table: a route missing here fails the type check.
   const cases = createCaseRoutes(service);
   const packs = createRulePackRoutes(rulePacks);
+  const listings = createListingRoutes(service);
   const packParams = (c: Context<ReviewEnv>) => {
     const params = { packId: c.req.param('packId'), version: c.req.param('version') };
     Object.assign(c.var.requestLog, params);
@@ -143,6 +149,11 @@ export function createReviewApi({ service, rulePacks, authenticate, log }: Revie
     const key = c.req.param('accountKey') ?? '';
     c.var.requestLog.accountKey = key;
     return key;
+  };
+  const listingSource = (c: Context<ReviewEnv>) => {
+    const source = c.req.param('source');
+    c.var.requestLog.source = source;
+    return source;
   };
   const handlers: Record<ReviewRouteId, Handler<ReviewEnv>> = {
     listFlags: async (c) => {
@@ -183,6 +194,25 @@ export function createReviewApi({ service, rulePacks, authenticate, log }: Revie
       return json(c, 200, result);
     },
     caseNetwork: async (c) => json(c, 200, await cases.caseNetwork(c.var.officer, accountKey(c))),
+    // Confirmed listings (listing-routes.ts): logged by source and pseudonym, never a reason.
+    listListings: async (c) => json(c, 200, await listings.list(c.var.officer, c.req.query())),
+    getListing: async (c) => json(c, 200, await listings.show(c.var.officer, listingSource(c), accountKey(c))),
+    actOnListing: async (c) => {
+      const view = await listings.act(
+        c.var.officer,
+        listingSource(c),
+        accountKey(c),
+        parseJsonBody(await c.req.text()),
+      );
+      Object.assign(c.var.requestLog, { listingStatus: view.status, listingVersion: view.version });
+      return json(c, 200, view);
+    },
+    // The account number in the body is never logged: the log line gets which banks' listings changed.
+    appealByAccount: async (c) => {
+      const result = await listings.appealByAccount(c.var.officer, parseJsonBody(await c.req.text()));
+      c.var.requestLog.appealed = result.appealed.map((listing) => listing.source);
+      return json(c, 200, result);
+    },
     rulePack: async (c) => json(c, 200, await packs.overview(packParams(c).packId)),
     rulePackVersion: async (c) => {
       const { packId, version } = packParams(c);

@@ -19,6 +19,11 @@ export const REVIEW_ROUTES = {
   getCase: { method: 'GET', path: '/cases/{accountKey}', scopes: [], auditedRead: true },
   actOnCase: { method: 'POST', path: '/cases/{accountKey}/actions', scopes: [] },
   caseNetwork: { method: 'GET', path: '/cases/{accountKey}/network', scopes: [], auditedRead: true },
+  // Confirmed listings (listing-routes.ts): the second officer, appeals and delisting.
+  listListings: { method: 'GET', path: '/listings', scopes: [], auditedRead: true },
+  getListing: { method: 'GET', path: '/listings/{source}/{accountKey}', scopes: [], auditedRead: true },
+  actOnListing: { method: 'POST', path: '/listings/{source}/{accountKey}/actions', scopes: [] },
+  appealByAccount: { method: 'POST', path: '/listings/appeals', scopes: [] },
   // The rule pack maker-checker (rule-pack-routes.ts): fraudctl rules is a client of these.
   rulePack: { method: 'GET', path: '/rule-packs/{packId}', scopes: [] },
   rulePackVersion: { method: 'GET', path: '/rule-packs/{packId}/versions/{version}', scopes: [] },
@@ -36,7 +41,7 @@ export interface ReviewRoute {
   readonly scopes: readonly string[];
   /** The largest body the route reads; default MAX_BODY_BYTES (review-router.ts). */
   readonly maxBodyBytes?: number;
-  /** A read of flags, cases or networks: recorded in the ReadAudit table before it is served. */
+  /** A read of flags, cases, networks or listings: recorded in the ReadAudit table before it is served. */
   readonly auditedRead?: boolean;
 }
 

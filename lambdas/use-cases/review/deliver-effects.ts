@@ -1,11 +1,14 @@
-import { confirmedFraudListing, decisionUpdate } from '#domain/review/consequences.ts';
+import { decisionUpdate, listedAccountId } from '#domain/review/consequences.ts';
 import type { Flag, PendingEffect } from '#domain/review/flag.ts';
-import type { DecisionPublisher, FlagRepository, WatchlistWriter } from './ports.ts';
+import { proposeListing } from '#domain/review/listing-lifecycle.ts';
+import { syncWatchlist } from './listings.ts';
+import type { ConfirmedListingRepository, DecisionPublisher, FlagRepository, WatchlistWriter } from './ports.ts';
 
 export interface DeliverEffectsDependencies {
   readonly flags: FlagRepository;
   readonly publisher: DecisionPublisher;
   readonly watchlist: WatchlistWriter;
+  readonly listings: ConfirmedListingRepository;
   readonly clock: () => Date;
 }
 
@@ -14,15 +17,17 @@ export const EFFECT_RETRY_MS = 60_000;
 
 /**
  * Delivers what a final action owes, after the flag itself was stored. Primary course:
- *   1. for each pending effect, in order: list the creditor on the watchlist (CONFIRM_FRAUD), send the
- *      decision update to the partner's outbound queue;
+ *   1. for each pending effect, in order: propose the listing of the confirmed account (CONFIRM_FRAUD),
+ *      which holds it at the confirming bank until a second officer shares it, unless that bank
+ *      already lists it; send the decision update to the partner's outbound queue;
  *   2. record on the flag which effects are still owed (none when all went through).
  * Why this order: DynamoDB Local stand-ins have no transactions, and a flag, a queue and a watchlist
  * cannot share one anyway. The flag is the source of truth, so it is written first, together with the
  * list of effects it owes (an outbox inside the item, which puts the flag on the sweep's due index a
  * minute later). A failure here leaves that list in place, due again a minute later, and the
- * auto-release sweep re-drives it; both effects are idempotent (the listing is a per-source put, the
- * update is derived from the stored flag and partners deduplicate on review.flagVersion).
+ * auto-release sweep re-drives it; both effects are idempotent (a proposal is stored once and its hold
+ * is a per-source put, the update is derived from the stored flag and partners deduplicate on
+ * review.flagVersion).
  * Never throws: returns the flag as stored, with whatever is still owed.
  */
 export function createDeliverEffects(deps: DeliverEffectsDependencies) {
@@ -46,8 +51,8 @@ export function createDeliverEffects(deps: DeliverEffectsDependencies) {
   async function deliver(effect: PendingEffect, flag: Flag): Promise<boolean> {
     try {
       if (effect === 'WATCHLIST') {
-        const { accountId, listing } = confirmedFraudListing(flag);
-        await deps.watchlist.list(accountId, listing);
+        const listing = proposeListing(flag, deps.watchlist.accountKey(listedAccountId(flag)));
+        if (await deps.listings.propose(listing)) await syncWatchlist(deps.watchlist, listing);
         return true;
       }
       const failed = await deps.publisher.publish([

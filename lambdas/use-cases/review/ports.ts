@@ -3,6 +3,7 @@ import type { AccountState } from '#domain/aggregates/account-state.ts';
 import type { AccountKeys, CaseParty, LinkedFlag, QueuedFlag } from '#domain/review/case.ts';
 import type { Flag, FlagRow, FlagStatus, PendingEffect } from '#domain/review/flag.ts';
 import type { NetworkEdge, StoredNetwork } from '#domain/review/network.ts';
+import type { ConfirmedListing, ListingStatus } from '#domain/review/listing-lifecycle.ts';
 import type { WatchlistListing } from '#domain/watchlist/listing.ts';
 
 export type { DecisionPublisher } from '../screening/ports.ts';
@@ -56,9 +57,37 @@ export interface FlagRepository {
   duePage(shard: string, now: Date, limit: number, after?: string): Promise<DuePage>;
 }
 
-/** Where a fraud confirmation lists the creditor (DynamoWatchlistStore). */
+/** The watchlist as a confirmation's listing changes it (DynamoWatchlistStore). */
 export interface WatchlistWriter {
-  list(accountId: string, listing: WatchlistListing): Promise<unknown>;
+  /** The account's pseudonym under the screening function's key. */
+  accountKey(accountId: string): string;
+  /** Adds or replaces one source's listing of an account. */
+  listByKey(accountKey: string, listing: WatchlistListing): Promise<void>;
+  /** Removes one source's listing of an account (false: there was none). */
+  delist(source: string, accountKey: string): Promise<boolean>;
+}
+
+/** Confirmed listings' lifecycle records (DynamoConfirmedListingStore). */
+export interface ConfirmedListingRepository {
+  /**
+   * Stores a confirmation's proposal unless its source already lists the account, or an officer acted
+   * on it; true when stored (also when re-storing the same untouched proposal).
+   */
+  propose(listing: ConfirmedListing): Promise<boolean>;
+  get(source: string, accountKey: string): Promise<ConfirmedListing | undefined>;
+  /** Throws StaleListingError when the stored record is no longer at `expectedVersion`. */
+  save(next: ConfirmedListing, expectedVersion: number): Promise<void>;
+  /** One partner's records, or every partner's (ALL_PARTNERS), of one status or any, newest first. */
+  list(partnerId: string, status: ListingStatus | undefined, limit: number): Promise<ConfirmedListing[]>;
+  /** Every partner's record of one account (at most one each). */
+  ofAccount(accountKey: string): Promise<ConfirmedListing[]>;
+}
+
+export class StaleListingError extends Error {
+  constructor(readonly currentVersion: number | undefined) {
+    super(currentVersion === undefined ? 'the listing does not exist' : `the listing is at version ${currentVersion}`);
+    this.name = 'StaleListingError';
+  }
 }
 
 export class StaleFlagError extends Error {

@@ -8,12 +8,14 @@ import { createActOnCase, createGetCase, createListCases } from './cases.ts';
 import { createDeliverEffects } from './deliver-effects.ts';
 import { createGetFlag } from './get-flag.ts';
 import { createListFlags } from './list-flags.ts';
+import { createActOnListing, createAppealByAccount, createGetListing, createListListings } from './listings.ts';
 import { createGetNetwork } from './network.ts';
 import { createAuditRead } from './read-audit.ts';
 import { createCheckRequestLimits } from './request-limits.ts';
 import type {
   AccountStateReader,
   CaseRepository,
+  ConfirmedListingRepository,
   DecisionPublisher,
   FlagRepository,
   NetworkStore,
@@ -32,6 +34,8 @@ export interface ReviewServiceDependencies {
   readonly pseudonymiser: Pseudonymiser;
   readonly publisher: DecisionPublisher;
   readonly watchlist: WatchlistWriter;
+  /** Confirmations' listings: held at their bank until a second officer shares them; appeals, delisting. */
+  readonly listings: ConfirmedListingRepository;
   readonly policy: ReleasePolicy;
   readonly requestCounters: RequestCounterStore;
   readonly readAudit: ReadAuditStore;
@@ -58,6 +62,10 @@ export function createReviewService(deps: ReviewServiceDependencies) {
     actOnCase: createActOnCase({ ...deps, deliverEffects }),
     network: createGetNetwork(deps),
     accountProfile: createGetAccountProfile(deps),
+    listListings: createListListings(deps),
+    getListing: createGetListing(deps),
+    actOnListing: createActOnListing(deps),
+    appealByAccount: createAppealByAccount(deps),
   };
 }
 

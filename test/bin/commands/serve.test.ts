@@ -23,6 +23,7 @@ beforeAll(async () => {
   });
   tokens.kim = await stack.token({ username: 'kim', partnerId: 'kr-demo-bank', role: 'analyst' });
   tokens.sok = await stack.token({ username: 'sok', partnerId: 'kh-demo-bank', role: 'analyst' });
+  tokens.lee = await stack.token({ username: 'lee', partnerId: 'kr-demo-bank', role: 'supervisor' });
 }, 180_000);
 afterAll(async () => {
   await stack?.stop();
@@ -100,7 +101,7 @@ describe('fraudctl serve --demo', () => {
     });
   });
 
-  it('blocks the next transfer, from any bank, to a creditor confirmed as fraud', async () => {
+  it('holds a confirmed creditor at the confirming bank only, and blocks it at every bank once a second officer shares the listing', async () => {
     const { body: page } = await call('/flags?limit=100', tokens.kim!);
     const flag = (await call(`/flags/kr-demo-bank/${page.items[0].transferId}`, tokens.kim!)).body;
     const confirmed = await call(`/flags/kr-demo-bank/${flag.transferId}/actions`, tokens.kim!, {
@@ -112,16 +113,33 @@ describe('fraudctl serve --demo', () => {
     expect(confirmed.body.pendingEffects).toEqual([]);
 
     // The same account at the same bank (listings carry the bank code: account numbers repeat across banks).
-    const next = transferEvent({
-      transferId: 'ABA-NEXT-VICTIM',
-      partnerId: 'kh-demo-bank',
-      occurredAt: new Date().toISOString(),
-      creditor: flag.transfer.creditor,
+    const nextTransfer = async (transferId: string) => {
+      const next = transferEvent({
+        transferId,
+        partnerId: 'kh-demo-bank',
+        occurredAt: new Date().toISOString(),
+        creditor: flag.transfer.creditor,
+      });
+      await stack.pipeline.send('kh-demo-bank', [{ body: JSON.stringify(next) }]);
+      await stack.pipeline.drain();
+      const { decisions } = await stack.pipeline.collectDecisions();
+      return decisions.get(`kh-demo-bank\n${transferId}`)!;
+    };
+    // One officer's confirmation: the other bank's screening does not see the listing.
+    const before = await nextTransfer('ABA-VICTIM-BEFORE');
+    expect(before.reasons.map((reason) => reason.ruleId)).not.toContain('WATCHLIST-CONFIRMED');
+
+    const { body: held } = await call('/listings?status=HELD_AT_OWN_BANK', tokens.lee!);
+    const listing = held.items.find(
+      (item: { flag: { transferId: string } }) => item.flag.transferId === flag.transferId,
+    );
+    const shared = await call(`/listings/kr-demo-bank/${listing.accountKey}/actions`, tokens.lee!, {
+      action: 'APPROVE',
+      reason: 'read the call notes',
+      expectedVersion: listing.version,
     });
-    await stack.pipeline.send('kh-demo-bank', [{ body: JSON.stringify(next) }]);
-    await stack.pipeline.drain();
-    const { decisions } = await stack.pipeline.collectDecisions();
-    expect(decisions.get('kh-demo-bank\nABA-NEXT-VICTIM')).toMatchObject({
+    expect(shared).toMatchObject({ status: 200, body: { status: 'SHARED' } });
+    expect(await nextTransfer('ABA-VICTIM-AFTER')).toMatchObject({
       outcome: 'BLOCK',
       reasons: expect.arrayContaining([
         expect.objectContaining({

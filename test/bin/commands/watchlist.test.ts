@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../../bin/commands/watchlist.ts';
 import { createAwsClients, type AwsClients } from '#adapters/aws-clients.ts';
+import { DynamoWatchlistStore } from '#adapters/dynamodb/watchlist-store.ts';
+import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { createTables, startLocalDynamo, type LocalDynamo } from '#local/dynamodb.ts';
 import { LOCAL_CREDENTIALS, LOCAL_PREFIX, LOCAL_REGION } from '#local/pipeline.ts';
 import { TEST_PSEUDONYM_KEY } from '../../support/transfers.ts';
@@ -235,6 +237,19 @@ describe('fraudctl watchlist', () => {
         row('EX-2', 'SCAM_REPORTED', 'ex-feed', 60),
       );
       expect(await fraudctl('import', '--file', file, '--endpoint', dynamo.endpoint)).toBe(0);
+      // A confirmation still waiting for its second officer is held at its bank only: never exported.
+      await new DynamoWatchlistStore(
+        clients.documents,
+        `${LOCAL_PREFIX}-Watchlist`,
+        createPseudonymiser(TEST_PSEUDONYM_KEY),
+      ).list('EX-HELD-AT-ONE-BANK', {
+        category: 'SUSPECTED_MULE',
+        source: 'ex-feed',
+        confidence: 95,
+        listedAt: '2026-11-24T00:00:00Z',
+        expiresAt: '2028-11-24T00:00:00Z',
+        onlyFor: 'ex-feed',
+      });
       const exported = join(dir, 'shared.csv');
       expect(await fraudctl('export', '--source', 'ex-feed', '--out', exported, '--endpoint', dynamo.endpoint)).toBe(0);
       expect(out.join('')).toBe(`exported 2 listings of ex-feed to ${exported} (pseudonyms only)\n`);

@@ -9,7 +9,7 @@ import {
   visibleInCase,
   type LinkedFlag,
 } from '#domain/review/case.ts';
-import { confirmedFraudListing, decisionUpdate } from '#domain/review/consequences.ts';
+import { decisionUpdate, listedAccountId } from '#domain/review/consequences.ts';
 import { flagRow } from '#domain/review/flag.ts';
 import { ReviewRefusal } from '#domain/review/refusal.ts';
 import { DEFAULT_RELEASE_LIMITS, releasePolicy } from '#domain/review/release-policy.ts';
@@ -125,9 +125,45 @@ describe('cases', () => {
       ['CONFIRMED_FRAUD', 2, ['WATCHLIST', 'DECISION_UPDATE']],
     ]);
     const [toMule, fromMule] = steps.map((s) => s.next);
-    expect(confirmedFraudListing(toMule!).accountId).toBe(toMule!.transfer.creditor.accountId);
-    expect(confirmedFraudListing(fromMule!).accountId).toBe(fromMule!.transfer.debtor.accountId);
-    expect(decisionUpdate(fromMule!).reasons.at(-1)!.explanation).toContain('the debtor account is now on');
+    expect(listedAccountId(toMule!)).toBe(toMule!.transfer.creditor.accountId);
+    expect(listedAccountId(fromMule!)).toBe(fromMule!.transfer.debtor.accountId);
+    expect(decisionUpdate(fromMule!).reasons.at(-1)!.explanation).toContain('the debtor account is held at this bank');
+  });
+
+  it("refuses to list a case's account as a sender without pass-through evidence: it may be the victim", () => {
+    const victim = 'V'.repeat(22);
+    const flags = [linked('kr-demo-bank', victim, 'MULE1'), linked('kr-demo-bank', victim, 'MULE2')];
+    const refused = refusal(() =>
+      decideCaseAction(
+        victim,
+        flags,
+        supervisor,
+        { action: 'CONFIRM_MULE', note: 'two payments to mules', expectedVersion: caseVersion(flags) },
+        policy,
+        NOW,
+      ),
+    );
+    expect(refused.code).toBe('NO_PASS_THROUGH');
+    expect(refused.message).toContain(`account ${victim} sent kr-demo-bank/`);
+    expect(refused.message).toContain('may be a victim');
+  });
+
+  it('lists a sender whose sending screening found to be pass-through, even without an inbound flag', () => {
+    const sender = 'S'.repeat(22);
+    const flag = pendingFlag();
+    const passThrough = {
+      flag: { ...flag, reasons: [{ ...flag.reasons[0]!, ruleId: 'PASS-THROUGH-1H', typology: 'rapid-pass-through' }] },
+      accountKeys: { debtor: sender, creditor: 'ONWARD' },
+    };
+    const [step] = decideCaseAction(
+      sender,
+      [passThrough],
+      supervisor,
+      { action: 'CONFIRM_MULE', note: 'forwarded within minutes', expectedVersion: caseVersion([passThrough]) },
+      policy,
+      NOW,
+    );
+    expect(step!.next.audit.at(-1)!.listedParty).toBe('debtor');
   });
 
   it('decides nothing when any flag refuses, and names each refused flag', () => {

@@ -21,6 +21,7 @@ describe('watchlistFacts', () => {
         listing('kr-demo-bank', { bankCode: 'OTHERBANK' }),
       ],
       'ABAAKHPP',
+      'kr-demo-bank',
       NOW,
     );
     expect(facts).toEqual({
@@ -34,9 +35,20 @@ describe('watchlistFacts', () => {
   });
 
   it('says nothing of sources when no listing is current', () => {
-    expect(watchlistFacts([listing('a', { expiresAt: '2026-01-01T00:00:00Z' })], undefined, NOW)).toEqual({
+    expect(
+      watchlistFacts([listing('a', { expiresAt: '2026-01-01T00:00:00Z' })], undefined, 'kr-demo-bank', NOW),
+    ).toEqual({
       listed: false,
       sources: 0,
     });
+  });
+
+  it("sees a bank's own hold only when that bank screens: other partners are unaffected", () => {
+    const ownHold = [listing('kr-demo-bank', { category: 'SUSPECTED_MULE', confidence: 95, onlyFor: 'kr-demo-bank' })];
+    expect(watchlistFacts(ownHold, undefined, 'kr-demo-bank', NOW)).toMatchObject({
+      listed: true,
+      category: 'SUSPECTED_MULE',
+    });
+    expect(watchlistFacts(ownHold, undefined, 'kh-demo-bank', NOW)).toEqual({ listed: false, sources: 0 });
   });
 });

@@ -52,6 +52,10 @@ describe('auto-release construct', () => {
               'CountRequests',
               'GovernRulePacks',
               'AuditReads',
+              // Officers' steps on listings; the sweep only re-drives a confirmation's proposal.
+              'ReadConfirmedListings',
+              'QueryConfirmedListings',
+              'DelistConfirmedListings',
             ].includes(sid!),
         ),
         'QueryCases',

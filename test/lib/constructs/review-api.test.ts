@@ -18,7 +18,7 @@ const reviewFunctionId = Object.keys(functions).find((id) => id.startsWith('Revi
 const consoleDomain = { 'Fn::GetAtt': [expect.stringMatching(/^ReviewConsoleCdn/), 'DomainName'] };
 
 describe('review API construct', () => {
-  it('routes every review endpoint (flags, cases, the network view, the rule pack maker-checker) to the review function, each behind the JWT authorizer', () => {
+  it('routes every review endpoint (flags, cases, the network view, listings, the rule pack maker-checker) to the review function, each behind the JWT authorizer', () => {
     const routes = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((r) => r.Properties!);
     expect(routes.map((r) => r.RouteKey).sort()).toEqual([
       'GET /cases',
@@ -28,10 +28,14 @@ describe('review API construct', () => {
       'GET /flags/{partnerId}/{transferId}',
       'GET /flags/{partnerId}/{transferId}/network',
       'GET /flags/{partnerId}/{transferId}/profile',
+      'GET /listings',
+      'GET /listings/{source}/{accountKey}',
       'GET /rule-packs/{packId}',
       'GET /rule-packs/{packId}/versions/{version}',
       'POST /cases/{accountKey}/actions',
       'POST /flags/{partnerId}/{transferId}/actions',
+      'POST /listings/appeals',
+      'POST /listings/{source}/{accountKey}/actions',
       'POST /rule-packs/{packId}/activation',
       'POST /rule-packs/{packId}/proposals',
       'POST /rule-packs/{packId}/shadow',
@@ -123,11 +127,14 @@ describe('review API construct', () => {
       'AuditReads',
       'CountRequests',
       'DecideFlags',
+      'DelistConfirmedListings',
       'GovernRulePacks',
       'ListConfirmedFraud',
       'QueryCasesAndNetwork',
+      'QueryConfirmedListings',
       'QueryReviewQueues',
       'ReadAccountState',
+      'ReadConfirmedListings',
       'ReadFlags',
       'ReadPseudonymKey',
       'SendDecisionUpdates',
@@ -168,6 +175,16 @@ describe('review API construct', () => {
       expect(caseIndexes).toContain(`/index/${index}"`);
     expect(bySid.ListConfirmedFraud).toMatchObject({
       Action: 'dynamodb:UpdateItem',
+      Resource: { 'Fn::GetAtt': [ids.watchlist, 'Arn'] },
+    });
+    // Confirmed listings: a record by key, a bank's records by the bySource index, a delisting's delete.
+    expect(bySid.ReadConfirmedListings).toMatchObject({
+      Action: 'dynamodb:GetItem',
+      Resource: { 'Fn::GetAtt': [ids.watchlist, 'Arn'] },
+    });
+    expect(JSON.stringify(bySid.QueryConfirmedListings!.Resource)).toMatch(/\/index\/bySource"/);
+    expect(bySid.DelistConfirmedListings).toMatchObject({
+      Action: 'dynamodb:DeleteItem',
       Resource: { 'Fn::GetAtt': [ids.watchlist, 'Arn'] },
     });
     expect(asList(bySid.SendDecisionUpdates!.Resource)).toHaveLength(2);

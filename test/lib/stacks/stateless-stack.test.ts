@@ -313,7 +313,7 @@ describe('stateless stack: least privilege', () => {
     });
   });
 
-  it('grants the review API function exactly the calls of the review use cases: flags by key, review queues and holds by their sharded indexes, cases and the network by the account indexes, account state by key, watchlist listings, decision updates', () => {
+  it('grants the review API function exactly the calls of the review use cases: flags by key, review queues and holds by their sharded indexes, cases and the network by the account indexes, account state by key, confirmed listings, decision updates', () => {
     expect(grantsOf(review.function.role)).toEqual({
       ...basics('ReviewApiHandlerLogs'),
       // "Why this is unusual": both accounts' state items, read by key only.
@@ -325,7 +325,9 @@ describe('stateless stack: least privilege', () => {
       'Flags/index/byDebtorAccount': ['dynamodb:Query'],
       'Decisions/index/byCreditor': ['dynamodb:Query'],
       'Decisions/index/byDebtor': ['dynamodb:Query'],
-      Watchlist: ['dynamodb:UpdateItem'],
+      // Confirmed listings: proposed and held, read by key and by source, delisted.
+      Watchlist: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      'Watchlist/index/bySource': ['dynamodb:Query'],
       // Per-officer and per-bank request counters: one conditional update each per request.
       RequestLimits: ['dynamodb:UpdateItem'],
       // Every read of flags, cases and networks, on record before it is served.

@@ -1,3 +1,4 @@
+import { DynamoConfirmedListingStore } from '#adapters/dynamodb/confirmed-listing-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCaseRepository } from '#adapters/dynamodb/case-repository.ts';
 import { DynamoFlagRepository } from '#adapters/dynamodb/flag-repository.ts';
@@ -156,6 +157,7 @@ describe('auto-release of DELAY flags', () => {
         flags,
         publisher,
         watchlist: new DynamoWatchlistStore(fixture.clients.documents, fixture.tables.watchlist, pseudonymiser),
+        listings: new DynamoConfirmedListingStore(fixture.clients.documents, fixture.tables.watchlist, PARTNERS),
         clock,
       }),
       policy: releasePolicy(DEFAULT_RELEASE_LIMITS),
@@ -200,7 +202,13 @@ describe('auto-release of DELAY flags', () => {
     const autoRelease = createAutoRelease({
       flags: staleReads,
       cases: new DynamoCaseRepository(fixture.clients.documents, fixture.tables.flags, PARTNERS),
-      deliverEffects: createDeliverEffects({ flags, publisher, watchlist, clock }),
+      deliverEffects: createDeliverEffects({
+        flags,
+        publisher,
+        watchlist,
+        listings: new DynamoConfirmedListingStore(fixture.clients.documents, fixture.tables.watchlist, PARTNERS),
+        clock,
+      }),
       policy: releasePolicy(DEFAULT_RELEASE_LIMITS),
       clock,
     });

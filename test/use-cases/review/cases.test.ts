@@ -204,7 +204,10 @@ describe('cases per mule account', () => {
     expect(updates.map((d) => d.outcome)).toEqual(['BLOCK', 'BLOCK', 'BLOCK']);
     const watchlist = new DynamoWatchlistStore(fixture.clients.documents, fixture.tables.watchlist, pseudonymiser);
     const listings = (await watchlist.lookup([MULE], now)).get(MULE) ?? [];
-    expect(listings).toEqual([expect.objectContaining({ category: 'CONFIRMED_FRAUD', source: 'kr-demo-bank' })]);
+    // One supervisor confirmed it: held at their bank until a second supervisor shares the listing.
+    expect(listings).toEqual([
+      expect.objectContaining({ category: 'SUSPECTED_MULE', source: 'kr-demo-bank', onlyFor: 'kr-demo-bank' }),
+    ]);
     expect(result.view.choices.CONFIRM_MULE).toMatchObject({ allowed: false });
 
     // The kh bank's flags were not kim's or lee's to decide: the kh officer still has them open.
@@ -231,7 +234,7 @@ describe('cases per mule account', () => {
     ).toEqual(['kh-demo-bank', 'kr-demo-bank']);
     expect(found.get('KH-ONWARD-EXCHANGE') ?? []).toEqual([]);
     const onward = publisher.sent.find((d) => d.transferId === 'CASE-KH-ONWARD')!;
-    expect(onward.reasons.at(-1)!.explanation).toContain('the debtor account is now on the shared watchlist');
+    expect(onward.reasons.at(-1)!.explanation).toContain('the debtor account is held at this bank');
     const closed = await refusalOf(
       service().actOnCase(chan, muleKey, {
         action: 'CONFIRM_MULE',
