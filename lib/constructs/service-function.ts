@@ -83,6 +83,8 @@ export interface ServiceFunctionProps {
   readonly logRetention: RetentionDays;
   /** A fixed role name, for a resource policy in another stack to name the role without a reference. */
   readonly roleName?: string;
+  /** Concurrent executions kept for this function alone (and its most). */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -117,6 +119,7 @@ export class ServiceFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySizeMb,
       timeout: props.timeout,
+      ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
