@@ -212,6 +212,15 @@ const StageConfigSchema = z
         path: ['decisionApi', 'provisionedConcurrency'],
         message: `must not exceed reservedConcurrency (${api.reservedConcurrency})`,
       });
+    if (api)
+      config.partners.forEach((partner, index) => {
+        if (partner.decisionApi.budgetMs >= api.timeoutSeconds * 1000)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['partners', index, 'decisionApi', 'budgetMs'],
+            message: `must be below decisionApi.timeoutSeconds (${api.timeoutSeconds} s): past the budget the call still has to hand the transfer on and answer`,
+          });
+      });
     const band = config.alarms.heldShare;
     if (band.low >= band.high)
       ctx.addIssue({

@@ -27,16 +27,23 @@ export const STAGES = {
     stage: 'local',
     alarmEmail: 'fraud-ops-local@example.com',
     partners: [
-      { id: 'kr-demo-bank', senderAccountId: '000000000001', decisionReaderAccountId: '000000000001' },
+      // A generous budget for kr-demo-bank: this machine shares its cores with every stand-in, and a test
+      // of the decision must not turn into a test of the machine's speed; kh-demo-bank keeps a bank's.
+      {
+        id: 'kr-demo-bank',
+        senderAccountId: '000000000001',
+        decisionReaderAccountId: '000000000001',
+        decisionApi: { budgetMs: 10_000 },
+      },
       {
         id: 'kh-demo-bank',
         senderAccountId: '000000000002',
         decisionReaderAccountId: '000000000002',
-        decisionApi: { budgetMs: 250 },
+        decisionApi: { budgetMs: 150 },
       },
     ],
     canary: { accountId: '000000000000' },
-    decisionApi: { reservedConcurrency: 4 },
+    decisionApi: { reservedConcurrency: 4, timeoutSeconds: 15 },
     // Two pollers per queue keep this machine's two cores busy; no batching window: a local file is sent at once.
     screening: { timeoutSeconds: 5, maxBatchingWindowSeconds: 0, maxConcurrency: 2, logRetentionDays: 1 },
   },

@@ -24,7 +24,6 @@ export function createDecisionApiHandler(dependencies: HandlerDependencies = {})
   const ready = initialiseOnce(async () => {
     const config = loadDecisionApiConfig(process.env);
     const { clients, clock } = resolveDependencies(dependencies);
-    // The key is read on first use, inside the budget: a secret that cannot be read answers the fallback.
     const screening = initialiseOnce(async () =>
       screeningUseCase({
         config,
@@ -35,8 +34,13 @@ export function createDecisionApiHandler(dependencies: HandlerDependencies = {})
         publisher: NO_OUTBOUND,
       }),
     );
+    // A container reads the key and the rule pack before its first call's budget starts. If either
+    // cannot be read now, each call tries again within its budget, and falls back when it cannot.
+    await screening()
+      .then(({ rulePacks }) => rulePacks.activePack(clock()))
+      .catch(() => undefined);
     const decide = createDecideTransfer({
-      screenBatch: async (records, now) => (await screening())(records, now),
+      screenBatch: async (records, now) => (await screening()).screenBatch(records, now),
       handOff: new SqsInboundHandOff(clients.sqs, config.inboundQueueUrls),
       counters: new DynamoRequestCounter(clients.documents, config.tables.requestLimits),
       termsOf: (partnerId) => config.partners[partnerId]!,
@@ -56,8 +60,8 @@ export function createDecisionApiHandler(dependencies: HandlerDependencies = {})
   async function handleDecisionRequest(
     event: APIGatewayProxyEventV2WithIAMAuthorizer,
   ): Promise<APIGatewayProxyStructuredResultV2> {
-    const started = Date.now();
     const app = await ready();
+    const started = Date.now();
     const callerRole = roleArnOfCaller(event.requestContext.authorizer?.iam?.userArn);
     const partnerId = callerRole ? app.partnerOfRole.get(callerRole) : undefined;
     if (!partnerId)

@@ -24,21 +24,23 @@ export function screeningUseCase(options: {
   readonly publisher: DecisionPublisher;
 }) {
   const { config, clients } = options;
-  return createScreenBatch({
+  const rulePacks = new CachedRulePackSource(
+    new DynamoRulePackStore(clients.documents, options.tables.rulePacks),
+    config.rulePackId,
+    config.rulePackMaxAgeMs,
+    config.shadowPointer,
+  );
+  const screenBatch = createScreenBatch({
     // The repository touches only the screening tables named above.
     repository: new DynamoScreeningRepository(clients.documents, options.tables as TableNames, {
       networkIndex: config.networkIndex,
     }),
     publisher: options.publisher,
-    rulePacks: new CachedRulePackSource(
-      new DynamoRulePackStore(clients.documents, options.tables.rulePacks),
-      config.rulePackId,
-      config.rulePackMaxAgeMs,
-      config.shadowPointer,
-    ),
+    rulePacks,
     pseudonymiser: options.pseudonymiser,
     clock: options.clock,
     eventTimeBounds: config.eventTimeBounds,
     ...(config.canaryPartners ? { canaryPartners: config.canaryPartners } : {}),
   });
+  return { screenBatch, rulePacks };
 }

@@ -19,7 +19,7 @@ export function createScreeningHandler(dependencies: HandlerDependencies = {}) {
     const config = loadScreeningConfig(process.env);
     const { clients, clock } = resolveDependencies(dependencies);
     const pseudonymiser = await loadPseudonymiser(config.pseudonymKey, clients);
-    const screenBatch = screeningUseCase({
+    const { screenBatch } = screeningUseCase({
       config,
       tables: config.tables,
       clients,

@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -10,6 +11,7 @@ import { screeningManifest } from '#manifests/screening.ts';
 import { partnersWithQueues, queuePrefix, signInDomainPrefix, type StageConfig } from '../config.ts';
 import { AutoRelease } from '../constructs/auto-release.ts';
 import { ConsoleHosting } from '../constructs/console-hosting.ts';
+import { DECISION_API_STAGE } from '#handlers/http/decision-routes.ts';
 import { DecisionApi } from '../constructs/decision-api.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
 import { PartnerQueues } from '../constructs/partner-queues.ts';
@@ -218,9 +220,10 @@ export class StatelessStack extends Stack {
     }
     if (this.decisionApi) {
       new CfnOutput(this, 'DecisionApiUrl', {
-        value: this.decisionApi.stage.url,
+        // The API's ApiEndpoint attribute (CDK's url spells the host out): the local gateway answers it too.
+        value: `${(this.decisionApi.api.node.defaultChild as CfnApi).attrApiEndpoint}/${DECISION_API_STAGE}`,
         description:
-          'partners POST transfers to <this>v1/decisions, signed (SigV4, service execute-api) with their caller role',
+          'partners POST transfers to <this>/v1/decisions, signed (SigV4, service execute-api) with their caller role',
       });
       for (const [partnerId, role] of this.decisionApi.callerRoles)
         new CfnOutput(this, `${pascal(partnerId)}DecisionCallerRoleArn`, {
