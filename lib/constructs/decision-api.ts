@@ -13,7 +13,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TableKey, TableNames } from '#adapters/dynamodb/tables.ts';
 import type { DecisionTerms } from '#domain/screening/fallback.ts';
-import { DECISION_API_STAGE, DECISION_ROUTES } from '#handlers/http/decision-routes.ts';
+import { DECISION_API_STAGE, DECISION_ROUTES, decisionCallerRoleName } from '#handlers/http/decision-routes.ts';
 import { decisionApiManifest } from '#manifests/decision-api.ts';
 import type { ScreeningSettingsInputs } from '#manifests/screening.ts';
 import type { StageConfig } from '../config.ts';
@@ -40,9 +40,6 @@ export interface DecisionApiProps {
   readonly logLevel: FunctionLogLevel;
   readonly logRetention: RetentionDays;
 }
-
-/** The caller role of a partner: a name the partner can configure before the stack exists. */
-export const decisionCallerRoleName = (prefix: string, partnerId: string) => `${prefix}-decide-${partnerId}`;
 
 /**
  * POST /v1/decisions: an HTTP API whose every route needs a SigV4-signed call (IAM authorizer), in

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TransferEvent } from '#domain/contract/transfer-event.ts';
 import { startLocalPipeline, type LocalPipeline } from '#local/pipeline.ts';
+import { writeFile } from 'node:fs/promises';
+import { vi } from 'vitest';
+import { run as decide } from '../../bin/commands/decide.ts';
 import { postDecision, signDecisionRequest } from '../../bin/commands/decision-api-client.ts';
+import { captureOutput } from '../support/output.ts';
 import { transferEvent } from '../support/transfers.ts';
 
 /**
@@ -107,5 +111,18 @@ describe('POST /v1/decisions on the local stage', () => {
     const malformed = await ask('{"schemaVersion":1,');
     expect(malformed.status).toBe(400);
     expect(malformed.body).toMatchObject({ message: expect.any(String) });
+  });
+
+  it('fraudctl decide signs each transfer of an NDJSON file as the partner and prints each answer', async () => {
+    const file = join(stateDir, 'transfers.ndjson');
+    const events = [now(), now()];
+    await writeFile(file, `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    const output = captureOutput();
+    const code = await decide(['--file', file, '--api', apiUrl, '--partner', KR, '--state-dir', stateDir]);
+    vi.restoreAllMocks();
+    const lines = output.out.join('').trim().split('\n');
+    expect(code, output.err.join('')).toBe(0);
+    expect(lines.map((line) => line.slice(0, 4))).toEqual(['200 ', '200 ']);
+    expect(lines.map((line) => JSON.parse(line.slice(4)).transferId)).toEqual(events.map((e) => e.transferId));
   });
 });

@@ -9,6 +9,9 @@ export const DECISION_ROUTES = {
   decide: { method: 'POST', path: '/v1/decisions', maxBodyBytes: MAX_TRANSFER_EVENT_BYTES },
 } as const satisfies Record<string, DecisionRoute>;
 
+/** The caller role of a partner: a name the partner can put in its own policies before the stack exists. */
+export const decisionCallerRoleName = (prefix: string, partnerId: string) => `${prefix}-decide-${partnerId}`;
+
 /** The API's stage: every path of the API begins with it. */
 export const DECISION_API_STAGE = 'decision-api';
 
