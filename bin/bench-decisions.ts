@@ -97,6 +97,7 @@ function drive(signed: ReadonlyArray<{ url: string; headers: Record<string, stri
   const url = new URL(signed[0]!.url);
   return new Promise<{
     sent: number;
+    answered: number;
     p50: number;
     p95: number;
     p99: number;
