@@ -132,6 +132,7 @@ function drive(signed: ReadonlyArray<{ url: string; headers: Record<string, stri
         const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
         resolve({
           sent: result.requests.sent,
+          answered: latencies.length,
           p50: at(0.5),
           p95: at(0.95),
           p99: at(0.99),
