@@ -16,8 +16,10 @@ import { generateWorkload } from '#local/workload/generate.ts';
 import { WORKLOAD_SPAN_MS } from '#local/workload/world.ts';
 import { signDecisionRequest } from './commands/decision-api-client.ts';
 
-const RATES = [100, 300, 1000];
+const RATES = (process.env.BENCH_DECISIONS_RATES ?? '100,300,1000').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_DECISIONS_SECONDS ?? 30);
+/** BENCH_DECISIONS_STREAM=off: the API alone, to tell its own cost from the stream's share of the machine. */
+const WITH_STREAM = process.env.BENCH_DECISIONS_STREAM !== 'off';
 const PARTNER = 'kr-demo-bank';
 
 export async function benchDecisions(): Promise<void> {
@@ -49,9 +51,9 @@ export async function benchDecisions(): Promise<void> {
     await fetchSigned(await sign(freshBody()));
     const firstCallMs = performance.now() - firstAt;
 
-    const streaming = streamDemoLoad(pipeline, workload.events);
+    const streaming = WITH_STREAM ? streamDemoLoad(pipeline, workload.events) : Promise.resolve(0);
     process.stdout.write(
-      `\ndecision API on the local stage, ${SECONDS} s per rate, new transfer per call, stream screening a demo workload beside it:\n` +
+      `\ndecision API on the local stage, ${SECONDS} s per rate, new transfer per call, ${WITH_STREAM ? 'stream screening a demo workload beside it' : 'no stream load'}:\n` +
         `  first call on a fresh container (key and pack read before its budget): ${Math.round(firstCallMs)} ms\n` +
         '  rate/s   sent  answered/s  p50 ms  p95 ms  p99 ms  max ms  errors  non-200  fallbacks\n',
     );
