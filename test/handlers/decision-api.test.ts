@@ -59,7 +59,7 @@ function call(body: string | undefined, callerRole = KR_ROLE) {
       requestId: `req-${++requests}`,
       stage: 'decision-api',
       authorizer: {
-        iam: { userArn: callerRole.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/') + '/session-1' },
+        iam: { userArn: `${callerRole.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/session-1` },
       },
     },
   } as unknown as APIGatewayProxyEventV2WithIAMAuthorizer;
