@@ -15,6 +15,7 @@ import shippedPack from '../lambdas/rule-packs/kr-kh.json' with { type: 'json' }
 import { benchAmlsim } from './bench-amlsim.ts';
 import { benchBacktest } from './bench-backtest.ts';
 import { benchCapacity } from './bench-capacity.ts';
+import { benchDecisions } from './bench-decisions.ts';
 import { benchPipeline } from './bench-pipeline.ts';
 import { benchReview } from './bench-review.ts';
 import { benchShadow } from './bench-shadow.ts';
@@ -397,6 +398,7 @@ async function main() {
 // only the end-to-end run of the local stage (about a minute); `-- review [flags]`: the review side over a
 // backlog of flags (1,000,000 by default: most of an hour here).
 if (process.argv[2] === 'capacity') await benchCapacity();
+else if (process.argv[2] === 'decisions') await benchDecisions();
 else if (process.argv[2] === 'pipeline') await benchPipeline();
 else if (process.argv[2] === 'review') await benchReview(process.argv[3] ? Number(process.argv[3]) : undefined);
 else await main();

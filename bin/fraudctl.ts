@@ -60,6 +60,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
       'after a deploy: a canary transfer end to end through the stage, and the review API with and without a token',
     load: () => import('./commands/smoke.ts'),
   },
+  decide: {
+    summary: 'ask the decision API (POST /v1/decisions, SigV4-signed) for the decision on each transfer of a file',
+    load: () => import('./commands/decide.ts'),
+  },
   token: {
     summary: 'print a local review API token for an analyst or supervisor',
     load: () => import('./commands/token.ts'),

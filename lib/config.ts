@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_BATCH_SIZE } from '#adapters/sqs/queues.ts';
 import { RequestLimitsSchema } from '#domain/review/request-limits.ts';
+import { DecisionTermsSchema } from '#domain/screening/fallback.ts';
 import { SHADOW_MODES } from '#manifests/screening.ts';
 import { partnerQueueNames } from './constructs/partner-queues.ts';
 
@@ -24,6 +25,12 @@ const PartnerSchema = z.object({
   senderAccountId: AccountId,
   /** The only account allowed to read (receive and delete) the partner's decisions. */
   decisionReaderAccountId: AccountId,
+  /**
+   * The partner's terms on the decision API (when the stage has one): its time budget, the outcome it
+   * gets past the budget or with a dependency down (never ALLOW unless set here), its calls a minute.
+   * The partner's senderAccountId may assume its caller role, fraud-<stage>-decide-<partnerId>.
+   */
+  decisionApi: DecisionTermsSchema.prefault({}),
 });
 
 /**
@@ -83,6 +90,23 @@ const ReviewSchema = z.object({
   requestLimits: RequestLimitsSchema.optional(),
 });
 
+/** The synchronous decision API (POST /v1/decisions): its own function and HTTP API beside the stream. */
+const DecisionApiSchema = z.object({
+  /** Concurrent executions reserved for the API, so that the stream and the review API cannot starve it. */
+  reservedConcurrency: z.int().min(1).optional(),
+  /** Execution environments kept initialised (no cold start within them): an alias with provisioned concurrency. */
+  provisionedConcurrency: z.int().min(1).optional(),
+  memorySizeMb: z.int().min(128).max(10_240).default(1769),
+  /** Past every budget: a call that is still screening when the function times out gets API Gateway's 500. */
+  timeoutSeconds: Seconds(1, 29).default(5),
+  /** The API stage's ceiling for all partners together; each partner's own rate is its requestsPerMinute. */
+  throttle: z
+    .object({ rateLimit: z.int().min(1).default(1000), burstLimit: z.int().min(1).default(2000) })
+    .prefault({}),
+  /** The p99 latency (API Gateway's, ms) above which the latency alarm fires. */
+  p99LatencyAlarmMs: z.int().min(10).default(300),
+});
+
 const ShareSchema = z.number().min(0).max(1);
 
 const AlarmsSchema = z.object({
@@ -124,6 +148,8 @@ const StageConfigSchema = z
     alarmEmail: z.email({ error: 'must be an e-mail address that receives the alarms' }),
     screening: ScreeningSchema.prefault({}),
     review: ReviewSchema.prefault({}),
+    /** Absent: no decision API in the stage; partners use the stream only. */
+    decisionApi: DecisionApiSchema.optional(),
     alarms: AlarmsSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
@@ -179,6 +205,22 @@ const StageConfigSchema = z
         message: 'must be at least 1 when batchSize is above 10 (a Lambda rule)',
       });
     }
+    const api = config.decisionApi;
+    if (api?.provisionedConcurrency && api.reservedConcurrency && api.provisionedConcurrency > api.reservedConcurrency)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['decisionApi', 'provisionedConcurrency'],
+        message: `must not exceed reservedConcurrency (${api.reservedConcurrency})`,
+      });
+    if (api)
+      config.partners.forEach((partner, index) => {
+        if (partner.decisionApi.budgetMs >= api.timeoutSeconds * 1000)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['partners', index, 'decisionApi', 'budgetMs'],
+            message: `must be below decisionApi.timeoutSeconds (${api.timeoutSeconds} s): past the budget the call still has to hand the transfer on and answer`,
+          });
+      });
     const band = config.alarms.heldShare;
     if (band.low >= band.high)
       ctx.addIssue({

@@ -12,6 +12,8 @@ import type {
   RouteModel,
 } from './assembly/system-model.ts';
 import { loadLocalSigningKey, type TokenCheck, verifyLocalToken } from './auth/local-issuer.ts';
+import { type CallerCredentials, loadCallerCredentials, verifySignature } from './auth/sigv4.ts';
+import { evaluate, loadPolicy, type PolicyDocument, sessionArn } from './iam/policy-evaluator.ts';
 import type { LocalFunction } from './runtime.ts';
 import { LOCAL_ACCOUNT_ID } from './local-account.ts';
 import { listenOnLoopback, readBody } from './loopback-server.ts';
@@ -42,6 +44,11 @@ export interface LocalGateway {
   readonly url: string;
   /** Starts answering for the system's APIs and console. */
   serve(model: LocalSystemModel, functionOf: (arn: string) => LocalFunction | undefined): void;
+  /**
+   * The local credentials of a role a caller signs SigV4 requests with (such as a partner's decision
+   * API caller role), as if it had assumed the role: the gateway verifies signatures against these.
+   */
+  callerCredentials(roleArn: string): CallerCredentials;
   close(): Promise<void>;
 }
 
@@ -62,6 +69,14 @@ interface CompiledRoute {
   readonly rank: number;
 }
 
+/** A SigV4 caller the IAM authorizer let through, as API Gateway describes it to the function. */
+interface IamCaller {
+  readonly accessKey: string;
+  readonly accountId: string;
+  /** The caller's role session: arn:aws:sts::<account>:assumed-role/<role>/<session>. */
+  readonly userArn: string;
+}
+
 /** An HTTP response before it is written: what API Gateway or the function answered. */
 interface Answer {
   readonly status: number;
@@ -80,10 +95,18 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
   );
   const { url } = server;
   const signingKey = await loadLocalSigningKey(options.stateDir);
+  const callerCredentials = await loadCallerCredentials(options.stateDir);
 
   return {
     url,
+    callerCredentials,
     serve(model, functionOf) {
+      // The roles a caller may sign with: those whose policies allow invoking an API.
+      const callerRoles = new Map(
+        model.roles
+          .filter((role) => JSON.stringify(role.policies).includes('execute-api:'))
+          .map((role) => [role.arn, callerCredentials(role.arn)]),
+      );
       const apis = model.httpApis.map((api) => ({
         api,
         routes: compileRoutes(api.routes),
@@ -131,8 +154,16 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
         if (!match) return json(404, { message: 'Not Found' });
         if (api.bucket && !api.bucket()) return json(429, { message: 'Too Many Requests' });
         const { route, pathParameters } = match;
+        const body = await readBody(request);
         let claims: JWTPayload | undefined;
-        if (route.authorizer) {
+        let caller: IamCaller | undefined;
+        const invokedArn = `arn:aws:execute-api:${model.account.region}:${LOCAL_ACCOUNT_ID}:${api.api.id}/${stageName}/${method}${routePath}`;
+        if (route.authorizer?.type === 'AWS_IAM') {
+          const verdict = await authorizeSigned(request, body, invokedArn);
+          // API Gateway's IAM authorizer refuses with 403 and its reason.
+          if ('failure' in verdict) return json(403, { message: verdict.failure });
+          caller = verdict;
+        } else if (route.authorizer) {
           const verdict = await authorize(route, request);
           if ('failure' in verdict)
             return json(
@@ -154,8 +185,7 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
         );
         // API Gateway answers 500 when the integration's function does not allow it to invoke.
         if (!target || !permitted) return json(500, { message: 'Internal Server Error' });
-        const body = await readBody(request);
-        const event = proxyEvent(api.api, route, request, path, pathParameters, body, claims);
+        const event = proxyEvent(api.api, route, request, path, pathParameters, body, claims, caller);
         let result: unknown;
         try {
           result = await target.invoke(
@@ -174,8 +204,35 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
         return proxyAnswer(result);
       }
 
+      /** SigV4 as the IAM authorizer checks it: a valid signature, then the caller's policies must allow the call. */
+      async function authorizeSigned(
+        request: IncomingMessage,
+        body: Buffer,
+        invokedArn: string,
+      ): Promise<IamCaller | { failure: string }> {
+        const signed = { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body };
+        const verdict = await verifySignature(signed, callerRoles, model.account.region);
+        if ('failure' in verdict) return verdict;
+        const role = model.roles.find((r) => r.arn === verdict.roleArn)!;
+        const account = role.arn.split(':')[4]!;
+        const principal = { kind: 'role-session' as const, roleArn: role.arn, sessionName: 'local-caller', account };
+        const identity = role.policies.map((p) =>
+          loadPolicy(p.name, p.document as unknown as PolicyDocument, 'identity'),
+        );
+        const userArn = sessionArn(principal);
+        const decision = evaluate(
+          { principal, action: 'execute-api:Invoke', resource: invokedArn, context: {} },
+          { identity },
+        );
+        if (decision.decision !== 'allow')
+          return {
+            failure: `User: ${userArn} is not authorized to perform: execute-api:Invoke on resource: ${invokedArn}`,
+          };
+        return { accessKey: verdict.accessKeyId, accountId: account, userArn };
+      }
+
       async function authorize(route: RouteModel, request: IncomingMessage): Promise<TokenCheck> {
-        const authorizer = route.authorizer!;
+        const authorizer = route.authorizer as Extract<RouteModel['authorizer'], { type: 'JWT' }>;
         const header = authorizer.identitySource.replace(/^\$request\.header\./i, '').toLowerCase();
         const value = request.headers[header];
         const token = typeof value === 'string' ? value.replace(/^Bearer\s+/i, '').trim() : '';
@@ -251,6 +308,7 @@ function proxyEvent(
   pathParameters: Record<string, string>,
   body: Buffer,
   claims: JWTPayload | undefined,
+  caller: IamCaller | undefined,
 ): APIGatewayProxyEventV2WithJWTAuthorizer {
   const url = new URL(request.url ?? '/', 'http://local');
   const headers: Record<string, string> = {};
@@ -274,12 +332,27 @@ function proxyEvent(
     requestContext: {
       accountId: LOCAL_ACCOUNT_ID,
       apiId: api.id,
-      authorizer: {
-        // API Gateway hands claims to the function as strings; an array becomes "[a b]".
-        jwt: { claims: flattenClaims(claims ?? {}), scopes: claims?.scope ? String(claims.scope).split(' ') : null },
-        principalId: '',
-        integrationLatency: 0,
-      },
+      authorizer: caller
+        ? {
+            iam: {
+              accessKey: caller.accessKey,
+              accountId: caller.accountId,
+              callerId: caller.accessKey,
+              cognitoIdentity: null,
+              principalOrgId: null,
+              userArn: caller.userArn,
+              userId: caller.accessKey,
+            },
+          }
+        : {
+            // API Gateway hands claims to the function as strings; an array becomes "[a b]".
+            jwt: {
+              claims: flattenClaims(claims ?? {}),
+              scopes: claims?.scope ? String(claims.scope).split(' ') : null,
+            },
+            principalId: '',
+            integrationLatency: 0,
+          },
       domainName: String(request.headers.host ?? 'localhost'),
       domainPrefix: String(request.headers.host ?? 'localhost').split('.')[0]!,
       http: {

@@ -21,6 +21,7 @@ import { startLocalCloudFormation } from './cloudformation.ts';
 import { startLocalDynamoThread } from './dynamodb-thread.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './local-account.ts';
 import type { ChaosSettings } from './fault-injection.ts';
+import type { CallerCredentials } from './auth/sigv4.ts';
 import { type GatewayOptions, type LocalGateway, startLocalGateway } from './gateway.ts';
 import {
   type IamCallRecord,
@@ -107,6 +108,11 @@ export interface LocalSystem {
    * modelled (taken to allow), so what the templates' resource and key policies say decides each call.
    */
   clientsOf(accountId: string, roleName: string): AwsClients;
+  /**
+   * The credentials a caller signs HTTP API calls with (SigV4) as a session of `roleArn`, such as a
+   * partner's decision API caller role: the gateway's IAM authorizer verifies them.
+   */
+  callerCredentials(roleArn: string): CallerCredentials;
   /** A function of the templates by its logical id without CDK's hash, such as "ScreeningFunction". */
   functionNamed(name: string): LocalFunction;
   table(name: string): TableModel;
@@ -347,6 +353,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       gatewayUrl: gateway.url,
       clients,
       functions,
+      callerCredentials: gateway.callerCredentials,
       pseudonymKey: secretValue,
       clientsOf(accountId, roleName) {
         const roleArn = `arn:aws:iam::${accountId}:role/${roleName}`;

@@ -3,16 +3,15 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { DynamoScreeningRepository } from '#adapters/dynamodb/screening-repository.ts';
-import { CachedRulePackSource, DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
 import { SqsDecisionPublisher } from '#adapters/sqs/decision-publisher.ts';
 import { isHeld } from '#domain/contract/decision.ts';
 import { partnerOfInboundQueue } from '#adapters/sqs/queues.ts';
 import { loadScreeningConfig } from '#config/screening.ts';
 import { logger } from '#powertools/logger.ts';
 import { METRIC, metrics } from '#powertools/metrics.ts';
-import { createScreenBatch, type BatchResult } from '#use-cases/screening/screen-batch.ts';
+import type { BatchResult } from '#use-cases/screening/screen-batch.ts';
 import { type HandlerDependencies, initialiseOnce, loadPseudonymiser, resolveDependencies } from './dependencies.ts';
+import { screeningUseCase } from './screening-wiring.ts';
 
 /** The screening function, as Lambda runs it (clients from the environment, the wall clock) or as the local runtime wraps it. */
 export function createScreeningHandler(dependencies: HandlerDependencies = {}) {
@@ -20,21 +19,13 @@ export function createScreeningHandler(dependencies: HandlerDependencies = {}) {
     const config = loadScreeningConfig(process.env);
     const { clients, clock } = resolveDependencies(dependencies);
     const pseudonymiser = await loadPseudonymiser(config.pseudonymKey, clients);
-    const screenBatch = createScreenBatch({
-      repository: new DynamoScreeningRepository(clients.documents, config.tables, {
-        networkIndex: config.networkIndex,
-      }),
-      publisher: new SqsDecisionPublisher(clients.sqs, config.outboundQueueUrls),
-      rulePacks: new CachedRulePackSource(
-        new DynamoRulePackStore(clients.documents, config.tables.rulePacks),
-        config.rulePackId,
-        config.rulePackMaxAgeMs,
-        config.shadowPointer,
-      ),
-      pseudonymiser,
+    const { screenBatch } = screeningUseCase({
+      config,
+      tables: config.tables,
+      clients,
       clock,
-      eventTimeBounds: config.eventTimeBounds,
-      canaryPartners: config.canaryPartners,
+      pseudonymiser,
+      publisher: new SqsDecisionPublisher(clients.sqs, config.outboundQueueUrls),
     });
     return { config, screenBatch };
   });

@@ -40,7 +40,12 @@ export type Grant =
       readonly actions: readonly DynamoDbAction[];
       readonly tables: readonly TableTarget[];
     }
-  | { readonly sid: string; readonly actions: readonly SqsAction[]; readonly queues: readonly 'decisions'[] }
+  | {
+      readonly sid: string;
+      readonly actions: readonly SqsAction[];
+      /** Every partner's queues of one role: outbound decisions, or inbound transfers (the decision API's hand-off). */
+      readonly queues: readonly ('decisions' | 'inbound')[];
+    }
   | {
       readonly sid: string;
       readonly actions: readonly SecretsManagerAction[];

@@ -15,6 +15,14 @@ export const METRIC = {
   latency: 'EnqueueToDecisionMs',
   /** Published by the review API per request; failures are its 500 responses. */
   review: { requests: 'ReviewRequests', conflicts: 'ReviewConflicts', failures: 'ReviewFailures' },
+  /** Published by the decision API per call: fallbacks are answers the partner's budget or a dependency cut short. */
+  decisionApi: {
+    decided: 'ApiDecisions',
+    fallbacks: 'ApiFallbacks',
+    rejected: 'ApiRejections',
+    rateLimited: 'ApiRateLimited',
+    latency: 'ApiDecisionMs',
+  },
   /** Published by each auto-release run; `owed` above zero run after run means partners or the watchlist are not being told. */
   autoRelease: {
     released: 'FlagsAutoReleased',

@@ -11,6 +11,7 @@ import {
   type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IHttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -34,6 +35,8 @@ export interface MonitoringProps {
   readonly autoReleaseFunction: IFunction;
   readonly partners: readonly PartnerQueues[];
   readonly alarms: StageConfig['alarms'];
+  /** The decision API, when the stage has one: its stage (API Gateway's metrics) and function. */
+  readonly decisionApi?: { readonly stage: IHttpStage; readonly function: IFunction; readonly p99LatencyMs: number };
 }
 
 const ONE_MINUTE = Duration.minutes(1);
@@ -102,6 +105,7 @@ export class Monitoring extends Construct {
     });
     this.alarmOnHeldShare(prefix, props.alarms.heldShare);
     this.alarmOnReview(prefix, props.reviewApiFunction, props.autoReleaseFunction);
+    if (props.decisionApi) this.alarmOnDecisionApi(prefix, props.decisionApi);
 
     this.dashboard = this.createDashboard(prefix, fn, partners);
   }
@@ -202,6 +206,50 @@ export class Monitoring extends Construct {
       description: [
         "For 15 minutes every auto-release run left flags whose decision update or watchlist listing is still owed: partners are not told of officers' decisions, or confirmed mule accounts are not listed.",
         'Read the auto-release logs ("auto-release left work for the next run") for the failing send or write: a decision queue, its key, or the Watchlist table. Owed effects are re-driven by themselves once the cause is fixed.',
+      ],
+    });
+  }
+
+  /** Banks waiting for their answer: slow answers, failed calls, refused invocations, answers cut short. */
+  private alarmOnDecisionApi(prefix: string, api: NonNullable<MonitoringProps['decisionApi']>) {
+    this.addAlarm(`${prefix}-decision-api-p99-latency`, {
+      metric: api.stage.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' }),
+      threshold: api.p99LatencyMs,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      description: [
+        `The decision API's p99 latency (API Gateway, end to end) was above ${api.p99LatencyMs} ms for 15 minutes: banks wait, and more calls end in their fallback.`,
+        'Check the ApiFallbacks metric and DynamoDB throttling; raise the reserved and provisioned concurrency (decisionApi in lib/stages.ts) if cold starts or throttles show.',
+      ],
+    });
+    this.addAlarm(`${prefix}-decision-api-5xx`, {
+      metric: api.stage.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      description: [
+        'The decision API answered 5xx: the function failed or timed out past every budget (invalid configuration, a crash). Those banks got no decision and no fallback from us.',
+        'Read the decision API function logs; check the latest deploy. Banks retry with the same transferId and get the stored decision.',
+      ],
+    });
+    this.addAlarm(`${prefix}-decision-api-throttled`, {
+      metric: api.function.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      description: [
+        'Lambda refused decision API invocations: its reserved concurrency is used up. Those calls got 5xx (API Gateway answers 500 when Lambda throttles).',
+        'Raise decisionApi.reservedConcurrency in lib/stages.ts and redeploy, or ask the busiest partner to lower its rate.',
+      ],
+    });
+    this.addAlarm(`${prefix}-decision-api-fallbacks`, {
+      metric: this.powertoolsMetric(METRIC.decisionApi.fallbacks, 'Sum'),
+      threshold: 10,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 2,
+      description: [
+        "For 10 minutes the decision API answered partners' fallbacks (budget spent, or a table, the rule pack or the key unavailable): their real decisions arrive on the decision queues instead.",
+        'Read the decision API logs ("answered with the fallback": cause and detail); a TIMEOUT wave is DynamoDB latency or cold starts, DEPENDENCY_UNAVAILABLE names the failing call.',
       ],
     });
   }

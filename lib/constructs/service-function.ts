@@ -35,6 +35,8 @@ export interface ManifestResources {
   readonly tables: Readonly<Partial<Record<TableKey, ITable>>>;
   /** Every partner's outbound decision queue. */
   readonly decisionQueues: readonly IQueue[];
+  /** The inbound queues a function may send to (the decision API's hand-off): its partners'. */
+  readonly inboundQueues?: readonly IQueue[];
   /** The customer managed key of the tables, queues and secret. */
   readonly key: IKey;
   readonly pseudonymKey: ISecret;
@@ -55,7 +57,10 @@ export function manifestStatements(manifest: ManifestOfFunction, resources: Mani
         if (!table) throw new Error(`${manifest.entry} uses the ${tableOf(target)} table, which was not given`);
         return typeof target === 'string' ? table.tableArn : `${table.tableArn}/index/${target.index}`;
       });
-    if ('queues' in grant) return resources.decisionQueues.map((queue) => queue.queueArn);
+    if ('queues' in grant)
+      return grant.queues.flatMap((role) =>
+        (role === 'decisions' ? resources.decisionQueues : (resources.inboundQueues ?? [])).map((q) => q.queueArn),
+      );
     if ('secrets' in grant) return [resources.pseudonymKey.secretArn];
     return [resources.key.keyArn];
   };
@@ -78,6 +83,8 @@ export interface ServiceFunctionProps {
   readonly logRetention: RetentionDays;
   /** A fixed role name, for a resource policy in another stack to name the role without a reference. */
   readonly roleName?: string;
+  /** Concurrent executions kept for this function alone (and its most). */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -112,6 +119,7 @@ export class ServiceFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySizeMb,
       timeout: props.timeout,
+      ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,

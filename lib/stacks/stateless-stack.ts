@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -10,6 +11,8 @@ import { screeningManifest } from '#manifests/screening.ts';
 import { partnersWithQueues, queuePrefix, signInDomainPrefix, type StageConfig } from '../config.ts';
 import { AutoRelease } from '../constructs/auto-release.ts';
 import { ConsoleHosting } from '../constructs/console-hosting.ts';
+import { DECISION_API_STAGE } from '#handlers/http/decision-routes.ts';
+import { DecisionApi } from '../constructs/decision-api.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
 import { PartnerQueues } from '../constructs/partner-queues.ts';
 import { ReviewApi } from '../constructs/review-api.ts';
@@ -44,6 +47,8 @@ export class StatelessStack extends Stack {
   readonly review: ReviewApi;
   readonly reviewConsole: ConsoleHosting;
   readonly autoRelease: AutoRelease;
+  /** Present when the stage configures a decision API. */
+  readonly decisionApi?: DecisionApi;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -70,6 +75,12 @@ export class StatelessStack extends Stack {
     const tableNames = Object.fromEntries(
       Object.entries(data.tables).map(([key, table]) => [key, table.tableName]),
     ) as TableNames;
+    const screeningSettings = {
+      rulePackId: data.rulePackId,
+      rulePackMaxAgeSeconds: screening.rulePackMaxAgeSeconds,
+      shadowMode: screening.shadowMode,
+      networkIndex: screening.networkIndex,
+    };
     this.screening = new ServiceFunction(this, 'Screening', {
       manifest: screeningManifest,
       resources: {
@@ -86,11 +97,8 @@ export class StatelessStack extends Stack {
       environment: screeningManifest.render({
         queuePrefix: prefix,
         outboundQueueUrls: Object.fromEntries(this.partners.map((p) => [p.partnerId, p.decisions.queueUrl])),
-        rulePackId: data.rulePackId,
-        rulePackMaxAgeSeconds: screening.rulePackMaxAgeSeconds,
+        ...screeningSettings,
         ...(config.canary ? { canaryPartners: [config.canary.id] } : {}),
-        shadowMode: screening.shadowMode,
-        networkIndex: screening.networkIndex,
         pseudonymKey: { secretArn: data.pseudonymKey.secretArn },
         tables: tableNames,
       }),
@@ -135,6 +143,27 @@ export class StatelessStack extends Stack {
     );
     this.autoRelease = new AutoRelease(this, 'AutoRelease', reviewData);
 
+    if (config.decisionApi) {
+      // The partner banks, not the operator's canary: each with its own caller role and terms.
+      const banks = config.partners.map((partner) => ({
+        partnerId: partner.id,
+        senderAccountId: partner.senderAccountId,
+        inbound: this.partners.find((p) => p.partnerId === partner.id)!.inbound,
+        terms: partner.decisionApi,
+      }));
+      this.decisionApi = new DecisionApi(this, 'DecisionApi', {
+        prefix,
+        settings: config.decisionApi,
+        partners: banks,
+        tables: data.tables,
+        key: data.key,
+        pseudonymKey: data.pseudonymKey,
+        screening: screeningSettings,
+        logLevel: screening.logLevel,
+        logRetention: screening.logRetentionDays,
+      });
+    }
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       prefix,
       key: data.key,
@@ -144,6 +173,15 @@ export class StatelessStack extends Stack {
       autoReleaseFunction: this.autoRelease.function.function,
       partners: this.partners,
       alarms: config.alarms,
+      ...(this.decisionApi && config.decisionApi
+        ? {
+            decisionApi: {
+              stage: this.decisionApi.stage,
+              function: this.decisionApi.function.function,
+              p99LatencyMs: config.decisionApi.p99LatencyAlarmMs,
+            },
+          }
+        : {}),
     });
 
     for (const partner of this.partners.filter((p) => p.partnerId !== config.canary?.id)) {
@@ -179,6 +217,19 @@ export class StatelessStack extends Stack {
         value: canary.partnerId,
         description: 'the canary partner of fraudctl smoke',
       });
+    }
+    if (this.decisionApi) {
+      new CfnOutput(this, 'DecisionApiUrl', {
+        // The API's ApiEndpoint attribute (CDK's url spells the host out): the local gateway answers it too.
+        value: `${(this.decisionApi.api.node.defaultChild as CfnApi).attrApiEndpoint}/${DECISION_API_STAGE}`,
+        description:
+          'partners POST transfers to <this>/v1/decisions, signed (SigV4, service execute-api) with their caller role',
+      });
+      for (const [partnerId, role] of this.decisionApi.callerRoles)
+        new CfnOutput(this, `${pascal(partnerId)}DecisionCallerRoleArn`, {
+          value: role.roleArn,
+          description: `${partnerId} assumes this role from its sender account to call the decision API`,
+        });
     }
     new CfnOutput(this, 'ReviewConsoleUrl', {
       value: this.reviewConsole.url,

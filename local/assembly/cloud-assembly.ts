@@ -43,9 +43,10 @@ export interface LocalStageOptions {
 /** The local stage of lib/stages.ts with the options applied, validated as any stage is. */
 export function localStageConfig(options: LocalStageOptions = {}): StageConfig {
   const base = STAGES[LOCAL_STAGE] as StageConfigInput;
+  // A partner of the stage keeps its settings (its decision API terms); another gets accounts of its own.
   const partners = options.partners?.map((id, index) => {
     const account = String(index + 1).padStart(12, '0');
-    return { id, senderAccountId: account, decisionReaderAccountId: account };
+    return base.partners.find((p) => p.id === id) ?? { id, senderAccountId: account, decisionReaderAccountId: account };
   });
   return parseStageConfig(LOCAL_STAGE, {
     ...base,

@@ -123,12 +123,15 @@ export interface RouteModel {
   readonly path: string;
   readonly functionArn: string;
   readonly payloadFormatVersion: string;
-  readonly authorizer?: {
-    readonly type: 'JWT';
-    readonly identitySource: string;
-    readonly issuer: string;
-    readonly audience: readonly string[];
-  };
+  readonly authorizer?:
+    | {
+        readonly type: 'JWT';
+        readonly identitySource: string;
+        readonly issuer: string;
+        readonly audience: readonly string[];
+      }
+    /** SigV4: the caller's signature is verified and its identity policies must allow execute-api:Invoke. */
+    | { readonly type: 'AWS_IAM' };
   readonly scopes: readonly string[];
 }
 
@@ -771,6 +774,8 @@ export function describeLocalSystem(assembly: CloudAssembly, environment: LocalE
           issuer: jwt.Issuer,
           audience: asList(jwt.Audience),
         };
+      } else if (rp.AuthorizationType === 'AWS_IAM') {
+        authorizer = { type: 'AWS_IAM' };
       } else if (rp.AuthorizationType && rp.AuthorizationType !== 'NONE') {
         throw new TemplateError(
           route.stackName,

@@ -5,6 +5,7 @@ import { queueName } from '#adapters/sqs/queues.ts';
 import { loadAutoReleaseConfig, loadReviewConfig } from '#config/review.ts';
 import { loadScreeningConfig } from '#config/screening.ts';
 import { tableOf, type Grant } from '#manifests/function-manifest.ts';
+import { decisionApiManifest } from '#manifests/decision-api.ts';
 import { autoReleaseManifest, reviewApiManifest } from '#manifests/review.ts';
 import { screeningManifest } from '#manifests/screening.ts';
 import { partnersWithQueues, queuePrefix } from '../../lib/config.ts';
@@ -21,6 +22,8 @@ import {
 const { config, stacks, stateful, stateless } = synthesizeStage();
 const prefix = queuePrefix(config.stage);
 const decisionQueues = partnersWithQueues(config).map((p) => queueName(prefix, p.id, 'decisions'));
+// The decision API hands transfers to the banks' inbound queues (the canary has no decision API).
+const bankInboundQueues = config.partners.map((p) => queueName(prefix, p.id, 'inbound'));
 const queueNames: Record<string, string> = Object.fromEntries(
   Object.entries(resourcesOf(stateless, 'AWS::SQS::Queue')).map(([id, queue]) => [
     id,
@@ -60,7 +63,8 @@ function manifestOperations(grants: readonly Grant[]): Operations {
         const table = TABLES[tableOf(target)].id;
         return typeof target === 'string' ? table : `${table}/index/${target.index}`;
       });
-    if ('queues' in grant) return decisionQueues;
+    if ('queues' in grant)
+      return grant.queues.flatMap((role) => (role === 'decisions' ? decisionQueues : bankInboundQueues));
     if ('secrets' in grant) return ['PseudonymKey'];
     return ['DataKey'];
   };
@@ -76,6 +80,7 @@ const functions = {
   screening: { manifest: screeningManifest, construct: stacks.stateless.screening },
   'review API': { manifest: reviewApiManifest, construct: stacks.stateless.review.function },
   'auto-release': { manifest: autoReleaseManifest, construct: stacks.stateless.autoRelease.function },
+  'decision API': { manifest: decisionApiManifest, construct: stacks.stateless.decisionApi!.function },
 };
 
 describe.each(Object.entries(functions))('the %s manifest', (_, { manifest, construct }) => {

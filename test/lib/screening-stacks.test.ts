@@ -60,7 +60,7 @@ describe.each(['dev', 'prod'] as const)('the %s stage', (stage) => {
 
   it('acknowledges only the reviewed findings, each with its specific reason', () => {
     const found = acknowledgements(app);
-    const ownFunctions = ['Screening', 'ReviewApi/Handler', 'AutoRelease/Handler'];
+    const ownFunctions = ['Screening', 'ReviewApi/Handler', 'AutoRelease/Handler', 'DecisionApi/Handler'];
     const uploadProvider = stacks.stateless.node.children.find((child) =>
       child.node.id.startsWith('Custom::CDKBucketDeployment'),
     )!;

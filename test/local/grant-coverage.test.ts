@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoFlagRepository } from '#adapters/dynamodb/flag-repository.ts';
 import { DynamoRulePackStore } from '#adapters/dynamodb/rule-pack-store.ts';
@@ -15,13 +15,16 @@ import { arrivingAt } from '#local/simulated-clock.ts';
 import type { WatchlistEntry } from '#local/watchlist-csv.ts';
 import { generateWorkload } from '#local/workload/generate.ts';
 import { WORKLOAD_SPAN_MS } from '#local/workload/world.ts';
+import { postDecision } from '../../bin/commands/decision-api-client.ts';
 import { startLocalReviewStack, type LocalReviewStack } from '../../bin/commands/serve.ts';
+import { transferEvent } from '../support/transfers.ts';
 import shippedPack from '../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 
 /**
  * Every call each function of the local stage makes, in a run that uses every path (screening with a
  * shadow pack and a malformed message, every review route, the auto-release sweep re-driving an owed
- * listing, the seed of the shipped pack), is allowed by its role's synthesized policy, and every
+ * listing, the seed of the shipped pack, the decision API deciding and handing a transfer to the
+ * stream), is allowed by its role's synthesized policy, and every
  * statement of each role is used by some call: the policy is exactly what the code needs.
  */
 let stack: LocalReviewStack;
@@ -126,7 +129,37 @@ beforeAll(async () => {
   const confirmed = (await flags.get('kr-demo-bank', second.transferId))!;
   await flags.settleEffects(confirmed, ['WATCHLIST'], new Date());
   await stack.autoRelease();
+  await askForDecisions(pipeline);
 }, 240_000);
+
+/**
+ * The decision API's paths: a transfer it cannot screen (no pack in force when its container starts)
+ * handed to the stream, then a decision, a retry, and a malformed body, each signed by the partner's role.
+ */
+async function askForDecisions(pipeline: LocalReviewStack['pipeline']) {
+  const outputs = pipeline.system.model.outputs['fraud-local-stateless']!;
+  const ask = (partnerId: 'kr-demo-bank' | 'kh-demo-bank', body: string) => {
+    const role =
+      outputs[partnerId === 'kr-demo-bank' ? 'KrDemoBankDecisionCallerRoleArn' : 'KhDemoBankDecisionCallerRoleArn']!;
+    return postDecision(outputs.DecisionApiUrl!, body, pipeline.system.callerCredentials(role), pipeline.region);
+  };
+  const transfer = (partnerId: string) =>
+    JSON.stringify(transferEvent({ partnerId, occurredAt: new Date(Date.now() - 1_000).toISOString() }));
+  const documents = pipeline.clients.documents;
+  const pointer = { TableName: pipeline.tables.rulePacks, Key: { packId: 'kr-kh', version: 'ACTIVE' } };
+  const active = (await documents.send(new GetCommand(pointer))).Item!;
+  await documents.send(new DeleteCommand(pointer));
+  const fallback = await ask('kh-demo-bank', transfer('kh-demo-bank'));
+  await documents.send(new PutCommand({ TableName: pointer.TableName, Item: active }));
+  expect(fallback.body, JSON.stringify(fallback.body)).toMatchObject({
+    reasons: [{ ruleId: 'DEPENDENCY_UNAVAILABLE' }],
+  });
+  await pipeline.drain();
+  const decided = transfer('kr-demo-bank');
+  expect((await ask('kr-demo-bank', decided)).status).toBe(200);
+  expect((await ask('kr-demo-bank', decided)).status).toBe(200);
+  expect((await ask('kr-demo-bank', '{"schemaVersion":1,')).status).toBe(400);
+}
 afterAll(async () => {
   await stack?.stop();
   await rm(stateDir, { recursive: true, force: true });
@@ -158,6 +191,7 @@ describe('the policies the templates give each role', () => {
     ['ReviewApiHandlerRole', 'the review API'],
     ['AutoReleaseHandlerRole', 'the auto-release sweep'],
     ['RulePackSeedRole', "the shipped pack's seed"],
+    ['DecisionApiHandlerRole', 'the decision API'],
   ])('hold no statement %s (%s) never used', (roleName) => {
     const role = stack.pipeline.system.model.roles.find((r) => r.logicalId.startsWith(roleName))!;
     const used = new Set(

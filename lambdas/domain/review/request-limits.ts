@@ -30,14 +30,28 @@ export function requestCounters(
   limits: RequestLimits,
   now: Date,
 ): { counters: RequestCounter[]; resetsAt: Date } {
+  return minuteCounters(
+    [
+      { subject: `officer#${officer.id}`, limit: limits.perOfficerPerMinute },
+      // The task force (partner "*") counts as one bank of its own.
+      { subject: `bank#${officer.partnerId}`, limit: limits.perBankPerMinute },
+    ],
+    now,
+  );
+}
+
+/**
+ * Counters of the minute `now` falls in, one per subject (such as `officer#<id>`), and when they
+ * reset: the review API's limits and the decision API's per-partner rate share them and their table.
+ */
+export function minuteCounters(
+  subjects: ReadonlyArray<{ readonly subject: string; readonly limit: number }>,
+  now: Date,
+): { counters: RequestCounter[]; resetsAt: Date } {
   const start = Math.floor(now.getTime() / WINDOW_MS) * WINDOW_MS;
   const minute = new Date(start).toISOString().slice(0, 16);
   return {
-    counters: [
-      { key: `officer#${officer.id}#${minute}`, limit: limits.perOfficerPerMinute },
-      // The task force (partner "*") counts as one bank of its own.
-      { key: `bank#${officer.partnerId}#${minute}`, limit: limits.perBankPerMinute },
-    ],
+    counters: subjects.map(({ subject, limit }) => ({ key: `${subject}#${minute}`, limit })),
     resetsAt: new Date(start + WINDOW_MS),
   };
 }

@@ -1,6 +1,6 @@
 import type { Officer } from '#domain/review/officer.ts';
 import { ReviewRefusal } from '#domain/review/refusal.ts';
-import { type RequestLimits, requestCounters } from '#domain/review/request-limits.ts';
+import { type RequestCounter, type RequestLimits, requestCounters } from '#domain/review/request-limits.ts';
 import type { RequestCounterStore } from './ports.ts';
 
 export interface RequestLimitDependencies {
@@ -17,17 +17,30 @@ export interface RequestLimitDependencies {
 export function createCheckRequestLimits(deps: RequestLimitDependencies) {
   return async function checkRequestLimits(officer: Officer): Promise<void> {
     const now = deps.clock();
-    const { counters, resetsAt } = requestCounters(officer, deps.limits, now);
-    // Counters outlive their minute a little, so that a late write never starts a fresh count.
-    const expiresAt = new Date(resetsAt.getTime() + 60_000);
-    for (const counter of counters) {
-      if (await deps.counters.countIfUnder(counter.key, counter.limit, expiresAt)) continue;
-      const retryAfterSeconds = Math.max(1, Math.ceil((resetsAt.getTime() - now.getTime()) / 1000));
+    const over = await firstCounterOver(deps.counters, requestCounters(officer, deps.limits, now), now);
+    if (over)
       throw new ReviewRefusal(
         'RATE_LIMITED',
-        `${counter.key.startsWith('officer#') ? 'you have' : "your bank's officers have"} made ${counter.limit} requests this minute, the most allowed: try again in ${retryAfterSeconds} s`,
-        { retryAfterSeconds },
+        `${over.counter.key.startsWith('officer#') ? 'you have' : "your bank's officers have"} made ${over.counter.limit} requests this minute, the most allowed: try again in ${over.retryAfterSeconds} s`,
+        { retryAfterSeconds: over.retryAfterSeconds },
       );
-    }
   };
+}
+
+/**
+ * Counts a request against each counter in turn; the first one already at its limit is returned with
+ * the seconds until it resets, and the counters after it are not counted.
+ */
+export async function firstCounterOver(
+  store: RequestCounterStore,
+  { counters, resetsAt }: { counters: readonly RequestCounter[]; resetsAt: Date },
+  now: Date,
+): Promise<{ counter: RequestCounter; retryAfterSeconds: number } | undefined> {
+  // Counters outlive their minute a little, so that a late write never starts a fresh count.
+  const expiresAt = new Date(resetsAt.getTime() + 60_000);
+  for (const counter of counters) {
+    if (await store.countIfUnder(counter.key, counter.limit, expiresAt)) continue;
+    return { counter, retryAfterSeconds: Math.max(1, Math.ceil((resetsAt.getTime() - now.getTime()) / 1000)) };
+  }
+  return undefined;
 }

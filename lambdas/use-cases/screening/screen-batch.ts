@@ -37,9 +37,14 @@ import type {
 export interface InboundRecord {
   readonly messageId: string;
   readonly body: string;
-  /** Partner the inbound queue belongs to; undefined if the queue is not a known partner queue. */
+  /** Partner the inbound queue (or the decision API's caller) belongs to; undefined if it is no known partner. */
   readonly queuePartnerId: string | undefined;
+  /** What names the partner: the queue (default) or the decision API caller's credential. */
+  readonly partnerFrom?: 'queue' | 'credential';
 }
+
+/** Why a record was refused: each maps to one answer of the decision API. */
+export type RejectionKind = 'invalid' | 'other-partner' | 'conflict' | 'out-of-bounds';
 
 export interface RecordFailure {
   readonly messageId: string;
@@ -57,7 +62,7 @@ export interface ScreenedTransfer {
 
 export interface BatchResult {
   readonly screened: ScreenedTransfer[];
-  readonly rejected: Array<RejectionRecord & { messageId: string }>;
+  readonly rejected: Array<RejectionRecord & { messageId: string; kind: RejectionKind }>;
   readonly failures: RecordFailure[];
   readonly rulesetVersion?: string;
   /** Present when a shadow pack is set. */
@@ -215,7 +220,7 @@ function saveDecisions(
     .saveDecisions(
       {
         decisions: screening?.newDecisions ?? [],
-        rejections: rejected,
+        rejections: rejected.map(({ kind: _, ...rejection }) => rejection),
         ...(screening?.shadow.length ? { shadow: screening.shadow } : {}),
       },
       now,
@@ -351,13 +356,13 @@ function screenAll(
     const stored = loaded.state.decisions.get(tk);
     const known = fingerprints.get(tk) ?? stored?.fingerprint;
     if (known !== undefined && known !== item.fingerprint) {
-      screening.conflicts.push(laterRejection(item, now, conflictIssue));
+      screening.conflicts.push(laterRejection(item, now, conflictIssue, 'conflict'));
       continue;
     }
     // A transfer already decided is answered from its record, however late; a new one must be in bounds.
     const outOfBounds = stored || known ? undefined : eventTimeIssue(item.activity.t, now, bounds);
     if (outOfBounds) {
-      screening.conflicts.push(laterRejection(item, now, outOfBounds, rejectionExcerpt(item.body)));
+      screening.conflicts.push(laterRejection(item, now, outOfBounds, 'out-of-bounds', rejectionExcerpt(item.body)));
       continue;
     }
     screening.order.push(item);
@@ -471,8 +476,9 @@ const conflictIssue: FieldIssue = {
 };
 
 /** A rejection decided after the read phase: a reused transferId, or an event time out of bounds. */
-function laterRejection(item: Accepted, now: Date, issue: FieldIssue, bodyExcerpt = ''): Rejected {
+function laterRejection(item: Accepted, now: Date, issue: FieldIssue, kind: RejectionKind, bodyExcerpt = ''): Rejected {
   return {
+    kind,
     partnerId: item.event.partnerId,
     rejectionId: item.messageId,
     messageId: item.messageId,
@@ -490,8 +496,13 @@ function admit(
   now: Date,
   pseudonymiser: Pseudonymiser,
 ): { accepted: Accepted } | { rejection: Rejected } {
-  const reject = (issues: FieldIssue[], transferId?: string): { rejection: Rejected } => ({
+  const reject = (
+    issues: FieldIssue[],
+    transferId?: string,
+    kind: RejectionKind = 'invalid',
+  ): { rejection: Rejected } => ({
     rejection: {
+      kind,
       partnerId: record.queuePartnerId ?? 'unknown-queue',
       rejectionId: record.messageId,
       messageId: record.messageId,
@@ -509,8 +520,11 @@ function admit(
   if (!parsed.ok) return reject(parsed.issues, parsed.transferId);
   const { event } = parsed;
   if (event.partnerId !== record.queuePartnerId) {
-    const message = `names another partner than the one the queue belongs to (${record.queuePartnerId}); each partner sends only on its own queue`;
-    return reject([{ path: 'partnerId', message }], event.transferId);
+    const message =
+      record.partnerFrom === 'credential'
+        ? `names another partner than the caller's credential belongs to (${record.queuePartnerId}); each partner asks only about its own transfers`
+        : `names another partner than the one the queue belongs to (${record.queuePartnerId}); each partner sends only on its own queue`;
+    return reject([{ path: 'partnerId', message }], event.transferId, 'other-partner');
   }
   return {
     accepted: {

@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { DECISION_ROUTES } from '#handlers/http/decision-routes.ts';
 import { REVIEW_ROUTES } from '#handlers/http/review-routes.ts';
-import { resourcesOf, synthesizeStage } from '../../lib/stage-fixture.ts';
+import { logicalIdOf, resourcesOf, synthesizeStage } from '../../lib/stage-fixture.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (path: string) => readFileSync(`${root}${path}`, 'utf8');
@@ -61,10 +63,21 @@ const deployedAs = (called: string, routePath: string) => {
 };
 
 describe('the review API route table', () => {
-  const { stateless } = synthesizeStage();
-  const deployed = Object.values(resourcesOf(stateless, 'AWS::ApiGatewayV2::Route')).map((route) => {
-    const [method, path] = String(route.Properties!.RouteKey).split(' ');
-    return { method: method!, path: path! };
+  const { stateless, stacks } = synthesizeStage();
+  /** The routes of one HTTP API of the stack (the review API's, or the decision API's). */
+  const routesOf = (api: IConstruct) =>
+    Object.values(resourcesOf(stateless, 'AWS::ApiGatewayV2::Route'))
+      .filter((route) => (route.Properties!.ApiId as { Ref?: string }).Ref === logicalIdOf(api))
+      .map((route) => {
+        const [method, path] = String(route.Properties!.RouteKey).split(' ');
+        return { method: method!, path: path! };
+      });
+  const deployed = routesOf(stacks.stateless.review.api);
+
+  it('the decision API deploys exactly its own route table', () => {
+    expect(routesOf(stacks.stateless.decisionApi!.api).map((r) => `${r.method} ${r.path}`)).toEqual(
+      Object.values(DECISION_ROUTES).map((r) => `${r.method} ${r.path}`),
+    );
   });
 
   it('is what the stack deploys, route for route', () => {

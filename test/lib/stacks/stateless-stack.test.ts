@@ -45,6 +45,7 @@ const deadLetterIds = new Set(
 );
 const functions = resourcesOf(stateless, 'AWS::Lambda::Function');
 const { screening: screeningFunction, review, autoRelease } = stacks.stateless;
+const decisionApi = stacks.stateless.decisionApi!;
 const screeningId = logicalIdOf(screeningFunction.function);
 const screening = functions[screeningId]!;
 const environment = (screening.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -222,8 +223,10 @@ describe('stateless stack: screening function', () => {
 describe('stateless stack: review functions', () => {
   const reviewFunctions = { 'review API': review.function, 'auto-release': autoRelease.function };
 
-  it("runs the review API and auto-release handlers on Node.js 22 on arm64 with active tracing, besides screening only CDK's console upload", () => {
-    const ownIds = [screeningFunction, ...Object.values(reviewFunctions)].map((fn) => logicalIdOf(fn.function));
+  it("runs the review API and auto-release handlers on Node.js 22 on arm64 with active tracing, besides screening and the decision API only CDK's console upload", () => {
+    const ownIds = [screeningFunction, decisionApi.function, ...Object.values(reviewFunctions)].map((fn) =>
+      logicalIdOf(fn.function),
+    );
     expect(Object.keys(functions).filter((id) => !ownIds.includes(id))).toEqual([
       expect.stringMatching(/^CustomCDKBucketDeployment/),
     ]);
@@ -356,6 +359,8 @@ describe('stateless stack: least privilege', () => {
       screeningFunction.role,
       review.function.role,
       autoRelease.function.role,
+      decisionApi.function.role,
+      ...decisionApi.callerRoles.values(),
       stacks.stateless.reviewConsole.node.findChild('DeployRole'),
     ];
     expect(Object.keys(roles).sort()).toEqual(own.map(logicalIdOf).sort());
