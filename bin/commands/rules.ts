@@ -159,6 +159,12 @@ export function run(args: string[]): Promise<number> {
     .requiredOption('--to <iso>', 'end of the period (excluded)')
     .option('--out <labels.csv>', 'write here instead of printing');
   throughApi(
+    step('export', 'write a stored version (default: the one in force) as a pack file to edit and propose', exportPack)
+      .addOption(packOption())
+      .option('--version <version>', 'the stored version (default: the one in force)')
+      .requiredOption('--out <pack.json>', 'the file to write'),
+  );
+  throughApi(
     step(
       'history',
       'every proposal, approval, rejection, activation and shadow change, oldest first',
@@ -166,12 +172,6 @@ export function run(args: string[]): Promise<number> {
     ).addOption(packOption()),
   );
   throughApi(step('show', 'the version in force, and the one in shadow', show).addOption(packOption()));
-  throughApi(
-    step('export', 'write a stored version (default: the one in force) as a pack file to edit and propose', exportPack)
-      .addOption(packOption())
-      .option('--version <version>', 'the stored version (default: the one in force)')
-      .requiredOption('--out <pack.json>', 'the file to write'),
-  );
   return runCli(rules, args);
 }
 
