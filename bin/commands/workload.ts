@@ -81,10 +81,11 @@ async function workload(options: WorkloadOptions, command: Command): Promise<num
       return at < end - spanMs || at >= end;
     }).length;
     // A scenario's steps take hours (pass-through chains, fan-ins): a short window cannot hold them all.
+    const hours = spanMs / HOUR_MS;
     if (outside)
       usageError(
         command,
-        `${outside} transfers fall outside the ${options.hours ?? spanMs / HOUR_MS} hours before --end: give more --hours`,
+        `${outside} transfers fall outside the ${hours} hour${hours === 1 ? '' : 's'} before --end: give more --hours`,
       );
   }
   await writeLines(options.out, generated.events);
