@@ -11,27 +11,31 @@ import { cliCommand, exits, runCli, usageError } from './cli.ts';
 
 interface SendOptions {
   file: string;
-  stage: string;
   timeout: string;
 }
+
+/**
+ * The local stage only: in AWS a partner sends from its own account, where queues are found by URL
+ * and their depth is not the partner's to read.
+ */
+const STAGE = 'local';
 
 const RECHECK_MS = 250;
 
 export function run(args: string[]): Promise<number> {
   const program = cliCommand(
     'send',
-    "send a file of v1 transfer events (NDJSON) to their partners' inbound queues on a running stage, as the " +
-      'partners would, and wait until the stage has taken every one off its queue',
+    "send a file of v1 transfer events (NDJSON) to their partners' inbound queues on the local stage (fraudctl up), " +
+      'as the partners would, and wait until the stage has taken every one off its queue',
   )
     .requiredOption('--file <transfers.ndjson>', 'the events, one JSON object a line, each naming its partnerId')
-    .option('--stage <name>', 'the stage (local: fraudctl up)', 'local')
     .option('--timeout <seconds>', 'how long to wait for the inbound queues to empty', '120')
     .addHelpText(
       'after',
-      '\nWith the exports fraudctl up prints (AWS_ENDPOINT_URL_SQS, credentials, region), or the AWS credentials of a\n' +
-        "partner's sender account. The stage screens on the wall clock: transfers dated more than 24 hours ago are\n" +
-        "rejected (fraudctl workload --end now writes traffic dated up to now). Decisions go to the partners'\n" +
-        'decision queues and the Decisions table; fraudctl replay screens a file on a pipeline of its own instead.',
+      '\nWith the exports fraudctl up prints (AWS_ENDPOINT_URL_SQS, credentials, region). The stage screens on the\n' +
+        'wall clock: transfers dated more than 24 hours ago are rejected (fraudctl workload --end now writes traffic\n' +
+        "dated up to now). Decisions go to the partners' decision queues and the Decisions table; fraudctl replay\n" +
+        'screens a file on a pipeline of its own instead.',
     )
     .action(exits(send));
   return runCli(program, args);
@@ -44,14 +48,14 @@ async function send(options: SendOptions, command: Command): Promise<number> {
   // Given explicitly, the SQS endpoint also serves queue URLs whose host does not resolve (fraudctl up's).
   const sqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS;
   const { sqs } = createAwsClients(sqsEndpoint ? { endpoints: { sqs: sqsEndpoint } } : {});
-  const prefix = queuePrefix(options.stage);
+  const prefix = queuePrefix(STAGE);
   const queues = new Map<string, string>();
   let refused = 0;
   for (const [partnerId, bodies] of byPartner) {
     const name = queueName(prefix, partnerId, 'inbound');
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name })).catch((error: Error) => {
       throw new Error(
-        `${name}: ${error.name}: ${error.message} (is ${partnerId} a partner of stage ${options.stage}?)`,
+        `${name}: ${error.name}: ${error.message} (is ${partnerId} a partner of the local stage? fraudctl up --partners names them)`,
       );
     });
     queues.set(partnerId, QueueUrl!);
@@ -72,7 +76,7 @@ async function send(options: SendOptions, command: Command): Promise<number> {
   });
   const perPartner = [...byPartner].map(([partnerId, bodies]) => `${partnerId} ${bodies.length}`).join(', ');
   process.stdout.write(
-    `sent ${sent} transfers (${perPartner}) to stage ${options.stage}` +
+    `sent ${sent} transfers (${perPartner}) to the local stage` +
       (empty
         ? `; every inbound queue empty after ${((performance.now() - startedWaiting) / 1000).toFixed(1)} s\n`
         : '\n'),
