@@ -39,6 +39,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'screen an NDJSON file of transfer events on the local pipeline, one result per line',
     load: () => import('./commands/replay.ts'),
   },
+  send: {
+    summary: "send a file of transfer events to their partners' inbound queues on a running stage (fraudctl up)",
+    load: () => import('./commands/send.ts'),
+  },
   up: {
     summary: 'keep the local pipeline running for the AWS CLI and SDKs, and print its endpoints',
     load: () => import('./commands/up.ts'),

@@ -62,16 +62,22 @@ function rejectUnknownSubcommands(command: Command): void {
 
 /**
  * The name a mistyped one most likely meant: the nearest by edit distance, if within a third of its
- * length (at least 1). Commander suggests only for its own unknown-command error, which the listener
- * above replaces to list every subcommand, so the distance is computed here.
+ * length (at least 1). Two letters swapped count as one edit ("sned" is one from "send"), the commonest
+ * typo. Commander suggests only for its own unknown-command error, which the listener above replaces
+ * to list every subcommand, so the distance is computed here.
  */
 export function closestName(typed: string, names: readonly string[]): string | undefined {
   const distance = (a: string, b: string) => {
+    let beforePrevious: number[] = [];
     let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
       const row = [i];
-      for (let j = 1; j <= b.length; j++)
+      for (let j = 1; j <= b.length; j++) {
         row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+          row[j] = Math.min(row[j]!, beforePrevious[j - 2]! + 1);
+      }
+      beforePrevious = previous;
       previous = row;
     }
     return previous[b.length]!;

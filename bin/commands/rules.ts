@@ -83,8 +83,10 @@ export function run(args: string[]): Promise<number> {
     'check a rule pack offline; errors name the exact path (rules.3.when.all.1.value)',
     validate,
   ).requiredOption('--file <pack.json>', 'the rule pack JSON to check');
-  throughApi(
-    step('propose', 'store the version and propose it, with a backtest summary against the version in force', propose)
+  const proposeStep: Command = throughApi(
+    step('propose', 'store the version and propose it, with a backtest summary against the version in force', (o) =>
+      propose(proposeStep, o),
+    )
       .requiredOption('--file <pack.json>', 'the rule pack JSON to propose')
       .requiredOption('--note <text>', 'what changed and why')
       .addOption(
@@ -93,7 +95,9 @@ export function run(args: string[]): Promise<number> {
           'backtest the proposal against the version in force over this file',
         ).conflicts('backtestSummary'),
       )
-      .option('--backtest-summary <report.json>', 'or attach the figures of a report of fraudctl backtest --json'),
+      .option('--backtest-summary <report.json>', 'or attach the figures of a report of fraudctl backtest --json')
+      .option('--watchlist <list.csv>', 'listings in force over the --backtest-file (its known mules)')
+      .option('--profile <p.json>', "the watchlist provider's column profile"),
   );
   for (const decision of ['approve', 'reject'] as const)
     throughApi(
@@ -155,6 +159,12 @@ export function run(args: string[]): Promise<number> {
     .requiredOption('--to <iso>', 'end of the period (excluded)')
     .option('--out <labels.csv>', 'write here instead of printing');
   throughApi(
+    step('export', 'write a stored version (default: the one in force) as a pack file to edit and propose', exportPack)
+      .addOption(packOption())
+      .option('--version <version>', 'the stored version (default: the one in force)')
+      .requiredOption('--out <pack.json>', 'the file to write'),
+  );
+  throughApi(
     step(
       'history',
       'every proposal, approval, rejection, activation and shadow change, oldest first',
@@ -193,14 +203,16 @@ function compiledOrProblems(file: string, document: unknown): CompiledPack | und
   }
 }
 
-async function propose(values: RulesOptions): Promise<number> {
+async function propose(command: Command, values: RulesOptions): Promise<number> {
+  if (values.watchlist && !values.backtestFile)
+    usageError(command, '--watchlist lists the known mules of a --backtest-file: name that file too');
   const call = reviewApiClient('rules propose', values);
   const pack = await readJson(values.file);
   // The server validates the pack too; checking here first lists every problem with its path at once.
   const candidate = compiledOrProblems(values.file, pack);
   if (!candidate) return 1;
   const backtest = values.backtestFile
-    ? await backtestSummary(call, candidate, values.backtestFile)
+    ? await backtestSummary(call, candidate, values.backtestFile, values)
     : values.backtestSummary
       ? backtestOfReport(values.backtestSummary, await readJson(values.backtestSummary))
       : undefined;
@@ -388,18 +400,43 @@ async function show(values: RulesOptions): Promise<number> {
   return 0;
 }
 
+async function exportPack(values: RulesOptions): Promise<number> {
+  const call = reviewApiClient('rules export', values);
+  let version: string | null = values.version ?? null;
+  if (!version) {
+    const overview = (await call(packPath(values.pack))) as PackOverview | undefined;
+    if (!overview) return 1;
+    if (!overview.active) throw new Error(`${values.pack}: no version in force; name one with --version`);
+    version = overview.active;
+  }
+  const stored = (await call(`${packPath(values.pack)}/versions/${encodeURIComponent(version)}`)) as
+    | { pack: unknown }
+    | undefined;
+  if (!stored) return 1;
+  await writeFile(values.out!, `${JSON.stringify(stored.pack, null, 2)}\n`);
+  process.stdout.write(`${values.pack}: wrote ${version} to ${values.out}\n`);
+  return 0;
+}
+
 /**
  * Backtests the proposed pack against the version in force over a file, for the proposal's record.
  * The version in force comes from the review API, so the comparison is with what screening runs;
  * null when the API refused (its error printed).
  */
-async function backtestSummary(call: ReviewApiCall, candidate: CompiledPack, file: string) {
+async function backtestSummary(
+  call: ReviewApiCall,
+  candidate: CompiledPack,
+  file: string,
+  { watchlist, profile }: Pick<RulesOptions, 'watchlist' | 'profile'>,
+) {
   const inForce = await packInForce(call, candidate.packId);
   if (inForce === null) return null;
+  const pseudonymKey = runPseudonymKey();
   const report = await runBacktest({
-    source: readOnThread(file, runPseudonymKey()),
+    source: readOnThread(file, pseudonymKey),
     candidate,
     ...(inForce ? { baseline: inForce } : {}),
+    ...(watchlist ? { watchlist: await loadWatchlist(watchlist, profile, createPseudonymiser(pseudonymKey)) } : {}),
   });
   return proposalBacktest(report, file);
 }

@@ -176,6 +176,7 @@ function renderEndpoints(pipeline: LocalPipeline): string {
     `  aws sqs receive-message --queue-url ${pipeline.queues[first]!.decisions.url}`,
     `  aws dynamodb scan --table-name ${pipeline.tables.decisions}`,
     `  export FRAUDCTL_TOKEN=$(npx fraudctl token --user kim --partner ${first} --role analyst | tail -1)`,
+    "  export SUPERVISOR_TOKEN=$(npx fraudctl token --user sam --partner '*' --role supervisor | tail -1)   # a second person: approves and activates rule packs",
     '  npx fraudctl flags list',
     '  npx fraudctl smoke --stage local',
     '',

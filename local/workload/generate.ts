@@ -12,6 +12,11 @@ export interface WorkloadOptions {
   /** The population simulated (profiles.ts); `default` unless told. */
   profile?: WorkloadProfile;
   /**
+   * Event time the scored window spans; the profile's unless told. Shorter than the profile's, the
+   * same traffic is denser: live traffic for a running stage must fit its event-time bounds (24 hours).
+   */
+  spanMs?: number;
+  /**
    * Days of the same customers' ordinary life before the scored window (HISTORY_DAYS for backtests;
    * none unless told): unlabelled transfers that build each account's normal, as months of history do
    * for a bank screening live traffic.
@@ -65,11 +70,15 @@ export function generateWorkload({
   seed,
   start,
   profile = 'default',
+  spanMs,
   historyDays = 0,
   delayedAtEnd = 0,
 }: WorkloadOptions): Workload {
-  const settings = Object.hasOwn(PROFILES, profile) ? PROFILES[profile] : undefined;
-  if (!settings) throw new RangeError(`profile must be one of ${WORKLOAD_PROFILES.join(', ')}, got ${profile}`);
+  const profileSettings = Object.hasOwn(PROFILES, profile) ? PROFILES[profile] : undefined;
+  if (!profileSettings) throw new RangeError(`profile must be one of ${WORKLOAD_PROFILES.join(', ')}, got ${profile}`);
+  if (spanMs !== undefined && !(Number.isInteger(spanMs) && spanMs > 0))
+    throw new RangeError(`spanMs must be a positive whole number of milliseconds, got ${spanMs}`);
+  const settings = spanMs === undefined ? profileSettings : { ...profileSettings, spanMs };
   start ??= settings.defaultStart;
   if (!Number.isInteger(transfers) || transfers < MIN_WORKLOAD_TRANSFERS) {
     throw new RangeError(`transfers must be a whole number of at least ${MIN_WORKLOAD_TRANSFERS}, got ${transfers}`);

@@ -16,6 +16,12 @@ export const MINUTE_MS = 60_000;
  * over (a profile may span longer; see profiles.ts).
  */
 export const WORKLOAD_SPAN_MS = 2 * DAY_MS;
+/**
+ * Draws before a moment sampler settles for any moment of its period: a short window, or a day cut by
+ * the window's edge, may hold none of the hours it wants (live-like traffic ending now). A period that
+ * holds them is never near this many misses, so the profiles' own workloads are unchanged.
+ */
+const MAX_MOMENT_DRAWS = 10_000;
 
 export interface Partner {
   readonly key: 'kr' | 'kh';
@@ -303,19 +309,21 @@ export class World {
 
   /** A moment in [from, to) weighted by how busy the partner's customers are at that local hour. */
   busyMoment(partner: Partner, from = this.start, to = this.end): number {
-    for (;;) {
+    for (let draw = 0; draw < MAX_MOMENT_DRAWS; draw++) {
       const at = Math.floor(this.rng.between(from, to));
       if (this.rng.next() < HOURLY_ACTIVITY[this.localHour(partner, at)]!) return at;
     }
+    return Math.floor(this.rng.between(from, to));
   }
 
-  /** A moment in [from, to) whose local hour lies in [firstHour, lastHour). */
+  /** A moment in [from, to) whose local hour lies in [firstHour, lastHour), if the period holds one. */
   momentBetweenHours(partner: Partner, firstHour: number, lastHour: number, from = this.start, to = this.end): number {
-    for (;;) {
+    for (let draw = 0; draw < MAX_MOMENT_DRAWS; draw++) {
       const at = Math.floor(this.rng.between(from, to));
       const hour = this.localHour(partner, at);
       if (hour >= firstHour && hour < lastHour) return at;
     }
+    return Math.floor(this.rng.between(from, to));
   }
 
   // ---- amounts, channels and devices ----

@@ -50,6 +50,8 @@ describe('fraudctl (commander)', () => {
     expect(err.join('')).toContain('error: unknown subcommand "flgs" of fraudctl (did you mean flags?): use rules');
     expect(await fraudctl('rules', 'aprove')).toBe(2);
     expect(err.join('')).toContain('unknown subcommand "aprove" of fraudctl rules (did you mean approve?)');
+    expect(await fraudctl('sned')).toBe(2);
+    expect(err.join('')).toContain('unknown subcommand "sned" of fraudctl (did you mean send?)');
     expect(await fraudctl('decide')).toBe(2);
     expect(err.join('')).not.toContain('did you mean');
   });

@@ -120,6 +120,20 @@ describe('workload generator', () => {
     expect(Date.parse(first.occurredAt)).toBeLessThan(start.getTime() + 48 * 3_600_000);
   });
 
+  it('fits a window shorter than a day, starting at any hour, for live-like traffic', () => {
+    // 23:30 in Seoul: paydays and office hours of the first day fall before the window.
+    const start = new Date('2027-01-04T23:30:00+09:00');
+    const window = (hours: number) =>
+      generateWorkload({ transfers: 200, seed: 7, start, spanMs: hours * 3_600_000 }).events.map((e) =>
+        Date.parse(String(e.occurredAt)),
+      );
+    // An hour holds none of the hours most payments want: drawn anyway, not sought forever.
+    expect(window(1)).toHaveLength(200);
+    const times = window(23);
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(start.getTime());
+    expect(Math.max(...times)).toBeLessThan(start.getTime() + 23 * 3_600_000);
+  });
+
   it('uses KRW at the Korean partner and USD or whole riel at the Cambodian one', () => {
     const partners = new Set(labelled(large).map((e) => e.partnerId));
     expect(partners).toEqual(new Set(['kr-demo-bank', 'kh-demo-bank']));
