@@ -4,7 +4,7 @@ import { BehaviourState } from '#domain/aggregates/behaviour.ts';
 import type { WatchlistHits } from '#domain/aggregates/facts-builder.ts';
 import { createPseudonymiser } from '#domain/identity/pseudonym.ts';
 import { compileRulePack } from '#domain/rules/compile.ts';
-import { screenTransfer, toActivity, transferKey } from '#domain/screening/screen-transfer.ts';
+import { reapply, screenTransfer, toActivity, transferKey } from '#domain/screening/screen-transfer.ts';
 import shippedPack from '../../../lambdas/rule-packs/kr-kh.json' with { type: 'json' };
 import { TEST_PSEUDONYM_KEY, transferEvent } from '../../support/transfers.ts';
 
@@ -112,6 +112,34 @@ describe('screening one transfer', () => {
     ];
     const { decision } = screen(event, { watchlist: { debtor: [], creditor: listings } });
     expect(decision.outcome).toBe('ALLOW');
+  });
+
+  it("carries what the bank said about the creditor and the payee into the state's activity, and only that", () => {
+    const event = transferEvent({ context: { newPayee: false } });
+    expect(toActivity(event, pseudonymiser)).toMatchObject({
+      creditorCountry: 'KH',
+      creditorAccountType: 'PERSONAL',
+      newPayeeFlag: false,
+      currency: 'KRW',
+      minor: 1_500_000n,
+      t: Date.parse(event.occurredAt),
+    });
+    const { country: _country, accountType: _accountType, ...creditor } = event.creditor;
+    const activity = toActivity({ ...event, creditor, context: {} }, pseudonymiser);
+    expect(activity).not.toHaveProperty('creditorCountry');
+    expect(activity).not.toHaveProperty('creditorAccountType');
+    expect(activity).not.toHaveProperty('newPayeeFlag');
+  });
+
+  it('applies a screened transfer again to a fresher copy of the state, once', () => {
+    const event = transferEvent();
+    const screened = screen(event);
+    const fresher = new BehaviourState();
+    reapply(fresher, screened.application, now.getTime());
+    const once = [...fresher.accounts.values()].map((account) => encodeAccountState(account));
+    expect(once.length).toBe(2);
+    reapply(fresher, screened.application, now.getTime());
+    expect([...fresher.accounts.values()].map((account) => encodeAccountState(account))).toEqual(once);
   });
 
   it('keys transfers by partner and transfer id', () => {
