@@ -1,10 +1,10 @@
 // page.evaluate callbacks run in the browser: they need the DOM types.
 /// <reference lib="dom" />
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallBacktestReport } from '../support/backtest-report.ts';
 
@@ -12,29 +12,15 @@ import { smallBacktestReport } from '../support/backtest-report.ts';
  * The backtest's HTML report opened from a file in real Chromium with every request but the file
  * itself refused: the charts must draw from what the page holds.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let browser: Browser;
 let directory: string;
 let file: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   directory = await mkdtemp(join(tmpdir(), 'backtest-report-'));
   file = join(directory, 'report.html');
   await writeFile(file, (await smallBacktestReport()).html);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

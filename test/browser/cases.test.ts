@@ -1,11 +1,11 @@
 // page.evaluate callbacks run in the browser: they need the DOM types.
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLocalToken, type LocalSigningKey } from '#local/auth/local-issuer.ts';
 import type { DynamoFixture } from '../support/local-dynamo.ts';
@@ -18,7 +18,6 @@ import { startReviewTestSystem, type ReviewTestSystem } from '../support/review-
  * screening code: three victims
  * of kr-demo-bank and one of kh-demo-bank pay one mule, which sends the money on from kh-demo-bank.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MULE = 'KH-ABA-MULE-0042';
 const muleKey = pseudonymiser.accountKey(MULE);
 let fixture: DynamoFixture;
@@ -28,8 +27,6 @@ let key: LocalSigningKey;
 let stateDir: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   stateDir = await mkdtemp(join(tmpdir(), 'cases-'));
   server = await startReviewTestSystem({ stateDir });
   ({ fixture, key } = server);
@@ -57,10 +54,7 @@ beforeAll(async () => {
       creditor: { accountId: 'KH-CRYPTO-OTC-9' },
     }),
   ]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

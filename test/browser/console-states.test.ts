@@ -1,11 +1,11 @@
 // page.evaluate callbacks run in the browser: they need the DOM types.
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page, type Route } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLocalToken, loadLocalSigningKey, type LocalSigningKey } from '#local/auth/local-issuer.ts';
 import type { DynamoFixture } from '../support/local-dynamo.ts';
@@ -18,7 +18,6 @@ import { customerStory, delayedTransfer, heldTransfer, screen } from '../support
  * off by request interception), a failed decision, "why this is unusual", the 360-pixel layout and a
  * DELAY hold's deadline. Nothing here measures time: each step waits for the state it expects.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HELD_AT = new Date(Date.now() - 2 * 3_600_000);
 let fixture: DynamoFixture;
 let server: ReviewTestSystem;
@@ -27,8 +26,6 @@ let key: LocalSigningKey;
 let stateDir: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   stateDir = await mkdtemp(join(tmpdir(), 'console-states-'));
   server = await startReviewTestSystem({ stateDir });
   ({ fixture, key } = server);
@@ -37,18 +34,7 @@ beforeAll(async () => {
     delayedTransfer({ transferId: 'KB-HOLD-1', occurredAt: new Date(Date.now() - 10 * 60_000).toISOString() }),
     heldTransfer({ transferId: 'ABA-ELSEWHERE', partnerId: 'kh-demo-bank' }),
   ]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLocalToken } from '#local/auth/local-issuer.ts';
 import { heldTransfer, pseudonymiser, screen } from '../support/review-fixtures.ts';
@@ -14,7 +14,6 @@ import { startReviewTestSystem, type ReviewTestSystem } from '../support/review-
  * it with every bank; the account holder's bank appeals it and a task-force supervisor delists it, each
  * with a reason.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MULE = 'KH-ABA-MULE-LISTED';
 const muleKey = pseudonymiser.accountKey(MULE);
 let server: ReviewTestSystem;
@@ -22,8 +21,6 @@ let browser: Browser;
 let stateDir: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   stateDir = await mkdtemp(join(tmpdir(), 'listings-'));
   server = await startReviewTestSystem({ stateDir });
   const [held] = await screen(server.fixture, [heldTransfer({ creditor: { accountId: MULE } })]);
@@ -34,10 +31,7 @@ beforeAll(async () => {
     body: JSON.stringify({ action: 'CONFIRM_FRAUD', note: 'coached on the phone', expectedVersion: 1 }),
   });
   expect(confirmed.status).toBe(200);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

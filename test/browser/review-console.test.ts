@@ -2,11 +2,11 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLocalToken, type LocalSigningKey } from '#local/auth/local-issuer.ts';
 import { LOCAL_ACCOUNT_ID } from '#local/local-account.ts';
@@ -27,7 +27,6 @@ import { startReviewTestSystem, type ReviewTestSystem } from '../support/review-
  * hosts it: the console's deployed files, the review API behind the local gateway's routes and JWT
  * authorizer, the review function under its role, and flags written by the real screening code.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let fixture: DynamoFixture;
 let server: ReviewTestSystem;
 let browser: Browser;
@@ -37,8 +36,6 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   // One line that says what to do, before any set-up, rather than a launch error from deep in Playwright.
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   stateDir = await mkdtemp(join(tmpdir(), 'console-'));
   server = await startReviewTestSystem({ stateDir });
   ({ fixture, key } = server);
@@ -50,18 +47,7 @@ beforeAll(async () => {
     delayedTransfer({ transferId: 'KB-DELAY-1', occurredAt: new Date().toISOString() }),
     heldTransfer({ transferId: 'ABA-KH-1', partnerId: 'kh-demo-bank', amount: { value: '950.00', currency: 'USD' } }),
   ]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLocalToken, type LocalSigningKey } from '#local/auth/local-issuer.ts';
 import { smallBacktestReport } from '../support/backtest-report.ts';
@@ -15,7 +15,6 @@ import { customerStory, delayedTransfer, pseudonymiser, screen } from '../suppor
  * show an older console. Times are fixed (the data, the review service's clock and the page's clock),
  * as are the zone (Asia/Seoul), the locale and the viewport: an unchanged console writes the same files.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HELD_AT = new Date('2026-11-24T05:40:00.000Z');
 const NOW = new Date('2026-11-24T06:05:00.000Z');
 const MULE_KEY = pseudonymiser.accountKey('KH-ABA-000912345');
@@ -26,8 +25,6 @@ let key: LocalSigningKey;
 let stateDir: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   stateDir = await mkdtemp(join(tmpdir(), 'screenshots-'));
   server = await startReviewTestSystem({ stateDir });
   ({ fixture, key } = server);
@@ -35,19 +32,7 @@ beforeAll(async () => {
     ...customerStory(HELD_AT),
     delayedTransfer({ transferId: 'KB-20261124-000311', occurredAt: '2026-11-24T05:50:00.000Z' }),
   ]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--hide-scrollbars',
-    ],
-  });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
