@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ReviewRefusal } from '#domain/review/refusal.ts';
 
 /** The review API's shared input fields, so that flags and cases check them with the same words. */
 
@@ -20,3 +21,12 @@ export const DecisionNoteSchema = z
   .trim()
   .min(1, { error: 'must say why, in 1 to 1000 characters' })
   .max(1000, { error: 'must be at most 1000 characters' });
+
+/** Parses input or refuses it naming the field: `field` names a path parameter; a body's problems are named by their path in the body. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown, field?: string): z.output<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const named = field ?? (issue.path.length ? issue.path.join('.') : 'body');
+  throw new ReviewRefusal('INVALID_INPUT', `${named}: ${issue.message}`, { field: named });
+}

@@ -2,10 +2,9 @@ import { z } from 'zod';
 import { PartnerIdSchema } from '#domain/contract/transfer-event.ts';
 import { LISTING_ACTIONS, LISTING_STATUSES } from '#domain/review/listing-lifecycle.ts';
 import type { Officer } from '#domain/review/officer.ts';
-import { ReviewRefusal } from '#domain/review/refusal.ts';
 import type { ListingView } from '#use-cases/review/listings.ts';
 import type { ReviewService } from '#use-cases/review/service.ts';
-import { DecisionNoteSchema, expecting, PageLimitSchema } from './inputs.ts';
+import { DecisionNoteSchema, expecting, PageLimitSchema, parseInput as parse } from './inputs.ts';
 
 /**
  * The review API's calls on confirmed listings, whatever routes them:
@@ -47,14 +46,6 @@ const AccountAppealBodySchema = z.object(
   },
   { error: 'must be a JSON object { "accountId", "reason" }' },
 );
-
-function parse<T extends z.ZodType>(schema: T, input: unknown, field?: string): z.output<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const named = field ?? (issue.path.length ? issue.path.join('.') : 'body');
-  throw new ReviewRefusal('INVALID_INPUT', `${named}: ${issue.message}`, { field: named });
-}
 
 const listingBody = (view: ListingView) => ({ ...view.listing, choices: view.choices });
 

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { Officer } from '#domain/review/officer.ts';
-import { ReviewRefusal } from '#domain/review/refusal.ts';
 import { PackIdSchema, PackVersionSchema } from '#domain/rules/rule-pack.ts';
 import { ProposalBacktestSchema } from '#use-cases/backtest/proposal-backtest.ts';
 import type { RulePackGovernanceService } from '#use-cases/rules/governance.ts';
-import { DecisionNoteSchema, expecting } from './inputs.ts';
+import { DecisionNoteSchema, expecting, parseInput as parse } from './inputs.ts';
 
 /**
  * The review API's rule pack calls (the maker-checker), whatever routes them:
@@ -49,15 +48,6 @@ const ShadowSchema = z.object(
   },
   { error: 'must be a JSON object { "version" (or null), "note" }' },
 );
-
-/** `field` names a path parameter; a body's problems are named by their path in the body. */
-function parse<T extends z.ZodType>(schema: T, input: unknown, field?: string): z.output<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const named = field ?? (issue.path.length ? issue.path.join('.') : 'body');
-  throw new ReviewRefusal('INVALID_INPUT', `${named}: ${issue.message}`, { field: named });
-}
 
 const packIdOf = (value: string | undefined) => parse(PackIdSchema, value, 'packId');
 const versionOf = (value: string | undefined) => parse(PackVersionSchema, value, 'version');
